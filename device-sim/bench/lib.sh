@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Shared helpers for the device-sim benchmark scripts. Source it; do not run it.
+# Every command a script runs through `bench_cmd` is logged to $RESULTS/commands.txt so the report
+# can show the exact command lines.
+
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$BENCH_DIR/../.." && pwd)"
+SIM_JAR="${SIM_JAR:-$REPO_ROOT/device-sim/simulator/target/device-sim.jar}"
+OUTPOST_JAR="${OUTPOST_JAR:-$REPO_ROOT/packaging/target/outpost.jar}"
+JAVA="${JAVA:-java}"
+BENCH_PIDS=()
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+require_tools() {
+  command -v jq >/dev/null || die "jq is required (apt-get install -y jq)"
+  command -v "$JAVA" >/dev/null || die "java is required"
+  [[ -f "$SIM_JAR" ]] || die "missing $SIM_JAR: build it with  mvn -B -pl device-sim/simulator -am package -DskipTests"
+}
+
+# Runs a command in the foreground and records its exact command line.
+bench_cmd() {
+  printf '%q ' "$@" | sed "s#$REPO_ROOT/##g" >> "$RESULTS/commands.txt"
+  echo >> "$RESULTS/commands.txt"
+  "$@"
+}
+
+# Starts a command in the background (its pid in BENCH_LAST_PID), recording its command line.
+bench_bg() {
+  local log="$1"; shift
+  printf '%q ' "$@" | sed "s#$REPO_ROOT/##g" >> "$RESULTS/commands.txt"
+  echo " &" >> "$RESULTS/commands.txt"
+  "$@" > "$log" 2>&1 &
+  BENCH_LAST_PID=$!
+  BENCH_PIDS+=("$BENCH_LAST_PID")
+}
+
+# Stops one background process we started (TERM, then KILL after 10 s).
+bench_stop() {
+  local pid="$1"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# Stops everything this script started, in reverse order.
+bench_cleanup() {
+  local i
+  for (( i=${#BENCH_PIDS[@]}-1; i>=0; i-- )); do bench_stop "${BENCH_PIDS[$i]}"; done
+  BENCH_PIDS=()
+}
+
+wait_for_port() {
+  local port="$1" what="$2"
+  for _ in $(seq 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  die "$what did not listen on 127.0.0.1:$port within 30 s"
+}
+
+wait_for_file() {
+  local file="$1" what="$2"
+  for _ in $(seq 600); do [[ -f "$file" ]] && return 0; sleep 0.1; done
+  die "$what not ready within 60 s"
+}
+
+# Writes the machine description (markdown list) to stdout.
+machine_info() {
+  local cpu mem jdk
+  cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  jdk="$("$JAVA" -version 2>&1 | head -1)"
+  echo "- CPU: ${cpu:-unknown}, $(nproc) cores available"
+  echo "- Memory: $mem"
+  echo "- OS: $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews figures)"
+  echo "- JDK: $jdk"
+  if command -v mosquitto >/dev/null; then
+    echo "- Mosquitto: $(mosquitto -h 2>/dev/null | head -1 | sed 's/^mosquitto //')"
+  fi
+  echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ), git $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo 'uncommitted')"
+}
+
+# Starts Mosquitto on 127.0.0.1:$1 with extra config lines from $2 (may be empty).
+start_mosquitto() {
+  local port="$1" extra="${2:-}" dir="$RESULTS/mosquitto-$1"
+  command -v mosquitto >/dev/null || die "mosquitto is required (apt-get install -y mosquitto)"
+  mkdir -p "$dir"
+  { echo "listener $port 127.0.0.1"; echo "allow_anonymous true"; printf '%s\n' "$extra"; } > "$dir/mosquitto.conf"
+  bench_bg "$dir/mosquitto.log" mosquitto -c "$dir/mosquitto.conf"
+  wait_for_port "$port" "mosquitto"
+}
+
+# Starts Outpost from packaging/target/outpost.jar with a config file (path in $2) on port $1.
+start_outpost() {
+  local port="$1" config="$2"
+  [[ -f "$OUTPOST_JAR" ]] || die "missing $OUTPOST_JAR: build it with  mvn -B -pl packaging -am package -DskipTests"
+  bench_bg "$RESULTS/outpost-$port.log" "$JAVA" -jar "$OUTPOST_JAR" run --config "$config"
+  wait_for_port "$port" "outpost"
+}
+
+# Replaces the text between '<!-- BEGIN $1 -->' and '<!-- END $1 -->' in docs/benchmarks.md with
+# the contents of file $2 (appends the marked section when it does not exist yet).
+update_doc_section() {
+  local name="$1" body="$2" doc="$REPO_ROOT/docs/benchmarks.md" tmp
+  tmp="$(mktemp)"
+  if grep -q "<!-- BEGIN $name -->" "$doc"; then
+    awk -v name="$name" -v body="$body" '
+      $0 == "<!-- BEGIN " name " -->" { print; while ((getline line < body) > 0) print line; skip = 1; next }
+      $0 == "<!-- END " name " -->" { skip = 0 }
+      !skip { print }' "$doc" > "$tmp"
+  else
+    { cat "$doc"; echo; echo "<!-- BEGIN $name -->"; cat "$body"; echo "<!-- END $name -->"; } > "$tmp"
+  fi
+  mv "$tmp" "$doc"
+}

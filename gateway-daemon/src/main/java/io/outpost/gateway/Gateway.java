@@ -1,0 +1,278 @@
+package io.outpost.gateway;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.outpost.cloud.CloudLink;
+import io.outpost.function.runtime.FunctionRuntime;
+import io.outpost.gateway.DataDirectory.DataDirectoryException;
+import io.outpost.gateway.admin.AdminApi;
+import io.outpost.gateway.admin.AdminServer;
+import io.outpost.gateway.admin.ClientsApi;
+import io.outpost.gateway.admin.FunctionsApi;
+import io.outpost.gateway.admin.SpoolApi;
+import io.outpost.gateway.admin.AdminToken;
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.MqttBroker;
+import io.outpost.gateway.cli.ExitCodes;
+import io.outpost.gateway.config.OutpostConfig;
+import io.outpost.gateway.function.BrokerFunctionHost;
+import io.outpost.gateway.function.FunctionTriggers;
+import io.outpost.gateway.route.Downlinks;
+import io.outpost.gateway.route.GatewayRouter;
+import io.outpost.spool.SpoolOptions;
+import io.outpost.spool.SqliteSpool;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Outpost daemon: wires the spool, local functions, the broker, the cloud link and the admin API together,
+ * starts them in dependency order and stops them in reverse.
+ *
+ * <p>Start order is spool → functions → broker → cloud link → admin API, so that nothing accepts work before what it
+ * hands work to is ready; stop is the reverse, so the broker stops taking publishes (and finishes acknowledging those in
+ * flight) while the spool is still open.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  /** How long a single component may take to start before the daemon gives up. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private final OutpostConfig config;
+  private final Clock clock;
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Instant startedAt;
+  private PrometheusMeterRegistry registry;
+  private Vertx vertx;
+  private SqliteSpool spool;
+  private FunctionRuntime functions;
+  private FunctionTriggers triggers;
+  private GatewayRouter router;
+  private MqttBroker broker;
+  private CloudLink cloud;
+  private int adminPort = -1;
+  private volatile boolean ready;
+
+  private Gateway(OutpostConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+  }
+
+  /** Starts a gateway on {@code config}; on failure everything started so far is stopped again. */
+  public static Gateway start(OutpostConfig config) throws DataDirectoryException, StartupException {
+    return start(config, Clock.systemUTC());
+  }
+
+  static Gateway start(OutpostConfig config, Clock clock) throws DataDirectoryException, StartupException {
+    Gateway gateway = new Gateway(config, clock);
+    try {
+      gateway.startComponents();
+      return gateway;
+    } catch (DataDirectoryException | StartupException | RuntimeException | Error e) {
+      gateway.lifecycle.stopAll(Duration.ofSeconds(10));
+      throw e;
+    }
+  }
+
+  private void startComponents() throws DataDirectoryException, StartupException {
+    Path dataDir = DataDirectory.prepare(config.dataDir());
+
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics();
+    lifecycle.started("metrics", () -> {
+      registry.close();
+      return CompletableFuture.completedFuture(null);
+    });
+
+    vertx = Vertx.builder()
+        .with(new VertxOptions())
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    lifecycle.started("vert.x", () -> vertx.close().toCompletionStage());
+
+    SpoolOptions spoolOptions = config.storage().withDir(dataDir.toString());
+    spool = SqliteSpool.open(spoolOptions, registry, clock);
+    lifecycle.started("spool", () -> {
+      spool.close();
+      return CompletableFuture.completedFuture(null);
+    });
+
+    functions = new FunctionRuntime(config.functions(), dataDir.resolve("functions"),
+        new BrokerFunctionHost(this::publishLocal, clock), registry, clock);
+    await("local functions", functions.start());
+    lifecycle.started("local functions", functions::stop);
+
+    triggers = new FunctionTriggers(functions);
+    router = new GatewayRouter(config.routes(), spool, triggers);
+    broker = new MqttBroker(vertx, config.broker(), dataDir, router, registry);
+    await("MQTT broker", broker.start().toCompletionStage(), ExitCodes.UNAVAILABLE);
+    lifecycle.started("MQTT broker", () -> broker.stop().toCompletionStage());
+
+    if (config.cloud() != null) {
+      Downlinks downlinks = new Downlinks(config.routes(), this::publishDownlink, clock);
+      cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), downlinks, registry, clock);
+      await("cloud link", cloud.start());
+      lifecycle.started("cloud link", cloud::stop);
+    }
+
+    if (config.admin().enabled()) {
+      AdminToken token = loadToken(config.admin().tokenPath(dataDir));
+      List<AdminApi> apis = List.of(new ClientsApi(broker), new SpoolApi(spool),
+          new FunctionsApi(functions, dataDir.resolve("uploads"), clock));
+      AdminServer admin = new AdminServer(vertx, config.admin(), token, registry, this::isReady,
+          new StatusReport(this), apis);
+      adminPort = await("admin API", admin.start().toCompletionStage(), ExitCodes.UNAVAILABLE);
+      lifecycle.started("admin API", () -> admin.stop().toCompletionStage());
+    }
+    ready = true;
+  }
+
+  private static AdminToken loadToken(Path file) throws StartupException {
+    try {
+      return AdminToken.loadOrCreate(file);
+    } catch (IOException e) {
+      throw new StartupException(ExitCodes.CANT_CREATE, "admin token file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void bindJvmMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /**
+   * Publishes a message that did not come from a device connection (a function output, a cloud downlink) like any local
+   * publish: through the routes, then to local subscribers.
+   */
+  Future<Void> publishLocal(BrokerMessage message) {
+    return router.route(message).compose(v -> broker.publish(message));
+  }
+
+  /**
+   * Delivers a message from the cloud to local subscribers and functions. It does not pass the cloud routes: a
+   * downlink matching a {@code local → cloud} filter must not bounce back up.
+   */
+  Future<Void> publishDownlink(BrokerMessage message) {
+    return broker.publish(message).onSuccess(v -> triggers.accept(message));
+  }
+
+  private static <T> T await(String what, CompletionStage<T> stage) throws StartupException {
+    return await(what, stage, ExitCodes.SOFTWARE);
+  }
+
+  private static <T> T await(String what, CompletionStage<T> stage, int exitCode) throws StartupException {
+    try {
+      return stage.toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new StartupException(exitCode, what + " did not start: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new StartupException(exitCode, what + " did not start within " + START_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException(ExitCodes.SOFTWARE, "interrupted while starting " + what, e);
+    }
+  }
+
+  /**
+   * Stops gracefully: the admin API and cloud link first, then the broker (no new connections, in-flight publishes are
+   * acknowledged), functions, the spool (closed cleanly) and Vert.x. Idempotent. Returns whether it finished within
+   * {@code budget}.
+   */
+  public boolean stop(Duration budget) {
+    if (!stopping.compareAndSet(false, true)) {
+      return true;
+    }
+    ready = false;
+    return lifecycle.stopAll(budget);
+  }
+
+  /** Ready: listeners bound, spool open, not stopping. */
+  public boolean isReady() {
+    return ready && !stopping.get();
+  }
+
+  /** Ports the broker's listeners are bound to, in configuration order. */
+  public List<Integer> brokerPorts() {
+    return broker.boundPorts();
+  }
+
+  /** Port the admin API is bound to, or -1 when it is disabled. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** "mqtt://127.0.0.1:1883, admin http://127.0.0.1:8181" for the start-up log line. */
+  public String describeEndpoints() {
+    List<Integer> ports = brokerPorts();
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < ports.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append("mqtt://").append(config.broker().listeners().get(i).host())
+          .append(':').append(ports.get(i));
+    }
+    if (adminPort >= 0) {
+      b.append(", admin http://").append(config.admin().host()).append(':').append(adminPort);
+    }
+    return b.toString();
+  }
+
+  OutpostConfig config() {
+    return config;
+  }
+
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  MqttBroker broker() {
+    return broker;
+  }
+
+  SqliteSpool spool() {
+    return spool;
+  }
+
+  CloudLink cloud() {
+    return cloud;
+  }
+
+  FunctionRuntime functions() {
+    return functions;
+  }
+
+  PrometheusMeterRegistry registry() {
+    return registry;
+  }
+}

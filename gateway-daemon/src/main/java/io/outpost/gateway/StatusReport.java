@@ -1,0 +1,55 @@
+package io.outpost.gateway;
+
+import io.outpost.cloud.CloudLink;
+import io.outpost.gateway.cli.VersionInfo;
+import io.outpost.gateway.admin.FunctionsApi;
+import io.outpost.gateway.admin.SpoolApi;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/** Builds the {@code GET /api/status} document: the operator's one-glance view of the site. */
+final class StatusReport implements Supplier<JsonObject> {
+
+  private final Gateway gateway;
+
+  StatusReport(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  @Override
+  public JsonObject get() {
+    Duration uptime = Duration.between(gateway.startedAt(), gateway.clock().instant());
+    return new JsonObject()
+        .put("version", VersionInfo.version())
+        .put("uptimeSeconds", uptime.toSeconds())
+        .put("ready", gateway.isReady())
+        .put("broker", new JsonObject().put("connectedClients", gateway.broker().connectedClients()))
+        .put("cloud", cloud())
+        .put("spool", spool())
+        .put("functions", functions());
+  }
+
+  private JsonObject cloud() {
+    CloudLink link = gateway.cloud();
+    if (link == null) {
+      return new JsonObject().put("configured", false).put("state", "not-configured");
+    }
+    return new JsonObject()
+        .put("configured", true)
+        .put("state", link.state().toString().toLowerCase(Locale.ROOT))
+        .put("offlineSeconds", link.offlineFor().toSeconds());
+  }
+
+  private JsonObject spool() {
+    return SpoolApi.stats(gateway.spool().stats());
+  }
+
+  private JsonArray functions() {
+    JsonArray list = new JsonArray();
+    gateway.functions().list().forEach(f -> list.add(FunctionsApi.info(f)));
+    return list;
+  }
+}

@@ -1,0 +1,93 @@
+package io.outpost.gateway.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.outpost.gateway.config.AdminConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The operator HTTP API: liveness, readiness, Prometheus metrics and status. Every request needs the bearer token from
+ * {@link AdminToken}. Errors are JSON objects with a stable {@code error} code and a human {@code message}.
+ */
+public final class AdminServer {
+
+  private final Vertx vertx;
+  private final AdminConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final BooleanSupplier ready;
+  private final Supplier<JsonObject> status;
+  private final AdminToken token;
+  private final List<AdminApi> apis;
+  private HttpServer server;
+
+  public AdminServer(Vertx vertx, AdminConfig config, AdminToken token, PrometheusMeterRegistry registry,
+      BooleanSupplier ready, Supplier<JsonObject> status, List<AdminApi> apis) {
+    this.apis = List.copyOf(apis);
+    this.vertx = vertx;
+    this.config = config;
+    this.token = token;
+    this.registry = registry;
+    this.ready = ready;
+    this.status = status;
+  }
+
+  /** Binds {@code admin.listen}; completes with the bound port. */
+  public Future<Integer> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::authenticate);
+    router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::readiness);
+    router.get("/metrics").handler(this::metrics);
+    router.get("/api/status").handler(ctx -> Responses.json(ctx, 200, status.get()));
+    apis.forEach(api -> api.mount(router));
+    router.route().last().handler(ctx -> Responses.error(ctx, 404, "not-found", "no such endpoint: " + ctx.request().path()));
+    router.route().failureHandler(ctx -> Responses.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
+        "internal-error", "the request failed; see the daemon log"));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        .requestHandler(router);
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  /** Every request needs the bearer token; a failure says only "unauthorized", whatever was wrong. */
+  private void authenticate(RoutingContext ctx) {
+    if (token.matchesHeader(ctx.request().getHeader("Authorization"))) {
+      ctx.next();
+      return;
+    }
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"outpost\"");
+    Responses.error(ctx, 401, "unauthorized", "a valid bearer token is required");
+  }
+
+  private void readiness(RoutingContext ctx) {
+    boolean up = ready.getAsBoolean();
+    Responses.json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN"));
+  }
+
+  private void metrics(RoutingContext ctx) {
+    // Scraping walks every meter; keep it off the event loop.
+    vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      ctx.response()
+          .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(ar.result());
+    });
+  }
+
+  /** Stops accepting requests; idempotent. */
+  public Future<Void> stop() {
+    HttpServer s = server;
+    server = null;
+    return s == null ? Future.succeededFuture() : s.close();
+  }
+}

@@ -1,0 +1,162 @@
+package io.outpost.gateway.admin;
+
+import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.FunctionInfo;
+import io.outpost.function.runtime.FunctionRuntime;
+import io.outpost.function.runtime.InboundMessage;
+import io.outpost.function.runtime.InvocationResult;
+import io.outpost.function.runtime.OutboundMessage;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * Deploy, list, invoke, roll back and remove local functions. A package arrives as the request body: a JAR, or a zip of
+ * a directory package (the CLI zips directories).
+ */
+public final class FunctionsApi implements AdminApi {
+
+  /** Largest function package accepted, in bytes. */
+  public static final long MAX_PACKAGE_BYTES = 64L * 1024 * 1024;
+
+  private final FunctionRuntime runtime;
+  private final Path uploads;
+  private final Clock clock;
+
+  public FunctionsApi(FunctionRuntime runtime, Path uploads, Clock clock) {
+    this.runtime = runtime;
+    this.uploads = uploads;
+    this.clock = clock;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/api/functions").handler(ctx -> {
+      JsonArray list = new JsonArray();
+      runtime.list().forEach(f -> list.add(info(f)));
+      Responses.json(ctx, 200, new JsonObject().put("functions", list));
+    });
+    router.post("/api/functions").handler(BodyHandler.create(false).setBodyLimit(MAX_PACKAGE_BYTES))
+        .handler(this::deploy);
+    router.post("/api/functions/:name/invoke").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024))
+        .handler(this::invoke);
+    router.post("/api/functions/:name/rollback").handler(ctx -> blocking(ctx,
+        () -> info(runtime.rollback(ctx.pathParam("name")))));
+    router.delete("/api/functions/:name").handler(ctx -> {
+      String name = ctx.pathParam("name");
+      ctx.vertx().executeBlocking(() -> runtime.remove(name), false).onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else if (ar.result()) {
+          Responses.json(ctx, 200, new JsonObject().put("removed", name));
+        } else {
+          Responses.error(ctx, 404, "function-not-found", "no function named '" + name + "'");
+        }
+      });
+    });
+  }
+
+  private void deploy(RoutingContext ctx) {
+    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    boolean zip = String.valueOf(ctx.request().getHeader("content-type")).startsWith("application/zip");
+    blocking(ctx, () -> {
+      Path staged = Upload.stage(uploads, body, zip);
+      try {
+        return info(runtime.deploy(staged));
+      } finally {
+        Upload.delete(staged);
+      }
+    });
+  }
+
+  private void invoke(RoutingContext ctx) {
+    JsonObject req;
+    try {
+      req = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      Responses.error(ctx, 400, "bad-request", "body must be JSON: {\"topic\": ..., \"payload\": ...}");
+      return;
+    }
+    if (req == null || req.getString("topic") == null) {
+      Responses.error(ctx, 400, "bad-request", "topic is required");
+      return;
+    }
+    InboundMessage m = InboundMessage.of(req.getString("topic"), req.getString("payload", ""), clock.instant());
+    Future.fromCompletionStage(runtime.invoke(ctx.pathParam("name"), m), ctx.vertx().getOrCreateContext())
+        .onSuccess(r -> {
+          if ("not-found".equals(r.outcome().tag())) {
+            Responses.error(ctx, 404, "function-not-found", "no function named '" + ctx.pathParam("name") + "'");
+          } else {
+            Responses.json(ctx, 200, result(r));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** Runs runtime work off the event loop and answers with its JSON, or with the deployment error. */
+  private static void blocking(RoutingContext ctx, java.util.concurrent.Callable<JsonObject> work) {
+    ctx.vertx().executeBlocking(work, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        Responses.json(ctx, 200, ar.result());
+      } else if (ar.cause() instanceof FunctionDeploymentException e) {
+        Responses.error(ctx, e.getMessage() != null && e.getMessage().contains("no function") ? 404 : 400,
+            "invalid-function", e.getMessage());
+      } else if (ar.cause() instanceof IOException e) {
+        Responses.error(ctx, 400, "invalid-package", e.getMessage());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  /** The JSON form of a function, shared with {@code /api/status}. */
+  public static JsonObject info(FunctionInfo f) {
+    return new JsonObject()
+        .put("name", f.name())
+        .put("version", f.version())
+        .put("runtime", f.runtime().yaml())
+        .put("lifecycle", f.lifecycle().yaml())
+        .put("state", f.state().toString().toLowerCase(Locale.ROOT))
+        .put("triggers", new JsonArray(f.triggers()))
+        .put("previousVersions", new JsonArray(f.previousVersions()))
+        .put("invocations", f.invocations())
+        .put("failures", f.failures())
+        .put("queueDepth", f.queueDepth())
+        .put("lastError", f.lastError());
+  }
+
+  private static JsonObject result(InvocationResult r) {
+    JsonArray outputs = new JsonArray();
+    for (OutboundMessage o : r.outputs()) {
+      outputs.add(new JsonObject()
+          .put("topic", o.topic())
+          .put("payload", utf8OrBase64(o.payload()))
+          .put("qos", o.qos())
+          .put("retain", o.retain()));
+    }
+    return new JsonObject()
+        .put("function", r.function())
+        .put("version", r.version())
+        .put("outcome", r.outcome().tag())
+        .put("durationMillis", r.duration().toNanos() / 1e6)
+        .put("error", r.error())
+        .put("outputs", outputs);
+  }
+
+  private static String utf8OrBase64(byte[] payload) {
+    String text = new String(payload, StandardCharsets.UTF_8);
+    return java.util.Arrays.equals(text.getBytes(StandardCharsets.UTF_8), payload)
+        ? text : "base64:" + Base64.getEncoder().encodeToString(payload);
+  }
+
+}

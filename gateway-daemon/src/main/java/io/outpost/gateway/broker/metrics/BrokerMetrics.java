@@ -1,0 +1,116 @@
+package io.outpost.gateway.broker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The broker's Micrometer meters, all under {@code outpost.broker.*}. Every bound of {@code BrokerOptions} has a
+ * gauge for its level and a counter for what happened when it was hit.
+ */
+public final class BrokerMetrics {
+
+    /** Reasons used with {@link #dropped(String)}. */
+    public static final String DROP_QUEUE_FULL = "queue-full";
+    public static final String DROP_EXPIRED = "expired";
+    public static final String DROP_PACKET_TOO_LARGE = "packet-too-large";
+    public static final String DROP_QOS0_OFFLINE = "qos0-offline";
+    public static final String DROP_RETAINED_FULL = "retained-full";
+    public static final String DROP_SESSION_EXPIRED = "session-expired";
+    public static final String DROP_REJECTED_BY_SUBSCRIBER = "rejected-by-subscriber";
+
+    private final MeterRegistry registry;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong inflight = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private final Counter[] received = new Counter[3];
+    private final Counter delivered;
+    private final Map<String, Counter> drops = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectedConnections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> routeRejections = new ConcurrentHashMap<>();
+    private final Counter storeErrors;
+
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (int qos = 0; qos < 3; qos++) {
+            received[qos] = Counter.builder("outpost.broker.messages.received")
+                    .description("PUBLISH packets accepted from clients").tag("qos", Integer.toString(qos))
+                    .register(registry);
+        }
+        delivered = Counter.builder("outpost.broker.messages.delivered")
+                .description("PUBLISH packets written to subscribers").register(registry);
+        storeErrors = Counter.builder("outpost.broker.store.errors")
+                .description("failed SQLite operations of the broker store").register(registry);
+        Gauge.builder("outpost.broker.connections", connections, AtomicInteger::get)
+                .description("connected clients (bound: maxConnections)").register(registry);
+        Gauge.builder("outpost.broker.inflight", inflight, AtomicLong::get)
+                .description("outgoing QoS 1/2 messages awaiting acknowledgement (bound: maxInflight per client)")
+                .register(registry);
+        Gauge.builder("outpost.broker.queued", queued, AtomicLong::get)
+                .description("messages queued in sessions (bound: maxQueuedMessages per session)")
+                .register(registry);
+    }
+
+    /** Registers a gauge reading {@code value} (for sizes owned by other components). */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public AtomicInteger connections() {
+        return connections;
+    }
+
+    public AtomicLong inflight() {
+        return inflight;
+    }
+
+    public AtomicLong queued() {
+        return queued;
+    }
+
+    public void received(int qos) {
+        received[qos].increment();
+    }
+
+    public void delivered() {
+        delivered.increment();
+    }
+
+    public void storeError() {
+        storeErrors.increment();
+    }
+
+    /** Counts a message dropped for {@code reason} (one of the {@code DROP_*} constants). */
+    public void dropped(String reason) {
+        drops.computeIfAbsent(reason, r -> Counter.builder("outpost.broker.messages.dropped")
+                .description("messages the broker discarded, by reason").tag("reason", r).register(registry))
+                .increment();
+    }
+
+    /** Counts a refused CONNECT. */
+    public void connectionRejected(String reason) {
+        rejectedConnections.computeIfAbsent(reason, r -> Counter.builder("outpost.broker.connections.rejected")
+                .description("refused CONNECTs, by reason").tag("reason", r).register(registry)).increment();
+    }
+
+    /** Counts a connection closed for a protocol violation or malformed packet. */
+    public void protocolError(String reason) {
+        protocolErrors.computeIfAbsent(reason, r -> Counter.builder("outpost.broker.protocol.errors")
+                .description("connections closed for bad input, by reason").tag("reason", r).register(registry))
+                .increment();
+    }
+
+    /** Counts a publish the {@code PublishRouter} refused. */
+    public void routeRejected(int reasonCode) {
+        routeRejections.computeIfAbsent(Integer.toHexString(reasonCode),
+                r -> Counter.builder("outpost.broker.route.rejected")
+                        .description("publishes refused by the router, by reason code").tag("reasonCode", "0x" + r)
+                        .register(registry)).increment();
+    }
+}

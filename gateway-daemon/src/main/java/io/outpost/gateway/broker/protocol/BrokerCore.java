@@ -1,0 +1,135 @@
+package io.outpost.gateway.broker.protocol;
+
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.BrokerOptions;
+import io.outpost.gateway.broker.PublishRouter;
+import io.outpost.gateway.broker.metrics.BrokerMetrics;
+import io.outpost.gateway.broker.session.LocalDelivery;
+import io.outpost.gateway.broker.session.RetainedMessages;
+import io.outpost.gateway.broker.session.SessionPersistence;
+import io.outpost.gateway.broker.session.SessionRegistry;
+import io.outpost.gateway.broker.session.SessionSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The broker's shared services, handed to every connection: options, sessions, retained messages, storage, routing,
+ * metrics and time. Thread-safe; one instance per {@code MqttBroker}.
+ */
+public final class BrokerCore {
+
+    private final Vertx vertx;
+    private final BrokerOptions options;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final LocalDelivery delivery = new LocalDelivery(sessions);
+    private final RetainedMessages retained;
+    private final SessionSettings sessionSettings;
+    private final PublishRouter router;
+    private final BrokerMetrics metrics;
+    private final Clock clock;
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Wills wills;
+    private final java.util.Queue<Future<Void>> pendingWrites = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean stopping;
+
+    public BrokerCore(Vertx vertx, BrokerOptions options, SessionPersistence persistence, PublishRouter router,
+                      BrokerMetrics metrics, Clock clock) {
+        this.vertx = vertx;
+        this.options = options;
+        this.router = router;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.retained = new RetainedMessages(options.maxRetainedMessages(), persistence, metrics, clock);
+        this.sessionSettings = new SessionSettings(options.maxQueuedMessages(), options.queueOverflow(), persistence,
+                metrics, clock);
+        this.wills = new Wills(this);
+        metrics.gauge("outpost.broker.sessions", "sessions held, connected or not", sessions::size);
+    }
+
+    /**
+     * Accepts a message into the broker: routes it (when {@code route}), stores it as retained, delivers it to local
+     * subscribers. Completes with the number of sessions it reached once every durable step is done.
+     */
+    public Future<Integer> accept(BrokerMessage message, boolean route) {
+        Future<Void> routed = route ? routeSafely(message) : Future.succeededFuture();
+        return routed.compose(v -> message.retain() ? retained.retain(message) : Future.<Void>succeededFuture())
+                .compose(v -> delivery.deliver(message));
+    }
+
+    private Future<Void> routeSafely(BrokerMessage message) {
+        try {
+            Future<Void> f = router.route(message);
+            return f == null ? Future.failedFuture(new IllegalStateException("router returned null")) : f;
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public BrokerOptions options() {
+        return options;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public RetainedMessages retained() {
+        return retained;
+    }
+
+    public SessionSettings sessionSettings() {
+        return sessionSettings;
+    }
+
+    public SessionPersistence persistence() {
+        return sessionSettings.persistence();
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Wills wills() {
+        return wills;
+    }
+
+    /** Connected clients by client id. */
+    public Map<String, Connection> connections() {
+        return connections;
+    }
+
+    public Collection<Connection> connectionList() {
+        return connections.values();
+    }
+
+    /** Remembers a store write that must finish before the store closes (sessions detached while stopping). */
+    public void trackWrite(Future<Void> write) {
+        pendingWrites.add(write);
+        pendingWrites.removeIf(Future::isComplete);
+    }
+
+    /** Completes when every tracked write finished (successfully or not). */
+    public Future<Void> pendingWrites() {
+        return Future.join(new java.util.ArrayList<>(pendingWrites)).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    }
+
+    public boolean stopping() {
+        return stopping;
+    }
+
+    public void stopping(boolean value) {
+        this.stopping = value;
+    }
+}

@@ -1,0 +1,325 @@
+package io.outpost.gateway.broker.protocol;
+
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.ClientInfo;
+import io.outpost.gateway.broker.metrics.BrokerMetrics;
+import io.outpost.gateway.broker.session.OutboundMessage;
+import io.outpost.gateway.broker.session.Session;
+import io.outpost.gateway.broker.session.SessionLink;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.messages.MqttDisconnectMessage;
+import io.vertx.mqtt.messages.MqttPubRecMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubRelReasonCode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted MQTT connection: owns the endpoint, dispatches incoming packets to {@link InboundPublishes} and
+ * {@link SubscribeHandler}, writes outgoing packets for its {@link Session}, and cleans up (session detach, will)
+ * when the connection ends. All handlers run on the connection's event loop.
+ */
+public final class Connection implements SessionLink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+    private final BrokerCore core;
+    private final MqttEndpoint endpoint;
+    private final Context context;
+    private final Session session;
+    private final ConnectionSettings settings;
+    private final Instant connectedAt;
+    private final String remoteAddress;
+    private final InboundPublishes inbound;
+    private final SubscribeHandler subscriptions;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.Queue<Runnable> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    private volatile long lastActivityMillis;
+    private volatile boolean willCleared;
+    private volatile boolean takenOver;
+
+    Connection(BrokerCore core, MqttEndpoint endpoint, Context context, Session session, ConnectionSettings settings) {
+        this.core = core;
+        this.endpoint = endpoint;
+        this.context = context;
+        this.session = session;
+        this.settings = settings;
+        this.connectedAt = core.clock().instant();
+        this.remoteAddress = String.valueOf(endpoint.remoteAddress());
+        this.lastActivityMillis = core.clock().millis();
+        this.inbound = new InboundPublishes(core, this);
+        this.subscriptions = new SubscribeHandler(core, this);
+    }
+
+    void registerHandlers() {
+        endpoint.publishAutoAck(false);
+        endpoint.subscriptionAutoAck(false);
+        endpoint.autoKeepAlive(true);
+        endpoint.publishHandler(m -> {
+            touch();
+            inbound.onPublish(m);
+        });
+        endpoint.publishReleaseHandler(id -> {
+            touch();
+            inbound.onPubrel(id);
+        });
+        endpoint.publishAcknowledgeHandler(id -> {
+            touch();
+            session.onPuback(id);
+        });
+        endpoint.publishReceivedMessageHandler(this::onPubrec);
+        endpoint.publishCompletionHandler(id -> {
+            touch();
+            session.onPubcomp(id);
+        });
+        endpoint.subscribeHandler(m -> {
+            touch();
+            subscriptions.onSubscribe(m);
+        });
+        endpoint.unsubscribeHandler(m -> {
+            touch();
+            subscriptions.onUnsubscribe(m);
+        });
+        endpoint.pingHandler(v -> touch());
+        endpoint.disconnectMessageHandler(this::onDisconnect);
+        endpoint.exceptionHandler(this::onException);
+        endpoint.closeHandler(v -> onClosed());
+        core.metrics().connections().incrementAndGet();
+    }
+
+    /**
+     * Queues a PUBLISH for this connection. Called from any thread with the session lock held, so it never touches
+     * the endpoint directly (vertx-mqtt locks each connection; writing from a foreign thread could deadlock): the
+     * write runs on this connection's event loop, in call order.
+     */
+    @Override
+    public SendResult publish(OutboundMessage out, boolean dup) {
+        if (closed.get()) {
+            return SendResult.CLOSED;
+        }
+        BrokerMessage m = out.message();
+        Long remaining = null;
+        if (m.props().messageExpirySeconds() != null) {
+            long left = m.expiresAtMillis() - core.clock().millis();
+            if (left <= 0) {
+                core.metrics().dropped(BrokerMetrics.DROP_EXPIRED);
+                return SendResult.DISCARD;
+            }
+            remaining = (left + 999) / 1000;
+        }
+        MqttProperties props = settings.v5()
+                ? PropertiesMapper.toMqtt(m.props(), remaining, out.subscriptionIds()) : MqttProperties.NO_PROPERTIES;
+        if (settings.maxOutboundPacketBytes() < Long.MAX_VALUE
+                && PacketSize.publish(m, out.qos(), props) > settings.maxOutboundPacketBytes()) {
+            core.metrics().dropped(BrokerMetrics.DROP_PACKET_TOO_LARGE);
+            return SendResult.DISCARD;
+        }
+        int qos = out.qos();
+        int packetId = qos == 0 ? 0 : out.packetId();
+        boolean retain = out.retainFlag();
+        write(() -> {
+            endpoint.publish(m.topic(), m.payload(), MqttQoS.valueOf(qos), dup, retain, packetId, props)
+                    .onFailure(e -> disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
+                            "write failed"));
+            core.metrics().delivered();
+        });
+        return SendResult.SENT;
+    }
+
+    @Override
+    public void pubrel(int packetId) {
+        if (!closed.get()) {
+            write(() -> endpoint.publishRelease(packetId));
+        }
+    }
+
+    private void write(Runnable write) {
+        writes.add(write);
+        if (writeScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> flushWrites());
+        }
+    }
+
+    private void flushWrites() {
+        writeScheduled.set(false);
+        Runnable w;
+        while ((w = writes.poll()) != null) {
+            if (closed.get()) {
+                writes.clear();
+                return;
+            }
+            try {
+                w.run();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // vertx-mqtt throws these once the connection is closed; unacknowledged messages stay in the
+                // session and are resent on the next connection
+                LOG.debug("write to {} dropped, connection closing", clientId(), e);
+                writes.clear();
+                return;
+            }
+        }
+    }
+
+    private void onPubrec(MqttPubRecMessage m) {
+        touch();
+        if (!session.onPubrec(m.messageId(), m.code().isError()) && settings.v5()) {
+            endpoint.publishRelease(m.messageId(), MqttPubRelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+                    MqttProperties.NO_PROPERTIES);
+        }
+    }
+
+    private void onDisconnect(MqttDisconnectMessage m) {
+        willCleared = m.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
+        Integer expiry = PropertiesMapper.intValue(m.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL);
+        if (settings.v5() && expiry != null) {
+            long requested = Integer.toUnsignedLong(expiry);
+            if (session.expirySeconds() == 0 && requested > 0) {
+                // MQTT 5 §3.14.2.2.2: raising a zero expiry at DISCONNECT is a protocol error
+                willCleared = false;
+                protocolError(MqttDisconnectReasonCode.PROTOCOL_ERROR, "session expiry raised from 0");
+                return;
+            }
+            session.expirySeconds(Math.min(requested, core.options().maxSessionExpirySeconds()));
+        }
+    }
+
+    private void onException(Throwable t) {
+        boolean tooLarge = t instanceof TooLongFrameException || t.getCause() instanceof TooLongFrameException
+                || String.valueOf(t.getMessage()).contains("too large");
+        if (tooLarge) {
+            protocolError(MqttDisconnectReasonCode.PACKET_TOO_LARGE, "packet too large");
+        } else {
+            protocolError(MqttDisconnectReasonCode.MALFORMED_PACKET, "malformed packet");
+        }
+        LOG.debug("closing {} after bad input", clientId(), t);
+    }
+
+    /** Closes the connection for bad input with {@code code} (sent as DISCONNECT to MQTT 5 clients). */
+    void protocolError(MqttDisconnectReasonCode code, String reason) {
+        core.metrics().protocolError(code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        disconnect(code, reason);
+    }
+
+    /**
+     * Sends DISCONNECT with {@code code} (MQTT 5 only) and closes; safe to call on a closed connection. The session
+     * is detached right away rather than on the socket's close event, which Vert.x does not deliver for a socket that
+     * was reset while its CONNECT was still being handled.
+     */
+    public void disconnect(MqttDisconnectReasonCode code, String reason) {
+        if (io.vertx.core.Vertx.currentContext() != context) {
+            context.runOnContext(v -> disconnect(code, reason));
+            return;
+        }
+        if (closed.get()) {
+            return;
+        }
+        try {
+            if (settings.v5()) {
+                endpoint.disconnect(code, PropertiesMapper.reason(reason));
+            } else {
+                endpoint.close();
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOG.debug("connection of {} already closed", clientId(), e);
+        }
+        onClosed();
+    }
+
+    /** Another connection took this client id over (DISCONNECT 0x8E). */
+    void takenOver() {
+        takenOver = true;
+        context.runOnContext(v -> disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER, "session taken over"));
+    }
+
+    private void onClosed() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        core.connections().remove(clientId(), this);
+        core.metrics().connections().decrementAndGet();
+        BrokerMessage will = settings.will();
+        if (will != null && !willCleared && !core.stopping()) {
+            long delay = Math.min(settings.willDelaySeconds(), session.expirySeconds());
+            if (!takenOver || delay == 0) {
+                core.wills().schedule(clientId(), will, delay);
+            }
+        }
+        Future<Void> detached = session.detach(this);
+        if (detached == null) {
+            return; // a newer connection owns the session
+        }
+        if (!session.persistent()) {
+            core.sessions().remove(session);
+            session.clear();
+        } else {
+            core.trackWrite(core.persistence()
+                    .saveSession(clientId(), session.expirySeconds(), session.disconnectedAtMillis())
+                    .onFailure(e -> core.metrics().storeError()));
+            core.trackWrite(detached);
+            detached.onFailure(e -> LOG.warn("could not persist session of {}", clientId(), e));
+        }
+    }
+
+    private void touch() {
+        lastActivityMillis = core.clock().millis();
+    }
+
+    /** Whether the client has been silent longer than 1.5 times its keep-alive. */
+    public boolean keepAliveExpiredAt(long nowMillis) {
+        int keepAlive = settings.keepAliveSeconds();
+        return keepAlive > 0 && nowMillis - lastActivityMillis > keepAlive * 1500L;
+    }
+
+    /** Closes the connection for keep-alive timeout (MQTT 5: DISCONNECT 0x8D); the will is published. */
+    public void keepAliveTimeout() {
+        runOnContext(() -> protocolError(MqttDisconnectReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout"));
+    }
+
+    /** Runs {@code action} on this connection's event loop. */
+    void runOnContext(Runnable action) {
+        if (io.vertx.core.Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
+    }
+
+    public ClientInfo info() {
+        return new ClientInfo(clientId(), settings.protocolVersion(), remoteAddress, connectedAt,
+                session.subscriptions().size(), session.inflightCount(), session.queuedCount());
+    }
+
+    public String clientId() {
+        return session.clientId();
+    }
+
+    MqttEndpoint endpoint() {
+        return endpoint;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    ConnectionSettings settings() {
+        return settings;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /** UTF-8 length helper for packet size estimates. */
+    static int utf8Length(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

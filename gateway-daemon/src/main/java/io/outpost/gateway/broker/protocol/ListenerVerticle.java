@@ -1,0 +1,68 @@
+package io.outpost.gateway.broker.protocol;
+
+import io.outpost.gateway.broker.BrokerOptions;
+import io.outpost.gateway.broker.ListenerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event-loop instance of the broker's listeners. The broker deploys {@code instances} of it; Vert.x shares each
+ * listening socket between the instances and spreads connections over their event loops.
+ */
+public final class ListenerVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerVerticle.class);
+
+    private final BrokerCore core;
+    private final List<MqttServer> servers = new ArrayList<>();
+
+    public ListenerVerticle(BrokerCore core) {
+        this.core = core;
+    }
+
+    @Override
+    public Future<?> start() {
+        BrokerOptions options = core.options();
+        ConnectHandler connectHandler = new ConnectHandler(core);
+        List<Future<MqttServer>> listening = new ArrayList<>();
+        List<ListenerOptions> listeners = options.listeners();
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerOptions l = listeners.get(i);
+            // a negative port makes Vert.x share one ephemeral port between all instances of this listener
+            int port = l.port() == 0 ? -(i + 1) : l.port();
+            MqttServerOptions serverOptions = new MqttServerOptions()
+                    .setMaxMessageSize(options.maxPacketBytes())
+                    .setAutoClientId(false)
+                    .setMaxClientIdLength(options.maxClientIdLength())
+                    .setTimeoutOnConnect(options.connectTimeoutSeconds());
+            serverOptions.setReuseAddress(true);
+            MqttServer server = MqttServer.create(vertx, serverOptions);
+            server.endpointHandler(connectHandler::handle);
+            server.exceptionHandler(e -> {
+                core.metrics().protocolError("connect");
+                LOG.debug("bad CONNECT", e);
+            });
+            servers.add(server);
+            listening.add(server.listen(port, l.host()));
+        }
+        return Future.all(listening);
+    }
+
+    @Override
+    public Future<?> stop() {
+        List<Future<Void>> closing = new ArrayList<>();
+        servers.forEach(s -> closing.add(s.close()));
+        return Future.all(closing);
+    }
+
+    /** Actual bound ports, in listener order (valid once started). */
+    public List<Integer> boundPorts() {
+        return servers.stream().map(MqttServer::actualPort).toList();
+    }
+}

@@ -1,0 +1,291 @@
+package io.outpost.gateway.broker.store;
+
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.session.OutboundMessage;
+import io.outpost.gateway.broker.session.SessionPersistence;
+import io.outpost.gateway.broker.session.Subscription;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's durable state in one SQLite file ({@code broker.db}): persistent sessions, their subscriptions and
+ * undelivered messages, and retained messages.
+ *
+ * <p>One connection, used only by one named worker thread ({@value #THREAD_NAME}), so the store needs no locks and
+ * never runs on an event loop. Each operation is one transaction; its future completes after the commit.
+ */
+public final class BrokerStore implements SessionPersistence {
+
+    /** Name of the store's single worker thread pool. */
+    public static final String THREAD_NAME = "outpost-broker-store";
+
+    private final Vertx vertx;
+    private final Path file;
+    private WorkerExecutor executor;
+    private Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    public BrokerStore(Vertx vertx, Path file) {
+        this.vertx = vertx;
+        this.file = file;
+    }
+
+    /** Opens (creating or migrating) the database and loads its content, dropping sessions expired meanwhile. */
+    public Future<StoredState> open(long nowMillis) {
+        executor = vertx.createSharedWorkerExecutor(THREAD_NAME + "-" + System.identityHashCode(this), 1, 5,
+                TimeUnit.MINUTES);
+        return executor.executeBlocking(() -> {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            Schema.migrate(connection);
+            return StateLoader.load(connection, nowMillis);
+        }, true);
+    }
+
+    /** Closes the database after every queued operation; idempotent. */
+    public Future<Void> close() {
+        if (executor == null) {
+            return Future.succeededFuture();
+        }
+        WorkerExecutor ex = executor;
+        executor = null;
+        return ex.executeBlocking(() -> {
+            for (PreparedStatement ps : statements.values()) {
+                ps.close();
+            }
+            statements.clear();
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+            return (Void) null;
+        }, true).eventually(ex::close);
+    }
+
+    @Override
+    public Future<Void> saveSession(String clientId, long expirySeconds, long disconnectedAtMillis) {
+        return update("INSERT INTO sessions (client_id, expiry_seconds, disconnected_at) VALUES (?, ?, ?)"
+                + " ON CONFLICT (client_id) DO UPDATE SET expiry_seconds = excluded.expiry_seconds,"
+                + " disconnected_at = excluded.disconnected_at", clientId, expirySeconds, disconnectedAtMillis);
+    }
+
+    @Override
+    public Future<Void> deleteSession(String clientId) {
+        return transaction(() -> {
+            for (String table : List.of("sessions", "subscriptions", "messages")) {
+                exec("DELETE FROM " + table + " WHERE client_id = ?", clientId);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Future<Void> saveSubscription(Subscription s) {
+        return update("INSERT OR REPLACE INTO subscriptions (client_id, text, filter, share_group, qos, no_local,"
+                        + " retain_as_published, retain_handling, subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                s.clientId(), s.text(), s.filter(), s.shareGroup(), s.qos(), s.noLocal() ? 1 : 0,
+                s.retainAsPublished() ? 1 : 0, s.retainHandling(), s.subscriptionId());
+    }
+
+    @Override
+    public Future<Void> deleteSubscription(String clientId, String text) {
+        return update("DELETE FROM subscriptions WHERE client_id = ? AND text = ?", clientId, text);
+    }
+
+    @Override
+    public Future<long[]> insertMessages(String clientId, List<OutboundMessage> messages) {
+        List<OutboundMessage> copy = List.copyOf(messages);
+        return transaction(() -> {
+            long[] ids = new long[copy.size()];
+            PreparedStatement ps = statement("INSERT INTO messages (client_id, topic, payload, published_qos, qos,"
+                    + " retain_flag, published_retain, props, publisher, received_at, subscription_ids, packet_id,"
+                    + " released) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)");
+            for (int i = 0; i < copy.size(); i++) {
+                OutboundMessage o = copy.get(i);
+                BrokerMessage m = o.message();
+                bind(ps, clientId, m.topic(), m.payload().getBytes(), m.qos(), o.qos(), o.retainFlag() ? 1 : 0,
+                        m.retain() ? 1 : 0, PropertiesCodec.encode(m.props()), m.publisherClientId(),
+                        m.receivedAtMillis(), o.subscriptionIds().length == 0 ? null
+                                : Arrays.toString(o.subscriptionIds()));
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    ids[i] = keys.getLong(1);
+                }
+            }
+            return ids;
+        });
+    }
+
+    @Override
+    public Future<Void> updateMessage(long storeId, int packetId, boolean released) {
+        return update("UPDATE messages SET packet_id = ?, released = ? WHERE id = ?", packetId, released ? 1 : 0,
+                storeId);
+    }
+
+    @Override
+    public Future<Void> deleteMessage(long storeId) {
+        return update("DELETE FROM messages WHERE id = ?", storeId);
+    }
+
+    @Override
+    public Future<Void> putRetained(BrokerMessage m) {
+        return update("INSERT OR REPLACE INTO retained (topic, payload, qos, props, publisher, received_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)", m.topic(), m.payload().getBytes(), m.qos(),
+                PropertiesCodec.encode(m.props()), m.publisherClientId(), m.receivedAtMillis());
+    }
+
+    @Override
+    public Future<Void> deleteRetained(String topic) {
+        return update("DELETE FROM retained WHERE topic = ?", topic);
+    }
+
+    private Future<Void> update(String sql, Object... args) {
+        return run(() -> {
+            exec(sql, args);
+            return null;
+        });
+    }
+
+    private void exec(String sql, Object... args) throws SQLException {
+        PreparedStatement ps = statement(sql);
+        bind(ps, args);
+        ps.executeUpdate();
+    }
+
+    private <T> Future<T> transaction(SqlTask<T> task) {
+        return run(() -> {
+            connection.setAutoCommit(false);
+            try {
+                T result = task.run();
+                connection.commit();
+                return result;
+            } catch (Exception e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        });
+    }
+
+    private <T> Future<T> run(SqlTask<T> task) {
+        WorkerExecutor ex = executor;
+        if (ex == null) {
+            return Future.failedFuture(new IllegalStateException("broker store is closed"));
+        }
+        return ex.executeBlocking(() -> {
+            if (connection == null) {
+                throw new IllegalStateException("broker store is not open");
+            }
+            return task.run();
+        }, true);
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+    }
+
+    /** One unit of work on the store thread. */
+    @FunctionalInterface
+    interface SqlTask<T> {
+        T run() throws Exception;
+    }
+
+    /** Reads the whole state at start-up. */
+    static final class StateLoader {
+        private StateLoader() {
+        }
+
+        static StoredState load(Connection c, long now) throws Exception {
+            List<StoredState.StoredSession> sessions = new ArrayList<>();
+            List<String> expired = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT client_id, expiry_seconds, disconnected_at FROM sessions"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    var s = new StoredState.StoredSession(rs.getString(1), rs.getLong(2), rs.getLong(3));
+                    if (s.disconnectedAtMillis() + s.expirySeconds() * 1000L < now) {
+                        expired.add(s.clientId());
+                    } else {
+                        sessions.add(s);
+                    }
+                }
+            }
+            for (String id : expired) {
+                for (String table : List.of("sessions", "subscriptions", "messages")) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE client_id = ?")) {
+                        ps.setString(1, id);
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            List<Subscription> subs = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT client_id, text, filter, share_group, qos, no_local,"
+                    + " retain_as_published, retain_handling, subscription_id FROM subscriptions");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    subs.add(new Subscription(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5), rs.getInt(6) != 0, rs.getInt(7) != 0, rs.getInt(8), rs.getInt(9)));
+                }
+            }
+            Map<String, List<OutboundMessage>> messages = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, client_id, topic, payload, published_qos, qos,"
+                    + " retain_flag, published_retain, props, publisher, received_at, subscription_ids, packet_id,"
+                    + " released FROM messages ORDER BY id"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    BrokerMessage m = new BrokerMessage(rs.getString(3), Buffer.buffer(rs.getBytes(4)), rs.getInt(5),
+                            rs.getInt(8) != 0, PropertiesCodec.decode(rs.getString(9)), rs.getString(10),
+                            rs.getLong(11));
+                    OutboundMessage o = OutboundMessage.restored(m, rs.getInt(6), rs.getInt(7) != 0,
+                            parseIds(rs.getString(12)), rs.getInt(13), rs.getInt(14) != 0, rs.getLong(1));
+                    messages.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(o);
+                }
+            }
+            List<BrokerMessage> retained = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT topic, payload, qos, props, publisher, received_at FROM retained");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    retained.add(new BrokerMessage(rs.getString(1), Buffer.buffer(rs.getBytes(2)), rs.getInt(3), true,
+                            PropertiesCodec.decode(rs.getString(4)), rs.getString(5), rs.getLong(6)));
+                }
+            }
+            return new StoredState(sessions, subs, messages, retained);
+        }
+
+        private static int[] parseIds(String text) {
+            if (text == null || text.length() <= 2) {
+                return new int[0];
+            }
+            return Arrays.stream(text.substring(1, text.length() - 1).split(",\\s*")).mapToInt(Integer::parseInt)
+                    .toArray();
+        }
+    }
+}

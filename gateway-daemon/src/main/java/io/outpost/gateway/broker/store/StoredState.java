@@ -1,0 +1,29 @@
+package io.outpost.gateway.broker.store;
+
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.session.OutboundMessage;
+import io.outpost.gateway.broker.session.Subscription;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the broker store held at start-up.
+ *
+ * @param sessions persistent sessions that had not expired
+ * @param subscriptions their subscriptions
+ * @param messages their undelivered messages by client id, in insertion order
+ * @param retained retained messages
+ */
+public record StoredState(List<StoredSession> sessions, List<Subscription> subscriptions,
+                          Map<String, List<OutboundMessage>> messages, List<BrokerMessage> retained) {
+
+    /**
+     * One stored session row.
+     *
+     * @param clientId client id
+     * @param expirySeconds session expiry interval
+     * @param disconnectedAtMillis when it went offline (epoch millis)
+     */
+    public record StoredSession(String clientId, long expirySeconds, long disconnectedAtMillis) {
+    }
+}

@@ -1,0 +1,151 @@
+package io.outpost.gateway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.gateway.admin.AdminToken;
+import io.outpost.gateway.config.AdminConfig;
+import io.outpost.gateway.config.ConfigException;
+import io.outpost.gateway.config.OutpostConfig;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * How CLI commands reach a running daemon: the admin address and token file come from the same configuration the daemon
+ * runs on ({@code --config}, else {@code $OUTPOST_CONFIG}, else the built-in one), or from explicit options.
+ */
+final class AdminClient {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Mixin ConfigOption config;
+
+  @Option(names = "--admin-url", paramLabel = "URL", description = "Admin API base URL (default: from the config).")
+  URI adminUrl;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "Admin token file (default: admin.tokenFile, or admin.token in storage.dir).")
+  Path tokenFile;
+
+  @Option(names = "--json", description = "Print the daemon's JSON instead of a table.")
+  boolean json;
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** A failure the command reports with an exit code; the message is for the operator. */
+  static final class AdminException extends Exception {
+    final int exitCode;
+
+    AdminException(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+  }
+
+  JsonNode get(String path) throws AdminException {
+    return send("GET", path, HttpRequest.BodyPublishers.noBody(), "application/json");
+  }
+
+  JsonNode post(String path, JsonNode body) throws AdminException {
+    return send("POST", path, HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.toString()),
+        "application/json");
+  }
+
+  JsonNode post(String path, byte[] body, String contentType) throws AdminException {
+    return send("POST", path, HttpRequest.BodyPublishers.ofByteArray(body), contentType);
+  }
+
+  JsonNode delete(String path) throws AdminException {
+    return send("DELETE", path, HttpRequest.BodyPublishers.noBody(), "application/json");
+  }
+
+  /** Encodes one path segment (a client id, a function name). */
+  static String segment(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  static ObjectMapper json() {
+    return JSON;
+  }
+
+  private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, String contentType)
+      throws AdminException {
+    Target target = target();
+    HttpRequest request = HttpRequest.newBuilder(target.base.resolve(path))
+        .timeout(TIMEOUT)
+        .header("Authorization", "Bearer " + target.token)
+        .header("Content-Type", contentType)
+        .method(method, body)
+        .build();
+    HttpResponse<String> response;
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      throw new AdminException(ExitCodes.UNAVAILABLE, "daemon not reachable at " + target.base + " (is it running?)");
+    } catch (IOException e) {
+      throw new AdminException(ExitCodes.UNAVAILABLE, "admin API at " + target.base + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdminException(ExitCodes.SOFTWARE, "interrupted");
+    }
+    JsonNode node = parse(response.body());
+    if (response.statusCode() == 401) {
+      throw new AdminException(ExitCodes.NO_PERMISSION, "the daemon refused the admin token from " + target.tokenFile);
+    }
+    if (response.statusCode() >= 400) {
+      String message = node.path("message").asText(response.body());
+      throw new AdminException(response.statusCode() == 404 ? ExitCodes.NOT_FOUND : ExitCodes.SOFTWARE,
+          node.path("error").asText("error") + ": " + message);
+    }
+    return node;
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return JSON.createObjectNode();
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      return JSON.createObjectNode().put("message", body);
+    }
+  }
+
+  private record Target(URI base, String token, Path tokenFile) {}
+
+  private Target target() throws AdminException {
+    OutpostConfig c;
+    try {
+      c = config.load();
+    } catch (ConfigException e) {
+      throw new AdminException(ExitCodes.CONFIG, "invalid configuration: " + e.getMessage());
+    }
+    AdminConfig admin = c.admin();
+    URI base = adminUrl != null ? adminUrl : URI.create("http://" + hostForUrl(admin.host()) + ":" + admin.port());
+    Path file = tokenFile != null ? tokenFile : admin.tokenPath(c.dataDir());
+    try {
+      return new Target(base.toString().endsWith("/") ? base : URI.create(base + "/"), AdminToken.read(file), file);
+    } catch (IOException e) {
+      throw new AdminException(ExitCodes.NO_PERMISSION,
+          "cannot read the admin token " + file + " (" + e.getMessage() + "); run as the daemon's user or root");
+    }
+  }
+
+  private static String hostForUrl(String host) {
+    if ("0.0.0.0".equals(host) || host.isEmpty()) {
+      return "127.0.0.1";
+    }
+    if ("::".equals(host)) {
+      return "[::1]";
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+}

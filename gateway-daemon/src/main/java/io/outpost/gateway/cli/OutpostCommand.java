@@ -1,0 +1,43 @@
+package io.outpost.gateway.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code outpost} executable: one entry point for operators and developers. */
+@Command(
+    name = "outpost",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    exitCodeOnInvalidInput = ExitCodes.USAGE,
+    exitCodeOnExecutionException = ExitCodes.SOFTWARE,
+    description = "Offline-first edge gateway: local MQTT broker, local functions and durable store-and-forward.",
+    subcommands = {
+      RunCommand.class,
+      ValidateCommand.class,
+      StatusCommand.class,
+      ClientsCommand.class,
+      SpoolCommand.class,
+      FunctionsCommand.class,
+      VersionCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class OutpostCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, also used by tests to run commands in-process. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new OutpostCommand());
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+}

@@ -1,0 +1,62 @@
+package io.outpost.gateway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import picocli.CommandLine.Command;
+
+/** {@code outpost status}: the site at a glance. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Show the daemon's health, cloud link, spool and functions.")
+final class StatusCommand extends AdminCommand {
+
+  @Override
+  int execute() throws AdminClient.AdminException {
+    JsonNode s = admin.get("api/status");
+    if (printedJson(s)) {
+      return ExitCodes.OK;
+    }
+    JsonNode cloud = s.path("cloud");
+    JsonNode spool = s.path("spool");
+    Table t = new Table("", "");
+    t.row("version", s.path("version").asText());
+    t.row("uptime", human(Duration.ofSeconds(s.path("uptimeSeconds").asLong())));
+    t.row("ready", s.path("ready").asBoolean() ? "yes" : "NO");
+    t.row("clients", s.path("broker").path("connectedClients").asInt());
+    t.row("cloud", cloud.path("state").asText()
+        + (cloud.path("offlineSeconds").asLong() > 0
+            ? " (offline " + human(Duration.ofSeconds(cloud.path("offlineSeconds").asLong())) + ")" : ""));
+    t.row("spool", spool.path("depth").asLong() + " messages, " + spool.path("bytes").asLong() + " of "
+        + spool.path("maxBytes").asLong() + " bytes, oldest " + human(Duration.ofSeconds(
+            spool.path("oldestAgeSeconds").asLong())) + (spool.path("writable").asBoolean(true) ? "" : ", NOT WRITABLE"));
+    t.row("dropped", drops(spool.path("dropped")));
+    t.row("dead letters", spool.path("deadLetters").asLong());
+    t.row("functions", s.path("functions").size());
+    t.print(out());
+    return s.path("ready").asBoolean() ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+  }
+
+  private static String drops(JsonNode dropped) {
+    StringBuilder b = new StringBuilder();
+    for (Iterator<Map.Entry<String, JsonNode>> it = dropped.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().asLong());
+    }
+    return b.length() == 0 ? "none" : b.toString();
+  }
+
+  static String human(Duration d) {
+    long s = d.toSeconds();
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return (s / 60) + "m" + (s % 60) + "s";
+    }
+    if (s < 86_400) {
+      return (s / 3600) + "h" + (s % 3600 / 60) + "m";
+    }
+    return (s / 86_400) + "d" + (s % 86_400 / 3600) + "h";
+  }
+}

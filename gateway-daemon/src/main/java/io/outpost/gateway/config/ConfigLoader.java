@@ -1,0 +1,194 @@
+package io.outpost.gateway.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.outpost.gateway.broker.topic.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the daemon's YAML configuration strictly: unknown keys, wrong types and invalid values are errors naming the
+ * key path and line, never warnings. Validation that needs more than one section (route filters, unique route names)
+ * happens here, after binding.
+ */
+public final class ConfigLoader {
+
+  /** Classpath resource holding the built-in configuration used when no file is given. */
+  public static final String BUILT_IN = "/io/outpost/gateway/config/default-config.yaml";
+
+  /** "key: reason" as thrown by the records' compact constructors. */
+  private static final Pattern KEYED_REASON = Pattern.compile("^([A-Za-z][\\w.\\[\\]-]*): (.*)$", Pattern.DOTALL);
+
+  private final ObjectMapper mapper;
+
+  public ConfigLoader() {
+    mapper = YAMLMapper.builder(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .build();
+  }
+
+  /** Loads {@code file}; an unreadable file is a {@link ConfigException} too. */
+  public OutpostConfig load(Path file) throws ConfigException {
+    String yaml;
+    try {
+      yaml = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException | UncheckedIOException e) {
+      throw new ConfigException(file.toString(), "", 0, "cannot read the file: " + describe(e));
+    }
+    return parse(yaml, file.toString());
+  }
+
+  /** The built-in configuration: broker on 127.0.0.1:1883, data in {@code ./outpost-data}, no cloud. */
+  public OutpostConfig builtIn() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(BUILT_IN)) {
+      if (in == null) {
+        throw new IllegalStateException("built-in configuration missing from the jar: " + BUILT_IN);
+      }
+      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in configuration");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ConfigException e) {
+      throw new IllegalStateException("built-in configuration is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses YAML text; {@code source} names it in error messages. */
+  public OutpostConfig parse(String yaml, String source) throws ConfigException {
+    KeyLocator locator = KeyLocator.of(yaml);
+    OutpostConfig config;
+    try {
+      config = yaml.isBlank() ? new OutpostConfig(null, null, null, null, null, null, null)
+          : mapper.readValue(yaml, OutpostConfig.class);
+      if (config == null) {
+        config = new OutpostConfig(null, null, null, null, null, null, null);
+      }
+    } catch (JsonMappingException e) {
+      StreamReadException syntax = syntaxError(e);
+      throw syntax != null ? yamlError(syntax, source) : bindingError(e, source, locator);
+    } catch (StreamReadException e) {
+      throw yamlError(e, source);
+    } catch (IOException e) {
+      throw new ConfigException(source, "", 0, "cannot read: " + describe(e));
+    }
+    validateRoutes(config.routes(), source, locator);
+    return config;
+  }
+
+  /** The YAML syntax error behind a binding failure, if that is what it is. */
+  private static StreamReadException syntaxError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StreamReadException s) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private static ConfigException yamlError(StreamReadException e, String source) {
+    JsonLocation at = e.getLocation();
+    return new ConfigException(source, "", at == null ? 0 : at.getLineNr(),
+        "not valid YAML: " + oneLine(e.getOriginalMessage()));
+  }
+
+  /** Operators get one line: YAML parser messages span several, with a caret drawing. */
+  private static String oneLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    String first = message.strip().lines().findFirst().orElse("");
+    String last = message.strip().lines().filter(l -> !l.isBlank() && !l.strip().equals("^"))
+        .filter(l -> !l.startsWith(" in ")).reduce((a, b) -> b).orElse(first);
+    return first.equals(last) ? first : first + ": " + last.strip();
+  }
+
+  private static void validateRoutes(List<RouteConfig> routes, String source, KeyLocator locator)
+      throws ConfigException {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < routes.size(); i++) {
+      RouteConfig route = routes.get(i);
+      String key = "routes[" + i + "]";
+      try {
+        Topics.validateFilter(route.filter());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source, key + ".filter", locator.lineOf(key + ".filter"), e.getMessage());
+      }
+      if (!names.add(route.name())) {
+        throw new ConfigException(source, key + ".name", locator.lineOf(key + ".name"),
+            "duplicate route name '" + route.name() + "'");
+      }
+    }
+  }
+
+  private static ConfigException bindingError(JsonMappingException e, String source, KeyLocator locator) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    String reason = reasonOf(e);
+    Matcher keyed = KEYED_REASON.matcher(reason);
+    if (keyed.matches() && !(e instanceof UnrecognizedPropertyException)) {
+      // A record constructor named the bad component: append it to the path of the record.
+      if (path.length() > 0) {
+        path.append('.');
+      }
+      path.append(keyed.group(1));
+      reason = keyed.group(2);
+    }
+    String key = path.toString();
+    int line = locator.lineOf(key);
+    if (line == 0 && e.getLocation() != null) {
+      line = e.getLocation().getLineNr();
+    }
+    return new ConfigException(source, key, line, oneLine(reason));
+  }
+
+  private static String reasonOf(JsonMappingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown key '" + u.getPropertyName() + "'"
+          + (u.getKnownPropertyIds() == null ? "" : "; known keys: " + u.getKnownPropertyIds());
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof IllegalArgumentException && root.getMessage() != null) {
+      return root.getMessage();
+    }
+    String message = e.getOriginalMessage();
+    // Jackson's messages carry Java type names; keep the first sentence, which states the problem.
+    int cut = message.indexOf(" at [Source");
+    message = cut > 0 ? message.substring(0, cut) : message;
+    return message.replaceAll("\\(class [^)]*\\)", "").replaceAll("`[\\w.$]+`", "").trim();
+  }
+
+  private static String describe(Exception e) {
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+}

@@ -1,0 +1,61 @@
+package io.outpost.gateway.config;
+
+import io.outpost.cloud.CloudOptions;
+import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.gateway.broker.BrokerOptions;
+import io.outpost.spool.SpoolOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole daemon configuration, one record per YAML section. Each section is owned by the component that uses it, so
+ * its keys, defaults and validation live next to the code they configure.
+ *
+ * @param broker the local MQTT broker: listeners and limits
+ * @param storage where SQLite files live ({@code dir}) and the spool's capacity and durability settings
+ * @param cloud the cloud link; absent means offline-only: everything routed to the cloud is spooled
+ * @param routes what crosses between the local broker and the cloud, in order
+ * @param functions defaults and limits for local functions
+ * @param admin the operator HTTP API
+ * @param logging log level and format
+ */
+public record OutpostConfig(
+    BrokerOptions broker,
+    SpoolOptions storage,
+    CloudOptions cloud,
+    List<RouteConfig> routes,
+    FunctionRuntimeOptions functions,
+    AdminConfig admin,
+    LoggingConfig logging) {
+
+  public OutpostConfig {
+    broker = broker == null ? BrokerOptions.defaults() : broker;
+    storage = storage == null ? SpoolOptions.defaults() : storage;
+    functions = functions == null ? FunctionRuntimeOptions.defaults() : functions;
+    admin = admin == null ? AdminConfig.defaults() : admin;
+    logging = logging == null ? LoggingConfig.defaults() : logging;
+    routes = named(routes == null ? List.of() : routes);
+  }
+
+  /** Gives every unnamed route the name {@code route-<index>} so metrics and spool rows can refer to it. */
+  private static List<RouteConfig> named(List<RouteConfig> routes) {
+    List<RouteConfig> named = new ArrayList<>(routes.size());
+    for (int i = 0; i < routes.size(); i++) {
+      RouteConfig r = routes.get(i);
+      named.add(r.name() == null ? r.withName("route-" + i) : r);
+    }
+    return List.copyOf(named);
+  }
+
+  /** The cloud link settings, if a cloud is configured. */
+  public Optional<CloudOptions> cloudLink() {
+    return Optional.ofNullable(cloud);
+  }
+
+  /** The data directory, as configured (relative paths resolve against the working directory). */
+  public Path dataDir() {
+    return Path.of(storage.dir());
+  }
+}

@@ -1,0 +1,91 @@
+package io.outpost.gateway.route;
+
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.RouteRejectedException;
+import io.outpost.gateway.config.RouteConfig;
+import io.outpost.spool.Spool;
+import io.outpost.spool.SpoolEntry;
+import io.outpost.spool.SpoolFullException;
+import io.outpost.spool.SpoolUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The {@code local → cloud} routes: every matching message becomes one spool entry per route, and the returned future
+ * completes only once all of them are durable. That future gates the device's PUBACK/PUBREC.
+ */
+final class CloudRoutes {
+
+  /** MQTT 5 reason code "Quota exceeded": the spool is full and its policy is {@code reject-new}. */
+  static final int QUOTA_EXCEEDED = 0x97;
+  /** MQTT 5 reason code "Unspecified error": the spool could not store the message (e.g. disk full). */
+  static final int UNSPECIFIED_ERROR = 0x80;
+
+  private final List<CompiledRoute> routes;
+  private final Spool spool;
+
+  CloudRoutes(List<RouteConfig> configs, Spool spool) {
+    this.routes = configs.stream()
+        .filter(r -> r.from() == RouteConfig.Side.LOCAL && r.to() == RouteConfig.Side.CLOUD)
+        .map(CompiledRoute::of)
+        .toList();
+    this.spool = spool;
+  }
+
+  /** Spools {@code m} for every matching route; completes when all are durable (at once when none match). */
+  CompletableFuture<Void> spool(BrokerMessage m) {
+    List<CompletableFuture<Long>> appends = null;
+    for (CompiledRoute route : routes) {
+      if (route.matches(m.topic())) {
+        if (appends == null) {
+          appends = new ArrayList<>(2);
+        }
+        appends.add(spool.append(entry(route, m)));
+      }
+    }
+    if (appends == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new))
+        .exceptionallyCompose(CloudRoutes::asReasonCode);
+  }
+
+  boolean isEmpty() {
+    return routes.isEmpty();
+  }
+
+  private static SpoolEntry entry(CompiledRoute route, BrokerMessage m) {
+    RouteConfig c = route.config();
+    int qos = c.qos() != null ? c.qos() : Math.min(m.qos(), RouteConfig.DEFAULT_QOS_TO_CLOUD);
+    long ttlMillis = c.ttlSeconds() * 1000L;
+    Long expiry = m.props().messageExpirySeconds();
+    if (expiry != null && (ttlMillis == 0 || expiry * 1000L < ttlMillis)) {
+      ttlMillis = Math.max(1, expiry * 1000L); // the publisher's message expiry is a TTL too
+    }
+    return new SpoolEntry(
+        route.name(),
+        c.priority(),
+        route.template().render(m.topic(), m.publisherClientId()),
+        m.payload().getBytes(),
+        qos,
+        ttlMillis,
+        m.props().userProperties(),
+        m.props().contentType(),
+        m.publisherClientId(),
+        m.receivedAtMillis());
+  }
+
+  private static CompletableFuture<Void> asReasonCode(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (cause instanceof SpoolFullException) {
+      return CompletableFuture.failedFuture(new RouteRejectedException(QUOTA_EXCEEDED, cause.getMessage()));
+    }
+    if (cause instanceof SpoolUnavailableException) {
+      return CompletableFuture.failedFuture(new RouteRejectedException(UNSPECIFIED_ERROR, cause.getMessage()));
+    }
+    return CompletableFuture.failedFuture(cause);
+  }
+}

@@ -1,0 +1,60 @@
+package io.outpost.gateway.route;
+
+import io.outpost.cloud.CloudMessage;
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.MessageProperties;
+import io.outpost.gateway.config.RouteConfig;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code cloud → local} routes: the cloud-side filters the cloud link subscribes to, and delivery of each message
+ * that arrives into the local broker under its rewritten topic.
+ */
+public final class Downlinks implements Consumer<CloudMessage> {
+
+  /** Client id that local subscribers and functions see as the publisher of cloud messages. */
+  public static final String PUBLISHER = "$cloud";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Downlinks.class);
+
+  private final List<CompiledRoute> routes;
+  private final Function<BrokerMessage, Future<Void>> publishLocal;
+  private final Clock clock;
+
+  public Downlinks(List<RouteConfig> configs, Function<BrokerMessage, Future<Void>> publishLocal, Clock clock) {
+    this.routes = configs.stream()
+        .filter(r -> r.from() == RouteConfig.Side.CLOUD && r.to() == RouteConfig.Side.LOCAL)
+        .map(CompiledRoute::of)
+        .toList();
+    this.publishLocal = publishLocal;
+    this.clock = clock;
+  }
+
+  /** The filters the cloud link must subscribe to. */
+  public List<String> cloudFilters() {
+    return routes.stream().map(r -> r.config().filter()).distinct().toList();
+  }
+
+  @Override
+  public void accept(CloudMessage m) {
+    for (CompiledRoute route : routes) {
+      if (!route.matches(m.topic())) {
+        continue;
+      }
+      RouteConfig c = route.config();
+      int qos = c.qos() != null ? c.qos() : m.qos();
+      BrokerMessage local = new BrokerMessage(route.template().render(m.topic(), PUBLISHER),
+          Buffer.buffer(m.payload()), qos, m.retain(),
+          new MessageProperties(m.userProperties(), null, null, null, null, null), PUBLISHER, clock.millis());
+      publishLocal.apply(local).onFailure(e -> LOG.warn("downlink on '{}' via route {} was not delivered locally: {}",
+          m.topic(), route.name(), e.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.outpost.gateway.route;
+
+import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.PublishRouter;
+import io.outpost.gateway.config.RouteConfig;
+import io.outpost.spool.Spool;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Where every message published on the local broker goes besides local subscribers: into the cloud spool for each
+ * matching {@code local → cloud} route (the device is acknowledged once that is durable), then to local functions.
+ *
+ * <p>Functions see a message only after it was accepted, so a publish the spool rejects (and the device will retry)
+ * does not trigger them twice.
+ */
+public final class GatewayRouter implements PublishRouter {
+
+  private final Consumer<BrokerMessage> afterAccept;
+  private final CloudRoutes cloud;
+
+  /**
+   * @param routes the configured routes; only {@code local → cloud} ones matter here
+   * @param spool where cloud-bound messages are made durable
+   * @param afterAccept called on the publisher's event loop for every accepted message (local function triggers)
+   */
+  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterAccept) {
+    this.cloud = new CloudRoutes(routes, spool);
+    this.afterAccept = afterAccept;
+  }
+
+  @Override
+  public Future<Void> route(BrokerMessage message) {
+    CompletableFuture<Void> durable = cloud.spool(message);
+    if (durable.isDone() && !durable.isCompletedExceptionally()) {
+      afterAccept.accept(message);
+      return Future.succeededFuture();
+    }
+    Context context = Vertx.currentContext();
+    Future<Void> result = context == null
+        ? Future.fromCompletionStage(durable)
+        : Future.fromCompletionStage(durable, context);
+    return result.onSuccess(v -> afterAccept.accept(message));
+  }
+}

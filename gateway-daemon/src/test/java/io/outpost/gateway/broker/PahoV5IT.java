@@ -1,0 +1,284 @@
+package io.outpost.gateway.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** MQTT 5 features, checked with the Eclipse Paho MQTT 5 client. */
+class PahoV5IT {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    BrokerFixture fixture;
+    final List<V5Client> clients = new ArrayList<>();
+
+    void start() {
+        start(BrokerFixture.localOptions(), PublishRouter.NONE);
+    }
+
+    void start(BrokerOptions options, PublishRouter router) {
+        fixture = BrokerFixture.start(dir, options, router);
+    }
+
+    V5Client client(String id) throws MqttException {
+        V5Client c = new V5Client(fixture.url(), id);
+        clients.add(c);
+        return c;
+    }
+
+    @AfterEach
+    void stop() throws MqttException {
+        for (V5Client c : clients) {
+            c.close();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void passesApplicationPropertiesThrough() throws Exception {
+        start();
+        V5Client sub = client("sub").connect();
+        sub.client.subscribe("p/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        MqttProperties props = new MqttProperties();
+        props.setUserProperties(List.of(new UserProperty("k", "v1"), new UserProperty("k", "v2")));
+        props.setContentType("application/json");
+        props.setResponseTopic("reply/here");
+        props.setCorrelationData(new byte[] {1, 2, 3});
+        props.setPayloadFormat(true);
+        MqttMessage m = new MqttMessage("{}".getBytes(StandardCharsets.UTF_8), 1, false, props);
+        client("pub").connect().publish("p/1", m);
+        await().atMost(WAIT).until(() -> sub.received.size() == 1);
+        MqttProperties got = sub.received.get(0).message().getProperties();
+        assertThat(got.getUserProperties()).containsExactly(new UserProperty("k", "v1"), new UserProperty("k", "v2"));
+        assertThat(got.getContentType()).isEqualTo("application/json");
+        assertThat(got.getResponseTopic()).isEqualTo("reply/here");
+        assertThat(got.getCorrelationData()).containsExactly(1, 2, 3);
+        assertThat(got.getPayloadFormat()).isTrue();
+    }
+
+    @Test
+    void connackAdvertisesLimitsAndAssignsClientIdAndServerKeepAlive() throws Exception {
+        start(BrokerFixture.localOptions().withMaxKeepAliveSeconds(30), PublishRouter.NONE);
+        MqttConnectionOptions o = V5Client.options(true, null);
+        o.setKeepAliveInterval(0);
+        V5Client c = client("").connect(o);
+        MqttProperties connack = c.connectToken.getResponseProperties();
+        assertThat(connack.getAssignedClientIdentifier()).startsWith("outpost-");
+        assertThat(connack.getServerKeepAlive()).isEqualTo(30);
+        assertThat(connack.getReceiveMaximum()).isEqualTo(BrokerOptions.DEFAULT_RECEIVE_MAXIMUM);
+        assertThat(connack.getMaximumPacketSize()).isEqualTo((long) BrokerOptions.DEFAULT_MAX_PACKET_BYTES);
+        assertThat(connack.getTopicAliasMaximum()).isEqualTo(BrokerOptions.DEFAULT_TOPIC_ALIAS_MAXIMUM);
+        assertThat(fixture.broker.clients()).extracting(ClientInfo::clientId)
+                .containsExactly(connack.getAssignedClientIdentifier());
+        assertThat(fixture.broker.clients().get(0).protocolVersion()).isEqualTo(5);
+    }
+
+    @Test
+    void routerRejectionIsAnsweredWithItsReasonCodeAndNotDelivered() throws Exception {
+        PublishRouter router = m -> m.topic().startsWith("full/")
+                ? Future.failedFuture(new RouteRejectedException(0x97, "spool full")) : Future.succeededFuture();
+        start(BrokerFixture.localOptions(), router);
+        V5Client sub = client("sub").connect();
+        sub.client.subscribe("#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client pub = client("pub").connect();
+        IMqttToken rejected;
+        try {
+            rejected = pub.publish("full/x", new MqttMessage("a".getBytes(StandardCharsets.UTF_8), 1, false, null));
+        } catch (MqttException e) {
+            assertThat(e.getReasonCode()).isEqualTo(0x97);
+            rejected = null;
+        }
+        if (rejected != null) {
+            assertThat(rejected.getReasonCodes()).containsExactly(0x97);
+        }
+        pub.publish("ok/x", "b", 1, false);
+        await().atMost(WAIT).until(() -> sub.received.size() == 1);
+        assertThat(sub.received.get(0).topic()).isEqualTo("ok/x");
+        assertThat(fixture.counter("outpost.broker.route.rejected", "reasonCode", "0x97")).isEqualTo(1);
+    }
+
+    @Test
+    void noLocalSuppressesOwnMessagesAndSubscriptionIdsAreSent() throws Exception {
+        start();
+        V5Client c = client("self").connect();
+        MqttSubscription own = new MqttSubscription("n/#", 1);
+        own.setNoLocal(true);
+        MqttProperties subProps = new MqttProperties();
+        subProps.setSubscriptionIdentifier(42);
+        c.client.subscribe(new MqttSubscription[] {own}, null, null, subProps).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client other = client("other").connect();
+        c.publish("n/1", "mine", 1, false);
+        other.publish("n/2", "theirs", 1, false);
+        await().atMost(WAIT).until(() -> c.received.size() == 1);
+        assertThat(c.received.get(0).text()).isEqualTo("theirs");
+        assertThat(c.received.get(0).message().getProperties().getSubscriptionIdentifiers()).containsExactly(42);
+    }
+
+    @Test
+    void retainHandlingAndRetainAsPublished() throws Exception {
+        start();
+        V5Client pub = client("pub").connect();
+        pub.publish("r/1", "old", 1, true);
+        V5Client never = client("never").connect();
+        MqttSubscription none = new MqttSubscription("r/#", 1);
+        none.setRetainHandling(2);
+        never.client.subscribe(new MqttSubscription[] {none}).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client rap = client("rap").connect();
+        MqttSubscription keep = new MqttSubscription("r/#", 1);
+        keep.setRetainAsPublished(true);
+        rap.client.subscribe(new MqttSubscription[] {keep}).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        await().atMost(WAIT).until(() -> rap.received.size() == 1);
+        assertThat(rap.received.get(0).message().isRetained()).isTrue();
+        pub.publish("r/2", "live", 1, true);
+        await().atMost(WAIT).until(() -> rap.received.size() == 2 && never.received.size() == 1);
+        assertThat(rap.received.get(1).message().isRetained()).isTrue();
+        assertThat(never.received.get(0).text()).isEqualTo("live");
+        assertThat(never.received.get(0).message().isRetained()).isFalse();
+    }
+
+    @Test
+    void sharedSubscriptionDeliversEachMessageToOneMember() throws Exception {
+        start();
+        V5Client a = client("a").connect();
+        V5Client b = client("b").connect();
+        a.client.subscribe("$share/g/s/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        b.client.subscribe("$share/g/s/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client pub = client("pub").connect();
+        for (int i = 0; i < 10; i++) {
+            pub.publish("s/" + i, "m" + i, 1, false);
+        }
+        await().atMost(WAIT).until(() -> a.received.size() + b.received.size() == 10);
+        assertThat(a.received).isNotEmpty();
+        assertThat(b.received).isNotEmpty();
+    }
+
+    @Test
+    void expiredMessagesAreNotDeliveredAndRemainingExpiryIsSent() throws Exception {
+        start();
+        V5Client pub = client("pub").connect();
+        MqttProperties shortLived = new MqttProperties();
+        shortLived.setMessageExpiryInterval(10L);
+        pub.publish("e/short", new MqttMessage("gone".getBytes(StandardCharsets.UTF_8), 1, true, shortLived));
+        MqttProperties longLived = new MqttProperties();
+        longLived.setMessageExpiryInterval(100L);
+        pub.publish("e/long", new MqttMessage("kept".getBytes(StandardCharsets.UTF_8), 1, true, longLived));
+        fixture.clock.advance(Duration.ofSeconds(20));
+        V5Client sub = client("sub").connect();
+        sub.client.subscribe("e/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        await().atMost(WAIT).until(() -> sub.received.size() == 1);
+        assertThat(sub.received.get(0).text()).isEqualTo("kept");
+        assertThat(sub.received.get(0).message().getProperties().getMessageExpiryInterval()).isBetween(1L, 80L);
+    }
+
+    @Test
+    void persistentSessionResumesWithQueuedMessages() throws Exception {
+        start();
+        V5Client sub = client("durable").connect(V5Client.options(false, 300L));
+        assertThat(sub.connectToken.getSessionPresent()).isFalse();
+        sub.client.subscribe("d/#", 2).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        sub.client.disconnect().waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client pub = client("pub").connect();
+        pub.publish("d/1", "one", 1, false);
+        pub.publish("d/2", "two", 2, false);
+        sub.connect(V5Client.options(false, 300L));
+        assertThat(sub.connectToken.getSessionPresent()).isTrue();
+        await().atMost(WAIT).until(() -> sub.received.size() == 2);
+        assertThat(sub.received).extracting(V5Client.Received::text).containsExactly("one", "two");
+        assertThat(sub.received.get(1).message().getQos()).isEqualTo(2);
+    }
+
+    @Test
+    void sessionWithZeroExpiryEndsAtDisconnect() throws Exception {
+        start();
+        V5Client sub = client("short").connect(V5Client.options(false, 0L));
+        sub.client.subscribe("z/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        sub.client.disconnect().waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        sub.connect(V5Client.options(false, 0L));
+        assertThat(sub.connectToken.getSessionPresent()).isFalse();
+    }
+
+    @Test
+    void takeoverDisconnectsTheOldConnectionWithSessionTakenOver() throws Exception {
+        start();
+        V5Client first = client("dup").connect();
+        client("dup").connect();
+        await().atMost(WAIT).until(() -> first.disconnected.get() != null);
+        assertThat(first.disconnected.get().getReturnCode()).isEqualTo(0x8E);
+    }
+
+    @Test
+    void stopSendsServerShuttingDown() throws Exception {
+        start();
+        V5Client c = client("bye").connect();
+        BrokerFixture.await(fixture.broker.stop());
+        await().atMost(WAIT).until(() -> c.disconnected.get() != null);
+        assertThat(c.disconnected.get().getReturnCode()).isEqualTo(0x8B);
+    }
+
+    @Test
+    void willIsPublishedAfterItsDelayWhenTheConnectionDrops() throws Exception {
+        start();
+        V5Client watcher = client("watcher").connect();
+        watcher.client.subscribe("will/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client dying = client("dying");
+        MqttConnectionOptions o = V5Client.options(true, 60L);
+        o.setWill("will/dying", new MqttMessage("gone".getBytes(StandardCharsets.UTF_8), 1, false, null));
+        MqttProperties willProps = new MqttProperties();
+        willProps.setWillDelayInterval(1L);
+        o.setWillMessageProperties(willProps);
+        dying.connect(o);
+        dying.client.disconnectForcibly(0, 1000, false);
+        await().atMost(WAIT).until(() -> watcher.received.size() == 1);
+        assertThat(watcher.received.get(0).text()).isEqualTo("gone");
+    }
+
+    @Test
+    void normalDisconnectDiscardsTheWill() throws Exception {
+        start();
+        V5Client watcher = client("watcher").connect();
+        watcher.client.subscribe("will/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client polite = client("polite");
+        MqttConnectionOptions o = V5Client.options(true, null);
+        o.setWill("will/polite", new MqttMessage("gone".getBytes(StandardCharsets.UTF_8), 1, false, null));
+        polite.connect(o);
+        polite.client.disconnect().waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        watcher.publish("will/marker", "marker", 1, false);
+        await().atMost(WAIT).until(() -> watcher.received.size() == 1);
+        assertThat(watcher.received.get(0).text()).isEqualTo("marker");
+    }
+
+    @Test
+    void topicAliasesFromPahoAreResolved() throws Exception {
+        start();
+        V5Client sub = client("sub").connect();
+        sub.client.subscribe("alias/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client pub = client("pub").connect();
+        for (int i = 0; i < 3; i++) {
+            MqttProperties p = new MqttProperties();
+            p.setTopicAlias(1);
+            pub.publish("alias/topic", new MqttMessage(("m" + i).getBytes(StandardCharsets.UTF_8), 1, false, p));
+        }
+        await().atMost(WAIT).until(() -> sub.received.size() == 3);
+        assertThat(sub.received).extracting(V5Client.Received::topic).containsOnly("alias/topic");
+    }
+}

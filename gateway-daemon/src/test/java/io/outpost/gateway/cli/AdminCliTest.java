@@ -1,0 +1,141 @@
+package io.outpost.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.outpost.gateway.Gateway;
+import io.outpost.gateway.config.ConfigLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The operator CLI against a running daemon, over the real admin HTTP API. */
+class AdminCliTest {
+
+  @TempDir Path dir;
+
+  private Gateway gateway;
+  private Path config;
+  private String adminUrl;
+  private final List<MqttClient> clients = new ArrayList<>();
+
+  private record Result(int exit, String out, String err) {}
+
+  @BeforeEach
+  void startDaemon() throws Exception {
+    config = Files.writeString(dir.resolve("outpost.yaml"), """
+        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
+        storage: {dir: %s}
+        routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
+        admin: {listen: "127.0.0.1:0"}
+        """.formatted(dir.resolve("data")));
+    gateway = Gateway.start(new ConfigLoader().load(config));
+    adminUrl = "http://127.0.0.1:" + gateway.adminPort();
+  }
+
+  @AfterEach
+  void stopDaemon() throws Exception {
+    for (MqttClient c : clients) {
+      if (c.isConnected()) {
+        c.disconnect();
+      }
+      c.close();
+    }
+    gateway.stop(Duration.ofSeconds(10));
+  }
+
+  private Result cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = OutpostCommand.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--config", config.toString(), "--admin-url", adminUrl));
+    int exit = cmd.execute(all.toArray(String[]::new));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private MqttClient device(String id) throws Exception {
+    MqttClient c = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), id, new MemoryPersistence());
+    clients.add(c);
+    c.connect();
+    return c;
+  }
+
+  @Test
+  void statusShowsReadinessAsTableAndJson() {
+    Result table = cli("status");
+    Result json = cli("status", "--json");
+
+    assertThat(table.exit()).as(table.err()).isZero();
+    assertThat(table.out()).contains("ready").contains("yes").contains("not-configured");
+    assertThat(json.exit()).isZero();
+    assertThat(json.out()).contains("\"ready\" : true").contains("\"connectedClients\"");
+  }
+
+  @Test
+  void clientsListsConnectedDevicesAndDisconnectDropsOne() throws Exception {
+    MqttClient pump = device("pump-7");
+
+    Result list = cli("clients");
+    Result drop = cli("clients", "disconnect", "pump-7");
+    Result missing = cli("clients", "disconnect", "no-such-client");
+
+    assertThat(list.exit()).isZero();
+    assertThat(list.out()).contains("CLIENT ID").contains("pump-7").contains("mqtt");
+    assertThat(drop.exit()).as(drop.err()).isZero();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !pump.isConnected());
+    assertThat(missing.exit()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.err()).contains("client-not-found");
+  }
+
+  @Test
+  void spoolShowsWhatWaitsPerRoute() throws Exception {
+    MqttClient pump = device("pump-8");
+    pump.publish("devices/pump-8/telemetry", "1".getBytes(StandardCharsets.UTF_8), 1, false);
+    pump.publish("devices/pump-8/telemetry", "2".getBytes(StandardCharsets.UTF_8), 1, false);
+
+    Result spool = cli("spool");
+    Result json = cli("spool", "--json");
+    Result deadLetters = cli("spool", "dead-letters");
+
+    assertThat(spool.exit()).as(spool.err()).isZero();
+    assertThat(spool.out()).containsPattern("telemetry\\s+2");
+    assertThat(json.out()).contains("\"depth\" : 2");
+    assertThat(deadLetters.exit()).isZero();
+    assertThat(deadLetters.out()).contains("REASON");
+  }
+
+  @Test
+  void wrongTokenIsRefusedWithItsOwnExitCode() throws Exception {
+    Path wrong = Files.writeString(dir.resolve("wrong.token"), "not-the-token\n");
+
+    Result r = cli("status", "--token-file", wrong.toString());
+
+    assertThat(r.exit()).isEqualTo(ExitCodes.NO_PERMISSION);
+    assertThat(r.err()).contains("refused the admin token");
+  }
+
+  @Test
+  void unreachableDaemonIsReportedAsUnavailable() {
+    gateway.stop(Duration.ofSeconds(10));
+
+    Result r = cli("status");
+
+    assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err()).contains("not reachable");
+  }
+}

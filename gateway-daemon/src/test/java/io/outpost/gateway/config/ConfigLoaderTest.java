@@ -1,0 +1,203 @@
+package io.outpost.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+
+import io.outpost.gateway.config.RouteConfig.Side;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  private final ConfigLoader loader = new ConfigLoader();
+
+  @TempDir Path dir;
+
+  @Test
+  void readsTheDocumentedContract() throws Exception {
+    OutpostConfig c = loader.parse("""
+        broker:
+          listeners:
+            - host: 127.0.0.1
+              port: 1883
+        storage:
+          dir: ./outpost-data          # SQLite files live here
+        cloud:                         # optional
+          url: tcp://127.0.0.1:1884
+          clientId: edge-1
+        routes:
+          - {from: local, filter: "devices/+/telemetry", to: cloud}
+          - {from: cloud, filter: "commands/edge-1/#", to: local}
+        admin:
+          listen: 127.0.0.1:8181
+        """, "outpost.yaml");
+
+    assertThat(c.broker().listeners()).singleElement()
+        .satisfies(l -> {
+          assertThat(l.host()).isEqualTo("127.0.0.1");
+          assertThat(l.port()).isEqualTo(1883);
+        });
+    assertThat(c.storage().dir()).isEqualTo("./outpost-data");
+    assertThat(c.cloud().url()).isEqualTo("tcp://127.0.0.1:1884");
+    assertThat(c.cloud().clientId()).isEqualTo("edge-1");
+    assertThat(c.routes()).extracting(RouteConfig::from, RouteConfig::filter, RouteConfig::to, RouteConfig::name)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Side.LOCAL, "devices/+/telemetry", Side.CLOUD, "route-0"),
+            org.assertj.core.groups.Tuple.tuple(Side.CLOUD, "commands/edge-1/#", Side.LOCAL, "route-1"));
+    assertThat(c.admin().host()).isEqualTo("127.0.0.1");
+    assertThat(c.admin().port()).isEqualTo(8181);
+  }
+
+  @Test
+  void builtInConfigListensOnLoopbackKeepsDataLocallyAndHasNoCloud() {
+    OutpostConfig c = loader.builtIn();
+
+    assertThat(c.broker().listeners()).singleElement()
+        .satisfies(l -> {
+          assertThat(l.host()).isEqualTo("127.0.0.1");
+          assertThat(l.port()).isEqualTo(1883);
+        });
+    assertThat(c.storage().dir()).isEqualTo("./outpost-data");
+    assertThat(c.cloudLink()).isEmpty();
+    assertThat(c.admin().listen()).isEqualTo("127.0.0.1:8181");
+  }
+
+  @Test
+  void emptyFileMeansAllDefaults() throws Exception {
+    OutpostConfig c = loader.parse("", "empty.yaml");
+
+    assertThat(c.routes()).isEmpty();
+    assertThat(c.cloudLink()).isEmpty();
+    assertThat(c.admin()).isEqualTo(AdminConfig.defaults());
+  }
+
+  @Test
+  void unknownKeyIsRejectedWithItsPathAndLine() {
+    assertRejected("""
+        broker:
+          listeners:
+            - host: 127.0.0.1
+              prot: 1883
+        """, "broker.listeners[0].prot", 4, "unknown key 'prot'");
+  }
+
+  @Test
+  void unknownTopLevelSectionIsRejected() {
+    assertRejected("""
+        storage:
+          dir: ./data
+        brokers:
+          listeners: []
+        """, "brokers", 3, "unknown key 'brokers'");
+  }
+
+  @Test
+  void wrongTypeIsRejectedWithItsPathAndLine() {
+    assertRejected("""
+        broker:
+          listeners:
+            - host: 127.0.0.1
+              port: 1883
+            - host: 127.0.0.1
+              port: many
+        """, "broker.listeners[1].port", 6, "");
+  }
+
+  @Test
+  void valueRejectedByASectionNamesTheKeyAndLine() {
+    assertRejected("""
+        storage:
+          dir: ./data
+        admin:
+          listen: nowhere
+        """, "admin.listen", 4, "must be host:port");
+  }
+
+  @Test
+  void invalidRouteFilterIsRejectedWithItsPathAndLine() {
+    assertRejected("""
+        routes:
+          - {from: local, filter: "devices/+/telemetry", to: cloud}
+          - from: local
+            filter: "devices/#/bad"
+            to: cloud
+        """, "routes[1].filter", 4, "invalid topic filter");
+  }
+
+  @Test
+  void routeToItsOwnSideIsRejected() {
+    assertRejected("""
+        routes:
+          - {from: local, filter: "a/b", to: local}
+        """, "routes[0].to", 2, "must differ");
+  }
+
+  @Test
+  void unknownRouteSideIsRejected() {
+    assertRejected("""
+        routes:
+          - {from: local, filter: "a/b", to: space}
+        """, "routes[0].to", 2, "must be 'local' or 'cloud'");
+  }
+
+  @Test
+  void unknownRewritePlaceholderIsRejected() {
+    assertRejected("""
+        routes:
+          - {from: local, filter: "a/#", to: cloud, topic: "site/{deviceId}/{topic}"}
+        """, "routes[0].topic", 2, "unknown placeholder {deviceId}");
+  }
+
+  @Test
+  void duplicateRouteNamesAreRejected() {
+    assertRejected("""
+        routes:
+          - {name: up, from: local, filter: "a/#", to: cloud}
+          - {name: up, from: cloud, filter: "b/#", to: local}
+        """, "routes[1].name", 3, "duplicate route name 'up'");
+  }
+
+  @Test
+  void malformedYamlIsRejectedWithItsLine() {
+    assertThatThrownBy(() -> loader.parse("broker:\n  listeners: [\n    {host: a\n", "bad.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("bad.yaml:")
+        .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void unreadableFileIsAConfigError() {
+    Path missing = dir.resolve("missing.yaml");
+
+    assertThatThrownBy(() -> loader.load(missing))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("cannot read");
+  }
+
+  @Test
+  void loadsAFileAndNamesItInErrors() throws Exception {
+    Path file = Files.writeString(dir.resolve("outpost.yaml"), "admin:\n  listen: 127.0.0.1:99999\n");
+
+    assertThatThrownBy(() -> loader.load(file))
+        .asInstanceOf(type(ConfigException.class))
+        .satisfies(e -> {
+          assertThat(e.getMessage()).startsWith(file + ":2: admin.listen: ");
+          assertThat(e.reason()).contains("0..65535");
+        });
+  }
+
+  private void assertRejected(String yaml, String keyPath, int line, String reasonPart) {
+    assertThatThrownBy(() -> loader.parse(yaml, "outpost.yaml"))
+        .asInstanceOf(type(ConfigException.class))
+        .satisfies(e -> {
+          assertThat(e.keyPath()).isEqualTo(keyPath);
+          assertThat(e.line()).isEqualTo(line);
+          assertThat(e.reason()).contains(reasonPart);
+          assertThat(e.getMessage()).isEqualTo("outpost.yaml:" + line + ": " + keyPath + ": " + e.reason());
+        });
+  }
+}

@@ -1,0 +1,114 @@
+package io.outpost.function.runtime;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A function package's {@value #FILE_NAME} (at the root of the jar or directory). Absent optional keys are null here
+ * and take the runtime's defaults ({@link FunctionRuntimeOptions}) when deployed.
+ *
+ * @param name unique function name: lowercase letters, digits, {@code - _ .}, up to 64 characters (required)
+ * @param version version label, e.g. {@code 1.0.0}: letters, digits, {@code - _ . +} (required)
+ * @param runtime {@code java} (default) or {@code process}
+ * @param handler Java runtime: fully qualified class implementing {@code io.outpost.function.Handler} (required)
+ * @param command process runtime: program and arguments, run with the package directory as working directory
+ *     (required), e.g. {@code [python3, handler.py]}
+ * @param triggers MQTT topic filters that invoke the function; may be empty (invoked only through the admin API)
+ * @param timeoutMillis per-invocation timeout; default {@code functions.defaultTimeoutMillis} (3000)
+ * @param lifecycle {@code on-demand} (default) or {@code pinned}
+ * @param maxConcurrency invocations running at once; default {@code functions.defaultMaxConcurrency} (1); must be 1
+ *     for the process runtime
+ * @param maxQueued invocations waiting; default {@code functions.defaultMaxQueued} (1000)
+ * @param overflow {@code reject-new} or {@code drop-oldest}; default {@code functions.defaultOverflow} (reject-new)
+ * @param environment configuration handed to the handler ({@code Context.config()}) or, for processes, added to the
+ *     child's environment; default empty
+ * @param inputEncoding {@code json} (default; non-JSON payloads fail with outcome ERROR) or {@code binary}
+ * @param description free text shown by {@code functions list}; optional
+ */
+public record FunctionDescriptor(String name, String version, RuntimeKind runtime, String handler,
+        List<String> command, List<String> triggers, Long timeoutMillis, Lifecycle lifecycle, Integer maxConcurrency,
+        Integer maxQueued, OverflowPolicy overflow, Map<String, String> environment, InputEncoding inputEncoding,
+        String description) {
+
+    /** The descriptor's file name at the package root. */
+    public static final String FILE_NAME = "outpost-function.yaml";
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** Validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
+    public FunctionDescriptor {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name: required, " + NAME.pattern() + ", was " + name);
+        }
+        if (version == null || !VERSION.matcher(version).matches()) {
+            throw new IllegalArgumentException("version: required, " + VERSION.pattern() + ", was " + version);
+        }
+        runtime = runtime == null ? RuntimeKind.JAVA : runtime;
+        lifecycle = lifecycle == null ? Lifecycle.ON_DEMAND : lifecycle;
+        inputEncoding = inputEncoding == null ? InputEncoding.JSON : inputEncoding;
+        triggers = triggers == null ? List.of() : List.copyOf(triggers);
+        environment = environment == null ? Map.of() : Map.copyOf(environment);
+        command = command == null ? null : List.copyOf(command);
+        for (String trigger : triggers) {
+            try {
+                TopicFilters.validate(trigger);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("triggers: " + e.getMessage(), e);
+            }
+        }
+        if (runtime == RuntimeKind.JAVA && (handler == null || handler.isBlank())) {
+            throw new IllegalArgumentException("handler: required for runtime java (a class implementing Handler)");
+        }
+        if (runtime == RuntimeKind.PROCESS && (command == null || command.isEmpty())) {
+            throw new IllegalArgumentException("command: required for runtime process, e.g. [python3, handler.py]");
+        }
+        if (timeoutMillis != null && timeoutMillis <= 0) {
+            throw new IllegalArgumentException("timeoutMillis: must be > 0, was " + timeoutMillis);
+        }
+        if (maxConcurrency != null && maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency: must be >= 1, was " + maxConcurrency);
+        }
+        if (runtime == RuntimeKind.PROCESS && maxConcurrency != null && maxConcurrency != 1) {
+            throw new IllegalArgumentException("maxConcurrency: the process runtime runs one invocation at a time");
+        }
+        if (maxQueued != null && maxQueued < 0) {
+            throw new IllegalArgumentException("maxQueued: must be >= 0, was " + maxQueued);
+        }
+    }
+
+    /**
+     * Parses a descriptor.
+     *
+     * @param in the YAML
+     * @param source where it came from, for error messages
+     * @return the descriptor
+     * @throws FunctionDeploymentException naming the source, key and line when it is invalid
+     */
+    public static FunctionDescriptor parse(InputStream in, String source) {
+        try {
+            return YAML.readValue(in, FunctionDescriptor.class);
+        } catch (IOException e) {
+            throw new FunctionDeploymentException("invalid " + FILE_NAME + " in " + source + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    FunctionSpec resolve(FunctionRuntimeOptions options) {
+        int concurrency = runtime == RuntimeKind.PROCESS ? 1
+                : maxConcurrency != null ? maxConcurrency : options.defaultMaxConcurrency();
+        return new FunctionSpec(this,
+                java.time.Duration.ofMillis(timeoutMillis != null ? timeoutMillis : options.defaultTimeoutMillis()),
+                concurrency, maxQueued != null ? maxQueued : options.defaultMaxQueued(),
+                overflow != null ? overflow : options.defaultOverflow());
+    }
+}

@@ -1,0 +1,29 @@
+package io.outpost.function.runtime;
+
+import java.util.List;
+
+/**
+ * A snapshot of one deployed function, for {@code functions list}, the admin API and change listeners.
+ *
+ * @param name function name
+ * @param version active version
+ * @param runtime java or process
+ * @param lifecycle on-demand or pinned
+ * @param triggers MQTT topic filters the daemon subscribes the function to
+ * @param state visible state
+ * @param previousVersions versions available to {@link FunctionRuntime#rollback}, newest first
+ * @param invocations invocations that ran or were rejected since this runtime started (all versions)
+ * @param failures invocations with a non-OK outcome since this runtime started (all versions)
+ * @param queueDepth invocations currently waiting
+ * @param lastError the most recent failure reason, or null
+ */
+public record FunctionInfo(String name, String version, RuntimeKind runtime, Lifecycle lifecycle,
+        List<String> triggers, FunctionState state, List<String> previousVersions, long invocations, long failures,
+        int queueDepth, String lastError) {
+
+    /** Copies lists. */
+    public FunctionInfo {
+        triggers = List.copyOf(triggers);
+        previousVersions = List.copyOf(previousVersions);
+    }
+}

@@ -1,0 +1,259 @@
+package io.outpost.function.runtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local functions: deploys, isolates, invokes and retires function versions, without restarting the daemon.
+ *
+ * <p>The daemon owns topic matching: it listens for changes ({@link #addListener}), subscribes each function's
+ * {@link FunctionInfo#triggers()} and calls {@link #invoke} for matching messages. Outputs and error records go
+ * back through the {@link FunctionHost}. Admin endpoints and the CLI map 1:1 onto {@link #deploy}, {@link #list},
+ * {@link #rollback}, {@link #remove} and {@link #invoke}.
+ *
+ * <p>Threads: {@code invoke} never blocks (it only enqueues); handlers run on per-function named worker threads;
+ * {@code deploy}, {@code rollback} and {@code remove} do file I/O and wait for the old version to drain, so call them
+ * from a worker thread, never from an event loop. {@code start} and {@code stop} run on their own thread.
+ */
+public final class FunctionRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FunctionRuntime.class);
+    private static final String UNKNOWN_FUNCTION_TAG = "_unknown";
+
+    private enum Phase { NEW, RUNNING, STOPPED }
+
+    private final Object adminLock = new Object();
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ExecutorService lifecycle;
+    private final Deployer deployer;
+    private final List<Consumer<FunctionInfo>> listeners = new CopyOnWriteArrayList<>();
+    private final Counter notFound;
+    private volatile Phase phase = Phase.NEW;
+    private CompletableFuture<Void> started;
+    private CompletableFuture<Void> stopped;
+
+    /**
+     * @param options runtime settings (YAML {@code functions:})
+     * @param functionsDir where deployed packages persist, normally {@code <storage dir>/functions}
+     * @param host publishes outputs and error records into the local broker
+     * @param registry metrics
+     * @param clock time source for receive/error timestamps and BROKEN back-off
+     */
+    public FunctionRuntime(FunctionRuntimeOptions options, Path functionsDir, FunctionHost host,
+            MeterRegistry registry, Clock clock) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(functionsDir, "functionsDir");
+        Objects.requireNonNull(host, "host");
+        this.scheduler = new ScheduledThreadPoolExecutor(1, new FunctionThreads("outpost-fn-scheduler", false));
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.lifecycle = Executors.newSingleThreadExecutor(new FunctionThreads("outpost-fn-lifecycle", false));
+        RuntimeServices services = new RuntimeServices(options, clock, scheduler, registry);
+        this.deployer = new Deployer(functionsDir, services, host, this::changed);
+        this.notFound = Counter.builder("outpost.function.invocations").tag("function", UNKNOWN_FUNCTION_TAG)
+                .tag("outcome", Outcome.NOT_FOUND.tag()).description("Function invocations by outcome")
+                .register(registry);
+    }
+
+    /** Loads every persisted function (newest version of each). Idempotent. */
+    public CompletionStage<Void> start() {
+        synchronized (adminLock) {
+            if (started == null) {
+                started = CompletableFuture.runAsync(() -> {
+                    synchronized (adminLock) {
+                        try {
+                            deployer.loadAll();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException("cannot read deployed functions", e);
+                        }
+                        phase = Phase.RUNNING;
+                    }
+                    deployer.slots.values().forEach(this::changed);
+                }, lifecycle);
+            }
+            return started;
+        }
+    }
+
+    /**
+     * Validates, persists and activates a package (a JAR or a directory with {@code outpost-function.yaml}). The
+     * previous version is kept for {@link #rollback}; invocations already queued or running finish on it first.
+     *
+     * @throws FunctionDeploymentException when the package or descriptor is invalid (nothing changes then)
+     */
+    public FunctionInfo deploy(Path jarOrDir) {
+        synchronized (adminLock) {
+            requireRunning();
+            FunctionSlot slot = deployer.deploy(jarOrDir);
+            FunctionInfo info = slot.info(null);
+            notifyListeners(info);
+            return info;
+        }
+    }
+
+    /** Every deployed function, by name. */
+    public List<FunctionInfo> list() {
+        List<FunctionInfo> all = new ArrayList<>(deployer.failedAtStart.values());
+        for (FunctionSlot slot : deployer.slots.values()) {
+            if (slot.current() != null) { // null only while its first version is still loading
+                all.add(slot.info(phase == Phase.STOPPED ? FunctionState.STOPPED : null));
+            }
+        }
+        all.sort(Comparator.comparing(FunctionInfo::name));
+        return all;
+    }
+
+    /** One function, if deployed. */
+    public Optional<FunctionInfo> get(String name) {
+        return list().stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Stops (after draining) and deletes a function with all its versions.
+     *
+     * @return false if no such function was deployed
+     */
+    public boolean remove(String name) {
+        synchronized (adminLock) {
+            requireRunning();
+            FunctionInfo removed = deployer.remove(name);
+            if (removed != null) {
+                notifyListeners(removed);
+            }
+            return removed != null;
+        }
+    }
+
+    /**
+     * Re-activates the previous version and deletes the current one.
+     *
+     * @throws FunctionDeploymentException if the function is unknown or has no previous version
+     */
+    public FunctionInfo rollback(String name) {
+        synchronized (adminLock) {
+            requireRunning();
+            FunctionInfo info = deployer.rollback(name).info(null);
+            notifyListeners(info);
+            return info;
+        }
+    }
+
+    /**
+     * Registers a listener called after every deploy, rollback, remove (state REMOVED) and state change. Called on
+     * the thread that caused the change; it must be quick and must not call back into deploy/remove/rollback.
+     */
+    public void addListener(Consumer<FunctionInfo> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Queues one invocation. Never throws and never blocks: overflow, timeout, handler errors, a BROKEN or unknown
+     * function are all reported as the result's {@link Outcome}.
+     */
+    public CompletionStage<InvocationResult> invoke(String name, InboundMessage message) {
+        try {
+            if (phase != Phase.RUNNING) {
+                return CompletableFuture.completedFuture(
+                        InvocationResult.failed(name, null, Outcome.STOPPED, "function runtime is not running"));
+            }
+            Invocation inv = new Invocation(message);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                FunctionSlot slot = deployer.slots.get(name);
+                FunctionInstance instance = slot == null ? null : slot.current();
+                if (instance == null) {
+                    notFound.increment();
+                    return CompletableFuture.completedFuture(
+                            InvocationResult.failed(name, null, Outcome.NOT_FOUND, "no function named " + name));
+                }
+                if (instance.submit(inv)) {
+                    return inv.result;
+                }
+                // the version was switched under us: retry on the new one
+            }
+            return CompletableFuture.completedFuture(
+                    InvocationResult.failed(name, null, Outcome.STOPPED, "function is being replaced or removed"));
+        } catch (RuntimeException e) {
+            LOG.error("invoke {} failed unexpectedly", name, e);
+            return CompletableFuture.completedFuture(
+                    InvocationResult.failed(name, null, Outcome.ERROR, FunctionInstance.describe(e)));
+        }
+    }
+
+    /** Drains and stops every function, kills child processes, stops all runtime threads. Idempotent. */
+    public CompletionStage<Void> stop() {
+        synchronized (adminLock) {
+            if (stopped != null) {
+                return stopped;
+            }
+            stopped = new CompletableFuture<>();
+            Thread stopper = new Thread(() -> {
+                try {
+                    synchronized (adminLock) {
+                        phase = Phase.STOPPED;
+                        deployer.stopAll();
+                    }
+                    scheduler.shutdownNow();
+                    lifecycle.shutdownNow();
+                    if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)
+                            || !lifecycle.awaitTermination(5, TimeUnit.SECONDS)) {
+                        LOG.warn("function runtime threads did not stop in time");
+                    }
+                    stopped.complete(null);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopped.completeExceptionally(e);
+                } catch (RuntimeException e) {
+                    stopped.completeExceptionally(e);
+                }
+            }, "outpost-fn-stop");
+            stopper.start();
+            return stopped;
+        }
+    }
+
+    /** {@link #stop()} and wait. */
+    @Override
+    public void close() {
+        stop().toCompletableFuture().join();
+    }
+
+    private void requireRunning() {
+        if (phase != Phase.RUNNING) {
+            throw new IllegalStateException("function runtime is " + phase.name().toLowerCase(java.util.Locale.ROOT)
+                    + "; call start() first");
+        }
+    }
+
+    private void changed(FunctionSlot slot) {
+        if (slot != null && slot.current() != null && phase == Phase.RUNNING) {
+            notifyListeners(slot.info(null));
+        }
+    }
+
+    private void notifyListeners(FunctionInfo info) {
+        for (Consumer<FunctionInfo> l : listeners) {
+            try {
+                l.accept(info);
+            } catch (RuntimeException e) {
+                LOG.error("function listener failed for {}", info.name(), e);
+            }
+        }
+    }
+}

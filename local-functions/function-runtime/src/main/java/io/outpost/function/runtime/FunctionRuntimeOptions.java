@@ -1,0 +1,173 @@
+package io.outpost.function.runtime;
+
+import java.time.Duration;
+
+/**
+ * Runtime-wide settings, the YAML {@code functions:} section. Every key is optional; absent keys take the default
+ * named in its description. Descriptor values ({@code timeoutMillis}, {@code maxConcurrency}, {@code maxQueued},
+ * {@code overflow}) override the {@code default*} keys per function.
+ *
+ * @param defaultTimeoutMillis invocation timeout when a descriptor sets none; default {@value #DEFAULT_TIMEOUT_MILLIS}
+ * @param defaultMaxConcurrency invocations of one function running at once; default
+ *     {@value #DEFAULT_MAX_CONCURRENCY}
+ * @param defaultMaxQueued invocations of one function waiting for a free slot; default {@value #DEFAULT_MAX_QUEUED}
+ * @param defaultOverflow what happens when that queue is full: {@code reject-new} (the new invocation fails with
+ *     outcome OVERFLOW) or {@code drop-oldest} (the oldest queued one does); default {@code reject-new}
+ * @param brokenThreshold consecutive failed invocations (errors, timeouts, process crashes) after which a function is
+ *     BROKEN and rejects invocations for a back-off period; default {@value #DEFAULT_BROKEN_THRESHOLD}
+ * @param brokenBackoffMillis first BROKEN period; it doubles on every failed retry up to
+ *     {@code brokenBackoffMaxMillis}; default {@value #DEFAULT_BROKEN_BACKOFF_MILLIS}
+ * @param brokenBackoffMaxMillis longest BROKEN period; default {@value #DEFAULT_BROKEN_BACKOFF_MAX_MILLIS}
+ * @param restartBackoffMillis first delay before restarting a dead {@code process} function; doubles per consecutive
+ *     crash; default {@value #DEFAULT_RESTART_BACKOFF_MILLIS}
+ * @param restartBackoffMaxMillis longest restart delay; default {@value #DEFAULT_RESTART_BACKOFF_MAX_MILLIS}
+ * @param maxAbandonedThreads Java handler threads that ignored a timeout's interrupt and are still stuck; when a
+ *     function exceeds this it is BROKEN until redeployed; default {@value #DEFAULT_MAX_ABANDONED_THREADS}
+ * @param maxOutputsPerInvocation messages one invocation may return or publish; more fails it with outcome ERROR;
+ *     default {@value #DEFAULT_MAX_OUTPUTS_PER_INVOCATION}
+ * @param maxProcessLineBytes longest line a {@code process} function may write to stdout; a longer one kills the
+ *     child as a protocol violation; default {@value #DEFAULT_MAX_PROCESS_LINE_BYTES}
+ * @param retainedVersions versions kept on disk per function (the active one plus rollback targets); default
+ *     {@value #DEFAULT_RETAINED_VERSIONS}
+ * @param drainTimeoutMillis how long a replaced or removed version may take to finish queued and in-flight
+ *     invocations before they are cancelled; default {@value #DEFAULT_DRAIN_TIMEOUT_MILLIS}
+ */
+public record FunctionRuntimeOptions(
+        Long defaultTimeoutMillis,
+        Integer defaultMaxConcurrency,
+        Integer defaultMaxQueued,
+        OverflowPolicy defaultOverflow,
+        Integer brokenThreshold,
+        Long brokenBackoffMillis,
+        Long brokenBackoffMaxMillis,
+        Long restartBackoffMillis,
+        Long restartBackoffMaxMillis,
+        Integer maxAbandonedThreads,
+        Integer maxOutputsPerInvocation,
+        Integer maxProcessLineBytes,
+        Integer retainedVersions,
+        Long drainTimeoutMillis) {
+
+    public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
+    public static final int DEFAULT_MAX_CONCURRENCY = 1;
+    public static final int DEFAULT_MAX_QUEUED = 1_000;
+    public static final int DEFAULT_BROKEN_THRESHOLD = 5;
+    public static final long DEFAULT_BROKEN_BACKOFF_MILLIS = 10_000;
+    public static final long DEFAULT_BROKEN_BACKOFF_MAX_MILLIS = 300_000;
+    public static final long DEFAULT_RESTART_BACKOFF_MILLIS = 500;
+    public static final long DEFAULT_RESTART_BACKOFF_MAX_MILLIS = 30_000;
+    public static final int DEFAULT_MAX_ABANDONED_THREADS = 4;
+    public static final int DEFAULT_MAX_OUTPUTS_PER_INVOCATION = 100;
+    public static final int DEFAULT_MAX_PROCESS_LINE_BYTES = 1 << 20;
+    public static final int DEFAULT_RETAINED_VERSIONS = 3;
+    public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 10_000;
+
+    /** Fills defaults and validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
+    public FunctionRuntimeOptions {
+        defaultTimeoutMillis = positive("defaultTimeoutMillis", defaultTimeoutMillis, DEFAULT_TIMEOUT_MILLIS);
+        defaultMaxConcurrency = positive("defaultMaxConcurrency", defaultMaxConcurrency, DEFAULT_MAX_CONCURRENCY);
+        defaultMaxQueued = atLeast("defaultMaxQueued", defaultMaxQueued, DEFAULT_MAX_QUEUED, 0);
+        defaultOverflow = defaultOverflow == null ? OverflowPolicy.REJECT_NEW : defaultOverflow;
+        brokenThreshold = positive("brokenThreshold", brokenThreshold, DEFAULT_BROKEN_THRESHOLD);
+        brokenBackoffMillis = positive("brokenBackoffMillis", brokenBackoffMillis, DEFAULT_BROKEN_BACKOFF_MILLIS);
+        brokenBackoffMaxMillis = positive("brokenBackoffMaxMillis", brokenBackoffMaxMillis,
+                Math.max(DEFAULT_BROKEN_BACKOFF_MAX_MILLIS, brokenBackoffMillis));
+        restartBackoffMillis = positive("restartBackoffMillis", restartBackoffMillis, DEFAULT_RESTART_BACKOFF_MILLIS);
+        restartBackoffMaxMillis = positive("restartBackoffMaxMillis", restartBackoffMaxMillis,
+                Math.max(DEFAULT_RESTART_BACKOFF_MAX_MILLIS, restartBackoffMillis));
+        maxAbandonedThreads = atLeast("maxAbandonedThreads", maxAbandonedThreads, DEFAULT_MAX_ABANDONED_THREADS, 0);
+        maxOutputsPerInvocation = atLeast("maxOutputsPerInvocation", maxOutputsPerInvocation,
+                DEFAULT_MAX_OUTPUTS_PER_INVOCATION, 0);
+        maxProcessLineBytes = atLeast("maxProcessLineBytes", maxProcessLineBytes, DEFAULT_MAX_PROCESS_LINE_BYTES, 1024);
+        retainedVersions = atLeast("retainedVersions", retainedVersions, DEFAULT_RETAINED_VERSIONS, 1);
+        drainTimeoutMillis = positive("drainTimeoutMillis", drainTimeoutMillis, DEFAULT_DRAIN_TIMEOUT_MILLIS);
+        if (brokenBackoffMaxMillis < brokenBackoffMillis) {
+            throw new IllegalArgumentException("brokenBackoffMaxMillis: must be >= brokenBackoffMillis");
+        }
+        if (restartBackoffMaxMillis < restartBackoffMillis) {
+            throw new IllegalArgumentException("restartBackoffMaxMillis: must be >= restartBackoffMillis");
+        }
+    }
+
+    /** All defaults. */
+    public static FunctionRuntimeOptions defaults() {
+        return new FunctionRuntimeOptions(null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+    }
+
+    /** A copy with another default timeout. */
+    public FunctionRuntimeOptions withDefaultTimeout(Duration timeout) {
+        return new FunctionRuntimeOptions(timeout.toMillis(), defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis);
+    }
+
+    /** A copy with another default overflow policy. */
+    public FunctionRuntimeOptions withDefaultOverflow(OverflowPolicy overflow) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued, overflow,
+                brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis);
+    }
+
+    /** A copy with another default queue bound. */
+    public FunctionRuntimeOptions withDefaultMaxQueued(int maxQueued) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, maxQueued, defaultOverflow,
+                brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis);
+    }
+
+    /** A copy with another BROKEN threshold and first back-off. */
+    public FunctionRuntimeOptions withBroken(int threshold, Duration backoff) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, threshold, backoff.toMillis(), Math.max(brokenBackoffMaxMillis, backoff.toMillis()),
+                restartBackoffMillis, restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation,
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis);
+    }
+
+    /** A copy with another first restart back-off for process functions. */
+    public FunctionRuntimeOptions withRestartBackoff(Duration backoff) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, backoff.toMillis(),
+                Math.max(restartBackoffMaxMillis, backoff.toMillis()), maxAbandonedThreads, maxOutputsPerInvocation,
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis);
+    }
+
+    /** A copy with another abandoned-thread limit. */
+    public FunctionRuntimeOptions withMaxAbandonedThreads(int max) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, max, maxOutputsPerInvocation, maxProcessLineBytes, retainedVersions,
+                drainTimeoutMillis);
+    }
+
+    Duration defaultTimeout() {
+        return Duration.ofMillis(defaultTimeoutMillis);
+    }
+
+    private static long positive(String key, Long value, long fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + ": must be > 0, was " + value);
+        }
+        return value;
+    }
+
+    private static int positive(String key, Integer value, int fallback) {
+        return atLeast(key, value, fallback, 1);
+    }
+
+    private static int atLeast(String key, Integer value, int fallback, int min) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min) {
+            throw new IllegalArgumentException(key + ": must be >= " + min + ", was " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,15 @@
+package io.outpost.function.runtime;
+
+/** A deployed function's visible state (like Greengrass' RUNNING / ERRORED / BROKEN). */
+public enum FunctionState {
+    /** Accepting and running invocations normally. */
+    RUNNING,
+    /** The last invocation failed (or a process child died and is restarting); still accepting invocations. */
+    ERRORED,
+    /** Failed repeatedly: rejects invocations with outcome BROKEN until its back-off ends (or until redeployed). */
+    BROKEN,
+    /** Not running: the runtime is stopped or the function's package could not be loaded at start. */
+    STOPPED,
+    /** Removed; reported once to listeners so the daemon can drop its trigger subscriptions. */
+    REMOVED
+}

@@ -1,0 +1,116 @@
+package io.outpost.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built .deb as dpkg sees it: metadata, installed files and their modes, conffiles, maintainer scripts. */
+class DebianPackageIT {
+
+  @TempDir static Path work;
+
+  private static Path deb;
+
+  @BeforeAll
+  static void requireDpkgDeb() throws IOException {
+    Tool.assumeInstalled("dpkg-deb");
+    deb = Artifacts.deb();
+  }
+
+  @Test
+  void dependsOnAHeadlessJava17RuntimeAndIsArchitectureIndependent() throws Exception {
+    String fields = Tool.succeed("dpkg-deb", "--field", deb.toString(), "Package", "Architecture", "Depends");
+
+    assertThat(fields).contains("Package: outpost", "Architecture: all")
+        .containsPattern("Depends: .*java17-runtime-headless")
+        .containsPattern("Depends: .*adduser");
+  }
+
+  @Test
+  void installsTheJarLauncherUnitAndConfigurationWithTheirModes() throws Exception {
+    Map<String, String> files = regularFiles(Tool.succeed("dpkg-deb", "--contents", deb.toString()));
+
+    assertThat(files).containsOnly(
+        entry("./usr/share/outpost/outpost.jar", "-rw-r--r-- root/root"),
+        entry("./usr/bin/outpost", "-rwxr-xr-x root/root"),
+        entry("./lib/systemd/system/outpost.service", "-rw-r--r-- root/root"),
+        entry("./etc/outpost/outpost.yaml", "-rw-r----- root/root"),
+        entry("./etc/default/outpost", "-rw-r--r-- root/root"),
+        entry("./usr/share/doc/outpost/operations.md", "-rw-r--r-- root/root"));
+  }
+
+  @Test
+  void marksTheConfigurationAndJvmOptionsAsConffiles() throws Exception {
+    String conffiles = Tool.succeed("dpkg-deb", "--info", deb.toString(), "conffiles");
+
+    assertThat(conffiles.lines()).containsExactlyInAnyOrder("/etc/outpost/outpost.yaml", "/etc/default/outpost");
+  }
+
+  @Test
+  void maintainerScriptsAreValidShellAndKeepDataUnlessPurged() throws Exception {
+    Path control = work.resolve("control");
+    Tool.succeed("dpkg-deb", "--control", deb.toString(), control.toString());
+
+    for (String script : new String[] {"postinst", "prerm", "postrm"}) {
+      Path file = control.resolve(script);
+      assertThat(file).isExecutable();
+      Tool.Result syntax = Tool.run("sh", "-n", file.toString());
+      assertThat(syntax.exitCode()).as(script + ": " + syntax.output()).isZero();
+    }
+    String postinst = Files.readString(control.resolve("postinst"));
+    assertThat(postinst).contains("adduser --system", "install -d -m 0750 -o \"$USER_NAME\"",
+        "DATA_DIR=/var/lib/outpost", "deb-systemd-helper enable", "deb-systemd-invoke start");
+    String postrm = Files.readString(control.resolve("postrm"));
+    String removeBranch = postrm.substring(postrm.indexOf("  remove)"), postrm.indexOf("  purge)"));
+    assertThat(removeBranch).doesNotContain("rm -");
+    assertThat(postrm.substring(postrm.indexOf("  purge)"))).contains("rm -rf \"$DATA_DIR\" \"$CONF_DIR\"");
+    assertThat(Files.readString(control.resolve("prerm"))).contains("deb-systemd-invoke stop");
+  }
+
+  @Test
+  void packagedConfigurationIsValidAndListensOnLoopbackWithDataInVarLib() throws Exception {
+    Path root = extract("validate-root");
+    Path config = root.resolve("etc/outpost/outpost.yaml");
+    assertThat(Files.readString(config)).contains("dir: /var/lib/outpost", "host: 127.0.0.1", "port: 1883",
+        "listen: 127.0.0.1:8181");
+
+    // validate also checks the data directory; point it at an existing one to check just the configuration keys
+    Path copy = Files.writeString(work.resolve("packaged.yaml"),
+        Files.readString(config).replace("/var/lib/outpost", work.resolve("data").toString()));
+    Files.createDirectories(work.resolve("data"));
+    // OUTPOST_CONFIG given by the caller wins over the packaged default (/etc/outpost/outpost.yaml)
+    Tool.Result result = Tool.run(work, Map.of(
+            "OUTPOST_DEFAULTS", root.resolve("etc/default/outpost").toString(),
+            "OUTPOST_CONFIG", copy.toString()),
+        Tool.DEFAULT_TIMEOUT, root.resolve("usr/bin/outpost").toString(), "validate");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(result.output()).contains(copy + ": OK");
+  }
+
+  static Path extract(String name) throws IOException, InterruptedException {
+    Path root = work.resolve(name);
+    Tool.succeed("dpkg-deb", "--extract", deb.toString(), root.toString());
+    return root;
+  }
+
+  /** {@code path -> "mode owner/group"} of the regular files in {@code dpkg-deb --contents} output. */
+  private static Map<String, String> regularFiles(String listing) {
+    Map<String, String> files = new LinkedHashMap<>();
+    for (String line : listing.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 6 && f[0].startsWith("-")) {
+        files.put(f[5], f[0] + " " + f[1]);
+      }
+    }
+    return files;
+  }
+}

@@ -1,0 +1,120 @@
+package io.outpost.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The .deb extracted into a temporary root and started from its own {@code /usr/bin/outpost} launcher with the
+ * packaged {@code /etc/default/outpost}: what systemd's {@code ExecStart=} and {@code ExecStartPost=} run.
+ */
+class ExtractedPackageIT {
+
+  @TempDir static Path root;
+  @TempDir Path dir;
+
+  private static Path launcher;
+  private static Map<String, String> env;
+  private LaunchedDaemon daemon;
+
+  @BeforeAll
+  static void extractPackage() throws Exception {
+    Tool.assumeInstalled("dpkg-deb");
+    Tool.succeed("dpkg-deb", "--extract", Artifacts.deb().toString(), root.toString());
+    launcher = root.resolve("usr/bin/outpost");
+    env = Map.of("OUTPOST_DEFAULTS", root.resolve("etc/default/outpost").toString());
+  }
+
+  @AfterEach
+  void stopDaemon() throws InterruptedException {
+    if (daemon != null) {
+      daemon.close();
+    }
+  }
+
+  @Test
+  void runsWithPackagedJvmOptionsReportsReadyAndStopsOnSigterm() throws Exception {
+    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
+        storage: {dir: %s}
+        admin: {listen: "127.0.0.1:0"}
+        """.formatted(dir.resolve("data")));
+    daemon = LaunchedDaemon.start(launcher, dir, env, "run", "--config", config.toString());
+    LaunchedDaemon.Endpoints endpoints = daemon.awaitReady(90);
+
+    String cmdline = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "cmdline"))
+        .replace('\0', ' ');
+    assertThat(cmdline).as("the launcher execs java with /etc/default/outpost's JAVA_OPTS")
+        .contains("-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError",
+            "-jar ", "/usr/bin/../share/outpost/outpost.jar");
+
+    MqttClient client = new MqttClient("tcp://127.0.0.1:" + endpoints.mqttPort(), "deb-it", new MemoryPersistence());
+    try {
+      client.connect();
+      client.publish("devices/d1/telemetry", "1".getBytes(StandardCharsets.UTF_8), 1, false);
+      client.disconnect();
+    } finally {
+      client.close();
+    }
+
+    // what ExecStartPost does: the same data directory (for the admin token), the admin port the daemon bound
+    Path probeConfig = Files.writeString(dir.resolve("probe.yaml"), """
+        storage: {dir: %s}
+        admin: {listen: "127.0.0.1:%d"}
+        """.formatted(dir.resolve("data"), endpoints.adminPort()));
+    Tool.Result ready = Tool.run(dir, env, Duration.ofSeconds(60), launcher.toString(), "await-ready",
+        "--config", probeConfig.toString(), "--timeout", "30");
+    assertThat(ready.exitCode()).as(ready.output()).isZero();
+    assertThat(ready.output()).contains("ready (http://127.0.0.1:" + endpoints.adminPort() + "/health/ready)");
+
+    long before = System.nanoTime();
+    daemon.terminate();
+    int exit = daemon.awaitExit(30);
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+    assertThat(exit).as(daemon.output()).isZero();
+    assertThat(tookMillis).as("graceful stop within the unit's budget").isLessThan(10_000);
+    assertThat(dir.resolve("data")).isDirectory();
+  }
+
+  @Test
+  void awaitReadyExits69WhenHealthNeverAnswers() throws Exception {
+    // accepts TCP connections (kernel backlog) but never answers HTTP: the probe must time out, not hang
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Path token = Files.writeString(dir.resolve("admin.token"), "0123456789abcdef\n");
+      Path config = Files.writeString(dir.resolve("probe.yaml"), """
+          admin: {listen: "127.0.0.1:%d", tokenFile: %s}
+          """.formatted(silent.getLocalPort(), token));
+
+      Tool.Result result = Tool.run(dir, env, Duration.ofSeconds(60), launcher.toString(), "await-ready",
+          "--config", config.toString(), "--timeout", "3");
+
+      assertThat(result.exitCode()).as(result.output()).isEqualTo(69);
+      assertThat(result.output()).contains("not ready after 3 s", "/health/ready", "TimeoutException");
+    }
+  }
+
+  @Test
+  void launcherRefusesToStartWithoutItsJar() throws IOException, InterruptedException {
+    Path lonely = Files.copy(launcher, dir.resolve("outpost"));
+    assertThat(lonely.toFile().setExecutable(true)).isTrue();
+
+    Tool.Result result = Tool.run(dir, env, Duration.ofSeconds(30), lonely.toString(), "version");
+
+    assertThat(result.exitCode()).isEqualTo(69);
+    assertThat(result.output()).contains("cannot read").contains("share/outpost/outpost.jar");
+  }
+}

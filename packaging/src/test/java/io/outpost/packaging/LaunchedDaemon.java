@@ -1,0 +1,106 @@
+package io.outpost.packaging;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The daemon started through a packaged {@code outpost} launcher script, as systemd starts it. */
+final class LaunchedDaemon implements AutoCloseable {
+
+  private static final Pattern READY =
+      Pattern.compile("Outpost ready: mqtt://[^:]+:(\\d+).*admin http://[^ ]+:(\\d+)");
+
+  /** The ports the daemon reported in its ready line. */
+  record Endpoints(int mqttPort, int adminPort) {}
+
+  private final Process process;
+  private final List<String> output = new CopyOnWriteArrayList<>();
+  private final Thread pump;
+
+  private LaunchedDaemon(Process process) {
+    this.process = process;
+    this.pump = new Thread(this::pumpOutput, "launched-daemon-output-" + process.pid());
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Runs {@code launcher ARGS...} in {@code workDir} with extra environment, stderr merged into stdout. */
+  static LaunchedDaemon start(Path launcher, Path workDir, Map<String, String> env, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(launcher.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    return new LaunchedDaemon(builder.start());
+  }
+
+  private void pumpOutput() {
+    try (BufferedReader r = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        output.add(line);
+      }
+    } catch (IOException e) {
+      output.add("<output closed: " + e.getMessage() + ">");
+    }
+  }
+
+  /** Waits for the "Outpost ready" line; fails with the output if it does not come or the process exits. */
+  Endpoints awaitReady(long timeoutSeconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline) {
+      for (String line : output) {
+        Matcher m = READY.matcher(line);
+        if (m.find()) {
+          return new Endpoints(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        }
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("daemon did not report ready; output:\n" + output());
+  }
+
+  /** The process id: the JVM's own, because the launcher execs it. */
+  long pid() {
+    return process.pid();
+  }
+
+  /** Sends SIGTERM, as systemd does on stop. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for exit and returns the exit code, or fails with the output if it does not exit in time. */
+  int awaitExit(long timeoutSeconds) throws InterruptedException {
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      throw new AssertionError("daemon did not exit within " + timeoutSeconds + " s; output:\n" + output());
+    }
+    pump.join(TimeUnit.SECONDS.toMillis(5));
+    return process.exitValue();
+  }
+
+  String output() {
+    return String.join("\n", output);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,333 @@
+package io.outpost.cloud;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.spool.Spool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.SocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's connection to the cloud broker: drains the {@link Spool} (deleting a message only after the cloud's
+ * PUBACK), receives cloud → local messages for the given filters, and keeps a retained {@code online}/{@code offline}
+ * status (with the will) on {@link CloudOptions#resolvedStatusTopic()}.
+ *
+ * <p>Paho MQTT 5 by default (3.1.1 selectable), persistent session, mutual TLS from PEM files for {@code ssl://}.
+ * Reconnects forever with exponential backoff and jitter behind a circuit breaker (Resilience4j, scheduled — no thread
+ * sleeps). All link logic runs on one thread, {@code outpost-cloud-link}; Paho adds its own threads per connection.
+ *
+ * <p>The downlink callback runs on Paho's callback thread: it must hand the message off and return quickly; an
+ * exception it throws is logged and counted ({@code outpost.cloud.downlink.errors}), the message is still
+ * acknowledged.
+ */
+public final class CloudLink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CloudLink.class);
+  private static final Duration TICK = Duration.ofSeconds(1);
+  private static final Duration STOP_STATUS_TIMEOUT = Duration.ofSeconds(2);
+  private static final long STOP_QUIESCE_MILLIS = 500;
+  private static final long CONNACK_GRACE_SECONDS = 5;
+  private static final Duration STOP_THREAD_TIMEOUT = Duration.ofSeconds(5);
+
+  private final CloudOptions options;
+  private final Spool spool;
+  private final List<String> downlinkFilters;
+  private final Consumer<CloudMessage> downlink;
+  private final Clock clock;
+  private final ScheduledThreadPoolExecutor executor;
+  private final Reconnector reconnector;
+  private final Drainer drainer;
+  private final CloudMetrics metrics;
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private volatile CloudLinkState state = CloudLinkState.STOPPED;
+  private volatile long offlineSinceMillis;
+  private SocketFactory socketFactory;
+  private CloudTransport transport;
+  private CloudTransport connecting;
+  private int generation;
+  private boolean started;
+  private boolean stopRequested;
+  private boolean stopping;
+
+  /**
+   * @param options the {@code cloud:} section
+   * @param spool where messages bound for the cloud wait
+   * @param downlinkFilters cloud-side topic filters to subscribe to (cloud → local routes); may be empty
+   * @param downlink receives each downlink message (on a Paho thread; must not block)
+   * @param registry where {@code outpost.cloud.*} meters are registered
+   * @param clock time source for status and the circuit breaker
+   */
+  public CloudLink(CloudOptions options, Spool spool, List<String> downlinkFilters, Consumer<CloudMessage> downlink,
+      MeterRegistry registry, Clock clock) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.spool = Objects.requireNonNull(spool, "spool");
+    this.downlinkFilters = List.copyOf(downlinkFilters);
+    this.downlink = Objects.requireNonNull(downlink, "downlink");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.executor = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "outpost-cloud-link"));
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    this.reconnector = new Reconnector(options, executor, clock, this::onFailedAttempt);
+    this.drainer = new Drainer(options, spool, executor, reason -> dropConnection(generation, reason, null));
+    this.metrics = new CloudMetrics(registry, this, drainer::inflight);
+    drainer.metrics(metrics);
+    this.offlineSinceMillis = clock.millis();
+  }
+
+  /**
+   * Starts connecting in the background and returns at once: an unreachable cloud is not an error (messages stay in
+   * the spool; watch {@link #state()}). Fails only on unusable configuration, e.g. unreadable PEM files. Idempotent.
+   */
+  public synchronized CompletableFuture<Void> start() {
+    if (started || stopRequested) {
+      return CompletableFuture.completedFuture(null);
+    }
+    started = true;
+    try {
+      socketFactory = options.url().startsWith("ssl:") ? PemTls.socketFactory(options.tls()) : null;
+    } catch (GeneralSecurityException | IOException e) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("cloud.tls: " + e.getMessage(), e));
+    }
+    spool.onAvailable(drainer::signal);
+    executor.scheduleWithFixedDelay(drainer::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    runOn(executor, this::connect);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Where the link is now. */
+  public CloudLinkState state() {
+    return state;
+  }
+
+  /** How long the link has been offline ({@link Duration#ZERO} while online). */
+  public Duration offlineFor() {
+    return state == CloudLinkState.ONLINE ? Duration.ZERO
+        : Duration.ofMillis(Math.max(0, clock.millis() - offlineSinceMillis));
+  }
+
+  /** Publishes awaiting the cloud's PUBACK. */
+  public int inflight() {
+    return drainer.inflight();
+  }
+
+  private void connect() {
+    if (stopping) {
+      return;
+    }
+    state = reconnector.circuitOpen() ? CloudLinkState.CIRCUIT_OPEN : CloudLinkState.CONNECTING;
+    reconnector.connect(this::attempt).whenComplete((connected, error) -> runOn(executor, () -> {
+      if (error != null && !(Reconnector.unwrap(error) instanceof Reconnector.StoppedException)) {
+        LOG.error("Cloud reconnect loop ended unexpectedly; restarting it", error);
+        executor.schedule(this::connect, options.backoff().maxMillis(), TimeUnit.MILLISECONDS);
+      } else if (connected != null) {
+        onConnected(connected);
+      }
+    }));
+  }
+
+  /** One connection attempt: connect, subscribe, publish the retained online status. Runs on the link thread. */
+  private CompletionStage<CloudTransport> attempt() {
+    if (stopping) {
+      return CompletableFuture.failedFuture(new Reconnector.StoppedException());
+    }
+    metrics.connectAttempts.increment();
+    state = CloudLinkState.CONNECTING;
+    int attemptGeneration = ++generation;
+    CloudTransport candidate;
+    try {
+      candidate = newTransport(attemptGeneration);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    connecting = candidate;
+    // Paho's async connect has no CONNACK timeout of its own
+    return candidate.connect()
+        .orTimeout(options.connectTimeoutSeconds() + CONNACK_GRACE_SECONDS, TimeUnit.SECONDS)
+        .thenCompose(v -> candidate.subscribe(downlinkFilters, options.downlinkQos()))
+        .thenCompose(v -> candidate.publish(options.resolvedStatusTopic(), status("online"), 1, true, List.of(),
+            null))
+        .thenApply(reason -> candidate)
+        .whenComplete((ok, error) -> {
+          if (error != null) {
+            runOn(executor, () -> {
+              if (connecting == candidate) {
+                connecting = null;
+              }
+              candidate.close();
+            });
+          }
+        });
+  }
+
+  private CloudTransport newTransport(int transportGeneration) throws Exception {
+    CloudTransport.Events events = new CloudTransport.Events() {
+      @Override
+      public void connectionLost(Throwable cause) {
+        runOn(executor, () -> dropConnection(transportGeneration, "connection lost", cause));
+      }
+
+      @Override
+      public void messageArrived(CloudMessage message) {
+        deliverDownlink(message);
+      }
+    };
+    byte[] will = status("offline");
+    return options.mqttVersion() == MqttVersion.V5
+        ? new Paho5Transport(options, socketFactory, will, events)
+        : new Paho3Transport(options, socketFactory, will, events);
+  }
+
+  private void onConnected(CloudTransport connected) {
+    if (connecting == connected) {
+      connecting = null;
+    }
+    if (stopping) {
+      connected.close();
+      return;
+    }
+    transport = connected;
+    state = CloudLinkState.ONLINE;
+    LOG.info("Cloud link online: {} as {} (MQTT {})", options.url(), options.clientId(), options.mqttVersion().key());
+    drainer.online(connected);
+  }
+
+  private void onFailedAttempt(Throwable error) {
+    metrics.connectFailures.increment();
+    state = reconnector.circuitOpen() || Reconnector.isCircuitOpen(error) ? CloudLinkState.CIRCUIT_OPEN
+        : CloudLinkState.BACKING_OFF;
+    Throwable cause = Reconnector.unwrap(error);
+    LOG.warn("Cloud connection attempt to {} failed ({}); state {}", options.url(), cause, state);
+  }
+
+  /** Ends the current connection (if it is still {@code transportGeneration}) and starts reconnecting. */
+  private void dropConnection(int transportGeneration, String reason, Throwable cause) {
+    if (transportGeneration != generation || transport == null || stopping) {
+      return;
+    }
+    CloudTransport lost = transport;
+    transport = null;
+    generation++;
+    metrics.connectionsLost.increment();
+    offlineSinceMillis = clock.millis();
+    state = CloudLinkState.BACKING_OFF;
+    LOG.warn("Cloud link offline: {}{}", reason, cause == null ? "" : " (" + cause + ")");
+    drainer.offline();
+    lost.close();
+    connect();
+  }
+
+  private void deliverDownlink(CloudMessage message) {
+    metrics.downlinkReceived.increment();
+    try {
+      downlink.accept(message);
+    } catch (RuntimeException e) {
+      metrics.downlinkErrors.increment();
+      LOG.error("Downlink callback failed for a message on {}", message.topic(), e);
+    }
+  }
+
+  private byte[] status(String value) {
+    return ("{\"status\":\"" + value + "\",\"clientId\":\"" + options.clientId().replace("\"", "\\\"") + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Publishes the retained offline status, disconnects, returns unacknowledged messages to the spool and releases every
+   * thread. Idempotent; completes when everything is released.
+   */
+  public CompletableFuture<Void> stop() {
+    synchronized (this) {
+      if (stopRequested) {
+        return stopped;
+      }
+      stopRequested = true;
+      if (!started) {
+        finish();
+        return stopped;
+      }
+    }
+    runOn(executor, this::shutdown);
+    return stopped;
+  }
+
+  private void shutdown() {
+    stopping = true;
+    drainer.offline();
+    if (connecting != null) {
+      connecting.close();
+      connecting = null;
+    }
+    CloudTransport last = transport;
+    transport = null;
+    generation++;
+    if (last == null) {
+      finish();
+      return;
+    }
+    last.publish(options.resolvedStatusTopic(), status("offline"), 1, true, List.of(), null)
+        .orTimeout(STOP_STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        // Paho forbids disconnecting from its callback thread: hop back to the link thread first
+        .handleAsync((reason, error) -> last.disconnect(STOP_QUIESCE_MILLIS), executor)
+        .thenCompose(disconnected -> disconnected)
+        .orTimeout(STOP_STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((ok, error) -> runOn(executor, () -> {
+          if (error != null) {
+            LOG.warn("Orderly disconnect from the cloud failed ({}); closing", error.toString());
+          }
+          last.close();
+          finish();
+        }));
+  }
+
+  /** Last step of stopping; may run on the link thread, so the wait for its end happens on a short-lived thread. */
+  private void finish() {
+    state = CloudLinkState.STOPPED;
+    metrics.close();
+    executor.shutdownNow();
+    Thread waiter = new Thread(() -> {
+      try {
+        if (!executor.awaitTermination(STOP_THREAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("Cloud link thread did not stop within {}", STOP_THREAD_TIMEOUT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      stopped.complete(null);
+    }, "outpost-cloud-link-stopper");
+    waiter.start();
+  }
+
+  /** {@link #stop()} and wait for it. */
+  @Override
+  public void close() {
+    try {
+      stop().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.error("Stopping the cloud link failed", e);
+    }
+  }
+
+  /** Runs {@code task} on the link thread; dropped (logged) once the link has stopped. */
+  static void runOn(Executor executor, Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Link stopped; dropping a late task", e);
+    }
+  }
+}

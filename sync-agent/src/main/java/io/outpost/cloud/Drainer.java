@@ -1,0 +1,277 @@
+package io.outpost.cloud;
+
+import io.outpost.spool.Spool;
+import io.outpost.spool.SpooledMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves messages from the spool to the cloud while the link is online: leases in drain order, packs them into
+ * publishes, sends within the in-flight window and the rate limits, deletes on PUBACK, dead-letters refusals. On a
+ * connection loss every leased message goes back to the spool and is sent again on the next connection, so at most
+ * one window of messages can arrive twice (the stable id lets consumers drop them).
+ *
+ * <p>Confined to the link thread: every method runs there.
+ */
+final class Drainer {
+  private static final Logger LOG = LoggerFactory.getLogger(Drainer.class);
+  /** Most messages asked of the spool at once. */
+  static final int LEASE_MAX = 2000;
+  /** PUBACK reason 0x97 (quota exceeded) is transient: retry after this pause. */
+  static final long QUOTA_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final int QUOTA_EXCEEDED = 0x97;
+
+  private final CloudOptions options;
+  private final Spool spool;
+  private final ScheduledExecutorService link;
+  private final PublishPacker packer;
+  private final DrainRateLimits limits;
+  private final Consumer<String> forceReconnect;
+  private final Deque<PublishUnit> ready = new ArrayDeque<>();
+  private final Map<PublishUnit, Long> inflight = new LinkedHashMap<>();
+  private final AtomicBoolean signalQueued = new AtomicBoolean();
+  private CloudMetrics metrics;
+  private CloudTransport transport;
+  private int epoch;
+  private boolean leasing;
+  private boolean dirty;
+  private boolean rateWait;
+  private long pausedUntilNanos;
+  private volatile int inflightCount;
+
+  Drainer(CloudOptions options, Spool spool, ScheduledExecutorService link, Consumer<String> forceReconnect) {
+    this.options = options;
+    this.spool = spool;
+    this.link = link;
+    this.packer = new PublishPacker(options);
+    this.limits = new DrainRateLimits(options);
+    this.forceReconnect = forceReconnect;
+  }
+
+  void metrics(CloudMetrics value) {
+    this.metrics = value;
+  }
+
+  int inflight() {
+    return inflightCount;
+  }
+
+  /** A connection is up: start draining through it. */
+  void online(CloudTransport connected) {
+    transport = connected;
+    pump();
+  }
+
+  /** The connection is gone: hand every leased message back to the spool. */
+  void offline() {
+    transport = null;
+    epoch++;
+    List<Long> ids = new ArrayList<>();
+    long redelivered = 0;
+    for (PublishUnit unit : ready) {
+      ids.addAll(unit.ids());
+    }
+    for (PublishUnit unit : inflight.keySet()) {
+      ids.addAll(unit.ids());
+      redelivered += unit.messages().size();
+    }
+    ready.clear();
+    inflight.clear();
+    inflightCount = 0;
+    rateWait = false;
+    leasing = false;
+    metrics.redelivered.increment(redelivered);
+    spool.release(ids);
+  }
+
+  /** From the spool's writer thread: new messages. Coalesced into one pump on the link thread. */
+  void signal() {
+    if (!signalQueued.getAndSet(true)) {
+      CloudLink.runOn(link, () -> {
+        signalQueued.set(false);
+        dirty = true;
+        pump();
+      });
+    }
+  }
+
+  /** Periodic: detects a connection that stopped acknowledging and keeps the pump going. */
+  void tick() {
+    if (transport == null) {
+      return;
+    }
+    if (!inflight.isEmpty()) {
+      long oldest = inflight.values().iterator().next();
+      if (System.nanoTime() - oldest > options.ackTimeout().toNanos()) {
+        forceReconnect.accept("no PUBACK within " + options.ackTimeout().toSeconds() + " s");
+        return;
+      }
+    }
+    dirty = true;
+    pump();
+  }
+
+  void pump() {
+    if (transport == null) {
+      return;
+    }
+    sendReady();
+    if (!leasing && (ready.size() + inflight.size()) * 2 <= options.inflightWindow()) {
+      lease();
+    }
+  }
+
+  private void lease() {
+    int room = options.inflightWindow() - inflight.size() - ready.size();
+    if (room <= 0) {
+      return;
+    }
+    int perUnit = options.batching().enabled() ? options.batching().maxMessages() : 1;
+    int max = (int) Math.min(LEASE_MAX, (long) room * perUnit);
+    leasing = true;
+    dirty = false;
+    int leaseEpoch = epoch;
+    spool.lease(max).whenComplete((messages, error) ->
+        CloudLink.runOn(link, () -> onLeased(leaseEpoch, max, messages, error)));
+  }
+
+  private void onLeased(int leaseEpoch, int max, List<SpooledMessage> messages, Throwable error) {
+    if (leaseEpoch != epoch || transport == null) {
+      if (messages != null) {
+        spool.release(messages.stream().map(SpooledMessage::id).toList());
+      }
+      return;
+    }
+    leasing = false;
+    if (error != null) {
+      LOG.error("Leasing from the spool failed; retrying shortly", error);
+      pausedUntilNanos = System.nanoTime() + RETRY_PAUSE_NANOS;
+      return;
+    }
+    PublishPacker.Packed packed = packer.pack(messages);
+    if (!packed.tooLarge().isEmpty()) {
+      reject(packed.tooLarge().stream().map(SpooledMessage::id).toList(),
+          "too-large: over maxMessageBytes " + options.maxMessageBytes());
+    }
+    ready.addAll(packed.units());
+    if (messages.size() == max || dirty) {
+      pump();
+    } else {
+      sendReady();
+    }
+  }
+
+  private void sendReady() {
+    while (transport != null && !rateWait && !ready.isEmpty() && inflight.size() < options.inflightWindow()
+        && System.nanoTime() >= pausedUntilNanos) {
+      PublishUnit unit = ready.peekFirst();
+      long wait = limits.reserveNanos(unit.payload().length);
+      if (wait > 0) {
+        rateWait = true;
+        int waitEpoch = epoch;
+        link.schedule(() -> {
+          if (waitEpoch != epoch) {
+            return;
+          }
+          rateWait = false;
+          if (transport != null && ready.peekFirst() == unit) {
+            ready.pollFirst();
+            publish(unit);
+          }
+          pump();
+        }, wait, TimeUnit.NANOSECONDS);
+        return;
+      }
+      ready.pollFirst();
+      publish(unit);
+    }
+  }
+
+  private void publish(PublishUnit unit) {
+    inflight.put(unit, System.nanoTime());
+    inflightCount = inflight.size();
+    int publishEpoch = epoch;
+    (unit.batch() ? metrics.publishedBatches : metrics.publishedMessages).increment();
+    transport.publish(unit.topic(), unit.payload(), unit.qos(), false, unit.userProperties(), unit.contentType())
+        .whenComplete((reason, error) -> CloudLink.runOn(link, () -> onPublished(publishEpoch, unit, reason, error)));
+  }
+
+  private void onPublished(int publishEpoch, PublishUnit unit, Integer reason, Throwable error) {
+    if (publishEpoch != epoch || !inflight.containsKey(unit)) {
+      return;
+    }
+    if (error == null && reason < 0x80) {
+      delivered(publishEpoch, unit);
+      return;
+    }
+    inflight.remove(unit);
+    inflightCount = inflight.size();
+    if (error != null) {
+      Throwable cause = Reconnector.unwrap(error);
+      if (cause instanceof IllegalArgumentException) {
+        reject(unit.ids(), "invalid: " + cause.getMessage());
+      } else {
+        LOG.debug("Publish failed on a live connection; retrying", cause);
+        retryLater(unit, RETRY_PAUSE_NANOS);
+      }
+    } else if (reason == QUOTA_EXCEEDED) {
+      LOG.warn("Cloud answered PUBACK 0x97 (quota exceeded); pausing the drain");
+      retryLater(unit, QUOTA_PAUSE_NANOS);
+    } else {
+      reject(unit.ids(), String.format("puback 0x%02x %s", reason, ReasonCodes.describe(reason)));
+    }
+    pump();
+  }
+
+  /**
+   * The cloud acknowledged: delete from the spool. The unit keeps its window slot until the delete is committed, so
+   * a crash can resend at most one window of messages the cloud already has.
+   */
+  private void delivered(int publishEpoch, PublishUnit unit) {
+    List<Long> ids = unit.ids();
+    metrics.delivered.increment(ids.size());
+    spool.acknowledge(ids).whenComplete((ok, ackError) -> CloudLink.runOn(link, () -> {
+      if (ackError != null) {
+        LOG.error("Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
+        spool.release(ids);
+      }
+      if (publishEpoch == epoch && inflight.remove(unit) != null) {
+        inflightCount = inflight.size();
+        pump();
+      }
+    }));
+  }
+
+  private void retryLater(PublishUnit unit, long pauseNanos) {
+    ready.addFirst(unit);
+    pausedUntilNanos = System.nanoTime() + pauseNanos;
+    int retryEpoch = epoch;
+    link.schedule(() -> {
+      if (retryEpoch == epoch) {
+        pump();
+      }
+    }, pauseNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void reject(List<Long> ids, String reason) {
+    metrics.rejected.increment(ids.size());
+    LOG.warn("Cloud refused {} message(s): {}", ids.size(), reason);
+    spool.deadLetter(ids, reason).whenComplete((ok, error) -> {
+      if (error != null) {
+        LOG.error("Moving {} refused message(s) to the dead-letter table failed", ids.size(), error);
+        spool.release(ids);
+      }
+    });
+  }
+}

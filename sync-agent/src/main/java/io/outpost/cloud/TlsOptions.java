@@ -1,0 +1,27 @@
+package io.outpost.cloud;
+
+/**
+ * Mutual TLS from PEM files, AWS IoT Core style ({@code cloud.tls}); used when the URL is {@code ssl://}.
+ *
+ * @param certFile device certificate chain (PEM). Required with {@code keyFile}; both absent = server-auth only.
+ * @param keyFile device private key: PKCS#8 ({@code BEGIN PRIVATE KEY}) or PKCS#1 RSA ({@code BEGIN RSA PRIVATE
+ *     KEY}), unencrypted.
+ * @param caFile trusted CA certificates (PEM); absent = the JVM's default trust store.
+ * @param alpn ALPN protocol to offer, e.g. {@code x-amzn-mqtt-ca} for MQTT over port 443 on AWS IoT Core; absent =
+ *     none.
+ */
+public record TlsOptions(String certFile, String keyFile, String caFile, String alpn) {
+  public TlsOptions {
+    if ((certFile == null) != (keyFile == null)) {
+      throw new IllegalArgumentException("tls: certFile and keyFile must be given together");
+    }
+    if (alpn != null && alpn.isBlank()) {
+      throw new IllegalArgumentException("tls.alpn: must not be blank");
+    }
+  }
+
+  /** No client certificate, default trust, no ALPN. */
+  public static TlsOptions defaults() {
+    return new TlsOptions(null, null, null, null);
+  }
+}

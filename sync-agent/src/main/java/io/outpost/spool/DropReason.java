@@ -1,0 +1,24 @@
+package io.outpost.spool;
+
+/** Why a message left the spool without reaching the cloud; the {@code reason} tag of {@code outpost.spool.dropped}. */
+public enum DropReason {
+  /** Its route's TTL elapsed before it was delivered. */
+  TTL("ttl"),
+  /** The spool was full (evicted by drop-oldest, or refused by reject-new). */
+  OVERFLOW("overflow"),
+  /** The cloud refused it; it was moved to the dead-letter table. */
+  REJECTED_BY_CLOUD("rejected-by-cloud"),
+  /** The dead-letter table was full and its oldest row was deleted. */
+  DEAD_LETTER_OVERFLOW("dead-letter-overflow");
+
+  private final String tag;
+
+  DropReason(String tag) {
+    this.tag = tag;
+  }
+
+  /** The metric tag value. */
+  public String tag() {
+    return tag;
+  }
+}

@@ -1,0 +1,36 @@
+package io.outpost.spool;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Work for the writer thread. Writes run inside the batch transaction; reads run after it committed. */
+sealed interface SpoolOp {
+
+  /** Runs in the group-commit transaction. */
+  sealed interface Write extends SpoolOp {}
+
+  /** Runs after the commit, against committed state. */
+  sealed interface Read extends SpoolOp {}
+
+  /** Store one message; {@code durable} futures complete after the commit, others already completed. */
+  record Append(long id, SpoolEntry entry, CompletableFuture<Long> future, boolean durable) implements Write {}
+
+  record Ack(Collection<Long> ids, CompletableFuture<Void> future) implements Write {}
+
+  record Reject(Collection<Long> ids, String reason, CompletableFuture<Void> future) implements Write {}
+
+  record Retry(long id, CompletableFuture<Boolean> future) implements Write {}
+
+  /** Delete expired messages: the listed ones (found while leasing) or, when {@code ids} is empty, a full sweep. */
+  record Purge(List<Long> ids) implements Write {}
+
+  record Lease(int max, CompletableFuture<List<SpooledMessage>> future) implements Read {}
+
+  record Release(Collection<Long> ids) implements Read {}
+
+  record ListDeadLetters(int limit, CompletableFuture<List<DeadLetter>> future) implements Read {}
+
+  /** Last op: finish and close the database. */
+  record Stop(CompletableFuture<Void> future) implements Read {}
+}

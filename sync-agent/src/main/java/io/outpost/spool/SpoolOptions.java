@@ -1,0 +1,166 @@
+package io.outpost.spool;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Options of the durable spool: the {@code storage:} section of the gateway YAML.
+ *
+ * <p>Every component is boxed so an absent key is {@code null} and gets the default named in its constant; invalid
+ * values are rejected with {@code IllegalArgumentException("<key>: <why>")}.
+ *
+ * @param dir directory holding {@code spool.db} (created if missing). Default {@value #DEFAULT_DIR}.
+ * @param maxBytes capacity of the spool, counted as the stored size of messages (payload, topic, route, properties).
+ *     When an append would exceed it, {@code overflowPolicy} applies. Default {@value #DEFAULT_MAX_BYTES} (1 GiB).
+ * @param overflowPolicy {@code drop-oldest} (default) or {@code reject-new}, see {@link OverflowPolicy}.
+ * @param synchronous SQLite durability level: {@code full} (default), {@code extra} or {@code normal}, see
+ *     {@link Synchronous}.
+ * @param spoolQos0 {@code true} (default): an entry with QoS 0 is as durable as QoS 1 (its append completes after the
+ *     fsync). {@code false}: QoS 0 entries are still stored and drained but their append completes as soon as it is
+ *     queued (at-most-once; lost on a crash).
+ * @param commitBatchMax most appends/acks folded into one transaction and fsync (group commit). Default
+ *     {@value #DEFAULT_COMMIT_BATCH_MAX}.
+ * @param queueMax most appends waiting for the writer thread; past it appends fail fast with
+ *     {@link SpoolUnavailableException} (counted as {@code outpost.spool.rejected{reason=queue-full}}). Default
+ *     {@value #DEFAULT_QUEUE_MAX}.
+ * @param maxFileBytes hard limit of the database file ({@code PRAGMA max_page_count}); reaching it behaves like a full
+ *     disk. {@code 0} = no limit (default).
+ * @param deadLetterMax most rows kept in the dead-letter table; past it the oldest dead letters are deleted and
+ *     counted as {@code dropped{reason=dead-letter-overflow}}. Default {@value #DEFAULT_DEAD_LETTER_MAX}.
+ * @param ttlSweepSeconds how often expired messages are purged (they are also skipped and purged when drained).
+ *     Default {@value #DEFAULT_TTL_SWEEP_SECONDS}.
+ * @param integrityCheckAtStart run {@code PRAGMA quick_check} when opening; a database that fails it (or cannot be
+ *     opened) is renamed aside with a timestamp and a fresh one is created. Default {@code true}.
+ */
+public record SpoolOptions(
+    String dir,
+    Long maxBytes,
+    OverflowPolicy overflowPolicy,
+    Synchronous synchronous,
+    Boolean spoolQos0,
+    Integer commitBatchMax,
+    Integer queueMax,
+    Long maxFileBytes,
+    Integer deadLetterMax,
+    Integer ttlSweepSeconds,
+    Boolean integrityCheckAtStart) {
+
+  public static final String DEFAULT_DIR = "./outpost-data";
+  public static final long DEFAULT_MAX_BYTES = 1L << 30;
+  public static final OverflowPolicy DEFAULT_OVERFLOW_POLICY = OverflowPolicy.DROP_OLDEST;
+  public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.FULL;
+  public static final boolean DEFAULT_SPOOL_QOS0 = true;
+  public static final int DEFAULT_COMMIT_BATCH_MAX = 2048;
+  public static final int DEFAULT_QUEUE_MAX = 65_536;
+  public static final long DEFAULT_MAX_FILE_BYTES = 0;
+  public static final int DEFAULT_DEAD_LETTER_MAX = 10_000;
+  public static final int DEFAULT_TTL_SWEEP_SECONDS = 60;
+  public static final boolean DEFAULT_INTEGRITY_CHECK_AT_START = true;
+
+  /** File name of the database inside {@link #dir()}. */
+  public static final String DATABASE_FILE = "spool.db";
+
+  public SpoolOptions {
+    dir = dir == null ? DEFAULT_DIR : dir;
+    if (dir.isBlank()) {
+      throw new IllegalArgumentException("dir: must not be blank");
+    }
+    maxBytes = positive("maxBytes", maxBytes, DEFAULT_MAX_BYTES);
+    overflowPolicy = overflowPolicy == null ? DEFAULT_OVERFLOW_POLICY : overflowPolicy;
+    synchronous = synchronous == null ? DEFAULT_SYNCHRONOUS : synchronous;
+    spoolQos0 = spoolQos0 == null ? DEFAULT_SPOOL_QOS0 : spoolQos0;
+    commitBatchMax = (int) positive("commitBatchMax", toLong(commitBatchMax), DEFAULT_COMMIT_BATCH_MAX);
+    queueMax = (int) positive("queueMax", toLong(queueMax), DEFAULT_QUEUE_MAX);
+    maxFileBytes = maxFileBytes == null ? DEFAULT_MAX_FILE_BYTES : maxFileBytes;
+    if (maxFileBytes < 0) {
+      throw new IllegalArgumentException("maxFileBytes: must be >= 0 (0 = unlimited), got " + maxFileBytes);
+    }
+    deadLetterMax = (int) positive("deadLetterMax", toLong(deadLetterMax), DEFAULT_DEAD_LETTER_MAX);
+    ttlSweepSeconds = (int) positive("ttlSweepSeconds", toLong(ttlSweepSeconds), DEFAULT_TTL_SWEEP_SECONDS);
+    integrityCheckAtStart = integrityCheckAtStart == null ? DEFAULT_INTEGRITY_CHECK_AT_START : integrityCheckAtStart;
+  }
+
+  /** All defaults, spool in {@value #DEFAULT_DIR}. */
+  public static SpoolOptions defaults() {
+    return new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** Defaults with the spool in {@code dir}. */
+  public static SpoolOptions in(Path dir) {
+    return defaults().withDir(dir.toString());
+  }
+
+  public SpoolOptions withDir(String value) {
+    return new SpoolOptions(value, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withMaxBytes(long value) {
+    return new SpoolOptions(dir, value, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withOverflowPolicy(OverflowPolicy value) {
+    return new SpoolOptions(dir, maxBytes, value, synchronous, spoolQos0, commitBatchMax, queueMax,
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withSynchronous(Synchronous value) {
+    return new SpoolOptions(dir, maxBytes, overflowPolicy, value, spoolQos0, commitBatchMax, queueMax,
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withSpoolQos0(boolean value) {
+    return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, value, commitBatchMax, queueMax,
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withCommitBatchMax(int value) {
+    return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, value, queueMax,
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withQueueMax(int value) {
+    return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, value,
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withMaxFileBytes(long value) {
+    return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
+        value, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withDeadLetterMax(int value) {
+    return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
+        maxFileBytes, value, ttlSweepSeconds, integrityCheckAtStart);
+  }
+
+  public SpoolOptions withTtlSweepSeconds(int value) {
+    return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
+        maxFileBytes, deadLetterMax, value, integrityCheckAtStart);
+  }
+
+  /** Path of the database file. */
+  public Path databaseFile() {
+    return Path.of(dir).resolve(DATABASE_FILE);
+  }
+
+  /** {@link #ttlSweepSeconds()} as a duration. */
+  public Duration ttlSweepInterval() {
+    return Duration.ofSeconds(ttlSweepSeconds);
+  }
+
+  private static Long toLong(Integer value) {
+    return value == null ? null : value.longValue();
+  }
+
+  private static long positive(String key, Long value, long fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value <= 0) {
+      throw new IllegalArgumentException(key + ": must be > 0, got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,327 @@
+package io.outpost.spool;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SQL for the spool on one connection with cached prepared statements. Confined to the writer thread: no locks.
+ */
+final class SpoolStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolStore.class);
+  /** Fixed per-row cost added to the accounted size (row header, integers, index entry). */
+  static final int ROW_OVERHEAD = 48;
+  private static final String ID_FLOOR = "id_floor";
+  private static final String COLS = SpoolSchema.COLUMNS;
+
+  /** A row's identity and accounting data. */
+  record RowRef(long id, String route, int size, int priority) {}
+
+  /** Count and accounted bytes of one route. */
+  record RouteTotal(String route, long count, long bytes) {}
+
+  private final Connection connection;
+  private PreparedStatement insert;
+  private PreparedStatement delete;
+  private PreparedStatement refById;
+  private PreparedStatement drainOrder;
+  private PreparedStatement rowById;
+  private PreparedStatement minPriority;
+  private PreparedStatement oldestOfPriority;
+  private PreparedStatement expired;
+  private PreparedStatement toDeadLetter;
+  private PreparedStatement fromDeadLetter;
+  private PreparedStatement deleteDeadLetter;
+  private PreparedStatement listDeadLetters;
+  private PreparedStatement trimDeadLetters;
+  private PreparedStatement setMeta;
+  private PreparedStatement oldestReceived;
+  private PreparedStatement begin;
+  private PreparedStatement commit;
+  private PreparedStatement rollback;
+
+  SpoolStore(Connection connection) throws SQLException {
+    this.connection = connection;
+    prepareAll();
+  }
+
+  private final List<PreparedStatement> statements = new ArrayList<>();
+
+  private void prepareAll() throws SQLException {
+    insert = prepare("INSERT INTO message(" + COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    delete = prepare("DELETE FROM message WHERE id = ?");
+    refById = prepare("SELECT id, route, size, priority FROM message WHERE id = ?");
+    drainOrder = prepare("SELECT id FROM message ORDER BY priority DESC, id LIMIT ?");
+    rowById = prepare("SELECT " + COLS + " FROM message WHERE id = ?");
+    minPriority = prepare("SELECT MIN(priority) FROM message");
+    oldestOfPriority = prepare("SELECT id, route, size, priority FROM message WHERE priority = ? ORDER BY id LIMIT ?");
+    expired = prepare("SELECT id, route, size, priority FROM message WHERE expires_at > 0 AND expires_at <= ?"
+        + " LIMIT ?");
+    toDeadLetter = prepare("INSERT OR REPLACE INTO dead_letter(" + COLS + ", reason, failed_at) SELECT " + COLS
+        + ", ?, ? FROM message WHERE id = ?");
+    fromDeadLetter = prepare("INSERT INTO message(" + COLS + ") SELECT " + COLS + " FROM dead_letter WHERE id = ?");
+    deleteDeadLetter = prepare("DELETE FROM dead_letter WHERE id = ?");
+    listDeadLetters = prepare("SELECT " + COLS + ", reason, failed_at FROM dead_letter ORDER BY failed_at, id"
+        + " LIMIT ?");
+    trimDeadLetters = prepare("DELETE FROM dead_letter WHERE id IN"
+        + " (SELECT id FROM dead_letter ORDER BY failed_at, id LIMIT ?)");
+    setMeta = prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+    oldestReceived = prepare("SELECT received_at FROM message ORDER BY id LIMIT 1");
+    begin = prepare("BEGIN");
+    commit = prepare("COMMIT");
+    rollback = prepare("ROLLBACK");
+  }
+
+  private PreparedStatement prepare(String sql) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    statements.add(statement);
+    return statement;
+  }
+
+  /**
+   * After a failed transaction: the driver may have finalized statements (it does after SQLITE_FULL), so drop and
+   * prepare them all again, then roll back whatever is still open.
+   */
+  void recover() throws SQLException {
+    for (PreparedStatement statement : statements) {
+      try {
+        statement.close();
+      } catch (SQLException e) {
+        LOG.debug("Closing a spool statement after a failed commit", e);
+      }
+    }
+    statements.clear();
+    prepareAll();
+    rollback();
+  }
+
+  /** Accounted size of an entry. */
+  static int sizeOf(SpoolEntry entry, byte[] props) {
+    return ROW_OVERHEAD + entry.payload().length + utf8(entry.topic()) + utf8(entry.route())
+        + (props == null ? 0 : props.length) + utf8(entry.contentType()) + utf8(entry.originClientId());
+  }
+
+  private static int utf8(String s) {
+    return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  void insert(long id, SpoolEntry e, byte[] props, int size) throws SQLException {
+    insert.setLong(1, id);
+    insert.setString(2, e.route());
+    insert.setInt(3, e.priority());
+    insert.setString(4, e.topic());
+    insert.setInt(5, e.qos());
+    insert.setLong(6, e.expiresAtMillis());
+    insert.setLong(7, e.receivedAtMillis());
+    setNullable(insert, 8, e.contentType());
+    setNullable(insert, 9, e.originClientId());
+    if (props == null) {
+      insert.setNull(10, Types.BLOB);
+    } else {
+      insert.setBytes(10, props);
+    }
+    insert.setBytes(11, e.payload());
+    insert.setInt(12, size);
+    insert.executeUpdate();
+  }
+
+  private static void setNullable(PreparedStatement statement, int index, String value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.VARCHAR);
+    } else {
+      statement.setString(index, value);
+    }
+  }
+
+  boolean delete(long id) throws SQLException {
+    delete.setLong(1, id);
+    return delete.executeUpdate() > 0;
+  }
+
+  RowRef ref(long id) throws SQLException {
+    refById.setLong(1, id);
+    try (ResultSet rs = refById.executeQuery()) {
+      return rs.next() ? readRef(rs) : null;
+    }
+  }
+
+  List<Long> drainOrder(int limit) throws SQLException {
+    drainOrder.setInt(1, limit);
+    List<Long> ids = new ArrayList<>(limit);
+    try (ResultSet rs = drainOrder.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
+  SpooledMessage row(long id) throws SQLException {
+    rowById.setLong(1, id);
+    try (ResultSet rs = rowById.executeQuery()) {
+      return rs.next() ? new SpooledMessage(rs.getLong(1), readEntry(rs), rs.getInt(12)) : null;
+    }
+  }
+
+  /** Lowest stored priority, or {@code null} when empty. */
+  Integer minPriority() throws SQLException {
+    try (ResultSet rs = minPriority.executeQuery()) {
+      if (rs.next()) {
+        int value = rs.getInt(1);
+        return rs.wasNull() ? null : value;
+      }
+      return null;
+    }
+  }
+
+  List<RowRef> oldestOfPriority(int priority, int limit) throws SQLException {
+    oldestOfPriority.setInt(1, priority);
+    oldestOfPriority.setInt(2, limit);
+    return refs(oldestOfPriority);
+  }
+
+  List<RowRef> expired(long nowMillis, int limit) throws SQLException {
+    expired.setLong(1, nowMillis);
+    expired.setInt(2, limit);
+    return refs(expired);
+  }
+
+  private static List<RowRef> refs(PreparedStatement statement) throws SQLException {
+    List<RowRef> refs = new ArrayList<>();
+    try (ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        refs.add(readRef(rs));
+      }
+    }
+    return refs;
+  }
+
+  private static RowRef readRef(ResultSet rs) throws SQLException {
+    return new RowRef(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4));
+  }
+
+  /** Copies a message into the dead-letter table and deletes it; false if it no longer exists. */
+  boolean moveToDeadLetter(long id, String reason, long nowMillis) throws SQLException {
+    toDeadLetter.setString(1, reason);
+    toDeadLetter.setLong(2, nowMillis);
+    toDeadLetter.setLong(3, id);
+    return toDeadLetter.executeUpdate() > 0 && delete(id);
+  }
+
+  /** Moves a dead letter back into the message table; false if there is no such dead letter. */
+  boolean moveFromDeadLetter(long id) throws SQLException {
+    fromDeadLetter.setLong(1, id);
+    if (fromDeadLetter.executeUpdate() == 0) {
+      return false;
+    }
+    deleteDeadLetter.setLong(1, id);
+    deleteDeadLetter.executeUpdate();
+    return true;
+  }
+
+  List<DeadLetter> deadLetters(int limit) throws SQLException {
+    listDeadLetters.setInt(1, limit);
+    List<DeadLetter> letters = new ArrayList<>();
+    try (ResultSet rs = listDeadLetters.executeQuery()) {
+      while (rs.next()) {
+        letters.add(new DeadLetter(rs.getLong(1), readEntry(rs), rs.getString(13), rs.getLong(14)));
+      }
+    }
+    return letters;
+  }
+
+  int trimDeadLetters(int count) throws SQLException {
+    trimDeadLetters.setInt(1, count);
+    return trimDeadLetters.executeUpdate();
+  }
+
+  long deadLetterCount() throws SQLException {
+    return queryLong("SELECT COUNT(*) FROM dead_letter", 0);
+  }
+
+  /** Reads the columns of {@link SpoolSchema#COLUMNS} (1-based, id at 1) into an entry. */
+  private static SpoolEntry readEntry(ResultSet rs) throws SQLException {
+    long expiresAt = rs.getLong(6);
+    long receivedAt = rs.getLong(7);
+    return new SpoolEntry(rs.getString(2), rs.getInt(3), rs.getString(4), rs.getBytes(11), rs.getInt(5),
+        expiresAt == 0 ? 0 : Math.max(1, expiresAt - receivedAt), PropertiesCodec.decode(rs.getBytes(10)),
+        rs.getString(8), rs.getString(9), receivedAt);
+  }
+
+  void setIdFloor(long value) throws SQLException {
+    setMeta.setString(1, ID_FLOOR);
+    setMeta.setLong(2, value);
+    setMeta.executeUpdate();
+  }
+
+  /** Highest id ever handed out (persisted floor, stored messages, dead letters), or -1 for a new database. */
+  long highestId() throws SQLException {
+    long floor = queryLong("SELECT value FROM meta WHERE key = '" + ID_FLOOR + "'", -1);
+    long messages = queryLong("SELECT MAX(id) FROM message", -1);
+    long dead = queryLong("SELECT MAX(id) FROM dead_letter", -1);
+    return Math.max(floor, Math.max(messages, dead));
+  }
+
+  /** Received-at of the message with the lowest id, or {@code -1} when empty. */
+  long oldestReceivedAt() throws SQLException {
+    try (ResultSet rs = oldestReceived.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : -1;
+    }
+  }
+
+  /** Per-route counts and sizes, to rebuild the in-memory ledger. */
+  List<RouteTotal> totalsByRoute() throws SQLException {
+    List<RouteTotal> totals = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT route, COUNT(*), COALESCE(SUM(size), 0) FROM message"
+            + " GROUP BY route")) {
+      while (rs.next()) {
+        totals.add(new RouteTotal(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+      }
+    }
+    return totals;
+  }
+
+  private long queryLong(String sql, long fallback) throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+      if (rs.next()) {
+        long value = rs.getLong(1);
+        return rs.wasNull() ? fallback : value;
+      }
+      return fallback;
+    }
+  }
+
+  /** Starts the batch transaction (explicit, so a transaction SQLite rolled back itself cannot confuse the driver). */
+  void begin() throws SQLException {
+    begin.execute();
+  }
+
+  void commit() throws SQLException {
+    commit.execute();
+  }
+
+  /** Rolls back; a transaction SQLite already rolled back (e.g. after SQLITE_FULL) is not an error. */
+  void rollback() throws SQLException {
+    try {
+      rollback.execute();
+    } catch (SQLException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("no transaction is active")) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    connection.close();
+  }
+}

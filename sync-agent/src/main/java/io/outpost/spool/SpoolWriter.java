@@ -1,0 +1,191 @@
+package io.outpost.spool;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The spool's single writer: takes every queued op, runs the writes of a batch in one transaction (one fsync for many
+ * appends — group commit), completes their futures only after the commit, then serves the reads. Owns the connection,
+ * the statements and the ledger, so none of them needs a lock.
+ */
+final class SpoolWriter implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
+
+  private final SpoolOptions options;
+  private final SpoolStore store;
+  private final SpoolLedger ledger;
+  private final SpoolMetrics metrics;
+  private final Clock clock;
+  private final BlockingQueue<SpoolOp> queue;
+  private final AtomicInteger queuedAppends;
+  private final Runnable onAvailable;
+  private final WriteBatch batch;
+  private final ReadHandler reads;
+  private volatile boolean writable = true;
+  private volatile String lastError;
+  private long nextSweepAt;
+
+  SpoolWriter(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
+      BlockingQueue<SpoolOp> queue, AtomicInteger queuedAppends, long deadLetters, Runnable onAvailable) {
+    this.options = options;
+    this.store = store;
+    this.ledger = ledger;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.queue = queue;
+    this.queuedAppends = queuedAppends;
+    this.onAvailable = onAvailable;
+    this.batch = new WriteBatch(options, store, ledger, metrics, clock, deadLetters);
+    this.reads = new ReadHandler(store, ledger, clock, queue);
+    this.nextSweepAt = clock.millis() + options.ttlSweepInterval().toMillis();
+  }
+
+  boolean writable() {
+    return writable;
+  }
+
+  String lastError() {
+    return lastError;
+  }
+
+  long deadLetters() {
+    return batch.deadLetters();
+  }
+
+  @Override
+  public void run() {
+    List<SpoolOp> ops = new ArrayList<>(options.commitBatchMax());
+    SpoolOp.Stop stop = null;
+    try {
+      while (stop == null) {
+        long wait = Math.max(1, nextSweepAt - clock.millis());
+        SpoolOp first = queue.poll(wait, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          ops.add(first);
+          queue.drainTo(ops, options.commitBatchMax() - 1);
+        }
+        if (clock.millis() >= nextSweepAt) {
+          ops.add(new SpoolOp.Purge(List.of()));
+          nextSweepAt = clock.millis() + options.ttlSweepInterval().toMillis();
+        }
+        stop = process(ops);
+        ops.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.error("Spool writer interrupted; closing the spool", e);
+    } catch (RuntimeException | Error e) {
+      LOG.error("Spool writer failed; closing the spool", e);
+      throw e;
+    } finally {
+      failRemaining(ops);
+      closeStore(stop);
+    }
+  }
+
+  /** Runs one batch; returns the stop op if it was in the batch. */
+  private SpoolOp.Stop process(List<SpoolOp> ops) {
+    List<SpoolOp.Read> readOps = new ArrayList<>();
+    SpoolOp.Stop stop = null;
+    batch.begin();
+    for (SpoolOp op : ops) {
+      if (op instanceof SpoolOp.Append) {
+        queuedAppends.decrementAndGet();
+      }
+      if (op instanceof SpoolOp.Write write) {
+        batch.add(write);
+      } else if (op instanceof SpoolOp.Stop s) {
+        stop = s;
+      } else {
+        readOps.add((SpoolOp.Read) op);
+      }
+    }
+    if (!batch.isEmpty()) {
+      commitBatch();
+    }
+    for (SpoolOp.Read read : readOps) {
+      reads.handle(read);
+    }
+    return stop;
+  }
+
+  private void commitBatch() {
+    long started = System.nanoTime();
+    try {
+      store.begin();
+      batch.execute();
+      store.commit();
+      metrics.commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      metrics.commitBatch.record(batch.size());
+      if (!writable) {
+        LOG.info("Spool is writable again");
+      }
+      writable = true;
+      lastError = null;
+      boolean available = batch.committed();
+      ledger.oldestReceivedAt(store.oldestReceivedAt());
+      if (available) {
+        notifyAvailable();
+      }
+    } catch (SQLException | RuntimeException e) {
+      onCommitFailure(e);
+    }
+  }
+
+  private void onCommitFailure(Exception e) {
+    boolean full = SpoolDatabase.isFull(e);
+    (full ? metrics.diskFull : metrics.writeErrors).increment();
+    lastError = (full ? "disk full: " : "write failed: ") + e.getMessage();
+    if (writable) {
+      LOG.error("Spool commit failed ({}); {} operation(s) not stored", lastError, batch.size(), e);
+    }
+    writable = false;
+    try {
+      store.recover();
+      ledger.reset(store.totalsByRoute());
+    } catch (SQLException rollbackFailure) {
+      e.addSuppressed(rollbackFailure);
+      LOG.error("Spool rollback after a failed commit also failed", rollbackFailure);
+    }
+    batch.failed(new SpoolUnavailableException("spool " + lastError, e));
+  }
+
+  private void notifyAvailable() {
+    try {
+      onAvailable.run();
+    } catch (RuntimeException e) {
+      LOG.error("Spool availability listener failed", e);
+    }
+  }
+
+  private void failRemaining(List<SpoolOp> pending) {
+    List<SpoolOp> rest = new ArrayList<>(pending);
+    queue.drainTo(rest);
+    SpoolUnavailableException closed = new SpoolUnavailableException("spool is closed");
+    for (SpoolOp op : rest) {
+      ReadHandler.fail(op, closed);
+    }
+  }
+
+  private void closeStore(SpoolOp.Stop stop) {
+    try {
+      store.close();
+      if (stop != null) {
+        stop.future().complete(null);
+      }
+    } catch (SQLException e) {
+      LOG.error("Closing the spool database failed", e);
+      if (stop != null) {
+        stop.future().completeExceptionally(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package io.outpost.spool;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writes of one group commit. {@link #execute} applies them inside the open transaction and updates the ledger as
+ * it goes (eviction needs the running total); {@link #committed} completes futures and counts drops once the commit
+ * succeeded; {@link #failed} fails the futures after a rollback (the writer then rebuilds the ledger from disk).
+ */
+final class WriteBatch {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBatch.class);
+  private static final int EVICT_CHUNK = 256;
+  private static final int SWEEP_CHUNK = 1000;
+
+  private final SpoolOptions options;
+  private final SpoolStore store;
+  private final SpoolLedger ledger;
+  private final SpoolMetrics metrics;
+  private final Clock clock;
+  private final List<SpoolOp.Write> writes = new ArrayList<>();
+  private final List<Long> unleaseAfterCommit = new ArrayList<>();
+  private final List<Runnable> afterCommit = new ArrayList<>();
+  private long deadLetters;
+  private long pendingDeadLetters;
+  private final long[] drops = new long[DropReason.values().length];
+  private boolean available;
+  private int appended;
+  private int refused;
+
+  WriteBatch(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
+      long deadLetters) {
+    this.options = options;
+    this.store = store;
+    this.ledger = ledger;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.deadLetters = deadLetters;
+  }
+
+  void begin() {
+    writes.clear();
+    unleaseAfterCommit.clear();
+    afterCommit.clear();
+    Arrays.fill(drops, 0);
+    pendingDeadLetters = 0;
+    available = false;
+    appended = 0;
+    refused = 0;
+  }
+
+  void add(SpoolOp.Write write) {
+    writes.add(write);
+  }
+
+  boolean isEmpty() {
+    return writes.isEmpty();
+  }
+
+  int size() {
+    return writes.size();
+  }
+
+  long deadLetters() {
+    return deadLetters;
+  }
+
+  void execute() throws SQLException {
+    long highestId = -1;
+    for (SpoolOp.Write write : writes) {
+      if (write instanceof SpoolOp.Append append) {
+        if (append(append)) {
+          highestId = Math.max(highestId, append.id());
+        }
+      } else if (write instanceof SpoolOp.Ack ack) {
+        for (long id : ack.ids()) {
+          deleteDelivered(id);
+        }
+        afterCommit.add(() -> ack.future().complete(null));
+      } else if (write instanceof SpoolOp.Reject reject) {
+        deadLetter(reject);
+      } else if (write instanceof SpoolOp.Retry retry) {
+        boolean moved = store.moveFromDeadLetter(retry.id());
+        if (moved) {
+          SpoolStore.RowRef ref = store.ref(retry.id());
+          ledger.added(ref.route(), ref.size());
+          pendingDeadLetters--;
+          available = true;
+        }
+        afterCommit.add(() -> retry.future().complete(moved));
+      } else if (write instanceof SpoolOp.Purge purge) {
+        purge(purge);
+      }
+    }
+    if (highestId >= 0) {
+      store.setIdFloor(highestId);
+    }
+    trimDeadLetters();
+  }
+
+  /** Inserts one message (evicting for room when allowed); false when it was refused. */
+  private boolean append(SpoolOp.Append append) throws SQLException {
+    SpoolEntry entry = append.entry();
+    byte[] props = PropertiesCodec.encode(entry.userProperties());
+    int size = SpoolStore.sizeOf(entry, props);
+    if (ledger.bytes() + size > options.maxBytes() && !makeRoom(entry.priority(), size)) {
+      drops[DropReason.OVERFLOW.ordinal()]++;
+      refused++;
+      SpoolFullException full = new SpoolFullException("spool is full (" + ledger.bytes() + " of "
+          + options.maxBytes() + " bytes, policy " + options.overflowPolicy().key() + ")");
+      if (append.durable()) {
+        afterCommit.add(() -> append.future().completeExceptionally(full));
+      }
+      return false;
+    }
+    store.insert(append.id(), entry, props, size);
+    ledger.added(entry.route(), size);
+    available = true;
+    appended++;
+    if (append.durable()) {
+      afterCommit.add(() -> append.future().complete(append.id()));
+    }
+    return true;
+  }
+
+  /** Evicts the oldest messages with a priority not above {@code priority}; true if {@code size} now fits. */
+  private boolean makeRoom(int priority, int size) throws SQLException {
+    if (options.overflowPolicy() != OverflowPolicy.DROP_OLDEST || size > options.maxBytes()) {
+      return false;
+    }
+    while (ledger.bytes() + size > options.maxBytes()) {
+      Integer lowest = store.minPriority();
+      if (lowest == null || lowest > priority) {
+        return false;
+      }
+      List<SpoolStore.RowRef> victims = store.oldestOfPriority(lowest, EVICT_CHUNK);
+      boolean evicted = false;
+      for (SpoolStore.RowRef victim : victims) {
+        if (ledger.bytes() + size <= options.maxBytes()) {
+          break;
+        }
+        evicted |= remove(victim, DropReason.OVERFLOW);
+      }
+      if (!evicted) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean remove(SpoolStore.RowRef ref, DropReason reason) throws SQLException {
+    if (!store.delete(ref.id())) {
+      return false;
+    }
+    ledger.removed(ref.route(), ref.size());
+    unleaseAfterCommit.add(ref.id());
+    drops[reason.ordinal()]++;
+    return true;
+  }
+
+  private void deleteDelivered(long id) throws SQLException {
+    SpoolStore.RowRef ref = store.ref(id);
+    if (ref != null && store.delete(id)) {
+      ledger.removed(ref.route(), ref.size());
+    }
+    unleaseAfterCommit.add(id);
+  }
+
+  private void deadLetter(SpoolOp.Reject reject) throws SQLException {
+    long now = clock.millis();
+    for (long id : reject.ids()) {
+      SpoolStore.RowRef ref = store.ref(id);
+      if (ref != null && store.moveToDeadLetter(id, reject.reason(), now)) {
+        ledger.removed(ref.route(), ref.size());
+        drops[DropReason.REJECTED_BY_CLOUD.ordinal()]++;
+        pendingDeadLetters++;
+        LOG.warn("Message {} on route {} moved to the dead-letter table: {}", id, ref.route(), reject.reason());
+      }
+      unleaseAfterCommit.add(id);
+    }
+    afterCommit.add(() -> reject.future().complete(null));
+  }
+
+  private void purge(SpoolOp.Purge purge) throws SQLException {
+    if (!purge.ids().isEmpty()) {
+      for (long id : purge.ids()) {
+        SpoolStore.RowRef ref = store.ref(id);
+        if (ref == null || !remove(ref, DropReason.TTL)) {
+          unleaseAfterCommit.add(id);
+        }
+      }
+      return;
+    }
+    List<SpoolStore.RowRef> expired;
+    do {
+      expired = store.expired(clock.millis(), SWEEP_CHUNK);
+      for (SpoolStore.RowRef ref : expired) {
+        remove(ref, DropReason.TTL);
+      }
+    } while (expired.size() == SWEEP_CHUNK);
+  }
+
+  private void trimDeadLetters() throws SQLException {
+    long excess = deadLetters + pendingDeadLetters - options.deadLetterMax();
+    if (excess > 0) {
+      int trimmed = store.trimDeadLetters((int) Math.min(Integer.MAX_VALUE, excess));
+      pendingDeadLetters -= trimmed;
+      drops[DropReason.DEAD_LETTER_OVERFLOW.ordinal()] += trimmed;
+    }
+  }
+
+  /** After a successful commit; returns whether new messages became leasable. */
+  boolean committed() {
+    deadLetters += pendingDeadLetters;
+    for (long id : unleaseAfterCommit) {
+      ledger.unlease(id);
+    }
+    for (DropReason reason : DropReason.values()) {
+      metrics.dropped(reason, drops[reason.ordinal()]);
+    }
+    metrics.appended.increment(appended);
+    afterCommit.forEach(Runnable::run);
+    return available;
+  }
+
+  /** After a rollback: nothing of this batch is stored. */
+  void failed(SpoolUnavailableException cause) {
+    // refused appends stay refused (counted as overflow), now reported as unavailable
+    metrics.dropped(DropReason.OVERFLOW, refused);
+    for (SpoolOp.Write write : writes) {
+      if (write instanceof SpoolOp.Append append && !append.durable()) {
+        LOG.warn("Best-effort QoS 0 message {} lost: {}", append.id(), cause.getMessage());
+      }
+      ReadHandler.fail(write, cause);
+    }
+  }
+}

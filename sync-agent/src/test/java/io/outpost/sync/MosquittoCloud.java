@@ -1,0 +1,76 @@
+package io.outpost.sync;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Mosquitto as an MQTT 5 stand-in cloud (Moquette 0.17 only speaks 3.1.1). Mosquitto cannot report an ephemeral TCP
+ * port, so it listens on a Unix socket in {@code dir} and a {@link FaultProxy} on 127.0.0.1:0 fronts it. Publishing
+ * to {@code denied/#} is refused by ACL (PUBACK 0x87 for MQTT 5 clients). Tests are skipped when {@code mosquitto}
+ * is not installed.
+ */
+public final class MosquittoCloud implements AutoCloseable {
+  private static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+  private final Process process;
+  private final FaultProxy proxy;
+
+  private MosquittoCloud(Path dir) throws IOException, InterruptedException {
+    Path socket = dir.resolve("mosquitto.sock");
+    Path acl = dir.resolve("acl");
+    Files.writeString(acl, "topic readwrite #\ntopic deny denied/#\n");
+    Path conf = dir.resolve("mosquitto.conf");
+    Files.writeString(conf, String.join("\n",
+        "user root",
+        "listener 0 " + socket,
+        "allow_anonymous true",
+        "acl_file " + acl,
+        "persistence false",
+        "log_dest stderr",
+        "log_type error",
+        "log_type warning",
+        "max_inflight_messages 0",
+        "max_queued_messages 100000",
+        ""));
+    process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("mosquitto.log").toFile())
+        .start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!Files.exists(socket)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        process.destroyForcibly();
+        throw new IOException("mosquitto did not start: " + Files.readString(dir.resolve("mosquitto.log")));
+      }
+      Thread.sleep(10);
+    }
+    proxy = new FaultProxy(UnixDomainSocketAddress.of(socket));
+  }
+
+  /** Starts Mosquitto with its files in {@code dir}; skips the test if Mosquitto is not installed. */
+  public static MosquittoCloud start(Path dir) throws IOException, InterruptedException {
+    Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
+    return new MosquittoCloud(dir);
+  }
+
+  public String url() {
+    return proxy.url();
+  }
+
+  public FaultProxy proxy() {
+    return proxy;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    proxy.close();
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

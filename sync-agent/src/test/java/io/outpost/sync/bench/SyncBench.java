@@ -1,0 +1,155 @@
+package io.outpost.sync.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.cloud.BatchingOptions;
+import io.outpost.cloud.CloudLink;
+import io.outpost.cloud.CloudOptions;
+import io.outpost.cloud.MqttVersion;
+import io.outpost.spool.SpoolEntry;
+import io.outpost.spool.SpoolOptions;
+import io.outpost.spool.SqliteSpool;
+import io.outpost.testkit.StandInCloud;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Benchmarks of the sync agent (a benchmark, not a test). Run from the module with the test classpath:
+ * <pre>
+ *   mvn -q -pl sync-agent test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ *   java -cp sync-agent/target/test-classes:sync-agent/target/classes:$(cat sync-agent/target/cp.txt) \
+ *       io.outpost.sync.bench.SyncBench [ingest|drain|batched|all] [messages]
+ * </pre>
+ * ingest: 4 publishers, each with 256 appends outstanding (QoS 1 equivalent: an append counts when its future
+ * completed), 200-byte payloads, cloud down, synchronous=FULL; bytes written per message from /proc/self/io.
+ * drain: unbatched drain of a full spool to Moquette on loopback (MQTT 3.1.1, window 1000).
+ * batched: drain under a 100 publishes/s limit with 128 KiB batch envelopes.
+ */
+public final class SyncBench {
+  private static final int PAYLOAD = 200;
+  private static final int PUBLISHERS = 4;
+  private static final int OUTSTANDING = 256;
+
+  private SyncBench() {}
+
+  public static void main(String[] args) throws Exception {
+    String which = args.length > 0 ? args[0] : "all";
+    int messages = args.length > 1 ? Integer.parseInt(args[1]) : 400_000;
+    if (which.equals("ingest") || which.equals("all")) {
+      ingest(messages);
+    }
+    if (which.equals("drain") || which.equals("all")) {
+      drain(messages / 2, CloudOptions.DEFAULT_MAX_MESSAGE_BYTES, false);
+    }
+    if (which.equals("batched") || which.equals("all")) {
+      drain(messages / 2, BatchingOptions.DEFAULT_MAX_BYTES, true);
+    }
+  }
+
+  private static void ingest(int messages) throws Exception {
+    Path dir = Files.createTempDirectory("outpost-bench-ingest");
+    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxBytes(8L << 30), new SimpleMeterRegistry(),
+        Clock.systemUTC())) {
+      fill(spool, 20_000); // warm-up
+      long writtenBefore = writeBytes();
+      long start = System.nanoTime();
+      fill(spool, messages);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long written = writeBytes() - writtenBefore;
+      System.out.printf("ingest: %,d msgs x %d B in %.2f s = %,.0f msg/s durable (synchronous=FULL, 4 publishers)%n",
+          messages, PAYLOAD, seconds, messages / seconds);
+      System.out.printf("ingest: %,d bytes written to disk = %.0f B/msg = %.2f x payload%n", written,
+          (double) written / messages, (double) written / messages / PAYLOAD);
+    } finally {
+      delete(dir);
+    }
+  }
+
+  /** Appends {@code total} messages from 4 publishers, each waiting for durability with 256 in flight. */
+  static void fill(SqliteSpool spool, int total) throws InterruptedException {
+    AtomicLong failures = new AtomicLong();
+    List<Thread> publishers = new ArrayList<>();
+    byte[] payload = new byte[PAYLOAD];
+    for (int p = 0; p < PUBLISHERS; p++) {
+      int share = total / PUBLISHERS;
+      Thread t = new Thread(() -> {
+        Semaphore window = new Semaphore(OUTSTANDING);
+        try {
+          for (int i = 0; i < share; i++) {
+            window.acquire();
+            spool.append(new SpoolEntry("bench", 0, "devices/bench/telemetry", payload, 1, 0, List.of(), null,
+                "dev", System.currentTimeMillis())).whenComplete((id, e) -> {
+                  if (e != null) {
+                    failures.incrementAndGet();
+                  }
+                  window.release();
+                });
+          }
+          window.acquire(OUTSTANDING);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "bench-publisher-" + p);
+      publishers.add(t);
+      t.start();
+    }
+    for (Thread t : publishers) {
+      t.join();
+    }
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " appends failed");
+    }
+  }
+
+  private static void drain(int messages, int unusedMaxBytes, boolean batched) throws Exception {
+    Path dir = Files.createTempDirectory("outpost-bench-drain");
+    try (StandInCloud cloud = StandInCloud.start();
+        SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxBytes(8L << 30), new SimpleMeterRegistry(),
+            Clock.systemUTC())) {
+      fill(spool, messages);
+      CloudOptions options = CloudOptions.of(cloud.url(), "bench-edge").withMqttVersion(MqttVersion.V3_1_1);
+      options = batched
+          ? options.withBatching(BatchingOptions.enabledDefaults()).withRateLimits(100, 0).withInflightWindow(10)
+          : options.withInflightWindow(1000);
+      CloudLink link = new CloudLink(options, spool, List.of(), m -> { }, new SimpleMeterRegistry(),
+          Clock.systemUTC());
+      long start = System.nanoTime();
+      link.start().get();
+      while (spool.stats().depth() > 0) {
+        Thread.sleep(10);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      link.close();
+      long publishes = cloud.received().stream().filter(r -> !r.topic().endsWith("/status")).count();
+      System.out.printf("%s: %,d msgs drained in %.2f s = %,.0f msg/s in %,d cloud publishes (%.0f publishes/s)%n",
+          batched ? "drain batched (limit 100 publishes/s, 128 KiB envelopes)" : "drain unbatched (window 1000)",
+          messages, seconds, messages / seconds, publishes, publishes / seconds);
+    } finally {
+      delete(dir);
+    }
+  }
+
+  private static long writeBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+      if (line.startsWith("write_bytes:")) {
+        return Long.parseLong(line.substring("write_bytes:".length()).trim());
+      }
+    }
+    throw new IOException("no write_bytes in /proc/self/io");
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
