@@ -15,12 +15,14 @@ import io.outpost.gateway.admin.AdminApi;
 import io.outpost.gateway.admin.AdminServer;
 import io.outpost.gateway.admin.ClientsApi;
 import io.outpost.gateway.admin.FunctionsApi;
+import io.outpost.gateway.admin.ReloadApi;
 import io.outpost.gateway.admin.SpoolApi;
 import io.outpost.gateway.admin.AdminToken;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.MqttBroker;
 import io.outpost.gateway.cli.ExitCodes;
 import io.outpost.gateway.config.OutpostConfig;
+import io.outpost.gateway.config.RouteConfig;
 import io.outpost.gateway.function.BrokerFunctionHost;
 import io.outpost.gateway.function.FunctionTriggers;
 import io.outpost.gateway.route.Downlinks;
@@ -61,7 +63,9 @@ public final class Gateway {
   /** How long a single component may take to start before the daemon gives up. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-  private final OutpostConfig config;
+  private volatile OutpostConfig config;
+  private final Reloader reloader;
+  private Downlinks downlinks;
   private final Clock clock;
   private final Lifecycle lifecycle = new Lifecycle();
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -77,19 +81,24 @@ public final class Gateway {
   private int adminPort = -1;
   private volatile boolean ready;
 
-  private Gateway(OutpostConfig config, Clock clock) {
+  private Gateway(OutpostConfig config, Path configFile, Clock clock) {
     this.config = config;
+    this.reloader = new Reloader(this, configFile);
     this.clock = clock;
     this.startedAt = clock.instant();
   }
 
   /** Starts a gateway on {@code config}; on failure everything started so far is stopped again. */
   public static Gateway start(OutpostConfig config) throws DataDirectoryException, StartupException {
-    return start(config, Clock.systemUTC());
+    return start(config, null);
   }
 
-  static Gateway start(OutpostConfig config, Clock clock) throws DataDirectoryException, StartupException {
-    Gateway gateway = new Gateway(config, clock);
+  /**
+   * As {@link #start(OutpostConfig)}, remembering the file {@code config} came from so {@link #reload()} can re-read
+   * it ({@code null}: built-in configuration, nothing to reload).
+   */
+  public static Gateway start(OutpostConfig config, Path configFile) throws DataDirectoryException, StartupException {
+    Gateway gateway = new Gateway(config, configFile, Clock.systemUTC());
     try {
       gateway.startComponents();
       return gateway;
@@ -134,7 +143,7 @@ public final class Gateway {
     lifecycle.started("MQTT broker", () -> broker.stop().toCompletionStage());
 
     if (config.cloud() != null) {
-      Downlinks downlinks = new Downlinks(config.routes(), this::publishDownlink, clock);
+      downlinks = new Downlinks(config.routes(), this::publishDownlink, clock);
       cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), downlinks, registry, clock);
       await("cloud link", cloud.start());
       lifecycle.started("cloud link", cloud::stop);
@@ -142,7 +151,7 @@ public final class Gateway {
 
     if (config.admin().enabled()) {
       AdminToken token = loadToken(config.admin().tokenPath(dataDir));
-      List<AdminApi> apis = List.of(new ClientsApi(broker), new SpoolApi(spool),
+      List<AdminApi> apis = List.of(new ClientsApi(broker), new SpoolApi(spool), new ReloadApi(this::reload),
           new FunctionsApi(functions, dataDir.resolve("uploads"), clock));
       AdminServer admin = new AdminServer(vertx, config.admin(), token, registry, this::isReady,
           new StatusReport(this), apis);
@@ -213,6 +222,25 @@ public final class Gateway {
     }
     ready = false;
     return lifecycle.stopAll(budget);
+  }
+
+  /**
+   * Re-reads the configuration file and applies what can change live (routes, log levels); see {@link Reloader}.
+   * An invalid file changes nothing.
+   */
+  public ReloadResult reload() {
+    return reloader.reload();
+  }
+
+  void reroute(List<RouteConfig> routes) {
+    router.reroute(routes);
+    if (downlinks != null) {
+      downlinks.reroute(routes);
+    }
+  }
+
+  void configReloaded(OutpostConfig next) {
+    this.config = next;
   }
 
   /** Ready: listeners bound, spool open, not stopping. */

@@ -87,6 +87,7 @@ class ExtractedPackageIT {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
     assertThat(exit).as(daemon.output()).isZero();
     assertThat(tookMillis).as("graceful stop within the unit's budget").isLessThan(10_000);
+    assertThat(daemon.output()).contains("received SIGTERM", "stopped cleanly");
     assertThat(dir.resolve("data")).isDirectory();
   }
 

@@ -78,9 +78,12 @@ final class LaunchedDaemon implements AutoCloseable {
     return process.pid();
   }
 
-  /** Sends SIGTERM, as systemd does on stop. */
+  /**
+   * Sends SIGTERM, as systemd does on stop. Through the process handle: {@code Process.destroy()} would also close our
+   * end of the output pipe and lose the shutdown log lines.
+   */
   void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** Waits for exit and returns the exit code, or fails with the output if it does not exit in time. */

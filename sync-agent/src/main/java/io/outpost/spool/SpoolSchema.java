@@ -15,25 +15,26 @@ import org.slf4j.LoggerFactory;
 final class SpoolSchema {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolSchema.class);
 
-  /** Columns shared by {@code message} and {@code dead_letter}; payload last so small columns stay in the row. */
+  /** Columns shared by {@code message} and {@code dead_letter}; payload late so small columns stay in the row. */
   static final String COLUMNS =
-      "id, route, priority, topic, qos, expires_at, received_at, content_type, origin, props, payload, size";
+      "id, route_id, topic_id, origin_id, qos, expires_at, received_at, content_type, props, payload, size";
 
   /** Migration {@code i} takes the database from version {@code i} to {@code i + 1}. */
   private static final List<List<String>> MIGRATIONS = List.of(
       List.of(
           "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
-          "CREATE TABLE message(id INTEGER PRIMARY KEY, route TEXT NOT NULL, priority INTEGER NOT NULL,"
-              + " topic TEXT NOT NULL, qos INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-              + " received_at INTEGER NOT NULL, content_type TEXT, origin TEXT, props BLOB,"
-              + " payload BLOB NOT NULL, size INTEGER NOT NULL)",
-          // drain order: highest priority first, FIFO by id within a priority
-          "CREATE INDEX message_drain ON message(priority DESC, id)",
+          // interned routes, topics and origins (see NameTable)
+          "CREATE TABLE name(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)",
+          // id = (15 - priority) << 48 | sequence: rowid order is the drain order (see SpoolKeys), no other index
+          "CREATE TABLE message(id INTEGER PRIMARY KEY, route_id INTEGER NOT NULL, topic_id INTEGER NOT NULL,"
+              + " origin_id INTEGER, qos INTEGER NOT NULL, expires_at INTEGER NOT NULL, received_at INTEGER NOT NULL,"
+              + " content_type TEXT, props BLOB, payload BLOB NOT NULL, size INTEGER NOT NULL)",
           "CREATE INDEX message_expiry ON message(expires_at) WHERE expires_at > 0",
-          "CREATE TABLE dead_letter(id INTEGER PRIMARY KEY, route TEXT NOT NULL, priority INTEGER NOT NULL,"
-              + " topic TEXT NOT NULL, qos INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-              + " received_at INTEGER NOT NULL, content_type TEXT, origin TEXT, props BLOB,"
-              + " payload BLOB NOT NULL, size INTEGER NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL)"));
+          "CREATE TABLE dead_letter(id INTEGER PRIMARY KEY, route_id INTEGER NOT NULL, topic_id INTEGER NOT NULL,"
+              + " origin_id INTEGER, qos INTEGER NOT NULL, expires_at INTEGER NOT NULL, received_at INTEGER NOT NULL,"
+              + " content_type TEXT, props BLOB, payload BLOB NOT NULL, size INTEGER NOT NULL, reason TEXT NOT NULL,"
+              + " failed_at INTEGER NOT NULL)",
+          "CREATE INDEX dead_letter_age ON dead_letter(failed_at)"));
 
   /** The version this code writes. */
   static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -54,6 +54,7 @@ final class SpoolStore implements AutoCloseable {
   }
 
   private final List<PreparedStatement> statements = new ArrayList<>();
+  private int pendingInserts;
 
   private void prepareAll() throws SQLException {
     insert = prepare("INSERT INTO message(" + COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -99,6 +100,7 @@ final class SpoolStore implements AutoCloseable {
       }
     }
     statements.clear();
+    pendingInserts = 0;
     prepareAll();
     rollback();
   }
@@ -130,7 +132,19 @@ final class SpoolStore implements AutoCloseable {
     }
     insert.setBytes(11, e.payload());
     insert.setInt(12, size);
-    insert.executeUpdate();
+    insert.addBatch();
+    pendingInserts++;
+  }
+
+  /**
+   * Inserts are batched into one native call (much cheaper than a JNI round trip per row); every other statement
+   * flushes them first so it sees them.
+   */
+  void flushInserts() throws SQLException {
+    if (pendingInserts > 0) {
+      pendingInserts = 0;
+      insert.executeBatch();
+    }
   }
 
   private static void setNullable(PreparedStatement statement, int index, String value) throws SQLException {
@@ -142,11 +156,13 @@ final class SpoolStore implements AutoCloseable {
   }
 
   boolean delete(long id) throws SQLException {
+    flushInserts();
     delete.setLong(1, id);
     return delete.executeUpdate() > 0;
   }
 
   RowRef ref(long id) throws SQLException {
+    flushInserts();
     refById.setLong(1, id);
     try (ResultSet rs = refById.executeQuery()) {
       return rs.next() ? readRef(rs) : null;
@@ -154,6 +170,7 @@ final class SpoolStore implements AutoCloseable {
   }
 
   List<Long> drainOrder(int limit) throws SQLException {
+    flushInserts();
     drainOrder.setInt(1, limit);
     List<Long> ids = new ArrayList<>(limit);
     try (ResultSet rs = drainOrder.executeQuery()) {
@@ -165,6 +182,7 @@ final class SpoolStore implements AutoCloseable {
   }
 
   SpooledMessage row(long id) throws SQLException {
+    flushInserts();
     rowById.setLong(1, id);
     try (ResultSet rs = rowById.executeQuery()) {
       return rs.next() ? new SpooledMessage(rs.getLong(1), readEntry(rs), rs.getInt(12)) : null;
@@ -173,6 +191,7 @@ final class SpoolStore implements AutoCloseable {
 
   /** Lowest stored priority, or {@code null} when empty. */
   Integer minPriority() throws SQLException {
+    flushInserts();
     try (ResultSet rs = minPriority.executeQuery()) {
       if (rs.next()) {
         int value = rs.getInt(1);
@@ -183,12 +202,14 @@ final class SpoolStore implements AutoCloseable {
   }
 
   List<RowRef> oldestOfPriority(int priority, int limit) throws SQLException {
+    flushInserts();
     oldestOfPriority.setInt(1, priority);
     oldestOfPriority.setInt(2, limit);
     return refs(oldestOfPriority);
   }
 
   List<RowRef> expired(long nowMillis, int limit) throws SQLException {
+    flushInserts();
     expired.setLong(1, nowMillis);
     expired.setInt(2, limit);
     return refs(expired);
@@ -210,6 +231,7 @@ final class SpoolStore implements AutoCloseable {
 
   /** Copies a message into the dead-letter table and deletes it; false if it no longer exists. */
   boolean moveToDeadLetter(long id, String reason, long nowMillis) throws SQLException {
+    flushInserts();
     toDeadLetter.setString(1, reason);
     toDeadLetter.setLong(2, nowMillis);
     toDeadLetter.setLong(3, id);
@@ -218,6 +240,7 @@ final class SpoolStore implements AutoCloseable {
 
   /** Moves a dead letter back into the message table; false if there is no such dead letter. */
   boolean moveFromDeadLetter(long id) throws SQLException {
+    flushInserts();
     fromDeadLetter.setLong(1, id);
     if (fromDeadLetter.executeUpdate() == 0) {
       return false;
@@ -272,6 +295,7 @@ final class SpoolStore implements AutoCloseable {
 
   /** Received-at of the message with the lowest id, or {@code -1} when empty. */
   long oldestReceivedAt() throws SQLException {
+    flushInserts();
     try (ResultSet rs = oldestReceived.executeQuery()) {
       return rs.next() ? rs.getLong(1) : -1;
     }
@@ -279,6 +303,7 @@ final class SpoolStore implements AutoCloseable {
 
   /** Per-route counts and sizes, to rebuild the in-memory ledger. */
   List<RouteTotal> totalsByRoute() throws SQLException {
+    flushInserts();
     List<RouteTotal> totals = new ArrayList<>();
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery("SELECT route, COUNT(*), COALESCE(SUM(size), 0) FROM message"
@@ -306,6 +331,7 @@ final class SpoolStore implements AutoCloseable {
   }
 
   void commit() throws SQLException {
+    flushInserts();
     commit.execute();
   }
 

@@ -34,7 +34,8 @@ final class SpoolWriter implements Runnable {
   private long nextSweepAt;
 
   SpoolWriter(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
-      BlockingQueue<SpoolOp> queue, AtomicInteger queuedAppends, long deadLetters, Runnable onAvailable) {
+      BlockingQueue<SpoolOp> queue, AtomicInteger queuedAppends, long deadLetters, long highestId,
+      Runnable onAvailable) {
     this.options = options;
     this.store = store;
     this.ledger = ledger;
@@ -43,7 +44,7 @@ final class SpoolWriter implements Runnable {
     this.queue = queue;
     this.queuedAppends = queuedAppends;
     this.onAvailable = onAvailable;
-    this.batch = new WriteBatch(options, store, ledger, metrics, clock, deadLetters);
+    this.batch = new WriteBatch(options, store, ledger, metrics, clock, deadLetters, highestId);
     this.reads = new ReadHandler(store, ledger, clock, queue);
     this.nextSweepAt = clock.millis() + options.ttlSweepInterval().toMillis();
   }

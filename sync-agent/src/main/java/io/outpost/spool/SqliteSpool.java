@@ -50,12 +50,13 @@ public final class SqliteSpool implements Spool {
     this.quarantinedTo = opened.quarantinedTo();
     SpoolStore store;
     long deadLetters;
+    long highest;
     try {
       store = new SpoolStore(opened.connection());
       ledger.reset(store.totalsByRoute());
       ledger.oldestReceivedAt(store.oldestReceivedAt());
       deadLetters = store.deadLetterCount();
-      long highest = store.highestId();
+      highest = store.highestId();
       nextId = highest >= 0 ? highest + 1 : (clock.millis() / 1000) << ID_EPOCH_SHIFT;
     } catch (SQLException | RuntimeException e) {
       opened.connection().close();
@@ -66,7 +67,7 @@ public final class SqliteSpool implements Spool {
       metrics.corruptQuarantined.increment();
     }
     this.writer = new SpoolWriter(options, store, ledger, metrics, clock, queue, queuedAppends, deadLetters,
-        this::fireAvailable);
+        highest, this::fireAvailable);
     this.writerThread = new Thread(writer, "outpost-spool-writer");
     writerThread.start();
     LOG.info("Spool open at {}: {} message(s), {} bytes, {} dead letter(s)", options.databaseFile(),

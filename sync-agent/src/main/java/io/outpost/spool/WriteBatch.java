@@ -30,11 +30,17 @@ final class WriteBatch {
   private long pendingDeadLetters;
   private final long[] drops = new long[DropReason.values().length];
   private boolean available;
+  private boolean evicted;
+  /** Highest id inserted by committed batches (or found at open); -1 for a new database. */
+  private long highestInserted;
+  private long pendingHighest;
   private int appended;
   private int refused;
 
   WriteBatch(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
-      long deadLetters) {
+      long deadLetters, long highestInserted) {
+    this.highestInserted = highestInserted;
+    this.pendingHighest = highestInserted;
     this.options = options;
     this.store = store;
     this.ledger = ledger;
@@ -50,6 +56,7 @@ final class WriteBatch {
     Arrays.fill(drops, 0);
     pendingDeadLetters = 0;
     available = false;
+    evicted = false;
     appended = 0;
     refused = 0;
   }
@@ -71,11 +78,13 @@ final class WriteBatch {
   }
 
   void execute() throws SQLException {
-    long highestId = -1;
+    long batchHighest = highestInserted;
+    boolean deletes = false;
     for (SpoolOp.Write write : writes) {
+      deletes |= !(write instanceof SpoolOp.Append);
       if (write instanceof SpoolOp.Append append) {
         if (append(append)) {
-          highestId = Math.max(highestId, append.id());
+          batchHighest = Math.max(batchHighest, append.id());
         }
       } else if (write instanceof SpoolOp.Ack ack) {
         for (long id : ack.ids()) {
@@ -97,9 +106,13 @@ final class WriteBatch {
         purge(purge);
       }
     }
-    if (highestId >= 0) {
-      store.setIdFloor(highestId);
+    // Ids must never be reused, also once the newest row is gone: persist the floor whenever rows may be deleted
+    // (evictions happen in append-only batches too). Pure ingest batches skip it: one page less per commit.
+    deletes |= evicted;
+    if (deletes && batchHighest >= 0) {
+      store.setIdFloor(batchHighest);
     }
+    pendingHighest = batchHighest;
     trimDeadLetters();
   }
 
@@ -139,14 +152,14 @@ final class WriteBatch {
         return false;
       }
       List<SpoolStore.RowRef> victims = store.oldestOfPriority(lowest, EVICT_CHUNK);
-      boolean evicted = false;
+      boolean freed = false;
       for (SpoolStore.RowRef victim : victims) {
         if (ledger.bytes() + size <= options.maxBytes()) {
           break;
         }
-        evicted |= remove(victim, DropReason.OVERFLOW);
+        freed |= remove(victim, DropReason.OVERFLOW);
       }
-      if (!evicted) {
+      if (!freed) {
         return false;
       }
     }
@@ -160,6 +173,7 @@ final class WriteBatch {
     ledger.removed(ref.route(), ref.size());
     unleaseAfterCommit.add(ref.id());
     drops[reason.ordinal()]++;
+    evicted = true;
     return true;
   }
 
@@ -216,6 +230,7 @@ final class WriteBatch {
 
   /** After a successful commit; returns whether new messages became leasable. */
   boolean committed() {
+    highestInserted = pendingHighest;
     deadLetters += pendingDeadLetters;
     for (long id : unleaseAfterCommit) {
       ledger.unlease(id);

@@ -102,8 +102,12 @@ final class AdminClient {
     }
     if (response.statusCode() >= 400) {
       String message = node.path("message").asText(response.body());
-      throw new AdminException(response.statusCode() == 404 ? ExitCodes.NOT_FOUND : ExitCodes.SOFTWARE,
-          node.path("error").asText("error") + ": " + message);
+      int exit = switch (response.statusCode()) {
+        case 404 -> ExitCodes.NOT_FOUND;
+        case 422 -> ExitCodes.CONFIG;
+        default -> ExitCodes.SOFTWARE;
+      };
+      throw new AdminException(exit, node.path("error").asText("error") + ": " + message);
     }
     return node;
   }

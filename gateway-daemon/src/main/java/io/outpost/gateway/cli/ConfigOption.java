@@ -30,6 +30,11 @@ final class ConfigOption {
     return effective == null ? "built-in configuration" : effective.toString();
   }
 
+  /** The configuration file in effect, or {@code null} for the built-in configuration. */
+  Path file() {
+    return effectiveFile();
+  }
+
   private Path effectiveFile() {
     if (file != null) {
       return file;

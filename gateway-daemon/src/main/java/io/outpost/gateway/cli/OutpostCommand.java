@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
       ClientsCommand.class,
       SpoolCommand.class,
       FunctionsCommand.class,
+      ReloadCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
 
     Gateway gateway;
     try {
-      gateway = Gateway.start(loaded);
+      gateway = Gateway.start(loaded, config.file());
     } catch (DataDirectoryException e) {
       LOG.error("{}", e.getMessage());
       System.err.println("outpost: " + e.getMessage());
@@ -55,9 +55,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     CountDownLatch stopRequested = new CountDownLatch(1);
+    Gateway running = gateway;
     ShutdownSignals.install(signal -> {
       LOG.info("received SIG{}, shutting down", signal);
       stopRequested.countDown();
+    }, () -> {
+      LOG.info("received SIGHUP, reloading the configuration");
+      running.reload(); // logs its own outcome
     });
     LOG.info("Outpost ready: {}", gateway.describeEndpoints());
     stopRequested.await();

@@ -5,8 +5,9 @@ import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * Turns SIGTERM and SIGINT into a graceful stop. Handling the signals ourselves (instead of a shutdown hook) lets the
- * daemon finish its shutdown and exit 0, which systemd and operators read as a clean stop.
+ * Turns SIGTERM and SIGINT into a graceful stop, and SIGHUP into a configuration reload. Handling the signals ourselves
+ * (instead of a shutdown hook) lets the daemon finish its shutdown and exit 0, which systemd and operators read as a
+ * clean stop.
  */
 final class ShutdownSignals {
 
@@ -14,9 +15,10 @@ final class ShutdownSignals {
 
   private ShutdownSignals() {}
 
-  static void install(Consumer<String> onStop) {
+  static void install(Consumer<String> onStop, Runnable onReload) {
     for (String name : STOP_SIGNALS) {
       Signal.handle(new Signal(name), signal -> onStop.accept(signal.getName()));
     }
+    Signal.handle(new Signal("HUP"), signal -> onReload.run());
   }
 }

@@ -52,8 +52,8 @@ final class CloudRoutes {
         .exceptionallyCompose(CloudRoutes::asReasonCode);
   }
 
-  boolean isEmpty() {
-    return routes.isEmpty();
+  Spool spool() {
+    return spool;
   }
 
   private static SpoolEntry entry(CompiledRoute route, BrokerMessage m) {

@@ -24,22 +24,43 @@ public final class Downlinks implements Consumer<CloudMessage> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Downlinks.class);
 
-  private final List<CompiledRoute> routes;
+  private volatile List<CompiledRoute> routes;
   private final Function<BrokerMessage, Future<Void>> publishLocal;
   private final Clock clock;
 
   public Downlinks(List<RouteConfig> configs, Function<BrokerMessage, Future<Void>> publishLocal, Clock clock) {
-    this.routes = configs.stream()
-        .filter(r -> r.from() == RouteConfig.Side.CLOUD && r.to() == RouteConfig.Side.LOCAL)
-        .map(CompiledRoute::of)
-        .toList();
+    this.routes = compile(configs);
     this.publishLocal = publishLocal;
     this.clock = clock;
   }
 
+  private static List<CompiledRoute> compile(List<RouteConfig> configs) {
+    return configs.stream()
+        .filter(r -> r.from() == RouteConfig.Side.CLOUD && r.to() == RouteConfig.Side.LOCAL)
+        .map(CompiledRoute::of)
+        .toList();
+  }
+
   /** The filters the cloud link must subscribe to. */
   public List<String> cloudFilters() {
+    return filters(routes);
+  }
+
+  /** The cloud-side filters {@code configs} would subscribe to, to tell whether a reload changes subscriptions. */
+  public static List<String> cloudFilters(List<RouteConfig> configs) {
+    return filters(compile(configs));
+  }
+
+  private static List<String> filters(List<CompiledRoute> routes) {
     return routes.stream().map(r -> r.config().filter()).distinct().toList();
+  }
+
+  /**
+   * Swaps in new routes (config reload). The cloud link keeps its subscriptions, so the caller applies this only when
+   * {@link #cloudFilters(List)} is unchanged.
+   */
+  public void reroute(List<RouteConfig> configs) {
+    this.routes = compile(configs);
   }
 
   @Override

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 public final class GatewayRouter implements PublishRouter {
 
   private final Consumer<BrokerMessage> afterAccept;
-  private final CloudRoutes cloud;
+  private volatile CloudRoutes cloud;
 
   /**
    * @param routes the configured routes; only {@code local → cloud} ones matter here
@@ -31,6 +31,11 @@ public final class GatewayRouter implements PublishRouter {
   public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterAccept) {
     this.cloud = new CloudRoutes(routes, spool);
     this.afterAccept = afterAccept;
+  }
+
+  /** Swaps in new routes (config reload); messages already being spooled finish under the old ones. */
+  public void reroute(List<RouteConfig> routes) {
+    this.cloud = new CloudRoutes(routes, cloud.spool());
   }
 
   @Override

@@ -28,6 +28,7 @@ class AdminCliTest {
 
   private Gateway gateway;
   private Path config;
+  private Path cliConfig;
   private String adminUrl;
   private final List<MqttClient> clients = new ArrayList<>();
 
@@ -41,7 +42,9 @@ class AdminCliTest {
         routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
         admin: {listen: "127.0.0.1:0"}
         """.formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config));
+    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    // The CLI reads its own copy, so tests can break the daemon's file without breaking the CLI.
+    cliConfig = Files.copy(config, dir.resolve("cli.yaml"));
     adminUrl = "http://127.0.0.1:" + gateway.adminPort();
   }
 
@@ -63,7 +66,7 @@ class AdminCliTest {
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--config", config.toString(), "--admin-url", adminUrl));
+    all.addAll(List.of("--config", cliConfig.toString(), "--admin-url", adminUrl));
     int exit = cmd.execute(all.toArray(String[]::new));
     return new Result(exit, out.toString(), err.toString());
   }
@@ -117,6 +120,41 @@ class AdminCliTest {
     assertThat(json.out()).contains("\"depth\" : 2");
     assertThat(deadLetters.exit()).isZero();
     assertThat(deadLetters.out()).contains("REASON");
+  }
+
+  @Test
+  void reloadAppliesNewRoutesLiveAndRejectsAnInvalidFile() throws Exception {
+    MqttClient pump = device("pump-9");
+    String original = Files.readString(config);
+    Files.writeString(config, original.replace("devices/+/telemetry", "sensors/#"));
+
+    Result applied = cli("reload");
+    pump.publish("sensors/t1", "1".getBytes(StandardCharsets.UTF_8), 1, false);
+    pump.publish("devices/pump-9/telemetry", "2".getBytes(StandardCharsets.UTF_8), 1, false);
+
+    assertThat(applied.exit()).as(applied.err()).isZero();
+    assertThat(applied.out()).contains("applied routes");
+    assertThat(pump.isConnected()).as("device connections survive a reload").isTrue();
+    assertThat(cli("spool", "--json").out()).as("only the new route spools").contains("\"depth\" : 1");
+
+    Files.writeString(config, original.replace("routes:", "routez:"));
+    Result rejected = cli("reload");
+
+    assertThat(rejected.exit()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(rejected.err()).contains("invalid-config").contains("unknown key 'routez'");
+    pump.publish("sensors/t1", "3".getBytes(StandardCharsets.UTF_8), 1, false);
+    assertThat(cli("spool", "--json").out()).as("the running routes stay in force").contains("\"depth\" : 2");
+  }
+
+  @Test
+  void reloadNamesSectionsThatNeedARestart() throws Exception {
+    Files.writeString(config, Files.readString(config).replace("broker: {listeners: [{host: 127.0.0.1, port: 0}]}",
+        "broker: {listeners: [{host: 127.0.0.1, port: 0}], maxConnections: 5}"));
+
+    Result r = cli("reload");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("restart required for broker");
   }
 
   @Test

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
 public final class SyncBench {
   private static final int PAYLOAD = 200;
   private static final int PUBLISHERS = 4;
-  private static final int OUTSTANDING = 256;
+  private static final int OUTSTANDING = Integer.getInteger("outstanding", 256);
 
   private SyncBench() {}
 
@@ -55,7 +55,8 @@ public final class SyncBench {
 
   private static void ingest(int messages) throws Exception {
     Path dir = Files.createTempDirectory("outpost-bench-ingest");
-    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxBytes(8L << 30), new SimpleMeterRegistry(),
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxBytes(8L << 30), registry,
         Clock.systemUTC())) {
       fill(spool, 20_000); // warm-up
       long writtenBefore = writeBytes();
@@ -67,6 +68,9 @@ public final class SyncBench {
           messages, PAYLOAD, seconds, messages / seconds);
       System.out.printf("ingest: %,d bytes written to disk = %.0f B/msg = %.2f x payload%n", written,
           (double) written / messages, (double) written / messages / PAYLOAD);
+      System.out.printf("ingest: %,.0f operations per group commit on average, %.2f ms per commit%n",
+          registry.get("outpost.spool.commit.batch").summary().mean(),
+          registry.get("outpost.spool.commit").timer().mean(java.util.concurrent.TimeUnit.MILLISECONDS));
     } finally {
       delete(dir);
     }

@@ -176,7 +176,11 @@ final class V5Client implements SimClient {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       if (reconnect) {
-        subscriptions.forEach(s -> sendSubscribe(s.filter(), s.qos()));
+        subscriptions.forEach(s -> sendSubscribe(s.filter(), s.qos()).whenComplete((ok, e) -> {
+          if (e != null) {
+            System.err.println(clientId() + ": resubscribing to " + s.filter() + " failed: " + e.getMessage());
+          }
+        }));
       }
     }
 

@@ -4,7 +4,9 @@ import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.session.OutboundMessage;
 import io.outpost.gateway.broker.session.SessionPersistence;
 import io.outpost.gateway.broker.session.Subscription;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -15,12 +17,16 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,18 +34,23 @@ import java.util.concurrent.TimeUnit;
  * undelivered messages, and retained messages.
  *
  * <p>One connection, used only by one named worker thread ({@value #THREAD_NAME}), so the store needs no locks and
- * never runs on an event loop. Each operation is one transaction; its future completes after the commit.
+ * never runs on an event loop. Operations queued meanwhile are committed together in one transaction (group
+ * commit: one fsync for many writes); each future completes after its commit.
  */
 public final class BrokerStore implements SessionPersistence {
 
     /** Name of the store's single worker thread pool. */
     public static final String THREAD_NAME = "outpost-broker-store";
+    /** Most operations committed in one transaction. */
+    static final int MAX_BATCH = 512;
 
     private final Vertx vertx;
     private final Path file;
     private WorkerExecutor executor;
     private Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final Queue<Op<?>> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     public BrokerStore(Vertx vertx, Path file) {
         this.vertx = vertx;
@@ -66,6 +77,14 @@ public final class BrokerStore implements SessionPersistence {
         WorkerExecutor ex = executor;
         executor = null;
         return ex.executeBlocking(() -> {
+            List<Op<?>> rest = new ArrayList<>();
+            Op<?> op;
+            while ((op = pending.poll()) != null) {
+                rest.add(op);
+            }
+            if (!rest.isEmpty()) {
+                runBatch(rest);
+            }
             for (PreparedStatement ps : statements.values()) {
                 ps.close();
             }
@@ -170,32 +189,120 @@ public final class BrokerStore implements SessionPersistence {
     }
 
     private <T> Future<T> transaction(SqlTask<T> task) {
-        return run(() -> {
-            connection.setAutoCommit(false);
-            try {
-                T result = task.run();
-                connection.commit();
-                return result;
-            } catch (Exception e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        });
+        return run(task);
     }
 
+    /**
+     * Queues {@code task} for the store thread. Queued tasks run in batches: one SQLite transaction (one fsync) per
+     * batch, each task inside its own savepoint so a failing task rolls back alone. The future completes on the
+     * caller's context after the batch committed.
+     */
     private <T> Future<T> run(SqlTask<T> task) {
-        WorkerExecutor ex = executor;
-        if (ex == null) {
+        if (executor == null) {
             return Future.failedFuture(new IllegalStateException("broker store is closed"));
         }
-        return ex.executeBlocking(() -> {
-            if (connection == null) {
-                throw new IllegalStateException("broker store is not open");
+        Context caller = vertx.getOrCreateContext();
+        Promise<T> promise = Promise.promise();
+        pending.add(new Op<>(task, promise, caller));
+        if (draining.compareAndSet(false, true)) {
+            WorkerExecutor ex = executor;
+            if (ex == null) {
+                draining.set(false);
+                return Future.failedFuture(new IllegalStateException("broker store is closed"));
             }
-            return task.run();
-        }, true);
+            ex.executeBlocking(() -> {
+                drain();
+                return (Void) null;
+            }, true);
+        }
+        return promise.future();
+    }
+
+    private void drain() {
+        while (true) {
+            List<Op<?>> batch = new ArrayList<>();
+            Op<?> op;
+            while (batch.size() < MAX_BATCH && (op = pending.poll()) != null) {
+                batch.add(op);
+            }
+            if (batch.isEmpty()) {
+                draining.set(false);
+                if (pending.isEmpty() || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            runBatch(batch);
+        }
+    }
+
+    private void runBatch(List<Op<?>> batch) {
+        if (connection == null) {
+            batch.forEach(o -> o.fail(new IllegalStateException("broker store is not open")));
+            return;
+        }
+        try {
+            connection.setAutoCommit(false);
+            for (Op<?> o : batch) {
+                o.execute(connection);
+            }
+            connection.commit();
+            batch.forEach(Op::deliver);
+        } catch (SQLException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            batch.forEach(o -> o.fail(e));
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                batch.forEach(o -> o.fail(e));
+            }
+        }
+    }
+
+    /** One queued task with its promise and the context to complete it on. */
+    private static final class Op<T> {
+        private final SqlTask<T> task;
+        private final Promise<T> promise;
+        private final Context caller;
+        private T result;
+        private Throwable failure;
+
+        Op(SqlTask<T> task, Promise<T> promise, Context caller) {
+            this.task = task;
+            this.promise = promise;
+            this.caller = caller;
+        }
+
+        void execute(Connection c) throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("SAVEPOINT op");
+                try {
+                    result = task.run();
+                    s.execute("RELEASE op");
+                } catch (Exception e) {
+                    failure = e;
+                    s.execute("ROLLBACK TO op");
+                    s.execute("RELEASE op");
+                }
+            }
+        }
+
+        void deliver() {
+            if (failure != null) {
+                fail(failure);
+            } else {
+                caller.runOnContext(v -> promise.complete(result));
+            }
+        }
+
+        void fail(Throwable e) {
+            caller.runOnContext(v -> promise.fail(e));
+        }
     }
 
     private PreparedStatement statement(String sql) throws SQLException {
