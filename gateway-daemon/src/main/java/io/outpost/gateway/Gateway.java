@@ -137,13 +137,13 @@ public final class Gateway {
     lifecycle.started("local functions", functions::stop);
 
     triggers = new FunctionTriggers(functions);
-    router = new GatewayRouter(config.routes(), spool, triggers);
+    router = new GatewayRouter(config.routes(), spool, triggers, registry);
     broker = new MqttBroker(vertx, config.broker(), dataDir, router, registry);
     await("MQTT broker", broker.start().toCompletionStage(), ExitCodes.UNAVAILABLE);
     lifecycle.started("MQTT broker", () -> broker.stop().toCompletionStage());
 
     if (config.cloud() != null) {
-      downlinks = new Downlinks(config.routes(), this::publishDownlink, clock);
+      downlinks = new Downlinks(config.routes(), this::publishDownlink, clock, registry);
       cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), downlinks, registry, clock);
       await("cloud link", cloud.start());
       lifecycle.started("cloud link", cloud::stop);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -53,7 +54,9 @@ class ExtractedPackageIT {
         storage: {dir: %s}
         admin: {listen: "127.0.0.1:0"}
         """.formatted(dir.resolve("data")));
-    daemon = LaunchedDaemon.start(launcher, dir, env, "run", "--config", config.toString());
+    Map<String, String> override = new HashMap<>(env);
+    override.put("OUTPOST_JAVA_OPTS", "-Xmx96m");
+    daemon = LaunchedDaemon.start(launcher, dir, override, "run", "--config", config.toString());
     LaunchedDaemon.Endpoints endpoints = daemon.awaitReady(90);
 
     String cmdline = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "cmdline"))
@@ -61,6 +64,8 @@ class ExtractedPackageIT {
     assertThat(cmdline).as("the launcher execs java with /etc/default/outpost's JAVA_OPTS")
         .contains("-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError",
             "-jar ", "/usr/bin/../share/outpost/outpost.jar");
+    assertThat(cmdline.indexOf("-Xmx96m")).as("OUTPOST_JAVA_OPTS comes later, so it wins")
+        .isGreaterThan(cmdline.indexOf("-Xmx128m"));
 
     MqttClient client = new MqttClient("tcp://127.0.0.1:" + endpoints.mqttPort(), "deb-it", new MemoryPersistence());
     try {

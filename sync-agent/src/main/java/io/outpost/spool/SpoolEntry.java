@@ -8,7 +8,7 @@ import java.util.Objects;
  * A message bound for the cloud, as the daemon hands it to the spool after route matching and topic rewrite.
  *
  * @param route name of the route that matched (for per-route stats and FIFO)
- * @param priority higher drains first; lower is evicted first on overflow
+ * @param priority 0 (default, lowest) to 15: higher drains first; lower is evicted first on overflow
  * @param topic cloud-side topic (already rewritten)
  * @param payload message body (not copied; do not mutate after appending)
  * @param qos QoS of the cloud publish, 0 or 1 (2 is published as 1: the stable id makes duplicates harmless)
@@ -34,6 +34,10 @@ public record SpoolEntry(
     Objects.requireNonNull(route, "route");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(payload, "payload");
+    if (priority < SpoolKeys.MIN_PRIORITY || priority > SpoolKeys.MAX_PRIORITY) {
+      throw new IllegalArgumentException("priority: must be " + SpoolKeys.MIN_PRIORITY + " to "
+          + SpoolKeys.MAX_PRIORITY + ", got " + priority);
+    }
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("qos: must be 0, 1 or 2, got " + qos);
     }

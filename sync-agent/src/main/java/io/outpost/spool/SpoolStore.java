@@ -17,25 +17,32 @@ import org.slf4j.LoggerFactory;
  */
 final class SpoolStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolStore.class);
-  /** Fixed per-row cost added to the accounted size (row header, integers, index entry). */
-  static final int ROW_OVERHEAD = 48;
+  /** Fixed per-row cost added to the accounted size (row header, integers). */
+  static final int ROW_OVERHEAD = 32;
   private static final String ID_FLOOR = "id_floor";
   private static final String COLS = SpoolSchema.COLUMNS;
 
   /** A row's identity and accounting data. */
-  record RowRef(long id, String route, int size, int priority) {}
+  record RowRef(long id, String route, int size) {
+    int priority() {
+      return SpoolKeys.priority(id);
+    }
+  }
 
   /** Count and accounted bytes of one route. */
   record RouteTotal(String route, long count, long bytes) {}
 
   private final Connection connection;
+  private final List<PreparedStatement> statements = new ArrayList<>();
+  private NameTable names;
+  private int pendingInserts;
   private PreparedStatement insert;
   private PreparedStatement delete;
   private PreparedStatement refById;
   private PreparedStatement drainOrder;
   private PreparedStatement rowById;
-  private PreparedStatement minPriority;
-  private PreparedStatement oldestOfPriority;
+  private PreparedStatement lastId;
+  private PreparedStatement oldestInRange;
   private PreparedStatement expired;
   private PreparedStatement toDeadLetter;
   private PreparedStatement fromDeadLetter;
@@ -43,7 +50,7 @@ final class SpoolStore implements AutoCloseable {
   private PreparedStatement listDeadLetters;
   private PreparedStatement trimDeadLetters;
   private PreparedStatement setMeta;
-  private PreparedStatement oldestReceived;
+  private PreparedStatement firstReceivedInRange;
   private PreparedStatement begin;
   private PreparedStatement commit;
   private PreparedStatement rollback;
@@ -53,19 +60,16 @@ final class SpoolStore implements AutoCloseable {
     prepareAll();
   }
 
-  private final List<PreparedStatement> statements = new ArrayList<>();
-  private int pendingInserts;
-
   private void prepareAll() throws SQLException {
-    insert = prepare("INSERT INTO message(" + COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    names = new NameTable(connection);
+    insert = prepare("INSERT INTO message(" + COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     delete = prepare("DELETE FROM message WHERE id = ?");
-    refById = prepare("SELECT id, route, size, priority FROM message WHERE id = ?");
-    drainOrder = prepare("SELECT id FROM message ORDER BY priority DESC, id LIMIT ?");
+    refById = prepare("SELECT id, route_id, size FROM message WHERE id = ?");
+    drainOrder = prepare("SELECT id FROM message ORDER BY id LIMIT ?");
     rowById = prepare("SELECT " + COLS + " FROM message WHERE id = ?");
-    minPriority = prepare("SELECT MIN(priority) FROM message");
-    oldestOfPriority = prepare("SELECT id, route, size, priority FROM message WHERE priority = ? ORDER BY id LIMIT ?");
-    expired = prepare("SELECT id, route, size, priority FROM message WHERE expires_at > 0 AND expires_at <= ?"
-        + " LIMIT ?");
+    lastId = prepare("SELECT MAX(id) FROM message");
+    oldestInRange = prepare("SELECT id, route_id, size FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT ?");
+    expired = prepare("SELECT id, route_id, size FROM message WHERE expires_at > 0 AND expires_at <= ? LIMIT ?");
     toDeadLetter = prepare("INSERT OR REPLACE INTO dead_letter(" + COLS + ", reason, failed_at) SELECT " + COLS
         + ", ?, ? FROM message WHERE id = ?");
     fromDeadLetter = prepare("INSERT INTO message(" + COLS + ") SELECT " + COLS + " FROM dead_letter WHERE id = ?");
@@ -75,7 +79,7 @@ final class SpoolStore implements AutoCloseable {
     trimDeadLetters = prepare("DELETE FROM dead_letter WHERE id IN"
         + " (SELECT id FROM dead_letter ORDER BY failed_at, id LIMIT ?)");
     setMeta = prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
-    oldestReceived = prepare("SELECT received_at FROM message ORDER BY id LIMIT 1");
+    firstReceivedInRange = prepare("SELECT received_at FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT 1");
     begin = prepare("BEGIN");
     commit = prepare("COMMIT");
     rollback = prepare("ROLLBACK");
@@ -99,6 +103,11 @@ final class SpoolStore implements AutoCloseable {
         LOG.debug("Closing a spool statement after a failed commit", e);
       }
     }
+    try {
+      names.close();
+    } catch (SQLException e) {
+      LOG.debug("Closing name statements after a failed commit", e);
+    }
     statements.clear();
     pendingInserts = 0;
     prepareAll();
@@ -107,8 +116,8 @@ final class SpoolStore implements AutoCloseable {
 
   /** Accounted size of an entry. */
   static int sizeOf(SpoolEntry entry, byte[] props) {
-    return ROW_OVERHEAD + entry.payload().length + utf8(entry.topic()) + utf8(entry.route())
-        + (props == null ? 0 : props.length) + utf8(entry.contentType()) + utf8(entry.originClientId());
+    return ROW_OVERHEAD + entry.payload().length + utf8(entry.topic()) + (props == null ? 0 : props.length)
+        + utf8(entry.contentType());
   }
 
   private static int utf8(String s) {
@@ -116,22 +125,32 @@ final class SpoolStore implements AutoCloseable {
   }
 
   void insert(long id, SpoolEntry e, byte[] props, int size) throws SQLException {
+    long route = names.id(e.route());
+    long topic = names.id(e.topic());
+    Long origin = e.originClientId() == null ? null : names.id(e.originClientId());
     insert.setLong(1, id);
-    insert.setString(2, e.route());
-    insert.setInt(3, e.priority());
-    insert.setString(4, e.topic());
+    insert.setLong(2, route);
+    insert.setLong(3, topic);
+    if (origin == null) {
+      insert.setNull(4, Types.INTEGER);
+    } else {
+      insert.setLong(4, origin);
+    }
     insert.setInt(5, e.qos());
     insert.setLong(6, e.expiresAtMillis());
     insert.setLong(7, e.receivedAtMillis());
-    setNullable(insert, 8, e.contentType());
-    setNullable(insert, 9, e.originClientId());
-    if (props == null) {
-      insert.setNull(10, Types.BLOB);
+    if (e.contentType() == null) {
+      insert.setNull(8, Types.VARCHAR);
     } else {
-      insert.setBytes(10, props);
+      insert.setString(8, e.contentType());
     }
-    insert.setBytes(11, e.payload());
-    insert.setInt(12, size);
+    if (props == null) {
+      insert.setNull(9, Types.BLOB);
+    } else {
+      insert.setBytes(9, props);
+    }
+    insert.setBytes(10, e.payload());
+    insert.setInt(11, size);
     insert.addBatch();
     pendingInserts++;
   }
@@ -144,14 +163,6 @@ final class SpoolStore implements AutoCloseable {
     if (pendingInserts > 0) {
       pendingInserts = 0;
       insert.executeBatch();
-    }
-  }
-
-  private static void setNullable(PreparedStatement statement, int index, String value) throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.VARCHAR);
-    } else {
-      statement.setString(index, value);
     }
   }
 
@@ -169,6 +180,7 @@ final class SpoolStore implements AutoCloseable {
     }
   }
 
+  /** Ids in drain order (rowid order, see {@link SpoolKeys}). */
   List<Long> drainOrder(int limit) throws SQLException {
     flushInserts();
     drainOrder.setInt(1, limit);
@@ -185,17 +197,17 @@ final class SpoolStore implements AutoCloseable {
     flushInserts();
     rowById.setLong(1, id);
     try (ResultSet rs = rowById.executeQuery()) {
-      return rs.next() ? new SpooledMessage(rs.getLong(1), readEntry(rs), rs.getInt(12)) : null;
+      return rs.next() ? new SpooledMessage(rs.getLong(1), readEntry(rs), rs.getInt(11)) : null;
     }
   }
 
   /** Lowest stored priority, or {@code null} when empty. */
   Integer minPriority() throws SQLException {
     flushInserts();
-    try (ResultSet rs = minPriority.executeQuery()) {
+    try (ResultSet rs = lastId.executeQuery()) {
       if (rs.next()) {
-        int value = rs.getInt(1);
-        return rs.wasNull() ? null : value;
+        long id = rs.getLong(1);
+        return rs.wasNull() ? null : SpoolKeys.priority(id);
       }
       return null;
     }
@@ -203,9 +215,10 @@ final class SpoolStore implements AutoCloseable {
 
   List<RowRef> oldestOfPriority(int priority, int limit) throws SQLException {
     flushInserts();
-    oldestOfPriority.setInt(1, priority);
-    oldestOfPriority.setInt(2, limit);
-    return refs(oldestOfPriority);
+    oldestInRange.setLong(1, SpoolKeys.first(priority));
+    oldestInRange.setLong(2, SpoolKeys.end(priority));
+    oldestInRange.setInt(3, limit);
+    return refs(oldestInRange);
   }
 
   List<RowRef> expired(long nowMillis, int limit) throws SQLException {
@@ -215,7 +228,7 @@ final class SpoolStore implements AutoCloseable {
     return refs(expired);
   }
 
-  private static List<RowRef> refs(PreparedStatement statement) throws SQLException {
+  private List<RowRef> refs(PreparedStatement statement) throws SQLException {
     List<RowRef> refs = new ArrayList<>();
     try (ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
@@ -225,8 +238,8 @@ final class SpoolStore implements AutoCloseable {
     return refs;
   }
 
-  private static RowRef readRef(ResultSet rs) throws SQLException {
-    return new RowRef(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4));
+  private RowRef readRef(ResultSet rs) throws SQLException {
+    return new RowRef(rs.getLong(1), names.text(rs.getLong(2)), rs.getInt(3));
   }
 
   /** Copies a message into the dead-letter table and deletes it; false if it no longer exists. */
@@ -255,7 +268,7 @@ final class SpoolStore implements AutoCloseable {
     List<DeadLetter> letters = new ArrayList<>();
     try (ResultSet rs = listDeadLetters.executeQuery()) {
       while (rs.next()) {
-        letters.add(new DeadLetter(rs.getLong(1), readEntry(rs), rs.getString(13), rs.getLong(14)));
+        letters.add(new DeadLetter(rs.getLong(1), readEntry(rs), rs.getString(12), rs.getLong(13)));
       }
     }
     return letters;
@@ -271,34 +284,65 @@ final class SpoolStore implements AutoCloseable {
   }
 
   /** Reads the columns of {@link SpoolSchema#COLUMNS} (1-based, id at 1) into an entry. */
-  private static SpoolEntry readEntry(ResultSet rs) throws SQLException {
+  private SpoolEntry readEntry(ResultSet rs) throws SQLException {
+    long id = rs.getLong(1);
+    long originId = rs.getLong(4);
+    String origin = rs.wasNull() ? null : names.text(originId);
     long expiresAt = rs.getLong(6);
     long receivedAt = rs.getLong(7);
-    return new SpoolEntry(rs.getString(2), rs.getInt(3), rs.getString(4), rs.getBytes(11), rs.getInt(5),
-        expiresAt == 0 ? 0 : Math.max(1, expiresAt - receivedAt), PropertiesCodec.decode(rs.getBytes(10)),
-        rs.getString(8), rs.getString(9), receivedAt);
+    return new SpoolEntry(names.text(rs.getLong(2)), SpoolKeys.priority(id), names.text(rs.getLong(3)),
+        rs.getBytes(10), rs.getInt(5), expiresAt == 0 ? 0 : Math.max(1, expiresAt - receivedAt),
+        PropertiesCodec.decode(rs.getBytes(9)), rs.getString(8), origin, receivedAt);
   }
 
-  void setIdFloor(long value) throws SQLException {
+  void setIdFloor(long sequence) throws SQLException {
+    flushInserts();
     setMeta.setString(1, ID_FLOOR);
-    setMeta.setLong(2, value);
+    setMeta.setLong(2, sequence);
     setMeta.executeUpdate();
   }
 
-  /** Highest id ever handed out (persisted floor, stored messages, dead letters), or -1 for a new database. */
-  long highestId() throws SQLException {
-    long floor = queryLong("SELECT value FROM meta WHERE key = '" + ID_FLOOR + "'", -1);
-    long messages = queryLong("SELECT MAX(id) FROM message", -1);
-    long dead = queryLong("SELECT MAX(id) FROM dead_letter", -1);
-    return Math.max(floor, Math.max(messages, dead));
+  /**
+   * Highest sequence ever handed out (persisted floor, stored messages, dead letters), or -1 for a new database.
+   * One range query per priority: cheap on any size.
+   */
+  long highestSequence() throws SQLException {
+    long highest = queryLong("SELECT value FROM meta WHERE key = '" + ID_FLOOR + "'", -1);
+    for (String table : List.of("message", "dead_letter")) {
+      try (PreparedStatement max = connection.prepareStatement("SELECT MAX(id) FROM " + table
+          + " WHERE id >= ? AND id < ?")) {
+        for (int p = SpoolKeys.MIN_PRIORITY; p <= SpoolKeys.MAX_PRIORITY; p++) {
+          max.setLong(1, SpoolKeys.first(p));
+          max.setLong(2, SpoolKeys.end(p));
+          try (ResultSet rs = max.executeQuery()) {
+            if (rs.next()) {
+              long id = rs.getLong(1);
+              if (!rs.wasNull()) {
+                highest = Math.max(highest, SpoolKeys.sequence(id));
+              }
+            }
+          }
+        }
+      }
+    }
+    return highest;
   }
 
-  /** Received-at of the message with the lowest id, or {@code -1} when empty. */
+  /** Earliest received-at among the oldest message of each priority, or {@code -1} when empty. */
   long oldestReceivedAt() throws SQLException {
     flushInserts();
-    try (ResultSet rs = oldestReceived.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : -1;
+    long oldest = -1;
+    for (int p = SpoolKeys.MIN_PRIORITY; p <= SpoolKeys.MAX_PRIORITY; p++) {
+      firstReceivedInRange.setLong(1, SpoolKeys.first(p));
+      firstReceivedInRange.setLong(2, SpoolKeys.end(p));
+      try (ResultSet rs = firstReceivedInRange.executeQuery()) {
+        if (rs.next()) {
+          long received = rs.getLong(1);
+          oldest = oldest < 0 ? received : Math.min(oldest, received);
+        }
+      }
     }
+    return oldest;
   }
 
   /** Per-route counts and sizes, to rebuild the in-memory ledger. */
@@ -306,13 +350,19 @@ final class SpoolStore implements AutoCloseable {
     flushInserts();
     List<RouteTotal> totals = new ArrayList<>();
     try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT route, COUNT(*), COALESCE(SUM(size), 0) FROM message"
-            + " GROUP BY route")) {
+        ResultSet rs = statement.executeQuery("SELECT route_id, COUNT(*), COALESCE(SUM(size), 0) FROM message"
+            + " GROUP BY route_id")) {
       while (rs.next()) {
-        totals.add(new RouteTotal(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+        totals.add(new RouteTotal(names.text(rs.getLong(1)), rs.getLong(2), rs.getLong(3)));
       }
     }
     return totals;
+  }
+
+  /** Periodic housekeeping inside the sweep transaction. */
+  void collectNames() throws SQLException {
+    flushInserts();
+    names.collect();
   }
 
   private long queryLong(String sql, long fallback) throws SQLException {
@@ -337,6 +387,7 @@ final class SpoolStore implements AutoCloseable {
 
   /** Rolls back; a transaction SQLite already rolled back (e.g. after SQLITE_FULL) is not an error. */
   void rollback() throws SQLException {
+    names.clearCache();
     try {
       rollback.execute();
     } catch (SQLException e) {

@@ -34,7 +34,7 @@ final class SpoolWriter implements Runnable {
   private long nextSweepAt;
 
   SpoolWriter(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
-      BlockingQueue<SpoolOp> queue, AtomicInteger queuedAppends, long deadLetters, long highestId,
+      BlockingQueue<SpoolOp> queue, AtomicInteger queuedAppends, long deadLetters, long highestSequence,
       Runnable onAvailable) {
     this.options = options;
     this.store = store;
@@ -44,7 +44,7 @@ final class SpoolWriter implements Runnable {
     this.queue = queue;
     this.queuedAppends = queuedAppends;
     this.onAvailable = onAvailable;
-    this.batch = new WriteBatch(options, store, ledger, metrics, clock, deadLetters, highestId);
+    this.batch = new WriteBatch(options, store, ledger, metrics, clock, deadLetters, highestSequence);
     this.reads = new ReadHandler(store, ledger, clock, queue);
     this.nextSweepAt = clock.millis() + options.ttlSweepInterval().toMillis();
   }

@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link Spool} on SQLite (WAL, group commit on one writer thread named {@code outpost-spool-writer}).
  *
- * <p>Ids are allocated in append order from a persisted floor, so they are never reused — also not after the spool
- * drained empty. A fresh database starts its ids at {@code epochSeconds << 20}, which keeps them unique after a corrupt
- * file was moved aside and below 2^53 (safe as JSON numbers).
+ * <p>Ids encode the priority and a sequence allocated in append order from a persisted floor (see {@code SpoolKeys}),
+ * so they are never reused — also not after the spool drained empty — and sort in drain order. A fresh database starts
+ * its sequence from the clock, which keeps ids unique after a corrupt file was moved aside. Ids stay below 2^52 (safe
+ * as JSON numbers).
  */
 public final class SqliteSpool implements Spool {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteSpool.class);
-  private static final int ID_EPOCH_SHIFT = 20;
 
   private final SpoolOptions options;
   private final Clock clock;
@@ -40,7 +40,7 @@ public final class SqliteSpool implements Spool {
   private final Thread writerThread;
   private final Path quarantinedTo;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-  private long nextId;
+  private long nextSequence;
   private boolean closed;
 
   private SqliteSpool(SpoolOptions options, MeterRegistry registry, Clock clock) throws SQLException, IOException {
@@ -56,8 +56,8 @@ public final class SqliteSpool implements Spool {
       ledger.reset(store.totalsByRoute());
       ledger.oldestReceivedAt(store.oldestReceivedAt());
       deadLetters = store.deadLetterCount();
-      highest = store.highestId();
-      nextId = highest >= 0 ? highest + 1 : (clock.millis() / 1000) << ID_EPOCH_SHIFT;
+      highest = store.highestSequence();
+      nextSequence = highest >= 0 ? highest + 1 : SpoolKeys.freshSequence(clock.millis());
     } catch (SQLException | RuntimeException e) {
       opened.connection().close();
       throw e;
@@ -108,7 +108,7 @@ public final class SqliteSpool implements Spool {
         return CompletableFuture.failedFuture(new SpoolUnavailableException(
             "spool writer queue full (" + options.queueMax() + " appends waiting)"));
       }
-      long id = nextId++;
+      long id = SpoolKeys.id(entry.priority(), nextSequence++);
       queue.add(new SpoolOp.Append(id, entry, future, durable));
       if (!durable) {
         future.complete(id);

@@ -31,7 +31,7 @@ final class WriteBatch {
   private final long[] drops = new long[DropReason.values().length];
   private boolean available;
   private boolean evicted;
-  /** Highest id inserted by committed batches (or found at open); -1 for a new database. */
+  /** Highest sequence inserted by committed batches (or found at open); -1 for a new database. */
   private long highestInserted;
   private long pendingHighest;
   private int appended;
@@ -84,7 +84,7 @@ final class WriteBatch {
       deletes |= !(write instanceof SpoolOp.Append);
       if (write instanceof SpoolOp.Append append) {
         if (append(append)) {
-          batchHighest = Math.max(batchHighest, append.id());
+          batchHighest = Math.max(batchHighest, SpoolKeys.sequence(append.id()));
         }
       } else if (write instanceof SpoolOp.Ack ack) {
         for (long id : ack.ids()) {
@@ -210,6 +210,7 @@ final class WriteBatch {
       }
       return;
     }
+    store.collectNames();
     List<SpoolStore.RowRef> expired;
     do {
       expired = store.expired(clock.millis(), SWEEP_CHUNK);

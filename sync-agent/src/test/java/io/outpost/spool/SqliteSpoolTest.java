@@ -118,6 +118,7 @@ class SqliteSpoolTest {
     long second = get(open().append(entry("a", 0, "y")));
     assertThat(second).isGreaterThan(first);
     assertThat(first).isLessThan(1L << 53);
+    assertThatThrownBy(() -> entry("a", 16, "x")).hasMessageStartingWith("priority:");
   }
 
   @Test
@@ -135,19 +136,19 @@ class SqliteSpoolTest {
   @Test
   void dropOldestEvictsLowerPriorityFirstAndNeverAHigherOne() throws Exception {
     SqliteSpool spool = open(SpoolOptions.in(dir).withMaxBytes(800));
-    get(spool.append(entry("a", 1, "keep-high".repeat(20))));
-    get(spool.append(entry("a", 0, "old-low".repeat(20))));
-    get(spool.append(entry("a", 0, "new-low".repeat(20))));
-    get(spool.append(entry("a", 1, "new-high".repeat(20))));
+    get(spool.append(entry("a", 2, "keep-high".repeat(20))));
+    get(spool.append(entry("a", 1, "old-low".repeat(20))));
+    get(spool.append(entry("a", 1, "new-low".repeat(20))));
+    get(spool.append(entry("a", 2, "new-high".repeat(20))));
 
     assertThat(texts(get(spool.lease(10))))
         .containsExactly("keep-high".repeat(20), "new-high".repeat(20), "new-low".repeat(20));
     assertThat(spool.stats().dropped(DropReason.OVERFLOW)).isEqualTo(1);
     assertThat(spool.stats().bytes()).isLessThanOrEqualTo(800);
 
-    // a priority-0 message may not evict the priority-1 ones
+    // a priority-0 message may not evict the higher-priority ones
     SqliteSpool full = spool;
-    assertThatThrownBy(() -> get(full.append(entry("a", -1, "lowest".repeat(60)))))
+    assertThatThrownBy(() -> get(full.append(entry("a", 0, "lowest".repeat(60)))))
         .hasCauseInstanceOf(SpoolFullException.class);
   }
 
@@ -282,6 +283,7 @@ class SqliteSpoolTest {
     List<Integer> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
     spool.onAvailable(() -> calls.add(1));
     get(spool.append(entry("a", 0, "x")));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !calls.isEmpty());
     assertThat(calls).isNotEmpty();
   }
 

@@ -1,5 +1,6 @@
 package io.outpost.gateway.route;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.RouteRejectedException;
 import io.outpost.gateway.config.RouteConfig;
@@ -25,13 +26,15 @@ final class CloudRoutes {
 
   private final List<CompiledRoute> routes;
   private final Spool spool;
+  private final MeterRegistry registry;
 
-  CloudRoutes(List<RouteConfig> configs, Spool spool) {
+  CloudRoutes(List<RouteConfig> configs, Spool spool, MeterRegistry registry) {
     this.routes = configs.stream()
         .filter(r -> r.from() == RouteConfig.Side.LOCAL && r.to() == RouteConfig.Side.CLOUD)
-        .map(CompiledRoute::of)
+        .map(r -> CompiledRoute.of(r, registry))
         .toList();
     this.spool = spool;
+    this.registry = registry;
   }
 
   /** Spools {@code m} for every matching route; completes when all are durable (at once when none match). */
@@ -42,7 +45,11 @@ final class CloudRoutes {
         if (appends == null) {
           appends = new ArrayList<>(2);
         }
-        appends.add(spool.append(entry(route, m)));
+        appends.add(spool.append(entry(route, m)).whenComplete((id, e) -> {
+          if (e == null) {
+            route.routed().increment();
+          }
+        }));
       }
     }
     if (appends == null) {
@@ -52,8 +59,9 @@ final class CloudRoutes {
         .exceptionallyCompose(CloudRoutes::asReasonCode);
   }
 
-  Spool spool() {
-    return spool;
+  /** The same spool and metrics with other routes (config reload). */
+  CloudRoutes withRoutes(List<RouteConfig> configs) {
+    return new CloudRoutes(configs, spool, registry);
   }
 
   private static SpoolEntry entry(CompiledRoute route, BrokerMessage m) {

@@ -1,5 +1,6 @@
 package io.outpost.gateway.route;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.cloud.CloudMessage;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.MessageProperties;
@@ -27,32 +28,35 @@ public final class Downlinks implements Consumer<CloudMessage> {
   private volatile List<CompiledRoute> routes;
   private final Function<BrokerMessage, Future<Void>> publishLocal;
   private final Clock clock;
+  private final MeterRegistry registry;
 
-  public Downlinks(List<RouteConfig> configs, Function<BrokerMessage, Future<Void>> publishLocal, Clock clock) {
-    this.routes = compile(configs);
+  public Downlinks(List<RouteConfig> configs, Function<BrokerMessage, Future<Void>> publishLocal, Clock clock,
+      MeterRegistry registry) {
+    this.registry = registry;
+    this.routes = compile(configs, registry);
     this.publishLocal = publishLocal;
     this.clock = clock;
   }
 
-  private static List<CompiledRoute> compile(List<RouteConfig> configs) {
+  private static List<CompiledRoute> compile(List<RouteConfig> configs, MeterRegistry registry) {
     return configs.stream()
         .filter(r -> r.from() == RouteConfig.Side.CLOUD && r.to() == RouteConfig.Side.LOCAL)
-        .map(CompiledRoute::of)
+        .map(r -> CompiledRoute.of(r, registry))
         .toList();
   }
 
   /** The filters the cloud link must subscribe to. */
   public List<String> cloudFilters() {
-    return filters(routes);
+    return routes.stream().map(r -> r.config().filter()).distinct().toList();
   }
 
   /** The cloud-side filters {@code configs} would subscribe to, to tell whether a reload changes subscriptions. */
   public static List<String> cloudFilters(List<RouteConfig> configs) {
-    return filters(compile(configs));
-  }
-
-  private static List<String> filters(List<CompiledRoute> routes) {
-    return routes.stream().map(r -> r.config().filter()).distinct().toList();
+    return configs.stream()
+        .filter(r -> r.from() == RouteConfig.Side.CLOUD && r.to() == RouteConfig.Side.LOCAL)
+        .map(RouteConfig::filter)
+        .distinct()
+        .toList();
   }
 
   /**
@@ -60,7 +64,7 @@ public final class Downlinks implements Consumer<CloudMessage> {
    * {@link #cloudFilters(List)} is unchanged.
    */
   public void reroute(List<RouteConfig> configs) {
-    this.routes = compile(configs);
+    this.routes = compile(configs, registry);
   }
 
   @Override
@@ -74,7 +78,7 @@ public final class Downlinks implements Consumer<CloudMessage> {
       BrokerMessage local = new BrokerMessage(route.template().render(m.topic(), PUBLISHER),
           Buffer.buffer(m.payload()), qos, m.retain(),
           new MessageProperties(m.userProperties(), null, null, null, null, null), PUBLISHER, clock.millis());
-      publishLocal.apply(local).onFailure(e -> LOG.warn("downlink on '{}' via route {} was not delivered locally: {}",
+      publishLocal.apply(local).onSuccess(v -> route.routed().increment()).onFailure(e -> LOG.warn("downlink on '{}' via route {} was not delivered locally: {}",
           m.topic(), route.name(), e.getMessage()));
     }
   }

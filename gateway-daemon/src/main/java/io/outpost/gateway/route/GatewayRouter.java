@@ -1,5 +1,6 @@
 package io.outpost.gateway.route;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.PublishRouter;
 import io.outpost.gateway.config.RouteConfig;
@@ -27,15 +28,17 @@ public final class GatewayRouter implements PublishRouter {
    * @param routes the configured routes; only {@code local → cloud} ones matter here
    * @param spool where cloud-bound messages are made durable
    * @param afterAccept called on the publisher's event loop for every accepted message (local function triggers)
+   * @param registry where per-route counters live
    */
-  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterAccept) {
-    this.cloud = new CloudRoutes(routes, spool);
+  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterAccept,
+      MeterRegistry registry) {
+    this.cloud = new CloudRoutes(routes, spool, registry);
     this.afterAccept = afterAccept;
   }
 
   /** Swaps in new routes (config reload); messages already being spooled finish under the old ones. */
   public void reroute(List<RouteConfig> routes) {
-    this.cloud = new CloudRoutes(routes, cloud.spool());
+    this.cloud = cloud.withRoutes(routes);
   }
 
   @Override

@@ -281,4 +281,43 @@ class PahoV5IT {
         await().atMost(WAIT).until(() -> sub.received.size() == 3);
         assertThat(sub.received).extracting(V5Client.Received::topic).containsOnly("alias/topic");
     }
+
+    @Test
+    void messagesLargerThanTheClientsMaximumPacketSizeAreDroppedAndCounted() throws Exception {
+        start();
+        MqttConnectionOptions o = V5Client.options(true, null);
+        o.setMaximumPacketSize(200L);
+        V5Client small = client("small").connect(o);
+        small.client.subscribe("big/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client pub = client("pub").connect();
+        pub.publish("big/1", "x".repeat(1000), 1, false);
+        pub.publish("big/2", "fits", 1, false);
+        await().atMost(WAIT).until(() -> small.received.size() == 1);
+        assertThat(small.received.get(0).text()).isEqualTo("fits");
+        assertThat(fixture.counter("outpost.broker.messages.dropped", "reason", "packet-too-large")).isEqualTo(1);
+    }
+
+    @Test
+    void unsubscribeReportsWhetherTheSubscriptionExisted() throws Exception {
+        start();
+        V5Client c = client("unsub").connect();
+        c.client.subscribe("u/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        IMqttToken token = c.client.unsubscribe(new String[] {"u/#", "never/subscribed"});
+        token.waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        assertThat(token.getReasonCodes()).containsExactly(0x00, 0x11);
+    }
+
+    @Test
+    void invalidSubscriptionFilterGetsTopicFilterInvalid() throws Exception {
+        start();
+        V5Client c = client("bad").connect();
+        IMqttToken token = c.client.subscribe(new MqttSubscription[] {new MqttSubscription("ok/#", 2),
+            new MqttSubscription("$share/g+/x", 1)});
+        try {
+            token.waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        } catch (MqttException e) {
+            // Paho reports a failed SUBACK entry as an exception; the codes are still on the token
+        }
+        assertThat(token.getReasonCodes()).containsExactly(0x02, 0x8F);
+    }
 }
