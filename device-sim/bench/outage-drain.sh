@@ -61,6 +61,9 @@ CLOUD_CONF="persistence true
 persistence_location $RESULTS/cloud-data/
 max_queued_messages 0"
 mkdir -p "$RESULTS/cloud-data"
+# Mosquitto started as root drops to its own user; it must be able to write its session store, or
+# the consumer's persistent session (and what it is owed) is gone after the restart.
+chmod a+rwx "$RESULTS/cloud-data"
 
 echo "== cloud broker on $CLOUD_PORT" >&2
 start_mosquitto "$CLOUD_PORT" "$CLOUD_CONF"

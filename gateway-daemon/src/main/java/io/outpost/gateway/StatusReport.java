@@ -39,7 +39,7 @@ final class StatusReport implements Supplier<JsonObject> {
     }
     return new JsonObject()
         .put("configured", true)
-        .put("state", link.state().toString().toLowerCase(Locale.ROOT))
+        .put("state", link.state().toString().toLowerCase(Locale.ROOT).replace('_', '-'))
         .put("offlineSeconds", link.offlineFor().toSeconds());
   }
 
