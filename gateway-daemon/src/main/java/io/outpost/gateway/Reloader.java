@@ -68,6 +68,7 @@ final class Reloader {
     differs("cloud", current.cloud(), next.cloud(), restart);
     differs("functions", current.functions(), next.functions(), restart);
     differs("admin", current.admin(), next.admin(), restart);
+    differs("security", current.security(), next.security(), restart);
 
     if (restart.isEmpty()) {
       gateway.configReloaded(next);
@@ -75,7 +76,7 @@ final class Reloader {
       // Keep reporting the configuration actually in force for the sections that did not change live.
       gateway.configReloaded(new OutpostConfig(current.broker(), current.storage(), current.cloud(),
           applied.contains("routes") ? next.routes() : current.routes(), current.functions(), current.admin(),
-          next.logging()));
+          next.logging(), current.security()));
     }
     ReloadResult r = new ReloadResult(true, null, List.copyOf(applied), List.copyOf(restart));
     if (restart.isEmpty()) {

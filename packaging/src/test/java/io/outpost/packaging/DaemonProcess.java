@@ -79,9 +79,9 @@ final class DaemonProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** Sends SIGTERM. */
+  /** Sends SIGTERM (through the handle: {@code Process.destroy()} would also close our end of its output). */
   void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   String output() {

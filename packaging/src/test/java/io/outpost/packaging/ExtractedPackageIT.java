@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * packaged {@code /etc/default/outpost}: what systemd's {@code ExecStart=} and {@code ExecStartPost=} run.
  */
 class ExtractedPackageIT {
+
+  private static final String RELOAD = "kill -HUP \"$MAINPID\"";
 
   @TempDir static Path root;
   @TempDir Path dir;
@@ -85,6 +88,15 @@ class ExtractedPackageIT {
         "--config", probeConfig.toString(), "--timeout", "30");
     assertThat(ready.exitCode()).as(ready.output()).isZero();
     assertThat(ready.output()).contains("ready (http://127.0.0.1:" + endpoints.adminPort() + "/health/ready)");
+
+    // what `systemctl reload` runs (ExecReload=), with $MAINPID set as systemd sets it
+    assertThat(Files.readString(root.resolve("lib/systemd/system/outpost.service")).lines())
+        .contains("ExecReload=/bin/sh -c '" + RELOAD + "'");
+    Tool.Result reload = Tool.run(dir, Map.of("MAINPID", Long.toString(daemon.pid())), Duration.ofSeconds(30),
+        "/bin/sh", "-c", RELOAD);
+    assertThat(reload.exitCode()).as(reload.output()).isZero();
+    Awaitility.await().atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(daemon.output()).contains("received SIGHUP"));
 
     long before = System.nanoTime();
     daemon.terminate();

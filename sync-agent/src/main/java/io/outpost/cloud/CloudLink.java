@@ -51,6 +51,7 @@ public final class CloudLink implements AutoCloseable {
   private final Drainer drainer;
   private final CloudMetrics metrics;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final Runnable availability;
   private volatile CloudLinkState state = CloudLinkState.STOPPED;
   private volatile long offlineSinceMillis;
   private SocketFactory socketFactory;
@@ -84,6 +85,7 @@ public final class CloudLink implements AutoCloseable {
     this.drainer = new Drainer(options, spool, executor, reason -> dropConnection(generation, reason, null));
     this.metrics = new CloudMetrics(registry, this, drainer::inflight);
     drainer.metrics(metrics);
+    this.availability = drainer::signal;
     this.offlineSinceMillis = clock.millis();
   }
 
@@ -97,11 +99,12 @@ public final class CloudLink implements AutoCloseable {
     }
     started = true;
     try {
-      socketFactory = options.url().startsWith("ssl:") ? PemTls.socketFactory(options.tls()) : null;
+      socketFactory = options.url().startsWith("ssl:") ? PemTls.socketFactory(options.tls())
+          : new NoDelaySocketFactory();
     } catch (GeneralSecurityException | IOException e) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("cloud.tls: " + e.getMessage(), e));
     }
-    spool.onAvailable(drainer::signal);
+    spool.onAvailable(availability);
     executor.scheduleWithFixedDelay(drainer::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     runOn(executor, this::connect);
     return CompletableFuture.completedFuture(null);
@@ -295,6 +298,7 @@ public final class CloudLink implements AutoCloseable {
   /** Last step of stopping; may run on the link thread, so the wait for its end happens on a short-lived thread. */
   private void finish() {
     state = CloudLinkState.STOPPED;
+    spool.removeOnAvailable(availability);
     metrics.close();
     executor.shutdownNow();
     Thread waiter = new Thread(() -> {

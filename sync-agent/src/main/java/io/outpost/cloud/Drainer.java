@@ -41,6 +41,8 @@ final class Drainer {
   private final Deque<PublishUnit> ready = new ArrayDeque<>();
   private final Map<PublishUnit, Long> inflight = new LinkedHashMap<>();
   private final AtomicBoolean signalQueued = new AtomicBoolean();
+  private final List<PublishUnit> acked = new ArrayList<>();
+  private boolean ackFlushQueued;
   private CloudMetrics metrics;
   private CloudTransport transport;
   private int epoch;
@@ -88,6 +90,7 @@ final class Drainer {
     }
     ready.clear();
     inflight.clear();
+    acked.clear();
     inflightCount = 0;
     rateWait = false;
     leasing = false;
@@ -235,18 +238,40 @@ final class Drainer {
   }
 
   /**
-   * The cloud acknowledged: delete from the spool. The unit keeps its window slot until the delete is committed, so
-   * a crash can resend at most one window of messages the cloud already has.
+   * The cloud acknowledged: delete from the spool. Deletes of the acknowledgements that arrived together are sent as
+   * one spool operation. A unit keeps its window slot until its delete is committed, so a crash can resend at most one
+   * window of messages the cloud already has.
    */
   private void delivered(int publishEpoch, PublishUnit unit) {
-    List<Long> ids = unit.ids();
-    metrics.delivered.increment(ids.size());
+    metrics.delivered.increment(unit.messages().size());
+    acked.add(unit);
+    if (!ackFlushQueued) {
+      ackFlushQueued = true;
+      CloudLink.runOn(link, () -> flushAcks(publishEpoch));
+    }
+  }
+
+  private void flushAcks(int flushEpoch) {
+    ackFlushQueued = false;
+    if (flushEpoch != epoch || acked.isEmpty()) {
+      acked.clear();
+      return;
+    }
+    List<PublishUnit> units = new ArrayList<>(acked);
+    acked.clear();
+    List<Long> ids = new ArrayList<>();
+    for (PublishUnit unit : units) {
+      ids.addAll(unit.ids());
+    }
     spool.acknowledge(ids).whenComplete((ok, ackError) -> CloudLink.runOn(link, () -> {
       if (ackError != null) {
         LOG.error("Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
         spool.release(ids);
       }
-      if (publishEpoch == epoch && inflight.remove(unit) != null) {
+      if (flushEpoch == epoch) {
+        for (PublishUnit unit : units) {
+          inflight.remove(unit);
+        }
         inflightCount = inflight.size();
         pump();
       }

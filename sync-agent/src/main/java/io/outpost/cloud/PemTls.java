@@ -61,8 +61,7 @@ final class PemTls {
     }
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
-    SSLSocketFactory factory = context.getSocketFactory();
-    return tls.alpn() == null ? factory : new AlpnSocketFactory(factory, tls.alpn());
+    return new TunedSslSocketFactory(context.getSocketFactory(), tls.alpn());
   }
 
   static List<Certificate> certificates(Path pem) throws GeneralSecurityException, IOException {
@@ -133,18 +132,19 @@ final class PemTls {
     return new byte[] {(byte) tag, (byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
   }
 
-  /** Sets the ALPN protocol on every socket it creates. */
-  static final class AlpnSocketFactory extends SSLSocketFactory {
+  /** Sets TCP_NODELAY and, if configured, the ALPN protocol on every socket it creates. */
+  static final class TunedSslSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory delegate;
     private final String protocol;
 
-    AlpnSocketFactory(SSLSocketFactory delegate, String protocol) {
+    TunedSslSocketFactory(SSLSocketFactory delegate, String protocol) {
       this.delegate = delegate;
       this.protocol = protocol;
     }
 
-    private Socket alpn(Socket socket) {
-      if (socket instanceof SSLSocket ssl) {
+    private Socket alpn(Socket socket) throws IOException {
+      socket.setTcpNoDelay(true);
+      if (protocol != null && socket instanceof SSLSocket ssl) {
         SSLParameters parameters = ssl.getSSLParameters();
         parameters.setApplicationProtocols(new String[] {protocol});
         ssl.setSSLParameters(parameters);

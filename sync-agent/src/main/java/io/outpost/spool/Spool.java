@@ -50,6 +50,9 @@ public interface Spool extends AutoCloseable {
   /** Registers a callback run (on the writer thread; must not block) whenever new messages become leasable. */
   void onAvailable(Runnable listener);
 
+  /** Unregisters a callback given to {@link #onAvailable}. */
+  void removeOnAvailable(Runnable listener);
+
   /** Current counters. */
   SpoolStats stats();
 

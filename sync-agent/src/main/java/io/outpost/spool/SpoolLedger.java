@@ -71,6 +71,11 @@ final class SpoolLedger {
     return leased.containsKey(id);
   }
 
+  /** The lease of {@code id}, or {@code null}. */
+  Lease leaseOf(long id) {
+    return leased.get(id);
+  }
+
   /** Ends a lease; returns it, or {@code null} if the id was not leased. */
   Lease unlease(long id) {
     Lease lease = leased.remove(id);

@@ -178,6 +178,11 @@ public final class SqliteSpool implements Spool {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  @Override
+  public void removeOnAvailable(Runnable listener) {
+    listeners.remove(listener);
+  }
+
   private void fireAvailable() {
     for (Runnable listener : listeners) {
       listener.run();

@@ -102,6 +102,10 @@ public final class FaultProxy implements AutoCloseable {
         SocketChannel upstream = target instanceof UnixDomainSocketAddress
             ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         upstream.connect(target);
+        client.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        if (!(target instanceof UnixDomainSocketAddress)) {
+          upstream.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        }
         open.add(client);
         open.add(upstream);
         connections.incrementAndGet();

@@ -143,7 +143,8 @@ public final class MqttBroker {
         }).compose(v -> deploymentId == null ? Future.succeededFuture()
                 : vertx.undeploy(deploymentId))
                 .transform(ar -> core.pendingWrites())
-                .transform(ar -> store.close());
+                .transform(ar -> store.close())
+                .andThen(ar -> core.metrics().close());
         return stopped;
     }
 
@@ -189,7 +190,7 @@ public final class MqttBroker {
                     && s.disconnectedAtMillis() + s.expirySeconds() * 1000L <= now) {
                 int lost = s.inflightCount() + s.queuedCount();
                 core.sessions().remove(s);
-                s.clear();
+                s.discard();
                 for (int i = 0; i < lost; i++) {
                     core.metrics().dropped(BrokerMetrics.DROP_SESSION_EXPIRED);
                 }

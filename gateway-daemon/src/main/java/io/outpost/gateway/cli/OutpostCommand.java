@@ -16,11 +16,13 @@ import picocli.CommandLine.Spec;
     subcommands = {
       RunCommand.class,
       ValidateCommand.class,
+      AwaitReadyCommand.class,
       StatusCommand.class,
       ClientsCommand.class,
       SpoolCommand.class,
       FunctionsCommand.class,
       ReloadCommand.class,
+      PasswdCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

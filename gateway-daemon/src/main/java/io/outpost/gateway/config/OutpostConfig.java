@@ -3,6 +3,7 @@ package io.outpost.gateway.config;
 import io.outpost.cloud.CloudOptions;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
 import io.outpost.gateway.broker.BrokerOptions;
+import io.outpost.gateway.security.SecurityOptions;
 import io.outpost.spool.SpoolOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param functions defaults and limits for local functions
  * @param admin the operator HTTP API
  * @param logging log level and format
+ * @param security device authentication (password file, anonymous access) and the authorization policy
  */
 public record OutpostConfig(
     BrokerOptions broker,
@@ -28,7 +30,8 @@ public record OutpostConfig(
     List<RouteConfig> routes,
     FunctionRuntimeOptions functions,
     AdminConfig admin,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    SecurityOptions security) {
 
   public OutpostConfig {
     broker = broker == null ? BrokerOptions.defaults() : broker;
@@ -36,6 +39,7 @@ public record OutpostConfig(
     functions = functions == null ? FunctionRuntimeOptions.defaults() : functions;
     admin = admin == null ? AdminConfig.defaults() : admin;
     logging = logging == null ? LoggingConfig.defaults() : logging;
+    security = security == null ? SecurityOptions.defaults() : security;
     routes = named(routes == null ? List.of() : routes);
   }
 

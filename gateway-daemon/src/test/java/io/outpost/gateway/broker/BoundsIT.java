@@ -166,4 +166,41 @@ class BoundsIT {
                 (io.netty.handler.codec.mqtt.MqttSubAckMessage) c.expect(MqttMessageType.SUBACK, WAIT);
         assertThat(ack.payload().reasonCodes()).containsExactly(1, 1, 0x80);
     }
+
+    @Test
+    void invalidFiltersGetTopicFilterInvalidInSuback() throws Exception {
+        fixture = BrokerFixture.start(dir);
+        RawMqttClient c = raw("c", true, MqttVersion.MQTT_5);
+        c.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(1)
+                .addSubscription(io.netty.handler.codec.mqtt.MqttQoS.EXACTLY_ONCE, "ok/#")
+                .addSubscription(io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, "a/#/b")
+                .addSubscription(io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, "$share/g+/x").build());
+        io.netty.handler.codec.mqtt.MqttSubAckMessage ack =
+                (io.netty.handler.codec.mqtt.MqttSubAckMessage) c.expect(MqttMessageType.SUBACK, WAIT);
+        assertThat(ack.payload().reasonCodes()).containsExactly(2, 0x8F, 0x8F);
+    }
+
+    @Test
+    void publishToAnInvalidTopicClosesWithTopicNameInvalid() throws Exception {
+        fixture = BrokerFixture.start(dir);
+        RawMqttClient c = raw("c", true, MqttVersion.MQTT_5);
+        c.send(RawMqttClient.publish("a/+/b", "x", 1, 1, false));
+        assertThat(disconnectReason(c.expect(MqttMessageType.DISCONNECT, WAIT))).isIn(0x90, 0x81);
+        assertThat(c.closedByPeer(WAIT)).isTrue();
+    }
+
+    @Test
+    void qos0ToAReaderThatStoppedReadingIsDroppedNotBuffered() throws Exception {
+        BrokerOptions options = BrokerFixture.localOptions().withQueueing(8, 10, QueueOverflowPolicy.DROP_OLDEST);
+        fixture = BrokerFixture.start(dir, options, PublishRouter.NONE);
+        RawMqttClient stalled = raw("stalled", true, MqttVersion.MQTT_3_1_1);
+        stalled.send(RawMqttClient.subscribe(1, "bulk/#", 0));
+        assertThat(stalled.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
+        io.vertx.core.buffer.Buffer payload = io.vertx.core.buffer.Buffer.buffer(new byte[64 * 1024]);
+        for (int i = 0; i < 400; i++) {
+            BrokerFixture.await(fixture.broker.publish(BrokerMessage.of("bulk/" + i, payload, 0, false)));
+        }
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
+                fixture.counter("outpost.broker.messages.dropped", "reason", "slow-consumer") > 0);
+    }
 }

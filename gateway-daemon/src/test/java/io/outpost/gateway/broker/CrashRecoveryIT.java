@@ -39,7 +39,7 @@ class CrashRecoveryIT {
     void cleanUp() throws Exception {
         for (MqttClient c : clients) {
             if (c.isConnected()) {
-                c.disconnectForcibly(0, 1000);
+                c.disconnectForcibly(0, 100);
             }
             c.close(true);
         }

@@ -119,6 +119,8 @@ class Qos2ExactlyOnceIT {
             assertThat(resent.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBREL);
             assertThat(id(resent)).isEqualTo(packetId);
             sub.send(RawMqttClient.ack(MqttMessageType.PUBCOMP, packetId));
+            sub.send(MqttMessage.PINGREQ); // the PINGRESP proves the PUBCOMP was processed
+            assertThat(sub.expect(MqttMessageType.PINGRESP, WAIT)).isNotNull();
         }
         try (RawMqttClient sub = connect("sub", false)) {
             assertThat(sub.receive(Duration.ofMillis(500))).isNull();

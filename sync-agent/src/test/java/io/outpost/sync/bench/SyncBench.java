@@ -8,6 +8,7 @@ import io.outpost.cloud.MqttVersion;
 import io.outpost.spool.SpoolEntry;
 import io.outpost.spool.SpoolOptions;
 import io.outpost.spool.SqliteSpool;
+import io.outpost.sync.MosquittoCloud;
 import io.outpost.testkit.StandInCloud;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,6 +52,9 @@ public final class SyncBench {
     if (which.equals("batched") || which.equals("all")) {
       drain(messages / 2, BatchingOptions.DEFAULT_MAX_BYTES, true);
     }
+    if (which.equals("mosquitto") || which.equals("all")) {
+      drainToMosquitto(messages / 2);
+    }
   }
 
   private static void ingest(int messages) throws Exception {
@@ -60,12 +64,16 @@ public final class SyncBench {
         Clock.systemUTC())) {
       fill(spool, 20_000); // warm-up
       long writtenBefore = writeBytes();
+      long cpuBefore = cpuNanos();
       long start = System.nanoTime();
       fill(spool, messages);
       double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuMicros = (cpuNanos() - cpuBefore) / 1e3 / messages;
       long written = writeBytes() - writtenBefore;
       System.out.printf("ingest: %,d msgs x %d B in %.2f s = %,.0f msg/s durable (synchronous=FULL, 4 publishers)%n",
           messages, PAYLOAD, seconds, messages / seconds);
+      System.out.printf("ingest: %.1f us of process CPU per message (= %,.0f msg/s per fully used core)%n",
+          cpuMicros, 1e6 / cpuMicros);
       System.out.printf("ingest: %,d bytes written to disk = %.0f B/msg = %.2f x payload%n", written,
           (double) written / messages, (double) written / messages / PAYLOAD);
       System.out.printf("ingest: %,.0f operations per group commit on average, %.2f ms per commit%n",
@@ -120,17 +128,20 @@ public final class SyncBench {
       fill(spool, messages);
       CloudOptions options = CloudOptions.of(cloud.url(), "bench-edge").withMqttVersion(MqttVersion.V3_1_1);
       options = batched
-          ? options.withBatching(BatchingOptions.enabledDefaults()).withRateLimits(100, 0).withInflightWindow(10)
+          ? options.withBatching(BatchingOptions.enabledDefaults()).withRateLimits(100, 0).withInflightWindow(50)
           : options.withInflightWindow(1000);
       CloudLink link = new CloudLink(options, spool, List.of(), m -> { }, new SimpleMeterRegistry(),
           Clock.systemUTC());
+      long cpuBefore = cpuNanos();
       long start = System.nanoTime();
       link.start().get();
       while (spool.stats().depth() > 0) {
         Thread.sleep(10);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuMicros = (cpuNanos() - cpuBefore) / 1e3 / messages;
       link.close();
+      System.out.printf("  %.1f us of process CPU per message incl. the in-process broker%n", cpuMicros);
       long publishes = cloud.received().stream().filter(r -> !r.topic().endsWith("/status")).count();
       System.out.printf("%s: %,d msgs drained in %.2f s = %,.0f msg/s in %,d cloud publishes (%.0f publishes/s)%n",
           batched ? "drain batched (limit 100 publishes/s, 128 KiB envelopes)" : "drain unbatched (window 1000)",
@@ -138,6 +149,39 @@ public final class SyncBench {
     } finally {
       delete(dir);
     }
+  }
+
+  /** Unbatched MQTT 5 drain to Mosquitto (a C broker, out of process) through the loopback proxy. */
+  private static void drainToMosquitto(int messages) throws Exception {
+    Path dir = Files.createTempDirectory("outpost-bench-mosquitto");
+    try (MosquittoCloud cloud = MosquittoCloud.start(Files.createDirectories(dir.resolve("broker")));
+        SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir.resolve("spool")).withMaxBytes(8L << 30),
+            new SimpleMeterRegistry(), Clock.systemUTC())) {
+      fill(spool, messages);
+      CloudOptions options = CloudOptions.of(cloud.url(), "bench-edge").withInflightWindow(1000);
+      CloudLink link = new CloudLink(options, spool, List.of(), m -> { }, new SimpleMeterRegistry(),
+          Clock.systemUTC());
+      long cpuBefore = cpuNanos();
+      long start = System.nanoTime();
+      link.start().get();
+      while (spool.stats().depth() > 0) {
+        Thread.sleep(10);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuMicros = (cpuNanos() - cpuBefore) / 1e3 / messages;
+      link.close();
+      System.out.printf("  %.1f us of gateway-process CPU per message (mosquitto runs out of process)%n", cpuMicros);
+      System.out.printf("drain unbatched MQTT 5 to mosquitto (window 1000): %,d msgs in %.2f s = %,.0f msg/s%n",
+          messages, seconds, messages / seconds);
+    } finally {
+      delete(dir);
+    }
+  }
+
+  /** CPU time of this whole process (all threads; the stand-in broker too when it runs in-process). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static long writeBytes() throws IOException {

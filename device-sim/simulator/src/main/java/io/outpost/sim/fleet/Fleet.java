@@ -80,7 +80,7 @@ public final class Fleet implements AutoCloseable {
     device.client().connect().whenComplete((ok, failure) -> {
       if (failure != null) {
         stats.connectFailures.incrementAndGet();
-        System.err.println("device " + device.client().clientId() + " could not connect: " + failure.getMessage());
+        System.err.println("device " + device.client().clientId() + " could not connect: " + describe(failure));
         device.abandon();
         return;
       }
@@ -95,6 +95,15 @@ public final class Fleet implements AutoCloseable {
         device.abandon();
       }
     });
+  }
+
+  /** The failure and its root cause, e.g. "MqttException: ... (SSLHandshakeException: PKIX path ...)". */
+  static String describe(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == failure ? String.valueOf(failure) : failure + " (" + root + ")";
   }
 
   /**

@@ -23,6 +23,7 @@ public final class BrokerMetrics {
     public static final String DROP_RETAINED_FULL = "retained-full";
     public static final String DROP_SESSION_EXPIRED = "session-expired";
     public static final String DROP_REJECTED_BY_SUBSCRIBER = "rejected-by-subscriber";
+    public static final String DROP_SLOW_CONSUMER = "slow-consumer";
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -35,6 +36,8 @@ public final class BrokerMetrics {
     private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> routeRejections = new ConcurrentHashMap<>();
     private final Counter storeErrors;
+    private final java.util.List<io.micrometer.core.instrument.Meter> meters =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,19 +50,28 @@ public final class BrokerMetrics {
                 .description("PUBLISH packets written to subscribers").register(registry);
         storeErrors = Counter.builder("outpost.broker.store.errors")
                 .description("failed SQLite operations of the broker store").register(registry);
-        Gauge.builder("outpost.broker.connections", connections, AtomicInteger::get)
-                .description("connected clients (bound: maxConnections)").register(registry);
-        Gauge.builder("outpost.broker.inflight", inflight, AtomicLong::get)
+        meters.add(Gauge.builder("outpost.broker.connections", connections, AtomicInteger::get)
+                .description("connected clients (bound: maxConnections)").register(registry));
+        meters.add(Gauge.builder("outpost.broker.inflight", inflight, AtomicLong::get)
                 .description("outgoing QoS 1/2 messages awaiting acknowledgement (bound: maxInflight per client)")
-                .register(registry);
-        Gauge.builder("outpost.broker.queued", queued, AtomicLong::get)
+                .register(registry));
+        meters.add(Gauge.builder("outpost.broker.queued", queued, AtomicLong::get)
                 .description("messages queued in sessions (bound: maxQueuedMessages per session)")
-                .register(registry);
+                .register(registry));
     }
 
     /** Registers a gauge reading {@code value} (for sizes owned by other components). */
     public void gauge(String name, String description, Supplier<Number> value) {
-        Gauge.builder(name, value).description(description).register(registry);
+        meters.add(Gauge.builder(name, value).description(description).register(registry));
+    }
+
+    /**
+     * Removes the gauges (they reference this broker's state) so a broker started later on the same registry
+     * reports its own values. Counters stay: they are cumulative for the process.
+     */
+    public void close() {
+        meters.forEach(registry::remove);
+        meters.clear();
     }
 
     public AtomicInteger connections() {

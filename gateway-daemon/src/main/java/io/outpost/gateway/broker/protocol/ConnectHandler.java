@@ -34,6 +34,10 @@ public final class ConnectHandler {
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "stopping");
             return;
         }
+        if (v5 && PropertiesMapper.stringValue(ep.connectProperties(), MqttProperties.AUTHENTICATION_METHOD) != null) {
+            reject(ep, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD, "auth-method");
+            return;
+        }
         String clientId = ep.clientIdentifier();
         boolean assigned = clientId == null || clientId.isEmpty();
         if (assigned) {
@@ -100,17 +104,19 @@ public final class ConnectHandler {
             core.persistence().saveSession(clientId, expiry, core.clock().millis())
                     .onFailure(e -> core.metrics().storeError());
         }
+        Integer problemInfo = PropertiesMapper.intValue(cp, MqttProperties.REQUEST_PROBLEM_INFORMATION);
         ConnectionSettings settings = new ConnectionSettings(ep.protocolVersion(), keepAlive, maxOutbound, will,
-                willDelay);
+                willDelay, problemInfo == null || problemInfo != 0);
         Connection connection = new Connection(core, ep, Vertx.currentContext(), session, settings);
         Connection previous = core.connections().put(clientId, connection);
-        if (previous != null) {
-            previous.takenOver();
-        }
         connection.registerHandlers();
         ep.accept(present, v5 ? connackProperties(assigned ? clientId : null, serverKeepAlive,
                 requested != expiry ? expiry : null) : MqttProperties.NO_PROPERTIES);
+        // attach before closing the old connection, so its detach finds the session already moved on
         session.attach(connection, outboundWindow);
+        if (previous != null) {
+            previous.takenOver();
+        }
     }
 
     private long requestedExpiry(MqttEndpoint ep, boolean v5, MqttProperties cp) {
@@ -128,7 +134,7 @@ public final class ConnectHandler {
 
     private void discard(Session s) {
         core.sessions().remove(s);
-        s.clear();
+        s.discard();
         core.persistence().deleteSession(s.clientId()).onFailure(e -> core.metrics().storeError());
     }
 

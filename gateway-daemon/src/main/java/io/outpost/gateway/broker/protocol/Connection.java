@@ -43,6 +43,7 @@ public final class Connection implements SessionLink {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.Queue<Runnable> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger unflushed = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastActivityMillis;
     private volatile boolean willCleared;
     private volatile boolean takenOver;
@@ -124,12 +125,22 @@ public final class Connection implements SessionLink {
             return SendResult.DISCARD;
         }
         int qos = out.qos();
+        if (qos == 0 && unflushed.get() >= core.options().maxQueuedMessages()) {
+            // QoS 0 has no in-flight window: bound what waits unflushed for a slow reader instead
+            core.metrics().dropped(BrokerMetrics.DROP_SLOW_CONSUMER);
+            return SendResult.DISCARD;
+        }
         int packetId = qos == 0 ? 0 : out.packetId();
         boolean retain = out.retainFlag();
+        unflushed.incrementAndGet();
         write(() -> {
             endpoint.publish(m.topic(), m.payload(), MqttQoS.valueOf(qos), dup, retain, packetId, props)
-                    .onFailure(e -> disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
-                            "write failed"));
+                    .onComplete(ar -> {
+                        unflushed.decrementAndGet();
+                        if (ar.failed()) {
+                            disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "write failed");
+                        }
+                    });
             core.metrics().delivered();
         });
         return SendResult.SENT;
@@ -258,8 +269,10 @@ public final class Connection implements SessionLink {
             return; // a newer connection owns the session
         }
         if (!session.persistent()) {
-            core.sessions().remove(session);
-            session.clear();
+            if (!session.online()) { // not resumed meanwhile by a new connection
+                core.sessions().remove(session);
+                session.clear();
+            }
         } else {
             core.trackWrite(core.persistence()
                     .saveSession(clientId(), session.expirySeconds(), session.disconnectedAtMillis())

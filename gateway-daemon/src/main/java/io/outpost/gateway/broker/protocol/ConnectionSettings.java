@@ -10,9 +10,10 @@ import io.outpost.gateway.broker.BrokerMessage;
  * @param maxOutboundPacketBytes the client's Maximum Packet Size, or {@link Long#MAX_VALUE}
  * @param will the will message, or {@code null}
  * @param willDelaySeconds MQTT 5 will delay interval
+ * @param problemInformation whether the client accepts Reason Strings on acks (MQTT 5 Request Problem Information)
  */
 record ConnectionSettings(int protocolVersion, int keepAliveSeconds, long maxOutboundPacketBytes, BrokerMessage will,
-                          long willDelaySeconds) {
+                          long willDelaySeconds, boolean problemInformation) {
 
     boolean v5() {
         return protocolVersion >= 5;

@@ -160,7 +160,8 @@ final class InboundPublishes {
         if (!v5) {
             return; // MQTT 3.1.1 has no negative ack: leave it unacknowledged, the client resends on reconnect
         }
-        MqttProperties reason = PropertiesMapper.reason(cause.getMessage());
+        MqttProperties reason = connection.settings().problemInformation()
+                ? PropertiesMapper.reason(cause.getMessage()) : MqttProperties.NO_PROPERTIES;
         if (ack.qos == 1) {
             ep.publishAcknowledge(ack.packetId, pubAckCode(code), reason);
         } else {

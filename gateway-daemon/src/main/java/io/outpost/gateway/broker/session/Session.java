@@ -38,6 +38,7 @@ public final class Session {
     private int inflightLimit = 1;
     private int lastPacketId;
     private long disconnectedAtMillis;
+    private boolean discarded;
 
     public Session(String clientId, long expirySeconds, SessionSettings settings) {
         this.clientId = clientId;
@@ -154,7 +155,8 @@ public final class Session {
      */
     public Future<Void> detach(SessionLink oldLink) {
         synchronized (this) {
-            if (link != oldLink) {
+            if (link != oldLink || discarded) {
+                link = discarded ? null : link;
                 return null;
             }
             link = null;
@@ -260,6 +262,15 @@ public final class Session {
                 settings.metrics().queued().incrementAndGet();
             }
         }
+    }
+
+    /**
+     * Ends the session for good (clean start, expiry): drops every message and makes a later detach of its old
+     * connection a no-op, so that connection cannot write stale state over the session that replaced it.
+     */
+    public synchronized void discard() {
+        discarded = true;
+        clear();
     }
 
     /** Drops every message (session ended); stored rows go with the session row. */
