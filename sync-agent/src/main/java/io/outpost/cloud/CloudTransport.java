@@ -30,6 +30,9 @@ interface CloudTransport {
 
   CompletableFuture<Void> subscribe(List<String> filters, int qos);
 
+  /** Most unacknowledged QoS 1 publishes the server accepts (MQTT 5 Receive Maximum from CONNACK). */
+  int receiveMaximum();
+
   /** Orderly DISCONNECT after up to {@code quiesceMillis} for in-flight work; call {@link #close()} afterwards. */
   CompletableFuture<Void> disconnect(long quiesceMillis);
 

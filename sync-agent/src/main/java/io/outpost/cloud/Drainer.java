@@ -51,6 +51,7 @@ final class Drainer {
   private boolean rateWait;
   private long pausedUntilNanos;
   private volatile int inflightCount;
+  private int window;
 
   Drainer(CloudOptions options, Spool spool, ScheduledExecutorService link, Consumer<String> forceReconnect) {
     this.options = options;
@@ -72,6 +73,12 @@ final class Drainer {
   /** A connection is up: start draining through it. */
   void online(CloudTransport connected) {
     transport = connected;
+    // never exceed the server's Receive Maximum (one slot stays free for status publishes)
+    window = Math.max(1, Math.min(options.inflightWindow(), connected.receiveMaximum() - 1));
+    if (window < options.inflightWindow()) {
+      LOG.info("Cloud allows {} unacknowledged publishes; in-flight window lowered from {}", window + 1,
+          options.inflightWindow());
+    }
     pump();
   }
 
@@ -130,13 +137,13 @@ final class Drainer {
       return;
     }
     sendReady();
-    if (!leasing && (ready.size() + inflight.size()) * 2 <= options.inflightWindow()) {
+    if (!leasing && (ready.size() + inflight.size()) * 2 <= window) {
       lease();
     }
   }
 
   private void lease() {
-    int room = options.inflightWindow() - inflight.size() - ready.size();
+    int room = window - inflight.size() - ready.size();
     if (room <= 0) {
       return;
     }
@@ -176,7 +183,7 @@ final class Drainer {
   }
 
   private void sendReady() {
-    while (transport != null && !rateWait && !ready.isEmpty() && inflight.size() < options.inflightWindow()
+    while (transport != null && !rateWait && !ready.isEmpty() && inflight.size() < window
         && System.nanoTime() >= pausedUntilNanos) {
       PublishUnit unit = ready.peekFirst();
       long wait = limits.reserveNanos(unit.payload().length);

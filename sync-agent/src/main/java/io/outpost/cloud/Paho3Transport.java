@@ -109,6 +109,12 @@ final class Paho3Transport implements CloudTransport {
     return done;
   }
 
+  /** MQTT 3.1.1 has no Receive Maximum; Paho's own limit is the configured window (+ status publishes). */
+  @Override
+  public int receiveMaximum() {
+    return Integer.MAX_VALUE;
+  }
+
   @Override
   public CompletableFuture<Void> disconnect(long quiesceMillis) {
     CompletableFuture<Void> done = new CompletableFuture<>();

@@ -25,12 +25,15 @@ import org.slf4j.LoggerFactory;
 final class Paho5Transport implements CloudTransport {
   private static final Logger LOG = LoggerFactory.getLogger(Paho5Transport.class);
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
+  /** The MQTT 5 default when the server sends no Receive Maximum. */
+  private static final int UNLIMITED = 65_535;
 
   private final CloudOptions options;
   private final SocketFactory socketFactory;
   private final byte[] willPayload;
   private final MqttAsyncClient client;
   private volatile boolean closed;
+  private volatile int receiveMaximum = UNLIMITED;
 
   Paho5Transport(CloudOptions options, SocketFactory socketFactory, byte[] willPayload, Events events)
       throws MqttException {
@@ -102,7 +105,13 @@ final class Paho5Transport implements CloudTransport {
     connect.setWill(options.resolvedStatusTopic(), will);
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      client.connect(connect, null, listener(done, token -> null));
+      client.connect(connect, null, listener(done, token -> {
+        MqttProperties response = token.getResponseProperties();
+        if (response != null && response.getReceiveMaximum() != null && response.getReceiveMaximum() > 0) {
+          receiveMaximum = response.getReceiveMaximum();
+        }
+        return null;
+      }));
     } catch (MqttException | RuntimeException e) {
       done.completeExceptionally(e);
     }
@@ -163,6 +172,11 @@ final class Paho5Transport implements CloudTransport {
       done.completeExceptionally(e);
     }
     return done;
+  }
+
+  @Override
+  public int receiveMaximum() {
+    return receiveMaximum;
   }
 
   @Override

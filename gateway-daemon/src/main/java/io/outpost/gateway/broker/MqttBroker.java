@@ -175,6 +175,12 @@ public final class MqttBroker {
                 session.restore(messages);
             }
         });
+        state.inboundQos2().forEach((clientId, ids) -> {
+            Session session = core.sessions().get(clientId);
+            if (session != null) {
+                session.restoreInboundQos2(ids);
+            }
+        });
         state.retained().forEach(core.retained()::restore);
     }
 

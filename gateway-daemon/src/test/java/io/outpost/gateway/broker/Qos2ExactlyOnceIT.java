@@ -147,4 +147,40 @@ class Qos2ExactlyOnceIT {
             assertThat(p.payload().toString(StandardCharsets.UTF_8)).isEqualTo("again");
         }
     }
+
+    @Test
+    void incomingQos2StaysExactlyOnceAcrossABrokerRestart() throws Exception {
+        try (RawMqttClient sub = connect("sub", false)) {
+            sub.send(RawMqttClient.subscribe(1, "w/#", 2));
+            assertThat(sub.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
+        }
+        try (RawMqttClient pub = connect("pub", false)) {
+            pub.send(RawMqttClient.publish("w/1", "once", 2, 9, false));
+            assertThat(id(pub.expect(MqttMessageType.PUBREC, WAIT))).isEqualTo(9);
+        }
+        fixture.restart();
+        try (RawMqttClient pub = connect("pub", false)) {
+            pub.send(RawMqttClient.publish("w/1", "once", 2, 9, true));
+            assertThat(id(pub.expect(MqttMessageType.PUBREC, WAIT))).isEqualTo(9);
+            pub.send(RawMqttClient.ack(MqttMessageType.PUBREL, 9));
+            assertThat(id(pub.expect(MqttMessageType.PUBCOMP, WAIT))).isEqualTo(9);
+            pub.send(RawMqttClient.publish("w/2", "marker", 1, 10, false));
+            assertThat(pub.expect(MqttMessageType.PUBACK, WAIT)).isNotNull();
+        }
+        java.util.List<String> got = new java.util.ArrayList<>();
+        try (RawMqttClient sub = connect("sub", false)) {
+            while (!got.contains("marker")) {
+                MqttMessage m = sub.receive(WAIT);
+                assertThat(m).isNotNull();
+                if (m instanceof MqttPublishMessage p) {
+                    got.add(p.payload().toString(StandardCharsets.UTF_8));
+                    sub.send(RawMqttClient.ack(p.fixedHeader().qosLevel().value() == 2
+                            ? MqttMessageType.PUBREC : MqttMessageType.PUBACK, id(p)));
+                } else if (m.fixedHeader().messageType() == MqttMessageType.PUBREL) {
+                    sub.send(RawMqttClient.ack(MqttMessageType.PUBCOMP, id(m)));
+                }
+            }
+        }
+        assertThat(got).containsExactly("once", "marker");
+    }
 }

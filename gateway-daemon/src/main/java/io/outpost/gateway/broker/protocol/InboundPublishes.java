@@ -6,6 +6,7 @@ import io.outpost.gateway.broker.MessageProperties;
 import io.outpost.gateway.broker.RouteRejectedException;
 import io.outpost.gateway.broker.topic.Topics;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
@@ -90,7 +91,13 @@ final class InboundPublishes {
                 connection.clientId(), core.clock().millis());
         PendingAck ack = new PendingAck(qos, packetId);
         pending.add(ack);
-        core.accept(message, true).onComplete(ar -> connection.runOnContext(() -> {
+        Future<Integer> accepted = core.accept(message, true);
+        if (qos == 2 && connection.session().persistent()) {
+            // the packet id must be durable before PUBREC, or a resend after a crash would be delivered twice
+            accepted = accepted.compose(n -> core.persistence()
+                    .saveInboundQos2(connection.clientId(), packetId).map(n));
+        }
+        accepted.onComplete(ar -> connection.runOnContext(() -> {
             ack.result = ar;
             flush();
         }));
@@ -100,6 +107,10 @@ final class InboundPublishes {
         boolean known = connection.session().inboundQos2Release(packetId);
         if (known) {
             unacknowledged = Math.max(0, unacknowledged - 1);
+            if (connection.session().persistent()) {
+                core.persistence().deleteInboundQos2(connection.clientId(), packetId)
+                        .onFailure(e -> core.metrics().storeError());
+            }
         }
         if (connection.isClosed()) {
             return;

@@ -248,6 +248,11 @@ public final class Session {
         return inboundQos2.remove(packetId) != null;
     }
 
+    /** Restores incoming QoS 2 packet ids loaded from the store (received, PUBREL not yet seen). */
+    public synchronized void restoreInboundQos2(Collection<Integer> packetIds) {
+        packetIds.forEach(id -> inboundQos2.put(id, Boolean.TRUE));
+    }
+
     /** Restores messages loaded from the store (in flight first, by packet id, then queued). */
     public synchronized void restore(Collection<OutboundMessage> messages) {
         for (OutboundMessage m : messages) {

@@ -28,6 +28,12 @@ public interface SessionPersistence {
 
     Future<Void> deleteMessage(long storeId);
 
+    /** Records that an incoming QoS 2 packet id was received (PUBREC may follow) for a persistent session. */
+    Future<Void> saveInboundQos2(String clientId, int packetId);
+
+    /** Forgets an incoming QoS 2 packet id (PUBREL received). */
+    Future<Void> deleteInboundQos2(String clientId, int packetId);
+
     Future<Void> putRetained(BrokerMessage message);
 
     Future<Void> deleteRetained(String topic);

@@ -107,7 +107,7 @@ public final class BrokerStore implements SessionPersistence {
     @Override
     public Future<Void> deleteSession(String clientId) {
         return transaction(() -> {
-            for (String table : List.of("sessions", "subscriptions", "messages")) {
+            for (String table : List.of("sessions", "subscriptions", "messages", "inbound_qos2")) {
                 exec("DELETE FROM " + table + " WHERE client_id = ?", clientId);
             }
             return null;
@@ -161,6 +161,16 @@ public final class BrokerStore implements SessionPersistence {
     @Override
     public Future<Void> deleteMessage(long storeId) {
         return update("DELETE FROM messages WHERE id = ?", storeId);
+    }
+
+    @Override
+    public Future<Void> saveInboundQos2(String clientId, int packetId) {
+        return update("INSERT OR IGNORE INTO inbound_qos2 (client_id, packet_id) VALUES (?, ?)", clientId, packetId);
+    }
+
+    @Override
+    public Future<Void> deleteInboundQos2(String clientId, int packetId) {
+        return update("DELETE FROM inbound_qos2 WHERE client_id = ? AND packet_id = ?", clientId, packetId);
     }
 
     @Override

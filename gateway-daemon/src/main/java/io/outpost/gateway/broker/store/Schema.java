@@ -10,7 +10,7 @@ import java.sql.Statement;
  */
 final class Schema {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private Schema() {
     }
@@ -45,7 +45,16 @@ final class Schema {
                 s.execute("CREATE INDEX messages_by_client ON messages (client_id, id)");
                 s.execute("CREATE TABLE retained (topic TEXT PRIMARY KEY, payload BLOB NOT NULL,"
                         + " qos INTEGER NOT NULL, props TEXT, publisher TEXT, received_at INTEGER NOT NULL)");
-                s.execute("PRAGMA user_version = " + VERSION);
+                s.execute("PRAGMA user_version = 1");
+                c.commit();
+                c.setAutoCommit(true);
+            }
+            if (version < 2) {
+                // v2: incoming QoS 2 packet ids of persistent sessions, so exactly-once survives a restart
+                c.setAutoCommit(false);
+                s.execute("CREATE TABLE inbound_qos2 (client_id TEXT NOT NULL, packet_id INTEGER NOT NULL,"
+                        + " PRIMARY KEY (client_id, packet_id))");
+                s.execute("PRAGMA user_version = 2");
                 c.commit();
                 c.setAutoCommit(true);
             }

@@ -34,7 +34,7 @@ final class StateLoader {
             }
         }
         for (String id : expired) {
-            for (String table : List.of("sessions", "subscriptions", "messages")) {
+            for (String table : List.of("sessions", "subscriptions", "messages", "inbound_qos2")) {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE client_id = ?")) {
                     ps.setString(1, id);
                     ps.executeUpdate();
@@ -63,6 +63,13 @@ final class StateLoader {
                 messages.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(o);
             }
         }
+        Map<String, List<Integer>> inboundQos2 = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT client_id, packet_id FROM inbound_qos2");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                inboundQos2.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getInt(2));
+            }
+        }
         List<BrokerMessage> retained = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT topic, payload, qos, props, publisher, received_at FROM retained");
@@ -72,7 +79,7 @@ final class StateLoader {
                         PropertiesCodec.decode(rs.getString(4)), rs.getString(5), rs.getLong(6)));
             }
         }
-        return new StoredState(sessions, subs, messages, retained);
+        return new StoredState(sessions, subs, messages, inboundQos2, retained);
     }
 
     private static int[] parseIds(String text) {

@@ -12,10 +12,12 @@ import java.util.Map;
  * @param sessions persistent sessions that had not expired
  * @param subscriptions their subscriptions
  * @param messages their undelivered messages by client id, in insertion order
+ * @param inboundQos2 incoming QoS 2 packet ids awaiting PUBREL, by client id
  * @param retained retained messages
  */
 public record StoredState(List<StoredSession> sessions, List<Subscription> subscriptions,
-                          Map<String, List<OutboundMessage>> messages, List<BrokerMessage> retained) {
+                          Map<String, List<OutboundMessage>> messages, Map<String, List<Integer>> inboundQos2,
+                          List<BrokerMessage> retained) {
 
     /**
      * One stored session row.
