@@ -19,6 +19,7 @@ import io.outpost.gateway.admin.ReloadApi;
 import io.outpost.gateway.admin.SpoolApi;
 import io.outpost.gateway.admin.AdminToken;
 import io.outpost.gateway.broker.BrokerMessage;
+import io.outpost.gateway.broker.BrokerSecurity;
 import io.outpost.gateway.broker.MqttBroker;
 import io.outpost.gateway.cli.ExitCodes;
 import io.outpost.gateway.config.OutpostConfig;
@@ -27,6 +28,9 @@ import io.outpost.gateway.function.BrokerFunctionHost;
 import io.outpost.gateway.function.FunctionTriggers;
 import io.outpost.gateway.route.Downlinks;
 import io.outpost.gateway.route.GatewayRouter;
+import io.outpost.gateway.security.ListenerView;
+import io.outpost.gateway.security.SecurityService;
+import io.outpost.gateway.security.StartupChecks;
 import io.outpost.spool.SpoolOptions;
 import io.outpost.spool.SqliteSpool;
 import io.vertx.core.Future;
@@ -34,6 +38,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -138,7 +143,12 @@ public final class Gateway {
 
     triggers = new FunctionTriggers(functions);
     router = new GatewayRouter(config.routes(), spool, triggers, registry);
-    broker = new MqttBroker(vertx, config.broker(), dataDir, router, registry);
+    SecurityService security = startSecurity(config);
+    lifecycle.started("security", () -> {
+      security.stop();
+      return CompletableFuture.completedFuture(null);
+    });
+    broker = new MqttBroker(vertx, config.broker(), dataDir, router, registry, clock, BrokerSecurity.of(security));
     await("MQTT broker", broker.start().toCompletionStage(), ExitCodes.UNAVAILABLE);
     lifecycle.started("MQTT broker", () -> broker.stop().toCompletionStage());
 
@@ -159,6 +169,20 @@ public final class Gateway {
       lifecycle.started("admin API", () -> admin.stop().toCompletionStage());
     }
     ready = true;
+  }
+
+  /** Device security: password file, policy, TLS material; logs the startup security warnings. */
+  private SecurityService startSecurity(OutpostConfig config) throws StartupException {
+    SecurityService security = new SecurityService(config.security(), registry);
+    try {
+      security.start();
+    } catch (UncheckedIOException | IllegalArgumentException e) {
+      security.stop();
+      throw new StartupException(ExitCodes.CONFIG, "security: " + e.getMessage(), e);
+    }
+    StartupChecks.run(config.security(), config.broker().listeners().stream()
+        .map(l -> new ListenerView(l.host(), l.port(), l.tls())).toList());
+    return security;
   }
 
   private static AdminToken loadToken(Path file) throws StartupException {

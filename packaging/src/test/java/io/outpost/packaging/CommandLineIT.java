@@ -22,7 +22,7 @@ class CommandLineIT {
 
   @TempDir Path dir;
 
-  private DaemonProcess daemon;
+  private LaunchedDaemon daemon;
 
   @AfterEach
   void stopDaemon() throws InterruptedException {
@@ -33,7 +33,7 @@ class CommandLineIT {
 
   @Test
   void validateAcceptsTheBuiltInConfiguration() throws Exception {
-    daemon = DaemonProcess.start(dir, "validate");
+    daemon = LaunchedDaemon.jar(dir, "validate");
 
     assertThat(daemon.awaitExit(60)).as(daemon.output()).isZero();
     assertThat(daemon.output()).contains("built-in configuration: OK").contains("127.0.0.1:1883");
@@ -49,7 +49,7 @@ class CommandLineIT {
         """);
 
     for (String command : new String[] {"validate", "run"}) {
-      daemon = DaemonProcess.start(dir, command, "--config", config.toString());
+      daemon = LaunchedDaemon.jar(dir, command, "--config", config.toString());
       assertThat(daemon.awaitExit(60)).as(command + ": " + daemon.output()).isEqualTo(78);
       assertThat(daemon.output()).as(command)
           .contains(config + ":4: broker.listeners[0].port: ");
@@ -60,7 +60,7 @@ class CommandLineIT {
   void unknownKeyExits78() throws Exception {
     Path config = Files.writeString(dir.resolve("outpost.yaml"), "storage:\n  dri: ./data\n");
 
-    daemon = DaemonProcess.start(dir, "run", "--config", config.toString());
+    daemon = LaunchedDaemon.jar(dir, "run", "--config", config.toString());
 
     assertThat(daemon.awaitExit(60)).as(daemon.output()).isEqualTo(78);
     assertThat(daemon.output()).contains(config + ":2: storage.dri: unknown key 'dri'");
@@ -68,7 +68,7 @@ class CommandLineIT {
 
   @Test
   void unreadableConfigurationFileExits78() throws Exception {
-    daemon = DaemonProcess.start(dir, "run", "--config", dir.resolve("nope.yaml").toString());
+    daemon = LaunchedDaemon.jar(dir, "run", "--config", dir.resolve("nope.yaml").toString());
 
     assertThat(daemon.awaitExit(60)).as(daemon.output()).isEqualTo(78);
     assertThat(daemon.output()).contains("nope.yaml").contains("cannot read");
@@ -83,7 +83,7 @@ class CommandLineIT {
         """.formatted(dir.resolve("no/such/parent/data")));
 
     for (String command : new String[] {"validate", "run"}) {
-      daemon = DaemonProcess.start(dir, command, "--config", config.toString());
+      daemon = LaunchedDaemon.jar(dir, command, "--config", config.toString());
       assertThat(daemon.awaitExit(60)).as(command + ": " + daemon.output()).isEqualTo(73);
       assertThat(daemon.output()).contains("data directory").contains("parent directory does not exist");
     }
@@ -97,8 +97,8 @@ class CommandLineIT {
         routes: [{from: local, filter: "devices/+/telemetry", to: cloud}]
         admin: {listen: "127.0.0.1:0"}
         """);
-    daemon = DaemonProcess.start(dir, "run", "--config", config.toString());
-    int port = daemon.awaitReadyPort(60);
+    daemon = LaunchedDaemon.jar(dir, "run", "--config", config.toString());
+    int port = daemon.awaitReady(60).mqttPort();
 
     MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "cli-it", new MemoryPersistence());
     try {

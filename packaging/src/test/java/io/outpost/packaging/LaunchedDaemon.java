@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The daemon started through a packaged {@code outpost} launcher script, as systemd starts it. */
+/**
+ * The daemon as a real child process, its output captured line by line: started through a packaged {@code outpost}
+ * launcher script as systemd starts it, or straight from the runnable jar.
+ */
 final class LaunchedDaemon implements AutoCloseable {
 
   private static final Pattern READY =
@@ -39,6 +42,19 @@ final class LaunchedDaemon implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
     command.addAll(List.of(args));
+    return start(command, workDir, env);
+  }
+
+  /** Runs {@code java -jar target/outpost.jar ARGS...} in {@code workDir}. */
+  static LaunchedDaemon jar(Path workDir, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar", Artifacts.JAR.toAbsolutePath().toString()));
+    command.addAll(List.of(args));
+    return start(command, workDir, Map.of());
+  }
+
+  private static LaunchedDaemon start(List<String> command, Path workDir, Map<String, String> env)
+      throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().putAll(env);
     return new LaunchedDaemon(builder.start());

@@ -19,6 +19,14 @@ class RunnableJarIT {
   }
 
   @Test
+  void shipsBothPahoClientsTheCloudLinkNeeds() throws Exception {
+    try (JarFile jar = new JarFile(Artifacts.JAR.toFile())) {
+      assertThat(jar.getEntry("org/eclipse/paho/mqttv5/client/MqttAsyncClient.class")).isNotNull();
+      assertThat(jar.getEntry("org/eclipse/paho/client/mqttv3/MqttAsyncClient.class")).isNotNull();
+    }
+  }
+
+  @Test
   void keepsSqliteNativesOnlyForLinuxBoards() throws Exception {
     try (JarFile jar = new JarFile(Artifacts.JAR.toFile())) {
       List<String> natives = jar.stream().map(ZipEntry::getName)

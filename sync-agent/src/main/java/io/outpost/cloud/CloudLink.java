@@ -152,7 +152,7 @@ public final class CloudLink implements AutoCloseable {
     CloudTransport candidate;
     try {
       candidate = newTransport(attemptGeneration);
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
       return CompletableFuture.failedFuture(e);
     }
     connecting = candidate;
@@ -329,7 +329,15 @@ public final class CloudLink implements AutoCloseable {
   /** Runs {@code task} on the link thread; dropped (logged) once the link has stopped. */
   static void runOn(Executor executor, Runnable task) {
     try {
-      executor.execute(task);
+      executor.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException | Error e) {
+          // An executor would keep this in a future nobody reads; a link that silently stops is worse than a loud one.
+          LOG.error("Cloud link task failed", e);
+          throw e;
+        }
+      });
     } catch (RejectedExecutionException e) {
       LOG.debug("Link stopped; dropping a late task", e);
     }

@@ -11,7 +11,7 @@ import io.outpost.spool.DropReason;
 import io.outpost.spool.SpoolEntry;
 import io.outpost.spool.SpoolOptions;
 import io.outpost.spool.SqliteSpool;
-import io.outpost.sync.FaultProxy;
+import io.outpost.testkit.FaultProxy;
 import io.outpost.testkit.StandInCloud;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.outpost.sync;
 
+import io.outpost.testkit.FaultProxy;
+
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;

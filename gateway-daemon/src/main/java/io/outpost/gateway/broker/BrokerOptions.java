@@ -68,7 +68,7 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
     /** Applies defaults and rejects invalid values with the offending key in the message. */
     public BrokerOptions {
         listeners = listeners == null || listeners.isEmpty()
-                ? List.of(new ListenerOptions(null, null)) : List.copyOf(listeners);
+                ? List.of(new ListenerOptions(null, null, null)) : List.copyOf(listeners);
         instances = orDefault(instances, Math.max(1, Runtime.getRuntime().availableProcessors()));
         maxConnections = orDefault(maxConnections, DEFAULT_MAX_CONNECTIONS);
         maxPacketBytes = orDefault(maxPacketBytes, DEFAULT_MAX_PACKET_BYTES);

@@ -1,13 +1,17 @@
 package io.outpost.gateway.broker;
 
+import io.outpost.gateway.security.TlsOptions;
+
 /**
  * One TCP listener of the broker. MQTT 3.1.1 and 5.0 clients share every listener.
  *
  * @param host interface to bind; default {@value #DEFAULT_HOST} (all interfaces)
  * @param port TCP port; default {@value #DEFAULT_PORT}; {@code 0} picks an ephemeral port (see
  *     {@link MqttBroker#boundPorts()})
+ * @param tls TLS for this listener (PEM certificate, key, optional client CA and {@code clientAuth}); default none,
+ *     plain TCP. See {@link TlsOptions}
  */
-public record ListenerOptions(String host, Integer port) {
+public record ListenerOptions(String host, Integer port, TlsOptions tls) {
 
     /** Default bind address: all interfaces, since devices connect over the local network. */
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -23,8 +27,13 @@ public record ListenerOptions(String host, Integer port) {
         }
     }
 
-    /** A listener on {@code host:port}. */
+    /** A plain-TCP listener on {@code host:port}. */
     public static ListenerOptions of(String host, int port) {
-        return new ListenerOptions(host, port);
+        return new ListenerOptions(host, port, null);
+    }
+
+    /** A TLS listener on {@code host:port}. */
+    public static ListenerOptions tls(String host, int port, TlsOptions tls) {
+        return new ListenerOptions(host, port, tls);
     }
 }

@@ -13,10 +13,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -54,12 +56,21 @@ public final class MqttBroker {
     /** As above with an injected clock (message expiry, session expiry, keep-alive). */
     public MqttBroker(Vertx vertx, BrokerOptions options, Path storageDir, PublishRouter router,
                       MeterRegistry registry, Clock clock) {
+        this(vertx, options, storageDir, router, registry, clock, BrokerSecurity.ALLOW_ALL);
+    }
+
+    /**
+     * As above with device security: {@code security} authenticates CONNECTs, authorizes PUBLISH and SUBSCRIBE, and
+     * provides the TLS settings of listeners with a {@code tls} section.
+     */
+    public MqttBroker(Vertx vertx, BrokerOptions options, Path storageDir, PublishRouter router,
+                      MeterRegistry registry, Clock clock, BrokerSecurity security) {
         this.vertx = vertx;
         this.options = options;
         this.storageDir = storageDir;
         this.store = new BrokerStore(vertx, storageDir.resolve("broker.db"));
         this.core = new BrokerCore(vertx, options, store, router == null ? PublishRouter.NONE : router,
-                new BrokerMetrics(registry), clock);
+                new BrokerMetrics(registry), clock, security == null ? BrokerSecurity.ALLOW_ALL : security);
     }
 
     /** Opens the store ({@code storageDir/broker.db}), restores state and binds all listeners. */
@@ -69,6 +80,8 @@ public final class MqttBroker {
         }
         started = store.open(core.clock().millis()).compose(state -> {
             restore(state);
+            return loadTls();
+        }).compose(tlsLoaded -> {
             DeploymentOptions deployment = new DeploymentOptions().setInstances(options.instances())
                     .setThreadingModel(ThreadingModel.EVENT_LOOP);
             return vertx.deployVerticle(() -> {
@@ -84,6 +97,23 @@ public final class MqttBroker {
             return (Void) null;
         }).recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
         return started;
+    }
+
+    /** Reads the TLS material of every TLS listener on a worker thread, before any listener binds. */
+    private Future<Void> loadTls() {
+        if (options.listeners().stream().allMatch(l -> l.tls() == null)) {
+            return Future.succeededFuture();
+        }
+        return vertx.<List<ServerSSLOptions>>executeBlocking(() -> {
+            List<ServerSSLOptions> tls = new ArrayList<>();
+            for (ListenerOptions l : options.listeners()) {
+                tls.add(l.tls() == null ? null : core.security().tls(l.tls()));
+            }
+            return tls;
+        }).map(tls -> {
+            core.listenerTls(tls);
+            return (Void) null;
+        });
     }
 
     /** Actual listening ports in listener order (an ephemeral port for a listener configured with port 0). */

@@ -3,7 +3,6 @@ package io.outpost.gateway.cli;
 import io.outpost.gateway.admin.AdminToken;
 import io.outpost.gateway.broker.ListenerOptions;
 import io.outpost.gateway.config.AdminConfig;
-import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.OutpostConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -48,13 +48,11 @@ final class AwaitReadyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    OutpostConfig loaded;
-    try {
-      loaded = config.load();
-    } catch (ConfigException e) {
-      System.err.println("outpost: invalid configuration: " + e.getMessage());
+    Optional<OutpostConfig> maybeLoaded = config.loadOrReport();
+    if (maybeLoaded.isEmpty()) {
       return ExitCodes.CONFIG;
     }
+    OutpostConfig loaded = maybeLoaded.get();
     Probe probe = probeFor(loaded);
     if (probe == null) {
       System.out.println("outpost: readiness not checked: admin API disabled and broker port is 0");

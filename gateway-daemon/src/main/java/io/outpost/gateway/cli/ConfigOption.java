@@ -4,6 +4,7 @@ import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.gateway.config.OutpostConfig;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The {@code --config FILE} option shared by commands that read the daemon configuration. */
@@ -23,6 +24,16 @@ final class ConfigOption {
     ConfigLoader loader = new ConfigLoader();
     Path effective = effectiveFile();
     return effective == null ? loader.builtIn() : loader.load(effective);
+  }
+
+  /** Loads the configuration, or prints why it is invalid and returns empty; the caller then exits 78. */
+  Optional<OutpostConfig> loadOrReport() {
+    try {
+      return Optional.of(load());
+    } catch (ConfigException e) {
+      System.err.println("outpost: invalid configuration: " + e.getMessage());
+      return Optional.empty();
+    }
   }
 
   String describe() {

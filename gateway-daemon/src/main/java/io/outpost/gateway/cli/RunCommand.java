@@ -3,10 +3,10 @@ package io.outpost.gateway.cli;
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.StartupException;
-import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.logging.Logging;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -30,13 +30,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    OutpostConfig loaded;
-    try {
-      loaded = config.load();
-    } catch (ConfigException e) {
-      System.err.println("outpost: invalid configuration: " + e.getMessage());
+    Optional<OutpostConfig> maybeLoaded = config.loadOrReport();
+    if (maybeLoaded.isEmpty()) {
       return ExitCodes.CONFIG;
     }
+    OutpostConfig loaded = maybeLoaded.get();
     Logging.apply(loaded.logging());
     LOG.info("Outpost {} starting from {}: {}", VersionInfo.version(), config.describe(),
         StartupSummary.of(loaded));

@@ -1,8 +1,8 @@
 package io.outpost.gateway.cli;
 
 import io.outpost.gateway.DataDirectory;
-import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.OutpostConfig;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,13 +19,11 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    OutpostConfig loaded;
-    try {
-      loaded = config.load();
-    } catch (ConfigException e) {
-      System.err.println("outpost: invalid configuration: " + e.getMessage());
+    Optional<OutpostConfig> maybeLoaded = config.loadOrReport();
+    if (maybeLoaded.isEmpty()) {
       return ExitCodes.CONFIG;
     }
+    OutpostConfig loaded = maybeLoaded.get();
     try {
       DataDirectory.check(loaded.dataDir());
     } catch (DataDirectory.DataDirectoryException e) {

@@ -1,5 +1,6 @@
 package io.outpost.gateway.route;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.RouteRejectedException;
@@ -35,6 +36,15 @@ final class CloudRoutes {
         .toList();
     this.spool = spool;
     this.registry = registry;
+    for (CompiledRoute route : routes) {
+      // Queue length per route: what an operator watches while the link is down.
+      Gauge.builder("outpost.route.spooled", spool,
+              s -> s.stats().depthByRoute().getOrDefault(route.name(), 0L).doubleValue())
+          .description("Messages of this route waiting in the spool for the cloud")
+          .tag("route", route.name())
+          .tag("priority", String.valueOf(route.config().priority()))
+          .register(registry);
+    }
   }
 
   /** Spools {@code m} for every matching route; completes when all are durable (at once when none match). */

@@ -80,6 +80,8 @@ class GatewayRouterTest {
             org.assertj.core.groups.Tuple.tuple("raw", "devices/pump-7/telemetry", RouteConfig.DEFAULT_PRIORITY, 0L, 1),
             org.assertj.core.groups.Tuple.tuple("site", "site-1/pump-7/devices/pump-7/telemetry", 9, 3_600_000L, 0));
     assertThat(registry.get("outpost.route.messages").tag("route", "site").counter().count()).isEqualTo(1.0);
+    assertThat(registry.get("outpost.route.spooled").tag("route", "site").tag("priority", "9").gauge().value())
+        .isEqualTo(1.0);
     assertThat(accepted).hasSize(1);
   }
 

@@ -149,6 +149,22 @@ class SecurityServiceTest {
   }
 
   @Test
+  void refusesToStartWithAMissingOrMalformedPasswordFile() throws Exception {
+    Path broken = Files.writeString(dir.resolve("broken"), "bob:hunter2\n");
+    SecurityService missing = new SecurityService(
+        SecurityOptions.defaults().withPasswordFile(dir.resolve("nope").toString()), registry);
+    SecurityService malformed = new SecurityService(
+        SecurityOptions.defaults().withPasswordFile(broken.toString()), registry);
+    services.add(missing);
+    services.add(malformed);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(missing::start)
+        .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("nope");
+    org.assertj.core.api.Assertions.assertThatThrownBy(malformed::start)
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 1");
+  }
+
+  @Test
   void refusesAsBusyWhenThePasswordQueueIsFull() throws Exception {
     SecurityService s = start(new SecurityOptions(passwd.toString(), null, null, null, 1, 1, null));
     List<CompletableFuture<AuthOutcome>> pending = new ArrayList<>();

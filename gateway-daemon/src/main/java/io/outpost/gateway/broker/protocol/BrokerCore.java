@@ -2,6 +2,7 @@ package io.outpost.gateway.broker.protocol;
 
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.BrokerOptions;
+import io.outpost.gateway.broker.BrokerSecurity;
 import io.outpost.gateway.broker.PublishRouter;
 import io.outpost.gateway.broker.metrics.BrokerMetrics;
 import io.outpost.gateway.broker.session.LocalDelivery;
@@ -11,8 +12,10 @@ import io.outpost.gateway.broker.session.SessionRegistry;
 import io.outpost.gateway.broker.session.SessionSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ServerSSLOptions;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,9 +38,18 @@ public final class BrokerCore {
     private final Wills wills;
     private final java.util.Queue<Future<Void>> pendingWrites = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
+    private final BrokerSecurity security;
+    private volatile List<ServerSSLOptions> listenerTls = List.of();
 
     public BrokerCore(Vertx vertx, BrokerOptions options, SessionPersistence persistence, PublishRouter router,
                       BrokerMetrics metrics, Clock clock) {
+        this(vertx, options, persistence, router, metrics, clock, BrokerSecurity.ALLOW_ALL);
+    }
+
+    /** As above, with the security seam asked at CONNECT, PUBLISH and SUBSCRIBE. */
+    public BrokerCore(Vertx vertx, BrokerOptions options, SessionPersistence persistence, PublishRouter router,
+                      BrokerMetrics metrics, Clock clock, BrokerSecurity security) {
+        this.security = security;
         this.vertx = vertx;
         this.options = options;
         this.router = router;
@@ -123,6 +135,20 @@ public final class BrokerCore {
     /** Completes when every tracked write finished (successfully or not). */
     public Future<Void> pendingWrites() {
         return Future.join(new java.util.ArrayList<>(pendingWrites)).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    }
+
+    /** Authentication and authorization of clients. */
+    public BrokerSecurity security() {
+        return security;
+    }
+
+    /** TLS settings per listener index ({@code null} for plain TCP); set before the listeners start. */
+    public List<ServerSSLOptions> listenerTls() {
+        return listenerTls;
+    }
+
+    public void listenerTls(List<ServerSSLOptions> tls) {
+        this.listenerTls = tls;
     }
 
     public boolean stopping() {

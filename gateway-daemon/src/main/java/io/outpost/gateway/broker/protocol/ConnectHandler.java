@@ -7,17 +7,30 @@ import io.outpost.gateway.broker.BrokerOptions;
 import io.outpost.gateway.broker.MessageProperties;
 import io.outpost.gateway.broker.session.Session;
 import io.outpost.gateway.broker.topic.Topics;
+import io.outpost.gateway.security.AuthOutcome;
+import io.outpost.gateway.security.ClientPermissions;
+import io.outpost.gateway.security.ConnectCredentials;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttWill;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Handles CONNECT: connection bound, client id assignment, clean start versus session resumption, session expiry,
+ * Handles CONNECT: authentication and authorization through {@link io.outpost.gateway.broker.BrokerSecurity} (the
+ * connect and will checks included), connection bound, client id assignment, clean start versus session resumption, session expiry,
  * takeover of a duplicate client id, will, keep-alive negotiation and the CONNACK properties.
  */
 public final class ConnectHandler {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectHandler.class);
     private static final long NEVER_EXPIRES = BrokerOptions.MQTT_MAX_SESSION_EXPIRY_SECONDS;
 
     private final BrokerCore core;
@@ -28,7 +41,6 @@ public final class ConnectHandler {
 
     public void handle(MqttEndpoint ep) {
         boolean v5 = ep.protocolVersion() >= 5;
-        BrokerOptions options = core.options();
         if (core.stopping()) {
             reject(ep, v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "stopping");
@@ -38,11 +50,52 @@ public final class ConnectHandler {
             reject(ep, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD, "auth-method");
             return;
         }
-        String clientId = ep.clientIdentifier();
-        boolean assigned = clientId == null || clientId.isEmpty();
+        String id = ep.clientIdentifier();
+        boolean assigned = id == null || id.isEmpty();
         if (assigned) {
-            clientId = "outpost-" + UUID.randomUUID();
-            ep.setClientIdentifier(clientId);
+            id = "outpost-" + UUID.randomUUID();
+            ep.setClientIdentifier(id);
+        }
+        String clientId = id;
+        // Password checks are slow on purpose and run off the event loop; resume on this connection's context.
+        Context context = Vertx.currentContext();
+        AtomicBoolean gone = new AtomicBoolean();
+        ep.closeHandler(v -> gone.set(true));
+        Future.fromCompletionStage(core.security().authenticate(credentials(ep, clientId)), context).onComplete(ar -> {
+            if (gone.get()) {
+                return;
+            }
+            if (ar.failed()) {
+                LOG.warn("authenticating {} failed", clientId, ar.cause());
+                reject(ep, v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_UNSPECIFIED_ERROR
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "auth-error");
+            } else if (!ar.result().accepted()) {
+                AuthOutcome.Result r = ar.result().result();
+                reject(ep, MqttConnectReturnCode.valueOf((byte) (v5 ? r.mqtt5ReasonCode() : r.mqtt3ReturnCode())),
+                        "auth-" + r.key());
+            } else {
+                admit(ep, v5, clientId, assigned, ar.result().permissions());
+            }
+        });
+    }
+
+    /** What the client presented, for the security seam. */
+    private static ConnectCredentials credentials(MqttEndpoint ep, String clientId) {
+        MqttAuth auth = ep.auth();
+        MqttWill w = ep.will();
+        return new ConnectCredentials(clientId, auth == null ? null : auth.getUsername(),
+                auth == null || auth.getPassword() == null ? null : auth.getPassword().getBytes(StandardCharsets.UTF_8),
+                ep.isSsl() ? ConnectCredentials.peerCertificates(ep.sslSession()) : List.of(),
+                w != null && w.isWillFlag() ? w.getWillTopic() : null);
+    }
+
+    /** CONNECT after authentication: bounds, will, session and CONNACK. */
+    private void admit(MqttEndpoint ep, boolean v5, String clientId, boolean assigned, ClientPermissions permissions) {
+        BrokerOptions options = core.options();
+        if (core.stopping()) {
+            reject(ep, v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "stopping");
+            return;
         }
         if (!core.connections().containsKey(clientId) && core.connections().size() >= options.maxConnections()) {
             reject(ep, v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
@@ -108,6 +161,7 @@ public final class ConnectHandler {
         ConnectionSettings settings = new ConnectionSettings(ep.protocolVersion(), keepAlive, maxOutbound, will,
                 willDelay, problemInfo == null || problemInfo != 0);
         Connection connection = new Connection(core, ep, Vertx.currentContext(), session, settings);
+        connection.permissions(permissions);
         Connection previous = core.connections().put(clientId, connection);
         connection.registerHandlers();
         ep.accept(present, v5 ? connackProperties(assigned ? clientId : null, serverKeepAlive,

@@ -9,6 +9,7 @@ import io.outpost.gateway.broker.metrics.BrokerMetrics;
 import io.outpost.gateway.broker.session.OutboundMessage;
 import io.outpost.gateway.broker.session.Session;
 import io.outpost.gateway.broker.session.SessionLink;
+import io.outpost.gateway.security.ClientPermissions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.mqtt.MqttEndpoint;
@@ -47,6 +48,7 @@ public final class Connection implements SessionLink {
     private volatile long lastActivityMillis;
     private volatile boolean willCleared;
     private volatile boolean takenOver;
+    private volatile ClientPermissions permissions = ClientPermissions.ALL;
 
     Connection(BrokerCore core, MqttEndpoint endpoint, Context context, Session session, ConnectionSettings settings) {
         this.core = core;
@@ -59,6 +61,15 @@ public final class Connection implements SessionLink {
         this.lastActivityMillis = core.clock().millis();
         this.inbound = new InboundPublishes(core, this);
         this.subscriptions = new SubscribeHandler(core, this);
+    }
+
+    /** What this client may publish and subscribe to, as decided at CONNECT. */
+    ClientPermissions permissions() {
+        return permissions;
+    }
+
+    void permissions(ClientPermissions granted) {
+        this.permissions = granted;
     }
 
     void registerHandlers() {

@@ -71,6 +71,10 @@ final class InboundPublishes {
             return;
         }
         int packetId = msg.messageId();
+        if (!core.security().mayPublish(connection.permissions(), topic)) {
+            refuseUnauthorized(qos, packetId, v5, topic);
+            return;
+        }
         if (qos == 2) {
             Boolean state = connection.session().inboundQos2Begin(packetId);
             if (Boolean.TRUE.equals(state)) {
@@ -101,6 +105,29 @@ final class InboundPublishes {
             ack.result = ar;
             flush();
         }));
+    }
+
+    /**
+     * A publish the policy does not allow (already counted in {@code outpost.security.denied{action=publish}}). QoS 0:
+     * dropped. MQTT 5 QoS 1/2: PUBACK/PUBREC 0x87 in arrival order. MQTT 3.1.1 QoS 1/2: the connection is closed,
+     * since 3.1.1 has no negative acknowledgement and acknowledging a dropped message would break "nothing
+     * acknowledged is ever lost".
+     */
+    private void refuseUnauthorized(int qos, int packetId, boolean v5, String topic) {
+        if (qos == 0) {
+            return;
+        }
+        if (!v5) {
+            LOG.info("closing MQTT 3.1.1 client {}: QoS {} publish to {} not authorized", connection.clientId(), qos,
+                    topic);
+            connection.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, "publish not authorized");
+            return;
+        }
+        unacknowledged++; // balanced by the failed acknowledgement
+        PendingAck ack = new PendingAck(qos, packetId);
+        ack.result = io.vertx.core.Future.failedFuture(new NotAuthorized());
+        pending.add(ack);
+        flush();
     }
 
     void onPubrel(int packetId) {
@@ -157,7 +184,9 @@ final class InboundPublishes {
         }
         Throwable cause = ack.result.cause();
         int code = cause instanceof RouteRejectedException r ? r.reasonCode() : 0x80;
-        core.metrics().routeRejected(code);
+        if (!(cause instanceof NotAuthorized)) {
+            core.metrics().routeRejected(code);
+        }
         if (!(cause instanceof RouteRejectedException)) {
             LOG.warn("routing a publish from {} failed", connection.clientId(), cause);
         }
@@ -193,6 +222,15 @@ final class InboundPublishes {
             return MqttPubRecReasonCode.valueOf((byte) code);
         } catch (IllegalArgumentException e) {
             return MqttPubRecReasonCode.UNSPECIFIED_ERROR;
+        }
+    }
+
+    /** The authorization policy refused the publish: MQTT 5 reason code 0x87. */
+    private static final class NotAuthorized extends RouteRejectedException {
+        private static final long serialVersionUID = 1L;
+
+        NotAuthorized() {
+            super(0x87, "not authorized");
         }
     }
 

@@ -2,6 +2,7 @@ package io.outpost.gateway.broker.protocol;
 
 import io.outpost.gateway.broker.BrokerOptions;
 import io.outpost.gateway.broker.ListenerOptions;
+import io.outpost.gateway.security.TlsSupport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.mqtt.MqttServer;
@@ -42,6 +43,9 @@ public final class ListenerVerticle extends VerticleBase {
                     .setMaxClientIdLength(options.maxClientIdLength())
                     .setTimeoutOnConnect(options.connectTimeoutSeconds());
             serverOptions.setReuseAddress(true);
+            if (l.tls() != null) {
+                TlsSupport.apply(core.listenerTls().get(i), serverOptions);
+            }
             MqttServer server = MqttServer.create(vertx, serverOptions);
             server.endpointHandler(connectHandler::handle);
             server.exceptionHandler(e -> {

@@ -58,6 +58,10 @@ final class SubscribeHandler {
                 codes.add(v5 ? MqttSubAckReasonCode.TOPIC_FILTER_INVALID : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
                 continue;
             }
+            if (!core.security().maySubscribe(connection.permissions(), shared == null ? text : shared.filter())) {
+                codes.add(v5 ? MqttSubAckReasonCode.NOT_AUTHORIZED : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
             MqttSubscriptionOption opt = ts.subscriptionOption();
             if (shared != null && v5 && opt.isNoLocal()) {
                 connection.protocolError(MqttDisconnectReasonCode.PROTOCOL_ERROR, "no-local on shared subscription");

@@ -1,4 +1,4 @@
-package io.outpost.sync;
+package io.outpost.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,0 +1,151 @@
+package io.outpost.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.outpost.gateway.Gateway;
+import io.outpost.gateway.config.ConfigLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A developer's workflow against a running daemon: deploy the shipped Python example with {@code outpost functions},
+ * see it react to a device's publish, invoke it by hand, redeploy, roll back and remove it.
+ */
+class FunctionsCliTest {
+
+  /** The example package shipped in {@code examples/}, deployed as-is apart from a generous first-start timeout. */
+  private static final Path EXAMPLE = Path.of("..", "examples", "python-celsius");
+
+  @TempDir Path dir;
+
+  private Gateway gateway;
+  private Path config;
+  private MqttClient device;
+
+  private record Result(int exit, String out, String err) {}
+
+  @BeforeEach
+  void startDaemon() throws Exception {
+    assumeTrue(python3Available(), "python3 is needed for the process-runtime example");
+    config = Files.writeString(dir.resolve("outpost.yaml"), """
+        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
+        storage: {dir: %s}
+        admin: {listen: "127.0.0.1:0"}
+        """.formatted(dir.resolve("data")));
+    gateway = Gateway.start(new ConfigLoader().load(config), config);
+  }
+
+  @AfterEach
+  void stopDaemon() throws Exception {
+    if (device != null) {
+      if (device.isConnected()) {
+        device.disconnect();
+      }
+      device.close();
+    }
+    if (gateway != null) {
+      gateway.stop(Duration.ofSeconds(10));
+    }
+  }
+
+  private static boolean python3Available() {
+    try {
+      Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private Result cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = OutpostCommand.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--config", config.toString(), "--admin-url", "http://127.0.0.1:" + gateway.adminPort()));
+    return new Result(cmd.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+  }
+
+  /** Copies the example into the temp dir with the given version and a first-start-friendly timeout. */
+  private Path examplePackage(String version) throws IOException {
+    Path pkg = Files.createDirectories(dir.resolve("celsius-" + version));
+    Files.copy(EXAMPLE.resolve("handler.py"), pkg.resolve("handler.py"));
+    String descriptor = Files.readString(EXAMPLE.resolve("outpost-function.yaml"))
+        .replace("version: 1.0.0", "version: " + version)
+        .replace("timeoutMillis: 2000", "timeoutMillis: 30000");
+    Files.writeString(pkg.resolve("outpost-function.yaml"), descriptor);
+    return pkg;
+  }
+
+  @Test
+  void deployedFunctionReactsToDevicesAndCanBeInvokedRolledBackAndRemoved() throws Exception {
+    Result deployed = cli("functions", "deploy", examplePackage("1.0.0").toString());
+    assertThat(deployed.exit()).as(deployed.err()).isZero();
+    assertThat(deployed.out()).contains("deployed fahrenheit-to-celsius 1.0.0");
+
+    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-7", new MemoryPersistence());
+    device.connect();
+    BlockingQueue<MqttMessage> celsius = new LinkedBlockingQueue<>();
+    device.subscribe(new MqttSubscription[] {new MqttSubscription("sensors/+/temperature", 1)},
+        new IMqttMessageListener[] {(t, m) -> celsius.add(m)});
+    device.publish("sensors/s7/fahrenheit", "{\"fahrenheit\": 212}".getBytes(StandardCharsets.UTF_8), 1, false);
+
+    MqttMessage output = celsius.poll(60, TimeUnit.SECONDS);
+    assertThat(output).as("the function's output reaches local subscribers").isNotNull();
+    assertThat(new String(output.getPayload(), StandardCharsets.UTF_8)).contains("\"celsius\"").contains("100");
+
+    Result invoked = cli("functions", "invoke", "fahrenheit-to-celsius", "--topic", "sensors/s1/fahrenheit",
+        "--payload", "{\"fahrenheit\": 32}");
+    assertThat(invoked.exit()).as(invoked.out() + invoked.err()).isZero();
+    assertThat(invoked.out()).startsWith("ok").contains("sensors/s1/temperature").contains("0.0");
+
+    assertThat(cli("functions", "deploy", examplePackage("1.1.0").toString()).exit()).isZero();
+    assertThat(cli("functions", "list").out()).contains("fahrenheit-to-celsius").contains("1.1.0");
+    Result rolledBack = cli("functions", "rollback", "fahrenheit-to-celsius");
+    assertThat(rolledBack.exit()).as(rolledBack.err()).isZero();
+    assertThat(rolledBack.out()).contains("rolled back fahrenheit-to-celsius to 1.0.0");
+
+    assertThat(cli("functions", "remove", "fahrenheit-to-celsius").exit()).isZero();
+    assertThat(cli("functions", "list", "--json").out()).doesNotContain("fahrenheit-to-celsius");
+    Result again = cli("functions", "remove", "fahrenheit-to-celsius");
+    assertThat(again.exit()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
+  void invalidPackageIsRefusedWithTheReason() throws Exception {
+    Path broken = Files.createDirectories(dir.resolve("broken"));
+    Files.writeString(broken.resolve("outpost-function.yaml"), "name: broken\nruntime: cobol\n");
+
+    Result r = cli("functions", "deploy", broken.toString());
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("invalid-function");
+  }
+}
