@@ -69,6 +69,11 @@ if [[ -n "${BACKLOG_ACKED:-}" ]]; then
   echo "| offline backlog, unthrottled, then idle | $BACKLOG_ACKED in $BACKLOG_SECONDS s (spool depth $BACKLOG_DEPTH) | $(rel "$BACKLOG_END_RSS") (after) | $(rel "$BACKLOG_MAX_RSS") | $BACKLOG_THREADS |"
 fi
 echo
+ack() { jq -r '"p50 \(.ackLatency.p50Ms) ms, p99 \(.ackLatency.p99Ms) ms, max \(.ackLatency.maxMs) ms; \(.throughputPerSecond | floor) msg/s"' "$1"; }
+BACKLOG_ACK=""
+[[ -f "$RESULTS/backlog-run.json" ]] && BACKLOG_ACK="; backlog $(ack "$RESULTS/backlog-run.json")"
+echo "Device-side PUBACK latency (the ack follows the spool commit and its fsync): steady load $(ack "$RESULTS/load-run.json")$BACKLOG_ACK."
+echo
 echo "Disk writes while spooling (process totals, so they include the daemon's own log on stdout):"
 echo
 echo "| Ingest | Messages | write_bytes | per message | per payload byte | wchar (write syscalls) | of which log | Group commits | Messages per commit | write_bytes per commit |"

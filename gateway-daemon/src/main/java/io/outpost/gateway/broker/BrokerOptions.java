@@ -7,7 +7,7 @@ import java.util.List;
  * Configuration of the local MQTT broker: the {@code broker:} section of the daemon's YAML file. Every bound has a
  * default, a metric and a documented behaviour when hit.
  *
- * @param listeners TCP listeners; default one on {@code 0.0.0.0:1883}
+ * @param listeners TCP listeners; default one on {@code 127.0.0.1:1883}
  * @param instances number of event-loop instances serving connections; default the number of CPU cores
  * @param maxConnections connected clients at most; default {@value #DEFAULT_MAX_CONNECTIONS}. A CONNECT beyond it is
  *     refused (MQTT 5: 0x97 quota exceeded, 3.1.1: 0x03 server unavailable), counted in
@@ -103,7 +103,7 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
         require("maxClientIdLength", maxClientIdLength, 23, 65_535);
     }
 
-    /** All defaults: one listener on 0.0.0.0:1883. */
+    /** All defaults: one listener on 127.0.0.1:1883. */
     public static BrokerOptions defaults() {
         return new BrokerOptions(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null);

@@ -5,7 +5,8 @@ import io.outpost.gateway.security.TlsOptions;
 /**
  * One TCP listener of the broker. MQTT 3.1.1 and 5.0 clients share every listener.
  *
- * @param host interface to bind; default {@value #DEFAULT_HOST} (all interfaces)
+ * @param host interface to bind; default {@value #DEFAULT_HOST} (loopback: serving the network is an explicit
+ *     decision, e.g. {@code 0.0.0.0})
  * @param port TCP port; default {@value #DEFAULT_PORT}; {@code 0} picks an ephemeral port (see
  *     {@link MqttBroker#boundPorts()})
  * @param tls TLS for this listener (PEM certificate, key, optional client CA and {@code clientAuth}); default none,
@@ -14,7 +15,7 @@ import io.outpost.gateway.security.TlsOptions;
 public record ListenerOptions(String host, Integer port, TlsOptions tls) {
 
     /** Default bind address: all interfaces, since devices connect over the local network. */
-    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final String DEFAULT_HOST = "127.0.0.1";
     /** Default port: the IANA MQTT port. */
     public static final int DEFAULT_PORT = 1883;
 

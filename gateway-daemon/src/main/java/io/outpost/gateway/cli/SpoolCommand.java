@@ -31,7 +31,7 @@ final class SpoolCommand extends AdminCommand {
         .row("bytes", s.path("bytes").asLong() + " of " + s.path("maxBytes").asLong())
         .row("in flight", s.path("inFlight").asLong())
         .row("oldest", StatusCommand.human(java.time.Duration.ofSeconds(s.path("oldestAgeSeconds").asLong())))
-        .row("dropped", s.path("dropped").toString())
+        .row("dropped", StatusCommand.drops(s.path("dropped")))
         .row("dead letters", s.path("deadLetters").asLong())
         .row("writable", s.path("writable").asBoolean(true) ? "yes" : "NO: " + s.path("lastError").asText())
         .print(out());

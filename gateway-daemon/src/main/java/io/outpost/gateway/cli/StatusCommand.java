@@ -37,7 +37,7 @@ final class StatusCommand extends AdminCommand {
     return s.path("ready").asBoolean() ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
   }
 
-  private static String drops(JsonNode dropped) {
+  static String drops(JsonNode dropped) {
     StringBuilder b = new StringBuilder();
     for (Iterator<Map.Entry<String, JsonNode>> it = dropped.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();

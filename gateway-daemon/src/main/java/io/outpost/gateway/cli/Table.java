@@ -24,13 +24,16 @@ final class Table {
 
   void print(PrintWriter out) {
     int columns = rows.get(0).length;
+    // A table of label/value pairs has blank headers: print no header line for it.
+    List<String[]> printed = java.util.Arrays.stream(rows.get(0)).allMatch(String::isBlank) ? rows.subList(1, rows.size())
+        : rows;
     int[] width = new int[columns];
     for (String[] r : rows) {
       for (int i = 0; i < columns && i < r.length; i++) {
         width[i] = Math.max(width[i], r[i].length());
       }
     }
-    for (String[] r : rows) {
+    for (String[] r : printed) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < columns; i++) {
         String cell = i < r.length ? r[i] : "";

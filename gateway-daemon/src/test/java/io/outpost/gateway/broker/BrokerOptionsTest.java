@@ -22,7 +22,7 @@ class BrokerOptionsTest {
         assertThat(o.maxPacketBytes()).isEqualTo(BrokerOptions.DEFAULT_MAX_PACKET_BYTES);
         assertThat(o.queueOverflow()).isEqualTo(QueueOverflowPolicy.DROP_OLDEST);
         assertThat(o.instances()).isPositive();
-        assertThat(BrokerOptions.defaults().listeners()).containsExactly(ListenerOptions.of("0.0.0.0", 1883));
+        assertThat(BrokerOptions.defaults().listeners()).containsExactly(ListenerOptions.of("127.0.0.1", 1883));
     }
 
     @Test
@@ -44,7 +44,7 @@ class BrokerOptionsTest {
                 topicAliasMaximum: 0
                 maxClientIdLength: 64
                 """, BrokerOptions.class);
-        assertThat(o).isEqualTo(new BrokerOptions(java.util.List.of(ListenerOptions.of("0.0.0.0", 1884)), 2, 5,
+        assertThat(o).isEqualTo(new BrokerOptions(java.util.List.of(ListenerOptions.of("127.0.0.1", 1884)), 2, 5,
                 2048, 10, 3, 7, QueueOverflowPolicy.DROP_NEWEST, 9, 11, 60L, 30, 4, 0, 64));
     }
 
