@@ -205,4 +205,23 @@ public record CloudOptions(
     }
     return value;
   }
+
+  /** Like the record's own, but never shows the password: options objects end up in logs and error messages. */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("CloudOptions[");
+    java.lang.reflect.RecordComponent[] components = CloudOptions.class.getRecordComponents();
+    for (int i = 0; i < components.length; i++) {
+      String name = components[i].getName();
+      Object value;
+      try {
+        value = components[i].getAccessor().invoke(this);
+      } catch (ReflectiveOperationException e) {
+        value = "?";
+      }
+      b.append(i == 0 ? "" : ", ").append(name).append('=')
+          .append("password".equals(name) && value != null ? "<redacted>" : value);
+    }
+    return b.append(']').toString();
+  }
 }
