@@ -74,7 +74,11 @@ start_daemon() {
   [[ -n "$FP_MQTT_MS" ]] || FP_MQTT_MS=$FP_READY_MS
 }
 
-stop_daemon() { bench_stop "$FP_PID"; }
+# Stops the daemon and removes its data directory (a 1M-message spool is ~240 MB) unless FP_KEEP_DATA=1.
+stop_daemon() {
+  bench_stop "$FP_PID"
+  [[ "${FP_KEEP_DATA:-0}" == 1 ]] || rm -rf "$FP_DIR"
+}
 
 # Samples "seconds VmRSS(kB) Threads" of pid $1 into file $2 once a second until stopped.
 start_sampler() {
@@ -104,9 +108,6 @@ wait_spool_depth() {
   die "spool depth ${d:-?} did not reach $want within $limit s"
 }
 
-mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
-# "ok" or "missed by X" for measured $1 against budget $2 (same unit; lower is better).
-verdict() { awk -v m="$1" -v b="$2" 'BEGIN {if (m <= b) print "met"; else printf "**missed** by %.1f (%.0f%%)", m - b, (m - b) * 100 / b}'; }
 
 # Native memory summary of pid $1 (NMT must be on) as "category committedKB" lines.
 nmt_committed() {

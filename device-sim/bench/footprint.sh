@@ -23,7 +23,7 @@
 #            [--skip-backlog] [--extra-opts "-XX:..."] [--no-doc]
 #   --extra-opts appends JVM options to the shipped ones for every phase (to try a candidate default).
 # Environment: OUTPOST_JAR, SIM_JAR, DEB (default packaging/target/outpost_*.deb), FP_PORT (18870),
-#   FP_ADMIN_PORT (18871), FP_DEFAULTS, JAVA.
+#   FP_ADMIN_PORT (18871), FP_DEFAULTS, FP_KEEP_DATA (1 keeps each run's data directory), JAVA.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$BENCH_DIR/footprint-lib.sh"
@@ -99,13 +99,14 @@ if [[ "$DO_OPTIONS" == 1 ]]; then
   for o in $OPTS; do
     run_variant "without $o" $(for x in $OPTS; do [[ "$x" == "$o" ]] || echo "$x"; done)
   done
-  run_variant "shipped + -XX:TieredStopAtLevel=1 (commented out in the file)" $OPTS -XX:TieredStopAtLevel=1
+  [[ " $OPTS " == *" -XX:TieredStopAtLevel=1 "* ]] || run_variant "shipped + -XX:TieredStopAtLevel=1" $OPTS -XX:TieredStopAtLevel=1
   # AppCDS (not shipped): a training start dumps the classes it loaded; later starts map them.
   echo "== options: AppCDS training run" >&2
   start_daemon appcds-training $OPTS -XX:ArchiveClassesAtExit="$RESULTS/outpost-appcds.jsa"
   stop_daemon
   [[ -f "$RESULTS/outpost-appcds.jsa" ]] && run_variant "shipped + AppCDS archive (not shipped)" $OPTS \
     -XX:SharedArchiveFile="$RESULTS/outpost-appcds.jsa"
+  rm -f "$RESULTS/outpost-appcds.jsa"   # ~30 MB
   FP_ENV="MALLOC_ARENA_MAX=2" run_variant "shipped + env MALLOC_ARENA_MAX=2 (glibc malloc arenas)" $OPTS
   run_variant "none (JVM defaults, this machine)"
   run_variant "none, -XX:MaxRAM=1g (JVM defaults as on a 1 GB box)" -XX:MaxRAM=1g
