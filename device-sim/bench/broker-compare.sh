@@ -157,13 +157,7 @@ done
   echo "![throughput fan-in](benchmarks/broker-throughput-fanin.png)"
   echo "![throughput fan-out](benchmarks/broker-throughput-fanout.png)"
   echo
-  echo "<details><summary>Exact command lines</summary>"
-  echo
-  echo '```'
-  cat "$RESULTS/commands.txt"
-  echo '```'
-  echo "</details>"
-  echo
+  commands_details "$RESULTS/commands.txt"
 } > "$RESULTS/section.md"
 
 if [[ "$WRITE_DOC" == 1 ]]; then

@@ -7,6 +7,8 @@ set -euo pipefail
 : "${RESULTS:?RESULTS must point at a footprint results directory}"
 # shellcheck disable=SC1091
 source "$RESULTS/summary.env"
+# run alone: take the shared helpers (commands_details) from lib.sh
+declare -F commands_details >/dev/null || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OPTS="$(cat "$RESULTS/java-opts.txt")"
 STAMP="${RESULTS##*footprint-}"
 rel() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
@@ -133,10 +135,4 @@ echo '```'
 cat "$RESULTS/dependency-tree.txt" 2>/dev/null || echo "(dependency:tree failed)"
 echo '```'
 echo
-echo "<details><summary>Exact command lines</summary>"
-echo
-echo '```'
-cat "$RESULTS/commands.txt"
-echo '```'
-echo "</details>"
-echo
+commands_details "$RESULTS/commands.txt"

@@ -104,6 +104,17 @@ start_outpost() {
 
 # Replaces the text between '<!-- BEGIN $1 -->' and '<!-- END $1 -->' in docs/benchmarks.md with
 # the contents of file $2 (appends the marked section when it does not exist yet).
+# Prints a collapsed markdown block with the exact command lines recorded in $1.
+commands_details() {
+  echo "<details><summary>Exact command lines</summary>"
+  echo
+  echo '```'
+  cat "$1"
+  echo '```'
+  echo "</details>"
+  echo
+}
+
 update_doc_section() {
   local name="$1" body="$2" doc="$REPO_ROOT/docs/benchmarks.md" tmp
   tmp="$(mktemp)"

@@ -149,13 +149,7 @@ bench_cmd "$JAVA" -jar "$SIM_JAR" chart timeline \
   echo
   echo "![outage $GATEWAY](benchmarks/outage-$GATEWAY.png)"
   echo
-  echo "<details><summary>Exact command lines</summary>"
-  echo
-  echo '```'
-  cat "$RESULTS/commands.txt"
-  echo '```'
-  echo "</details>"
-  echo
+  commands_details "$RESULTS/commands.txt"
 } > "$RESULTS/section.md"
 
 if [[ "$WRITE_DOC" == 1 ]]; then
