@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test class that leaves behind a non-daemon thread, a listening TCP socket, a child process or a file in the
- * test temp directory once it has finished.
+ * test temp directory once it has finished, or that blocked a Vert.x thread (see {@link BlockedThreadAppender}).
  *
  * <p>Registered for every test through JUnit's extension auto-detection (see {@code META-INF/services}), so a leak
  * cannot hide in a class that forgot to opt in. Each resource gets a grace period to go away on its own, because
@@ -41,6 +41,7 @@ public final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    BlockedThreadAppender.drain(); // what an earlier class caused was reported there
     Snapshot before = Snapshot.take();
     context.getStore(NAMESPACE).put(Snapshot.class, before);
   }
@@ -60,6 +61,9 @@ public final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
     leaks.addAll(awaitGone("listening socket", Resources::listeningSockets, before.sockets(), deadline));
     leaks.addAll(awaitGone("child process", Resources::childProcesses, before.children(), deadline));
     leaks.addAll(awaitGone("temp file", Resources::tempFiles, before.tempFiles(), deadline));
+    for (String warning : BlockedThreadAppender.drain()) {
+      leaks.add("blocked Vert.x thread: " + warning);
+    }
     if (!leaks.isEmpty()) {
       throw new AssertionError(
           context.getDisplayName() + " leaked " + leaks.size() + " resource(s):\n  " + String.join("\n  ", leaks));

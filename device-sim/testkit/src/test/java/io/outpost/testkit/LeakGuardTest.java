@@ -60,6 +60,11 @@ class LeakGuardTest {
   }
 
   @Test
+  void failsAClassThatBlockedAVertxThread() {
+    assertLeakReported(BlocksEventLoop.class, "blocked Vert.x thread: Thread vert.x-eventloop-thread-0 has been blocked");
+  }
+
+  @Test
   void passesAClassThatCleansUp() {
     assertThat(classResults(CleansUp.class))
         .singleElement()
@@ -130,6 +135,15 @@ class LeakGuardTest {
     @Test
     void leaves() throws IOException {
       leakedFile = Files.createTempFile("leak-guard-fixture", ".tmp");
+    }
+  }
+
+  static class BlocksEventLoop {
+    @Test
+    void blocks() {
+      // What Vert.x's checker logs when an event loop is blocked (logger name as in io.vertx.core.impl).
+      org.slf4j.LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker")
+          .warn("Thread vert.x-eventloop-thread-0 has been blocked for 2345 ms, time limit is 2000 ms");
     }
   }
 
