@@ -43,6 +43,11 @@ public final class FunctionLatencyBench {
       run(gateway, python ? echoPython(dir) : echoJar(dir), rate, seconds);
     } finally {
       gateway.stop(Duration.ofSeconds(10));
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 
