@@ -118,10 +118,7 @@ public final class Gateway {
 
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics();
-    lifecycle.started("metrics", () -> {
-      registry.close();
-      return CompletableFuture.completedFuture(null);
-    });
+    lifecycle.startedSync("metrics", registry::close);
 
     vertx = Vertx.builder()
         .with(new VertxOptions())
@@ -131,10 +128,7 @@ public final class Gateway {
 
     SpoolOptions spoolOptions = config.storage().withDir(dataDir.toString());
     spool = SqliteSpool.open(spoolOptions, registry, clock);
-    lifecycle.started("spool", () -> {
-      spool.close();
-      return CompletableFuture.completedFuture(null);
-    });
+    lifecycle.startedSync("spool", spool::close);
 
     functions = new FunctionRuntime(config.functions(), dataDir.resolve("functions"),
         new BrokerFunctionHost(this::publishLocal, clock), registry, clock);
@@ -144,10 +138,7 @@ public final class Gateway {
     triggers = new FunctionTriggers(functions);
     router = new GatewayRouter(config.routes(), spool, triggers, registry);
     SecurityService security = startSecurity(config);
-    lifecycle.started("security", () -> {
-      security.stop();
-      return CompletableFuture.completedFuture(null);
-    });
+    lifecycle.startedSync("security", security::stop);
     broker = new MqttBroker(vertx, config.broker(), dataDir, router, registry, clock, BrokerSecurity.of(security));
     await("MQTT broker", broker.start().toCompletionStage(), ExitCodes.UNAVAILABLE);
     lifecycle.started("MQTT broker", () -> broker.stop().toCompletionStage());

@@ -3,6 +3,7 @@ package io.outpost.gateway;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,14 @@ final class Lifecycle {
   /** Records that {@code name} started; {@code stop} undoes it. */
   synchronized void started(String name, Supplier<CompletionStage<?>> stop) {
     started.push(new Step(name, stop));
+  }
+
+  /** Records that {@code name} started; {@code stop} undoes it synchronously (e.g. closing a file). */
+  void startedSync(String name, Runnable stop) {
+    started(name, () -> {
+      stop.run();
+      return CompletableFuture.completedFuture(null);
+    });
   }
 
   /**

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.config.ConfigLoader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The operator CLI against a running daemon, over the real admin HTTP API. */
 class AdminCliTest {
@@ -31,8 +28,6 @@ class AdminCliTest {
   private Path cliConfig;
   private String adminUrl;
   private final List<MqttClient> clients = new ArrayList<>();
-
-  private record Result(int exit, String out, String err) {}
 
   @BeforeEach
   void startDaemon() throws Exception {
@@ -59,16 +54,8 @@ class AdminCliTest {
     gateway.stop(Duration.ofSeconds(10));
   }
 
-  private Result cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = OutpostCommand.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--config", cliConfig.toString(), "--admin-url", adminUrl));
-    int exit = cmd.execute(all.toArray(String[]::new));
-    return new Result(exit, out.toString(), err.toString());
+  private CliRun cli(String... args) {
+    return CliRun.against(cliConfig, adminUrl, args);
   }
 
   private MqttClient device(String id) throws Exception {
@@ -80,8 +67,8 @@ class AdminCliTest {
 
   @Test
   void statusShowsReadinessAsTableAndJson() {
-    Result table = cli("status");
-    Result json = cli("status", "--json");
+    CliRun table = cli("status");
+    CliRun json = cli("status", "--json");
 
     assertThat(table.exit()).as(table.err()).isZero();
     assertThat(table.out()).contains("ready").contains("yes").contains("not-configured");
@@ -93,9 +80,9 @@ class AdminCliTest {
   void clientsListsConnectedDevicesAndDisconnectDropsOne() throws Exception {
     MqttClient pump = device("pump-7");
 
-    Result list = cli("clients");
-    Result drop = cli("clients", "disconnect", "pump-7");
-    Result missing = cli("clients", "disconnect", "no-such-client");
+    CliRun list = cli("clients");
+    CliRun drop = cli("clients", "disconnect", "pump-7");
+    CliRun missing = cli("clients", "disconnect", "no-such-client");
 
     assertThat(list.exit()).isZero();
     assertThat(list.out()).contains("CLIENT ID").contains("pump-7").contains("mqtt");
@@ -111,9 +98,9 @@ class AdminCliTest {
     pump.publish("devices/pump-8/telemetry", "1".getBytes(StandardCharsets.UTF_8), 1, false);
     pump.publish("devices/pump-8/telemetry", "2".getBytes(StandardCharsets.UTF_8), 1, false);
 
-    Result spool = cli("spool");
-    Result json = cli("spool", "--json");
-    Result deadLetters = cli("spool", "dead-letters");
+    CliRun spool = cli("spool");
+    CliRun json = cli("spool", "--json");
+    CliRun deadLetters = cli("spool", "dead-letters");
 
     assertThat(spool.exit()).as(spool.err()).isZero();
     assertThat(spool.out()).containsPattern("telemetry\\s+2");
@@ -128,7 +115,7 @@ class AdminCliTest {
     String original = Files.readString(config);
     Files.writeString(config, original.replace("devices/+/telemetry", "sensors/#"));
 
-    Result applied = cli("reload");
+    CliRun applied = cli("reload");
     pump.publish("sensors/t1", "1".getBytes(StandardCharsets.UTF_8), 1, false);
     pump.publish("devices/pump-9/telemetry", "2".getBytes(StandardCharsets.UTF_8), 1, false);
 
@@ -138,7 +125,7 @@ class AdminCliTest {
     assertThat(cli("spool", "--json").out()).as("only the new route spools").contains("\"depth\" : 1");
 
     Files.writeString(config, original.replace("routes:", "routez:"));
-    Result rejected = cli("reload");
+    CliRun rejected = cli("reload");
 
     assertThat(rejected.exit()).isEqualTo(ExitCodes.CONFIG);
     assertThat(rejected.err()).contains("invalid-config").contains("unknown key 'routez'");
@@ -151,7 +138,7 @@ class AdminCliTest {
     Files.writeString(config, Files.readString(config).replace("broker: {listeners: [{host: 127.0.0.1, port: 0}]}",
         "broker: {listeners: [{host: 127.0.0.1, port: 0}], maxConnections: 5}"));
 
-    Result r = cli("reload");
+    CliRun r = cli("reload");
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("restart required for broker");
@@ -161,7 +148,7 @@ class AdminCliTest {
   void wrongTokenIsRefusedWithItsOwnExitCode() throws Exception {
     Path wrong = Files.writeString(dir.resolve("wrong.token"), "not-the-token\n");
 
-    Result r = cli("status", "--token-file", wrong.toString());
+    CliRun r = cli("status", "--token-file", wrong.toString());
 
     assertThat(r.exit()).isEqualTo(ExitCodes.NO_PERMISSION);
     assertThat(r.err()).contains("refused the admin token");
@@ -171,7 +158,7 @@ class AdminCliTest {
   void unreachableDaemonIsReportedAsUnavailable() {
     gateway.stop(Duration.ofSeconds(10));
 
-    Result r = cli("status");
+    CliRun r = cli("status");
 
     assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(r.err()).contains("not reachable");

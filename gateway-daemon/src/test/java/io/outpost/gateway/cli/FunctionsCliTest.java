@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.config.ConfigLoader;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A developer's workflow against a running daemon: deploy the shipped Python example with {@code outpost functions},
@@ -42,8 +37,6 @@ class FunctionsCliTest {
   private Gateway gateway;
   private Path config;
   private MqttClient device;
-
-  private record Result(int exit, String out, String err) {}
 
   @BeforeEach
   void startDaemon() throws Exception {
@@ -82,15 +75,8 @@ class FunctionsCliTest {
     }
   }
 
-  private Result cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = OutpostCommand.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--config", config.toString(), "--admin-url", "http://127.0.0.1:" + gateway.adminPort()));
-    return new Result(cmd.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+  private CliRun cli(String... args) {
+    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
   }
 
   /** Copies the example into the temp dir with the given version and a first-start-friendly timeout. */
@@ -106,7 +92,7 @@ class FunctionsCliTest {
 
   @Test
   void deployedFunctionReactsToDevicesAndCanBeInvokedRolledBackAndRemoved() throws Exception {
-    Result deployed = cli("functions", "deploy", examplePackage("1.0.0").toString());
+    CliRun deployed = cli("functions", "deploy", examplePackage("1.0.0").toString());
     assertThat(deployed.exit()).as(deployed.err()).isZero();
     assertThat(deployed.out()).contains("deployed fahrenheit-to-celsius 1.0.0");
 
@@ -121,20 +107,20 @@ class FunctionsCliTest {
     assertThat(output).as("the function's output reaches local subscribers").isNotNull();
     assertThat(new String(output.getPayload(), StandardCharsets.UTF_8)).contains("\"celsius\"").contains("100");
 
-    Result invoked = cli("functions", "invoke", "fahrenheit-to-celsius", "--topic", "sensors/s1/fahrenheit",
+    CliRun invoked = cli("functions", "invoke", "fahrenheit-to-celsius", "--topic", "sensors/s1/fahrenheit",
         "--payload", "{\"fahrenheit\": 32}");
     assertThat(invoked.exit()).as(invoked.out() + invoked.err()).isZero();
     assertThat(invoked.out()).startsWith("ok").contains("sensors/s1/temperature").contains("0.0");
 
     assertThat(cli("functions", "deploy", examplePackage("1.1.0").toString()).exit()).isZero();
     assertThat(cli("functions", "list").out()).contains("fahrenheit-to-celsius").contains("1.1.0");
-    Result rolledBack = cli("functions", "rollback", "fahrenheit-to-celsius");
+    CliRun rolledBack = cli("functions", "rollback", "fahrenheit-to-celsius");
     assertThat(rolledBack.exit()).as(rolledBack.err()).isZero();
     assertThat(rolledBack.out()).contains("rolled back fahrenheit-to-celsius to 1.0.0");
 
     assertThat(cli("functions", "remove", "fahrenheit-to-celsius").exit()).isZero();
     assertThat(cli("functions", "list", "--json").out()).doesNotContain("fahrenheit-to-celsius");
-    Result again = cli("functions", "remove", "fahrenheit-to-celsius");
+    CliRun again = cli("functions", "remove", "fahrenheit-to-celsius");
     assertThat(again.exit()).isEqualTo(ExitCodes.NOT_FOUND);
   }
 
@@ -143,7 +129,7 @@ class FunctionsCliTest {
     Path broken = Files.createDirectories(dir.resolve("broken"));
     Files.writeString(broken.resolve("outpost-function.yaml"), "name: broken\nruntime: cobol\n");
 
-    Result r = cli("functions", "deploy", broken.toString());
+    CliRun r = cli("functions", "deploy", broken.toString());
 
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("invalid-function");
