@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * connection loss every leased message goes back to the spool and is sent again on the next connection, so at most
  * one window of messages can arrive twice (the stable id lets consumers drop them).
  *
+ * <p>Two limits apply. Publishes awaiting PUBACK never exceed the cloud's Receive Maximum (less one slot for status
+ * publishes) nor {@link CloudOptions#inflightWindow()}. Publishes that are leased, unacknowledged or acknowledged but
+ * not yet deleted from the spool together never exceed {@link CloudOptions#inflightWindow()}: that is the most a
+ * crash can send twice. A PUBACK frees its MQTT slot at once, so a small Receive Maximum (Mosquitto: 20) does not
+ * make every publish wait for a spool commit.
+ *
  * <p>Confined to the link thread: every method runs there.
  */
 final class Drainer {
@@ -43,6 +49,8 @@ final class Drainer {
   private final AtomicBoolean signalQueued = new AtomicBoolean();
   private final List<PublishUnit> acked = new ArrayList<>();
   private boolean ackFlushQueued;
+  /** Acknowledged units whose delete is not committed yet; they still count against the crash-duplicate budget. */
+  private int deleting;
   private CloudMetrics metrics;
   private CloudTransport transport;
   private int epoch;
@@ -51,7 +59,10 @@ final class Drainer {
   private boolean rateWait;
   private long pausedUntilNanos;
   private volatile int inflightCount;
+  /** Publishes awaiting PUBACK at most: the cloud's Receive Maximum less one, capped by the configured window. */
   private int window;
+  /** Leased + unacknowledged + not yet deleted publishes at most: {@link CloudOptions#inflightWindow()}. */
+  private int budget;
 
   Drainer(CloudOptions options, Spool spool, ScheduledExecutorService link, Consumer<String> forceReconnect) {
     this.options = options;
@@ -74,7 +85,8 @@ final class Drainer {
   void online(CloudTransport connected) {
     transport = connected;
     // never exceed the server's Receive Maximum (one slot stays free for status publishes)
-    window = Math.max(1, Math.min(options.inflightWindow(), connected.receiveMaximum() - 1));
+    budget = options.inflightWindow();
+    window = Math.max(1, Math.min(budget, connected.receiveMaximum() - 1));
     if (window < options.inflightWindow()) {
       LOG.info("Cloud allows {} unacknowledged publishes; in-flight window lowered from {}", window + 1,
           options.inflightWindow());
@@ -82,7 +94,10 @@ final class Drainer {
     pump();
   }
 
-  /** The connection is gone: hand every leased message back to the spool. */
+  /**
+   * The connection is gone: hand every leased message back to the spool. Messages the cloud already acknowledged
+   * are not handed back: their deletes proceed.
+   */
   void offline() {
     transport = null;
     epoch++;
@@ -97,7 +112,6 @@ final class Drainer {
     }
     ready.clear();
     inflight.clear();
-    acked.clear();
     inflightCount = 0;
     rateWait = false;
     leasing = false;
@@ -137,13 +151,18 @@ final class Drainer {
       return;
     }
     sendReady();
-    if (!leasing && (ready.size() + inflight.size()) * 2 <= window) {
+    if (!leasing && outstanding() * 2 <= budget) {
       lease();
     }
   }
 
+  /** Publishes leased and not yet deleted: ready, awaiting PUBACK, or acknowledged and being deleted. */
+  private int outstanding() {
+    return ready.size() + inflight.size() + deleting;
+  }
+
   private void lease() {
-    int room = window - inflight.size() - ready.size();
+    int room = budget - outstanding();
     if (room <= 0) {
       return;
     }
@@ -222,7 +241,7 @@ final class Drainer {
       return;
     }
     if (error == null && reason < 0x80) {
-      delivered(publishEpoch, unit);
+      delivered(unit);
       return;
     }
     inflight.remove(unit);
@@ -245,23 +264,27 @@ final class Drainer {
   }
 
   /**
-   * The cloud acknowledged: delete from the spool. Deletes of the acknowledgements that arrived together are sent as
-   * one spool operation. A unit keeps its window slot until its delete is committed, so a crash can resend at most one
-   * window of messages the cloud already has.
+   * The cloud acknowledged: the MQTT slot is free at once, and the messages are deleted from the spool. Deletes of the
+   * acknowledgements that arrived together are sent as one spool operation. The unit counts against the budget until
+   * its delete is committed, so a crash can resend at most {@link CloudOptions#inflightWindow()} publishes the cloud
+   * already has.
    */
-  private void delivered(int publishEpoch, PublishUnit unit) {
+  private void delivered(PublishUnit unit) {
     metrics.delivered.increment(unit.messages().size());
+    inflight.remove(unit);
+    inflightCount = inflight.size();
+    deleting++;
     acked.add(unit);
     if (!ackFlushQueued) {
       ackFlushQueued = true;
-      CloudLink.runOn(link, () -> flushAcks(publishEpoch));
+      CloudLink.runOn(link, this::flushAcks);
     }
+    sendReady();
   }
 
-  private void flushAcks(int flushEpoch) {
+  private void flushAcks() {
     ackFlushQueued = false;
-    if (flushEpoch != epoch || acked.isEmpty()) {
-      acked.clear();
+    if (acked.isEmpty()) {
       return;
     }
     List<PublishUnit> units = new ArrayList<>(acked);
@@ -275,13 +298,8 @@ final class Drainer {
         LOG.error("Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
         spool.release(ids);
       }
-      if (flushEpoch == epoch) {
-        for (PublishUnit unit : units) {
-          inflight.remove(unit);
-        }
-        inflightCount = inflight.size();
-        pump();
-      }
+      deleting -= units.size();
+      pump();
     }));
   }
 

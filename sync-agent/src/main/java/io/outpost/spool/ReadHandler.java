@@ -40,25 +40,16 @@ final class ReadHandler {
   }
 
   /**
-   * Next messages in drain order that are not leased yet. The id scan is index-only (priority, id), so skipping the
-   * leased head of the queue costs little; expired messages are leased too (so they are not read again) and queued
-   * for deletion.
+   * Next messages in drain order that are not leased yet: one query in id order (ids sort by priority, then arrival)
+   * that steps over the leased head of the queue without decoding it. Expired messages are leased too (so they are
+   * not read again) and queued for deletion.
    */
   private List<SpooledMessage> lease(int max) throws SQLException {
     List<SpooledMessage> leased = new ArrayList<>(max);
     List<Long> expired = new ArrayList<>();
     long now = clock.millis();
-    for (long id : store.drainOrder(ledger.leasedCount() + max)) {
-      if (leased.size() >= max) {
-        break;
-      }
-      if (ledger.isLeased(id)) {
-        continue;
-      }
-      SpooledMessage message = store.row(id);
-      if (message == null) {
-        continue;
-      }
+    for (SpooledMessage message : store.drainOrder(ledger.leasedCount() + max, max, ledger::isLeased)) {
+      long id = message.id();
       ledger.lease(id, message.entry().route(), message.storedBytes());
       long expiresAt = message.entry().expiresAtMillis();
       if (expiresAt > 0 && expiresAt <= now) {

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,6 @@ final class SpoolStore implements AutoCloseable {
   private PreparedStatement delete;
   private PreparedStatement refById;
   private PreparedStatement drainOrder;
-  private PreparedStatement rowById;
   private PreparedStatement lastId;
   private PreparedStatement oldestInRange;
   private PreparedStatement expired;
@@ -65,8 +65,7 @@ final class SpoolStore implements AutoCloseable {
     insert = prepare("INSERT INTO message(" + COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     delete = prepare("DELETE FROM message WHERE id = ?");
     refById = prepare("SELECT id, route_id, size FROM message WHERE id = ?");
-    drainOrder = prepare("SELECT id FROM message ORDER BY id LIMIT ?");
-    rowById = prepare("SELECT " + COLS + " FROM message WHERE id = ?");
+    drainOrder = prepare("SELECT " + COLS + " FROM message ORDER BY id LIMIT ?");
     lastId = prepare("SELECT MAX(id) FROM message");
     oldestInRange = prepare("SELECT id, route_id, size FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT ?");
     expired = prepare("SELECT id, route_id, size FROM message WHERE expires_at > 0 AND expires_at <= ? LIMIT ?");
@@ -181,24 +180,23 @@ final class SpoolStore implements AutoCloseable {
   }
 
   /** Ids in drain order (rowid order, see {@link SpoolKeys}). */
-  List<Long> drainOrder(int limit) throws SQLException {
+  /**
+   * The first {@code max} messages in drain order (ids order by priority, then arrival) whose id {@code skip} does not
+   * reject, scanning at most {@code scanLimit} rows. One query: skipped rows are stepped over without decoding them.
+   */
+  List<SpooledMessage> drainOrder(int scanLimit, int max, LongPredicate skip) throws SQLException {
     flushInserts();
-    drainOrder.setInt(1, limit);
-    List<Long> ids = new ArrayList<>(limit);
+    drainOrder.setInt(1, scanLimit);
+    List<SpooledMessage> rows = new ArrayList<>(Math.min(max, 4096));
     try (ResultSet rs = drainOrder.executeQuery()) {
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
+      while (rows.size() < max && rs.next()) {
+        long id = rs.getLong(1);
+        if (!skip.test(id)) {
+          rows.add(new SpooledMessage(id, readEntry(rs), rs.getInt(11)));
+        }
       }
     }
-    return ids;
-  }
-
-  SpooledMessage row(long id) throws SQLException {
-    flushInserts();
-    rowById.setLong(1, id);
-    try (ResultSet rs = rowById.executeQuery()) {
-      return rs.next() ? new SpooledMessage(rs.getLong(1), readEntry(rs), rs.getInt(11)) : null;
-    }
+    return rows;
   }
 
   /** Lowest stored priority, or {@code null} when empty. */

@@ -21,7 +21,9 @@ public final class MosquittoCloud implements AutoCloseable {
   private final Process process;
   private final FaultProxy proxy;
 
-  private MosquittoCloud(Path dir) throws IOException, InterruptedException {
+  private final String tcpUrl;
+
+  private MosquittoCloud(Path dir, int tcpPort) throws IOException, InterruptedException {
     Path socket = dir.resolve("mosquitto.sock");
     Path acl = dir.resolve("acl");
     Files.writeString(acl, "topic readwrite #\ntopic deny denied/#\n");
@@ -29,6 +31,7 @@ public final class MosquittoCloud implements AutoCloseable {
     Files.writeString(conf, String.join("\n",
         "user root",
         "listener 0 " + socket,
+        tcpPort > 0 ? "listener " + tcpPort + " 127.0.0.1" : "",
         "allow_anonymous true",
         "acl_file " + acl,
         "persistence false",
@@ -51,12 +54,30 @@ public final class MosquittoCloud implements AutoCloseable {
       Thread.sleep(10);
     }
     proxy = new FaultProxy(UnixDomainSocketAddress.of(socket));
+    tcpUrl = tcpPort > 0 ? "tcp://127.0.0.1:" + tcpPort : null;
   }
 
   /** Starts Mosquitto with its files in {@code dir}; skips the test if Mosquitto is not installed. */
   public static MosquittoCloud start(Path dir) throws IOException, InterruptedException {
     Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
-    return new MosquittoCloud(dir);
+    return new MosquittoCloud(dir, 0);
+  }
+
+  /**
+   * For benchmarks: also listens on 127.0.0.1:{@code port} directly, without the in-process proxy and its CPU cost;
+   * see {@link #directUrl()}.
+   */
+  public static MosquittoCloud startWithTcpPort(Path dir, int port) throws IOException, InterruptedException {
+    Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
+    return new MosquittoCloud(dir, port);
+  }
+
+  /** The direct TCP listener of {@link #startWithTcpPort}. */
+  public String directUrl() {
+    if (tcpUrl == null) {
+      throw new IllegalStateException("started without a TCP port");
+    }
+    return tcpUrl;
   }
 
   public String url() {
