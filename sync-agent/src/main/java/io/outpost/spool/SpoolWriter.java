@@ -72,6 +72,7 @@ final class SpoolWriter implements Runnable {
         if (first != null) {
           ops.add(first);
           queue.drainTo(ops, options.commitBatchMax() - 1);
+          linger(ops);
         }
         if (clock.millis() >= nextSweepAt) {
           ops.add(new SpoolOp.Purge(List.of()));
@@ -90,6 +91,43 @@ final class SpoolWriter implements Runnable {
       failRemaining(ops);
       closeStore(stop);
     }
+  }
+
+  /**
+   * Holds the commit open for more writes, up to {@link SpoolOptions#commitLinger()} after the batch started, so a
+   * moderate stream of appends shares one WAL append and fsync instead of paying one each. A read (the drain needs
+   * committed state), a stop, a full batch, or a pause of a tenth of the linger with no new write (the writers are
+   * waiting for this commit) ends it at once.
+   */
+  private void linger(List<SpoolOp> ops) throws InterruptedException {
+    long lingerNanos = options.commitLinger().toNanos();
+    if (lingerNanos == 0 || !onlyWrites(ops, 0)) {
+      return;
+    }
+    long quietNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), lingerNanos / 10);
+    long deadline = System.nanoTime() + lingerNanos;
+    while (ops.size() < options.commitBatchMax()) {
+      long remaining = Math.min(quietNanos, deadline - System.nanoTime());
+      SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
+      if (next == null) {
+        return;
+      }
+      int from = ops.size();
+      ops.add(next);
+      queue.drainTo(ops, options.commitBatchMax() - ops.size());
+      if (!onlyWrites(ops, from)) {
+        return;
+      }
+    }
+  }
+
+  private static boolean onlyWrites(List<SpoolOp> ops, int from) {
+    for (int i = from; i < ops.size(); i++) {
+      if (!(ops.get(i) instanceof SpoolOp.Write)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Runs one batch; returns the stop op if it was in the batch. */

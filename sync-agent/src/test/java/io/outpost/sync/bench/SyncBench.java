@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  * drain: unbatched drain of a full spool to Moquette on loopback (MQTT 3.1.1, window 1000).
  * batched: drain under a 100 publishes/s limit with 128 KiB batch envelopes.
  * mosquitto: unbatched MQTT 5 drain to Mosquitto (out of process, loopback TCP), after a warm-up drain.
+ * steady: a steady stream (-Drate=1000 msg/s for -Dseconds=30) for each commit linger in -Dlingers=0,10,25,50,100,200:
+ * bytes written to disk per payload byte (the WAL checkpointed at close included) and append latency (= the PUBACK
+ * delay a QoS 1 device sees).
  */
 public final class SyncBench {
   private static final int PAYLOAD = 200;
@@ -55,6 +58,11 @@ public final class SyncBench {
     }
     if (which.equals("mosquitto") || which.equals("all")) {
       drainToMosquitto(messages / 2);
+    }
+    if (which.equals("steady")) {
+      for (String linger : System.getProperty("lingers", "0,10,25,50,100,200").split(",")) {
+        steady(Integer.getInteger("rate", 1000), Integer.getInteger("seconds", 30), Integer.parseInt(linger));
+      }
     }
   }
 
@@ -83,6 +91,44 @@ public final class SyncBench {
     } finally {
       delete(dir);
     }
+  }
+
+  private static void steady(int rate, int seconds, int lingerMillis) throws Exception {
+    Path dir = Files.createTempDirectory("outpost-bench-steady");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    int count = rate * seconds;
+    long[] latencies = new long[count];
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(count);
+    byte[] payload = new byte[PAYLOAD];
+    long writtenBefore = writeBytes();
+    double perCommit;
+    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withCommitLingerMillis(lingerMillis), registry,
+        Clock.systemUTC())) {
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        long due = start + (long) i * 1_000_000_000L / rate;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          java.util.concurrent.locks.LockSupport.parkNanos(due - now);
+        }
+        int index = i;
+        long sent = System.nanoTime();
+        spool.append(new SpoolEntry("bench", 0, "devices/d" + (i % 100) + "/telemetry", payload, 1, 0, List.of(),
+            null, "d" + (i % 100), System.currentTimeMillis())).whenComplete((id, e) -> {
+              latencies[index] = e == null ? System.nanoTime() - sent : Long.MAX_VALUE;
+              done.countDown();
+            });
+      }
+      done.await();
+      perCommit = registry.get("outpost.spool.commit.batch").summary().mean();
+    }
+    long written = writeBytes() - writtenBefore; // after close: the WAL is checkpointed into the database
+    java.util.Arrays.sort(latencies);
+    System.out.printf("steady %,d msg/s x %d s, linger %3d ms: %.2f bytes written per payload byte (%,.0f B/msg),"
+            + " %.1f msgs per commit, append latency p50 %.2f ms p99 %.2f ms max %.2f ms%n", rate, seconds,
+        lingerMillis, (double) written / count / PAYLOAD, (double) written / count, perCommit,
+        latencies[count / 2] / 1e6, latencies[(int) (count * 0.99)] / 1e6, latencies[count - 1] / 1e6);
+    delete(dir);
   }
 
   /** Appends {@code total} messages from 4 publishers, each waiting for durability with 256 in flight. */
