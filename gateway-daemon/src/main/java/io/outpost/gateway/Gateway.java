@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.outpost.cloud.CloudLink;
+import io.outpost.cloud.DownlinkHandler;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
 import io.outpost.gateway.admin.AdminApi;
@@ -145,7 +146,8 @@ public final class Gateway {
 
     if (config.cloud() != null) {
       downlinks = new Downlinks(config.routes(), this::publishDownlink, clock, registry);
-      cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), downlinks, registry, clock);
+      cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), DownlinkHandler.immediate(downlinks),
+          registry, clock);
       await("cloud link", cloud.start());
       lifecycle.started("cloud link", cloud::stop);
     }

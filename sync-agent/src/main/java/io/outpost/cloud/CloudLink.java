@@ -15,7 +15,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import javax.net.SocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * Reconnects forever with exponential backoff and jitter behind a circuit breaker (Resilience4j, scheduled — no thread
  * sleeps). All link logic runs on one thread, {@code outpost-cloud-link}; Paho adds its own threads per connection.
  *
- * <p>The downlink callback runs on Paho's callback thread: it must hand the message off and return quickly; an
- * exception it throws is logged and counted ({@code outpost.cloud.downlink.errors}), the message is still
- * acknowledged.
+ * <p>The downlink handler runs on Paho's callback thread: it must hand the message off and return quickly. The cloud's
+ * PUBACK waits until the stage it returns completes; a failure is logged and counted
+ * ({@code outpost.cloud.downlink.errors}) and the message is still acknowledged.
  */
 public final class CloudLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CloudLink.class);
@@ -43,8 +42,8 @@ public final class CloudLink implements AutoCloseable {
 
   private final CloudOptions options;
   private final Spool spool;
-  private final List<String> downlinkFilters;
-  private final Consumer<CloudMessage> downlink;
+  private volatile List<String> downlinkFilters;
+  private final DownlinkHandler downlink;
   private final Clock clock;
   private final ScheduledThreadPoolExecutor executor;
   private final Reconnector reconnector;
@@ -66,11 +65,12 @@ public final class CloudLink implements AutoCloseable {
    * @param options the {@code cloud:} section
    * @param spool where messages bound for the cloud wait
    * @param downlinkFilters cloud-side topic filters to subscribe to (cloud → local routes); may be empty
-   * @param downlink receives each downlink message (on a Paho thread; must not block)
+   * @param downlink receives each downlink message (on a Paho thread; must not block); the cloud's PUBACK waits for
+   *     the stage it returns
    * @param registry where {@code outpost.cloud.*} meters are registered
    * @param clock time source for status and the circuit breaker
    */
-  public CloudLink(CloudOptions options, Spool spool, List<String> downlinkFilters, Consumer<CloudMessage> downlink,
+  public CloudLink(CloudOptions options, Spool spool, List<String> downlinkFilters, DownlinkHandler downlink,
       MeterRegistry registry, Clock clock) {
     this.options = Objects.requireNonNull(options, "options");
     this.spool = Objects.requireNonNull(spool, "spool");
@@ -108,6 +108,45 @@ public final class CloudLink implements AutoCloseable {
     executor.scheduleWithFixedDelay(drainer::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     runOn(executor, this::connect);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Changes the cloud-side filters of the downlink subscriptions (a config reload changed the cloud → local routes):
+   * subscribes to the new ones and unsubscribes from the dropped ones at once when online, and uses the new set on
+   * every later connection. Completes when the cloud acknowledged the change, or at once while offline.
+   */
+  public CompletableFuture<Void> downlinkFilters(List<String> filters) {
+    List<String> next = List.copyOf(filters);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    runOn(executor, () -> {
+      List<String> previous = downlinkFilters;
+      downlinkFilters = next;
+      if (transport == null) {
+        done.complete(null);
+        return;
+      }
+      List<String> added = next.stream().filter(f -> !previous.contains(f)).toList();
+      List<String> removed = previous.stream().filter(f -> !next.contains(f)).toList();
+      CloudTransport current = transport;
+      current.subscribe(added, options.downlinkQos())
+          .thenCompose(v -> current.unsubscribe(removed))
+          .whenComplete((v, error) -> {
+            if (error != null) {
+              // the next connection subscribes to the new set; a lost connection is being handled already
+              LOG.warn("Changing the downlink subscriptions failed ({}); they apply on the next connection",
+                  Reconnector.unwrap(error).toString());
+            } else {
+              LOG.info("Downlink subscriptions now {}", next);
+            }
+            done.complete(null);
+          });
+    });
+    return done;
+  }
+
+  /** The cloud-side filters the link subscribes to. */
+  public List<String> downlinkFilters() {
+    return downlinkFilters;
   }
 
   /** Where the link is now. */
@@ -183,8 +222,8 @@ public final class CloudLink implements AutoCloseable {
       }
 
       @Override
-      public void messageArrived(CloudMessage message) {
-        deliverDownlink(message);
+      public void messageArrived(CloudMessage message, Runnable ack) {
+        deliverDownlink(message, ack);
       }
     };
     byte[] will = status("offline");
@@ -232,14 +271,22 @@ public final class CloudLink implements AutoCloseable {
     connect();
   }
 
-  private void deliverDownlink(CloudMessage message) {
+  private void deliverDownlink(CloudMessage message, Runnable ack) {
     metrics.downlinkReceived.increment();
+    CompletionStage<?> taken;
     try {
-      downlink.accept(message);
+      taken = downlink.deliver(message);
     } catch (RuntimeException e) {
-      metrics.downlinkErrors.increment();
-      LOG.error("Downlink callback failed for a message on {}", message.topic(), e);
+      taken = CompletableFuture.failedFuture(e);
     }
+    taken.whenComplete((ok, error) -> {
+      if (error != null) {
+        metrics.downlinkErrors.increment();
+        LOG.error("Downlink delivery failed for a message on {}; acknowledged to the cloud and counted",
+            message.topic(), error);
+      }
+      ack.run();
+    });
   }
 
   private byte[] status(String value) {

@@ -15,7 +15,11 @@ interface CloudTransport {
   interface Events {
     void connectionLost(Throwable cause);
 
-    void messageArrived(CloudMessage message);
+    /**
+     * A message from the cloud. For QoS 1 the cloud gets its PUBACK only when {@code ack} runs (once the gateway took
+     * the message in); if the connection ends first, the cloud redelivers it on the next one.
+     */
+    void messageArrived(CloudMessage message, Runnable ack);
   }
 
   /** Connects with a persistent session and the offline status as will. */
@@ -29,6 +33,8 @@ interface CloudTransport {
       List<Map.Entry<String, String>> userProperties, String contentType);
 
   CompletableFuture<Void> subscribe(List<String> filters, int qos);
+
+  CompletableFuture<Void> unsubscribe(List<String> filters);
 
   /** Most unacknowledged QoS 1 publishes the server accepts (MQTT 5 Receive Maximum from CONNACK). */
   int receiveMaximum();

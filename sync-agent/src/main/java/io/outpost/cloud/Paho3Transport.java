@@ -41,8 +41,10 @@ final class Paho3Transport implements CloudTransport {
 
       @Override
       public void messageArrived(String topic, MqttMessage message) {
-        events.messageArrived(new CloudMessage(topic, message.getPayload(), message.getQos(), message.isRetained(),
-            List.of()));
+        int id = message.getId();
+        int qos = message.getQos();
+        events.messageArrived(new CloudMessage(topic, message.getPayload(), qos, message.isRetained(), List.of()),
+            () -> acknowledge(id, qos));
       }
 
       @Override
@@ -50,6 +52,8 @@ final class Paho3Transport implements CloudTransport {
         // completion is observed through the per-publish listener
       }
     });
+    // downlinks are acknowledged once the gateway took them in (see acknowledge), not when the callback returns
+    client.setManualAcks(true);
   }
 
   @Override
@@ -110,6 +114,33 @@ final class Paho3Transport implements CloudTransport {
   }
 
   /** MQTT 3.1.1 has no Receive Maximum; Paho's own limit is the configured window (+ status publishes). */
+  @Override
+  public CompletableFuture<Void> unsubscribe(List<String> filters) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (filters.isEmpty()) {
+      done.complete(null);
+      return done;
+    }
+    try {
+      client.unsubscribe(filters.toArray(String[]::new), null, listener(done));
+    } catch (MqttException | RuntimeException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  /** Sends the PUBACK of a downlink; on a connection that is gone the cloud redelivers it on the next one. */
+  private void acknowledge(int messageId, int qos) {
+    if (qos == 0 || closed) {
+      return;
+    }
+    try {
+      client.messageArrivedComplete(messageId, qos);
+    } catch (MqttException | RuntimeException e) {
+      LOG.debug("Could not acknowledge downlink {}; the cloud will send it again", messageId, e);
+    }
+  }
+
   @Override
   public int receiveMaximum() {
     return Integer.MAX_VALUE;

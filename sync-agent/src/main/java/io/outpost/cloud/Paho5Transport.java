@@ -62,8 +62,10 @@ final class Paho5Transport implements CloudTransport {
             properties.add(Map.entry(p.getKey(), p.getValue()));
           }
         }
-        events.messageArrived(new CloudMessage(topic, message.getPayload(), message.getQos(), message.isRetained(),
-            properties));
+        int id = message.getId();
+        int qos = message.getQos();
+        events.messageArrived(new CloudMessage(topic, message.getPayload(), qos, message.isRetained(), properties),
+            () -> acknowledge(id, qos));
       }
 
       @Override
@@ -81,6 +83,8 @@ final class Paho5Transport implements CloudTransport {
         LOG.debug("AUTH packet {} ignored", reasonCode);
       }
     });
+    // downlinks are acknowledged once the gateway took them in (see acknowledge), not when the callback returns
+    client.setManualAcks(true);
   }
 
   @Override
@@ -172,6 +176,33 @@ final class Paho5Transport implements CloudTransport {
       done.completeExceptionally(e);
     }
     return done;
+  }
+
+  @Override
+  public CompletableFuture<Void> unsubscribe(List<String> filters) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (filters.isEmpty()) {
+      done.complete(null);
+      return done;
+    }
+    try {
+      client.unsubscribe(filters.toArray(String[]::new), null, listener(done, token -> null), new MqttProperties());
+    } catch (MqttException | RuntimeException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  /** Sends the PUBACK of a downlink; on a connection that is gone the cloud redelivers it on the next one. */
+  private void acknowledge(int messageId, int qos) {
+    if (qos == 0 || closed) {
+      return;
+    }
+    try {
+      client.messageArrivedComplete(messageId, qos);
+    } catch (MqttException | RuntimeException e) {
+      LOG.debug("Could not acknowledge downlink {}; the cloud will send it again", messageId, e);
+    }
   }
 
   @Override

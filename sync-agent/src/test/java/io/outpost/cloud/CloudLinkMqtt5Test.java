@@ -60,7 +60,7 @@ class CloudLinkMqtt5Test {
   private CloudLink link() {
     CloudOptions options = CloudOptions.of(cloud.url(), "edge-5")
         .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
-    CloudLink link = new CloudLink(options, spool, List.of(), m -> { }, registry, Clock.systemUTC());
+    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry, Clock.systemUTC());
     resources.add(link);
     return link;
   }

@@ -61,7 +61,8 @@ class CloudLinkTest {
   }
 
   private CloudLink link(CloudOptions options, List<String> filters, List<CloudMessage> downlink) {
-    CloudLink link = new CloudLink(options, spool, filters, downlink::add, registry, Clock.systemUTC());
+    CloudLink link = new CloudLink(options, spool, filters, DownlinkHandler.immediate(downlink::add), registry,
+        Clock.systemUTC());
     resources.add(link);
     return link;
   }
@@ -195,6 +196,48 @@ class CloudLinkTest {
     });
     assertThat(downlink.get(0).topic()).isEqualTo("commands/edge-1/reboot");
     assertThat(new String(downlink.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("now");
+  }
+
+  @Test
+  void aDownlinkTheGatewayHasNotTakenInIsSentAgainAfterAReconnect() throws Exception {
+    spool();
+    FaultProxy proxy = proxy();
+    List<CloudMessage> arrivals = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> takenIn = new CompletableFuture<>();
+    CloudLink link = new CloudLink(options(proxy.url()), spool, List.of("commands/edge-1/#"), message -> {
+      arrivals.add(message);
+      return takenIn;
+    }, registry, Clock.systemUTC());
+    resources.add(link);
+    link.start().get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> link.state() == CloudLinkState.ONLINE);
+
+    cloud.publish("commands/edge-1/reboot", "now".getBytes(StandardCharsets.UTF_8), 1, false);
+    await().atMost(WAIT).until(() -> arrivals.size() == 1);
+    proxy.cutAll();
+
+    // no PUBACK went out while the handler had not taken the message in: the persistent session sends it again
+    await().atMost(WAIT).until(() -> arrivals.size() >= 2);
+    assertThat(arrivals).extracting(CloudMessage::topic).containsOnly("commands/edge-1/reboot");
+    takenIn.complete(null);
+  }
+
+  @Test
+  void changingTheDownlinkFiltersSubscribesAndUnsubscribesWhileOnline() throws Exception {
+    spool();
+    List<CloudMessage> downlink = new CopyOnWriteArrayList<>();
+    CloudLink link = link(options(cloud.url()), List.of("old/#"), downlink);
+    link.start().get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> link.state() == CloudLinkState.ONLINE);
+
+    link.downlinkFilters(List.of("new/#")).get(30, TimeUnit.SECONDS);
+    cloud.publish("old/a", "dropped".getBytes(StandardCharsets.UTF_8), 1, false);
+    cloud.publish("new/a", "kept".getBytes(StandardCharsets.UTF_8), 1, false);
+
+    await().atMost(WAIT).until(() -> !downlink.isEmpty());
+    // one publisher, one subscriber connection: had old/# still been subscribed, old/a would have arrived first
+    assertThat(downlink).extracting(CloudMessage::topic).containsExactly("new/a");
+    assertThat(link.downlinkFilters()).containsExactly("new/#");
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outpost.cloud.BackoffOptions;
 import io.outpost.cloud.CloudLink;
 import io.outpost.cloud.CloudOptions;
+import io.outpost.cloud.DownlinkHandler;
 import io.outpost.cloud.MqttVersion;
 import io.outpost.spool.SpoolEntry;
 import io.outpost.spool.SpoolOptions;
@@ -44,7 +45,7 @@ public final class SpoolLinkProcess {
     if (!"none".equals(url)) {
       CloudOptions options = CloudOptions.of(url, "kill-edge").withMqttVersion(MqttVersion.V3_1_1)
           .withInflightWindow(window).withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
-      link = new CloudLink(options, spool, List.of(), m -> { }, registry, Clock.systemUTC());
+      link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry, Clock.systemUTC());
       link.start().get();
     }
     out.println("READY");

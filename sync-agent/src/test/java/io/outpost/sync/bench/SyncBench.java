@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outpost.cloud.BatchingOptions;
 import io.outpost.cloud.CloudLink;
 import io.outpost.cloud.CloudOptions;
+import io.outpost.cloud.DownlinkHandler;
 import io.outpost.cloud.MqttVersion;
 import io.outpost.spool.SpoolEntry;
 import io.outpost.spool.SpoolOptions;
@@ -177,7 +178,7 @@ public final class SyncBench {
       options = batched
           ? options.withBatching(BatchingOptions.enabledDefaults()).withRateLimits(100, 0).withInflightWindow(50)
           : options.withInflightWindow(1000);
-      CloudLink link = new CloudLink(options, spool, List.of(), m -> { }, new SimpleMeterRegistry(),
+      CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), new SimpleMeterRegistry(),
           Clock.systemUTC());
       long cpuBefore = cpuNanos();
       long start = System.nanoTime();
@@ -216,7 +217,7 @@ public final class SyncBench {
           int count = round.equals("warm-up") ? messages / 2 : messages;
           fill(spool, count);
           CloudOptions options = CloudOptions.of(cloud.directUrl(), "bench-edge").withInflightWindow(1000);
-          CloudLink link = new CloudLink(options, spool, List.of(), m -> { }, new SimpleMeterRegistry(),
+          CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), new SimpleMeterRegistry(),
               Clock.systemUTC());
           long cpuBefore = cpuNanos();
           long start = System.nanoTime();
