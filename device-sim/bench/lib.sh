@@ -62,6 +62,14 @@ wait_for_port() {
   die "$what did not listen on 127.0.0.1:$port within 30 s"
 }
 
+# Fails when something already listens on the port: a bench must not measure another process.
+require_free_port() {
+  local port="$1" what="$2"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "127.0.0.1:$port is already in use; $what needs it (pick other ports or stop what listens there)"
+  fi
+}
+
 wait_for_file() {
   local file="$1" what="$2"
   for _ in $(seq 600); do [[ -f "$file" ]] && return 0; sleep 0.1; done
@@ -89,6 +97,7 @@ start_mosquitto() {
   local port="$1" extra="${2:-}" dir="$RESULTS/mosquitto-$1"
   command -v mosquitto >/dev/null || die "mosquitto is required (apt-get install -y mosquitto)"
   mkdir -p "$dir"
+  require_free_port "$port" "mosquitto"
   { echo "listener $port 127.0.0.1"; echo "allow_anonymous true"; printf '%s\n' "$extra"; } > "$dir/mosquitto.conf"
   bench_bg "$dir/mosquitto.log" mosquitto -c "$dir/mosquitto.conf"
   wait_for_port "$port" "mosquitto"
@@ -98,6 +107,7 @@ start_mosquitto() {
 start_outpost() {
   local port="$1" config="$2"
   [[ -f "$OUTPOST_JAR" ]] || die "missing $OUTPOST_JAR: build it with  mvn -B -pl packaging -am package -DskipTests"
+  require_free_port "$port" "outpost"
   bench_bg "$RESULTS/outpost-$port.log" "$JAVA" -jar "$OUTPOST_JAR" run --config "$config"
   wait_for_port "$port" "outpost"
 }

@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 public record BackoffOptions(Long initialMillis, Long maxMillis, Double multiplier, Double jitter) {
   public static final long DEFAULT_INITIAL_MILLIS = 500;
-  public static final long DEFAULT_MAX_MILLIS = 60_000;
+  public static final long DEFAULT_MAX_MILLIS = 5_000;
   public static final double DEFAULT_MULTIPLIER = 2.0;
   public static final double DEFAULT_JITTER = 0.5;
 

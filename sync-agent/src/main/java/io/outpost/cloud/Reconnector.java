@@ -13,10 +13,16 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Keeps trying to connect: Resilience4j's async retry (exponential backoff with jitter, scheduled on the link's
- * scheduler — no thread sleeps) around a circuit breaker that stops attempts for a while after repeated failures.
+ * scheduler — no thread sleeps) around a circuit breaker that stops attempts for a while after repeated refusals.
+ *
+ * <p>The breaker counts only refusals by the cloud (a CONNACK that refuses the connection, a failed TLS handshake):
+ * a gateway with a revoked certificate or a banned client id must not hammer the service. An unreachable cloud
+ * (refused or timed-out TCP, DNS, a dropped connection) is not a refusal: it is retried with the backoff alone, so the
+ * backlog starts draining within one backoff interval of the cloud's return.
  */
 final class Reconnector {
   /** Thrown into the retry loop to end it when the link stops. */
@@ -50,6 +56,7 @@ final class Reconnector {
         .permittedNumberOfCallsInHalfOpenState(1)
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .ignoreException(e -> unwrap(e) instanceof StoppedException)
+        .recordException(Reconnector::isRefusal)
         .clock(clock)
         .build());
     retry.getEventPublisher().onRetry(event -> onFailedAttempt.accept(event.getLastThrowable()));
@@ -63,6 +70,27 @@ final class Reconnector {
 
   boolean circuitOpen() {
     return breaker.getState() == CircuitBreaker.State.OPEN;
+  }
+
+  /**
+   * Whether a failed attempt means the cloud refused this gateway: a CONNACK refusal (MQTT 3.1.1 return codes 1-5,
+   * MQTT 5 reason codes 0x80 and above) or a failed TLS handshake. Network failures are not refusals.
+   */
+  static boolean isRefusal(Throwable e) {
+    for (Throwable t = unwrap(e); t != null; t = t.getCause()) {
+      if (t instanceof SSLHandshakeException) {
+        return true;
+      }
+      int code = t instanceof org.eclipse.paho.client.mqttv3.MqttException v3 ? v3.getReasonCode()
+          : t instanceof org.eclipse.paho.mqttv5.common.MqttException v5 ? v5.getReasonCode() : -1;
+      if ((code >= 1 && code <= 5) || (code >= 0x80 && code <= 0xFF)) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   static boolean isCircuitOpen(Throwable e) {

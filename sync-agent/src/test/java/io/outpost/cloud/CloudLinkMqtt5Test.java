@@ -125,4 +125,22 @@ class CloudLinkMqtt5Test {
     assertThat(spool.stats().dropped(DropReason.REJECTED_BY_CLOUD)).isEqualTo(1);
     assertThat(registry.get("outpost.cloud.rejected").counter().count()).isEqualTo(1);
   }
+
+  @Test
+  void opensTheCircuitWhenTheCloudRefusesTheGateway() throws Exception {
+    MosquittoCloud refusing = MosquittoCloud.startRefusingEveryone(Files.createDirectories(dir.resolve("refusing")));
+    resources.add(refusing);
+    CloudOptions options = CloudOptions.of(refusing.url(), "edge-5")
+        .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5))
+        .withCircuitBreaker(new CircuitBreakerOptions(3, 60));
+    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry,
+        Clock.systemUTC());
+    resources.add(link);
+    link.start().get(10, TimeUnit.SECONDS);
+
+    // CONNACK 0x87 (not authorized) three times: the link leaves the cloud alone for the open period
+    await().atMost(WAIT).until(() -> link.state() == CloudLinkState.CIRCUIT_OPEN);
+    assertThat(registry.get("outpost.cloud.connect.attempts").counter().count()).isEqualTo(3);
+  }
+
 }

@@ -23,7 +23,8 @@ public final class MosquittoCloud implements AutoCloseable {
 
   private final String tcpUrl;
 
-  private MosquittoCloud(Path dir, int tcpPort) throws IOException, InterruptedException {
+  private MosquittoCloud(Path dir, int tcpPort, int maxInflight, boolean anonymous)
+      throws IOException, InterruptedException {
     Path socket = dir.resolve("mosquitto.sock");
     Path acl = dir.resolve("acl");
     Files.writeString(acl, "topic readwrite #\ntopic deny denied/#\n");
@@ -32,13 +33,13 @@ public final class MosquittoCloud implements AutoCloseable {
         "user root",
         "listener 0 " + socket,
         tcpPort > 0 ? "listener " + tcpPort + " 127.0.0.1" : "",
-        "allow_anonymous true",
+        "allow_anonymous " + anonymous,
         "acl_file " + acl,
         "persistence false",
         "log_dest stderr",
         "log_type error",
         "log_type warning",
-        "max_inflight_messages 0",
+        "max_inflight_messages " + maxInflight,
         "max_queued_messages 100000",
         ""));
     process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
@@ -60,16 +61,24 @@ public final class MosquittoCloud implements AutoCloseable {
   /** Starts Mosquitto with its files in {@code dir}; skips the test if Mosquitto is not installed. */
   public static MosquittoCloud start(Path dir) throws IOException, InterruptedException {
     Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
-    return new MosquittoCloud(dir, 0);
+    return new MosquittoCloud(dir, 0, 0, true);
   }
 
   /**
    * For benchmarks: also listens on 127.0.0.1:{@code port} directly, without the in-process proxy and its CPU cost;
-   * see {@link #directUrl()}.
+   * see {@link #directUrl()}. {@code maxInflight} is Mosquitto's {@code max_inflight_messages}, the Receive Maximum
+   * it announces (its default is 20; 0 = unlimited).
    */
-  public static MosquittoCloud startWithTcpPort(Path dir, int port) throws IOException, InterruptedException {
+  public static MosquittoCloud startWithTcpPort(Path dir, int port, int maxInflight)
+      throws IOException, InterruptedException {
     Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
-    return new MosquittoCloud(dir, port);
+    return new MosquittoCloud(dir, port, maxInflight, true);
+  }
+
+  /** A cloud that refuses every connection in CONNACK (not authorized): no anonymous access and no users. */
+  public static MosquittoCloud startRefusingEveryone(Path dir) throws IOException, InterruptedException {
+    Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
+    return new MosquittoCloud(dir, 0, 0, false);
   }
 
   /** The direct TCP listener of {@link #startWithTcpPort}. */

@@ -209,14 +209,16 @@ public final class SyncBench {
     try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort(); // a benchmark may race for the port; tests use the proxy instead
     }
-    try (MosquittoCloud cloud = MosquittoCloud.startWithTcpPort(Files.createDirectories(dir.resolve("broker")), port)) {
+    try (MosquittoCloud cloud = MosquittoCloud.startWithTcpPort(Files.createDirectories(dir.resolve("broker")), port,
+        Integer.getInteger("mosquitto.maxInflight", 0))) {
       for (String round : List.of("warm-up", "measured")) {
         Path spoolDir = dir.resolve("spool-" + round);
         try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(spoolDir).withMaxBytes(8L << 30),
             new SimpleMeterRegistry(), Clock.systemUTC())) {
           int count = round.equals("warm-up") ? messages / 2 : messages;
           fill(spool, count);
-          CloudOptions options = CloudOptions.of(cloud.directUrl(), "bench-edge").withInflightWindow(1000);
+          CloudOptions options = CloudOptions.of(cloud.directUrl(), "bench-edge")
+              .withInflightWindow(Integer.getInteger("window", 1000));
           CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), new SimpleMeterRegistry(),
               Clock.systemUTC());
           long cpuBefore = cpuNanos();
