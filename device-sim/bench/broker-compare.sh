@@ -13,11 +13,14 @@
 #
 # Usage: device-sim/bench/broker-compare.sh [--targets mosquitto,outpost] [--duration 10s]
 #            [--mqtt-version 3.1.1|5] [--no-doc]
-#   Outpost is started as: java -jar packaging/target/outpost.jar run --config F
-#   with F = broker: {listeners: [{host: 127.0.0.1, port: PORT}]} and storage: {dir: DIR}.
+#   Outpost is started as the packaged launcher (/usr/bin/outpost) starts it:
+#   java $JAVA_OPTS -jar packaging/target/outpost.jar run --config F, with JAVA_OPTS read from
+#   packaging/src/deb/files/etc/default/outpost (the shipped /etc/default/outpost) and
+#   F = broker: {listeners: [{host: 127.0.0.1, port: PORT}]} and storage: {dir: DIR}.
 # Environment: MOSQUITTO_PORT (18830), OUTPOST_PORT (18840), FANIN_RATE (250 msg/s per publisher),
 #   FANOUT_RATE (100 msg/s), WINDOW (100 unacked per publisher), WARMUP (2s of arrivals left out of
-#   latency figures), SIM_JAR, OUTPOST_JAR, JAVA.
+#   latency figures), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (JVM options of Outpost instead
+#   of the shipped ones; set it empty for a plain `java -jar`).
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -31,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift 2 ;;
     --mqtt-version) MQTT_VERSION="$2"; shift 2 ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -41,6 +44,10 @@ FANIN_RATE="${FANIN_RATE:-250}"
 FANOUT_RATE="${FANOUT_RATE:-100}"
 WINDOW="${WINDOW:-100}"
 WARMUP="${WARMUP:-2s}"
+# The JVM options Outpost ships with; read in a subshell so the file's other settings stay out of this script.
+if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
+  OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
+fi
 
 require_tools
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -81,7 +88,10 @@ run_target() {
       mkdir -p "$RESULTS/outpost-data"
       printf 'broker: {listeners: [{host: 127.0.0.1, port: %s}]}\nstorage: {dir: %s}\n' \
         "$port" "$RESULTS/outpost-data" > "$RESULTS/outpost.yaml"
-      start_outpost "$port" "$RESULTS/outpost.yaml"
+      [[ -f "$OUTPOST_JAR" ]] || die "missing $OUTPOST_JAR: build it with  mvn -B -pl packaging -am package -DskipTests"
+      # shellcheck disable=SC2086  # a list of options: word splitting intended, as in the launcher
+      bench_bg "$RESULTS/outpost-$port.log" "$JAVA" $OUTPOST_JVM_OPTS -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
+      wait_for_port "$port" "outpost"
       ;;
     *) die "unknown target $target (mosquitto or outpost)" ;;
   esac
@@ -142,13 +152,17 @@ done
   cat "$RESULTS/machine.md"
   echo
   echo "Brokers on 127.0.0.1, default settings (Mosquitto: only \`listener\` and \`allow_anonymous true\`;"
-  echo "Outpost: \`broker.listeners\` and \`storage.dir\`). MQTT $MQTT_VERSION, 100-byte JSON payloads, each"
+  echo "Outpost: \`broker.listeners\` and \`storage.dir\`, run with the JVM options it ships with in"
+  echo "\`/etc/default/outpost\`: \`${OUTPOST_JVM_OPTS:-none, plain java -jar}\`). MQTT $MQTT_VERSION, 100-byte JSON payloads, each"
   echo "publisher and subscriber its own connection, all clients in two device-sim JVMs on the same machine."
   echo "Max phase: publishers unthrottled (window $WINDOW unacked each) for $DURATION; throughput is"
   echo "deliveries per second summed over subscribers (first to last arrival). Fixed phase: the offered"
   echo "load shown, for $DURATION; latency from the intended send time in the payload to arrival,"
   echo "leaving out arrivals in the first $WARMUP (JIT warm-up; they still count for loss checks)."
-  echo "Lost/Dup come from per-publisher sequence numbers checked by every subscriber."
+  echo "Lost/Dup come from per-publisher sequence numbers checked by every subscriber. When a subscriber"
+  echo "falls behind (half of its \`maxQueuedMessages\` waiting), Outpost stops reading from the publishers"
+  echo "of its messages for 10 ms at a time (TCP backpressure, \`outpost.broker.publishers.throttled\`)"
+  echo "instead of taking in messages it would drop; Mosquitto drops them (its \`max_queued_messages\`)."
   echo
   cat "$RESULTS/table.md"
   echo

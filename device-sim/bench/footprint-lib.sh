@@ -41,19 +41,58 @@ admin:
 EOF
 }
 
+# The packaged way of starting: the .deb's launcher (packaging/src/deb/files/usr/bin/outpost) next to a
+# copy of outpost.jar in the layout it expects, reading FP_DEFAULTS, with the class-data sharing archive
+# that its `update-cds-archive` (run by the .deb's postinst) builds in $RESULTS/packaged/cds. Sets
+# FP_LAUNCHER, FP_CDS_DIR, CDS_TRAIN_MS and CDS_ARCHIVE_BYTES.
+prepare_launcher() {
+  local root="$RESULTS/packaged" t0
+  mkdir -p "$root/bin" "$root/share/outpost"
+  cp "$REPO_ROOT/packaging/src/deb/files/usr/bin/outpost" "$root/bin/outpost"
+  chmod 0755 "$root/bin/outpost"
+  cp "$OUTPOST_JAR" "$root/share/outpost/outpost.jar"
+  FP_LAUNCHER="$root/bin/outpost"; FP_CDS_DIR="$root/cds"
+  t0=$(now_ns)
+  bench_cmd $(launcher_env) "$FP_LAUNCHER" update-cds-archive > "$RESULTS/update-cds-archive.log" 2>&1 \
+    || die "outpost update-cds-archive failed, see $RESULTS/update-cds-archive.log and $FP_CDS_DIR"
+  CDS_TRAIN_MS=$(( ($(now_ns) - t0) / 1000000 ))
+  CDS_ARCHIVE_BYTES=$(stat -c %s "$FP_CDS_DIR/outpost.jsa")
+}
+
+# `env VAR=value...` words for running the launcher: FP_DEFAULTS, FP_CDS_DIR and the java of $JAVA
+# (paths without spaces).
+launcher_env() {
+  local java_home="${JAVA_HOME:-}"
+  [[ "$JAVA" == java ]] || java_home="$(dirname "$(dirname "$(readlink -f "$(command -v "$JAVA")")")")"
+  echo env OUTPOST_DEFAULTS="$FP_DEFAULTS" OUTPOST_CDS_DIR="$FP_CDS_DIR" ${java_home:+JAVA_HOME="$java_home"}
+}
+
 # Starts the daemon as `java <opts> -jar outpost.jar run --config F` in a fresh data directory named
-# $1 and waits until /health/ready answers 200. Sets FP_PID, FP_DIR, FP_LOG, FP_MQTT_MS (process start
-# to the MQTT listener accepting a TCP connection) and FP_READY_MS (process start to ready). FP_ENV
-# (e.g. "MALLOC_ARENA_MAX=2") sets extra environment variables for the daemon.
+# $1 and waits until /health/ready answers 200. See launch_and_wait for what it sets.
 start_daemon() {
+  local name="$1"; shift
+  if [[ -n "${FP_ENV:-}" ]]; then set -- env $FP_ENV "$JAVA" "$@"; else set -- "$JAVA" "$@"; fi
+  launch_and_wait "$name" "$@" -jar "$OUTPOST_JAR"
+}
+
+# Starts the daemon as the package does (`outpost run --config F` through the launcher, see
+# prepare_launcher), with extra JVM options $2... in OUTPOST_JAVA_OPTS, and waits for ready.
+start_packaged() {
+  local name="$1"; shift
+  launch_and_wait "$name" $(launcher_env) OUTPOST_JAVA_OPTS="$*" "$FP_LAUNCHER"
+}
+
+# Runs `$2... run --config F` in a fresh data directory named $1 and waits until /health/ready
+# answers 200. Sets FP_PID, FP_DIR, FP_LOG, FP_MQTT_MS (process start to the MQTT listener accepting
+# a TCP connection) and FP_READY_MS (process start to ready).
+launch_and_wait() {
   local name="$1"; shift
   FP_DIR="$RESULTS/$name-data"; FP_LOG="$RESULTS/$name.log"
   rm -rf "$FP_DIR"; mkdir -p "$FP_DIR"
   write_config "$FP_DIR" "$RESULTS/$name.yaml"
   local t0 now code
   t0=$(now_ns); FP_T0_MS=$(( t0 / 1000000 ))
-    if [[ -n "${FP_ENV:-}" ]]; then set -- env $FP_ENV "$JAVA" "$@"; else set -- "$JAVA" "$@"; fi
-  bench_bg "$FP_LOG" "$@" -jar "$OUTPOST_JAR" run --config "$RESULTS/$name.yaml"
+  bench_bg "$FP_LOG" "$@" run --config "$RESULTS/$name.yaml"
   FP_PID=$BENCH_LAST_PID
   FP_MQTT_MS=""; FP_READY_MS=""
   while [[ -z "$FP_READY_MS" ]]; do

@@ -31,7 +31,13 @@ echo "Machine:"
 echo
 cat "$RESULTS/machine.md"
 echo
-echo "Daemon: \`java \$JAVA_OPTS -jar outpost.jar run --config F\` with JAVA_OPTS as shipped in"
+CDS_BUILT=""
+if [[ -n "${CDS_TRAIN_MS:-}" ]]; then
+  CDS_BUILT=" in $CDS_TRAIN_MS ms, $(rel "$((CDS_ARCHIVE_BYTES / 1024))") MiB, as the .deb's postinst does"
+fi
+echo "Daemon: started as the package starts it, \`outpost run --config F\` through the .deb's launcher"
+echo "(\`java -Xshare:auto -XX:SharedArchiveFile=… \$JAVA_OPTS -jar outpost.jar\`, with the class-data"
+echo "sharing archive and SQLite library its \`outpost update-cds-archive\` built first$CDS_BUILT) and JAVA_OPTS as shipped in"
 echo "\`packaging/src/deb/files/etc/default/outpost\`: \`$OPTS\`. Config: one listener, no \`cloud\`"
 echo "section, route \`devices/+/telemetry\` → cloud, so every message is spooled (SQLite, WAL). Memory"
 echo "is VmRSS from \`/proc/<pid>/status\` in MiB; disk writes are \`write_bytes\` from \`/proc/<pid>/io\`"

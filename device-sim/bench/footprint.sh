@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Footprint benchmark: resident memory, start-up time, artifact sizes and disk writes of the packaged
 # daemon, run with the JVM options the .deb ships (JAVA_OPTS read from
-# packaging/src/deb/files/etc/default/outpost, so the figures cannot drift from the package).
+# packaging/src/deb/files/etc/default/outpost, so the figures cannot drift from the package) and started
+# as the package starts it: through its launcher (packaging/src/deb/files/usr/bin/outpost) with the
+# class-data sharing archive that `outpost update-cds-archive` builds at installation (built here first,
+# timed). Only the options phase starts `java <options> -jar outpost.jar` directly (no archive).
 #
 # The daemon runs offline: one listener, no cloud section, a route devices/+/telemetry -> cloud, so
 # every message a device publishes is spooled to SQLite. Phases, each on a fresh data directory:
-#   start    --starts runs: process start -> MQTT listener accepts, -> /health/ready = 200; then
+#   start    --starts runs: process start (the launcher) -> MQTT listener accepts, -> /health/ready = 200; then
 #            --settle seconds idle and VmRSS / Threads from /proc/<pid>/status
 #   options  idle VmRSS with each shipped JVM option left out in turn, and with none at all
 #   load     --devices devices x --rate msg/s, QoS 1, 200-byte payloads, for --load-duration;
@@ -44,7 +47,7 @@ while [[ $# -gt 0 ]]; do
     --skip-backlog) DO_BACKLOG=0; shift ;;
     --no-doc) WRITE_DOC=0; shift ;;
     --extra-opts) EXTRA_OPTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^$/p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -74,10 +77,15 @@ mpub() { # devices count-or-duration-args... : device-sim run against the daemon
   [[ -f "$out" ]] || die "device-sim run wrote no summary, see ${out%.json}.log"
 }
 
+# ---- the launcher and its class-data sharing archive, as the .deb's postinst builds it ----------------
+echo "== outpost update-cds-archive" >&2
+prepare_launcher
+put CDS_TRAIN_MS "$CDS_TRAIN_MS"; put CDS_ARCHIVE_BYTES "$CDS_ARCHIVE_BYTES"
+
 # ---- start-up and idle -------------------------------------------------------------------------
 for i in $(seq "$STARTS"); do
   echo "== start $i/$STARTS" >&2
-  start_daemon "start-$i" $OPTS
+  start_packaged "start-$i" $EXTRA_OPTS
   sleep "$SETTLE"
   echo "$i $FP_MQTT_MS $FP_READY_MS $(proc_status "$FP_PID" VmRSS) $(proc_status "$FP_PID" Threads) $FP_T0_MS $(proc_status "$FP_PID" RssAnon) $(proc_status "$FP_PID" RssFile)" \
     >> "$RESULTS/starts.txt"
@@ -100,13 +108,13 @@ if [[ "$DO_OPTIONS" == 1 ]]; then
     run_variant "without $o" $(for x in $OPTS; do [[ "$x" == "$o" ]] || echo "$x"; done)
   done
   [[ " $OPTS " == *" -XX:TieredStopAtLevel=1 "* ]] || run_variant "shipped + -XX:TieredStopAtLevel=1" $OPTS -XX:TieredStopAtLevel=1
-  # AppCDS (not shipped): a training start dumps the classes it loaded; later starts map them.
-  echo "== options: AppCDS training run" >&2
-  start_daemon appcds-training $OPTS -XX:ArchiveClassesAtExit="$RESULTS/outpost-appcds.jsa"
+  # the package's way for comparison: the launcher with the class-data sharing archive
+  echo "== options: as packaged" >&2
+  start_packaged opt-packaged $EXTRA_OPTS
+  sleep "$SETTLE"
+  printf '%s|%s|%s|%s\n' "shipped, through the launcher with its CDS archive (as packaged)" \
+    "$(proc_status "$FP_PID" VmRSS)" "$(proc_status "$FP_PID" Threads)" "$FP_READY_MS" >> "$RESULTS/options.txt"
   stop_daemon
-  [[ -f "$RESULTS/outpost-appcds.jsa" ]] && run_variant "shipped + AppCDS archive (not shipped)" $OPTS \
-    -XX:SharedArchiveFile="$RESULTS/outpost-appcds.jsa"
-  rm -f "$RESULTS/outpost-appcds.jsa"   # ~30 MB
   FP_ENV="MALLOC_ARENA_MAX=2" run_variant "shipped + env MALLOC_ARENA_MAX=2 (glibc malloc arenas)" $OPTS
   run_variant "none (JVM defaults, this machine)"
   run_variant "none, -XX:MaxRAM=1g (JVM defaults as on a 1 GB box)" -XX:MaxRAM=1g
@@ -114,7 +122,7 @@ fi
 
 # ---- 100 devices x 10 msg/s ------------------------------------------------------------------
 echo "== load: $DEVICES devices x $RATE msg/s for ${LOAD_DURATION}s" >&2
-start_daemon load $OPTS
+start_packaged load $EXTRA_OPTS
 sleep "$SETTLE"
 put LOAD_IDLE_RSS "$(proc_status "$FP_PID" VmRSS)"
 start_sampler "$FP_PID" "$RESULTS/load-rss.txt"
@@ -140,7 +148,7 @@ stop_daemon
 # ---- 1M-message offline backlog ---------------------------------------------------------------
 if [[ "$DO_BACKLOG" == 1 ]]; then
   echo "== backlog: $BACKLOG messages from $BACKLOG_DEVICES devices, unthrottled" >&2
-  start_daemon backlog $OPTS
+  start_packaged backlog $EXTRA_OPTS
   sleep "$SETTLE"
   start_sampler "$FP_PID" "$RESULTS/backlog-rss.txt"
   admin_get metrics > "$RESULTS/backlog-metrics-before.txt"
@@ -167,7 +175,7 @@ fi
 
 # ---- diagnostics with native memory tracking ----------------------------------------------------
 echo "== diagnostics (NMT)" >&2
-start_daemon nmt $OPTS -XX:NativeMemoryTracking=summary
+start_packaged nmt $EXTRA_OPTS -XX:NativeMemoryTracking=summary
 sleep "$SETTLE"
 put NMT_IDLE_RSS "$(proc_status "$FP_PID" VmRSS)"
 nmt_committed "$FP_PID" > "$RESULTS/nmt-idle.txt"

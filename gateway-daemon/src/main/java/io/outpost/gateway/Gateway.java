@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.outpost.cloud.CloudLink;
-import io.outpost.cloud.DownlinkHandler;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
 import io.outpost.gateway.admin.AdminApi;
@@ -18,6 +17,7 @@ import io.outpost.gateway.admin.ClientsApi;
 import io.outpost.gateway.admin.FunctionsApi;
 import io.outpost.gateway.admin.ReloadApi;
 import io.outpost.gateway.admin.SpoolApi;
+import io.outpost.gateway.admin.VertxMeters;
 import io.outpost.gateway.admin.AdminToken;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.BrokerSecurity;
@@ -118,17 +118,26 @@ public final class Gateway {
     Path dataDir = DataDirectory.prepare(config.dataDir());
 
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    bindJvmMetrics();
+    registry.config().meterFilter(VertxMeters.filter());
     lifecycle.startedSync("metrics", registry::close);
 
-    vertx = Vertx.builder()
-        .with(new VertxOptions())
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
-    lifecycle.started("vert.x", () -> vertx.close().toCompletionStage());
-
+    // the spool (SQLite's native library, the database check) opens on a thread of its own while the JVM metrics and
+    // Vert.x start on this one (see BackgroundStart)
     SpoolOptions spoolOptions = config.storage().withDir(dataDir.toString());
-    spool = SqliteSpool.open(spoolOptions, registry, clock);
+    BackgroundStart<SqliteSpool> spoolOpening = BackgroundStart.start("outpost-spool-open",
+        () -> SqliteSpool.open(spoolOptions, registry, clock));
+    try {
+      bindJvmMetrics();
+      vertx = Vertx.builder()
+          .with(new VertxOptions())
+          .withMetrics(new MicrometerMetricsFactory(registry))
+          .build();
+      lifecycle.started("vert.x", () -> vertx.close().toCompletionStage());
+    } catch (RuntimeException | Error e) {
+      spoolOpening.abandon(e, SqliteSpool::close);
+      throw e;
+    }
+    spool = spoolOpening.await();
     lifecycle.startedSync("spool", spool::close);
 
     functions = new FunctionRuntime(config.functions(), dataDir.resolve("functions"),
@@ -146,8 +155,7 @@ public final class Gateway {
 
     if (config.cloud() != null) {
       downlinks = new Downlinks(config.routes(), this::publishDownlink, clock, registry);
-      cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), DownlinkHandler.immediate(downlinks),
-          registry, clock);
+      cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), downlinks, registry, clock);
       await("cloud link", cloud.start());
       lifecycle.started("cloud link", cloud::stop);
     }
@@ -155,7 +163,8 @@ public final class Gateway {
     if (config.admin().enabled()) {
       AdminToken token = loadToken(config.admin().tokenPath(dataDir));
       List<AdminApi> apis = List.of(new ClientsApi(broker), new SpoolApi(spool), new ReloadApi(this::reload),
-          new FunctionsApi(functions, dataDir.resolve("uploads"), clock));
+          new FunctionsApi(functions, dataDir.resolve("uploads"), clock, () -> this.config.admin().uploadLimits(),
+              registry));
       AdminServer admin = new AdminServer(vertx, config.admin(), token, registry, this::isReady,
           new StatusReport(this), apis);
       adminPort = await("admin API", admin.start().toCompletionStage(), ExitCodes.UNAVAILABLE);
@@ -242,18 +251,30 @@ public final class Gateway {
   }
 
   /**
-   * Re-reads the configuration file and applies what can change live (routes, log levels); see {@link Reloader}.
+   * Re-reads the configuration file and applies what can change live (routes, functions, limits, log levels); see
+   * {@link Reloader}.
    * An invalid file changes nothing.
    */
   public ReloadResult reload() {
     return reloader.reload();
   }
 
+  /**
+   * Swaps in new routes. When the cloud-side filters of the cloud → local routes changed, the cloud link subscribes
+   * and unsubscribes while connected (or on its next connection).
+   */
   void reroute(List<RouteConfig> routes) {
     router.reroute(routes);
     if (downlinks != null) {
       downlinks.reroute(routes);
+      if (cloud != null && !cloud.downlinkFilters().equals(downlinks.cloudFilters())) {
+        cloud.downlinkFilters(downlinks.cloudFilters());
+      }
     }
+  }
+
+  Reloader.LastReload lastReload() {
+    return reloader.last();
   }
 
   void configReloaded(OutpostConfig next) {

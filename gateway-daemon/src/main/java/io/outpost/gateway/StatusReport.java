@@ -29,7 +29,16 @@ final class StatusReport implements Supplier<JsonObject> {
         .put("broker", new JsonObject().put("connectedClients", gateway.broker().connectedClients()))
         .put("cloud", cloud())
         .put("spool", spool())
-        .put("functions", functions());
+        .put("functions", functions())
+        .put("lastReload", lastReload());
+  }
+
+  private JsonObject lastReload() {
+    Reloader.LastReload last = gateway.lastReload();
+    return last == null ? null : new JsonObject()
+        .put("at", last.at().toString())
+        .put("accepted", last.result().accepted())
+        .put("summary", last.result().summary());
   }
 
   private JsonObject cloud() {

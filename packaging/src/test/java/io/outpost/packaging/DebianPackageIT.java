@@ -68,11 +68,28 @@ class DebianPackageIT {
     String postinst = Files.readString(control.resolve("postinst"));
     assertThat(postinst).contains("adduser --system", "install -d -m 0750 -o \"$USER_NAME\"",
         "DATA_DIR=/var/lib/outpost", "deb-systemd-helper enable", "deb-systemd-invoke start");
+    assertThat(postinst.indexOf("/usr/bin/outpost update-cds-archive || "))
+        .as("the class-data sharing archive is built before the service starts, and never fails the installation")
+        .isPositive().isLessThan(postinst.indexOf("deb-systemd-invoke start"));
     String postrm = Files.readString(control.resolve("postrm"));
     String removeBranch = postrm.substring(postrm.indexOf("  remove)"), postrm.indexOf("  purge)"));
-    assertThat(removeBranch).doesNotContain("rm -");
-    assertThat(postrm.substring(postrm.indexOf("  purge)"))).contains("rm -rf \"$DATA_DIR\" \"$CONF_DIR\"");
+    assertThat(postrm).contains("CDS_DIR=/var/cache/outpost");
+    assertThat(removeBranch).as("remove deletes only the archive").contains("rm -rf \"$CDS_DIR\"")
+        .doesNotContain("$DATA_DIR", "$CONF_DIR");
+    assertThat(postrm.substring(postrm.indexOf("  purge)")))
+        .contains("rm -rf \"$DATA_DIR\" \"$CONF_DIR\" \"$CDS_DIR\"");
     assertThat(Files.readString(control.resolve("prerm"))).contains("deb-systemd-invoke stop");
+  }
+
+  @Test
+  void rebuildsTheClassDataArchiveWhenAJdkIsInstalledOrUpgraded() throws Exception {
+    Path control = work.resolve("trigger-control");
+    Tool.succeed("dpkg-deb", "--control", deb.toString(), control.toString());
+
+    assertThat(control.resolve("triggers")).content().isEqualToIgnoringNewLines("interest-noawait /usr/lib/jvm");
+    String postinst = Files.readString(control.resolve("postinst"));
+    String triggered = postinst.substring(postinst.indexOf("  triggered)"), postinst.indexOf("  abort-upgrade|"));
+    assertThat(triggered).contains("update_cds_archive").doesNotContain("deb-systemd-invoke", "systemctl");
   }
 
   @Test

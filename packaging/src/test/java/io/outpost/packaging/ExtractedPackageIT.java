@@ -8,7 +8,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +42,17 @@ class ExtractedPackageIT {
     Tool.assumeInstalled("dpkg-deb");
     Tool.succeed("dpkg-deb", "--extract", Artifacts.deb().toString(), root.toString());
     launcher = root.resolve("usr/bin/outpost");
-    env = Map.of("OUTPOST_DEFAULTS", root.resolve("etc/default/outpost").toString());
+    // the class-data sharing archive goes to a directory of the test, not /var/cache/outpost
+    env = Map.of("OUTPOST_DEFAULTS", root.resolve("etc/default/outpost").toString(),
+        "OUTPOST_CDS_DIR", root.resolve("var/cache/outpost").toString());
   }
 
   @AfterEach
-  void stopDaemon() throws InterruptedException {
+  void stopDaemon() throws IOException, InterruptedException {
     if (daemon != null) {
       daemon.close();
     }
+    Tool.succeed("rm", "-rf", root.resolve("var/cache/outpost").toString());
   }
 
   @Test
@@ -106,6 +111,74 @@ class ExtractedPackageIT {
     assertThat(tookMillis).as("graceful stop within the unit's budget").isLessThan(10_000);
     assertThat(daemon.output()).contains("received SIGTERM", "stopped cleanly");
     assertThat(dir.resolve("data")).isDirectory();
+  }
+
+  @Test
+  void updateCdsArchiveBuildsTheArchiveThatLaterStartsMapAndADamagedOneIsIgnored() throws Exception {
+    Tool.Result update = Tool.run(dir, env, Duration.ofSeconds(180), launcher.toString(), "update-cds-archive");
+
+    assertThat(update.exitCode()).as(update.output()).isZero();
+    Path archive = root.resolve("var/cache/outpost/outpost.jsa");
+    assertThat(update.output()).contains("wrote " + archive);
+    assertThat(archive).isNotEmptyFile();
+    assertThat(root.resolve("var/cache/outpost/outpost.jsa.stamp")).content()
+        .contains(launcher.getParent() + "/../share/outpost/outpost.jar ", archive + " ", "opts -XX:+UseSerialGC");
+    Path cache = archive.getParent();
+    assertThat(cache.toFile().list()).as("no training leftovers")
+        .containsExactlyInAnyOrder("outpost.jsa", "outpost.jsa.stamp", "outpost.jsa.log", "libsqlitejdbc.so");
+
+    daemon = startDaemon();
+    daemon.awaitReady(90);
+    assertThat(cmdline()).contains("-Xshare:auto -XX:SharedArchiveFile=" + archive + " -Dorg.sqlite.lib.path=" + cache
+        + " -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+UseSerialGC");
+    assertThat(maps()).as("the JVM mapped the archive and SQLite's library from the cache")
+        .contains(archive.toString(), cache.resolve("libsqlitejdbc.so").toString());
+    assertThat(daemon.output()).doesNotContain("shared archive", "[cds");
+    daemon.terminate();
+    assertThat(daemon.awaitExit(30)).as(daemon.output()).isZero();
+
+    // same size and time, so the stamp still matches, but a garbage header: the JVM must ignore it, not fail to start
+    byte[] bytes = Files.readAllBytes(archive);
+    FileTime modified = Files.getLastModifiedTime(archive);
+    Arrays.fill(bytes, 0, 4096, (byte) 0x5a);
+    assertThat(archive.toFile().setWritable(true)).isTrue();
+    Files.write(archive, bytes);
+    Files.setLastModifiedTime(archive, modified);
+    daemon = startDaemon();
+    daemon.awaitReady(90);
+    assertThat(cmdline()).contains("-XX:SharedArchiveFile=" + archive);
+    assertThat(maps()).doesNotContain(archive.toString());
+  }
+
+  @Test
+  void startsWithoutAnArchiveMadeForAnotherJavaJarOrJvmOptions() throws Exception {
+    Path cache = Files.createDirectories(root.resolve("var/cache/outpost"));
+    Files.write(cache.resolve("outpost.jsa"), new byte[4096]);
+    Files.writeString(cache.resolve("outpost.jsa.stamp"), "java /opt/another-jdk/bin/java 1 2\n");
+
+    daemon = startDaemon();
+    daemon.awaitReady(90);
+
+    assertThat(cmdline()).doesNotContain("SharedArchiveFile");
+    assertThat(daemon.output()).contains("was made for another java, outpost.jar or JAVA_OPTS",
+        "outpost update-cds-archive");
+  }
+
+  private LaunchedDaemon startDaemon() throws IOException {
+    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
+        storage: {dir: %s}
+        admin: {listen: "127.0.0.1:0"}
+        """.formatted(dir.resolve("data")));
+    return LaunchedDaemon.start(launcher, dir, env, "run", "--config", config.toString());
+  }
+
+  private String maps() throws IOException {
+    return Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "maps"));
+  }
+
+  private String cmdline() throws IOException {
+    return Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "cmdline")).replace('\0', ' ');
   }
 
   @Test

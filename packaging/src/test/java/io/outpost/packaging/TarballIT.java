@@ -36,6 +36,7 @@ class TarballIT {
 
     assertThat(stage.resolve("usr/local/share/outpost/outpost.jar")).hasSameBinaryContentAs(Artifacts.JAR);
     assertThat(stage.resolve("usr/local/bin/outpost")).isExecutable();
+    assertThat(stage.resolve("var/cache/outpost")).as("no class-data archive for a staged install").doesNotExist();
     assertThat(stage.resolve("usr/local/share/doc/outpost/operations.md")).isRegularFile();
     assertThat(mode("etc/outpost/outpost.yaml")).isEqualTo("rw-r-----");
     assertThat(mode("etc/default/outpost")).isEqualTo("rw-r--r--");
@@ -67,12 +68,15 @@ class TarballIT {
   void uninstallKeepsConfigurationAndDataButPurgeDeletesThem() throws Exception {
     install();
     Path spool = Files.writeString(stage.resolve("var/lib/outpost/spool.db"), "not really sqlite");
+    Path archive = Files.writeString(Files.createDirectories(stage.resolve("var/cache/outpost")).resolve("outpost.jsa"),
+        "not really an archive");
 
     install("--uninstall");
     assertThat(stage.resolve("usr/local/bin/outpost")).doesNotExist();
     assertThat(stage.resolve("usr/local/share/outpost")).doesNotExist();
     assertThat(stage.resolve("etc/systemd/system/outpost.service")).doesNotExist();
     assertThat(spool).exists();
+    assertThat(archive.getParent()).as("the class-data archive was made for the removed jar").doesNotExist();
     assertThat(stage.resolve("etc/outpost/outpost.yaml")).exists();
 
     install("--purge");

@@ -37,7 +37,8 @@ class UpgradeIT {
     }
     stage = dir.resolve("stage");
     install();
-    env = Map.of("OUTPOST_DEFAULTS", stage.resolve("etc/default/outpost").toString());
+    env = Map.of("OUTPOST_DEFAULTS", stage.resolve("etc/default/outpost").toString(),
+        "OUTPOST_CDS_DIR", stage.resolve("var/cache/outpost").toString()); // never the machine's own archive
   }
 
   @AfterEach

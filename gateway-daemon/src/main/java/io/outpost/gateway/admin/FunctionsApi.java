@@ -1,17 +1,18 @@
 package io.outpost.gateway.admin;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.FunctionInfo;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.function.runtime.InboundMessage;
 import io.outpost.function.runtime.InvocationResult;
 import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.gateway.config.AdminConfig.UploadLimits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Deploy, list, invoke, roll back and remove local functions. A package arrives as the request body: a JAR, or a zip of
@@ -26,17 +28,24 @@ import java.util.Locale;
  */
 public final class FunctionsApi implements AdminApi {
 
-  /** Largest function package accepted, in bytes. */
-  public static final long MAX_PACKAGE_BYTES = 64L * 1024 * 1024;
-
   private final FunctionRuntime runtime;
   private final Path uploads;
   private final Clock clock;
+  private final UploadBounds bounds;
 
-  public FunctionsApi(FunctionRuntime runtime, Path uploads, Clock clock) {
+  /**
+   * @param runtime the local functions
+   * @param uploads scratch directory for packages being deployed
+   * @param clock time source for manual invocations
+   * @param limits the request bounds in force ({@code admin.max*}), read per request so a reload changes them
+   * @param registry where {@code outpost.admin.uploads.rejected} is counted
+   */
+  public FunctionsApi(FunctionRuntime runtime, Path uploads, Clock clock, Supplier<UploadLimits> limits,
+      MeterRegistry registry) {
     this.runtime = runtime;
     this.uploads = uploads;
     this.clock = clock;
+    this.bounds = new UploadBounds(limits, registry);
   }
 
   @Override
@@ -46,10 +55,13 @@ public final class FunctionsApi implements AdminApi {
       runtime.list().forEach(f -> list.add(info(f)));
       Responses.json(ctx, 200, new JsonObject().put("functions", list));
     });
-    router.post("/api/functions").handler(BodyHandler.create(false).setBodyLimit(MAX_PACKAGE_BYTES))
-        .handler(this::deploy);
-    router.post("/api/functions/:name/invoke").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024))
-        .handler(this::invoke);
+    router.post("/api/functions").handler(bounds.body(UploadLimits::maxPackageBytes)).handler(this::deploy)
+        .failureHandler(bounds.tooLarge(UploadRejected.PACKAGE_TOO_LARGE, UploadLimits::maxPackageBytes,
+            "admin.maxPackageBytes"));
+    router.post("/api/functions/:name/invoke").handler(bounds.body(UploadLimits::maxInvokeBytes))
+        .handler(this::invoke)
+        .failureHandler(bounds.tooLarge(UploadRejected.INVOCATION_TOO_LARGE, UploadLimits::maxInvokeBytes,
+            "admin.maxInvokeBytes"));
     router.post("/api/functions/:name/rollback").handler(ctx -> blocking(ctx,
         () -> info(runtime.rollback(ctx.pathParam("name")))));
     router.delete("/api/functions/:name").handler(ctx -> {
@@ -69,8 +81,9 @@ public final class FunctionsApi implements AdminApi {
   private void deploy(RoutingContext ctx) {
     byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     boolean zip = String.valueOf(ctx.request().getHeader("content-type")).startsWith("application/zip");
+    UploadLimits limits = bounds.current();
     blocking(ctx, () -> {
-      Path staged = Upload.stage(uploads, body, zip);
+      Path staged = Upload.stage(uploads, body, zip, limits);
       try {
         return info(runtime.deploy(staged));
       } finally {
@@ -104,10 +117,12 @@ public final class FunctionsApi implements AdminApi {
   }
 
   /** Runs runtime work off the event loop and answers with its JSON, or with the deployment error. */
-  private static void blocking(RoutingContext ctx, java.util.concurrent.Callable<JsonObject> work) {
+  private void blocking(RoutingContext ctx, java.util.concurrent.Callable<JsonObject> work) {
     ctx.vertx().executeBlocking(work, false).onComplete(ar -> {
       if (ar.succeeded()) {
         Responses.json(ctx, 200, ar.result());
+      } else if (ar.cause() instanceof UploadRejected e) {
+        bounds.reject(ctx, e);
       } else if (ar.cause() instanceof FunctionDeploymentException e) {
         Responses.error(ctx, e.getMessage() != null && e.getMessage().contains("no function") ? 404 : 400,
             "invalid-function", e.getMessage());
@@ -132,7 +147,12 @@ public final class FunctionsApi implements AdminApi {
         .put("invocations", f.invocations())
         .put("failures", f.failures())
         .put("queueDepth", f.queueDepth())
-        .put("lastError", f.lastError());
+        .put("lastError", f.lastError())
+        .put("settings", f.settings() == null ? null : new JsonObject()
+            .put("timeoutMillis", f.settings().timeoutMillis())
+            .put("maxConcurrency", f.settings().maxConcurrency())
+            .put("maxQueued", f.settings().maxQueued())
+            .put("overflow", f.settings().overflow().yaml()));
   }
 
   private static JsonObject result(InvocationResult r) {

@@ -30,7 +30,8 @@ public final class ReloadApi implements AdminApi {
       Responses.json(ctx, 200, new JsonObject()
           .put("message", r.summary())
           .put("applied", new JsonArray(r.applied()))
-          .put("restartRequired", new JsonArray(r.restartRequired())));
+          .put("restartRequired", new JsonArray(r.restartRequired()))
+          .put("failed", new JsonArray(r.failed())));
     }));
   }
 }

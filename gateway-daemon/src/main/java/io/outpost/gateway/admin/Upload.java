@@ -1,5 +1,6 @@
 package io.outpost.gateway.admin;
 
+import io.outpost.gateway.config.AdminConfig.UploadLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,16 +12,14 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Stages an uploaded function package on disk for the runtime: a JAR as a file, a zipped directory package unpacked
- * into a directory. Unpacking refuses entries that escape the directory and archives that expand beyond a bound.
+ * into a directory. Unpacking refuses entries that escape the directory and archives beyond the configured bounds
+ * ({@code admin.maxUnpackedBytes}, {@code admin.maxPackageFiles}) with {@link UploadRejected}.
  */
 final class Upload {
 
-  static final int MAX_ENTRIES = 10_000;
-  static final long MAX_UNPACKED_BYTES = 256L * 1024 * 1024;
-
   private Upload() {}
 
-  static Path stage(Path uploads, byte[] body, boolean zip) throws IOException {
+  static Path stage(Path uploads, byte[] body, boolean zip, UploadLimits limits) throws IOException {
     if (body.length == 0) {
       throw new IOException("empty package");
     }
@@ -32,7 +31,7 @@ final class Upload {
     }
     Path dir = Files.createTempDirectory(uploads, "function-");
     try {
-      unzip(body, dir);
+      unzip(body, dir, limits);
     } catch (IOException | RuntimeException e) {
       delete(dir);
       throw e;
@@ -40,13 +39,14 @@ final class Upload {
     return dir;
   }
 
-  private static void unzip(byte[] body, Path dir) throws IOException {
+  private static void unzip(byte[] body, Path dir, UploadLimits limits) throws IOException {
     long total = 0;
     int entries = 0;
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(body))) {
       for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-        if (++entries > MAX_ENTRIES) {
-          throw new IOException("package has more than " + MAX_ENTRIES + " files");
+        if (++entries > limits.maxPackageFiles()) {
+          throw new UploadRejected(UploadRejected.TOO_MANY_FILES, "package has more than " + limits.maxPackageFiles()
+              + " files (admin.maxPackageFiles)");
         }
         Path target = dir.resolve(e.getName()).normalize();
         if (!target.startsWith(dir)) {
@@ -61,8 +61,9 @@ final class Upload {
         try (var out = Files.newOutputStream(target)) {
           for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
             total += n;
-            if (total > MAX_UNPACKED_BYTES) {
-              throw new IOException("package expands beyond " + MAX_UNPACKED_BYTES + " bytes");
+            if (total > limits.maxUnpackedBytes()) {
+              throw new UploadRejected(UploadRejected.EXPANDS_TOO_LARGE, "package expands beyond "
+                  + limits.maxUnpackedBytes() + " bytes (admin.maxUnpackedBytes)");
             }
             out.write(buffer, 0, n);
           }

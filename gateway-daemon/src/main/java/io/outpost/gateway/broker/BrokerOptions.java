@@ -19,9 +19,14 @@ import java.util.List;
  * @param maxInflight outgoing QoS 1/2 messages per client awaiting acknowledgement; default
  *     {@value #DEFAULT_MAX_INFLIGHT} (lowered further by an MQTT 5 client's Receive Maximum). Further messages queue
  * @param maxQueuedMessages messages queued per session beyond the in-flight window (also for offline persistent
- *     sessions); default {@value #DEFAULT_MAX_QUEUED_MESSAGES}; when full {@link #queueOverflow} decides. Also bounds
+ *     sessions); default {@value #DEFAULT_MAX_QUEUED_MESSAGES}; when full {@link #queueOverflow} decides. While a
+ *     connected session's queue is at least half full, the publishers of its messages are throttled as described
+ *     below for QoS 0. Also bounds
  *     the QoS 0 messages waiting unflushed for a slow reader; beyond it new QoS 0 messages are dropped, counted in
- *     {@code outpost.broker.messages.dropped{reason=slow-consumer}}
+ *     {@code outpost.broker.messages.dropped{reason=slow-consumer}}. From half of it on, the clients publishing those
+ *     messages are not read from for 10 ms at a time (TCP backpressure; a QoS 1/2 publisher also waits longer for
+ *     its acknowledgements), counted in
+ *     {@code outpost.broker.publishers.throttled}, so the broker does not spend its CPU receiving what it would drop
  * @param queueOverflow {@code drop-oldest} (default) or {@code drop-newest}; every drop is counted in
  *     {@code outpost.broker.messages.dropped{reason=queue-full}}
  * @param maxSubscriptionsPerClient subscriptions per session; default {@value #DEFAULT_MAX_SUBSCRIPTIONS}; further

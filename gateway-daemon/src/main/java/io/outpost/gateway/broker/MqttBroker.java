@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -114,6 +115,43 @@ public final class MqttBroker {
             core.listenerTls(tls);
             return (Void) null;
         });
+    }
+
+    /**
+     * Applies the bounds of {@code next} to the running broker without dropping any connection, and returns the keys
+     * that differ but can only change with a restart ({@code listeners}, {@code instances}); those keep their running
+     * values. Safe to call from any thread; before {@link #start()} the new bounds are simply the ones started with.
+     *
+     * <p>When each bound takes effect:
+     * <ul>
+     *   <li>at once, for every session: {@code maxQueuedMessages} and {@code queueOverflow} (from the next message on;
+     *       messages already queued beyond a lowered bound drain normally), {@code maxRetainedMessages} (retained
+     *       topics beyond a lowered bound stay, new topics are refused), {@code maxSubscriptionsPerClient} (at the next
+     *       SUBSCRIBE);</li>
+     *   <li>at the next CONNECT: {@code maxConnections} (connected clients beyond a lowered bound stay connected),
+     *       {@code maxPacketBytes}, {@code maxClientIdLength} and {@code connectTimeoutSeconds} (new TCP connections),
+     *       {@code receiveMaximum} and {@code topicAliasMaximum} (connected MQTT 5 clients keep the values their
+     *       CONNACK told them), {@code maxInflight}, {@code maxKeepAliveSeconds}, {@code maxSessionExpirySeconds}.</li>
+     * </ul>
+     *
+     * @return the keys not applied, empty when everything was
+     */
+    public List<String> applyLimits(BrokerOptions next) {
+        Objects.requireNonNull(next, "next");
+        List<String> notApplied = new ArrayList<>();
+        synchronized (this) {
+            BrokerOptions running = core.options();
+            if (!next.listeners().equals(running.listeners())) {
+                notApplied.add("listeners");
+            }
+            if (!next.instances().equals(running.instances())) {
+                notApplied.add("instances");
+            }
+            BrokerOptions applied = next.withListeners(running.listeners()).withInstances(running.instances());
+            core.limits(applied);
+            instances.forEach(v -> v.applyLimits(applied));
+        }
+        return List.copyOf(notApplied);
     }
 
     /** Actual listening ports in listener order (an ephemeral port for a listener configured with port 0). */

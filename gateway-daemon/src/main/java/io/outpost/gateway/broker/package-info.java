@@ -20,6 +20,11 @@
  * event loop (vertx-mqtt locks per connection, so cross-thread writes could deadlock). Store I/O never runs on an
  * event loop.
  *
+ * <p>Hot path: a message's payload is one buffer shared by every subscriber's PUBLISH (no copy per subscriber; the
+ * only copy is Netty's encoding into the socket buffer), the PUBLISHes queued for one connection are written as one
+ * batch with one flush ({@code protocol.EndpointSocket}, {@code protocol.FlushBatch}), and meters are resolved once
+ * per connection, never looked up per message.
+ *
  * <p>Durability: a client's QoS 1/2 publish is acknowledged only after the {@code PublishRouter} has it, its retained
  * copy is committed, and it is committed in every offline persistent session it was queued for (SQLite WAL,
  * {@code synchronous=FULL}). Messages in flight to connected clients are held in memory and written when the client

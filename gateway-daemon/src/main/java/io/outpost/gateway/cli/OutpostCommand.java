@@ -1,5 +1,6 @@
 package io.outpost.gateway.cli;
 
+import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Spec;
       ReloadCommand.class,
       PasswdCommand.class,
       VersionCommand.class,
+      CdsTrainingCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class OutpostCommand implements Runnable {
@@ -31,7 +33,9 @@ public final class OutpostCommand implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    // the service's own `run --config FILE` skips building picocli's model of every command (see DirectRun)
+    OptionalInt direct = DirectRun.run(args);
+    System.exit(direct.isPresent() ? direct.getAsInt() : commandLine().execute(args));
   }
 
   /** The configured command line, also used by tests to run commands in-process. */

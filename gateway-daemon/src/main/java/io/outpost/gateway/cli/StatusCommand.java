@@ -33,6 +33,8 @@ final class StatusCommand extends AdminCommand {
     t.row("dropped", drops(spool.path("dropped")));
     t.row("dead letters", spool.path("deadLetters").asLong());
     t.row("functions", s.path("functions").size());
+    JsonNode reload = s.path("lastReload");
+    t.row("last reload", reload.isObject() ? reload.path("at").asText() + " " + reload.path("summary").asText() : "-");
     t.print(out());
     return s.path("ready").asBoolean() ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
   }

@@ -3,21 +3,41 @@ package io.outpost.gateway.config;
 import java.nio.file.Path;
 
 /**
- * The {@code admin:} section: the operator's HTTP API (health, metrics, status).
+ * The {@code admin:} section: the operator's HTTP API (health, metrics, status, function deployment).
+ *
+ * <p>The request bounds protect the daemon from oversized uploads. A request beyond one gets HTTP 413 with a stable
+ * error code and is counted in {@code outpost.admin.uploads.rejected{reason=<code>}}; they change on a reload.
  *
  * @param listen {@code host:port} to bind; default {@value #DEFAULT_LISTEN} (loopback only). Port 0 picks a free port
  * @param enabled {@code false} turns the admin API off; default {@code true}
  * @param tokenFile file holding the bearer token every request needs; created (mode 0600) at first start when
  *     missing; default {@code admin.token} in {@code storage.dir}
+ * @param maxPackageBytes largest function package upload (a JAR or a zipped directory); default
+ *     {@value #DEFAULT_MAX_PACKAGE_BYTES} (64 MiB); beyond: 413 {@code package-too-large}
+ * @param maxUnpackedBytes largest total size a zipped directory package may expand to; default
+ *     {@value #DEFAULT_MAX_UNPACKED_BYTES} (256 MiB); beyond: 413 {@code package-expands-too-large}
+ * @param maxPackageFiles most entries a zipped directory package may hold; default {@value #DEFAULT_MAX_PACKAGE_FILES};
+ *     beyond: 413 {@code package-has-too-many-files}
+ * @param maxInvokeBytes largest body of a manual function invocation; default {@value #DEFAULT_MAX_INVOKE_BYTES}
+ *     (1 MiB); beyond: 413 {@code invocation-too-large}
  */
-public record AdminConfig(String listen, Boolean enabled, String tokenFile) {
+public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long maxPackageBytes,
+    Long maxUnpackedBytes, Integer maxPackageFiles, Long maxInvokeBytes) {
 
   public static final String DEFAULT_LISTEN = "127.0.0.1:8181";
   public static final String DEFAULT_TOKEN_FILE = "admin.token";
+  public static final long DEFAULT_MAX_PACKAGE_BYTES = 64L * 1024 * 1024;
+  public static final long DEFAULT_MAX_UNPACKED_BYTES = 256L * 1024 * 1024;
+  public static final int DEFAULT_MAX_PACKAGE_FILES = 10_000;
+  public static final long DEFAULT_MAX_INVOKE_BYTES = 1024L * 1024;
 
   public AdminConfig {
     listen = listen == null ? DEFAULT_LISTEN : listen;
     enabled = enabled == null || enabled;
+    maxPackageBytes = positive("maxPackageBytes", maxPackageBytes, DEFAULT_MAX_PACKAGE_BYTES);
+    maxUnpackedBytes = positive("maxUnpackedBytes", maxUnpackedBytes, DEFAULT_MAX_UNPACKED_BYTES);
+    maxPackageFiles = positive("maxPackageFiles", maxPackageFiles, DEFAULT_MAX_PACKAGE_FILES);
+    maxInvokeBytes = positive("maxInvokeBytes", maxInvokeBytes, DEFAULT_MAX_INVOKE_BYTES);
     int colon = listen.lastIndexOf(':');
     if (colon <= 0 || colon == listen.length() - 1) {
       throw new IllegalArgumentException("listen: must be host:port, not '" + listen + "'");
@@ -33,7 +53,35 @@ public record AdminConfig(String listen, Boolean enabled, String tokenFile) {
   }
 
   public static AdminConfig defaults() {
-    return new AdminConfig(null, null, null);
+    return new AdminConfig(null, null, null, null, null, null, null);
+  }
+
+  /** The request bounds alone, which can change while the API runs. */
+  public UploadLimits uploadLimits() {
+    return new UploadLimits(maxPackageBytes, maxUnpackedBytes, maxPackageFiles, maxInvokeBytes);
+  }
+
+  /** This section with another one's request bounds: what a reload can apply without rebinding the API. */
+  public AdminConfig withUploadLimits(AdminConfig other) {
+    return new AdminConfig(listen, enabled, tokenFile, other.maxPackageBytes, other.maxUnpackedBytes,
+        other.maxPackageFiles, other.maxInvokeBytes);
+  }
+
+  /** The admin API's request bounds, in bytes and entries; see {@link AdminConfig}. */
+  public record UploadLimits(long maxPackageBytes, long maxUnpackedBytes, int maxPackageFiles, long maxInvokeBytes) {}
+
+  private static int positive(String key, Integer value, int fallback) {
+    return (int) positive(key, value == null ? null : value.longValue(), fallback);
+  }
+
+  private static long positive(String key, Long value, long fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value <= 0) {
+      throw new IllegalArgumentException(key + ": must be > 0, was " + value);
+    }
+    return value;
   }
 
   /** The token file in effect: {@link #tokenFile} or {@code admin.token} in {@code dataDir}. */

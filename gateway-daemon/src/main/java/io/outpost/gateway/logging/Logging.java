@@ -14,11 +14,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies the {@code logging:} section to logback: one console appender on stdout (journald adds timestamps and
  * priority under systemd), text or JSON lines, root and per-logger levels. Can be re-applied on reload.
+ *
+ * <p>Until the daemon applies its configuration, {@link DefaultLogConfigurator} gives logback the same appender with
+ * {@link LoggingConfig#defaults()}, in code rather than from a {@code logback.xml}.
  */
 public final class Logging {
 
   static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
-  private static final String APPENDER = "stdout";
+  static final String APPENDER = "stdout";
 
   private Logging() {}
 
@@ -26,6 +29,11 @@ public final class Logging {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return; // another SLF4J backend was chosen by whoever embeds us; leave it alone
     }
+    apply(config, context);
+  }
+
+  /** Replaces the root logger's appenders of {@code context} with the one {@code config} describes. */
+  static void apply(LoggingConfig config, LoggerContext context) {
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);

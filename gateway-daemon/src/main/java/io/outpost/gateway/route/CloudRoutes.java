@@ -10,7 +10,9 @@ import io.outpost.spool.SpoolEntry;
 import io.outpost.spool.SpoolFullException;
 import io.outpost.spool.SpoolUnavailableException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -28,23 +30,41 @@ final class CloudRoutes {
   private final List<CompiledRoute> routes;
   private final Spool spool;
   private final MeterRegistry registry;
+  /** {@code outpost.route.spooled} per route, by its tags; carried over on reload so none is registered twice. */
+  private final Map<List<String>, Gauge> depthGauges;
 
   CloudRoutes(List<RouteConfig> configs, Spool spool, MeterRegistry registry) {
+    this(configs, spool, registry, Map.of());
+  }
+
+  private CloudRoutes(List<RouteConfig> configs, Spool spool, MeterRegistry registry,
+      Map<List<String>, Gauge> previousGauges) {
     this.routes = configs.stream()
         .filter(r -> r.from() == RouteConfig.Side.LOCAL && r.to() == RouteConfig.Side.CLOUD)
         .map(r -> CompiledRoute.of(r, registry))
         .toList();
     this.spool = spool;
     this.registry = registry;
+    Map<List<String>, Gauge> gauges = new HashMap<>();
     for (CompiledRoute route : routes) {
+      String name = route.name();
+      String priority = String.valueOf(route.config().priority());
+      List<String> key = List.of(name, priority);
+      Gauge existing = previousGauges.get(key);
       // Queue length per route: what an operator watches while the link is down.
-      Gauge.builder("outpost.route.spooled", spool,
-              s -> s.stats().depthByRoute().getOrDefault(route.name(), 0L).doubleValue())
+      gauges.put(key, existing != null ? existing : Gauge.builder("outpost.route.spooled", spool,
+              s -> s.stats().depthByRoute().getOrDefault(name, 0L).doubleValue())
           .description("Messages of this route waiting in the spool for the cloud")
-          .tag("route", route.name())
-          .tag("priority", String.valueOf(route.config().priority()))
-          .register(registry);
+          .tag("route", name)
+          .tag("priority", priority)
+          .register(registry));
     }
+    previousGauges.forEach((key, gauge) -> {
+      if (!gauges.containsKey(key)) {
+        registry.remove(gauge); // the route is gone (or changed priority): stop exporting its old series
+      }
+    });
+    this.depthGauges = Map.copyOf(gauges);
   }
 
   /** Spools {@code m} for every matching route; completes when all are durable (at once when none match). */
@@ -71,7 +91,7 @@ final class CloudRoutes {
 
   /** The same spool and metrics with other routes (config reload). */
   CloudRoutes withRoutes(List<RouteConfig> configs) {
-    return new CloudRoutes(configs, spool, registry);
+    return new CloudRoutes(configs, spool, registry, depthGauges);
   }
 
   private static SpoolEntry entry(CompiledRoute route, BrokerMessage m) {

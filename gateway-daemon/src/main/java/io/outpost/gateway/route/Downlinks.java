@@ -2,23 +2,27 @@ package io.outpost.gateway.route;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.cloud.CloudMessage;
+import io.outpost.cloud.DownlinkHandler;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.MessageProperties;
 import io.outpost.gateway.config.RouteConfig;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code cloud → local} routes: the cloud-side filters the cloud link subscribes to, and delivery of each message
- * that arrives into the local broker under its rewritten topic.
+ * that arrives into the local broker under its rewritten topic. The cloud gets its PUBACK once the local broker took
+ * the message in for every matching route (see {@link DownlinkHandler}).
  */
-public final class Downlinks implements Consumer<CloudMessage> {
+public final class Downlinks implements DownlinkHandler {
 
   /** Client id that local subscribers and functions see as the publisher of cloud messages. */
   public static final String PUBLISHER = "$cloud";
@@ -68,7 +72,8 @@ public final class Downlinks implements Consumer<CloudMessage> {
   }
 
   @Override
-  public void accept(CloudMessage m) {
+  public CompletionStage<Void> deliver(CloudMessage m) {
+    List<CompletableFuture<Void>> taken = new ArrayList<>(1);
     for (CompiledRoute route : routes) {
       if (!route.matches(m.topic())) {
         continue;
@@ -78,8 +83,12 @@ public final class Downlinks implements Consumer<CloudMessage> {
       BrokerMessage local = new BrokerMessage(route.template().render(m.topic(), PUBLISHER),
           Buffer.buffer(m.payload()), qos, m.retain(),
           new MessageProperties(m.userProperties(), null, null, null, null, null), PUBLISHER, clock.millis());
-      publishLocal.apply(local).onSuccess(v -> route.routed().increment()).onFailure(e -> LOG.warn("downlink on '{}' via route {} was not delivered locally: {}",
-          m.topic(), route.name(), e.getMessage()));
+      Future<Void> published = publishLocal.apply(local)
+          .onSuccess(v -> route.routed().increment())
+          .onFailure(e -> LOG.warn("downlink on '{}' via route {} was not delivered locally: {}", m.topic(),
+              route.name(), e.getMessage()));
+      taken.add(published.toCompletionStage().toCompletableFuture());
     }
+    return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
   }
 }

@@ -203,4 +203,24 @@ class BoundsIT {
         org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
                 fixture.counter("outpost.broker.messages.dropped", "reason", "slow-consumer") > 0);
     }
+
+    @Test
+    void publisherOfQos0ToAReaderThatFellBehindIsThrottledNotDisconnected() throws Exception {
+        BrokerOptions options = BrokerFixture.localOptions().withQueueing(8, 10, QueueOverflowPolicy.DROP_OLDEST);
+        fixture = BrokerFixture.start(dir, options, PublishRouter.NONE);
+        RawMqttClient stalled = raw("stalled", true, MqttVersion.MQTT_3_1_1);
+        stalled.send(RawMqttClient.subscribe(1, "bulk/#", 0));
+        assertThat(stalled.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
+        RawMqttClient publisher = raw("publisher", true, MqttVersion.MQTT_3_1_1);
+        String payload = "x".repeat(64 * 1024);
+        for (int i = 0; i < 400; i++) {
+            publisher.send(RawMqttClient.publish("bulk/" + i, payload, 0, 0, false));
+        }
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
+                fixture.counter("outpost.broker.publishers.throttled") > 0);
+        // paused for moments, never cut off: the publisher is still served
+        publisher.send(RawMqttClient.subscribe(2, "other", 0));
+        assertThat(publisher.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
+        assertThat(fixture.broker.connectedClients()).isEqualTo(2);
+    }
 }

@@ -134,14 +134,15 @@ class AdminCliTest {
   }
 
   @Test
-  void reloadNamesSectionsThatNeedARestart() throws Exception {
+  void reloadAppliesBrokerLimitsAndNamesTheKeysThatNeedARestart() throws Exception {
     Files.writeString(config, Files.readString(config).replace("broker: {listeners: [{host: 127.0.0.1, port: 0}]}",
-        "broker: {listeners: [{host: 127.0.0.1, port: 0}], maxConnections: 5}"));
+        "broker: {listeners: [{host: 127.0.0.1, port: 0}, {host: 127.0.0.1, port: 0}], maxConnections: 5}"));
 
     CliRun r = cli("reload");
 
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("restart required for broker");
+    assertThat(r.out()).contains("applied broker limits (maxConnections)")
+        .contains("restart required for broker.listeners");
   }
 
   @Test

@@ -117,6 +117,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void invalidFunctionOverrideNamesTheFunctionAndKey() {
+    assertRejected("""
+        functions:
+          overrides:
+            hello:
+              timeoutMillis: 0
+        """, "functions.overrides.hello.timeoutMillis", 4, "must be > 0");
+  }
+
+  @Test
+  void adminUploadBoundsHaveDefaultsAndAreValidated() throws Exception {
+    AdminConfig admin = loader.parse("admin: {maxPackageBytes: 1024}\n", "test").admin();
+
+    assertThat(admin.uploadLimits()).isEqualTo(new AdminConfig.UploadLimits(1024, AdminConfig.DEFAULT_MAX_UNPACKED_BYTES,
+        AdminConfig.DEFAULT_MAX_PACKAGE_FILES, AdminConfig.DEFAULT_MAX_INVOKE_BYTES));
+    assertRejected("""
+        admin:
+          maxPackageFiles: -1
+        """, "admin.maxPackageFiles", 2, "must be > 0");
+  }
+
+  @Test
   void invalidRouteFilterIsRejectedWithItsPathAndLine() {
     assertRejected("""
         routes:

@@ -12,6 +12,19 @@ import java.util.function.Supplier;
 /**
  * The broker's Micrometer meters, all under {@code outpost.broker.*}. Every bound of {@code BrokerOptions} has a
  * gauge for its level and a counter for what happened when it was hit.
+ *
+ * <p>Messages:
+ * <ul>
+ *   <li>{@code outpost.broker.messages.received{qos}}: PUBLISH packets accepted from clients;</li>
+ *   <li>{@code outpost.broker.messages.delivered}: PUBLISH packets written to subscribers;</li>
+ *   <li>{@code outpost.broker.listener.messages.received{listener}} and
+ *       {@code outpost.broker.listener.messages.sent{listener}}: the same per listener, {@code listener} being
+ *       {@code host:port} as bound (e.g. {@code 127.0.0.1:1883}). Separate names rather than a {@code listener} tag
+ *       on the two above, because a meter name must keep one set of tag keys (Prometheus);</li>
+ *   <li>{@code outpost.broker.messages.dropped{reason}}: every discarded message, by {@code DROP_*} reason;</li>
+ *   <li>{@code outpost.broker.publishers.throttled}: times a publisher was not read from for a moment because a
+ *       subscriber of its QoS 0 messages fell behind (half of {@code maxQueuedMessages} waiting unflushed).</li>
+ * </ul>
  */
 public final class BrokerMetrics {
 
@@ -36,6 +49,8 @@ public final class BrokerMetrics {
     private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> routeRejections = new ConcurrentHashMap<>();
     private final Counter storeErrors;
+    private final Counter publishersThrottled;
+    private final Map<String, ListenerCounters> listeners = new ConcurrentHashMap<>();
     private final java.util.List<io.micrometer.core.instrument.Meter> meters =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -48,6 +63,9 @@ public final class BrokerMetrics {
         }
         delivered = Counter.builder("outpost.broker.messages.delivered")
                 .description("PUBLISH packets written to subscribers").register(registry);
+        publishersThrottled = Counter.builder("outpost.broker.publishers.throttled")
+                .description("times a publisher was not read from for a moment because a subscriber of its QoS 0 "
+                        + "messages fell behind").register(registry);
         storeErrors = Counter.builder("outpost.broker.store.errors")
                 .description("failed SQLite operations of the broker store").register(registry);
         meters.add(Gauge.builder("outpost.broker.connections", connections, AtomicInteger::get)
@@ -92,6 +110,25 @@ public final class BrokerMetrics {
 
     public void delivered() {
         delivered.increment();
+    }
+
+    /**
+     * The message counters of one listener ({@code host:port}); look them up once per connection and keep them, so no
+     * tag lookup happens per message.
+     */
+    public ListenerCounters listener(String listener) {
+        return listeners.computeIfAbsent(listener, l -> new ListenerCounters(
+                Counter.builder("outpost.broker.listener.messages.received")
+                        .description("PUBLISH packets accepted from clients of this listener").tag("listener", l)
+                        .register(registry),
+                Counter.builder("outpost.broker.listener.messages.sent")
+                        .description("PUBLISH packets written to clients of this listener").tag("listener", l)
+                        .register(registry)));
+    }
+
+    /** Counts a publisher paused because a subscriber of its QoS 0 messages fell behind. */
+    public void publisherThrottled() {
+        publishersThrottled.increment();
     }
 
     public void storeError() {

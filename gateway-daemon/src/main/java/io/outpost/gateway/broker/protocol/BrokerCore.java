@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BrokerCore {
 
     private final Vertx vertx;
-    private final BrokerOptions options;
+    private volatile BrokerOptions options;
     private final SessionRegistry sessions = new SessionRegistry();
     private final LocalDelivery delivery = new LocalDelivery(sessions);
     private final RetainedMessages retained;
@@ -59,6 +59,7 @@ public final class BrokerCore {
         this.sessionSettings = new SessionSettings(options.maxQueuedMessages(), options.queueOverflow(), persistence,
                 metrics, clock);
         this.wills = new Wills(this);
+        sessionSettings.backlogListener(this::throttlePublisherOf);
         metrics.gauge("outpost.broker.sessions", "sessions held, connected or not", sessions::size);
     }
 
@@ -68,8 +69,28 @@ public final class BrokerCore {
      */
     public Future<Integer> accept(BrokerMessage message, boolean route) {
         Future<Void> routed = route ? routeSafely(message) : Future.succeededFuture();
+        if (routed.succeeded() && !message.retain()) {
+            // the common case, routed synchronously and nothing to retain: deliver without a chain of futures
+            try {
+                return delivery.deliver(message);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        }
         return routed.compose(v -> message.retain() ? retained.retain(message) : Future.<Void>succeededFuture())
                 .compose(v -> delivery.deliver(message));
+    }
+
+    /**
+     * Slows down the client that published {@code message} (if it is connected), because a subscriber of it falls
+     * behind: see {@link Connection#throttle()}.
+     */
+    void throttlePublisherOf(BrokerMessage message) {
+        String publisher = message.publisherClientId();
+        Connection c = publisher == null ? null : connections.get(publisher);
+        if (c != null) {
+            c.throttle();
+        }
     }
 
     private Future<Void> routeSafely(BrokerMessage message) {
@@ -85,8 +106,20 @@ public final class BrokerCore {
         return vertx;
     }
 
+    /** The limits in force; read them per connection or per message, never cache them beyond that. */
     public BrokerOptions options() {
         return options;
+    }
+
+    /**
+     * Puts new limits in force: session queue bounds and the retained bound at once, the others (read from
+     * {@link #options()}) at the next CONNECT, SUBSCRIBE or message. Listeners and instances are taken as they are;
+     * the caller keeps those of the running broker.
+     */
+    public void limits(BrokerOptions next) {
+        sessionSettings.queueLimits(next.maxQueuedMessages(), next.queueOverflow());
+        retained.maxRetained(next.maxRetainedMessages());
+        this.options = next;
     }
 
     public SessionRegistry sessions() {

@@ -5,6 +5,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.BrokerOptions;
 import io.outpost.gateway.broker.MessageProperties;
+import io.outpost.gateway.broker.metrics.ListenerCounters;
 import io.outpost.gateway.broker.session.Session;
 import io.outpost.gateway.broker.topic.Topics;
 import io.outpost.gateway.security.AuthOutcome;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +36,25 @@ public final class ConnectHandler {
     private static final long NEVER_EXPIRES = BrokerOptions.MQTT_MAX_SESSION_EXPIRY_SECONDS;
 
     private final BrokerCore core;
+    private final Supplier<ListenerCounters> listenerCounters;
+    private volatile ListenerCounters counters;
 
-    public ConnectHandler(BrokerCore core) {
+    /**
+     * @param listenerCounters the message counters of the listener this handler serves, resolved at the first
+     *     connection (the listener's port is known only once it is bound)
+     */
+    public ConnectHandler(BrokerCore core, Supplier<ListenerCounters> listenerCounters) {
         this.core = core;
+        this.listenerCounters = listenerCounters;
+    }
+
+    private ListenerCounters counters() {
+        ListenerCounters c = counters;
+        if (c == null) {
+            c = listenerCounters.get(); // idempotent: the same counters whichever thread resolves them first
+            counters = c;
+        }
+        return c;
     }
 
     public void handle(MqttEndpoint ep) {
@@ -159,12 +177,13 @@ public final class ConnectHandler {
         }
         Integer problemInfo = PropertiesMapper.intValue(cp, MqttProperties.REQUEST_PROBLEM_INFORMATION);
         ConnectionSettings settings = new ConnectionSettings(ep.protocolVersion(), keepAlive, maxOutbound, will,
-                willDelay, problemInfo == null || problemInfo != 0);
-        Connection connection = new Connection(core, ep, Vertx.currentContext(), session, settings);
+                willDelay, problemInfo == null || problemInfo != 0, options.receiveMaximum(),
+                options.topicAliasMaximum());
+        Connection connection = new Connection(core, ep, Vertx.currentContext(), session, settings, counters());
         connection.permissions(permissions);
         Connection previous = core.connections().put(clientId, connection);
         connection.registerHandlers();
-        ep.accept(present, v5 ? connackProperties(assigned ? clientId : null, serverKeepAlive,
+        ep.accept(present, v5 ? connackProperties(options, assigned ? clientId : null, serverKeepAlive,
                 requested != expiry ? expiry : null) : MqttProperties.NO_PROPERTIES);
         // attach before closing the old connection, so its detach finds the session already moved on
         session.attach(connection, outboundWindow);
@@ -192,8 +211,8 @@ public final class ConnectHandler {
         core.persistence().deleteSession(s.clientId()).onFailure(e -> core.metrics().storeError());
     }
 
-    private MqttProperties connackProperties(String assignedId, Integer serverKeepAlive, Long expiry) {
-        BrokerOptions o = core.options();
+    private static MqttProperties connackProperties(BrokerOptions o, String assignedId, Integer serverKeepAlive,
+                                                    Long expiry) {
         MqttProperties p = new MqttProperties();
         p.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, o.receiveMaximum()));
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, o.maxPacketBytes()));

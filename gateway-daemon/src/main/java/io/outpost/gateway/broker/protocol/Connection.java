@@ -6,6 +6,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.ClientInfo;
 import io.outpost.gateway.broker.metrics.BrokerMetrics;
+import io.outpost.gateway.broker.metrics.ListenerCounters;
 import io.outpost.gateway.broker.session.OutboundMessage;
 import io.outpost.gateway.broker.session.Session;
 import io.outpost.gateway.broker.session.SessionLink;
@@ -18,6 +19,7 @@ import io.vertx.mqtt.messages.MqttPubRecMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubRelReasonCode;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class Connection implements SessionLink {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    /** How long a publisher is not read from when a connected subscriber of its messages falls behind. */
+    static final Duration THROTTLE_PAUSE = Duration.ofMillis(10);
 
     private final BrokerCore core;
     private final MqttEndpoint endpoint;
@@ -41,17 +45,26 @@ public final class Connection implements SessionLink {
     private final String remoteAddress;
     private final InboundPublishes inbound;
     private final SubscribeHandler subscriptions;
+    private final ListenerCounters listenerCounters;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.Queue<Runnable> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    private final AtomicBoolean throttled = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger unflushed = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Writes PUBLISHes without copies, one flush per {@link #flushWrites()} batch; {@code null} if unavailable (or
+     * not yet set: {@link #throttle()} reads it from other threads).
+     */
+    private volatile EndpointSocket socket;
     private volatile long lastActivityMillis;
     private volatile boolean willCleared;
     private volatile boolean takenOver;
     private volatile ClientPermissions permissions = ClientPermissions.ALL;
 
-    Connection(BrokerCore core, MqttEndpoint endpoint, Context context, Session session, ConnectionSettings settings) {
+    Connection(BrokerCore core, MqttEndpoint endpoint, Context context, Session session, ConnectionSettings settings,
+               ListenerCounters listenerCounters) {
         this.core = core;
+        this.listenerCounters = listenerCounters;
         this.endpoint = endpoint;
         this.context = context;
         this.session = session;
@@ -73,6 +86,7 @@ public final class Connection implements SessionLink {
     }
 
     void registerHandlers() {
+        socket = EndpointSocket.attach(endpoint);
         endpoint.publishAutoAck(false);
         endpoint.subscriptionAutoAck(false);
         endpoint.autoKeepAlive(true);
@@ -136,25 +150,63 @@ public final class Connection implements SessionLink {
             return SendResult.DISCARD;
         }
         int qos = out.qos();
-        if (qos == 0 && unflushed.get() >= core.options().maxQueuedMessages()) {
-            // QoS 0 has no in-flight window: bound what waits unflushed for a slow reader instead
-            core.metrics().dropped(BrokerMetrics.DROP_SLOW_CONSUMER);
-            return SendResult.DISCARD;
+        if (qos == 0) {
+            // QoS 0 has no in-flight window: bound what waits unflushed for a slow reader instead, and slow the
+            // publisher down from half that bound on, so the broker does not spend its CPU on messages it drops
+            int waiting = unflushed.get();
+            int bound = core.options().maxQueuedMessages();
+            if (bound > 0 && waiting >= bound / 2) {
+                core.throttlePublisherOf(m);
+            }
+            if (waiting >= bound) {
+                core.metrics().dropped(BrokerMetrics.DROP_SLOW_CONSUMER);
+                return SendResult.DISCARD;
+            }
         }
         int packetId = qos == 0 ? 0 : out.packetId();
         boolean retain = out.retainFlag();
         unflushed.incrementAndGet();
         write(() -> {
-            endpoint.publish(m.topic(), m.payload(), MqttQoS.valueOf(qos), dup, retain, packetId, props)
-                    .onComplete(ar -> {
-                        unflushed.decrementAndGet();
-                        if (ar.failed()) {
-                            disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "write failed");
-                        }
-                    });
+            EndpointSocket s = socket;
+            Future<?> written = s != null ? s.publish(m.topic(), m.payload(), qos, dup, retain, packetId, props)
+                    : endpoint.publish(m.topic(), m.payload(), MqttQoS.valueOf(qos), dup, retain, packetId, props);
+            written.onComplete(ar -> {
+                unflushed.decrementAndGet();
+                if (ar.failed()) {
+                    disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "write failed");
+                }
+            });
             core.metrics().delivered();
+            listenerCounters.sent().increment();
         });
         return SendResult.SENT;
+    }
+
+    /**
+     * Stops reading from this client for {@link #THROTTLE_PAUSE}, unless already paused: TCP backpressure on a
+     * client whose messages a connected subscriber cannot take as fast as they come (half its queue, or for QoS 0 half
+     * the unflushed bound, used). Bounded in time, so a client that subscribes to its own messages cannot stall
+     * itself, and a stuck subscriber only slows publishers down until keep-alive closes it.
+     */
+    void throttle() {
+        EndpointSocket s = socket;
+        if (s == null || closed.get() || !throttled.compareAndSet(false, true)) {
+            return;
+        }
+        core.metrics().publisherThrottled();
+        runOnContext(() -> {
+            if (closed.get()) {
+                throttled.set(false);
+                return;
+            }
+            s.pause();
+            core.vertx().setTimer(THROTTLE_PAUSE.toMillis(), t -> {
+                throttled.set(false);
+                if (!closed.get()) {
+                    s.resume();
+                }
+            });
+        });
     }
 
     @Override
@@ -173,6 +225,20 @@ public final class Connection implements SessionLink {
 
     private void flushWrites() {
         writeScheduled.set(false);
+        EndpointSocket batch = socket;
+        if (batch == null) {
+            writeQueued();
+            return;
+        }
+        batch.hold();
+        try {
+            writeQueued();
+        } finally {
+            batch.release();
+        }
+    }
+
+    private void writeQueued() {
         Runnable w;
         while ((w = writes.poll()) != null) {
             if (closed.get()) {
@@ -332,6 +398,11 @@ public final class Connection implements SessionLink {
 
     Session session() {
         return session;
+    }
+
+    /** Message counters of the listener this client connected to. */
+    ListenerCounters listenerCounters() {
+        return listenerCounters;
     }
 
     ConnectionSettings settings() {

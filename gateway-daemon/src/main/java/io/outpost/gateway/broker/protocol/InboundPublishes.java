@@ -46,7 +46,7 @@ final class InboundPublishes {
         if (v5) {
             Integer alias = PropertiesMapper.intValue(props, MqttProperties.TOPIC_ALIAS);
             if (alias != null) {
-                if (alias == 0 || alias > core.options().topicAliasMaximum()) {
+                if (alias == 0 || alias > connection.settings().topicAliasMaximum()) {
                     connection.protocolError(MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID, "topic alias invalid");
                     return;
                 }
@@ -85,14 +85,23 @@ final class InboundPublishes {
                 return; // duplicate of a message still being routed; its PUBREC follows
             }
         }
-        if (qos > 0 && ++unacknowledged > core.options().receiveMaximum() && v5) {
+        if (qos > 0 && ++unacknowledged > connection.settings().receiveMaximum() && v5) {
             connection.protocolError(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "receive maximum exceeded");
             return;
         }
         core.metrics().received(qos);
+        connection.listenerCounters().received().increment();
         MessageProperties mp = v5 ? PropertiesMapper.fromMqtt(props) : MessageProperties.NONE;
         BrokerMessage message = new BrokerMessage(topic, msg.payload(), qos, msg.isRetain(), mp,
                 connection.clientId(), core.clock().millis());
+        if (qos == 0) {
+            // nothing to acknowledge, so no place in the acknowledgement order: only a failure needs handling
+            Future<Integer> accepted = core.accept(message, true);
+            if (!accepted.succeeded()) {
+                accepted.onFailure(e -> connection.runOnContext(() -> routeFailed(e)));
+            }
+            return;
+        }
         PendingAck ack = new PendingAck(qos, packetId);
         pending.add(ack);
         Future<Integer> accepted = core.accept(message, true);
@@ -101,10 +110,15 @@ final class InboundPublishes {
             accepted = accepted.compose(n -> core.persistence()
                     .saveInboundQos2(connection.clientId(), packetId).map(n));
         }
-        accepted.onComplete(ar -> connection.runOnContext(() -> {
-            ack.result = ar;
+        if (accepted.isComplete()) {
+            ack.result = accepted; // delivered synchronously, on this event loop: acknowledge without a hop
             flush();
-        }));
+        } else {
+            accepted.onComplete(ar -> connection.runOnContext(() -> {
+                ack.result = ar;
+                flush();
+            }));
+        }
     }
 
     /**
@@ -183,16 +197,7 @@ final class InboundPublishes {
             return;
         }
         Throwable cause = ack.result.cause();
-        int code = cause instanceof RouteRejectedException r ? r.reasonCode() : 0x80;
-        if (!(cause instanceof NotAuthorized)) {
-            core.metrics().routeRejected(code);
-        }
-        if (!(cause instanceof RouteRejectedException)) {
-            LOG.warn("routing a publish from {} failed", connection.clientId(), cause);
-        }
-        if (ack.qos == 0) {
-            return;
-        }
+        int code = routeFailed(cause);
         unacknowledged = Math.max(0, unacknowledged - 1);
         if (ack.qos == 2) {
             connection.session().inboundQos2End(ack.packetId, false);
@@ -207,6 +212,18 @@ final class InboundPublishes {
         } else {
             ep.publishReceived(ack.packetId, pubRecCode(code), reason);
         }
+    }
+
+    /** Counts (and, when unexpected, logs) a publish that could not be accepted; returns its reason code. */
+    private int routeFailed(Throwable cause) {
+        int code = cause instanceof RouteRejectedException r ? r.reasonCode() : 0x80;
+        if (!(cause instanceof NotAuthorized)) {
+            core.metrics().routeRejected(code);
+        }
+        if (!(cause instanceof RouteRejectedException)) {
+            LOG.warn("routing a publish from {} failed", connection.clientId(), cause);
+        }
+        return code;
     }
 
     private static MqttPubAckReasonCode pubAckCode(int code) {

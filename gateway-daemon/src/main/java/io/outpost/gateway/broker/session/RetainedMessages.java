@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RetainedMessages {
 
     private final Map<String, BrokerMessage> byTopic = new ConcurrentHashMap<>();
-    private final int maxRetained;
+    private volatile int maxRetained;
     private final SessionPersistence persistence;
     private final BrokerMetrics metrics;
     private final Clock clock;
@@ -28,6 +28,14 @@ public final class RetainedMessages {
         this.metrics = metrics;
         this.clock = clock;
         metrics.gauge("outpost.broker.retained", "retained topics (bound: maxRetainedMessages)", byTopic::size);
+    }
+
+    /**
+     * Changes the bound while the broker runs. Lowering it below the current count keeps the topics already retained
+     * (they can still be updated or cleared); new topics are refused until the count is below the bound.
+     */
+    public void maxRetained(int newMaxRetained) {
+        this.maxRetained = newMaxRetained;
     }
 
     /** Loads a message from the store at start-up. */

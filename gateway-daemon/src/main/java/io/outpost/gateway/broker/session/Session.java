@@ -108,7 +108,11 @@ public final class Session {
                 sendNew(message);
                 return Future.succeededFuture();
             }
-            if (queue.size() >= settings.maxQueuedMessages()) {
+            int maxQueued = settings.maxQueuedMessages();
+            if (link != null && maxQueued > 0 && queue.size() >= maxQueued / 2) {
+                settings.backlog(message.message()); // a connected subscriber falls behind: slow the publisher
+            }
+            if (queue.size() >= maxQueued) {
                 metrics.dropped(BrokerMetrics.DROP_QUEUE_FULL);
                 if (settings.overflow() == QueueOverflowPolicy.DROP_NEWEST || queue.isEmpty()) {
                     return Future.succeededFuture();

@@ -1,8 +1,5 @@
 package io.outpost.gateway.broker.topic;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /** Splits topic names and filters into levels; empty levels are kept ("a//b" has three levels). */
 final class TopicLevels {
 
@@ -14,14 +11,18 @@ final class TopicLevels {
         if (slash < 0) {
             return new String[] {topic};
         }
-        List<String> levels = new ArrayList<>(8);
+        int count = 2;
+        for (int i = topic.indexOf('/', slash + 1); i >= 0; i = topic.indexOf('/', i + 1)) {
+            count++;
+        }
+        String[] levels = new String[count];
         int start = 0;
-        while (slash >= 0) {
-            levels.add(topic.substring(start, slash));
+        for (int n = 0; n < count - 1; n++) {
+            levels[n] = topic.substring(start, slash);
             start = slash + 1;
             slash = topic.indexOf('/', start);
         }
-        levels.add(topic.substring(start));
-        return levels.toArray(new String[0]);
+        levels[count - 1] = topic.substring(start);
+        return levels;
     }
 }

@@ -50,7 +50,7 @@ final class ChildProcess {
             FunctionLogger log, ExitListener onExit) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(spec.descriptor().command())
                 .directory(pkg.workingDirectory().toFile());
-        builder.environment().putAll(spec.descriptor().environment());
+        builder.environment().putAll(spec.environment());
         builder.environment().put("OUTPOST_FUNCTION_NAME", spec.name());
         builder.environment().put("OUTPOST_FUNCTION_VERSION", spec.version());
         Process process = builder.start();

@@ -27,12 +27,12 @@ final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
     private final FunctionStore store;
-    private final RuntimeServices services;
     private final FunctionHost host;
     private final ErrorRecords errors;
     private final MeterRegistry registry;
     private final Consumer<FunctionSlot> changed;
     final Map<String, FunctionSlot> slots = new ConcurrentHashMap<>();
+    final RuntimeServices services;
     final Map<String, FunctionInfo> failedAtStart = new ConcurrentHashMap<>();
 
     Deployer(Path dir, RuntimeServices services, FunctionHost host, Consumer<FunctionSlot> changed) {
@@ -75,7 +75,7 @@ final class Deployer {
             e.addSuppressed(unreadable);
         }
         return new FunctionInfo(name, version, runtime, lifecycle, triggers, FunctionState.STOPPED, List.of(), 0, 0,
-                0, FunctionInstance.describe(e));
+                0, FunctionInstance.describe(e), null);
     }
 
     FunctionSlot deploy(Path source) {
@@ -142,7 +142,7 @@ final class Deployer {
             slot.unregister();
         } else {
             removed = new FunctionInfo(name, failed.version(), failed.runtime(), failed.lifecycle(), failed.triggers(),
-                    FunctionState.REMOVED, List.of(), 0, 0, 0, failed.lastError());
+                    FunctionState.REMOVED, List.of(), 0, 0, 0, failed.lastError(), null);
         }
         try {
             store.remove(name);
@@ -155,27 +155,37 @@ final class Deployer {
 
     /** Drains every active version in parallel (one shared deadline), then stops them all (runtime stop). */
     void stopAll() {
-        List<FunctionInstance> active = slots.values().stream().map(FunctionSlot::current)
-                .filter(java.util.Objects::nonNull).toList();
-        CompletableFuture<?>[] drains = active.stream().map(FunctionInstance::drain).toArray(CompletableFuture[]::new);
+        retireAll(slots.values().stream().map(FunctionSlot::current).filter(java.util.Objects::nonNull).toList());
+    }
+
+    /** Drains {@code instances} in parallel within one {@code drainTimeoutMillis}, then closes them all. */
+    void retireAll(List<FunctionInstance> instances) {
+        CompletableFuture<?>[] drains = instances.stream().map(FunctionInstance::drain)
+                .toArray(CompletableFuture[]::new);
+        long timeout = services.options().drainTimeoutMillis();
         try {
-            CompletableFuture.allOf(drains).get(services.options().drainTimeoutMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(drains).get(timeout, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            LOG.warn("functions did not drain in {} ms; cancelling what is left", services.options().drainTimeoutMillis());
+            LOG.warn("functions did not drain in {} ms; cancelling what is left", timeout);
         } catch (ExecutionException e) {
             LOG.warn("draining functions failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        active.forEach(FunctionInstance::close);
+        instances.forEach(FunctionInstance::close);
     }
 
     private FunctionSlot activate(FunctionPackage pkg, List<FunctionStore.StoredVersion> versions) {
         String name = pkg.descriptor().name();
+        FunctionSpec spec;
+        try {
+            spec = pkg.descriptor().resolve(services.options());
+        } catch (IllegalArgumentException e) {
+            throw new FunctionDeploymentException(e.getMessage(), e);
+        }
         FunctionSlot slot = slots.computeIfAbsent(name,
                 n -> new FunctionSlot(n, host, errors, registry, () -> changed.accept(slots.get(n))));
-        FunctionInstance next = new FunctionInstance(pkg, pkg.descriptor().resolve(services.options()), slot,
-                services);
+        FunctionInstance next = new FunctionInstance(pkg, spec, slot, services);
         try {
             next.load();
         } catch (Exception | LinkageError e) {

@@ -103,12 +103,29 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
         }
     }
 
+    /**
+     * Applies {@code functions.overrides.<name>} and the runtime defaults.
+     *
+     * @throws IllegalArgumentException ("functions.overrides.&lt;name&gt;.&lt;key&gt;: why") when an override does not
+     *     fit this function
+     */
     FunctionSpec resolve(FunctionRuntimeOptions options) {
+        FunctionOverrides o = options.overridesFor(name);
+        if (runtime == RuntimeKind.PROCESS && o.maxConcurrency() != null && o.maxConcurrency() != 1) {
+            throw new IllegalArgumentException("functions.overrides." + name + ".maxConcurrency: " + name
+                    + " is a process function, which runs one invocation at a time; was " + o.maxConcurrency());
+        }
+        long timeout = first(o.timeoutMillis(), timeoutMillis, options.defaultTimeoutMillis());
         int concurrency = runtime == RuntimeKind.PROCESS ? 1
-                : maxConcurrency != null ? maxConcurrency : options.defaultMaxConcurrency();
-        return new FunctionSpec(this,
-                java.time.Duration.ofMillis(timeoutMillis != null ? timeoutMillis : options.defaultTimeoutMillis()),
-                concurrency, maxQueued != null ? maxQueued : options.defaultMaxQueued(),
-                overflow != null ? overflow : options.defaultOverflow());
+                : first(o.maxConcurrency(), maxConcurrency, options.defaultMaxConcurrency());
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.putAll(o.environment());
+        return new FunctionSpec(this, java.time.Duration.ofMillis(timeout), concurrency,
+                first(o.maxQueued(), maxQueued, options.defaultMaxQueued()),
+                first(o.overflow(), overflow, options.defaultOverflow()), env);
+    }
+
+    private static <T> T first(T override, T declared, T fallback) {
+        return override != null ? override : declared != null ? declared : fallback;
     }
 }

@@ -16,10 +16,23 @@ import java.util.List;
  * @param failures invocations with a non-OK outcome since this runtime started (all versions)
  * @param queueDepth invocations currently waiting
  * @param lastError the most recent failure reason, or null
+ * @param settings the settings the active version runs with (descriptor, operator overrides and defaults
+ *     combined), or null when no version could be loaded
  */
 public record FunctionInfo(String name, String version, RuntimeKind runtime, Lifecycle lifecycle,
         List<String> triggers, FunctionState state, List<String> previousVersions, long invocations, long failures,
-        int queueDepth, String lastError) {
+        int queueDepth, String lastError, Settings settings) {
+
+    /**
+     * Effective per-function settings, so an operator can see what a reload changed.
+     *
+     * @param timeoutMillis per-invocation timeout
+     * @param maxConcurrency invocations running at once
+     * @param maxQueued invocations waiting at most
+     * @param overflow what a full queue does
+     */
+    public record Settings(long timeoutMillis, int maxConcurrency, int maxQueued, OverflowPolicy overflow) {
+    }
 
     /** Copies lists. */
     public FunctionInfo {

@@ -22,6 +22,7 @@ final class FunctionInstance {
     /** How long close() waits for interrupted handler threads; stuck ones are daemon threads and are abandoned. */
     private static final long THREAD_JOIN_MILLIS = 2_000;
 
+    private final FunctionPackage pkg;
     private final FunctionSpec spec;
     private final FunctionSlot slot;
     private final RuntimeServices services;
@@ -33,6 +34,7 @@ final class FunctionInstance {
     private volatile boolean lastFailed;
 
     FunctionInstance(FunctionPackage pkg, FunctionSpec spec, FunctionSlot slot, RuntimeServices services) {
+        this.pkg = pkg;
         this.spec = spec;
         this.slot = slot;
         this.services = services;
@@ -194,6 +196,11 @@ final class FunctionInstance {
 
     FunctionSpec spec() {
         return spec;
+    }
+
+    /** The package this version runs from, to start it again under other settings. */
+    FunctionPackage pkg() {
+        return pkg;
     }
 
     FunctionLogger logger() {

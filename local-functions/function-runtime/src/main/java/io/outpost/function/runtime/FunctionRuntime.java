@@ -44,6 +44,7 @@ public final class FunctionRuntime implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService lifecycle;
     private final Deployer deployer;
+    private final Reconfigurer reconfigurer;
     private final List<Consumer<FunctionInfo>> listeners = new CopyOnWriteArrayList<>();
     private final Counter notFound;
     private volatile Phase phase = Phase.NEW;
@@ -67,6 +68,7 @@ public final class FunctionRuntime implements AutoCloseable {
         this.lifecycle = Executors.newSingleThreadExecutor(new FunctionThreads("outpost-fn-lifecycle", false));
         RuntimeServices services = new RuntimeServices(options, clock, scheduler, registry);
         this.deployer = new Deployer(functionsDir, services, host, this::changed);
+        this.reconfigurer = new Reconfigurer(deployer);
         this.notFound = Counter.builder("outpost.function.invocations").tag("function", UNKNOWN_FUNCTION_TAG)
                 .tag("outcome", Outcome.NOT_FOUND.tag()).description("Function invocations by outcome")
                 .register(registry);
@@ -153,6 +155,38 @@ public final class FunctionRuntime implements AutoCloseable {
             notifyListeners(info);
             return info;
         }
+    }
+
+    /**
+     * Applies new runtime settings (a configuration reload of {@code functions:}) without dropping anything: functions
+     * whose effective settings change are restarted drain-then-switch (invocations already queued or running finish
+     * under the old settings, new ones run under the new settings); the others keep running untouched. Restarting a
+     * function re-creates pinned handlers and process children and clears its BROKEN/ERRORED state, like a redeploy.
+     * Blocks while old instances drain (at most {@code drainTimeoutMillis}); call it from a worker thread.
+     *
+     * @return which functions were restarted, and which could not start under the new settings (they keep the old)
+     * @throws IllegalArgumentException ("functions.overrides.&lt;name&gt;.&lt;key&gt;: why") when {@code next} does
+     *     not fit a deployed function; nothing changes then
+     * @throws IllegalStateException when the runtime is not running
+     */
+    public FunctionReconfiguration reconfigure(FunctionRuntimeOptions next) {
+        Objects.requireNonNull(next, "next");
+        synchronized (adminLock) {
+            requireRunning();
+            FunctionReconfiguration result = reconfigurer.apply(next);
+            for (String name : result.restarted()) {
+                FunctionSlot slot = deployer.slots.get(name);
+                if (slot != null) {
+                    notifyListeners(slot.info(null));
+                }
+            }
+            return result;
+        }
+    }
+
+    /** The settings in force: those given at construction or by the last {@link #reconfigure}. */
+    public FunctionRuntimeOptions options() {
+        return deployer.services.options();
     }
 
     /**

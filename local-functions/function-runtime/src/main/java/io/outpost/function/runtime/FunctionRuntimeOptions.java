@@ -1,6 +1,7 @@
 package io.outpost.function.runtime;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Runtime-wide settings, the YAML {@code functions:} section. Every key is optional; absent keys take the default
@@ -31,6 +32,8 @@ import java.time.Duration;
  *     {@value #DEFAULT_RETAINED_VERSIONS}
  * @param drainTimeoutMillis how long a replaced or removed version may take to finish queued and in-flight
  *     invocations before they are cancelled; default {@value #DEFAULT_DRAIN_TIMEOUT_MILLIS}
+ * @param overrides per-function settings by function name ({@link FunctionOverrides}), winning over descriptors;
+ *     an entry for a function that is not deployed applies when it is; default none
  */
 public record FunctionRuntimeOptions(
         Long defaultTimeoutMillis,
@@ -46,7 +49,8 @@ public record FunctionRuntimeOptions(
         Integer maxOutputsPerInvocation,
         Integer maxProcessLineBytes,
         Integer retainedVersions,
-        Long drainTimeoutMillis) {
+        Long drainTimeoutMillis,
+        Map<String, FunctionOverrides> overrides) {
 
     public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
     public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -81,6 +85,12 @@ public record FunctionRuntimeOptions(
         maxProcessLineBytes = atLeast("maxProcessLineBytes", maxProcessLineBytes, DEFAULT_MAX_PROCESS_LINE_BYTES, 1024);
         retainedVersions = atLeast("retainedVersions", retainedVersions, DEFAULT_RETAINED_VERSIONS, 1);
         drainTimeoutMillis = positive("drainTimeoutMillis", drainTimeoutMillis, DEFAULT_DRAIN_TIMEOUT_MILLIS);
+        overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        for (Map.Entry<String, FunctionOverrides> e : overrides.entrySet()) {
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("overrides." + e.getKey() + ": must be a map of settings");
+            }
+        }
         if (brokenBackoffMaxMillis < brokenBackoffMillis) {
             throw new IllegalArgumentException("brokenBackoffMaxMillis: must be >= brokenBackoffMillis");
         }
@@ -92,7 +102,7 @@ public record FunctionRuntimeOptions(
     /** All defaults. */
     public static FunctionRuntimeOptions defaults() {
         return new FunctionRuntimeOptions(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     /** A copy with another default timeout. */
@@ -100,7 +110,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(timeout.toMillis(), defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis);
+                retainedVersions, drainTimeoutMillis, overrides);
     }
 
     /** A copy with another default overflow policy. */
@@ -108,7 +118,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued, overflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis);
+                retainedVersions, drainTimeoutMillis, overrides);
     }
 
     /** A copy with another default queue bound. */
@@ -116,7 +126,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, maxQueued, defaultOverflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis);
+                retainedVersions, drainTimeoutMillis, overrides);
     }
 
     /** A copy with another BROKEN threshold and first back-off. */
@@ -124,7 +134,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, threshold, backoff.toMillis(), Math.max(brokenBackoffMaxMillis, backoff.toMillis()),
                 restartBackoffMillis, restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides);
     }
 
     /** A copy with another first restart back-off for process functions. */
@@ -132,7 +142,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, backoff.toMillis(),
                 Math.max(restartBackoffMaxMillis, backoff.toMillis()), maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides);
     }
 
     /** A copy with another abandoned-thread limit. */
@@ -140,7 +150,35 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, max, maxOutputsPerInvocation, maxProcessLineBytes, retainedVersions,
-                drainTimeoutMillis);
+                drainTimeoutMillis, overrides);
+    }
+
+    /** A copy with other per-function overrides. */
+    public FunctionRuntimeOptions withOverrides(Map<String, FunctionOverrides> next) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, next);
+    }
+
+    /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */
+    public FunctionOverrides overridesFor(String function) {
+        return overrides.getOrDefault(function, FunctionOverrides.NONE);
+    }
+
+    /**
+     * Whether the settings a running version of a {@code runtime} function captures when it starts (BROKEN detection;
+     * restart back-off and line limit of process children) equal {@code other}'s. When they do not, the version has to
+     * be restarted to apply them.
+     */
+    boolean sameStartSettings(FunctionRuntimeOptions other, RuntimeKind runtime) {
+        boolean broken = brokenThreshold.equals(other.brokenThreshold)
+                && brokenBackoffMillis.equals(other.brokenBackoffMillis)
+                && brokenBackoffMaxMillis.equals(other.brokenBackoffMaxMillis);
+        boolean process = runtime != RuntimeKind.PROCESS || (restartBackoffMillis.equals(other.restartBackoffMillis)
+                && restartBackoffMaxMillis.equals(other.restartBackoffMaxMillis)
+                && maxProcessLineBytes.equals(other.maxProcessLineBytes));
+        return broken && process;
     }
 
     Duration defaultTimeout() {

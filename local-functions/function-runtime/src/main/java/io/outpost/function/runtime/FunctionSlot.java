@@ -82,6 +82,11 @@ final class FunctionSlot {
         previousVersions = List.copyOf(previous);
     }
 
+    /** Switches to another instance of the same version (new settings); rollback targets stay. */
+    void replace(FunctionInstance instance) {
+        current = instance;
+    }
+
     /** Reports an outcome: metrics, totals, error record, then completes the caller's future. */
     void completed(FunctionInstance instance, Invocation inv, Outcome outcome, List<OutboundMessage> outputs,
             long nanos, String error) {
@@ -129,9 +134,11 @@ final class FunctionSlot {
     FunctionInfo info(FunctionState override) {
         FunctionInstance i = current;
         FunctionDescriptor d = i.spec().descriptor();
+        FunctionSpec spec = i.spec();
         return new FunctionInfo(name, d.version(), d.runtime(), d.lifecycle(), d.triggers(),
                 override != null ? override : i.state(), previousVersions, invocations.sum(), failures.sum(),
-                i.queueDepth(), lastError);
+                i.queueDepth(), lastError, new FunctionInfo.Settings(spec.timeout().toMillis(), spec.maxConcurrency(),
+                        spec.maxQueued(), spec.overflow()));
     }
 
     /** Removes this function's meters (on remove). */

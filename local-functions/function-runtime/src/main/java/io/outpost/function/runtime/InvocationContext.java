@@ -32,7 +32,7 @@ final class InvocationContext implements Context {
 
     @Override
     public Map<String, String> config() {
-        return instance.spec().descriptor().environment();
+        return instance.spec().environment();
     }
 
     @Override
