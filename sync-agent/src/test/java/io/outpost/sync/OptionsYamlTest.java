@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.outpost.cloud.BackoffOptions;
 import io.outpost.cloud.CloudOptions;
 import io.outpost.cloud.MqttVersion;
 import io.outpost.spool.OverflowPolicy;
@@ -60,7 +61,8 @@ class OptionsYamlTest {
     assertThat(options.batching().enabled()).isTrue();
     assertThat(options.batching().maxMessages()).isEqualTo(1000);
     assertThat(options.backoff().initialMillis()).isEqualTo(1000);
-    assertThat(options.backoff().maxMillis()).isEqualTo(60_000);
+    assertThat(options.backoff().maxMillis()).as("absent key keeps its default")
+        .isEqualTo(BackoffOptions.DEFAULT_MAX_MILLIS);
     assertThat(options.resolvedStatusTopic()).isEqualTo("outpost/edge-1/status");
     assertThat(yaml.readValue("{url: 'tcp://h:1883', clientId: e, mqttVersion: 5}", CloudOptions.class)
         .mqttVersion()).isEqualTo(MqttVersion.V5);
