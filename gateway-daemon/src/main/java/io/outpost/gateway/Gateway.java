@@ -267,8 +267,9 @@ public final class Gateway {
     router.reroute(routes);
     if (downlinks != null) {
       downlinks.reroute(routes);
-      if (cloud != null && !cloud.downlinkFilters().equals(downlinks.cloudFilters())) {
-        cloud.downlinkFilters(downlinks.cloudFilters());
+      List<String> filters = downlinks.cloudFilters();
+      if (cloud != null && !cloud.downlinkFilters().equals(filters)) {
+        cloud.downlinkFilters(filters);
       }
     }
   }

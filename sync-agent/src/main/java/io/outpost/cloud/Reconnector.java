@@ -86,9 +86,6 @@ final class Reconnector {
       if ((code >= 1 && code <= 5) || (code >= 0x80 && code <= 0xFF)) {
         return true;
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
     return false;
   }

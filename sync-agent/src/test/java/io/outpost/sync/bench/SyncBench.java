@@ -52,10 +52,10 @@ public final class SyncBench {
       ingest(messages);
     }
     if (which.equals("drain") || which.equals("all")) {
-      drain(messages / 2, CloudOptions.DEFAULT_MAX_MESSAGE_BYTES, false);
+      drain(messages / 2, false);
     }
     if (which.equals("batched") || which.equals("all")) {
-      drain(messages / 2, BatchingOptions.DEFAULT_MAX_BYTES, true);
+      drain(messages / 2, true);
     }
     if (which.equals("mosquitto") || which.equals("all")) {
       drainToMosquitto(messages / 2);
@@ -168,7 +168,7 @@ public final class SyncBench {
     }
   }
 
-  private static void drain(int messages, int unusedMaxBytes, boolean batched) throws Exception {
+  private static void drain(int messages, boolean batched) throws Exception {
     Path dir = Files.createTempDirectory("outpost-bench-drain");
     try (StandInCloud cloud = StandInCloud.start();
         SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxBytes(8L << 30), new SimpleMeterRegistry(),
@@ -178,22 +178,13 @@ public final class SyncBench {
       options = batched
           ? options.withBatching(BatchingOptions.enabledDefaults()).withRateLimits(100, 0).withInflightWindow(50)
           : options.withInflightWindow(1000);
-      CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), new SimpleMeterRegistry(),
-          Clock.systemUTC());
-      long cpuBefore = cpuNanos();
-      long start = System.nanoTime();
-      link.start().get();
-      while (spool.stats().depth() > 0) {
-        Thread.sleep(10);
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double cpuMicros = (cpuNanos() - cpuBefore) / 1e3 / messages;
-      link.close();
-      System.out.printf("  %.1f us of process CPU per message incl. the in-process broker%n", cpuMicros);
+      Drained drained = drainAll(options, spool, messages);
+      System.out.printf("  %.1f us of process CPU per message incl. the in-process broker%n",
+          drained.cpuMicrosPerMessage());
       long publishes = cloud.received().stream().filter(r -> !r.topic().endsWith("/status")).count();
       System.out.printf("%s: %,d msgs drained in %.2f s = %,.0f msg/s in %,d cloud publishes (%.0f publishes/s)%n",
           batched ? "drain batched (limit 100 publishes/s, 128 KiB envelopes)" : "drain unbatched (window 1000)",
-          messages, seconds, messages / seconds, publishes, publishes / seconds);
+          messages, drained.seconds(), messages / drained.seconds(), publishes, publishes / drained.seconds());
     } finally {
       delete(dir);
     }
@@ -219,25 +210,34 @@ public final class SyncBench {
           fill(spool, count);
           CloudOptions options = CloudOptions.of(cloud.directUrl(), "bench-edge")
               .withInflightWindow(Integer.getInteger("window", 1000));
-          CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), new SimpleMeterRegistry(),
-              Clock.systemUTC());
-          long cpuBefore = cpuNanos();
-          long start = System.nanoTime();
-          link.start().get();
-          while (spool.stats().depth() > 0) {
-            Thread.sleep(5);
-          }
-          double seconds = (System.nanoTime() - start) / 1e9;
-          double cpuMicros = (cpuNanos() - cpuBefore) / 1e3 / count;
-          link.close();
-          System.out.printf("drain unbatched MQTT 5 to mosquitto over TCP (window 1000, %s): %,d msgs in %.2f s"
-              + " = %,.0f msg/s, %.1f us of gateway-process CPU per message%n", round, count, seconds,
-              count / seconds, cpuMicros);
+          Drained drained = drainAll(options, spool, count);
+          System.out.printf("drain unbatched MQTT 5 to mosquitto over TCP (window %d, %s): %,d msgs in %.2f s"
+              + " = %,.0f msg/s, %.1f us of gateway-process CPU per message%n", options.inflightWindow(), round,
+              count, drained.seconds(), count / drained.seconds(), drained.cpuMicrosPerMessage());
         }
       }
     } finally {
       delete(dir);
     }
+  }
+
+  /** Wall time and process CPU per message of one drain. */
+  private record Drained(double seconds, double cpuMicrosPerMessage) {}
+
+  /** Starts a link on {@code options} and times it until {@code spool} (holding {@code count} messages) is empty. */
+  private static Drained drainAll(CloudOptions options, SqliteSpool spool, int count) throws Exception {
+    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }),
+        new SimpleMeterRegistry(), Clock.systemUTC());
+    long cpuBefore = cpuNanos();
+    long start = System.nanoTime();
+    link.start().get();
+    while (spool.stats().depth() > 0) {
+      Thread.sleep(5);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuMicros = (cpuNanos() - cpuBefore) / 1e3 / count;
+    link.close();
+    return new Drained(seconds, cpuMicros);
   }
 
   /** CPU time of this whole process (all threads; the stand-in broker too when it runs in-process). */
