@@ -15,24 +15,26 @@ import java.util.Map;
  */
 final class KeyLocator {
 
-  private final Map<String, Integer> lines;
+  private final String yaml;
+  private Map<String, Integer> lines;
 
-  private KeyLocator(Map<String, Integer> lines) {
-    this.lines = lines;
+  private KeyLocator(String yaml) {
+    this.yaml = yaml;
   }
 
+  /**
+   * A locator over {@code yaml}. The text is indexed on the first {@link #lineOf} call only: a valid file (the case at
+   * every start) never needs line numbers, and a second YAML pass is a measurable part of start-up on small boxes.
+   */
   static KeyLocator of(String yaml) {
-    Map<String, Integer> lines = new HashMap<>();
-    try (JsonParser p = new YAMLFactory().createParser(yaml)) {
-      walk(p, lines);
-    } catch (IOException e) {
-      // Not parseable: the binder reports the syntax error with its own location; nothing to index.
-    }
-    return new KeyLocator(lines);
+    return new KeyLocator(yaml);
   }
 
   /** Line of {@code keyPath}, or of its nearest indexed ancestor, or 0. */
   int lineOf(String keyPath) {
+    if (lines == null) {
+      lines = index(yaml);
+    }
     String path = keyPath;
     while (!path.isEmpty()) {
       Integer line = lines.get(path);
@@ -42,6 +44,16 @@ final class KeyLocator {
       path = parent(path);
     }
     return 0;
+  }
+
+  private static Map<String, Integer> index(String yaml) {
+    Map<String, Integer> lines = new HashMap<>();
+    try (JsonParser p = new YAMLFactory().createParser(yaml)) {
+      walk(p, lines);
+    } catch (IOException e) {
+      // Not parseable: the binder reports the syntax error with its own location; keep what was indexed.
+    }
+    return lines;
   }
 
   private static String parent(String path) {
