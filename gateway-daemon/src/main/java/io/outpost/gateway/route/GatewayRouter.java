@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -52,6 +53,12 @@ public final class GatewayRouter implements PublishRouter {
     Future<Void> result = context == null
         ? Future.fromCompletionStage(durable)
         : Future.fromCompletionStage(durable, context);
-    return result.onSuccess(v -> afterAccept.accept(message));
+    // the broker reads the reason code off a RouteRejectedException itself; CompletableFuture wraps it
+    return result.recover(GatewayRouter::unwrap).onSuccess(v -> afterAccept.accept(message));
+  }
+
+  private static Future<Void> unwrap(Throwable failure) {
+    return Future.failedFuture(failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure);
   }
 }

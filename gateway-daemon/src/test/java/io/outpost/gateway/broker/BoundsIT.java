@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +48,29 @@ class BoundsIT {
         c.send(RawMqttClient.connect(id, clean, version));
         assertThat(c.expect(MqttMessageType.CONNACK, WAIT)).isNotNull();
         return c;
+    }
+
+    /**
+     * Publishes a QoS 0 marker to {@code c}'s {@code rm/#} subscription and returns the QoS 1 PUBLISHes written to it
+     * before the marker. QoS 0 has no in-flight window, and the connection writes packets in the order they were
+     * handed to it, so the marker comes after every QoS 1 message the broker had released to the client by then.
+     */
+    private List<MqttPublishMessage> releasedBeforeMarker(RawMqttClient c) throws Exception {
+        BrokerFixture.await(fixture.broker.publish(BrokerMessage.of("rm/marker", Buffer.buffer("marker"), 0, false)));
+        List<MqttPublishMessage> before = new ArrayList<>();
+        while (true) {
+            MqttPublishMessage p = (MqttPublishMessage) c.expect(MqttMessageType.PUBLISH, WAIT);
+            assertThat(p).as("marker").isNotNull();
+            if (p.variableHeader().topicName().equals("rm/marker")) {
+                return before;
+            }
+            before.add(p);
+        }
+    }
+
+    private static String payload(MqttMessage m) {
+        assertThat(m).isInstanceOf(MqttPublishMessage.class);
+        return ((MqttPublishMessage) m).payload().toString(StandardCharsets.UTF_8);
     }
 
     private static int disconnectReason(MqttMessage m) {
@@ -137,6 +163,48 @@ class BoundsIT {
         assertThat(disconnectReason(pub.expect(MqttMessageType.DISCONNECT, WAIT))).isEqualTo(0x93);
         assertThat(fixture.counter("outpost.broker.protocol.errors", "reason", "receive-maximum-exceeded"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void subscriberReceiveMaximumCapsUnacknowledgedDeliveriesAndEachAckReleasesOneMore() throws Exception {
+        fixture = BrokerFixture.start(dir);
+        RawMqttClient sub = new RawMqttClient(fixture.port());
+        closeables.add(sub);
+        MqttProperties receiveMaximum = new MqttProperties();
+        receiveMaximum.add(new MqttProperties.IntegerProperty(
+                MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(), 2));
+        sub.send(MqttMessageBuilders.connect().clientId("sub").cleanSession(true).protocolVersion(MqttVersion.MQTT_5)
+                .keepAlive(60).properties(receiveMaximum).build());
+        assertThat(sub.expect(MqttMessageType.CONNACK, WAIT)).isNotNull();
+        sub.send(RawMqttClient.subscribe(1, "rm/#", 1));
+        assertThat(sub.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
+        for (int i = 0; i < 5; i++) {
+            BrokerFixture.await(fixture.broker.publish(
+                    BrokerMessage.of("rm/" + i, Buffer.buffer("m" + i), 1, false)));
+        }
+
+        List<MqttPublishMessage> unacked = new ArrayList<>(releasedBeforeMarker(sub));
+        assertThat(unacked).extracting(BoundsIT::payload).as("at most 2 unacknowledged").containsExactly("m0", "m1");
+        assertThat(fixture.registry.get("outpost.broker.queued").gauge().value()).isEqualTo(3);
+        List<String> got = new ArrayList<>(List.of("m0", "m1"));
+        for (int queued = 2; queued >= 0; queued--) {
+            sub.send(RawMqttClient.ack(MqttMessageType.PUBACK, unacked.remove(0).variableHeader().packetId()));
+            int left = queued;
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
+                    fixture.registry.get("outpost.broker.queued").gauge().value() == left);
+            List<MqttPublishMessage> released = releasedBeforeMarker(sub);
+            assertThat(released).as("one PUBACK frees one slot").hasSize(1);
+            unacked.add(released.get(0));
+            got.add(payload(released.get(0)));
+        }
+        assertThat(got).containsExactly("m0", "m1", "m2", "m3", "m4");
+        assertThat(fixture.registry.get("outpost.broker.inflight").gauge().value()).isEqualTo(2);
+        for (MqttPublishMessage p : unacked) {
+            sub.send(RawMqttClient.ack(MqttMessageType.PUBACK, p.variableHeader().packetId()));
+        }
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
+                fixture.registry.get("outpost.broker.inflight").gauge().value() == 0);
+        assertThat(releasedBeforeMarker(sub)).isEmpty();
     }
 
     @Test

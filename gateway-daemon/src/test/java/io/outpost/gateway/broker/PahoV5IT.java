@@ -252,6 +252,63 @@ class PahoV5IT {
         assertThat(watcher.received.get(0).text()).isEqualTo("gone");
     }
 
+    /** Connects {@code id} with a QoS 1 will on {@code will/<id>} delayed by {@code delaySeconds}. */
+    V5Client connectWithDelayedWill(String id, long delaySeconds) throws MqttException {
+        V5Client c = client(id);
+        MqttConnectionOptions o = V5Client.options(true, 60L);
+        o.setWill("will/" + id, new MqttMessage(("will of " + id).getBytes(StandardCharsets.UTF_8), 1, false, null));
+        MqttProperties willProps = new MqttProperties();
+        willProps.setWillDelayInterval(delaySeconds);
+        o.setWillMessageProperties(willProps);
+        return c.connect(o);
+    }
+
+    /** Drops {@code c}'s connection without DISCONNECT and waits until the broker has closed its side. */
+    void dropAndAwaitBrokerNoticed(V5Client c) throws MqttException {
+        int before = fixture.broker.connectedClients();
+        c.client.disconnectForcibly(0, 1000, false);
+        await().atMost(WAIT).until(() -> fixture.broker.connectedClients() == before - 1);
+    }
+
+    @Test
+    void delayedWillIsNotPublishedWhenTheConnectionDropsButOnlyAfterTheDelay() throws Exception {
+        start();
+        V5Client watcher = client("watcher").connect();
+        watcher.client.subscribe("will/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client dying = connectWithDelayedWill("dying", 3);
+
+        dropAndAwaitBrokerNoticed(dying);
+        // the broker has handled the drop; a marker sent now reaches the watcher long before the 3 s delay ends, and
+        // on the same subscription after anything the broker published when the connection dropped
+        watcher.publish("will/marker", "marker", 1, false);
+        await().atMost(WAIT).until(() -> watcher.received.size() >= 1);
+        assertThat(watcher.received.get(0).text()).as("nothing published before the marker").isEqualTo("marker");
+
+        await().atMost(WAIT).until(() -> watcher.received.size() >= 2);
+        assertThat(watcher.received).extracting(V5Client.Received::text).containsExactly("marker", "will of dying");
+        assertThat(watcher.received.get(1).topic()).isEqualTo("will/dying");
+    }
+
+    @Test
+    void reconnectWithinTheWillDelayCancelsTheWill() throws Exception {
+        start();
+        V5Client watcher = client("watcher").connect();
+        watcher.client.subscribe("will/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client returning = connectWithDelayedWill("returning", 2);
+        // same delay, dropped later: when its will arrives, the returning client's delay is over too
+        V5Client control = connectWithDelayedWill("control", 2);
+
+        dropAndAwaitBrokerNoticed(returning);
+        client("returning").connect(V5Client.options(false, 60L)); // resumes the session, no will this time
+        dropAndAwaitBrokerNoticed(control);
+        await().atMost(WAIT).until(() -> watcher.received.size() >= 1);
+        watcher.publish("will/marker", "marker", 1, false);
+        await().atMost(WAIT).until(() -> watcher.received.stream().anyMatch(r -> r.text().equals("marker")));
+
+        assertThat(watcher.received).extracting(V5Client.Received::text)
+                .containsExactly("will of control", "marker");
+    }
+
     @Test
     void normalDisconnectDiscardsTheWill() throws Exception {
         start();

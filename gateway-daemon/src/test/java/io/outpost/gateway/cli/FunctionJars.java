@@ -10,12 +10,12 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 /** Builds real function jars from test classes, as an author's build would. */
-final class FunctionJars {
+public final class FunctionJars {
 
   private FunctionJars() {}
 
   /** {@code <dir>/<name>.jar} holding {@code descriptor} as {@code outpost-function.yaml} and {@code handler}. */
-  static Path jar(Path dir, String name, String descriptor, Class<?> handler) throws IOException {
+  public static Path jar(Path dir, String name, String descriptor, Class<?> handler) throws IOException {
     Path jar = dir.resolve(name + ".jar");
     try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out)) {
       jos.putNextEntry(new JarEntry("outpost-function.yaml"));

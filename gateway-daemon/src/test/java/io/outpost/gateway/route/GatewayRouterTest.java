@@ -125,7 +125,7 @@ class GatewayRouterTest {
     assertThat(result.toCompletionStage().toCompletableFuture())
         .failsWithin(10, TimeUnit.SECONDS)
         .withThrowableThat()
-        .havingRootCause()
+        .havingCause() // the exception itself, not wrapped: the broker reads the reason code off it
         .asInstanceOf(type(RouteRejectedException.class))
         .extracting(RouteRejectedException::reasonCode)
         .isEqualTo(0x97);

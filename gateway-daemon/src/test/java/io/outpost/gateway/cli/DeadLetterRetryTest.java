@@ -1,0 +1,165 @@
+package io.outpost.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.outpost.gateway.Gateway;
+import io.outpost.gateway.config.ConfigLoader;
+import io.outpost.testkit.StandInCloud;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dead letters end to end against Moquette as the cloud: messages the cloud link refuses (larger than
+ * {@code cloud.maxMessageBytes}) are listed over the admin HTTP API and by {@code outpost spool dead-letters}, and once
+ * the operator has raised the limit, {@code POST /api/spool/dead-letters/{id}/retry} and {@code outpost spool retry}
+ * put them back into the spool, from where they reach the cloud.
+ */
+@Timeout(120)
+class DeadLetterRetryTest {
+
+  private static final String CONFIG = """
+      broker: {listeners: [{host: 127.0.0.1, port: 0}]}
+      storage: {dir: %s}
+      admin: {listen: "127.0.0.1:0"}
+      cloud: {url: "%s", clientId: edge-dl, mqttVersion: "3.1.1", maxMessageBytes: %d,
+              backoff: {initialMillis: 50, maxMillis: 500}}
+      routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
+      """;
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  private final StandInCloud cloud = StandInCloud.start();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Gateway gateway;
+  private Path config;
+
+  @AfterEach
+  void stop() {
+    try {
+      if (gateway != null) {
+        gateway.stop(Duration.ofSeconds(10));
+      }
+    } finally {
+      cloud.close();
+    }
+  }
+
+  private void startDaemon(int maxMessageBytes) throws Exception {
+    config = Files.writeString(dir.resolve("outpost.yaml"),
+        CONFIG.formatted(dir.resolve("data"), cloud.url(), maxMessageBytes));
+    gateway = Gateway.start(new ConfigLoader().load(config), config);
+  }
+
+  private CliRun cli(String... args) {
+    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
+  }
+
+  private HttpResponse<String> admin(String method, String path) throws Exception {
+    String token = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+        .header("Authorization", "Bearer " + token)
+        .method(method, HttpRequest.BodyPublishers.noBody())
+        .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonObject adminJson(String path) throws Exception {
+    HttpResponse<String> r = admin("GET", path);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
+  private long deadLetterCount() throws Exception {
+    return adminJson("/api/spool").getLong("deadLetters");
+  }
+
+  private List<String> cloudPayloads() {
+    return cloud.received("devices/+/telemetry").stream().map(StandInCloud.Received::text).toList();
+  }
+
+  private static String big(String name) {
+    return name + ":" + "x".repeat(200);
+  }
+
+  @Test
+  void refusedMessagesAreListedAndRetriedOverHttpAndTheCli() throws Exception {
+    startDaemon(64);
+    MqttClient device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-1",
+        new MemoryPersistence());
+    try {
+      device.connect();
+      for (String payload : List.of(big("first"), big("second"), "small")) {
+        device.publish("devices/pump-1/telemetry", payload.getBytes(StandardCharsets.UTF_8), 1, false);
+      }
+    } finally {
+      device.disconnect();
+      device.close();
+    }
+    // the small one went through, so both large ones were drained before it and refused
+    await().atMost(WAIT).until(() -> cloudPayloads().contains("small"));
+    await().atMost(WAIT).until(() -> deadLetterCount() == 2);
+
+    JsonArray listed = adminJson("/api/spool/dead-letters").getJsonArray("deadLetters");
+    assertThat(listed).hasSize(2);
+    List<Long> ids = listed.stream().map(o -> ((JsonObject) o).getLong("id")).sorted().toList();
+    for (Object o : listed) {
+      JsonObject d = (JsonObject) o;
+      assertThat(d.getString("route")).isEqualTo("telemetry");
+      assertThat(d.getString("topic")).isEqualTo("devices/pump-1/telemetry");
+      assertThat(d.getString("reason")).contains("too-large");
+      assertThat(d.getLong("payloadBytes")).isGreaterThan(200L);
+    }
+    CliRun table = cli("spool", "dead-letters");
+    assertThat(table.exit()).as(table.err()).isZero();
+    for (long id : ids) {
+      assertThat(table.out()).containsPattern("(?m)^\\s*" + id + "\\s+telemetry\\s+devices/pump-1/telemetry\\s+");
+    }
+    assertThat(table.out()).contains("too-large");
+    assertThat(cloudPayloads()).containsExactly("small");
+
+    // the operator raises the limit; dead letters survive the restart
+    gateway.stop(Duration.ofSeconds(10));
+    startDaemon(131_072);
+    await().atMost(WAIT).until(() -> gateway.isReady());
+    assertThat(deadLetterCount()).isEqualTo(2);
+
+    HttpResponse<String> retried = admin("POST", "/api/spool/dead-letters/" + ids.get(0) + "/retry");
+    assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+    assertThat(new JsonObject(retried.body()).getLong("retried")).isEqualTo(ids.get(0));
+    await().atMost(WAIT).until(() -> cloudPayloads().size() == 2);
+    assertThat(deadLetterCount()).isEqualTo(1);
+
+    CliRun retry = cli("spool", "retry", Long.toString(ids.get(1)));
+    assertThat(retry.exit()).as(retry.err()).isZero();
+    assertThat(retry.out()).contains("dead letter " + ids.get(1) + " queued for sending again");
+    await().atMost(WAIT).until(() -> cloudPayloads().size() == 3);
+    assertThat(cloudPayloads()).containsExactlyInAnyOrder("small", big("first"), big("second"));
+    assertThat(deadLetterCount()).isZero();
+    assertThat(adminJson("/api/spool/dead-letters").getJsonArray("deadLetters")).isEmpty();
+    assertThat(gateway.isReady()).isTrue();
+
+    CliRun again = cli("spool", "retry", Long.toString(ids.get(1)));
+    assertThat(again.exit()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(again.err()).contains("dead-letter-not-found");
+    HttpResponse<String> gone = admin("POST", "/api/spool/dead-letters/" + ids.get(0) + "/retry");
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(gone.body()).getString("error")).isEqualTo("dead-letter-not-found");
+  }
+}
