@@ -154,7 +154,6 @@ public final class ConnectHandler {
             keepAlive = maxKeepAlive;
         }
 
-        core.wills().cancel(clientId);
         boolean present = true;
         Session session = core.sessions().get(clientId);
         if (session != null && !session.online() && expired(session)) {
@@ -182,6 +181,10 @@ public final class ConnectHandler {
         Connection connection = new Connection(core, ep, Vertx.currentContext(), session, settings, counters());
         connection.permissions(permissions);
         Connection previous = core.connections().put(clientId, connection);
+        // after the registry holds this connection: a previous connection closing at the same moment on another
+        // event loop either scheduled its delayed will before this cancel, or sees this connection when it checks
+        // the registry right after scheduling (Connection.onClosed), so a reconnect always cancels the will
+        core.wills().cancel(clientId);
         connection.registerHandlers();
         ep.accept(present, v5 ? connackProperties(options, assigned ? clientId : null, serverKeepAlive,
                 requested != expiry ? expiry : null) : MqttProperties.NO_PROPERTIES);

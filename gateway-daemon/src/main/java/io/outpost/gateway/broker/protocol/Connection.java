@@ -339,6 +339,10 @@ public final class Connection implements SessionLink {
             long delay = Math.min(settings.willDelaySeconds(), session.expirySeconds());
             if (!takenOver || delay == 0) {
                 core.wills().schedule(clientId(), will, delay);
+                Connection current = core.connections().get(clientId());
+                if (delay > 0 && current != null && current != this) {
+                    core.wills().cancel(clientId()); // the client reconnected while this one was closing
+                }
             }
         }
         Future<Void> detached = session.detach(this);
