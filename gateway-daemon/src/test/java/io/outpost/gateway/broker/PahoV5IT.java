@@ -163,13 +163,22 @@ class PahoV5IT {
         V5Client b = client("b").connect();
         a.client.subscribe("$share/g/s/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
         b.client.subscribe("$share/g/s/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
+        V5Client plain = client("plain").connect();
+        plain.client.subscribe("s/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
         V5Client pub = client("pub").connect();
+        List<String> sent = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             pub.publish("s/" + i, "m" + i, 1, false);
+            sent.add("m" + i);
         }
-        await().atMost(WAIT).until(() -> a.received.size() + b.received.size() == 10);
+        await().atMost(WAIT).until(() -> plain.received.size() == 10 && a.received.size() + b.received.size() >= 10);
+        List<String> shared = new ArrayList<>();
+        a.received.forEach(m -> shared.add(m.text()));
+        b.received.forEach(m -> shared.add(m.text()));
+        assertThat(shared).as("each message to exactly one member of the group").containsExactlyInAnyOrderElementsOf(sent);
         assertThat(a.received).isNotEmpty();
         assertThat(b.received).isNotEmpty();
+        assertThat(plain.received).extracting(r -> r.text()).containsExactlyElementsOf(sent);
     }
 
     @Test
