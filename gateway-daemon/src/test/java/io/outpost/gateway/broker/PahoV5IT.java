@@ -284,10 +284,10 @@ class PahoV5IT {
         start();
         V5Client watcher = client("watcher").connect();
         watcher.client.subscribe("will/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
-        V5Client dying = connectWithDelayedWill("dying", 3);
+        V5Client dying = connectWithDelayedWill("dying", 5);
 
         dropAndAwaitBrokerNoticed(dying);
-        // the broker has handled the drop; a marker sent now reaches the watcher long before the 3 s delay ends, and
+        // the broker has handled the drop; a marker sent now reaches the watcher long before the 5 s delay ends, and
         // on the same subscription after anything the broker published when the connection dropped
         watcher.publish("will/marker", "marker", 1, false);
         await().atMost(WAIT).until(() -> watcher.received.size() >= 1);
@@ -303,9 +303,9 @@ class PahoV5IT {
         start();
         V5Client watcher = client("watcher").connect();
         watcher.client.subscribe("will/#", 1).waitForCompletion(V5Client.TIMEOUT_MILLIS);
-        V5Client returning = connectWithDelayedWill("returning", 2);
+        V5Client returning = connectWithDelayedWill("returning", 5);
         // same delay, dropped later: when its will arrives, the returning client's delay is over too
-        V5Client control = connectWithDelayedWill("control", 2);
+        V5Client control = connectWithDelayedWill("control", 5);
 
         dropAndAwaitBrokerNoticed(returning);
         client("returning").connect(V5Client.options(false, 60L)); // resumes the session, no will this time
