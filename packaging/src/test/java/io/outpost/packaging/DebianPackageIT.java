@@ -40,11 +40,20 @@ class DebianPackageIT {
 
     assertThat(files).containsOnly(
         entry("./usr/share/outpost/outpost.jar", "-rw-r--r-- root/root"),
+        entry("./usr/share/outpost/grafana/outpost-dashboard.json", "-rw-r--r-- root/root"),
         entry("./usr/bin/outpost", "-rwxr-xr-x root/root"),
         entry("./lib/systemd/system/outpost.service", "-rw-r--r-- root/root"),
         entry("./etc/outpost/outpost.yaml", "-rw-r----- root/root"),
         entry("./etc/default/outpost", "-rw-r--r-- root/root"),
         entry("./usr/share/doc/outpost/operations.md", "-rw-r--r-- root/root"));
+  }
+
+  @Test
+  void shipsTheGrafanaDashboardAsInTheSources() throws Exception {
+    Path root = extract("dashboard-root");
+
+    assertThat(root.resolve("usr/share/outpost/grafana/outpost-dashboard.json"))
+        .hasSameBinaryContentAs(GrafanaDashboard.SOURCE);
   }
 
   @Test

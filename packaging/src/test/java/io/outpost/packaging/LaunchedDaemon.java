@@ -22,6 +22,9 @@ final class LaunchedDaemon implements AutoCloseable {
   private static final Pattern READY =
       Pattern.compile("Outpost ready: mqtt://[^:]+:(\\d+).*admin http://[^ ]+:(\\d+)");
 
+  /** The exit code Java reports for a child that SIGKILL ended: 128 + signal 9. */
+  static final int KILLED = 128 + 9;
+
   /** The ports the daemon reported in its ready line. */
   record Endpoints(int mqttPort, int adminPort) {}
 
@@ -47,8 +50,15 @@ final class LaunchedDaemon implements AutoCloseable {
 
   /** Runs {@code java -jar target/outpost.jar ARGS...} in {@code workDir}. */
   static LaunchedDaemon jar(Path workDir, String... args) throws IOException {
+    return jar(workDir, List.of(), args);
+  }
+
+  /** Runs {@code java -Xmx128m JVM_OPTIONS... -jar target/outpost.jar ARGS...} in {@code workDir}. */
+  static LaunchedDaemon jar(Path workDir, List<String> jvmOptions, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar", Artifacts.JAR.toAbsolutePath().toString()));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", Artifacts.JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     return start(command, workDir, Map.of());
   }
@@ -102,6 +112,21 @@ final class LaunchedDaemon implements AutoCloseable {
     process.toHandle().destroy();
   }
 
+  /**
+   * Sends SIGKILL, as the OOM killer or systemd's stop timeout would: no shutdown hook, no last commit. Through the
+   * process handle ({@code kill(pid, SIGKILL)} on Linux), which keeps our end of the output pipe open. Returns the exit
+   * code, which is {@link #KILLED} when SIGKILL ended it.
+   */
+  int kill(long timeoutSeconds) throws InterruptedException {
+    signalKill();
+    return awaitExit(timeoutSeconds);
+  }
+
+  /** Sends SIGKILL and returns at once; safe from any thread, e.g. a client callback that decides the moment. */
+  void signalKill() {
+    process.toHandle().destroyForcibly();
+  }
+
   /** Waits for exit and returns the exit code, or fails with the output if it does not exit in time. */
   int awaitExit(long timeoutSeconds) throws InterruptedException {
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -113,6 +138,12 @@ final class LaunchedDaemon implements AutoCloseable {
 
   String output() {
     return String.join("\n", output);
+  }
+
+  /** The last {@code lines} lines of output, for failure messages of long runs. */
+  String outputTail(int lines) {
+    List<String> all = List.copyOf(output);
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   @Override

@@ -38,6 +38,9 @@ class TarballIT {
     assertThat(stage.resolve("usr/local/bin/outpost")).isExecutable();
     assertThat(stage.resolve("var/cache/outpost")).as("no class-data archive for a staged install").doesNotExist();
     assertThat(stage.resolve("usr/local/share/doc/outpost/operations.md")).isRegularFile();
+    assertThat(stage.resolve("usr/local/share/outpost/grafana/outpost-dashboard.json"))
+        .hasSameBinaryContentAs(GrafanaDashboard.SOURCE);
+    assertThat(mode("usr/local/share/outpost/grafana/outpost-dashboard.json")).isEqualTo("rw-r--r--");
     assertThat(mode("etc/outpost/outpost.yaml")).isEqualTo("rw-r-----");
     assertThat(mode("etc/default/outpost")).isEqualTo("rw-r--r--");
     assertThat(mode("var/lib/outpost")).isEqualTo("rwxr-x---");
