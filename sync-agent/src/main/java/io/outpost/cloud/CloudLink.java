@@ -15,7 +15,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +52,7 @@ public final class CloudLink implements AutoCloseable {
   private final Runnable availability;
   private volatile CloudLinkState state = CloudLinkState.STOPPED;
   private volatile long offlineSinceMillis;
-  private SocketFactory socketFactory;
+  private CloudEndpoint endpoint;
   private CloudTransport transport;
   private CloudTransport connecting;
   private int generation;
@@ -99,8 +98,7 @@ public final class CloudLink implements AutoCloseable {
     }
     started = true;
     try {
-      socketFactory = options.url().startsWith("ssl:") ? PemTls.socketFactory(options.tls())
-          : new NoDelaySocketFactory();
+      endpoint = CloudEndpoint.of(options);
     } catch (GeneralSecurityException | IOException e) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("cloud.tls: " + e.getMessage(), e));
     }
@@ -228,8 +226,8 @@ public final class CloudLink implements AutoCloseable {
     };
     byte[] will = status("offline");
     return options.mqttVersion() == MqttVersion.V5
-        ? new Paho5Transport(options, socketFactory, will, events)
-        : new Paho3Transport(options, socketFactory, will, events);
+        ? new Paho5Transport(options, endpoint, will, events)
+        : new Paho3Transport(options, endpoint, will, events);
   }
 
   private void onConnected(CloudTransport connected) {

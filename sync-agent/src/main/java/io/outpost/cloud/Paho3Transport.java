@@ -27,12 +27,12 @@ final class Paho3Transport implements CloudTransport {
   private final MqttAsyncClient client;
   private volatile boolean closed;
 
-  Paho3Transport(CloudOptions options, SocketFactory socketFactory, byte[] willPayload, Events events)
+  Paho3Transport(CloudOptions options, CloudEndpoint endpoint, byte[] willPayload, Events events)
       throws MqttException {
     this.options = options;
-    this.socketFactory = socketFactory;
+    this.socketFactory = endpoint.socketFactory();
     this.willPayload = willPayload;
-    this.client = new MqttAsyncClient(options.url(), options.clientId(), new MemoryPersistence());
+    this.client = new MqttAsyncClient(endpoint.pahoUrl(), options.clientId(), new MemoryPersistence());
     client.setCallback(new MqttCallback() {
       @Override
       public void connectionLost(Throwable cause) {

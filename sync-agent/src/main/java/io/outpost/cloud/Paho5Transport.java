@@ -35,12 +35,12 @@ final class Paho5Transport implements CloudTransport {
   private volatile boolean closed;
   private volatile int receiveMaximum = UNLIMITED;
 
-  Paho5Transport(CloudOptions options, SocketFactory socketFactory, byte[] willPayload, Events events)
+  Paho5Transport(CloudOptions options, CloudEndpoint endpoint, byte[] willPayload, Events events)
       throws MqttException {
     this.options = options;
-    this.socketFactory = socketFactory;
+    this.socketFactory = endpoint.socketFactory();
     this.willPayload = willPayload;
-    this.client = new MqttAsyncClient(options.url(), options.clientId(), new MemoryPersistence());
+    this.client = new MqttAsyncClient(endpoint.pahoUrl(), options.clientId(), new MemoryPersistence());
     client.setCallback(new MqttCallback() {
       @Override
       public void disconnected(MqttDisconnectResponse response) {

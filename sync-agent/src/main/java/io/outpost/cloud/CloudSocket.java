@@ -1,0 +1,216 @@
+package io.outpost.cloud;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * The socket Paho's TCP module is given for every cloud connection: a plain or TLS socket (see {@link CloudEndpoint})
+ * with two things Paho 1.2.5 gets wrong done here.
+ *
+ * <ul>
+ *   <li>TLS: {@link #connect} completes the handshake within the connect timeout, with the parameters the socket was
+ *       made with (ALPN, host name verification), before Paho sends anything.</li>
+ *   <li>Early failures: Paho starts its receiver thread and then polls every 100 ms, forever and ignoring interrupts,
+ *       until it has seen the receiver running. A server that closes the connection right after accepting it (a TLS
+ *       endpoint refusing the device certificate after a TLS 1.3 handshake, or an endpoint that wants another ALPN
+ *       protocol) ends the receiver before the first poll, and the connecting thread never ends: one thread leaked
+ *       per attempt, for as long as the link retries. So until the first byte arrives (the CONNACK, which Paho can
+ *       only get after its receiver was seen running, since it sends CONNECT after that), a read that fails within
+ *       {@link #EARLY_FAILURE_HOLD} of connecting waits until then before it reports the failure. A connection lost
+ *       after the CONNACK is reported at once.</li>
+ * </ul>
+ * Paho calls only {@code connect}, {@code setSoTimeout}, {@code getInputStream}, {@code getOutputStream},
+ * {@code shutdownInput} and {@code close} on it; the rest of {@link Socket} is passed through where it is cheap.
+ */
+final class CloudSocket extends Socket {
+  /** Longer than several of Paho's 100 ms polls, even on a loaded machine. */
+  static final long EARLY_FAILURE_HOLD = TimeUnit.SECONDS.toNanos(1);
+
+  private final Socket socket;
+  private volatile long connectedAtNanos;
+  /** Whether any byte was read: from then on failures are reported at once. */
+  private volatile boolean received;
+  private InputStream input;
+
+  CloudSocket(Socket socket) {
+    this.socket = socket;
+  }
+
+  @Override
+  public void connect(SocketAddress endpoint) throws IOException {
+    connect(endpoint, 0);
+  }
+
+  @Override
+  public void connect(SocketAddress endpoint, int timeoutMillis) throws IOException {
+    socket.connect(endpoint, timeoutMillis);
+    if (socket instanceof SSLSocket tls) {
+      int readTimeout = socket.getSoTimeout();
+      socket.setSoTimeout(timeoutMillis);
+      try {
+        tls.startHandshake();
+      } finally {
+        if (!socket.isClosed()) {
+          socket.setSoTimeout(readTimeout);
+        }
+      }
+    }
+    connectedAtNanos = System.nanoTime();
+  }
+
+  @Override
+  public synchronized InputStream getInputStream() throws IOException {
+    if (input == null) {
+      input = new HoldingInputStream(socket.getInputStream());
+    }
+    return input;
+  }
+
+  @Override
+  public OutputStream getOutputStream() throws IOException {
+    return socket.getOutputStream();
+  }
+
+  @Override
+  public void setSoTimeout(int timeout) throws SocketException {
+    socket.setSoTimeout(timeout);
+  }
+
+  @Override
+  public int getSoTimeout() throws SocketException {
+    return socket.getSoTimeout();
+  }
+
+  @Override
+  public void setTcpNoDelay(boolean on) throws SocketException {
+    socket.setTcpNoDelay(on);
+  }
+
+  @Override
+  public boolean getTcpNoDelay() throws SocketException {
+    return socket.getTcpNoDelay();
+  }
+
+  @Override
+  public void shutdownInput() throws IOException {
+    socket.shutdownInput();
+  }
+
+  @Override
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+
+  @Override
+  public boolean isConnected() {
+    return socket.isConnected();
+  }
+
+  @Override
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
+  @Override
+  public InetAddress getInetAddress() {
+    return socket.getInetAddress();
+  }
+
+  @Override
+  public int getPort() {
+    return socket.getPort();
+  }
+
+  @Override
+  public int getLocalPort() {
+    return socket.getLocalPort();
+  }
+
+  @Override
+  public SocketAddress getRemoteSocketAddress() {
+    return socket.getRemoteSocketAddress();
+  }
+
+  @Override
+  public SocketAddress getLocalSocketAddress() {
+    return socket.getLocalSocketAddress();
+  }
+
+  /** The socket under this one (tests check its TLS parameters). */
+  Socket unwrap() {
+    return socket;
+  }
+
+  @Override
+  public String toString() {
+    return socket.toString();
+  }
+
+  /** Holds back an end of stream or a read failure that comes within the hold after connecting. */
+  private final class HoldingInputStream extends FilterInputStream {
+    HoldingInputStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        int b = super.read();
+        if (b < 0) {
+          hold();
+        } else {
+          received = true;
+        }
+        return b;
+      } catch (java.net.SocketTimeoutException e) {
+        throw e; // Paho's read loop polls with a timeout: not a failure
+      } catch (IOException e) {
+        hold();
+        throw e;
+      }
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      try {
+        int n = super.read(buffer, offset, length);
+        if (n < 0) {
+          hold();
+        } else if (n > 0) {
+          received = true;
+        }
+        return n;
+      } catch (java.net.SocketTimeoutException e) {
+        throw e;
+      } catch (IOException e) {
+        hold();
+        throw e;
+      }
+    }
+
+    private void hold() throws java.io.InterruptedIOException {
+      long remaining = connectedAtNanos + EARLY_FAILURE_HOLD - System.nanoTime();
+      if (!received && remaining > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while holding back an early connection failure");
+        }
+      }
+    }
+  }
+}
