@@ -57,6 +57,12 @@ final class LaunchedDaemon implements AutoCloseable {
   static LaunchedDaemon jar(Path workDir, List<String> jvmOptions, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
+    if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Djava.io.tmpdir="))) {
+      // sqlite-jdbc extracts its native library to java.io.tmpdir and deletes it only at a normal exit: a daemon the
+      // test kills would leave it in /tmp; in the test's own directory it goes with the directory
+      Path tmp = java.nio.file.Files.createDirectories(workDir.resolve("daemon-tmp"));
+      command.add("-Djava.io.tmpdir=" + tmp.toAbsolutePath());
+    }
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", Artifacts.JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));

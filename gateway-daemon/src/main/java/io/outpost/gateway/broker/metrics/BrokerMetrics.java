@@ -37,6 +37,10 @@ public final class BrokerMetrics {
     public static final String DROP_SESSION_EXPIRED = "session-expired";
     public static final String DROP_REJECTED_BY_SUBSCRIBER = "rejected-by-subscriber";
     public static final String DROP_SLOW_CONSUMER = "slow-consumer";
+    /** Every {@code DROP_*} reason: their counters exist at 0 from the start, so a first drop shows as a rise. */
+    static final java.util.List<String> DROP_REASONS = java.util.List.of(DROP_QUEUE_FULL, DROP_EXPIRED,
+            DROP_PACKET_TOO_LARGE, DROP_QOS0_OFFLINE, DROP_RETAINED_FULL, DROP_SESSION_EXPIRED,
+            DROP_REJECTED_BY_SUBSCRIBER, DROP_SLOW_CONSUMER);
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -68,6 +72,7 @@ public final class BrokerMetrics {
                         + "messages fell behind").register(registry);
         storeErrors = Counter.builder("outpost.broker.store.errors")
                 .description("failed SQLite operations of the broker store").register(registry);
+        DROP_REASONS.forEach(this::dropCounter);
         meters.add(Gauge.builder("outpost.broker.connections", connections, AtomicInteger::get)
                 .description("connected clients (bound: maxConnections)").register(registry));
         meters.add(Gauge.builder("outpost.broker.inflight", inflight, AtomicLong::get)
@@ -137,9 +142,12 @@ public final class BrokerMetrics {
 
     /** Counts a message dropped for {@code reason} (one of the {@code DROP_*} constants). */
     public void dropped(String reason) {
-        drops.computeIfAbsent(reason, r -> Counter.builder("outpost.broker.messages.dropped")
-                .description("messages the broker discarded, by reason").tag("reason", r).register(registry))
-                .increment();
+        dropCounter(reason).increment();
+    }
+
+    private Counter dropCounter(String reason) {
+        return drops.computeIfAbsent(reason, r -> Counter.builder("outpost.broker.messages.dropped")
+                .description("messages the broker discarded, by reason").tag("reason", r).register(registry));
     }
 
     /** Counts a refused CONNECT. */
