@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +32,7 @@ class CloudLinkAlpnTest {
 
   @TempDir Path dir;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TestResources resources = new TestResources();
   private TestPki pki;
   private SqliteSpool spool;
   private StandInCloud cloud;
@@ -55,9 +54,7 @@ class CloudLinkAlpnTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
+    resources.close();
   }
 
   private CloudLink link(TlsOptions tls) {

@@ -18,13 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +32,7 @@ class CloudLinkMqtt5Test {
 
   @TempDir Path dir;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TestResources resources = new TestResources();
   private MosquittoCloud cloud;
   private SqliteSpool spool;
 
@@ -52,9 +47,7 @@ class CloudLinkMqtt5Test {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
+    resources.close();
   }
 
   private CloudLink link() {
@@ -66,20 +59,7 @@ class CloudLinkMqtt5Test {
   }
 
   private List<MqttMessage> observe(String filter) throws Exception {
-    List<MqttMessage> seen = new CopyOnWriteArrayList<>();
-    MqttClient observer = new MqttClient(cloud.url(), "observer", new MemoryPersistence());
-    resources.add(() -> {
-      if (observer.isConnected()) {
-        observer.disconnect();
-      }
-      observer.close();
-    });
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setCleanStart(true);
-    observer.connect(options);
-    observer.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)},
-        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> seen.add(message)});
-    return seen;
+    return resources.observe(cloud.url(), filter, message -> message);
   }
 
   private long append(String topic, String text) throws Exception {

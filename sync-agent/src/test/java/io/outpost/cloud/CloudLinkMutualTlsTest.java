@@ -12,16 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -45,7 +38,7 @@ class CloudLinkMutualTlsTest {
 
   @TempDir Path dir;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TestResources resources = new TestResources();
   private TestPki pki;
   private SqliteSpool spool;
 
@@ -61,9 +54,7 @@ class CloudLinkMutualTlsTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
+    resources.close();
   }
 
   @ParameterizedTest(name = "MQTT {0}")
@@ -220,21 +211,8 @@ class CloudLinkMutualTlsTest {
 
   /** Payloads arriving at the cloud on {@code devices/#}, seen by a client on the plain listener. */
   private List<String> observe(TlsMosquitto cloud) throws Exception {
-    List<String> seen = new CopyOnWriteArrayList<>();
-    MqttClient observer = new MqttClient(cloud.plainUrl(), "observer", new MemoryPersistence());
-    resources.add(() -> {
-      if (observer.isConnected()) {
-        observer.disconnect();
-      }
-      observer.close();
-    });
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setCleanStart(true);
-    observer.connect(options);
-    observer.subscribe(new MqttSubscription[] {new MqttSubscription("devices/#", 1)},
-        new IMqttMessageListener[] {(topic, message) -> seen.add(new String(message.getPayload(),
-            StandardCharsets.UTF_8))});
-    return seen;
+    return resources.observe(cloud.plainUrl(), "devices/#",
+        message -> new String(message.getPayload(), StandardCharsets.UTF_8));
   }
 
   private void append(int i) throws Exception {

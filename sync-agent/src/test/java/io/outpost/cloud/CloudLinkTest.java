@@ -39,14 +39,12 @@ class CloudLinkTest {
   @TempDir Path dir;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final StandInCloud cloud = StandInCloud.start();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TestResources resources = new TestResources();
   private SqliteSpool spool;
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
+    resources.close();
     cloud.close();
   }
 
