@@ -25,26 +25,34 @@ public final class TopicFilter {
         return new TopicFilter(filter);
     }
 
-    /** Whether this filter matches the topic name {@code topic} (which is assumed valid). */
+    /**
+     * Whether this filter matches the topic name {@code topic} (which is assumed valid). Walks the topic in place:
+     * routes match every published message against their filters, so this allocates nothing.
+     */
     public boolean matches(String topic) {
-        String[] topicLevels = TopicLevels.split(topic);
         if (topic.startsWith("$") && (levels[0].equals("+") || levels[0].equals("#"))) {
             return false;
         }
-        int i = 0;
-        for (; i < levels.length; i++) {
-            String level = levels[i];
+        int length = topic.length();
+        int start = 0; // of the topic level under the filter level; length + 1 once the topic has no more levels
+        for (String level : levels) {
             if (level.equals("#")) {
-                return true;
+                return true; // also the parent level: "a/#" matches "a"
             }
-            if (i >= topicLevels.length) {
+            if (start > length) {
                 return false;
             }
-            if (!level.equals("+") && !level.equals(topicLevels[i])) {
+            int end = topic.indexOf('/', start);
+            if (end < 0) {
+                end = length;
+            }
+            if (!level.equals("+")
+                    && (end - start != level.length() || !topic.regionMatches(start, level, 0, level.length()))) {
                 return false;
             }
+            start = end + 1;
         }
-        return i == topicLevels.length;
+        return start == length + 1;
     }
 
     /** Whether the filter contains {@code +} or {@code #}. */
