@@ -82,29 +82,39 @@ public final class SubscriptionTree<K, V> {
      * subscribed through several matching filters is visited once per filter.
      */
     public void match(String topic, BiConsumer<? super K, ? super V> visitor) {
-        String[] levels = TopicLevels.split(topic);
-        boolean dollar = topic.startsWith("$");
-        match(root, levels, 0, dollar, visitor);
+        match(root, topic, 0, topic.startsWith("$"), visitor);
     }
 
-    private void match(Node<K, V> node, String[] levels, int index, boolean dollar,
+    /**
+     * {@code start} is where the topic level under {@code node}'s children begins, {@code topic.length() + 1} once
+     * the topic has no more levels. A level's text is cut out only where a node has children to look it up in, so a
+     * topic nobody subscribed to costs no allocation.
+     */
+    private void match(Node<K, V> node, String topic, int start, boolean dollar,
                        BiConsumer<? super K, ? super V> visitor) {
-        boolean wildcardsAllowed = !(dollar && index == 0);
+        boolean wildcardsAllowed = !(dollar && start == 0);
         Node<K, V> multi = wildcardsAllowed ? node.children.get("#") : null;
         if (multi != null) {
             multi.values.forEach(visitor);
         }
-        if (index == levels.length) {
+        if (start > topic.length()) {
             node.values.forEach(visitor);
             return;
         }
-        Node<K, V> exact = node.children.get(levels[index]);
+        if (node.children.isEmpty()) {
+            return;
+        }
+        int end = topic.indexOf('/', start);
+        if (end < 0) {
+            end = topic.length();
+        }
+        Node<K, V> exact = node.children.get(topic.substring(start, end));
         if (exact != null) {
-            match(exact, levels, index + 1, dollar, visitor);
+            match(exact, topic, end + 1, dollar, visitor);
         }
         Node<K, V> single = wildcardsAllowed ? node.children.get("+") : null;
         if (single != null) {
-            match(single, levels, index + 1, dollar, visitor);
+            match(single, topic, end + 1, dollar, visitor);
         }
     }
 
