@@ -119,6 +119,14 @@ final class LaunchedDaemon implements AutoCloseable {
   }
 
   /**
+   * Sends SIGHUP, as {@code systemctl reload} does (the Java process API has no other signal than TERM and KILL, so
+   * through {@code kill -HUP}).
+   */
+  void hangUp() throws IOException, InterruptedException {
+    Tool.succeed("kill", "-HUP", Long.toString(process.pid()));
+  }
+
+  /**
    * Sends SIGKILL, as the OOM killer or systemd's stop timeout would: no shutdown hook, no last commit. Through the
    * process handle ({@code kill(pid, SIGKILL)} on Linux), which keeps our end of the output pipe open. Returns the exit
    * code, which is {@link #KILLED} when SIGKILL ended it.

@@ -128,7 +128,7 @@ final class AdminClient {
   private Target target() throws AdminException {
     OutpostConfig c;
     try {
-      c = config.load();
+      c = config.loadForAdmin(warning -> System.err.println("outpost: warning: " + warning));
     } catch (ConfigException e) {
       throw new AdminException(ExitCodes.CONFIG, "invalid configuration: " + e.getMessage());
     }

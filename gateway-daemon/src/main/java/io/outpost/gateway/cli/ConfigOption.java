@@ -1,10 +1,15 @@
 package io.outpost.gateway.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.gateway.config.OutpostConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** The {@code --config FILE} option shared by commands that read the daemon configuration. */
@@ -33,6 +38,47 @@ final class ConfigOption {
     } catch (ConfigException e) {
       System.err.println("outpost: invalid configuration: " + e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The configuration as commands that talk to a running daemon need it. When the file does not validate (an operator
+   * in the middle of an edit, or a reload about to be refused), the daemon still runs on what it loaded before, so
+   * only the keys that say where it is are taken from the file — {@code admin.listen}, {@code admin.tokenFile},
+   * {@code storage.dir}, with their defaults — and {@code warn} is told why. Throws the original error when even
+   * those cannot be read.
+   */
+  OutpostConfig loadForAdmin(Consumer<String> warn) throws ConfigException {
+    try {
+      return load();
+    } catch (ConfigException invalid) {
+      Path effective = effectiveFile();
+      if (effective == null) {
+        throw invalid;
+      }
+      try {
+        YAMLMapper yaml = new YAMLMapper();
+        JsonNode tree = yaml.readTree(effective.toFile());
+        ObjectNode where = yaml.createObjectNode();
+        copy(tree, where, "admin", "listen");
+        copy(tree, where, "admin", "tokenFile");
+        copy(tree, where, "storage", "dir");
+        OutpostConfig address = new ConfigLoader().parse(yaml.writeValueAsString(where), effective.toString());
+        warn.accept("invalid configuration: " + invalid.getMessage() + " (the daemon keeps running on the one it"
+            + " loaded; reaching it with admin.listen and storage.dir as the file gives them)");
+        return address;
+      } catch (IOException | ConfigException | RuntimeException unreadable) {
+        invalid.addSuppressed(unreadable);
+        throw invalid;
+      }
+    }
+  }
+
+  private static void copy(JsonNode from,
+      ObjectNode to, String section, String key) {
+    JsonNode value = from == null ? null : from.path(section).get(key);
+    if (value != null && value.isValueNode() && !value.isNull()) {
+      to.withObject("/" + section).set(key, value);
     }
   }
 
