@@ -139,6 +139,7 @@ final class V3Client implements SimClient {
       return;
     }
     closed = true;
+    PahoReconnectCycle.stop(client);
     try {
       // also aborts a connect still waiting for CONNACK, which close() alone refuses
       client.disconnectForcibly(0, 1000);
@@ -152,6 +153,7 @@ final class V3Client implements SimClient {
     } catch (MqttException e) {
       throw new IllegalStateException("closing MQTT client " + clientId() + " failed", e);
     }
+    PahoReconnectCycle.stop(client); // a connection loss delivered while closing may have started one
   }
 
   private static IMqttActionListener listener(CompletableFuture<Void> done) {

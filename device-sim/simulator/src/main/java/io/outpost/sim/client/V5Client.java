@@ -143,6 +143,7 @@ final class V5Client implements SimClient {
       return;
     }
     closed = true;
+    PahoReconnectCycle.stop(client);
     try {
       // also aborts a connect still waiting for CONNACK, which close() alone refuses
       client.disconnectForcibly(0, 1000, false);
@@ -156,6 +157,7 @@ final class V5Client implements SimClient {
     } catch (MqttException e) {
       throw new IllegalStateException("closing MQTT client " + clientId() + " failed", e);
     }
+    PahoReconnectCycle.stop(client); // a connection loss delivered while closing may have started one
   }
 
   private static MqttActionListener listener(CompletableFuture<Void> done) {

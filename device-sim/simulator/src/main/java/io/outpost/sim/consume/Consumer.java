@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Consumer implements AutoCloseable {
 
   private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(30);
+  private static final int SETUP_ATTEMPTS = 3;
   private static final Duration DISCONNECT_QUIESCE = Duration.ofSeconds(1);
   private static final long POLL_MILLIS = 50;
 
@@ -57,7 +58,9 @@ public final class Consumer implements AutoCloseable {
 
   /**
    * Connects and subscribes every subscriber (all in parallel); returns when all SUBACKs arrived.
-   * Idempotent.
+   * A connection lost during that setup (a broker that drops a fresh connection, a flaky link) closes
+   * what was opened and starts over, up to {@value #SETUP_ATTEMPTS} times; a failed start leaves no
+   * client (and no reconnect thread) behind. Idempotent.
    */
   public synchronized void start() throws InterruptedException {
     if (started) {
@@ -65,6 +68,23 @@ public final class Consumer implements AutoCloseable {
     }
     started = true;
     startNanos = clock.nanoTime();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        connectAndSubscribe();
+        return;
+      } catch (IllegalStateException | InterruptedException e) {
+        clients.forEach(SimClient::close);
+        clients.clear();
+        trackers.clear();
+        if (e instanceof InterruptedException || attempt == SETUP_ATTEMPTS) {
+          throw e;
+        }
+        System.err.println("subscriber setup failed (" + e.getMessage() + "); retrying");
+      }
+    }
+  }
+
+  private void connectAndSubscribe() throws InterruptedException {
     for (int i = 1; i <= options.subscribers(); i++) {
       clients.add(SimClients.create(options.connection(), options.clientIdPrefix() + "-" + i));
       trackers.add(new SequenceTracker(options.firstSeq(), options.maxDevices(), options.maxGapRanges()));

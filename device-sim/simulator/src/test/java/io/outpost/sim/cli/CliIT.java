@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.sim.report.Json;
-import io.outpost.testkit.StandInCloud;
+import io.outpost.sim.support.MoquetteBroker;
 import io.outpost.sim.support.Threads;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -25,7 +25,7 @@ class CliIT {
   @TempDir
   Path dir;
 
-  private StandInCloud broker;
+  private MoquetteBroker broker;
   private final PrintStream originalOut = System.out;
 
   @AfterEach
@@ -51,17 +51,17 @@ class CliIT {
 
   @Test
   void runAndConsumeWriteSummariesThatChartRenders() throws Exception {
-    broker = StandInCloud.start();
+    broker = new MoquetteBroker();
     Path ready = dir.resolve("ready");
     Path consumed = dir.resolve("consume.json");
     Path ran = dir.resolve("run.json");
     CompletableFuture<Integer> consume = CompletableFuture.supplyAsync(() -> DeviceSimCommand.execute(
-        "consume", "-b", broker.url(), "--expect-per-device", "10", "--expect-devices", "2",
+        "consume", "-b", broker.uri(), "--expect-per-device", "10", "--expect-devices", "2",
         "--duration", "60s", "--ready-file", ready.toString(), "-o", consumed.toString(), "-q",
         "--fail-on-loss"));
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ready));
 
-    int runExit = DeviceSimCommand.execute("run", "-b", broker.url(), "-n", "2", "-c", "10",
+    int runExit = DeviceSimCommand.execute("run", "-b", broker.uri(), "-n", "2", "-c", "10",
         "-r", "50", "--payload-template",
         "{\"deviceId\":\"{deviceId}\",\"seq\":{seq},\"ts\":{tsMicros},\"t\":{randFloat:20:25}}",
         "-o", ran.toString(), "-q", "--json");

@@ -11,7 +11,7 @@ import io.outpost.sim.fleet.RunSummary;
 import io.outpost.sim.measure.SequenceCounts;
 import io.outpost.sim.measure.SimClock;
 import io.outpost.sim.support.FaultInjectingProxy;
-import io.outpost.testkit.StandInCloud;
+import io.outpost.sim.support.MoquetteBroker;
 import io.outpost.sim.support.Threads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,12 +32,12 @@ import org.junit.jupiter.api.Test;
 class ConsumerAccuracyIT {
 
   private final SimClock clock = SimClock.system();
-  private StandInCloud broker;
+  private MoquetteBroker broker;
   private Consumer consumer;
 
   @BeforeEach
   void startBroker() throws Exception {
-    broker = StandInCloud.start();
+    broker = new MoquetteBroker();
   }
 
   @AfterEach
@@ -51,7 +51,7 @@ class ConsumerAccuracyIT {
 
   @Test
   void reportsExactlyThePublishedGapsDuplicatesAndReorders() throws Exception {
-    consumer = start(ConsumerOptions.of(settings(broker.url())).withExpectation(6, 3));
+    consumer = start(ConsumerOptions.of(settings(broker.uri())).withExpectation(6, 3));
 
     publish("dev-a", 1, 2, 4, 4, 3, 6);  // 5 lost, one duplicate, 3 out of order
     publish("dev-b", 1, 2, 3);           // 4..6 lost (tail); dev-c never sends: 6 lost
@@ -66,7 +66,7 @@ class ConsumerAccuracyIT {
 
   @Test
   void reportsBacklogOfMessagesOlderThanTheStaleThreshold() throws Exception {
-    consumer = start(ConsumerOptions.of(settings(broker.url())).withStaleThreshold(Duration.ofSeconds(1)));
+    consumer = start(ConsumerOptions.of(settings(broker.uri())).withStaleThreshold(Duration.ofSeconds(1)));
     long now = clock.epochMicros();
 
     try (MqttClient publisher = publisher()) {
@@ -92,7 +92,7 @@ class ConsumerAccuracyIT {
   void fleetBehindAFaultyLinkIsReportedExactly() throws Exception {
     int devices = 3;
     int perDevice = 30;
-    consumer = start(ConsumerOptions.of(settings(broker.url())).withExpectation(perDevice, devices));
+    consumer = start(ConsumerOptions.of(settings(broker.uri())).withExpectation(perDevice, devices));
     RunSummary run;
     try (FaultInjectingProxy proxy = new FaultInjectingProxy("127.0.0.1", broker.port(),
         Set.of(5, 10), Set.of(7), Set.of(12))) {
@@ -137,7 +137,7 @@ class ConsumerAccuracyIT {
   }
 
   private MqttClient publisher() throws Exception {
-    MqttClient c = new MqttClient(broker.url(), "test-publisher", new MemoryPersistence());
+    MqttClient c = new MqttClient(broker.uri(), "test-publisher", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
     c.connect(o);

@@ -9,7 +9,7 @@ import io.outpost.sim.consume.ConsumeSummary;
 import io.outpost.sim.consume.Consumer;
 import io.outpost.sim.consume.ConsumerOptions;
 import io.outpost.sim.measure.SimClock;
-import io.outpost.testkit.StandInCloud;
+import io.outpost.sim.support.MoquetteBroker;
 import io.outpost.sim.support.Threads;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,11 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FleetIT {
 
   private final SimClock clock = SimClock.system();
-  private StandInCloud broker;
+  private MoquetteBroker broker;
 
   @BeforeEach
   void startBroker() throws Exception {
-    broker = StandInCloud.start();
+    broker = new MoquetteBroker();
   }
 
   @AfterEach
@@ -42,7 +42,7 @@ class FleetIT {
   @ParameterizedTest(name = "QoS {0}")
   @ValueSource(ints = {0, 1, 2})
   void everyMessageIsAckedAndDeliveredOnceInOrder(int qos) throws Exception {
-    ConnectionSettings settings = ConnectionSettings.plain(broker.url(), MqttVersion.V3_1_1);
+    ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
     try (Consumer consumer = new Consumer(ConsumerOptions.of(settings).withExpectation(20, 5), clock)) {
       consumer.start();
       RunSummary run = runFleet(FleetOptions.of(settings, 5, 20).withQos(qos).withRate(100));
@@ -66,7 +66,7 @@ class FleetIT {
 
   @Test
   void unlimitedRateIsBoundedByTheWindowAndLosesNothingAtQos1() throws Exception {
-    ConnectionSettings settings = ConnectionSettings.plain(broker.url(), MqttVersion.V3_1_1);
+    ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
     FleetOptions options = FleetOptions.of(settings, 2, 2000).withRate(0);
     try (Consumer consumer = new Consumer(ConsumerOptions.of(settings).withExpectation(2000, 2), clock)) {
       consumer.start();
@@ -82,7 +82,7 @@ class FleetIT {
 
   @Test
   void durationLimitStopsAnOpenEndedFleet() throws Exception {
-    ConnectionSettings settings = ConnectionSettings.plain(broker.url(), MqttVersion.V3_1_1);
+    ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
     FleetOptions base = FleetOptions.of(settings, 3, 1);
     FleetOptions options = new FleetOptions(settings, 3, "dur-", base.topic(), base.payload(), 1,
         20, Duration.ofMillis(300), Duration.ofSeconds(1), 0, 10, 2, Duration.ofSeconds(10), 1);
@@ -113,7 +113,7 @@ class FleetIT {
 
   @Test
   void progressSamplesCountSentAndAcked() throws Exception {
-    ConnectionSettings settings = ConnectionSettings.plain(broker.url(), MqttVersion.V3_1_1);
+    ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
     try (Fleet fleet = new Fleet(FleetOptions.of(settings, 1, 50).withRate(100), clock)) {
       fleet.start();
       await().atMost(Duration.ofSeconds(20)).until(() -> fleet.sample(1).acked() >= 10);
