@@ -3,11 +3,13 @@ package io.outpost.cloud;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 
@@ -149,11 +151,6 @@ final class CloudSocket extends Socket {
     return socket.getLocalSocketAddress();
   }
 
-  /** The socket under this one (tests check its TLS parameters). */
-  Socket unwrap() {
-    return socket;
-  }
-
   @Override
   public String toString() {
     return socket.toString();
@@ -161,54 +158,45 @@ final class CloudSocket extends Socket {
 
   /** Holds back an end of stream or a read failure that comes within the hold after connecting. */
   private final class HoldingInputStream extends FilterInputStream {
+    /** For {@link #read()}: Paho's receiver is the only reader. */
+    private final byte[] one = new byte[1];
+
     HoldingInputStream(InputStream in) {
       super(in);
     }
 
     @Override
     public int read() throws IOException {
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n;
       try {
-        int b = super.read();
-        if (b < 0) {
-          hold();
-        } else {
-          received = true;
-        }
-        return b;
-      } catch (java.net.SocketTimeoutException e) {
+        n = super.read(buffer, offset, length);
+      } catch (SocketTimeoutException e) {
         throw e; // Paho's read loop polls with a timeout: not a failure
       } catch (IOException e) {
         hold();
         throw e;
       }
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      try {
-        int n = super.read(buffer, offset, length);
-        if (n < 0) {
-          hold();
-        } else if (n > 0) {
-          received = true;
-        }
-        return n;
-      } catch (java.net.SocketTimeoutException e) {
-        throw e;
-      } catch (IOException e) {
+      if (n < 0) {
         hold();
-        throw e;
+      } else if (n > 0) {
+        received = true;
       }
+      return n;
     }
 
-    private void hold() throws java.io.InterruptedIOException {
+    private void hold() throws InterruptedIOException {
       long remaining = connectedAtNanos + EARLY_FAILURE_HOLD - System.nanoTime();
       if (!received && remaining > 0) {
         try {
           TimeUnit.NANOSECONDS.sleep(remaining);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while holding back an early connection failure");
+          throw new InterruptedIOException("interrupted while holding back an early connection failure");
         }
       }
     }

@@ -15,10 +15,8 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -50,8 +48,6 @@ public final class StandInCloud implements AutoCloseable {
   }
 
   private static final java.time.Duration BIND_TIMEOUT = java.time.Duration.ofSeconds(10);
-  /** The key Moquette 0.17 files the plain TCP listener's port under. */
-  private static final String TCP_TRANSPORT = "TCP MQTT";
 
   private final Server server = new Server();
   private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
@@ -74,40 +70,18 @@ public final class StandInCloud implements AutoCloseable {
     this.port = boundPort();
   }
 
-  /**
-   * Moquette records the ephemeral port in a listener that its boss event loop runs after {@code startServer}
-   * returns, into a plain {@code HashMap}. {@code Server.getPort()} reads that map with {@code computeIfAbsent}, which
-   * inserts a 0 and throws {@code ConcurrentModificationException} when it races the listener's {@code put}. So wait
-   * for the port with a read-only lookup of that map instead, and stop the broker if it never appears.
-   */
+  /** The bound port (see {@link MoquettePort}); stops the broker if it never appears. */
   private int boundPort() throws IOException {
     try {
-      Map<?, ?> ports = acceptorPorts();
-      long deadline = System.nanoTime() + BIND_TIMEOUT.toNanos();
-      while (System.nanoTime() < deadline) {
-        if (ports.get(TCP_TRANSPORT) instanceof Integer bound && bound > 0) {
-          return bound;
-        }
-        Thread.sleep(5);
-      }
-      throw new IOException("stand-in cloud did not report its bound port within " + BIND_TIMEOUT);
+      return MoquettePort.await(server, BIND_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.stopServer();
       throw new IOException("interrupted while waiting for the stand-in cloud to bind", e);
-    } catch (IOException | RuntimeException | ReflectiveOperationException e) {
+    } catch (IOException e) {
       server.stopServer();
-      throw e instanceof IOException io ? io : new IOException("reading the stand-in cloud's bound port", e);
+      throw e;
     }
-  }
-
-  private Map<?, ?> acceptorPorts() throws ReflectiveOperationException {
-    Field acceptorField = Server.class.getDeclaredField("acceptor");
-    acceptorField.setAccessible(true);
-    Object acceptor = acceptorField.get(server);
-    Field portsField = acceptor.getClass().getDeclaredField("ports");
-    portsField.setAccessible(true);
-    return (Map<?, ?>) portsField.get(acceptor);
   }
 
   /** Starts a broker on 127.0.0.1 with an ephemeral port, accepting messages up to 8 MiB. */

@@ -74,8 +74,7 @@ final class ConfigOption {
     }
   }
 
-  private static void copy(JsonNode from,
-      ObjectNode to, String section, String key) {
+  private static void copy(JsonNode from, ObjectNode to, String section, String key) {
     JsonNode value = from == null ? null : from.path(section).get(key);
     if (value != null && value.isValueNode() && !value.isNull()) {
       to.withObject("/" + section).set(key, value);

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The {@code local → cloud} routes: every matching message becomes one spool entry per route, and the returned future
@@ -116,8 +115,7 @@ final class CloudRoutes {
   }
 
   private static CompletableFuture<Void> asReasonCode(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause = Completions.cause(failure);
     if (cause instanceof SpoolFullException) {
       return CompletableFuture.failedFuture(new RouteRejectedException(QUOTA_EXCEEDED, cause.getMessage()));
     }

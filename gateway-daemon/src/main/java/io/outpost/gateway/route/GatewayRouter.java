@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -54,11 +53,7 @@ public final class GatewayRouter implements PublishRouter {
         ? Future.fromCompletionStage(durable)
         : Future.fromCompletionStage(durable, context);
     // the broker reads the reason code off a RouteRejectedException itself; CompletableFuture wraps it
-    return result.recover(GatewayRouter::unwrap).onSuccess(v -> afterAccept.accept(message));
-  }
-
-  private static Future<Void> unwrap(Throwable failure) {
-    return Future.failedFuture(failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure);
+    return result.recover(failure -> Future.failedFuture(Completions.cause(failure)))
+        .onSuccess(v -> afterAccept.accept(message));
   }
 }

@@ -58,9 +58,9 @@ public final class Consumer implements AutoCloseable {
 
   /**
    * Connects and subscribes every subscriber (all in parallel); returns when all SUBACKs arrived.
-   * A connection lost during that setup (a broker that drops a fresh connection, a flaky link) closes
-   * what was opened and starts over, up to {@value #SETUP_ATTEMPTS} times; a failed start leaves no
-   * client (and no reconnect thread) behind. Idempotent.
+   * A setup that fails (a broker that drops a fresh connection, a flaky link) closes what was opened
+   * and starts over, up to {@value #SETUP_ATTEMPTS} times; one that times out is not retried. A failed
+   * start leaves no client (and no reconnect thread) behind. Idempotent.
    */
   public synchronized void start() throws InterruptedException {
     if (started) {
@@ -76,7 +76,8 @@ public final class Consumer implements AutoCloseable {
         clients.forEach(SimClient::close);
         clients.clear();
         trackers.clear();
-        if (e instanceof InterruptedException || attempt == SETUP_ATTEMPTS) {
+        if (e instanceof InterruptedException || e.getCause() instanceof TimeoutException
+            || attempt == SETUP_ATTEMPTS) {
           throw e;
         }
         System.err.println("subscriber setup failed (" + e.getMessage() + "); retrying");

@@ -3,7 +3,7 @@ package io.outpost.sim.support;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
-import static org.awaitility.Awaitility.await;
+import io.outpost.testkit.MoquettePort;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -12,7 +12,8 @@ import java.util.Properties;
 
 /**
  * A real MQTT 3.1.1 broker (Moquette, in memory) on 127.0.0.1 and an ephemeral port, for tests.
- * Stand-in until outpost-testkit offers a shared one.
+ * Moquette's in-memory defaults, not {@link io.outpost.testkit.StandInCloud}'s configuration: with that one Moquette
+ * now and then drops a fresh connection's SUBSCRIBE, which these tests of the consumer cannot tell from a bug.
  */
 public final class MoquetteBroker implements AutoCloseable {
 
@@ -30,11 +31,16 @@ public final class MoquetteBroker implements AutoCloseable {
     p.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
     server.startServer(new MemoryConfig(p), List.of());
     running = true;
-    // Moquette records the port from its boss event loop after startServer returns, into a plain HashMap that
-    // getPort() reads with computeIfAbsent: a read racing that write throws ConcurrentModificationException (and
-    // inserts nothing), so retry until the port is there, then keep it
-    port = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-        .until(server::getPort, bound -> bound > 0);
+    try {
+      port = MoquettePort.await(server, Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new IOException("interrupted while waiting for Moquette to bind", e);
+    } catch (IOException e) {
+      close();
+      throw e;
+    }
   }
 
   public int port() {

@@ -3,6 +3,7 @@ package io.outpost.gateway.broker.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +39,7 @@ public final class BrokerMetrics {
     public static final String DROP_REJECTED_BY_SUBSCRIBER = "rejected-by-subscriber";
     public static final String DROP_SLOW_CONSUMER = "slow-consumer";
     /** Every {@code DROP_*} reason: their counters exist at 0 from the start, so a first drop shows as a rise. */
-    static final java.util.List<String> DROP_REASONS = java.util.List.of(DROP_QUEUE_FULL, DROP_EXPIRED,
+    static final List<String> DROP_REASONS = List.of(DROP_QUEUE_FULL, DROP_EXPIRED,
             DROP_PACKET_TOO_LARGE, DROP_QOS0_OFFLINE, DROP_RETAINED_FULL, DROP_SESSION_EXPIRED,
             DROP_REJECTED_BY_SUBSCRIBER, DROP_SLOW_CONSUMER);
 
