@@ -64,6 +64,11 @@ public record ConnectionSettings(String serverUri, MqttVersion version, String u
         cleanSession, sessionExpiry, keepAlive, connectTimeout, inflight, automaticReconnect);
   }
 
+  public ConnectionSettings withAutomaticReconnect(boolean reconnect) {
+    return new ConnectionSettings(serverUri, version, username, password, caFile, tlsInsecure,
+        cleanSession, sessionExpiry, keepAlive, connectTimeout, maxInflight, reconnect);
+  }
+
   boolean tls() {
     return serverUri.startsWith("ssl://");
   }
