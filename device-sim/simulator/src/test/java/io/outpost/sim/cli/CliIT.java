@@ -57,7 +57,7 @@ class CliIT {
     Path ran = dir.resolve("run.json");
     CompletableFuture<Integer> consume = CompletableFuture.supplyAsync(() -> DeviceSimCommand.execute(
         "consume", "-b", broker.uri(), "--expect-per-device", "10", "--expect-devices", "2",
-        "--duration", "60s", "--ready-file", ready.toString(), "-o", consumed.toString(), "-q",
+        "--duration", "60s", "--ready-file", ready.toString(), "-o", consumed.toString(), "-q", "--no-reconnect",
         "--fail-on-loss"));
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ready));
 

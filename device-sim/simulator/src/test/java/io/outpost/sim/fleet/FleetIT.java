@@ -43,7 +43,7 @@ class FleetIT {
   @ValueSource(ints = {0, 1, 2})
   void everyMessageIsAckedAndDeliveredOnceInOrder(int qos) throws Exception {
     ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
-    try (Consumer consumer = new Consumer(ConsumerOptions.of(settings).withExpectation(20, 5), clock)) {
+    try (Consumer consumer = new Consumer(ConsumerOptions.of(settings.withAutomaticReconnect(false)).withExpectation(20, 5), clock)) {
       consumer.start();
       RunSummary run = runFleet(FleetOptions.of(settings, 5, 20).withQos(qos).withRate(100));
       consumer.awaitCompletion();
@@ -68,7 +68,7 @@ class FleetIT {
   void unlimitedRateIsBoundedByTheWindowAndLosesNothingAtQos1() throws Exception {
     ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
     FleetOptions options = FleetOptions.of(settings, 2, 2000).withRate(0);
-    try (Consumer consumer = new Consumer(ConsumerOptions.of(settings).withExpectation(2000, 2), clock)) {
+    try (Consumer consumer = new Consumer(ConsumerOptions.of(settings.withAutomaticReconnect(false)).withExpectation(2000, 2), clock)) {
       consumer.start();
       RunSummary run = runFleet(options);
       consumer.awaitCompletion();
