@@ -1,6 +1,5 @@
 package io.outpost.gateway;
 
-import io.outpost.gateway.cli.ExitCodes;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;

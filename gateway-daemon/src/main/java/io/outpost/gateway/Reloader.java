@@ -2,12 +2,13 @@ package io.outpost.gateway;
 
 import io.outpost.function.runtime.FunctionReconfiguration;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
-import io.outpost.gateway.broker.BrokerOptions;
+import io.outpost.broker.BrokerOptions;
 import io.outpost.gateway.config.AdminConfig;
 import io.outpost.gateway.config.ConfigDiff;
 import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.gateway.config.OutpostConfig;
+import io.outpost.gateway.config.ReloadResult;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.gateway.logging.Logging;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,6 @@
 package io.outpost.gateway;
 
 import io.outpost.cloud.CloudLink;
-import io.outpost.gateway.cli.VersionInfo;
 import io.outpost.gateway.admin.FunctionsApi;
 import io.outpost.gateway.admin.SpoolApi;
 import io.vertx.core.json.JsonArray;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import io.outpost.gateway.cli.FunctionJars;
-import io.outpost.gateway.cli.VersionInfo;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.testkit.FaultProxy;
 import io.outpost.testkit.StandInCloud;

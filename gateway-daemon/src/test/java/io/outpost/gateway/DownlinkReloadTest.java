@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.outpost.cloud.CloudLinkState;
 import io.outpost.gateway.config.ConfigLoader;
+import io.outpost.gateway.config.ReloadResult;
 import io.outpost.testkit.StandInCloud;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

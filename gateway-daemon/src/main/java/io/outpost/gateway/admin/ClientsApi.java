@@ -1,7 +1,7 @@
 package io.outpost.gateway.admin;
 
-import io.outpost.gateway.broker.ClientInfo;
-import io.outpost.gateway.broker.MqttBroker;
+import io.outpost.broker.ClientInfo;
+import io.outpost.broker.MqttBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

@@ -1,6 +1,6 @@
 package io.outpost.gateway.admin;
 
-import io.outpost.gateway.ReloadResult;
+import io.outpost.gateway.config.ReloadResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

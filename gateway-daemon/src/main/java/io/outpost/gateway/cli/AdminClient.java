@@ -2,6 +2,7 @@ package io.outpost.gateway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.admin.AdminToken;
 import io.outpost.gateway.config.AdminConfig;
 import io.outpost.gateway.config.ConfigException;

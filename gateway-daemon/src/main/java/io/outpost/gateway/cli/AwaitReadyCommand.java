@@ -1,7 +1,8 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.admin.AdminToken;
-import io.outpost.gateway.broker.ListenerOptions;
+import io.outpost.broker.ListenerOptions;
 import io.outpost.gateway.config.AdminConfig;
 import io.outpost.gateway.config.OutpostConfig;
 import java.io.IOException;

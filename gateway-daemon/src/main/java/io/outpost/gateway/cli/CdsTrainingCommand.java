@@ -1,6 +1,7 @@
 package io.outpost.gateway.cli;
 
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.StartupException;
 import io.outpost.gateway.admin.AdminToken;

@@ -1,6 +1,7 @@
 package io.outpost.gateway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.outpost.gateway.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

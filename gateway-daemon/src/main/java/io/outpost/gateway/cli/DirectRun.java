@@ -1,5 +1,6 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 

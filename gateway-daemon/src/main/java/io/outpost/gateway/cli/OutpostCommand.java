@@ -1,5 +1,6 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
 import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,7 +1,8 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.config.ConfigException;
-import io.outpost.gateway.security.PasswordFile;
+import io.outpost.broker.security.PasswordFile;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.outpost.gateway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.outpost.gateway.ExitCodes;
 import picocli.CommandLine.Command;
 
 /** {@code outpost reload}: re-read the configuration without dropping device connections (like SIGHUP). */

@@ -1,8 +1,10 @@
 package io.outpost.gateway.cli;
 
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.StartupException;
+import io.outpost.gateway.VersionInfo;
 import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.logging.Logging;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.outpost.gateway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.outpost.gateway.ExitCodes;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package io.outpost.gateway.cli;
 
 import io.outpost.gateway.DataDirectory;
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.config.OutpostConfig;
 import java.util.Optional;
 import java.util.concurrent.Callable;

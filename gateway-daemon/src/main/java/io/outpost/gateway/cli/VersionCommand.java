@@ -1,5 +1,7 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
+import io.outpost.gateway.VersionInfo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;

@@ -2,8 +2,8 @@ package io.outpost.gateway.config;
 
 import io.outpost.cloud.CloudOptions;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
-import io.outpost.gateway.broker.BrokerOptions;
-import io.outpost.gateway.security.SecurityOptions;
+import io.outpost.broker.BrokerOptions;
+import io.outpost.broker.security.SecurityOptions;
 import io.outpost.spool.SpoolOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;

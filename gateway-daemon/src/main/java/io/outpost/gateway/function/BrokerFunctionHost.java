@@ -2,8 +2,8 @@ package io.outpost.gateway.function;
 
 import io.outpost.function.runtime.FunctionHost;
 import io.outpost.function.runtime.OutboundMessage;
-import io.outpost.gateway.broker.BrokerMessage;
-import io.outpost.gateway.broker.MessageProperties;
+import io.outpost.broker.BrokerMessage;
+import io.outpost.broker.MessageProperties;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Clock;

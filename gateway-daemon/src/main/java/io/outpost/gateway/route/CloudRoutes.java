@@ -2,8 +2,8 @@ package io.outpost.gateway.route;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.outpost.gateway.broker.BrokerMessage;
-import io.outpost.gateway.broker.RouteRejectedException;
+import io.outpost.broker.BrokerMessage;
+import io.outpost.broker.RouteRejectedException;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.spool.Spool;
 import io.outpost.spool.SpoolEntry;

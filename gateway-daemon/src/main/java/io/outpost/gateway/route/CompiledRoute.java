@@ -2,7 +2,7 @@ package io.outpost.gateway.route;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.outpost.gateway.broker.topic.TopicFilter;
+import io.outpost.topic.TopicFilter;
 import io.outpost.gateway.config.RouteConfig;
 
 /**

@@ -1,8 +1,8 @@
 package io.outpost.gateway.route;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.outpost.gateway.broker.BrokerMessage;
-import io.outpost.gateway.broker.PublishRouter;
+import io.outpost.broker.BrokerMessage;
+import io.outpost.broker.PublishRouter;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.spool.Spool;
 import io.vertx.core.Context;

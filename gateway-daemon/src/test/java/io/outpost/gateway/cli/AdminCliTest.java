@@ -3,6 +3,7 @@ package io.outpost.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.config.ConfigLoader;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package io.outpost.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.outpost.gateway.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

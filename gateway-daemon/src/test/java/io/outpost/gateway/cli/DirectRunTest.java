@@ -2,6 +2,7 @@ package io.outpost.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.outpost.gateway.ExitCodes;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.outpost.gateway.broker.BrokerMessage;
-import io.outpost.gateway.broker.MessageProperties;
-import io.outpost.gateway.broker.RouteRejectedException;
+import io.outpost.broker.BrokerMessage;
+import io.outpost.broker.MessageProperties;
+import io.outpost.broker.RouteRejectedException;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.spool.OverflowPolicy;

@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.outpost.broker.security.PasswordFile;
+import io.outpost.broker.security.ConnectFuzz;
+import io.outpost.broker.security.TestPki;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.config.ConfigLoader;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.outpost.gateway.security;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.outpost.broker.security.PasswordFile;
 import io.outpost.gateway.cli.OutpostCommand;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

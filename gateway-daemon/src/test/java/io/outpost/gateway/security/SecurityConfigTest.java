@@ -3,6 +3,12 @@ package io.outpost.gateway.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.outpost.broker.security.ClientAuthMode;
+import io.outpost.broker.security.PolicyAction;
+import io.outpost.broker.security.PolicyEffect;
+import io.outpost.broker.security.SecurityOptions;
+import io.outpost.broker.security.StartupChecks;
+import io.outpost.broker.security.TlsOptions;
 import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.gateway.config.OutpostConfig;

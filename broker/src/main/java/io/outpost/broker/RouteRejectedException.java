@@ -1,0 +1,29 @@
+package io.outpost.broker;
+
+/**
+ * Failure a {@link PublishRouter} uses to reject a message with a specific MQTT 5 reason code (PUBACK/PUBREC), for
+ * example {@code 0x97} (quota exceeded) when the spool is full under a reject policy.
+ */
+public class RouteRejectedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int reasonCode;
+
+    /**
+     * @param reasonCode an MQTT 5 PUBACK/PUBREC error reason code (0x80-0xFF)
+     * @param reason human-readable reason (sent as the MQTT 5 Reason String)
+     */
+    public RouteRejectedException(int reasonCode, String reason) {
+        super(reason, null, false, false);
+        if (reasonCode < 0x80 || reasonCode > 0xFF) {
+            throw new IllegalArgumentException("reasonCode: must be an error code 0x80-0xFF but was " + reasonCode);
+        }
+        this.reasonCode = reasonCode;
+    }
+
+    /** The MQTT 5 reason code. */
+    public int reasonCode() {
+        return reasonCode;
+    }
+}
