@@ -160,14 +160,20 @@ public final class MqttBroker {
     }
 
     /**
-     * Injects a message (from a local function or a cloud downlink) as if a client had published it: retained when
-     * flagged, delivered to local subscribers. It is not passed to the {@link PublishRouter}, so routes cannot loop.
+     * Injects a message as if a client had published it, through the same path (see {@link PublishRouter}): routed
+     * when {@code source} is, retained when flagged, delivered to local subscribers, then handed to
+     * {@link PublishRouter#delivered}. Completes once all of that is done.
      */
-    public Future<Void> publish(BrokerMessage message) {
+    public Future<Void> publish(BrokerMessage message, MessageSource source) {
         if (core.stopping()) {
             return Future.failedFuture(new IllegalStateException("broker is stopping"));
         }
-        return core.accept(message, false).mapEmpty();
+        return core.accept(message, source).mapEmpty();
+    }
+
+    /** A message from the cloud ({@link MessageSource#CLOUD}): not passed to the durable routes, so none can loop. */
+    public Future<Void> publish(BrokerMessage message) {
+        return publish(message, MessageSource.CLOUD);
     }
 
     public int connectedClients() {

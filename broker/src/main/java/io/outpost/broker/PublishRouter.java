@@ -3,11 +3,18 @@ package io.outpost.broker;
 import io.vertx.core.Future;
 
 /**
- * The one seam between the broker and the rest of the daemon: every PUBLISH accepted from a client (and every will
- * message the broker fires) is handed to the router <em>before</em> the broker acknowledges it.
- *
- * <p>The broker delivers to its own local subscribers itself; the router is for everything else (the cloud spool,
- * local functions). Implementations must not block: they are called on an event loop.
+ * The one seam between the broker and the rest of the daemon. Every message entering the broker, whatever its
+ * {@link MessageSource}, takes one path, in this order:
+ * <ol>
+ *   <li>authorize: a client's PUBLISH against its permissions (other sources are the daemon's own);</li>
+ *   <li>durable routes: {@link #route} (not for {@link MessageSource#CLOUD}); a failure stops the message here;</li>
+ *   <li>local delivery: retained when flagged, then to the matching sessions (durably for offline persistent
+ *       ones);</li>
+ *   <li>{@link #delivered}: what reacts to accepted messages (local function triggers);</li>
+ *   <li>acknowledge: PUBACK/PUBREC to the publishing client, or completing the future of {@code MqttBroker.publish}.
+ *   </li>
+ * </ol>
+ * Implementations must not block: they are called on an event loop.
  */
 @FunctionalInterface
 public interface PublishRouter {
@@ -20,6 +27,14 @@ public interface PublishRouter {
      * failure is answered with {@code 0x80} (unspecified error) to MQTT 5 publishers.
      */
     Future<Void> route(BrokerMessage message);
+
+    /**
+     * Called once {@code message} is routed and delivered locally, before it is acknowledged, on the thread that
+     * completed delivery; a message that failed an earlier step never gets here (so a publish the spool refused, and
+     * that the client will retry, is not seen twice). Must not block or throw.
+     */
+    default void delivered(BrokerMessage message) {
+    }
 
     /** A router that accepts everything and keeps nothing: the broker acts as a plain local broker. */
     PublishRouter NONE = m -> Future.succeededFuture();

@@ -21,6 +21,7 @@ import io.outpost.gateway.admin.VertxMeters;
 import io.outpost.gateway.admin.AdminToken;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.BrokerSecurity;
+import io.outpost.broker.MessageSource;
 import io.outpost.broker.MqttBroker;
 import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.config.ReloadResult;
@@ -205,19 +206,19 @@ public final class Gateway {
   }
 
   /**
-   * Publishes a message that did not come from a device connection (a function output, a cloud downlink) like any local
-   * publish: through the routes, then to local subscribers.
+   * Publishes a function's output (on an event or on its schedule) like a device's publish: through the routes, to
+   * local subscribers, then to the functions it triggers.
    */
   Future<Void> publishLocal(BrokerMessage message) {
-    return router.route(message).compose(v -> broker.publish(message));
+    return broker.publish(message, MessageSource.FUNCTION);
   }
 
   /**
-   * Delivers a message from the cloud to local subscribers and functions. It does not pass the cloud routes: a
-   * downlink matching a {@code local → cloud} filter must not bounce back up.
+   * Delivers a message from the cloud to local subscribers, then to the functions it triggers. It does not pass the
+   * cloud routes: a downlink matching a {@code local → cloud} filter must not bounce back up.
    */
   Future<Void> publishDownlink(BrokerMessage message) {
-    return broker.publish(message).onSuccess(v -> triggers.accept(message));
+    return broker.publish(message, MessageSource.CLOUD);
   }
 
   private static <T> T await(String what, CompletionStage<T> stage) throws StartupException {

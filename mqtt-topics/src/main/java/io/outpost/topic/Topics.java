@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Validation of MQTT topic names and topic filters as defined by MQTT 3.1.1 §4.7 and MQTT 5.0 §4.7.
  *
- * <p>Both the broker (for PUBLISH and SUBSCRIBE) and the daemon's route configuration use these rules, so a filter the
- * config accepts is exactly a filter a client could subscribe to. Invalid input is reported as an
+ * <p>The broker (for PUBLISH and SUBSCRIBE), its authorization policy, the daemon's route configuration and the local
+ * functions' triggers use these rules, so a filter the config accepts is exactly a filter a client could subscribe to. Invalid input is reported as an
  * {@link IllegalArgumentException} whose message says why.
  */
 public final class Topics {
@@ -43,6 +43,11 @@ public final class Topics {
     /** Whether {@code filter} is a valid topic filter. */
     public static boolean isValidFilter(String filter) {
         return filterError(filter) == null;
+    }
+
+    /** Why {@code filter} is not a valid topic filter, e.g. {@code '+' must be a whole level}; null when it is. */
+    public static String filterProblem(String filter) {
+        return filterError(filter);
     }
 
     /** Whether {@code filter} uses the shared-subscription syntax {@code $share/group/filter}. */
@@ -86,14 +91,11 @@ public final class Topics {
         for (int i = start; i < end; i++) {
             char c = filter.charAt(i);
             if (c == '+' && end - start != 1) {
-                return "'+' must occupy a whole level";
+                return "'+' must be a whole level";
             }
             if (c == '#') {
-                if (end - start != 1) {
-                    return "'#' must occupy a whole level";
-                }
-                if (end != filter.length()) {
-                    return "'#' must be the last level";
+                if (end - start != 1 || end != filter.length()) {
+                    return "'#' must be a whole level and the last one";
                 }
             }
         }

@@ -1,5 +1,8 @@
 package io.outpost.broker.security;
 
+import io.outpost.topic.DollarTopics;
+import io.outpost.topic.TopicFilter;
+import io.outpost.topic.Topics;
 import java.util.List;
 import java.util.Map;
 
@@ -12,12 +15,15 @@ public final class ClientPermissions {
   /** Everything allowed: the permissions of every client while no policy is configured. */
   public static final ClientPermissions ALL = new ClientPermissions(null, null);
 
-  private final Map<PolicyAction, List<String>> allow;
-  private final Map<PolicyAction, List<String>> deny;
+  /** A deny rule that does not parse denies everything: a policy fails closed. */
+  private static final TopicFilter DENY_ALL = TopicFilter.of("#", DollarTopics.INCLUDED);
+
+  private final Map<PolicyAction, List<TopicFilter>> allow;
+  private final Map<PolicyAction, List<TopicFilter>> deny;
 
   ClientPermissions(Map<PolicyAction, List<String>> allow, Map<PolicyAction, List<String>> deny) {
-    this.allow = allow == null ? null : Map.copyOf(copyLists(allow));
-    this.deny = deny == null ? null : Map.copyOf(copyLists(deny));
+    this.allow = allow == null ? null : Map.copyOf(parse(allow, null));
+    this.deny = deny == null ? null : Map.copyOf(parse(deny, DENY_ALL));
   }
 
   /** Whether the client may connect at all. */
@@ -30,13 +36,13 @@ public final class ClientPermissions {
     if (allow == null) {
       return true;
     }
-    for (String d : deny.get(PolicyAction.PUBLISH)) {
-      if (TopicFilters.matches(d, topic)) {
+    for (TopicFilter d : deny.get(PolicyAction.PUBLISH)) {
+      if (d.matches(topic)) {
         return false;
       }
     }
-    for (String a : allow.get(PolicyAction.PUBLISH)) {
-      if (TopicFilters.matches(a, topic)) {
+    for (TopicFilter a : allow.get(PolicyAction.PUBLISH)) {
+      if (a.matches(topic)) {
         return true;
       }
     }
@@ -51,22 +57,39 @@ public final class ClientPermissions {
     if (allow == null) {
       return true;
     }
-    for (String d : deny.get(PolicyAction.SUBSCRIBE)) {
-      if (TopicFilters.intersects(d, filter)) {
+    for (TopicFilter d : deny.get(PolicyAction.SUBSCRIBE)) {
+      if (d.intersects(filter)) {
         return false;
       }
     }
-    for (String a : allow.get(PolicyAction.SUBSCRIBE)) {
-      if (TopicFilters.covers(a, filter)) {
+    for (TopicFilter a : allow.get(PolicyAction.SUBSCRIBE)) {
+      if (a.covers(filter)) {
         return true;
       }
     }
     return false;
   }
 
-  private static Map<PolicyAction, List<String>> copyLists(Map<PolicyAction, List<String>> m) {
-    Map<PolicyAction, List<String>> copy = new java.util.EnumMap<>(PolicyAction.class);
-    m.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-    return copy;
+  /**
+   * Parses each rule once, with the authorization {@code $}-topic rule (wildcards match {@code $} topics too); a rule
+   * that does not parse becomes {@code invalid}, or is dropped when that is null.
+   */
+  private static Map<PolicyAction, List<TopicFilter>> parse(Map<PolicyAction, List<String>> m, TopicFilter invalid) {
+    Map<PolicyAction, List<TopicFilter>> parsed = new java.util.EnumMap<>(PolicyAction.class);
+    m.forEach((action, filters) -> {
+      List<TopicFilter> list = new java.util.ArrayList<>(filters.size());
+      for (String f : filters) {
+        TopicFilter filter = parseOrNull(f);
+        if (filter != null || invalid != null) {
+          list.add(filter != null ? filter : invalid);
+        }
+      }
+      parsed.put(action, List.copyOf(list));
+    });
+    return parsed;
+  }
+
+  private static TopicFilter parseOrNull(String filter) {
+    return Topics.isValidFilter(filter) ? TopicFilter.of(filter, DollarTopics.INCLUDED) : null;
   }
 }

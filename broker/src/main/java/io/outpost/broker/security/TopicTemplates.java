@@ -1,5 +1,6 @@
 package io.outpost.broker.security;
 
+import io.outpost.topic.Topics;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +28,7 @@ final class TopicTemplates {
       m.appendReplacement(plain, "v");
     }
     m.appendTail(plain);
-    String why = TopicFilters.invalidFilter(plain.toString());
+    String why = Topics.filterProblem(plain.toString());
     if (why != null) {
       throw new IllegalArgumentException("topics: '" + template + "' " + why);
     }

@@ -3,12 +3,9 @@ package io.outpost.gateway.route;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.broker.BrokerMessage;
-import io.outpost.broker.RouteRejectedException;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.spool.Spool;
 import io.outpost.spool.SpoolEntry;
-import io.outpost.spool.SpoolFullException;
-import io.outpost.spool.SpoolUnavailableException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,11 +17,6 @@ import java.util.concurrent.CompletableFuture;
  * completes only once all of them are durable. That future gates the device's PUBACK/PUBREC.
  */
 final class CloudRoutes {
-
-  /** MQTT 5 reason code "Quota exceeded": the spool is full and its policy is {@code reject-new}. */
-  static final int QUOTA_EXCEEDED = 0x97;
-  /** MQTT 5 reason code "Unspecified error": the spool could not store the message (e.g. disk full). */
-  static final int UNSPECIFIED_ERROR = 0x80;
 
   private final List<CompiledRoute> routes;
   private final Spool spool;
@@ -84,8 +76,7 @@ final class CloudRoutes {
     if (appends == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new))
-        .exceptionallyCompose(CloudRoutes::asReasonCode);
+    return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
   }
 
   /** The same spool and metrics with other routes (config reload). */
@@ -112,16 +103,5 @@ final class CloudRoutes {
         m.props().contentType(),
         m.publisherClientId(),
         m.receivedAtMillis());
-  }
-
-  private static CompletableFuture<Void> asReasonCode(Throwable failure) {
-    Throwable cause = Completions.cause(failure);
-    if (cause instanceof SpoolFullException) {
-      return CompletableFuture.failedFuture(new RouteRejectedException(QUOTA_EXCEEDED, cause.getMessage()));
-    }
-    if (cause instanceof SpoolUnavailableException) {
-      return CompletableFuture.failedFuture(new RouteRejectedException(UNSPECIFIED_ERROR, cause.getMessage()));
-    }
-    return CompletableFuture.failedFuture(cause);
   }
 }

@@ -3,37 +3,47 @@ package io.outpost.gateway.route;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.PublishRouter;
+import io.outpost.broker.RouteRejectedException;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.spool.Spool;
+import io.outpost.spool.SpoolFullException;
+import io.outpost.spool.SpoolUnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
- * Where every message published on the local broker goes besides local subscribers: into the cloud spool for each
- * matching {@code local → cloud} route (the device is acknowledged once that is durable), then to local functions.
+ * The daemon's two steps of the broker's ingress path (see {@link PublishRouter}): the durable routes, into the cloud
+ * spool for each matching {@code local → cloud} route (the device is acknowledged once that is durable), and, once
+ * the broker delivered the message locally, the local functions.
  *
  * <p>Functions see a message only after it was accepted, so a publish the spool rejects (and the device will retry)
- * does not trigger them twice.
+ * does not trigger them twice. This is also the one place where a spool failure becomes an MQTT reason code.
  */
 public final class GatewayRouter implements PublishRouter {
 
-  private final Consumer<BrokerMessage> afterAccept;
+  /** MQTT 5 reason code "Quota exceeded": the spool is full and its policy is {@code reject-new}. */
+  static final int QUOTA_EXCEEDED = 0x97;
+  /** MQTT 5 reason code "Unspecified error": the spool could not store the message (e.g. disk full). */
+  static final int UNSPECIFIED_ERROR = 0x80;
+
+  private final Consumer<BrokerMessage> afterDelivery;
   private volatile CloudRoutes cloud;
 
   /**
    * @param routes the configured routes; only {@code local → cloud} ones matter here
    * @param spool where cloud-bound messages are made durable
-   * @param afterAccept called on the publisher's event loop for every accepted message (local function triggers)
+   * @param afterDelivery called for every message the broker routed and delivered (local function triggers)
    * @param registry where per-route counters live
    */
-  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterAccept,
+  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterDelivery,
       MeterRegistry registry) {
     this.cloud = new CloudRoutes(routes, spool, registry);
-    this.afterAccept = afterAccept;
+    this.afterDelivery = afterDelivery;
   }
 
   /** Swaps in new routes (config reload); messages already being spooled finish under the old ones. */
@@ -45,15 +55,34 @@ public final class GatewayRouter implements PublishRouter {
   public Future<Void> route(BrokerMessage message) {
     CompletableFuture<Void> durable = cloud.spool(message);
     if (durable.isDone() && !durable.isCompletedExceptionally()) {
-      afterAccept.accept(message);
       return Future.succeededFuture();
     }
     Context context = Vertx.currentContext();
     Future<Void> result = context == null
         ? Future.fromCompletionStage(durable)
         : Future.fromCompletionStage(durable, context);
-    // the broker reads the reason code off a RouteRejectedException itself; CompletableFuture wraps it
-    return result.recover(failure -> Future.failedFuture(Completions.cause(failure)))
-        .onSuccess(v -> afterAccept.accept(message));
+    return result.recover(failure -> Future.failedFuture(rejection(failure)));
+  }
+
+  @Override
+  public void delivered(BrokerMessage message) {
+    afterDelivery.accept(message);
+  }
+
+  /**
+   * What the broker answers the publisher when spooling failed: a full spool is quota exceeded, an unavailable one
+   * an unspecified error (both as {@link RouteRejectedException}, whose reason code the broker sends); anything else
+   * is passed on as it is.
+   */
+  static Throwable rejection(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (cause instanceof SpoolFullException) {
+      return new RouteRejectedException(QUOTA_EXCEEDED, cause.getMessage());
+    }
+    if (cause instanceof SpoolUnavailableException) {
+      return new RouteRejectedException(UNSPECIFIED_ERROR, cause.getMessage());
+    }
+    return cause;
   }
 }

@@ -3,7 +3,9 @@ package io.outpost.broker.internal.protocol;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.BrokerOptions;
 import io.outpost.broker.BrokerSecurity;
+import io.outpost.broker.MessageSource;
 import io.outpost.broker.PublishRouter;
+import io.outpost.broker.internal.ingress.Ingress;
 import io.outpost.broker.internal.metrics.BrokerMetrics;
 import io.outpost.broker.internal.session.LocalDelivery;
 import io.outpost.broker.internal.session.RetainedMessages;
@@ -31,7 +33,7 @@ public final class BrokerCore {
     private final LocalDelivery delivery = new LocalDelivery(sessions);
     private final RetainedMessages retained;
     private final SessionSettings sessionSettings;
-    private final PublishRouter router;
+    private final Ingress ingress;
     private final BrokerMetrics metrics;
     private final Clock clock;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
@@ -52,33 +54,23 @@ public final class BrokerCore {
         this.security = security;
         this.vertx = vertx;
         this.options = options;
-        this.router = router;
         this.metrics = metrics;
         this.clock = clock;
         this.retained = new RetainedMessages(options.maxRetainedMessages(), persistence, metrics, clock);
         this.sessionSettings = new SessionSettings(options.maxQueuedMessages(), options.queueOverflow(), persistence,
                 metrics, clock);
+        this.ingress = new Ingress(router, retained::retain, delivery::deliver);
         this.wills = new Wills(this);
         sessionSettings.backlogListener(this::throttlePublisherOf);
         metrics.gauge("outpost.broker.sessions", "sessions held, connected or not", sessions::size);
     }
 
     /**
-     * Accepts a message into the broker: routes it (when {@code route}), stores it as retained, delivers it to local
-     * subscribers. Completes with the number of sessions it reached once every durable step is done.
+     * Takes a message through the broker's one ingress path (see {@link Ingress}); completes with the number of
+     * sessions it reached once every durable step is done.
      */
-    public Future<Integer> accept(BrokerMessage message, boolean route) {
-        Future<Void> routed = route ? routeSafely(message) : Future.succeededFuture();
-        if (routed.succeeded() && !message.retain()) {
-            // the common case, routed synchronously and nothing to retain: deliver without a chain of futures
-            try {
-                return delivery.deliver(message);
-            } catch (RuntimeException e) {
-                return Future.failedFuture(e);
-            }
-        }
-        return routed.compose(v -> message.retain() ? retained.retain(message) : Future.<Void>succeededFuture())
-                .compose(v -> delivery.deliver(message));
+    public Future<Integer> accept(BrokerMessage message, MessageSource source) {
+        return ingress.accept(message, source);
     }
 
     /**
@@ -90,15 +82,6 @@ public final class BrokerCore {
         Connection c = publisher == null ? null : connections.get(publisher);
         if (c != null) {
             c.throttle();
-        }
-    }
-
-    private Future<Void> routeSafely(BrokerMessage message) {
-        try {
-            Future<Void> f = router.route(message);
-            return f == null ? Future.failedFuture(new IllegalStateException("router returned null")) : f;
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.outpost.broker.internal.protocol;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.MessageProperties;
+import io.outpost.broker.MessageSource;
 import io.outpost.broker.RouteRejectedException;
 import io.outpost.topic.Topics;
 import io.vertx.core.AsyncResult;
@@ -96,7 +97,7 @@ final class InboundPublishes {
                 connection.clientId(), core.clock().millis());
         if (qos == 0) {
             // nothing to acknowledge, so no place in the acknowledgement order: only a failure needs handling
-            Future<Integer> accepted = core.accept(message, true);
+            Future<Integer> accepted = core.accept(message, MessageSource.DEVICE);
             if (!accepted.succeeded()) {
                 accepted.onFailure(e -> connection.runOnContext(() -> routeFailed(e)));
             }
@@ -104,7 +105,7 @@ final class InboundPublishes {
         }
         PendingAck ack = new PendingAck(qos, packetId);
         pending.add(ack);
-        Future<Integer> accepted = core.accept(message, true);
+        Future<Integer> accepted = core.accept(message, MessageSource.DEVICE);
         if (qos == 2 && connection.session().persistent()) {
             // the packet id must be durable before PUBREC, or a resend after a crash would be delivered twice
             accepted = accepted.compose(n -> core.persistence()

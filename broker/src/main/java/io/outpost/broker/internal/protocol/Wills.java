@@ -1,6 +1,7 @@
 package io.outpost.broker.internal.protocol;
 
 import io.outpost.broker.BrokerMessage;
+import io.outpost.broker.MessageSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -54,7 +55,7 @@ public final class Wills {
         BrokerMessage now = new BrokerMessage(will.topic(), will.payload(), will.qos(), will.retain(), will.props(),
                 will.publisherClientId(), core.clock().millis());
         core.metrics().received(now.qos());
-        core.accept(now, true).onFailure(e -> {
+        core.accept(now, MessageSource.DEVICE).onFailure(e -> {
             core.metrics().routeRejected(e instanceof io.outpost.broker.RouteRejectedException r
                     ? r.reasonCode() : 0x80);
             LOG.warn("will of {} on {} not published", will.publisherClientId(), will.topic(), e);

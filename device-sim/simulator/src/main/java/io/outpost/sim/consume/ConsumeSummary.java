@@ -3,7 +3,7 @@ package io.outpost.sim.consume;
 import io.outpost.sim.measure.DrainSummary;
 import io.outpost.sim.measure.LatencySummary;
 import io.outpost.sim.measure.SequenceCounts;
-import io.outpost.sim.report.TimelinePoint;
+import io.outpost.sim.measure.TimelinePoint;
 import java.util.List;
 
 /**

@@ -8,7 +8,7 @@ import io.outpost.sim.measure.SequenceCounts;
 import io.outpost.sim.measure.SequenceTracker;
 import io.outpost.sim.measure.SimClock;
 import io.outpost.sim.payload.DecodedMessage;
-import io.outpost.sim.report.TimelinePoint;
+import io.outpost.sim.measure.TimelinePoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.outpost.sim.fleet;
 import io.outpost.sim.client.SimClient;
 import io.outpost.sim.client.SimClients;
 import io.outpost.sim.measure.SimClock;
-import io.outpost.sim.report.TimelinePoint;
+import io.outpost.sim.measure.TimelinePoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.outpost.sim.fleet;
 
 import io.outpost.sim.measure.LatencySummary;
-import io.outpost.sim.report.TimelinePoint;
+import io.outpost.sim.measure.TimelinePoint;
 import java.util.List;
 
 /**

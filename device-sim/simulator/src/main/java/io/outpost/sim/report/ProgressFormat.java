@@ -1,5 +1,6 @@
 package io.outpost.sim.report;
 
+import io.outpost.sim.measure.TimelinePoint;
 import java.util.Locale;
 
 /** The one-line live progress formats of the two sides. */

@@ -1,6 +1,7 @@
 package io.outpost.sim.report;
 
 import io.outpost.sim.measure.SimClock;
+import io.outpost.sim.measure.TimelinePoint;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.outpost.sim.measure.SimClock;
+import io.outpost.sim.measure.TimelinePoint;
 import io.outpost.sim.support.Threads;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

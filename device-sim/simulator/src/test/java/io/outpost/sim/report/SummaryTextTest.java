@@ -7,6 +7,7 @@ import io.outpost.sim.fleet.RunSummary;
 import io.outpost.sim.measure.DrainSummary;
 import io.outpost.sim.measure.LatencySummary;
 import io.outpost.sim.measure.SequenceCounts;
+import io.outpost.sim.measure.TimelinePoint;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
 package io.outpost.function.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.topic.TopicFilter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -234,7 +235,7 @@ final class Deployer {
     private static void checkNoErrorLoop(FunctionDescriptor d) {
         String errorTopic = ErrorRecords.topic(d.name());
         for (String trigger : d.triggers()) {
-            if (TopicFilters.matches(trigger, errorTopic)) {
+            if (TopicFilter.of(trigger).matches(errorTopic)) {
                 throw new FunctionDeploymentException("triggers: '" + trigger + "' matches the function's own error "
                         + "topic " + errorTopic + " and would invoke it with its own failures");
             }

@@ -3,6 +3,7 @@ package io.outpost.function.runtime;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.outpost.topic.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -61,7 +62,7 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
         command = command == null ? null : List.copyOf(command);
         for (String trigger : triggers) {
             try {
-                TopicFilters.validate(trigger);
+                Topics.validateFilter(trigger);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("triggers: " + e.getMessage(), e);
             }

@@ -1,4 +1,4 @@
-package io.outpost.sim.report;
+package io.outpost.sim.measure;
 
 /**
  * One per-second sample of a run or consume session; cumulative counts plus the rate over the last
