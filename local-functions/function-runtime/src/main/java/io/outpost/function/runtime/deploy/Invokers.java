@@ -6,6 +6,7 @@ import io.outpost.function.runtime.invoke.Invoker;
 import io.outpost.function.runtime.invoke.RuntimeServices;
 import io.outpost.function.runtime.java.JavaInvoker;
 import io.outpost.function.runtime.process.ProcessInvoker;
+import io.outpost.function.runtime.wasm.WasmInvoker;
 
 /** Picks the invoker for a version's {@code runtime:}; the one place that knows every runtime. */
 final class Invokers {
@@ -17,6 +18,7 @@ final class Invokers {
         return switch (pkg.descriptor().runtime()) {
             case JAVA -> new JavaInvoker(pkg, instance);
             case PROCESS -> new ProcessInvoker(pkg, instance, services);
+            case WASM -> new WasmInvoker(pkg, instance, services);
         };
     }
 }

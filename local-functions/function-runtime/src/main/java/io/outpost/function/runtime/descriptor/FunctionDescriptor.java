@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  *
  * @param name unique function name: lowercase letters, digits, {@code - _ .}, up to 64 characters (required)
  * @param version version label, e.g. {@code 1.0.0}: letters, digits, {@code - _ . +} (required)
- * @param runtime {@code java} (default) or {@code process}
- * @param handler Java runtime: fully qualified class implementing {@code io.outpost.function.Handler} (required)
+ * @param runtime {@code java} (default), {@code process} or {@code wasm}
+ * @param handler Java runtime: fully qualified class implementing {@code io.outpost.function.Handler} (required);
+ *     wasm runtime: path of the WASI module inside the package, e.g. {@code handler.wasm} (required)
  * @param command process runtime: program and arguments, run with the package directory as working directory
  *     (required), e.g. {@code [python3, handler.py]}
  * @param triggers MQTT topic filters that invoke the function; may be empty (invoked only through the admin API)
@@ -38,11 +39,15 @@ import java.util.regex.Pattern;
  *     child's environment; default empty
  * @param inputEncoding {@code json} (default; non-JSON payloads fail with outcome ERROR) or {@code binary}
  * @param description free text shown by {@code functions list}; optional
+ * @param maxMemoryPages wasm runtime: the most 64 KiB linear-memory pages one instance may grow to; default
+ *     {@code functions.wasm.defaultMemoryPages} (256), at most {@code functions.wasm.maxMemoryPages} (1024)
+ * @param idleTimeoutMillis on-demand functions: scale to zero (state IDLE) after this long without invocations;
+ *     0 = never; default {@code functions.defaultIdleTimeoutMillis} (0)
  */
 public record FunctionDescriptor(String name, String version, RuntimeKind runtime, String handler,
         List<String> command, List<String> triggers, Long timeoutMillis, Lifecycle lifecycle, Integer maxConcurrency,
         Integer maxQueued, OverflowPolicy overflow, Map<String, String> environment, InputEncoding inputEncoding,
-        String description) {
+        String description, Integer maxMemoryPages, Long idleTimeoutMillis) {
 
     /** The descriptor's file name at the package root. */
     public static final String FILE_NAME = "outpost-function.yaml";
@@ -79,6 +84,22 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
         }
         if (runtime == RuntimeKind.PROCESS && (command == null || command.isEmpty())) {
             throw new IllegalArgumentException("command: required for runtime process, e.g. [python3, handler.py]");
+        }
+        if (runtime == RuntimeKind.WASM && (handler == null || handler.isBlank())) {
+            throw new IllegalArgumentException("handler: required for runtime wasm (the module file, e.g. handler.wasm)");
+        }
+        if (maxMemoryPages != null && runtime != RuntimeKind.WASM) {
+            throw new IllegalArgumentException("maxMemoryPages: only for runtime wasm");
+        }
+        if (maxMemoryPages != null && maxMemoryPages < 1) {
+            throw new IllegalArgumentException("maxMemoryPages: must be >= 1, was " + maxMemoryPages);
+        }
+        if (idleTimeoutMillis != null && idleTimeoutMillis < 0) {
+            throw new IllegalArgumentException("idleTimeoutMillis: must be >= 0 (0 = never), was " + idleTimeoutMillis);
+        }
+        if (idleTimeoutMillis != null && idleTimeoutMillis > 0 && lifecycle == Lifecycle.PINNED) {
+            throw new IllegalArgumentException("idleTimeoutMillis: only on-demand functions scale to zero; "
+                    + "this one is pinned");
         }
         if (timeoutMillis != null && timeoutMillis <= 0) {
             throw new IllegalArgumentException("timeoutMillis: must be > 0, was " + timeoutMillis);
@@ -128,9 +149,20 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
                 : first(o.maxConcurrency(), maxConcurrency, options.defaultMaxConcurrency());
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(o.environment());
+        int memoryPages = 0;
+        if (runtime == RuntimeKind.WASM) {
+            memoryPages = first(null, maxMemoryPages, options.wasm().defaultMemoryPages());
+            if (memoryPages > options.wasm().maxMemoryPages()) {
+                throw new IllegalArgumentException("maxMemoryPages: " + memoryPages + " is more than the gateway "
+                        + "allows (functions.wasm.maxMemoryPages: " + options.wasm().maxMemoryPages() + ")");
+            }
+        }
+        long idle = lifecycle == Lifecycle.PINNED ? 0
+                : first(null, idleTimeoutMillis, options.defaultIdleTimeoutMillis());
         return new FunctionSpec(this, java.time.Duration.ofMillis(timeout), concurrency,
                 first(o.maxQueued(), maxQueued, options.defaultMaxQueued()),
-                first(o.overflow(), overflow, options.defaultOverflow()), env);
+                first(o.overflow(), overflow, options.defaultOverflow()), env, java.time.Duration.ofMillis(idle),
+                memoryPages);
     }
 
     private static <T> T first(T override, T declared, T fallback) {

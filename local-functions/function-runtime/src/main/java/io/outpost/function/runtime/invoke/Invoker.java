@@ -4,7 +4,7 @@ import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import java.util.List;
 
-/** Runs a handler of one deployed version: the part that differs between the Java and process runtimes. */
+/** Runs a handler of one deployed version: the part that differs between the Java, process and wasm runtimes. */
 public interface Invoker {
 
     /** Creates the invoker of one version; the deployer picks the runtime, so this package names none of them. */
@@ -25,6 +25,13 @@ public interface Invoker {
 
     /** Called by the watchdog when an invocation timed out, before the worker is interrupted. */
     void timedOut();
+
+    /**
+     * Scale to zero: releases what an idle on-demand version holds (child process, class loader, parsed module) so
+     * that the next {@link #invoke} starts it again. Called only while no invocation runs.
+     */
+    default void suspend() {
+    }
 
     /** Releases everything: handler instance, class loader, child process. Idempotent. */
     void close();

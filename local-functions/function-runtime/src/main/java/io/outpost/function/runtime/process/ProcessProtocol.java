@@ -21,14 +21,14 @@ import java.util.List;
  * The process runtime's line protocol (documented in docs/functions.md): one JSON object per line on the child's
  * stdin per invocation, one JSON object per line on its stdout per result, matched by {@code id}.
  */
-final class ProcessProtocol {
+public final class ProcessProtocol {
 
     private ProcessProtocol() {
     }
 
     /** Encodes one request line (with the trailing newline). */
-    static byte[] request(long id, Invocation inv, InvocationContext ctx, FunctionSpec spec, ObjectMapper mapper)
-            throws IOException {
+    public static byte[] request(long id, Invocation inv, InvocationContext ctx, FunctionSpec spec,
+            ObjectMapper mapper) throws IOException {
         InboundMessage m = inv.message;
         ObjectNode req = mapper.createObjectNode();
         req.put("id", id);
@@ -64,7 +64,8 @@ final class ProcessProtocol {
      *
      * @throws ProcessFunctionException when the child reported an error or the reply is malformed
      */
-    static List<OutboundMessage> outputs(JsonNode reply, String function, ObjectMapper mapper) throws IOException {
+    public static List<OutboundMessage> outputs(JsonNode reply, String function, ObjectMapper mapper)
+            throws IOException {
         JsonNode error = reply.get("error");
         if (error != null && !error.isNull()) {
             throw new ProcessFunctionException(error.isTextual() ? error.asText() : error.toString());
