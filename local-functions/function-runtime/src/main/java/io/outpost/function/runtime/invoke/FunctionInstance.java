@@ -39,6 +39,7 @@ public final class FunctionInstance {
     private final Invoker invoker;
     private final WorkerPool pool;
     private volatile boolean lastFailed;
+    private final IdleScaler idle;
 
     public FunctionInstance(FunctionPackage pkg, FunctionSpec spec, FunctionSlot slot, RuntimeServices services,
             Invoker.Factory invokers) {
@@ -50,6 +51,7 @@ public final class FunctionInstance {
         this.breaker = BrokenDetector.create(spec, services.options(), services.clock(), slot::stateChanged);
         this.invoker = invokers.create(pkg, this, services);
         this.pool = new WorkerPool(this, spec, services.options());
+        this.idle = new IdleScaler(this, invoker, services);
     }
 
     /** Loads the handler or spawns the pinned child; throws when the package is unusable. */
@@ -59,6 +61,7 @@ public final class FunctionInstance {
 
     public void startWorkers() {
         pool.start();
+        idle.start();
     }
 
     /** Queues an invocation (see {@link WorkerPool#submit}); false when this version is being replaced. */
@@ -73,6 +76,7 @@ public final class FunctionInstance {
 
     /** Fails whatever is left with STOPPED, releases threads, class loader and child process. Idempotent. */
     public void close() {
+        idle.stop();
         pool.close();
         invoker.close();
         pool.awaitThreads(THREAD_JOIN_MILLIS);
@@ -93,6 +97,7 @@ public final class FunctionInstance {
         ScheduledFuture<?> timer = services.scheduler().schedule(() -> timedOut(inv, worker), timeoutNanos,
                 TimeUnit.NANOSECONDS);
         InvocationContext ctx = new InvocationContext(this, inv);
+        idle.beginUse();
         try {
             List<OutboundMessage> returned = invoker.invoke(inv, ctx);
             long took = System.nanoTime() - inv.startNanos();
@@ -119,6 +124,8 @@ public final class FunctionInstance {
             } else if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+        } finally {
+            idle.endUse();
         }
     }
 
@@ -164,6 +171,9 @@ public final class FunctionInstance {
     FunctionState state() {
         if (pool.isClosed()) {
             return FunctionState.STOPPED;
+        }
+        if (idle.isIdle()) {
+            return FunctionState.IDLE;
         }
         return switch (breaker.getState()) {
             case OPEN, FORCED_OPEN -> FunctionState.BROKEN;
@@ -216,6 +226,11 @@ public final class FunctionInstance {
 
     public ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** Notifies listeners that the visible state changed (scaled to zero, or woken up). */
+    void stateChanged() {
+        slot.stateChanged();
     }
 
     int queueDepth() {

@@ -40,7 +40,7 @@ public final class JavaInvoker implements Invoker {
     }
 
     @Override
-    public void start() throws Exception {
+    public synchronized void start() throws Exception {
         loader = new URLClassLoader("function-" + pkg.descriptor().name() + "-" + pkg.descriptor().version(),
                 classpath(), new ApiOnlyClassLoader(Handler.class.getClassLoader()));
         String className = pkg.descriptor().handler();
@@ -67,9 +67,10 @@ public final class JavaInvoker implements Invoker {
 
     @Override
     public List<OutboundMessage> invoke(Invocation invocation, InvocationContext context) throws Exception {
+        URLClassLoader current = loaded();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
+        thread.setContextClassLoader(current);
         Handler handler = pinned != null ? pinned : newHandler();
         try {
             Message message = instance.messageView(invocation.message);
@@ -98,6 +99,23 @@ public final class JavaInvoker implements Invoker {
         // The worker thread is interrupted by the caller; nothing else can stop Java code.
     }
 
+    /** Scale to zero (on-demand only): closes the class loader; the next invocation loads the handler again. */
+    @Override
+    public synchronized void suspend() {
+        if (pinned == null && loader != null) {
+            closeLoader();
+            loader = null;
+            constructor = null;
+        }
+    }
+
+    private synchronized URLClassLoader loaded() throws Exception {
+        if (loader == null) {
+            start();
+        }
+        return loader;
+    }
+
     @Override
     public void close() {
         Handler h = pinned;
@@ -109,6 +127,10 @@ public final class JavaInvoker implements Invoker {
                 instance.logger().warn("handler close() failed", e);
             }
         }
+        closeLoader();
+    }
+
+    private synchronized void closeLoader() {
         if (loader != null) {
             try {
                 loader.close();

@@ -40,6 +40,7 @@ public final class ProcessInvoker implements Invoker {
     private final boolean pinned;
     private ChildProcess child;
     private ChildProcess killedForTimeout;
+    private ChildProcess stoppedIdle;
     private int crashes;
     private long notBeforeNanos;
     private boolean closed;
@@ -100,6 +101,21 @@ public final class ProcessInvoker implements Invoker {
         }
     }
 
+    /** Scale to zero: the idle child is killed (nothing is in flight) and the next invocation starts a new one. */
+    @Override
+    public void suspend() {
+        ChildProcess c;
+        synchronized (this) {
+            c = child;
+            child = null;
+            stoppedIdle = c;
+        }
+        if (c != null) {
+            instance.logger().info("stopping idle process pid {}", c.pid());
+            c.stop(false);
+        }
+    }
+
     @Override
     public void close() {
         ChildProcess c;
@@ -141,6 +157,9 @@ public final class ProcessInvoker implements Invoker {
         boolean timeout;
         long delayMillis;
         synchronized (this) {
+            if (c == stoppedIdle) {
+                return; // stopped on purpose by scale to zero: neither a crash nor a restart
+            }
             if (c == child) {
                 child = null;
             }
