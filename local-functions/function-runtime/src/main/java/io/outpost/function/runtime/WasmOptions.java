@@ -18,17 +18,17 @@ public record WasmOptions(Integer defaultMemoryPages, Integer maxMemoryPages) {
     /** All defaults. */
     public static final WasmOptions DEFAULTS = new WasmOptions(null, null);
 
-    /** Fills defaults and validates; throws {@code IllegalArgumentException("wasm.<key>: <why>")}. */
+    /** Fills defaults and validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
     public WasmOptions {
         maxMemoryPages = maxMemoryPages == null ? DEFAULT_MAX_MEMORY_PAGES : maxMemoryPages;
         defaultMemoryPages = defaultMemoryPages == null ? Math.min(DEFAULT_MEMORY_PAGES, maxMemoryPages)
                 : defaultMemoryPages;
         if (maxMemoryPages < 1 || maxMemoryPages > ABSOLUTE_MAX_PAGES) {
-            throw new IllegalArgumentException("wasm.maxMemoryPages: must be 1.." + ABSOLUTE_MAX_PAGES + ", was "
+            throw new IllegalArgumentException("maxMemoryPages: must be 1.." + ABSOLUTE_MAX_PAGES + ", was "
                     + maxMemoryPages);
         }
         if (defaultMemoryPages < 1 || defaultMemoryPages > maxMemoryPages) {
-            throw new IllegalArgumentException("wasm.defaultMemoryPages: must be 1..wasm.maxMemoryPages ("
+            throw new IllegalArgumentException("defaultMemoryPages: must be 1..maxMemoryPages ("
                     + maxMemoryPages + "), was " + defaultMemoryPages);
         }
     }
