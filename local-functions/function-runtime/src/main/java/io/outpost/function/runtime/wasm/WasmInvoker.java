@@ -3,7 +3,9 @@ package io.outpost.function.runtime.wasm;
 import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -26,17 +28,18 @@ import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Runs a WebAssembly module (WASI preview 1) on Chicory, inside the daemon: a fresh instance per invocation, fed the
  * process runtime's request line on stdin; its stdout holds the result line. Two limits keep a module from hurting
  * the gateway: linear memory cannot grow past the function's page limit ({@link PageLimitedMemory}), and the
- * invocation timeout interrupts the worker, which Chicory's interpreter checks as it runs (so a module spinning in a
- * loop stops). Either hit is logged, counted in {@code outpost_function_limit_hits_total{function,limit}} and fails
+ * invocation timeout interrupts the worker, which the code Chicory compiled the module to checks as it runs (so a
+ * module spinning in a loop stops). Either hit is logged, counted in {@code outpost_function_limit_hits_total{function,limit}} and fails
  * the invocation, which then counts towards ERRORED/BROKEN like any failure.
  *
- * <p>The parsed module is kept while the version runs; {@link #suspend()} (scale to zero) drops it and the next
- * invocation parses it again.
+ * <p>The module is parsed and compiled to JVM bytecode once per version start; {@link #suspend()} (scale to zero)
+ * drops both and the next invocation parses and compiles it again.
  */
 public final class WasmInvoker implements Invoker {
 
@@ -52,7 +55,11 @@ public final class WasmInvoker implements Invoker {
     private final AtomicLong ids = new AtomicLong();
     private final Counter memoryHits;
     private final Counter timeoutHits;
-    private volatile WasmModule module;
+    private volatile Loaded module;
+
+    /** A parsed module and the JVM bytecode Chicory compiled it to, shared by every instance of this version. */
+    private record Loaded(WasmModule module, Function<Instance, Machine> machines) {
+    }
 
     public WasmInvoker(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
         this.pkg = pkg;
@@ -66,9 +73,10 @@ public final class WasmInvoker implements Invoker {
     /** Parses and links the module once, so a bad package fails its deploy rather than its first invocation. */
     @Override
     public void start() {
-        WasmModule m = WasmModules.load(pkg, spec.memoryPages());
+        Loaded m = load();
         try (WasiPreview1 wasi = wasi(new byte[0], new BoundedOutput("stdout", 1), new BoundedOutput("stderr", 1))) {
-            Instance.builder(m).withImportValues(imports(wasi)).withStart(false).build();
+            Instance.builder(m.module()).withImportValues(imports(wasi)).withMachineFactory(m.machines())
+                    .withStart(false).build();
         } catch (ChicoryException e) {
             throw new FunctionDeploymentException("handler: " + pkg.descriptor().handler() + " cannot be linked "
                     + "(the wasm runtime provides WASI preview 1 only): " + e.getMessage(), e);
@@ -78,7 +86,7 @@ public final class WasmInvoker implements Invoker {
 
     @Override
     public List<OutboundMessage> invoke(Invocation inv, InvocationContext ctx) throws Exception {
-        WasmModule m = loaded();
+        Loaded m = loaded();
         byte[] request = ProcessProtocol.request(ids.incrementAndGet(), inv, ctx, spec, instance.mapper());
         int maxBytes = services.options().maxProcessLineBytes();
         BoundedOutput stdout = new BoundedOutput("stdout", maxBytes);
@@ -86,7 +94,7 @@ public final class WasmInvoker implements Invoker {
         PageLimitedMemory[] memory = new PageLimitedMemory[1];
         int exitCode = 0;
         try (WasiPreview1 wasi = wasi(request, stdout, stderr)) {
-            Instance.builder(m).withImportValues(imports(wasi))
+            Instance.builder(m.module()).withImportValues(imports(wasi)).withMachineFactory(m.machines())
                     .withMemoryFactory(limits -> memory[0] = new PageLimitedMemory(
                             new ByteBufferMemory(WasmModules.capped(limits, spec.memoryPages()))))
                     .build(); // runs _start
@@ -125,18 +133,29 @@ public final class WasmInvoker implements Invoker {
         module = null;
     }
 
-    private WasmModule loaded() {
-        WasmModule m = module;
+    private Loaded loaded() {
+        Loaded m = module;
         if (m == null) {
             synchronized (this) {
                 m = module;
                 if (m == null) {
-                    m = WasmModules.load(pkg, spec.memoryPages());
+                    m = load();
                     module = m;
                 }
             }
         }
         return m;
+    }
+
+    /** Parses and compiles the module; compiled code checks the thread's interrupt like the interpreter does. */
+    private Loaded load() {
+        WasmModule parsed = WasmModules.load(pkg, spec.memoryPages());
+        try {
+            return new Loaded(parsed, MachineFactoryCompiler.compile(parsed));
+        } catch (ChicoryException e) {
+            throw new FunctionDeploymentException("handler: " + pkg.descriptor().handler() + " cannot be compiled: "
+                    + e.getMessage(), e);
+        }
     }
 
     private void checkMemory(PageLimitedMemory memory) {
