@@ -127,6 +127,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void wasmMemoryAndIdleSettingsLoadAndAnInvalidOneNamesItsKey() throws Exception {
+    var functions = loader.parse("functions: {defaultIdleTimeoutMillis: 60000, wasm: {maxMemoryPages: 64}}\n",
+        "test").functions();
+
+    assertThat(functions.defaultIdleTimeoutMillis()).isEqualTo(60_000L);
+    assertThat(functions.wasm().maxMemoryPages()).isEqualTo(64);
+    assertThat(functions.wasm().defaultMemoryPages()).as("the default never exceeds the cap").isEqualTo(64);
+    assertRejected("""
+        functions:
+          wasm:
+            maxMemoryPages: 0
+        """, "functions.wasm.maxMemoryPages", 3, "must be 1..65536");
+  }
+
+  @Test
   void adminUploadBoundsHaveDefaultsAndAreValidated() throws Exception {
     AdminConfig admin = loader.parse("admin: {maxPackageBytes: 1024}\n", "test").admin();
 

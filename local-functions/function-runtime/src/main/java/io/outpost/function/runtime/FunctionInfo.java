@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param name function name
  * @param version active version
- * @param runtime java or process
+ * @param runtime java, process or wasm
  * @param lifecycle on-demand or pinned
  * @param triggers MQTT topic filters the daemon subscribes the function to
  * @param state visible state

@@ -34,6 +34,10 @@ import java.util.Map;
  *     invocations before they are cancelled; default {@value #DEFAULT_DRAIN_TIMEOUT_MILLIS}
  * @param overrides per-function settings by function name ({@link FunctionOverrides}), winning over descriptors;
  *     an entry for a function that is not deployed applies when it is; default none
+ * @param defaultIdleTimeoutMillis how long an on-demand function may go without invocations before it is scaled to
+ *     zero (state IDLE) when its descriptor sets no {@code idleTimeoutMillis}; 0 = never; default
+ *     {@value #DEFAULT_IDLE_TIMEOUT_MILLIS}
+ * @param wasm memory bounds of {@code wasm} functions ({@link WasmOptions}); defaults as documented there
  */
 public record FunctionRuntimeOptions(
         Long defaultTimeoutMillis,
@@ -50,7 +54,9 @@ public record FunctionRuntimeOptions(
         Integer maxProcessLineBytes,
         Integer retainedVersions,
         Long drainTimeoutMillis,
-        Map<String, FunctionOverrides> overrides) {
+        Map<String, FunctionOverrides> overrides,
+        Long defaultIdleTimeoutMillis,
+        WasmOptions wasm) {
 
     public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
     public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -65,6 +71,7 @@ public record FunctionRuntimeOptions(
     public static final int DEFAULT_MAX_PROCESS_LINE_BYTES = 1 << 20;
     public static final int DEFAULT_RETAINED_VERSIONS = 3;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 10_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 0;
 
     /** Fills defaults and validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
     public FunctionRuntimeOptions {
@@ -86,6 +93,13 @@ public record FunctionRuntimeOptions(
         retainedVersions = atLeast("retainedVersions", retainedVersions, DEFAULT_RETAINED_VERSIONS, 1);
         drainTimeoutMillis = positive("drainTimeoutMillis", drainTimeoutMillis, DEFAULT_DRAIN_TIMEOUT_MILLIS);
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        defaultIdleTimeoutMillis = defaultIdleTimeoutMillis == null ? DEFAULT_IDLE_TIMEOUT_MILLIS
+                : defaultIdleTimeoutMillis;
+        if (defaultIdleTimeoutMillis < 0) {
+            throw new IllegalArgumentException("defaultIdleTimeoutMillis: must be >= 0 (0 = never), was "
+                    + defaultIdleTimeoutMillis);
+        }
+        wasm = wasm == null ? WasmOptions.DEFAULTS : wasm;
         for (Map.Entry<String, FunctionOverrides> e : overrides.entrySet()) {
             if (e.getValue() == null) {
                 throw new IllegalArgumentException("overrides." + e.getKey() + ": must be a map of settings");
@@ -102,7 +116,7 @@ public record FunctionRuntimeOptions(
     /** All defaults. */
     public static FunctionRuntimeOptions defaults() {
         return new FunctionRuntimeOptions(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null);
     }
 
     /** A copy with another default timeout. */
@@ -110,7 +124,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(timeout.toMillis(), defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides);
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
     }
 
     /** A copy with another default overflow policy. */
@@ -118,7 +132,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued, overflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides);
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
     }
 
     /** A copy with another default queue bound. */
@@ -126,7 +140,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, maxQueued, defaultOverflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides);
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
     }
 
     /** A copy with another BROKEN threshold and first back-off. */
@@ -134,7 +148,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, threshold, backoff.toMillis(), Math.max(brokenBackoffMaxMillis, backoff.toMillis()),
                 restartBackoffMillis, restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
     }
 
     /** A copy with another first restart back-off for process functions. */
@@ -142,7 +156,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, backoff.toMillis(),
                 Math.max(restartBackoffMaxMillis, backoff.toMillis()), maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
     }
 
     /** A copy with another abandoned-thread limit. */
@@ -150,7 +164,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, max, maxOutputsPerInvocation, maxProcessLineBytes, retainedVersions,
-                drainTimeoutMillis, overrides);
+                drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
     }
 
     /** A copy with other per-function overrides. */
@@ -158,7 +172,23 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, next);
+                retainedVersions, drainTimeoutMillis, next, defaultIdleTimeoutMillis, wasm);
+    }
+
+    /** A copy with another default idle time before on-demand functions scale to zero (0 = never). */
+    public FunctionRuntimeOptions withDefaultIdleTimeout(Duration idle) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, idle.toMillis(), wasm);
+    }
+
+    /** A copy with other wasm memory bounds. */
+    public FunctionRuntimeOptions withWasm(WasmOptions next) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, next);
     }
 
     /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */
@@ -171,14 +201,16 @@ public record FunctionRuntimeOptions(
      * restart back-off and line limit of process children) equal {@code other}'s. When they do not, the version has to
      * be restarted to apply them.
      */
-    boolean sameStartSettings(FunctionRuntimeOptions other, RuntimeKind runtime) {
+    public boolean sameStartSettings(FunctionRuntimeOptions other, RuntimeKind runtime) {
         boolean broken = brokenThreshold.equals(other.brokenThreshold)
                 && brokenBackoffMillis.equals(other.brokenBackoffMillis)
                 && brokenBackoffMaxMillis.equals(other.brokenBackoffMaxMillis);
         boolean process = runtime != RuntimeKind.PROCESS || (restartBackoffMillis.equals(other.restartBackoffMillis)
                 && restartBackoffMaxMillis.equals(other.restartBackoffMaxMillis)
                 && maxProcessLineBytes.equals(other.maxProcessLineBytes));
-        return broken && process;
+        boolean idle = defaultIdleTimeoutMillis.equals(other.defaultIdleTimeoutMillis);
+        boolean wasmSame = runtime != RuntimeKind.WASM || wasm.equals(other.wasm);
+        return broken && process && idle && wasmSame;
     }
 
     Duration defaultTimeout() {

@@ -8,6 +8,11 @@ public enum FunctionState {
     ERRORED,
     /** Failed repeatedly: rejects invocations with outcome BROKEN until its back-off ends (or until redeployed). */
     BROKEN,
+    /**
+     * Scaled to zero: an on-demand function unused for its idle time released its process, class loader or module;
+     * its triggers stay subscribed and the next invocation starts it again (queued meanwhile, never lost).
+     */
+    IDLE,
     /** Not running: the runtime is stopped or the function's package could not be loaded at start. */
     STOPPED,
     /** Removed; reported once to listeners so the daemon can drop its trigger subscriptions. */

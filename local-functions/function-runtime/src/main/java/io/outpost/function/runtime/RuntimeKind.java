@@ -10,7 +10,9 @@ public enum RuntimeKind {
     /** A JAR with a {@code io.outpost.function.Handler} class, loaded in its own class loader. */
     JAVA("java"),
     /** A long-lived child process speaking the line protocol on stdin/stdout (see docs/functions.md). */
-    PROCESS("process");
+    PROCESS("process"),
+    /** A WebAssembly module (WASI preview 1) run inside the daemon on Chicory, one instance per invocation. */
+    WASM("wasm");
 
     private final String yaml;
 

@@ -1,0 +1,28 @@
+package io.outpost.function.runtime.descriptor;
+
+import io.outpost.function.runtime.OverflowPolicy;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A descriptor with operator overrides and runtime defaults applied: what one running version actually runs with.
+ * Two specs are equal when a running version would behave the same under either.
+ *
+ * <p>{@code idleTimeout} is zero when the version never scales to zero; {@code memoryPages} is the wasm page limit
+ * (zero for other runtimes).
+ */
+public record FunctionSpec(FunctionDescriptor descriptor, Duration timeout, int maxConcurrency, int maxQueued,
+        OverflowPolicy overflow, Map<String, String> environment, Duration idleTimeout, int memoryPages) {
+
+    public FunctionSpec {
+        environment = Map.copyOf(environment);
+    }
+
+    public String name() {
+        return descriptor.name();
+    }
+
+    public String version() {
+        return descriptor.version();
+    }
+}

@@ -1,0 +1,67 @@
+package io.outpost.function.runtime.invoke;
+
+import io.outpost.function.Context;
+import io.outpost.function.FunctionLogger;
+import io.outpost.function.Publication;
+import io.outpost.function.runtime.OutboundMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** The runtime's {@link Context} for one invocation; publishes go straight to the host while the call is live. */
+public final class InvocationContext implements Context {
+
+    private final FunctionInstance instance;
+    private final Invocation invocation;
+    private final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
+
+    InvocationContext(FunctionInstance instance, Invocation invocation) {
+        this.instance = instance;
+        this.invocation = invocation;
+    }
+
+    @Override
+    public String functionName() {
+        return instance.spec().name();
+    }
+
+    @Override
+    public String functionVersion() {
+        return instance.spec().version();
+    }
+
+    @Override
+    public Map<String, String> config() {
+        return instance.spec().environment();
+    }
+
+    @Override
+    public FunctionLogger logger() {
+        return instance.logger();
+    }
+
+    @Override
+    public Duration remainingTime() {
+        long left = invocation.deadlineNanos() - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+    @Override
+    public void publish(Publication publication) {
+        if (invocation.isDone()) {
+            instance.logger().warn("discarding publish to {} after the invocation ended", publication.topic());
+            return;
+        }
+        OutboundMessage message = instance.encode(publication);
+        if (published.size() >= instance.maxOutputs()) {
+            throw new IllegalStateException("more than " + instance.maxOutputs() + " messages in one invocation");
+        }
+        published.add(message);
+        instance.publishOutput(message);
+    }
+
+    List<OutboundMessage> published() {
+        return published;
+    }
+}
