@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.outpost.function.Handler;
 import io.outpost.function.Publication;
 import io.outpost.function.UserProperty;
 import io.outpost.function.runtime.InboundMessage;

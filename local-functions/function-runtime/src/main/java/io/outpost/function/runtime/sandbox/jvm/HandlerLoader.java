@@ -41,7 +41,6 @@ final class HandlerLoader {
         thread.setContextClassLoader(loader);
         Handler handler = constructor.newInstance();
         try {
-            message.json(); // as in the daemon: fail fast with PayloadFormatException on inputEncoding json
             return handler.handle(message, context);
         } finally {
             if (handler instanceof AutoCloseable closeable) {
