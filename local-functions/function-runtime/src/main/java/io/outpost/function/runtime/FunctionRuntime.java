@@ -2,6 +2,13 @@ package io.outpost.function.runtime;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.function.runtime.deploy.Deployer;
+import io.outpost.function.runtime.deploy.Reconfigurer;
+import io.outpost.function.runtime.invoke.FunctionInstance;
+import io.outpost.function.runtime.invoke.FunctionSlot;
+import io.outpost.function.runtime.invoke.FunctionThreads;
+import io.outpost.function.runtime.invoke.Invocation;
+import io.outpost.function.runtime.invoke.RuntimeServices;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -171,7 +171,7 @@ public record FunctionRuntimeOptions(
      * restart back-off and line limit of process children) equal {@code other}'s. When they do not, the version has to
      * be restarted to apply them.
      */
-    boolean sameStartSettings(FunctionRuntimeOptions other, RuntimeKind runtime) {
+    public boolean sameStartSettings(FunctionRuntimeOptions other, RuntimeKind runtime) {
         boolean broken = brokenThreshold.equals(other.brokenThreshold)
                 && brokenBackoffMillis.equals(other.brokenBackoffMillis)
                 && brokenBackoffMaxMillis.equals(other.brokenBackoffMaxMillis);

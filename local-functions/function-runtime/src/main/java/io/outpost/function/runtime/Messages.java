@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.outpost.function.Message;
 import io.outpost.function.PayloadFormatException;
 import io.outpost.function.Publication;
+import io.outpost.function.runtime.invoke.MessageView;
 
 /**
  * Converts between the runtime's messages and the handler API's, with the runtime's JSON rules. Public so the
@@ -29,7 +30,7 @@ public final class Messages {
         return encode(function, publication, SHARED);
     }
 
-    static OutboundMessage encode(String function, Publication publication, ObjectMapper mapper) {
+    public static OutboundMessage encode(String function, Publication publication, ObjectMapper mapper) {
         byte[] payload;
         if (publication.isJson()) {
             try {
@@ -46,7 +47,7 @@ public final class Messages {
     }
 
     /** A mapper per function version, so Jackson's caches never pin a retired version's class loader. */
-    static ObjectMapper newMapper() {
+    public static ObjectMapper newMapper() {
         return new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .registerModule(new JavaTimeModule())
                 .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

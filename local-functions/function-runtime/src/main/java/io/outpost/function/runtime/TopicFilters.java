@@ -1,7 +1,7 @@
 package io.outpost.function.runtime;
 
 /** MQTT topic filter syntax checks (MQTT 3.1.1 §4.7 / 5.0 §4.7), so a bad trigger fails at deploy, not at subscribe. */
-final class TopicFilters {
+public final class TopicFilters {
 
     private static final int MAX_FILTER_BYTES = 65_535;
 
@@ -13,7 +13,7 @@ final class TopicFilters {
      *
      * @throws IllegalArgumentException naming the problem
      */
-    static void validate(String filter) {
+    public static void validate(String filter) {
         if (filter == null || filter.isEmpty()) {
             throw new IllegalArgumentException("topic filter must not be empty");
         }
@@ -38,7 +38,7 @@ final class TopicFilters {
     }
 
     /** True when {@code topic} (a topic name) matches {@code filter}; used only for loop protection checks. */
-    static boolean matches(String filter, String topic) {
+    public static boolean matches(String filter, String topic) {
         String[] f = filter.split("/", -1);
         String[] t = topic.split("/", -1);
         if (!topic.isEmpty() && topic.charAt(0) == '$' && (f[0].equals("+") || f[0].equals("#"))) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import io.outpost.function.runtime.testfunctions.Gate;
 import io.outpost.function.runtime.testfunctions.Tally;
 import java.nio.file.Files;

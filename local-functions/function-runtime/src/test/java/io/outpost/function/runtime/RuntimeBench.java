@@ -1,6 +1,8 @@
 package io.outpost.function.runtime;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.function.runtime.deploy.FunctionStore;
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import io.outpost.function.runtime.testfunctions.Noop;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.outpost.function.runtime;
 
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,8 +1,17 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.Counter;
+import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.function.runtime.Lifecycle;
+import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
+import io.outpost.function.runtime.invoke.FunctionInstance;
+import io.outpost.function.runtime.invoke.Invocation;
+import io.outpost.function.runtime.invoke.InvocationContext;
+import io.outpost.function.runtime.invoke.Invoker;
+import io.outpost.function.runtime.invoke.RuntimeServices;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * an exponential back-off (at once in the background when pinned, at the next invocation when on-demand); one that
  * exceeds an invocation's timeout is killed and restarted the same way.
  */
-final class ProcessInvoker implements Invoker {
+public final class ProcessInvoker implements Invoker {
 
     private static final double BACKOFF_MULTIPLIER = 2.0;
     private static final long REPLY_GRACE_MILLIS = 1_000;
@@ -36,7 +45,7 @@ final class ProcessInvoker implements Invoker {
     private boolean closed;
     private ScheduledFuture<?> restart;
 
-    ProcessInvoker(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
+    public ProcessInvoker(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
         this.pkg = pkg;
         this.instance = instance;
         this.services = services;

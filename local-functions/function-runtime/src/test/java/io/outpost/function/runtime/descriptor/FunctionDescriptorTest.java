@@ -1,10 +1,17 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.descriptor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.function.runtime.InputEncoding;
+import io.outpost.function.runtime.Lifecycle;
+import io.outpost.function.runtime.OverflowPolicy;
+import io.outpost.function.runtime.RuntimeKind;
+import io.outpost.function.runtime.TopicFilters;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.descriptor;
 
+import io.outpost.function.runtime.OverflowPolicy;
 import java.time.Duration;
 import java.util.Map;
 
@@ -7,18 +8,18 @@ import java.util.Map;
  * A descriptor with operator overrides and runtime defaults applied: what one running version actually runs with.
  * Two specs are equal when a running version would behave the same under either.
  */
-record FunctionSpec(FunctionDescriptor descriptor, Duration timeout, int maxConcurrency, int maxQueued,
+public record FunctionSpec(FunctionDescriptor descriptor, Duration timeout, int maxConcurrency, int maxQueued,
         OverflowPolicy overflow, Map<String, String> environment) {
 
-    FunctionSpec {
+    public FunctionSpec {
         environment = Map.copyOf(environment);
     }
 
-    String name() {
+    public String name() {
         return descriptor.name();
     }
 
-    String version() {
+    public String version() {
         return descriptor.version();
     }
 }

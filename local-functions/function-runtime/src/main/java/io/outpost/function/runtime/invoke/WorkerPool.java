@@ -1,5 +1,9 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
+import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.function.runtime.Outcome;
+import io.outpost.function.runtime.OverflowPolicy;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,6 +1,20 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.deploy;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.FunctionHost;
+import io.outpost.function.runtime.FunctionInfo;
+import io.outpost.function.runtime.FunctionState;
+import io.outpost.function.runtime.Lifecycle;
+import io.outpost.function.runtime.RuntimeKind;
+import io.outpost.function.runtime.TopicFilters;
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
+import io.outpost.function.runtime.invoke.ErrorRecords;
+import io.outpost.function.runtime.invoke.FunctionInstance;
+import io.outpost.function.runtime.invoke.FunctionSlot;
+import io.outpost.function.runtime.invoke.RuntimeServices;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * new invocations into its queue, and starts running them once the old version has finished its own.
  * All methods run under the runtime's admin lock.
  */
-final class Deployer {
+public final class Deployer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
@@ -31,11 +45,11 @@ final class Deployer {
     private final ErrorRecords errors;
     private final MeterRegistry registry;
     private final Consumer<FunctionSlot> changed;
-    final Map<String, FunctionSlot> slots = new ConcurrentHashMap<>();
-    final RuntimeServices services;
-    final Map<String, FunctionInfo> failedAtStart = new ConcurrentHashMap<>();
+    public final Map<String, FunctionSlot> slots = new ConcurrentHashMap<>();
+    public final RuntimeServices services;
+    public final Map<String, FunctionInfo> failedAtStart = new ConcurrentHashMap<>();
 
-    Deployer(Path dir, RuntimeServices services, FunctionHost host, Consumer<FunctionSlot> changed) {
+    public Deployer(Path dir, RuntimeServices services, FunctionHost host, Consumer<FunctionSlot> changed) {
         this.store = new FunctionStore(dir);
         this.services = services;
         this.host = host;
@@ -45,7 +59,7 @@ final class Deployer {
     }
 
     /** Re-activates every persisted function's newest version; failures are logged and listed as STOPPED. */
-    void loadAll() throws IOException {
+    public void loadAll() throws IOException {
         for (String name : store.names()) {
             List<FunctionStore.StoredVersion> versions = store.versions(name);
             if (versions.isEmpty()) {
@@ -78,7 +92,7 @@ final class Deployer {
                 0, FunctionInstance.describe(e), null);
     }
 
-    FunctionSlot deploy(Path source) {
+    public FunctionSlot deploy(Path source) {
         FunctionDescriptor descriptor = FunctionPackage.readDescriptor(source);
         checkNoErrorLoop(descriptor);
         String name = descriptor.name();
@@ -104,7 +118,7 @@ final class Deployer {
         }
     }
 
-    FunctionSlot rollback(String name) {
+    public FunctionSlot rollback(String name) {
         FunctionSlot slot = slots.get(name);
         if (slot == null) {
             throw new FunctionDeploymentException("no function named '" + name + "'");
@@ -129,7 +143,7 @@ final class Deployer {
      *
      * @return the last info with state REMOVED, or null if there was no such function
      */
-    FunctionInfo remove(String name) {
+    public FunctionInfo remove(String name) {
         FunctionSlot slot = slots.remove(name);
         FunctionInfo failed = failedAtStart.remove(name);
         if (slot == null && failed == null) {
@@ -154,7 +168,7 @@ final class Deployer {
     }
 
     /** Drains every active version in parallel (one shared deadline), then stops them all (runtime stop). */
-    void stopAll() {
+    public void stopAll() {
         retireAll(slots.values().stream().map(FunctionSlot::current).filter(java.util.Objects::nonNull).toList());
     }
 
@@ -185,7 +199,7 @@ final class Deployer {
         }
         FunctionSlot slot = slots.computeIfAbsent(name,
                 n -> new FunctionSlot(n, host, errors, registry, () -> changed.accept(slots.get(n))));
-        FunctionInstance next = new FunctionInstance(pkg, spec, slot, services);
+        FunctionInstance next = new FunctionInstance(pkg, spec, slot, services, Invokers::create);
         try {
             next.load();
         } catch (Exception | LinkageError e) {

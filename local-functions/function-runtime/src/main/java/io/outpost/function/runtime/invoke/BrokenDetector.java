@@ -1,8 +1,10 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
+import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.time.Clock;
 
 /**

@@ -1,4 +1,4 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.function.PayloadFormatException;
 import io.outpost.function.UserProperty;
+import io.outpost.function.runtime.InboundMessage;
+import io.outpost.function.runtime.InputEncoding;
+import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
+import io.outpost.function.runtime.invoke.Invocation;
+import io.outpost.function.runtime.invoke.InvocationContext;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;

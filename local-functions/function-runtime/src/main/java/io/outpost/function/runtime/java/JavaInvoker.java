@@ -1,8 +1,17 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.java;
 
 import io.outpost.function.Handler;
 import io.outpost.function.Message;
 import io.outpost.function.Publication;
+import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.InputEncoding;
+import io.outpost.function.runtime.Lifecycle;
+import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
+import io.outpost.function.runtime.invoke.FunctionInstance;
+import io.outpost.function.runtime.invoke.Invocation;
+import io.outpost.function.runtime.invoke.InvocationContext;
+import io.outpost.function.runtime.invoke.Invoker;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.net.URL;
@@ -17,7 +26,7 @@ import java.util.stream.Stream;
  * Runs a Java handler in the version's own class loader, whose parent exposes only the function API. On-demand:
  * a new handler instance per invocation; pinned: one instance for the version's lifetime.
  */
-final class JavaInvoker implements Invoker {
+public final class JavaInvoker implements Invoker {
 
     private final FunctionPackage pkg;
     private final FunctionInstance instance;
@@ -25,7 +34,7 @@ final class JavaInvoker implements Invoker {
     private Constructor<? extends Handler> constructor;
     private volatile Handler pinned;
 
-    JavaInvoker(FunctionPackage pkg, FunctionInstance instance) {
+    public JavaInvoker(FunctionPackage pkg, FunctionInstance instance) {
         this.pkg = pkg;
         this.instance = instance;
     }

@@ -1,5 +1,10 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.deploy;
 
+import io.outpost.function.runtime.FunctionReconfiguration;
+import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
+import io.outpost.function.runtime.invoke.FunctionInstance;
+import io.outpost.function.runtime.invoke.FunctionSlot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +20,13 @@ import org.slf4j.LoggerFactory;
  * new settings takes new invocations into its queue while the old one finishes its queued and in-flight ones under
  * the old settings, so the function's bounds hold throughout. Runs under the runtime's admin lock.
  */
-final class Reconfigurer {
+public final class Reconfigurer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconfigurer.class);
 
     private final Deployer deployer;
 
-    Reconfigurer(Deployer deployer) {
+    public Reconfigurer(Deployer deployer) {
         this.deployer = deployer;
     }
 
@@ -29,7 +34,7 @@ final class Reconfigurer {
      * @throws IllegalArgumentException naming the key when {@code next} does not fit a deployed function; nothing
      *     changes then
      */
-    FunctionReconfiguration apply(FunctionRuntimeOptions next) {
+    public FunctionReconfiguration apply(FunctionRuntimeOptions next) {
         FunctionRuntimeOptions previous = deployer.services.options();
         Map<FunctionSlot, FunctionSpec> changed = new LinkedHashMap<>();
         for (FunctionSlot slot : deployer.slots.values()) {
@@ -52,7 +57,8 @@ final class Reconfigurer {
         for (Map.Entry<FunctionSlot, FunctionSpec> e : changed.entrySet()) {
             FunctionSlot slot = e.getKey();
             FunctionInstance old = slot.current();
-            FunctionInstance fresh = new FunctionInstance(old.pkg(), e.getValue(), slot, deployer.services);
+            FunctionInstance fresh = new FunctionInstance(old.pkg(), e.getValue(), slot, deployer.services,
+                    Invokers::create);
             try {
                 fresh.load();
             } catch (Exception | LinkageError ex) {

@@ -1,5 +1,6 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.descriptor;
 
+import io.outpost.function.runtime.FunctionDeploymentException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,18 +12,18 @@ import java.util.zip.ZipEntry;
  * One stored function version on disk: a JAR ({@code package.jar}) or a directory ({@code package/}), with its parsed
  * descriptor.
  */
-record FunctionPackage(FunctionDescriptor descriptor, Path location, boolean jar) {
+public record FunctionPackage(FunctionDescriptor descriptor, Path location, boolean jar) {
 
-    static final String JAR_NAME = "package.jar";
-    static final String DIR_NAME = "package";
+    public static final String JAR_NAME = "package.jar";
+    public static final String DIR_NAME = "package";
 
     /** The directory a process child runs in (the package directory, or the version directory for a jar). */
-    Path workingDirectory() {
+    public Path workingDirectory() {
         return jar ? location.getParent() : location;
     }
 
     /** Reads the descriptor of a JAR or directory package that is not stored yet. */
-    static FunctionDescriptor readDescriptor(Path jarOrDir) {
+    public static FunctionDescriptor readDescriptor(Path jarOrDir) {
         if (Files.isDirectory(jarOrDir)) {
             Path file = jarOrDir.resolve(FunctionDescriptor.FILE_NAME);
             if (!Files.isRegularFile(file)) {
@@ -52,8 +53,8 @@ record FunctionPackage(FunctionDescriptor descriptor, Path location, boolean jar
         }
     }
 
-    /** Opens a stored version directory written by {@link FunctionStore}. */
-    static FunctionPackage open(Path versionDir) {
+    /** Opens a stored version directory written by the function store. */
+    public static FunctionPackage open(Path versionDir) {
         Path jarPath = versionDir.resolve(JAR_NAME);
         Path location = Files.isRegularFile(jarPath) ? jarPath : versionDir.resolve(DIR_NAME);
         return new FunctionPackage(readDescriptor(location), location, location == jarPath);

@@ -1,6 +1,8 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.function.runtime.FunctionRuntime;
+import io.outpost.function.runtime.FunctionRuntimeOptions;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,14 +12,14 @@ import java.util.concurrent.ScheduledExecutorService;
  * injected clock and the runtime's named scheduler thread. Code that reads {@link #options()} when it needs a value
  * sees a reload at once; values captured when a version starts change only when the version is restarted.
  */
-final class RuntimeServices {
+public final class RuntimeServices {
 
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry registry;
     private volatile FunctionRuntimeOptions options;
 
-    RuntimeServices(FunctionRuntimeOptions options, Clock clock, ScheduledExecutorService scheduler,
+    public RuntimeServices(FunctionRuntimeOptions options, Clock clock, ScheduledExecutorService scheduler,
             MeterRegistry registry) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = clock;
@@ -25,23 +27,23 @@ final class RuntimeServices {
         this.registry = registry;
     }
 
-    FunctionRuntimeOptions options() {
+    public FunctionRuntimeOptions options() {
         return options;
     }
 
-    void options(FunctionRuntimeOptions next) {
+    public void options(FunctionRuntimeOptions next) {
         this.options = Objects.requireNonNull(next, "options");
     }
 
-    Clock clock() {
+    public Clock clock() {
         return clock;
     }
 
-    ScheduledExecutorService scheduler() {
+    public ScheduledExecutorService scheduler() {
         return scheduler;
     }
 
-    MeterRegistry registry() {
+    public MeterRegistry registry() {
         return registry;
     }
 }

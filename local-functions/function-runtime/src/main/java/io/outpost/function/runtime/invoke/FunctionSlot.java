@@ -1,10 +1,18 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.outpost.function.runtime.FunctionHost;
+import io.outpost.function.runtime.FunctionInfo;
+import io.outpost.function.runtime.FunctionState;
+import io.outpost.function.runtime.InvocationResult;
+import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.Outcome;
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -20,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * Everything about one function name that outlives its versions: the active {@link FunctionInstance}, metrics,
  * totals, the last error and error-record publishing.
  */
-final class FunctionSlot {
+public final class FunctionSlot {
 
     private static final Logger LOG = LoggerFactory.getLogger(FunctionSlot.class);
 
-    final String name;
+    public final String name;
     private final FunctionHost host;
     private final ErrorRecords errors;
     private final Runnable onStateChange;
@@ -39,7 +47,8 @@ final class FunctionSlot {
     private volatile List<String> previousVersions = List.of();
     private volatile String lastError;
 
-    FunctionSlot(String name, FunctionHost host, ErrorRecords errors, MeterRegistry registry, Runnable onStateChange) {
+    public FunctionSlot(String name, FunctionHost host, ErrorRecords errors, MeterRegistry registry,
+            Runnable onStateChange) {
         this.name = name;
         this.host = host;
         this.errors = errors;
@@ -73,17 +82,17 @@ final class FunctionSlot {
         return meter;
     }
 
-    FunctionInstance current() {
+    public FunctionInstance current() {
         return current;
     }
 
-    void activate(FunctionInstance instance, List<String> previous) {
+    public void activate(FunctionInstance instance, List<String> previous) {
         current = instance;
         previousVersions = List.copyOf(previous);
     }
 
     /** Switches to another instance of the same version (new settings); rollback targets stay. */
-    void replace(FunctionInstance instance) {
+    public void replace(FunctionInstance instance) {
         current = instance;
     }
 
@@ -131,7 +140,7 @@ final class FunctionSlot {
         onStateChange.run();
     }
 
-    FunctionInfo info(FunctionState override) {
+    public FunctionInfo info(FunctionState override) {
         FunctionInstance i = current;
         FunctionDescriptor d = i.spec().descriptor();
         FunctionSpec spec = i.spec();
@@ -142,7 +151,7 @@ final class FunctionSlot {
     }
 
     /** Removes this function's meters (on remove). */
-    void unregister() {
+    public void unregister() {
         meters.forEach(registry::remove);
     }
 }

@@ -1,5 +1,7 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
+import io.outpost.function.runtime.InboundMessage;
+import io.outpost.function.runtime.InvocationResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -7,19 +9,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One requested invocation, from enqueue to outcome. Exactly one of the parties racing to finish it (the worker,
  * the timeout watchdog, overflow eviction, shutdown) wins; the others see {@link #isDone()}.
  */
-final class Invocation {
+public final class Invocation {
 
     private static final int QUEUED = 0;
     private static final int RUNNING = 1;
     private static final int DONE = 2;
 
-    final InboundMessage message;
-    final CompletableFuture<InvocationResult> result = new CompletableFuture<>();
+    public final InboundMessage message;
+    public final CompletableFuture<InvocationResult> result = new CompletableFuture<>();
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private volatile long startNanos;
     private volatile long deadlineNanos;
 
-    Invocation(InboundMessage message) {
+    public Invocation(InboundMessage message) {
         this.message = message;
     }
 

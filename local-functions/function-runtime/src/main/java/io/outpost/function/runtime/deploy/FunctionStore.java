@@ -1,6 +1,9 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.deploy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -19,7 +22,7 @@ import java.util.stream.Stream;
  * {@code <name>/v<seq>-<version>/} holds each one's package. Each deploy gets a fresh directory so a running version's
  * open files are never overwritten; state.json is replaced atomically. Called only under the runtime's admin lock.
  */
-final class FunctionStore {
+public final class FunctionStore {
 
     /** One stored version. */
     record StoredVersion(String version, String dir) {
@@ -130,7 +133,7 @@ final class FunctionStore {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

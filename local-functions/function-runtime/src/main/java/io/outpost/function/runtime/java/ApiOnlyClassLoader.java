@@ -1,4 +1,4 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.java;
 
 /**
  * Parent of every Java function's class loader: the JDK's platform classes plus exactly the function API package,

@@ -1,9 +1,17 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
+import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
 import java.util.List;
 
 /** Runs a handler of one deployed version: the part that differs between the Java and process runtimes. */
-interface Invoker {
+public interface Invoker {
+
+    /** Creates the invoker of one version; the deployer picks the runtime, so this package names none of them. */
+    @FunctionalInterface
+    interface Factory {
+        Invoker create(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services);
+    }
 
     /** Loads or spawns what the version needs; fails the deploy when the package is unusable. */
     void start() throws Exception;

@@ -1,8 +1,16 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.descriptor;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.FunctionOverrides;
+import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.function.runtime.InputEncoding;
+import io.outpost.function.runtime.Lifecycle;
+import io.outpost.function.runtime.OverflowPolicy;
+import io.outpost.function.runtime.RuntimeKind;
+import io.outpost.function.runtime.TopicFilters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -109,7 +117,7 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
      * @throws IllegalArgumentException ("functions.overrides.&lt;name&gt;.&lt;key&gt;: why") when an override does not
      *     fit this function
      */
-    FunctionSpec resolve(FunctionRuntimeOptions options) {
+    public FunctionSpec resolve(FunctionRuntimeOptions options) {
         FunctionOverrides o = options.overridesFor(name);
         if (runtime == RuntimeKind.PROCESS && o.maxConcurrency() != null && o.maxConcurrency() != 1) {
             throw new IllegalArgumentException("functions.overrides." + name + ".maxConcurrency: " + name

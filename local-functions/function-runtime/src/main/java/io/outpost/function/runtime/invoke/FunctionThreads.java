@@ -1,4 +1,4 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,13 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * never return, and a stuck handler must not keep the gateway's JVM alive at shutdown (stop() still joins them, and
  * counts those it cannot). The runtime's own threads are non-daemon, so a runtime that was not stopped is a leak.
  */
-final class FunctionThreads implements ThreadFactory {
+public final class FunctionThreads implements ThreadFactory {
 
     private final String prefix;
     private final boolean daemon;
     private final AtomicInteger seq = new AtomicInteger();
 
-    FunctionThreads(String prefix, boolean daemon) {
+    public FunctionThreads(String prefix, boolean daemon) {
         this.prefix = prefix;
         this.daemon = daemon;
     }

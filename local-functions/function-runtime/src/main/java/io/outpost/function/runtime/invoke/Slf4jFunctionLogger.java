@@ -1,4 +1,4 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import io.outpost.function.FunctionLogger;
 import org.slf4j.Logger;

@@ -1,25 +1,28 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.function.runtime.InboundMessage;
+import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.Outcome;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Builds the JSON record published to {@code outpost/functions/<name>/errors} for every failed invocation. */
-final class ErrorRecords {
+public final class ErrorRecords {
 
     /** QoS of error records: at least once, so a routed error reaches the cloud spool. */
     static final int ERROR_QOS = 1;
     private final ObjectMapper json = new ObjectMapper();
     private final Clock clock;
 
-    ErrorRecords(Clock clock) {
+    public ErrorRecords(Clock clock) {
         this.clock = clock;
     }
 
-    static String topic(String function) {
+    public static String topic(String function) {
         return "outpost/functions/" + function + "/errors";
     }
 

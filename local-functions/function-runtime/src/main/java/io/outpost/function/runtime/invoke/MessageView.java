@@ -1,4 +1,4 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.function.Message;
 import io.outpost.function.PayloadFormatException;
 import io.outpost.function.UserProperty;
+import io.outpost.function.runtime.InboundMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -14,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The runtime's {@link Message}: an {@link InboundMessage} with JSON access through the function's own mapper. */
-final class MessageView implements Message {
+public final class MessageView implements Message {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -23,7 +24,7 @@ final class MessageView implements Message {
     private Object parsed;
     private boolean isParsed;
 
-    MessageView(InboundMessage in, ObjectMapper mapper) {
+    public MessageView(InboundMessage in, ObjectMapper mapper) {
         this.in = in;
         this.mapper = mapper;
     }

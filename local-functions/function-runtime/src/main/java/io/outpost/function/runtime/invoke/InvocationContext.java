@@ -1,15 +1,16 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import io.outpost.function.Context;
 import io.outpost.function.FunctionLogger;
 import io.outpost.function.Publication;
+import io.outpost.function.runtime.OutboundMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The runtime's {@link Context} for one invocation; publishes go straight to the host while the call is live. */
-final class InvocationContext implements Context {
+public final class InvocationContext implements Context {
 
     private final FunctionInstance instance;
     private final Invocation invocation;

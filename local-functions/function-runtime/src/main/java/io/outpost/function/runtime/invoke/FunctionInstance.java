@@ -1,10 +1,17 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.invoke;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.outpost.function.FunctionLogger;
 import io.outpost.function.Message;
 import io.outpost.function.Publication;
+import io.outpost.function.runtime.FunctionState;
+import io.outpost.function.runtime.InboundMessage;
+import io.outpost.function.runtime.Messages;
+import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.Outcome;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  * BROKEN detection (a Resilience4j circuit breaker over consecutive failures, see {@link BrokenDetector}).
  * Invocations may be queued before {@link #startWorkers()} so a new version can take traffic while the old one drains.
  */
-final class FunctionInstance {
+public final class FunctionInstance {
 
     /** How long close() waits for interrupted handler threads; stuck ones are daemon threads and are abandoned. */
     private static final long THREAD_JOIN_MILLIS = 2_000;
@@ -33,39 +40,39 @@ final class FunctionInstance {
     private final WorkerPool pool;
     private volatile boolean lastFailed;
 
-    FunctionInstance(FunctionPackage pkg, FunctionSpec spec, FunctionSlot slot, RuntimeServices services) {
+    public FunctionInstance(FunctionPackage pkg, FunctionSpec spec, FunctionSlot slot, RuntimeServices services,
+            Invoker.Factory invokers) {
         this.pkg = pkg;
         this.spec = spec;
         this.slot = slot;
         this.services = services;
         this.logger = new Slf4jFunctionLogger(spec.name());
         this.breaker = BrokenDetector.create(spec, services.options(), services.clock(), slot::stateChanged);
-        this.invoker = spec.descriptor().runtime() == RuntimeKind.JAVA ? new JavaInvoker(pkg, this)
-                : new ProcessInvoker(pkg, this, services);
+        this.invoker = invokers.create(pkg, this, services);
         this.pool = new WorkerPool(this, spec, services.options());
     }
 
     /** Loads the handler or spawns the pinned child; throws when the package is unusable. */
-    void load() throws Exception {
+    public void load() throws Exception {
         invoker.start();
     }
 
-    void startWorkers() {
+    public void startWorkers() {
         pool.start();
     }
 
     /** Queues an invocation (see {@link WorkerPool#submit}); false when this version is being replaced. */
-    boolean submit(Invocation invocation) {
+    public boolean submit(Invocation invocation) {
         return pool.submit(invocation);
     }
 
     /** Stops accepting; completes when queued and running invocations are done. */
-    CompletableFuture<Void> drain() {
+    public CompletableFuture<Void> drain() {
         return pool.drain();
     }
 
     /** Fails whatever is left with STOPPED, releases threads, class loader and child process. Idempotent. */
-    void close() {
+    public void close() {
         pool.close();
         invoker.close();
         pool.awaitThreads(THREAD_JOIN_MILLIS);
@@ -143,13 +150,13 @@ final class FunctionInstance {
     }
 
     /** A process child crashed outside an invocation: counts towards BROKEN like a failed invocation. */
-    void childCrashed(String reason) {
+    public void childCrashed(String reason) {
         breaker.onError(0, TimeUnit.NANOSECONDS, new IllegalStateException(reason));
         slot.noteError(reason);
         markFailed(true);
     }
 
-    boolean isBroken() {
+    public boolean isBroken() {
         CircuitBreaker.State s = breaker.getState();
         return s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN;
     }
@@ -172,11 +179,11 @@ final class FunctionInstance {
         }
     }
 
-    Message messageView(InboundMessage message) {
+    public Message messageView(InboundMessage message) {
         return new MessageView(message, mapper);
     }
 
-    OutboundMessage encode(Publication publication) {
+    public OutboundMessage encode(Publication publication) {
         return Messages.encode(spec.name(), publication, mapper);
     }
 
@@ -194,20 +201,20 @@ final class FunctionInstance {
         return services.options().maxOutputsPerInvocation();
     }
 
-    FunctionSpec spec() {
+    public FunctionSpec spec() {
         return spec;
     }
 
     /** The package this version runs from, to start it again under other settings. */
-    FunctionPackage pkg() {
+    public FunctionPackage pkg() {
         return pkg;
     }
 
-    FunctionLogger logger() {
+    public FunctionLogger logger() {
         return logger;
     }
 
-    ObjectMapper mapper() {
+    public ObjectMapper mapper() {
         return mapper;
     }
 
@@ -223,7 +230,7 @@ final class FunctionInstance {
         return pool.abandoned();
     }
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         String message = e.getMessage();
         return e.getClass().getName() + (message == null ? "" : ": " + message);
     }

@@ -1,8 +1,10 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.function.FunctionLogger;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
