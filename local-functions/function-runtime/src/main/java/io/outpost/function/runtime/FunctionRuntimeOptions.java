@@ -1,6 +1,9 @@
 package io.outpost.function.runtime;
 
 import java.time.Duration;
+import io.outpost.function.runtime.sandbox.Isolation;
+import io.outpost.function.runtime.sandbox.LimitCaps;
+import io.outpost.function.runtime.sandbox.SandboxMode;
 import java.util.Map;
 
 /**
@@ -34,6 +37,15 @@ import java.util.Map;
  *     invocations before they are cancelled; default {@value #DEFAULT_DRAIN_TIMEOUT_MILLIS}
  * @param overrides per-function settings by function name ({@link FunctionOverrides}), winning over descriptors;
  *     an entry for a function that is not deployed applies when it is; default none
+ * @param limits caps on what one function's {@code limits:} may ask for ({@link LimitCaps}); a package asking for
+ *     more is refused at deploy; defaults as documented there
+ * @param sandbox how function processes are held to their limits: {@code auto} (default: cgroup v2, else cgroup v1,
+ *     else rlimit), {@code cgroup-v2}, {@code cgroup-v1} (the start fails when unavailable) or {@code rlimit}; read
+ *     at start
+ * @param defaultIsolation where a Java function runs when its descriptor sets no {@code isolation}: {@code process}
+ *     (default; a child JVM) or {@code in-process}
+ * @param childJvmStartMillis how long a Java function's child JVM may take to start and load its handler before the
+ *     deploy (or the invocation that restarts it) fails; default {@value #DEFAULT_CHILD_JVM_START_MILLIS}
  */
 public record FunctionRuntimeOptions(
         Long defaultTimeoutMillis,
@@ -50,7 +62,11 @@ public record FunctionRuntimeOptions(
         Integer maxProcessLineBytes,
         Integer retainedVersions,
         Long drainTimeoutMillis,
-        Map<String, FunctionOverrides> overrides) {
+        Map<String, FunctionOverrides> overrides,
+        LimitCaps limits,
+        SandboxMode sandbox,
+        Isolation defaultIsolation,
+        Long childJvmStartMillis) {
 
     public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
     public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -65,6 +81,7 @@ public record FunctionRuntimeOptions(
     public static final int DEFAULT_MAX_PROCESS_LINE_BYTES = 1 << 20;
     public static final int DEFAULT_RETAINED_VERSIONS = 3;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 10_000;
+    public static final long DEFAULT_CHILD_JVM_START_MILLIS = 30_000;
 
     /** Fills defaults and validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
     public FunctionRuntimeOptions {
@@ -86,6 +103,10 @@ public record FunctionRuntimeOptions(
         retainedVersions = atLeast("retainedVersions", retainedVersions, DEFAULT_RETAINED_VERSIONS, 1);
         drainTimeoutMillis = positive("drainTimeoutMillis", drainTimeoutMillis, DEFAULT_DRAIN_TIMEOUT_MILLIS);
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        limits = limits == null ? LimitCaps.DEFAULTS : limits;
+        sandbox = sandbox == null ? SandboxMode.AUTO : sandbox;
+        defaultIsolation = defaultIsolation == null ? Isolation.PROCESS : defaultIsolation;
+        childJvmStartMillis = positive("childJvmStartMillis", childJvmStartMillis, DEFAULT_CHILD_JVM_START_MILLIS);
         for (Map.Entry<String, FunctionOverrides> e : overrides.entrySet()) {
             if (e.getValue() == null) {
                 throw new IllegalArgumentException("overrides." + e.getKey() + ": must be a map of settings");
@@ -102,7 +123,7 @@ public record FunctionRuntimeOptions(
     /** All defaults. */
     public static FunctionRuntimeOptions defaults() {
         return new FunctionRuntimeOptions(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** A copy with another default timeout. */
@@ -110,7 +131,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(timeout.toMillis(), defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides);
+                retainedVersions, drainTimeoutMillis, overrides, limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another default overflow policy. */
@@ -118,7 +139,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued, overflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides);
+                retainedVersions, drainTimeoutMillis, overrides, limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another default queue bound. */
@@ -126,7 +147,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, maxQueued, defaultOverflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides);
+                retainedVersions, drainTimeoutMillis, overrides, limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another BROKEN threshold and first back-off. */
@@ -134,7 +155,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, threshold, backoff.toMillis(), Math.max(brokenBackoffMaxMillis, backoff.toMillis()),
                 restartBackoffMillis, restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another first restart back-off for process functions. */
@@ -142,7 +163,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, backoff.toMillis(),
                 Math.max(restartBackoffMaxMillis, backoff.toMillis()), maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another abandoned-thread limit. */
@@ -150,7 +171,31 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, max, maxOutputsPerInvocation, maxProcessLineBytes, retainedVersions,
-                drainTimeoutMillis, overrides);
+                drainTimeoutMillis, overrides, limits, sandbox, defaultIsolation, childJvmStartMillis);
+    }
+
+    /** A copy with another sandbox mode. */
+    public FunctionRuntimeOptions withSandbox(SandboxMode mode) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, limits, mode, defaultIsolation, childJvmStartMillis);
+    }
+
+    /** A copy with another default isolation for Java functions. */
+    public FunctionRuntimeOptions withDefaultIsolation(Isolation isolation) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, limits, sandbox, isolation, childJvmStartMillis);
+    }
+
+    /** A copy with other limit caps. */
+    public FunctionRuntimeOptions withLimits(LimitCaps caps) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, caps, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with other per-function overrides. */
@@ -158,7 +203,7 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, next);
+                retainedVersions, drainTimeoutMillis, next, limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */

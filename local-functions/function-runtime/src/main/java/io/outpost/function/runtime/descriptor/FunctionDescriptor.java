@@ -11,6 +11,9 @@ import io.outpost.function.runtime.Lifecycle;
 import io.outpost.function.runtime.OverflowPolicy;
 import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.TopicFilters;
+import io.outpost.function.runtime.sandbox.FunctionLimits;
+import io.outpost.function.runtime.sandbox.Isolation;
+import io.outpost.function.runtime.sandbox.ResolvedLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -38,11 +41,16 @@ import java.util.regex.Pattern;
  *     child's environment; default empty
  * @param inputEncoding {@code json} (default; non-JSON payloads fail with outcome ERROR) or {@code binary}
  * @param description free text shown by {@code functions list}; optional
+ * @param limits memory, CPU, processes and open files of the function's processes ({@link FunctionLimits}); each
+ *     absent key takes its default, lowered to the daemon's cap ({@code functions.limits}); more than a cap refuses
+ *     the deploy
+ * @param isolation Java runtime: {@code process} (a child JVM held to {@code limits}) or {@code in-process} (the
+ *     daemon's JVM, sharing its fate); default {@code functions.defaultIsolation} ({@code process})
  */
 public record FunctionDescriptor(String name, String version, RuntimeKind runtime, String handler,
         List<String> command, List<String> triggers, Long timeoutMillis, Lifecycle lifecycle, Integer maxConcurrency,
         Integer maxQueued, OverflowPolicy overflow, Map<String, String> environment, InputEncoding inputEncoding,
-        String description) {
+        String description, FunctionLimits limits, Isolation isolation) {
 
     /** The descriptor's file name at the package root. */
     public static final String FILE_NAME = "outpost-function.yaml";
@@ -67,6 +75,11 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
         triggers = triggers == null ? List.of() : List.copyOf(triggers);
         environment = environment == null ? Map.of() : Map.copyOf(environment);
         command = command == null ? null : List.copyOf(command);
+        limits = limits == null ? FunctionLimits.NONE : limits;
+        if (isolation != null && runtime != RuntimeKind.JAVA) {
+            throw new IllegalArgumentException("isolation: only for runtime java (a " + runtime.yaml()
+                    + " function always runs in its own process)");
+        }
         for (String trigger : triggers) {
             try {
                 TopicFilters.validate(trigger);
@@ -124,13 +137,16 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
                     + " is a process function, which runs one invocation at a time; was " + o.maxConcurrency());
         }
         long timeout = first(o.timeoutMillis(), timeoutMillis, options.defaultTimeoutMillis());
+        ResolvedLimits resolved = limits.resolve(options.limits());
+        Isolation where = runtime != RuntimeKind.JAVA ? Isolation.PROCESS
+                : first(null, isolation, options.defaultIsolation());
         int concurrency = runtime == RuntimeKind.PROCESS ? 1
                 : first(o.maxConcurrency(), maxConcurrency, options.defaultMaxConcurrency());
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(o.environment());
         return new FunctionSpec(this, java.time.Duration.ofMillis(timeout), concurrency,
                 first(o.maxQueued(), maxQueued, options.defaultMaxQueued()),
-                first(o.overflow(), overflow, options.defaultOverflow()), env);
+                first(o.overflow(), overflow, options.defaultOverflow()), env, resolved, where);
     }
 
     private static <T> T first(T override, T declared, T fallback) {

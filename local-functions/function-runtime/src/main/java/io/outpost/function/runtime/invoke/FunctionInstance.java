@@ -12,6 +12,7 @@ import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.Outcome;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
+import io.outpost.function.runtime.sandbox.LimitKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -129,6 +130,8 @@ public final class FunctionInstance {
         long timeoutNanos = spec.timeout().toNanos();
         breaker.onError(timeoutNanos, TimeUnit.NANOSECONDS, new TimeoutException("timed out"));
         markFailed(true);
+        services.limitHits().hit(spec.name(), LimitKind.TIMEOUT, "an invocation ran past its "
+                + spec.timeout().toMillis() + " ms timeout");
         try {
             invoker.timedOut();
         } finally {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,8 @@ final class ChildProcess {
 
     private static final long EXIT_WAIT_MILLIS = 5_000;
     private static final long GRACEFUL_EXIT_MILLIS = 500;
+    /** The id of the ready line a handshaking child writes once it loaded its handler. */
+    static final long READY_ID = 0;
 
     private final Process process;
     private final OutputStream stdin;
@@ -34,6 +37,7 @@ final class ChildProcess {
     private final ObjectMapper mapper;
     private final int maxLineBytes;
     private final ExitListener onExit;
+    private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
 
     private ChildProcess(Process process, String threadPrefix, FunctionLogger log, ObjectMapper mapper,
             int maxLineBytes, ExitListener onExit) {
@@ -47,21 +51,47 @@ final class ChildProcess {
         this.stderrReader = new Thread(this::readStderr, threadPrefix + "-stderr");
     }
 
-    /** Starts the child in its package directory; {@code onExit} gets a reason once it is gone. */
-    static ChildProcess spawn(FunctionPackage pkg, FunctionSpec spec, int maxLineBytes, ObjectMapper mapper,
-            FunctionLogger log, ExitListener onExit) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(spec.descriptor().command())
-                .directory(pkg.workingDirectory().toFile());
+    /**
+     * Starts the child in its package directory; {@code onExit} gets a reason once it is gone.
+     *
+     * @param command what to run: the function's command (or child JVM) wrapped by its confinement
+     * @param shown the command as the log names it (without the confinement's wrapper)
+     * @param handshake whether the child announces it is ready with a result line of id 0 ({@link #ready()})
+     */
+    static ChildProcess spawn(FunctionPackage pkg, FunctionSpec spec, List<String> command, List<String> shown,
+            boolean handshake, int maxLineBytes, ObjectMapper mapper, FunctionLogger log, ExitListener onExit)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(pkg.workingDirectory().toFile());
         builder.environment().putAll(spec.environment());
         builder.environment().put("OUTPOST_FUNCTION_NAME", spec.name());
         builder.environment().put("OUTPOST_FUNCTION_VERSION", spec.version());
         Process process = builder.start();
         ChildProcess child = new ChildProcess(process, "outpost-fn-" + spec.name() + "@" + spec.version() + "-pid"
                 + process.pid(), log, mapper, maxLineBytes, onExit);
+        if (handshake) {
+            child.pending.put(READY_ID, child.ready);
+        } else {
+            child.ready.complete(null);
+        }
         child.stdoutReader.start();
         child.stderrReader.start();
-        log.info("started process pid {}: {}", process.pid(), spec.descriptor().command());
+        log.info("started process pid {}: {}", process.pid(), shown);
         return child;
+    }
+
+    /** Completes when the child is ready for requests: at once, or with its id-0 line (which may carry an error). */
+    CompletableFuture<JsonNode> ready() {
+        return ready;
+    }
+
+    /** The exit code once the child is gone (waiting briefly for it), else null. */
+    Integer exitValue() {
+        try {
+            return process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** Writes one request; the future completes with the matching result line or fails when the child dies. */

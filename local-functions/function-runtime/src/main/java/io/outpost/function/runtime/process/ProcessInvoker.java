@@ -3,15 +3,22 @@ package io.outpost.function.runtime.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.Counter;
+import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
 import io.outpost.function.runtime.Lifecycle;
 import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
+import io.outpost.function.runtime.descriptor.FunctionSpec;
 import io.outpost.function.runtime.invoke.FunctionInstance;
 import io.outpost.function.runtime.invoke.Invocation;
 import io.outpost.function.runtime.invoke.InvocationContext;
 import io.outpost.function.runtime.invoke.Invoker;
 import io.outpost.function.runtime.invoke.RuntimeServices;
+import io.outpost.function.runtime.sandbox.Confinement;
+import io.outpost.function.runtime.sandbox.LimitKind;
+import io.outpost.function.runtime.sandbox.ResolvedLimits;
+import io.outpost.function.runtime.sandbox.jvm.ChildJvmCommand;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * exceeds an invocation's timeout is killed and restarted the same way.
  */
 public final class ProcessInvoker implements Invoker {
+    // Every child runs under the version's Confinement (cgroup or rlimits, see the sandbox package); a Java function
+    // with isolation: process is a child JVM (ChildJvmMain) that is kept warm like a pinned process and announces
+    // readiness with an id-0 line.
 
     private static final double BACKOFF_MULTIPLIER = 2.0;
     private static final long REPLY_GRACE_MILLIS = 1_000;
@@ -38,6 +48,9 @@ public final class ProcessInvoker implements Invoker {
     private final Counter restarts;
     private final AtomicLong ids = new AtomicLong();
     private final boolean pinned;
+    private final boolean jvm;
+    private final String name;
+    private Confinement confinement;
     private ChildProcess child;
     private ChildProcess killedForTimeout;
     private int crashes;
@@ -49,7 +62,9 @@ public final class ProcessInvoker implements Invoker {
         this.pkg = pkg;
         this.instance = instance;
         this.services = services;
-        this.pinned = pkg.descriptor().lifecycle() == Lifecycle.PINNED;
+        this.jvm = pkg.descriptor().runtime() == RuntimeKind.JAVA;
+        this.pinned = pkg.descriptor().lifecycle() == Lifecycle.PINNED || jvm;
+        this.name = pkg.descriptor().name();
         FunctionRuntimeOptions o = services.options();
         this.backoff = IntervalFunction.ofExponentialBackoff(o.restartBackoffMillis(), BACKOFF_MULTIPLIER,
                 o.restartBackoffMaxMillis());
@@ -61,15 +76,52 @@ public final class ProcessInvoker implements Invoker {
     @Override
     public void start() throws IOException {
         if (pinned) {
+            ChildProcess c;
             synchronized (this) {
                 child = spawn();
+                c = child;
+            }
+            if (jvm) {
+                awaitReady(c, services.options().childJvmStartMillis(), true);
             }
         }
+    }
+
+    /** Waits until a child JVM loaded its handler; a load failure or a slow start fails the deploy or invocation. */
+    private void awaitReady(ChildProcess c, long millis, boolean deploying) throws IOException {
+        JsonNode ready;
+        try {
+            ready = c.ready().get(millis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw failure(deploying, "the child JVM ended before it was ready: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            if (deploying) {
+                c.stop(false);
+            } // else it keeps starting for the next invocation
+            throw failure(deploying, "the child JVM was not ready within " + millis
+                    + " ms (functions.childJvmStartMillis)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the child JVM started", e);
+        }
+        JsonNode error = ready == null ? null : ready.get("error");
+        if (error != null && !error.isNull()) {
+            c.stop(false);
+            throw failure(deploying, error.asText());
+        }
+    }
+
+    private static RuntimeException failure(boolean deploying, String message) {
+        return deploying ? new FunctionDeploymentException(message)
+                : new ProcessProtocol.ProcessFunctionException(message);
     }
 
     @Override
     public List<OutboundMessage> invoke(Invocation inv, InvocationContext ctx) throws Exception {
         ChildProcess c = ensureChild();
+        if (jvm && !c.ready().isDone()) {
+            awaitReady(c, ctx.remainingTime().toMillis(), false);
+        }
         long id = ids.incrementAndGet();
         byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
         CompletableFuture<JsonNode> reply = c.send(id, line);
@@ -80,6 +132,8 @@ public final class ProcessInvoker implements Invoker {
             throw new IOException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IOException("no reply from process pid " + c.pid() + " in time", e);
+        } finally {
+            reportHits(null);
         }
         synchronized (this) {
             crashes = 0;
@@ -92,11 +146,19 @@ public final class ProcessInvoker implements Invoker {
         ChildProcess c;
         synchronized (this) {
             c = child;
+            if (c != null && jvm && !c.ready().isDone()) {
+                // the invocation was still waiting for a starting JVM: it never reached it, let the JVM come up
+                return;
+            }
             killedForTimeout = c;
         }
         if (c != null) {
             instance.logger().warn("invocation timed out; killing process pid {}", c.pid());
             c.stop(false);
+        }
+        Confinement k = confinement();
+        if (k != null) {
+            k.killAll(); // what the child started and detached from it
         }
     }
 
@@ -114,6 +176,35 @@ public final class ProcessInvoker implements Invoker {
         if (c != null) {
             c.stop(true);
         }
+        Confinement k = confinement();
+        if (k != null) {
+            k.close();
+        }
+    }
+
+    private synchronized Confinement confinement() {
+        return confinement;
+    }
+
+    /** Logs and counts the limits hit since the last look; {@code exitCode} of a child that ended, else null. */
+    private void reportHits(Integer exitCode) {
+        Confinement k = confinement();
+        if (k == null) {
+            return;
+        }
+        for (LimitKind hit : k.newHits(exitCode, jvm)) {
+            services.limitHits().hit(name, hit, describe(hit, k.limits(), exitCode));
+        }
+    }
+
+    private static String describe(LimitKind hit, ResolvedLimits limits, Integer exitCode) {
+        String how = exitCode == null ? "" : "; the process exited with code " + exitCode;
+        return switch (hit) {
+            case MEMORY -> "out of memory at limits.memoryMiB=" + limits.memoryMiB() + how;
+            case PROCESSES -> "a new process or thread was refused at limits.maxProcesses=" + limits.maxProcesses();
+            case CPU -> "CPU time limit reached" + how;
+            case TIMEOUT -> "timed out" + how;
+        };
     }
 
     private synchronized ChildProcess ensureChild() throws IOException {
@@ -132,12 +223,24 @@ public final class ProcessInvoker implements Invoker {
         return child;
     }
 
+    /** Starts a child under the version's confinement (made with the first child). Holds the monitor. */
     private ChildProcess spawn() throws IOException {
-        return ChildProcess.spawn(pkg, instance.spec(), services.options().maxProcessLineBytes(), instance.mapper(),
-                instance.logger(), this::exited);
+        FunctionSpec spec = instance.spec();
+        if (confinement == null) {
+            confinement = services.sandbox().confine(spec.name() + "@" + spec.version(), spec.limits());
+        }
+        List<String> command = jvm ? ChildJvmCommand.of(pkg.location(), spec.descriptor().handler(), spec.name(),
+                spec.version(), spec.descriptor().lifecycle() == Lifecycle.PINNED, spec.environment().keySet(),
+                spec.limits()) : spec.descriptor().command();
+        ChildProcess c = ChildProcess.spawn(pkg, spec, confinement.wrap(command, jvm),
+                jvm ? List.of("java", spec.descriptor().handler()) : command, jvm,
+                services.options().maxProcessLineBytes(), instance.mapper(), instance.logger(), this::exited);
+        confinement.started(c.pid());
+        return c;
     }
 
     private void exited(ChildProcess c, String reason, boolean hadPending) {
+        reportHits(c.exitValue());
         boolean timeout;
         long delayMillis;
         synchronized (this) {

@@ -29,10 +29,11 @@ public final class ChildJvmCommand {
      * @param handler the handler class
      * @param name function name
      * @param version function version
+     * @param pinned whether one handler instance serves every invocation (else a new one per invocation)
      * @param configNames environment variables that form {@code Context.config()}
      * @param limits the function's limits
      */
-    public static List<String> of(Path location, String handler, String name, String version,
+    public static List<String> of(Path location, String handler, String name, String version, boolean pinned,
             Iterable<String> configNames, ResolvedLimits limits) {
         List<String> cmd = new ArrayList<>(List.of(javaExecutable(),
                 "-Xmx" + limits.heapMiB() + "m",
@@ -45,6 +46,7 @@ public final class ChildJvmCommand {
                 "-XX:TieredStopAtLevel=1",
                 "-Xss512k",
                 "-XX:-UsePerfData",
+                "-D" + ChildJvmMain.PINNED + "=" + pinned,
                 "-cp", classpath(),
                 ChildJvmMain.class.getName(),
                 location.toAbsolutePath().toString(), handler, name, version));

@@ -12,7 +12,6 @@ import io.outpost.function.runtime.OutboundMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +21,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The main class of a Java function's child JVM ({@code isolation: process}). It loads the handler the way the daemon
@@ -34,7 +36,18 @@ import java.util.Map;
  */
 public final class ChildJvmMain {
 
-    private ChildJvmMain() {
+    /** System property: whether the function is pinned (one handler instance). */
+    static final String PINNED = "outpost.function.pinned";
+    /** Exit code when the handler cannot be loaded (after the id-0 error line). */
+    private static final int EXIT_UNUSABLE = 65;
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final PrintStream protocol;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private ChildJvmMain(PrintStream protocol) {
+        this.protocol = protocol;
     }
 
     public static void main(String[] args) throws Exception {
@@ -52,14 +65,28 @@ public final class ChildJvmMain {
                 config.put(args[i], value);
             }
         }
-        HandlerLoader loaded = HandlerLoader.load(java.nio.file.Path.of(args[0]), args[1]);
-        new ChildJvmMain().serve(loaded, args[2], args[3], config, protocol);
+        ChildJvmMain main = new ChildJvmMain(protocol);
+        HandlerLoader loaded;
+        try {
+            loaded = HandlerLoader.load(java.nio.file.Path.of(args[0]), args[1], Boolean.getBoolean(PINNED));
+        } catch (IllegalArgumentException e) {
+            main.write(main.mapper.createObjectNode().put("id", 0).put("error", e.getMessage()));
+            System.exit(EXIT_UNUSABLE);
+            return;
+        }
+        main.write(main.mapper.createObjectNode().put("id", 0).put("ready", true));
+        main.serve(loaded, args[2], args[3], config);
     }
 
-    private void serve(HandlerLoader loaded, String name, String version, Map<String, String> config,
-            OutputStream protocol) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
+    /** Serves each request on its own thread: the daemon bounds how many run at once (maxConcurrency). */
+    private void serve(HandlerLoader loaded, String name, String version, Map<String, String> config)
+            throws IOException {
         StderrLogger logger = new StderrLogger();
+        ExecutorService workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "outpost-fn-" + name + "-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -67,6 +94,15 @@ public final class ChildJvmMain {
                 continue;
             }
             JsonNode request = mapper.readTree(line);
+            workers.execute(() -> answer(loaded, name, version, config, logger, request));
+        }
+        // stdin closed: the daemon stops this version; running handlers are abandoned with the JVM
+        workers.shutdown();
+    }
+
+    private void answer(HandlerLoader loaded, String name, String version, Map<String, String> config,
+            StderrLogger logger, JsonNode request) {
+        {
             ObjectNode reply = mapper.createObjectNode();
             reply.put("id", request.path("id").asLong());
             ChildContext ctx = new ChildContext(name, version, config, logger,
@@ -85,14 +121,24 @@ public final class ChildJvmMain {
                             .put("qos", out.qos()).put("retain", out.retain());
                 }
             } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 String message = e.getMessage();
                 reply.put("error", e.getClass().getName() + (message == null ? "" : ": " + message));
             }
-            byte[] json = mapper.writeValueAsBytes(reply);
-            protocol.write(json);
-            protocol.write('\n');
-            protocol.flush();
+            write(reply);
         }
+    }
+
+    private synchronized void write(ObjectNode reply) {
+        try {
+            protocol.write(mapper.writeValueAsBytes(reply));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        protocol.write('\n');
+        protocol.flush();
     }
 
     private static InboundMessage inbound(JsonNode r, ObjectMapper mapper) throws IOException {

@@ -42,7 +42,7 @@ class ChildJvmIT {
 
     private Process start(Class<?> handler, Confinement c) throws Exception {
         Path classes = Path.of(handler.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> cmd = ChildJvmCommand.of(classes, handler.getName(), "jvm-test", "1", List.of("GREETING"),
+        List<String> cmd = ChildJvmCommand.of(classes, handler.getName(), "jvm-test", "1", false, List.of("GREETING"),
                 c.limits());
         ProcessBuilder pb = new ProcessBuilder(c.wrap(cmd, true)).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("GREETING", "hello");
@@ -65,14 +65,17 @@ class ChildJvmIT {
 
         send(p, Map.of("id", 7, "topic", "in/x", "payloadBase64",
                 Base64.getEncoder().encodeToString("hi".getBytes(StandardCharsets.UTF_8)), "timeoutMillis", 3000));
-        JsonNode reply = JSON.readTree(new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8)).readLine());
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        JsonNode ready = JSON.readTree(out.readLine());
+        JsonNode reply = JSON.readTree(out.readLine());
 
+        assertThat(ready.get("id").asLong()).isZero();
+        assertThat(ready.get("ready").asBoolean()).isTrue();
         assertThat(reply.get("id").asLong()).isEqualTo(7);
         assertThat(reply.get("error")).isNull();
-        JsonNode out = reply.get("publish").get(0);
-        assertThat(out.get("topic").asText()).isEqualTo("echo/in/x");
-        assertThat(Base64.getDecoder().decode(out.get("payloadBase64").asText())).asString().isEqualTo("hi");
+        JsonNode published = reply.get("publish").get(0);
+        assertThat(published.get("topic").asText()).isEqualTo("echo/in/x");
+        assertThat(Base64.getDecoder().decode(published.get("payloadBase64").asText())).asString().isEqualTo("hi");
         p.getOutputStream().close();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits when stdin closes").isTrue();
         assertThat(p.exitValue()).isZero();
