@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.function.runtime.deploy.Deployer;
 import io.outpost.function.runtime.deploy.Reconfigurer;
+import io.outpost.function.runtime.invoke.StrandedThreads;
 import io.outpost.function.runtime.sandbox.Sandbox;
 import io.outpost.function.runtime.sandbox.SandboxMode;
 import io.outpost.function.runtime.invoke.FunctionInstance;
@@ -279,6 +280,14 @@ public final class FunctionRuntime implements AutoCloseable {
      */
     public SandboxMode sandboxMode() {
         return deployer.services.openedSandbox().map(Sandbox::mode).orElse(SandboxMode.AUTO);
+    }
+
+    /**
+     * Handler threads of in-process Java functions that ignored a timeout and outlived their version (removed or
+     * redeployed), until they end; only a daemon restart frees them.
+     */
+    public List<StrandedThreads.Entry> strandedThreads() {
+        return deployer.services.strandedThreads().list();
     }
 
     /** {@link #stop()} and wait. */

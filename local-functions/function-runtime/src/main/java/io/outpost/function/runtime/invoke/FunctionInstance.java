@@ -77,6 +77,7 @@ public final class FunctionInstance {
         pool.close();
         invoker.close();
         pool.awaitThreads(THREAD_JOIN_MILLIS);
+        services.strandedThreads().adopt(spec.name(), spec.version(), pool.aliveThreads());
     }
 
     /** Runs one invocation on the calling worker thread; reports exactly one outcome unless the watchdog did. */

@@ -21,6 +21,7 @@ public final class RuntimeServices {
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry registry;
     private final LimitHits limitHits;
+    private final StrandedThreads strandedThreads;
     private volatile FunctionRuntimeOptions options;
     private volatile Sandbox sandbox;
 
@@ -31,6 +32,7 @@ public final class RuntimeServices {
         this.scheduler = scheduler;
         this.registry = registry;
         this.limitHits = new LimitHits(registry);
+        this.strandedThreads = new StrandedThreads(registry);
     }
 
     /** Opens the sandbox in the configured mode ({@code functions.sandbox}); once, when the runtime starts. */
@@ -57,6 +59,11 @@ public final class RuntimeServices {
     /** The sandbox if it was opened. */
     public java.util.Optional<Sandbox> openedSandbox() {
         return java.util.Optional.ofNullable(sandbox);
+    }
+
+    /** Handler threads that outlived their version. */
+    public StrandedThreads strandedThreads() {
+        return strandedThreads;
     }
 
     /** Where limit hits are logged and counted. */
