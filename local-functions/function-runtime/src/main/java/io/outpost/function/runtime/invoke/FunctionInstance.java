@@ -83,6 +83,7 @@ public final class FunctionInstance {
     /** Runs one invocation on the calling worker thread; reports exactly one outcome unless the watchdog did. */
     void execute(Invocation inv, WorkerPool.Worker worker) {
         long timeoutNanos = spec.timeout().toNanos();
+        invoker.awaitRestart();
         if (!inv.start(System.nanoTime(), timeoutNanos)) {
             return;
         }

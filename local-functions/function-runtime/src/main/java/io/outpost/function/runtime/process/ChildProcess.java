@@ -31,6 +31,7 @@ final class ChildProcess {
     private final Process process;
     private final OutputStream stdin;
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, java.util.function.Consumer<JsonNode>> early = new ConcurrentHashMap<>();
     private final Thread stdoutReader;
     private final Thread stderrReader;
     private final FunctionLogger log;
@@ -94,10 +95,16 @@ final class ChildProcess {
         }
     }
 
-    /** Writes one request; the future completes with the matching result line or fails when the child dies. */
-    CompletableFuture<JsonNode> send(long id, byte[] line) throws IOException {
+    /**
+     * Writes one request; the future completes with the matching result line or fails when the child dies. Lines
+     * with the same id and a {@code publishNow} list go to {@code publishNow} as they arrive.
+     */
+    CompletableFuture<JsonNode> send(long id, byte[] line, java.util.function.Consumer<JsonNode> publishNow)
+            throws IOException {
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         pending.put(id, reply);
+        early.put(id, publishNow);
+        reply.whenComplete((r, e) -> early.remove(id));
         try {
             synchronized (stdin) {
                 stdin.write(line);
@@ -105,6 +112,7 @@ final class ChildProcess {
             }
         } catch (IOException e) {
             pending.remove(id);
+            early.remove(id);
             throw new IOException("process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
         }
         if (!process.isAlive()) {
@@ -174,6 +182,15 @@ final class ChildProcess {
             return;
         }
         JsonNode id = reply == null ? null : reply.get("id");
+        if (id != null && reply.has("publishNow") && !reply.has("publish") && !reply.has("error")) {
+            java.util.function.Consumer<JsonNode> now = early.get(id.asLong());
+            if (now != null) {
+                now.accept(reply);
+            } else {
+                log.warn("protocol: ignoring publishNow for an invocation that is over: {}", abbreviate(line));
+            }
+            return;
+        }
         CompletableFuture<JsonNode> waiting = id == null ? null : pending.remove(id.asLong());
         if (waiting == null) {
             log.warn("protocol: ignoring a result with unknown id: {}", abbreviate(line));

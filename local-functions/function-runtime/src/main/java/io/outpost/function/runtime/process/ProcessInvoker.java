@@ -40,6 +40,7 @@ public final class ProcessInvoker implements Invoker {
 
     private static final double BACKOFF_MULTIPLIER = 2.0;
     private static final long REPLY_GRACE_MILLIS = 1_000;
+    private static final long RESTART_POLL_MILLIS = 20;
 
     private final FunctionPackage pkg;
     private final FunctionInstance instance;
@@ -124,7 +125,7 @@ public final class ProcessInvoker implements Invoker {
         }
         long id = ids.incrementAndGet();
         byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
-        CompletableFuture<JsonNode> reply = c.send(id, line);
+        CompletableFuture<JsonNode> reply = c.send(id, line, now -> publishNow(now, ctx));
         JsonNode result;
         try {
             result = reply.get(ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
@@ -139,6 +140,53 @@ public final class ProcessInvoker implements Invoker {
             crashes = 0;
         }
         return ProcessProtocol.outputs(result, instance.spec().name(), instance.mapper());
+    }
+
+    /** Messages a child publishes while its invocation runs ({@code publishNow}); a malformed one is logged. */
+    private void publishNow(JsonNode line, InvocationContext ctx) {
+        try {
+            JsonNode asResult = instance.mapper().createObjectNode().set("publish", line.get("publishNow"));
+            ProcessProtocol.outputs(asResult, instance.spec().name(), instance.mapper())
+                    .forEach(ctx::publishEncoded);
+        } catch (IOException | RuntimeException e) {
+            instance.logger().warn("protocol: cannot publish a publishNow line: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void awaitRestart() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(services.options().childJvmStartMillis());
+        ChildProcess c = null;
+        while (System.nanoTime() < deadline) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (child != null && child.isAlive()) {
+                    c = child;
+                    break;
+                }
+                if (restart == null || restart.isDone()) {
+                    return; // nothing is starting: the invocation reports why
+                }
+            }
+            try {
+                Thread.sleep(RESTART_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (c != null && jvm) {
+            try {
+                c.ready().get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+                        TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // the invocation reports it
+            }
+        }
     }
 
     @Override

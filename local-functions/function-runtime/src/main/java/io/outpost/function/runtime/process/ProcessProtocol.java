@@ -108,7 +108,11 @@ final class ProcessProtocol {
         if (qos < 0 || qos > 2) {
             throw new ProcessFunctionException("protocol: qos must be 0, 1 or 2, got " + qos);
         }
-        return new OutboundMessage(topic, payload, qos, p.path("retain").asBoolean(false), List.of(), function);
+        List<UserProperty> props = new ArrayList<>();
+        for (JsonNode prop : p.path("userProperties")) {
+            props.add(new UserProperty(prop.path("name").asText(), prop.path("value").asText()));
+        }
+        return new OutboundMessage(topic, payload, qos, p.path("retain").asBoolean(false), props, function);
     }
 
     /** A failure reported by (or a malformed reply from) a process function. */

@@ -4,11 +4,10 @@ import io.outpost.function.Context;
 import io.outpost.function.FunctionLogger;
 import io.outpost.function.Publication;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
-/** The {@link Context} of one invocation in a child JVM; publications go back with the result line. */
+/** The {@link Context} of one invocation in a child JVM; a publication goes to the daemon at once (publishNow). */
 final class ChildContext implements Context {
 
     private final String name;
@@ -16,9 +15,11 @@ final class ChildContext implements Context {
     private final Map<String, String> config;
     private final FunctionLogger logger;
     private final long deadlineNanos;
-    private final List<Publication> published = new ArrayList<>();
+    private final Consumer<Publication> publishNow;
 
-    ChildContext(String name, String version, Map<String, String> config, FunctionLogger logger, Duration timeout) {
+    ChildContext(String name, String version, Map<String, String> config, FunctionLogger logger, Duration timeout,
+            Consumer<Publication> publishNow) {
+        this.publishNow = publishNow;
         this.name = name;
         this.version = version;
         this.config = Map.copyOf(config);
@@ -52,11 +53,7 @@ final class ChildContext implements Context {
     }
 
     @Override
-    public synchronized void publish(Publication publication) {
-        published.add(publication);
-    }
-
-    synchronized List<Publication> published() {
-        return List.copyOf(published);
+    public void publish(Publication publication) {
+        publishNow.accept(publication);
     }
 }

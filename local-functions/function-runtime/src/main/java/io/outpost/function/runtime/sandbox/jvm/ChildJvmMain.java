@@ -105,21 +105,16 @@ public final class ChildJvmMain {
         {
             ObjectNode reply = mapper.createObjectNode();
             reply.put("id", request.path("id").asLong());
+            long id = request.path("id").asLong();
             ChildContext ctx = new ChildContext(name, version, config, logger,
-                    Duration.ofMillis(request.path("timeoutMillis").asLong(0)));
+                    Duration.ofMillis(request.path("timeoutMillis").asLong(0)), p -> {
+                        ObjectNode now = mapper.createObjectNode().put("id", id);
+                        encode(name, List.of(p), now.putArray("publishNow"));
+                        write(now);
+                    });
             try {
                 List<Publication> returned = loaded.invoke(Messages.view(inbound(request, mapper)), ctx);
-                List<Publication> all = new ArrayList<>(ctx.published());
-                if (returned != null) {
-                    all.addAll(returned);
-                }
-                ArrayNode publish = reply.putArray("publish");
-                for (Publication p : all) {
-                    OutboundMessage out = Messages.encode(name, p);
-                    publish.addObject().put("topic", out.topic())
-                            .put("payloadBase64", Base64.getEncoder().encodeToString(out.payload()))
-                            .put("qos", out.qos()).put("retain", out.retain());
-                }
+                encode(name, returned == null ? List.of() : returned, reply.putArray("publish"));
             } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -128,6 +123,17 @@ public final class ChildJvmMain {
                 reply.put("error", e.getClass().getName() + (message == null ? "" : ": " + message));
             }
             write(reply);
+        }
+    }
+
+    private static void encode(String function, List<Publication> publications, ArrayNode into) {
+        for (Publication p : publications) {
+            OutboundMessage out = Messages.encode(function, p);
+            ObjectNode o = into.addObject().put("topic", out.topic())
+                    .put("payloadBase64", Base64.getEncoder().encodeToString(out.payload()))
+                    .put("qos", out.qos()).put("retain", out.retain());
+            ArrayNode props = o.putArray("userProperties");
+            out.userProperties().forEach(u -> props.addObject().put("name", u.name()).put("value", u.value()));
         }
     }
 
