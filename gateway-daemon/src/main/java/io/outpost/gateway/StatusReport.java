@@ -29,6 +29,8 @@ final class StatusReport implements Supplier<JsonObject> {
         .put("cloud", cloud())
         .put("spool", spool())
         .put("functions", functions())
+        .put("functionSandbox", gateway.functions().sandboxMode().yaml())
+        .put("strandedFunctionThreads", strandedThreads())
         .put("lastReload", lastReload());
   }
 
@@ -53,6 +55,16 @@ final class StatusReport implements Supplier<JsonObject> {
 
   private JsonObject spool() {
     return SpoolApi.stats(gateway.spool().stats());
+  }
+
+  /** In-process handler threads that outlived their version; Java cannot stop them, a restart does. */
+  private JsonArray strandedThreads() {
+    JsonArray list = new JsonArray();
+    gateway.functions().strandedThreads().forEach(e -> list.add(new JsonObject().put("function", e.function())
+        .put("version", e.version()).put("threads", e.threads())
+        .put("note", "ignored a timeout and still running after the version was removed or replaced;"
+            + " only a daemon restart frees them")));
+    return list;
   }
 
   private JsonArray functions() {

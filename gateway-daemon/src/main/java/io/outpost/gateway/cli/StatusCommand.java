@@ -33,7 +33,11 @@ final class StatusCommand extends AdminCommand {
             spool.path("oldestAgeSeconds").asLong())) + (spool.path("writable").asBoolean(true) ? "" : ", NOT WRITABLE"));
     t.row("dropped", drops(spool.path("dropped")));
     t.row("dead letters", spool.path("deadLetters").asLong());
-    t.row("functions", s.path("functions").size());
+    t.row("functions", s.path("functions").size() + ", sandbox " + s.path("functionSandbox").asText("-"));
+    for (JsonNode stranded : s.path("strandedFunctionThreads")) {
+      t.row("stranded threads", stranded.path("function").asText() + "@" + stranded.path("version").asText() + ": "
+          + stranded.path("threads").asInt() + " (only a restart frees them)");
+    }
     JsonNode reload = s.path("lastReload");
     t.row("last reload", reload.isObject() ? reload.path("at").asText() + " " + reload.path("summary").asText() : "-");
     t.print(out());

@@ -142,6 +142,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void functionLimitCapsAndSandboxModeAreValidatedNamingKeyAndLine() throws Exception {
+    assertThat(loader.parse("functions: {limits: {memoryMiB: 512}, sandbox: rlimit}\n", "test").functions())
+        .satisfies(f -> assertThat(f.limits().memoryMiB()).isEqualTo(512))
+        .satisfies(f -> assertThat(f.sandbox().yaml()).isEqualTo("rlimit"));
+    assertRejected("""
+        functions:
+          limits:
+            memoryMiB: 4
+        """, "functions.limits.memoryMiB", 3, "must be >= 16");
+    assertRejected("""
+        functions:
+          sandbox: jail
+        """, "functions.sandbox", 2, "must be one of auto, cgroup-v2, cgroup-v1, rlimit");
+    assertRejected("""
+        functions:
+          defaultIsolation: thread
+        """, "functions.defaultIsolation", 2, "must be one of process, in-process");
+  }
+
+  @Test
   void adminUploadBoundsHaveDefaultsAndAreValidated() throws Exception {
     AdminConfig admin = loader.parse("admin: {maxPackageBytes: 1024}\n", "test").admin();
 

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.function.runtime.deploy.Deployer;
 import io.outpost.function.runtime.deploy.Reconfigurer;
+import io.outpost.function.runtime.invoke.StrandedThreads;
+import io.outpost.function.runtime.sandbox.Sandbox;
+import io.outpost.function.runtime.sandbox.SandboxMode;
 import io.outpost.function.runtime.invoke.FunctionInstance;
 import io.outpost.function.runtime.invoke.FunctionSlot;
 import io.outpost.function.runtime.invoke.FunctionThreads;
@@ -88,6 +91,7 @@ public final class FunctionRuntime implements AutoCloseable {
                 started = CompletableFuture.runAsync(() -> {
                     synchronized (adminLock) {
                         try {
+                            LOG.info("function sandbox: {}", deployer.services.openSandbox().describe());
                             deployer.loadAll();
                         } catch (java.io.IOException e) {
                             throw new java.io.UncheckedIOException("cannot read deployed functions", e);
@@ -249,6 +253,7 @@ public final class FunctionRuntime implements AutoCloseable {
                     synchronized (adminLock) {
                         phase = Phase.STOPPED;
                         deployer.stopAll();
+                        deployer.services.closeSandbox();
                     }
                     scheduler.shutdownNow();
                     lifecycle.shutdownNow();
@@ -267,6 +272,22 @@ public final class FunctionRuntime implements AutoCloseable {
             stopper.start();
             return stopped;
         }
+    }
+
+    /**
+     * How function processes are held to their limits ({@code cgroup-v2}, {@code cgroup-v1} or {@code rlimit}), for
+     * status; {@code auto} until the runtime started.
+     */
+    public SandboxMode sandboxMode() {
+        return deployer.services.openedSandbox().map(Sandbox::mode).orElse(SandboxMode.AUTO);
+    }
+
+    /**
+     * Handler threads of in-process Java functions that ignored a timeout and outlived their version (removed or
+     * redeployed), until they end; only a daemon restart frees them.
+     */
+    public List<StrandedThreads.Entry> strandedThreads() {
+        return deployer.services.strandedThreads().list();
     }
 
     /** {@link #stop()} and wait. */

@@ -1,6 +1,9 @@
 package io.outpost.function.runtime;
 
 import java.time.Duration;
+import io.outpost.function.runtime.sandbox.Isolation;
+import io.outpost.function.runtime.sandbox.LimitCaps;
+import io.outpost.function.runtime.sandbox.SandboxMode;
 import java.util.Map;
 
 /**
@@ -38,6 +41,15 @@ import java.util.Map;
  *     zero (state IDLE) when its descriptor sets no {@code idleTimeoutMillis}; 0 = never; default
  *     {@value #DEFAULT_IDLE_TIMEOUT_MILLIS}
  * @param wasm memory bounds of {@code wasm} functions ({@link WasmOptions}); defaults as documented there
+ * @param limits caps on what one function's {@code limits:} may ask for ({@link LimitCaps}); a package asking for
+ *     more is refused at deploy; defaults as documented there
+ * @param sandbox how function processes are held to their limits: {@code auto} (default: cgroup v2, else cgroup v1,
+ *     else rlimit), {@code cgroup-v2}, {@code cgroup-v1} (the start fails when unavailable) or {@code rlimit}; read
+ *     at start
+ * @param defaultIsolation where a Java function runs when its descriptor sets no {@code isolation}: {@code process}
+ *     (default; a child JVM) or {@code in-process}
+ * @param childJvmStartMillis how long a Java function's child JVM may take to start and load its handler before the
+ *     deploy (or the invocation that restarts it) fails; default {@value #DEFAULT_CHILD_JVM_START_MILLIS}
  */
 public record FunctionRuntimeOptions(
         Long defaultTimeoutMillis,
@@ -56,7 +68,11 @@ public record FunctionRuntimeOptions(
         Long drainTimeoutMillis,
         Map<String, FunctionOverrides> overrides,
         Long defaultIdleTimeoutMillis,
-        WasmOptions wasm) {
+        WasmOptions wasm,
+        LimitCaps limits,
+        SandboxMode sandbox,
+        Isolation defaultIsolation,
+        Long childJvmStartMillis) {
 
     public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
     public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -72,6 +88,7 @@ public record FunctionRuntimeOptions(
     public static final int DEFAULT_RETAINED_VERSIONS = 3;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 10_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 0;
+    public static final long DEFAULT_CHILD_JVM_START_MILLIS = 30_000;
 
     /** Fills defaults and validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
     public FunctionRuntimeOptions {
@@ -100,6 +117,10 @@ public record FunctionRuntimeOptions(
                     + defaultIdleTimeoutMillis);
         }
         wasm = wasm == null ? WasmOptions.DEFAULTS : wasm;
+        limits = limits == null ? LimitCaps.DEFAULTS : limits;
+        sandbox = sandbox == null ? SandboxMode.AUTO : sandbox;
+        defaultIsolation = defaultIsolation == null ? Isolation.PROCESS : defaultIsolation;
+        childJvmStartMillis = positive("childJvmStartMillis", childJvmStartMillis, DEFAULT_CHILD_JVM_START_MILLIS);
         for (Map.Entry<String, FunctionOverrides> e : overrides.entrySet()) {
             if (e.getValue() == null) {
                 throw new IllegalArgumentException("overrides." + e.getKey() + ": must be a map of settings");
@@ -116,7 +137,7 @@ public record FunctionRuntimeOptions(
     /** All defaults. */
     public static FunctionRuntimeOptions defaults() {
         return new FunctionRuntimeOptions(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy with another default timeout. */
@@ -124,7 +145,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(timeout.toMillis(), defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another default overflow policy. */
@@ -132,7 +154,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued, overflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another default queue bound. */
@@ -140,7 +163,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, maxQueued, defaultOverflow,
                 brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another BROKEN threshold and first back-off. */
@@ -148,7 +172,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, threshold, backoff.toMillis(), Math.max(brokenBackoffMaxMillis, backoff.toMillis()),
                 restartBackoffMillis, restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another first restart back-off for process functions. */
@@ -156,7 +181,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, backoff.toMillis(),
                 Math.max(restartBackoffMaxMillis, backoff.toMillis()), maxAbandonedThreads, maxOutputsPerInvocation,
-                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
+                maxProcessLineBytes, retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another abandoned-thread limit. */
@@ -164,7 +190,32 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, max, maxOutputsPerInvocation, maxProcessLineBytes, retainedVersions,
-                drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm);
+                drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
+    }
+
+    /** A copy with another sandbox mode. */
+    public FunctionRuntimeOptions withSandbox(SandboxMode mode) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm, limits, mode, defaultIsolation, childJvmStartMillis);
+    }
+
+    /** A copy with another default isolation for Java functions. */
+    public FunctionRuntimeOptions withDefaultIsolation(Isolation isolation) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm, limits, sandbox, isolation, childJvmStartMillis);
+    }
+
+    /** A copy with other limit caps. */
+    public FunctionRuntimeOptions withLimits(LimitCaps caps) {
+        return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
+                defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
+                restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, wasm, caps, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with other per-function overrides. */
@@ -172,7 +223,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, next, defaultIdleTimeoutMillis, wasm);
+                retainedVersions, drainTimeoutMillis, next, defaultIdleTimeoutMillis, wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with another default idle time before on-demand functions scale to zero (0 = never). */
@@ -180,7 +232,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides, idle.toMillis(), wasm);
+                retainedVersions, drainTimeoutMillis, overrides, idle.toMillis(), wasm,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** A copy with other wasm memory bounds. */
@@ -188,7 +241,8 @@ public record FunctionRuntimeOptions(
         return new FunctionRuntimeOptions(defaultTimeoutMillis, defaultMaxConcurrency, defaultMaxQueued,
                 defaultOverflow, brokenThreshold, brokenBackoffMillis, brokenBackoffMaxMillis, restartBackoffMillis,
                 restartBackoffMaxMillis, maxAbandonedThreads, maxOutputsPerInvocation, maxProcessLineBytes,
-                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, next);
+                retainedVersions, drainTimeoutMillis, overrides, defaultIdleTimeoutMillis, next,
+                limits, sandbox, defaultIsolation, childJvmStartMillis);
     }
 
     /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */

@@ -177,4 +177,22 @@ class InvocationLimitsTest {
         assertThat(deploying.get(20, TimeUnit.SECONDS).version()).isEqualTo("2");
         assertThat(f.host.on("gate/done")).extracting(OutboundMessage::payloadAsString).containsExactly("1", "2");
     }
+
+    @Test
+    void inProcessThreadsThatIgnoredATimeoutStayVisibleAfterRemovalUntilTheyEnd() throws Exception {
+        f.runtime.deploy(TestPackages.jar(tmp, TestPackages.javaDescriptor("stubborn", "1", Stubborn.class,
+                "timeoutMillis: 500\n"), Stubborn.class));
+        assertThat(f.invoke("stubborn", "in/stubborn", "block").outcome()).isEqualTo(Outcome.TIMEOUT);
+
+        assertThat(f.runtime.remove("stubborn")).isTrue();
+
+        assertThat(f.runtime.strandedThreads()).extracting(e -> e.function() + "@" + e.version() + ":" + e.threads())
+                .containsExactly("stubborn@1:1");
+        assertThat(f.registry.get("outpost.function.stranded.threads").tag("function", "stubborn").gauge().value())
+                .isEqualTo(1);
+        System.setProperty(Stubborn.RELEASE, "true");
+        await().atMost(RuntimeFixture.WAIT).until(() -> f.runtime.strandedThreads().isEmpty());
+        assertThat(f.registry.get("outpost.function.stranded.threads").tag("function", "stubborn").gauge().value())
+                .isZero();
+    }
 }

@@ -46,7 +46,7 @@ public final class RuntimeBench {
                 String name = "noop-" + lifecycle;
                 runtime.deploy(TestPackages.jar(tmp, "name: " + name + "\nversion: 1\nhandler: "
                         + Noop.class.getName() + "\nlifecycle: " + lifecycle
-                        + "\ninputEncoding: binary\nmaxQueued: 100000\n", Noop.class));
+                        + "\ninputEncoding: binary\nisolation: in-process\nmaxQueued: 100000\n", Noop.class));
                 throughput(runtime, name, JAVA_INVOCATIONS / 4, JAVA_WINDOW); // warm-up
                 double perSecond = throughput(runtime, name, JAVA_INVOCATIONS, JAVA_WINDOW);
                 System.out.printf("java %-9s throughput: %,.0f invocations/s (window %d, 1 worker)%n", lifecycle,

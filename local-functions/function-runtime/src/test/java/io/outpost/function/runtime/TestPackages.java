@@ -16,10 +16,14 @@ final class TestPackages {
     private TestPackages() {
     }
 
-    /** A descriptor for a Java handler; {@code extra} is appended YAML (may be empty). */
+    /**
+     * A descriptor for a Java handler; {@code extra} is appended YAML (may be empty). In process unless {@code extra}
+     * sets {@code isolation}: these fixtures share state with the test through system properties.
+     */
     static String javaDescriptor(String name, String version, Class<?> handler, String extra) {
         return "name: " + name + "\nversion: " + version + "\nruntime: java\nhandler: " + handler.getName()
-                + "\ntriggers: [\"in/" + name + "/#\"]\ninputEncoding: binary\n" + extra;
+                + "\ntriggers: [\"in/" + name + "/#\"]\ninputEncoding: binary\n"
+                + (extra.contains("isolation:") ? "" : "isolation: in-process\n") + extra;
     }
 
     /** Writes {@code <dir>/<name>-<version>.jar} with the descriptor at its root and the given classes. */

@@ -16,7 +16,8 @@ final class Invokers {
 
     static Invoker create(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
         return switch (pkg.descriptor().runtime()) {
-            case JAVA -> new JavaInvoker(pkg, instance);
+            case JAVA -> instance.spec().inChildProcess() ? new ProcessInvoker(pkg, instance, services)
+                    : new JavaInvoker(pkg, instance);
             case PROCESS -> new ProcessInvoker(pkg, instance, services);
             case WASM -> new WasmInvoker(pkg, instance, services);
         };

@@ -11,6 +11,9 @@ import io.outpost.function.runtime.InputEncoding;
 import io.outpost.function.runtime.Lifecycle;
 import io.outpost.function.runtime.OverflowPolicy;
 import io.outpost.function.runtime.RuntimeKind;
+import io.outpost.function.runtime.sandbox.FunctionLimits;
+import io.outpost.function.runtime.sandbox.Isolation;
+import io.outpost.function.runtime.sandbox.ResolvedLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -43,11 +46,17 @@ import java.util.regex.Pattern;
  *     {@code functions.wasm.defaultMemoryPages} (256), at most {@code functions.wasm.maxMemoryPages} (1024)
  * @param idleTimeoutMillis on-demand functions: scale to zero (state IDLE) after this long without invocations;
  *     0 = never; default {@code functions.defaultIdleTimeoutMillis} (0)
+ * @param limits memory, CPU, processes and open files of the function's processes ({@link FunctionLimits}); each
+ *     absent key takes its default, lowered to the daemon's cap ({@code functions.limits}); more than a cap refuses
+ *     the deploy
+ * @param isolation Java runtime: {@code process} (a child JVM held to {@code limits}) or {@code in-process} (the
+ *     daemon's JVM, sharing its fate); default {@code functions.defaultIsolation} ({@code process})
  */
 public record FunctionDescriptor(String name, String version, RuntimeKind runtime, String handler,
         List<String> command, List<String> triggers, Long timeoutMillis, Lifecycle lifecycle, Integer maxConcurrency,
         Integer maxQueued, OverflowPolicy overflow, Map<String, String> environment, InputEncoding inputEncoding,
-        String description, Integer maxMemoryPages, Long idleTimeoutMillis) {
+        String description, Integer maxMemoryPages, Long idleTimeoutMillis, FunctionLimits limits,
+        Isolation isolation) {
 
     /** The descriptor's file name at the package root. */
     public static final String FILE_NAME = "outpost-function.yaml";
@@ -72,6 +81,11 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
         triggers = triggers == null ? List.of() : List.copyOf(triggers);
         environment = environment == null ? Map.of() : Map.copyOf(environment);
         command = command == null ? null : List.copyOf(command);
+        limits = limits == null ? FunctionLimits.NONE : limits;
+        if (isolation != null && runtime != RuntimeKind.JAVA) {
+            throw new IllegalArgumentException("isolation: only for runtime java (a " + runtime.yaml()
+                    + " function always runs in its own process)");
+        }
         for (String trigger : triggers) {
             try {
                 Topics.validateFilter(trigger);
@@ -145,6 +159,9 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
                     + " is a process function, which runs one invocation at a time; was " + o.maxConcurrency());
         }
         long timeout = first(o.timeoutMillis(), timeoutMillis, options.defaultTimeoutMillis());
+        ResolvedLimits resolved = limits.resolve(options.limits());
+        Isolation where = runtime != RuntimeKind.JAVA ? Isolation.PROCESS
+                : first(null, isolation, options.defaultIsolation());
         int concurrency = runtime == RuntimeKind.PROCESS ? 1
                 : first(o.maxConcurrency(), maxConcurrency, options.defaultMaxConcurrency());
         Map<String, String> env = new java.util.HashMap<>(environment);
@@ -162,7 +179,7 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
         return new FunctionSpec(this, java.time.Duration.ofMillis(timeout), concurrency,
                 first(o.maxQueued(), maxQueued, options.defaultMaxQueued()),
                 first(o.overflow(), overflow, options.defaultOverflow()), env, java.time.Duration.ofMillis(idle),
-                memoryPages);
+                memoryPages, resolved, where);
     }
 
     private static <T> T first(T override, T declared, T fallback) {

@@ -12,6 +12,7 @@ import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.Outcome;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
+import io.outpost.function.runtime.sandbox.LimitKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -80,11 +81,13 @@ public final class FunctionInstance {
         pool.close();
         invoker.close();
         pool.awaitThreads(THREAD_JOIN_MILLIS);
+        services.strandedThreads().adopt(spec.name(), spec.version(), pool.aliveThreads());
     }
 
     /** Runs one invocation on the calling worker thread; reports exactly one outcome unless the watchdog did. */
     void execute(Invocation inv, WorkerPool.Worker worker) {
         long timeoutNanos = spec.timeout().toNanos();
+        invoker.awaitRestart();
         if (!inv.start(System.nanoTime(), timeoutNanos)) {
             return;
         }
@@ -136,6 +139,8 @@ public final class FunctionInstance {
         long timeoutNanos = spec.timeout().toNanos();
         breaker.onError(timeoutNanos, TimeUnit.NANOSECONDS, new TimeoutException("timed out"));
         markFailed(true);
+        services.limitHits().hit(spec.name(), LimitKind.TIMEOUT, "an invocation ran past its "
+                + spec.timeout().toMillis() + " ms timeout");
         try {
             invoker.timedOut();
         } finally {

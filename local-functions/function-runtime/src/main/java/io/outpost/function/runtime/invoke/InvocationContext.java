@@ -53,7 +53,18 @@ public final class InvocationContext implements Context {
             instance.logger().warn("discarding publish to {} after the invocation ended", publication.topic());
             return;
         }
-        OutboundMessage message = instance.encode(publication);
+        publishEncoded(instance.encode(publication));
+    }
+
+    /**
+     * Publishes a message a child process sent while its invocation runs (a {@code publishNow} line), with the same
+     * rules as {@link #publish}.
+     */
+    public void publishEncoded(OutboundMessage message) {
+        if (invocation.isDone()) {
+            instance.logger().warn("discarding publish to {} after the invocation ended", message.topic());
+            return;
+        }
         if (published.size() >= instance.maxOutputs()) {
             throw new IllegalStateException("more than " + instance.maxOutputs() + " messages in one invocation");
         }

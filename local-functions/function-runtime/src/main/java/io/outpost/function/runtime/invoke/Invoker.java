@@ -23,6 +23,13 @@ public interface Invoker {
      */
     List<OutboundMessage> invoke(Invocation invocation, InvocationContext context) throws Exception;
 
+    /**
+     * Waits (bounded) until a child that is being restarted can take invocations, so its start-up does not count
+     * against the next invocation's timeout. Called by a worker before the invocation starts; never throws.
+     */
+    default void awaitRestart() {
+    }
+
     /** Called by the watchdog when an invocation timed out, before the worker is interrupted. */
     void timedOut();
 

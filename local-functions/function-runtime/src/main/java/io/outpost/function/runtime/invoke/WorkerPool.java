@@ -261,6 +261,16 @@ final class WorkerPool {
         }
     }
 
+    /** Handler threads still running, e.g. after {@link #awaitThreads} gave up on them. */
+    List<Thread> aliveThreads() {
+        lock.lock();
+        try {
+            return allThreads.stream().filter(Thread::isAlive).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int abandoned() {
         lock.lock();
         try {

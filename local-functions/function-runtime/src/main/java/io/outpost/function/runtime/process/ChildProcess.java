@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,16 +25,20 @@ final class ChildProcess {
 
     private static final long EXIT_WAIT_MILLIS = 5_000;
     private static final long GRACEFUL_EXIT_MILLIS = 500;
+    /** The id of the ready line a handshaking child writes once it loaded its handler. */
+    static final long READY_ID = 0;
 
     private final Process process;
     private final OutputStream stdin;
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, java.util.function.Consumer<JsonNode>> early = new ConcurrentHashMap<>();
     private final Thread stdoutReader;
     private final Thread stderrReader;
     private final FunctionLogger log;
     private final ObjectMapper mapper;
     private final int maxLineBytes;
     private final ExitListener onExit;
+    private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
 
     private ChildProcess(Process process, String threadPrefix, FunctionLogger log, ObjectMapper mapper,
             int maxLineBytes, ExitListener onExit) {
@@ -47,27 +52,59 @@ final class ChildProcess {
         this.stderrReader = new Thread(this::readStderr, threadPrefix + "-stderr");
     }
 
-    /** Starts the child in its package directory; {@code onExit} gets a reason once it is gone. */
-    static ChildProcess spawn(FunctionPackage pkg, FunctionSpec spec, int maxLineBytes, ObjectMapper mapper,
-            FunctionLogger log, ExitListener onExit) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(spec.descriptor().command())
-                .directory(pkg.workingDirectory().toFile());
+    /**
+     * Starts the child in its package directory; {@code onExit} gets a reason once it is gone.
+     *
+     * @param command what to run: the function's command (or child JVM) wrapped by its confinement
+     * @param shown the command as the log names it (without the confinement's wrapper)
+     * @param handshake whether the child announces it is ready with a result line of id 0 ({@link #ready()})
+     */
+    static ChildProcess spawn(FunctionPackage pkg, FunctionSpec spec, List<String> command, List<String> shown,
+            boolean handshake, int maxLineBytes, ObjectMapper mapper, FunctionLogger log, ExitListener onExit)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(pkg.workingDirectory().toFile());
         builder.environment().putAll(spec.environment());
         builder.environment().put("OUTPOST_FUNCTION_NAME", spec.name());
         builder.environment().put("OUTPOST_FUNCTION_VERSION", spec.version());
         Process process = builder.start();
         ChildProcess child = new ChildProcess(process, "outpost-fn-" + spec.name() + "@" + spec.version() + "-pid"
                 + process.pid(), log, mapper, maxLineBytes, onExit);
+        if (handshake) {
+            child.pending.put(READY_ID, child.ready);
+        } else {
+            child.ready.complete(null);
+        }
         child.stdoutReader.start();
         child.stderrReader.start();
-        log.info("started process pid {}: {}", process.pid(), spec.descriptor().command());
+        log.info("started process pid {}: {}", process.pid(), shown);
         return child;
     }
 
-    /** Writes one request; the future completes with the matching result line or fails when the child dies. */
-    CompletableFuture<JsonNode> send(long id, byte[] line) throws IOException {
+    /** Completes when the child is ready for requests: at once, or with its id-0 line (which may carry an error). */
+    CompletableFuture<JsonNode> ready() {
+        return ready;
+    }
+
+    /** The exit code once the child is gone (waiting briefly for it), else null. */
+    Integer exitValue() {
+        try {
+            return process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * Writes one request; the future completes with the matching result line or fails when the child dies. Lines
+     * with the same id and a {@code publishNow} list go to {@code publishNow} as they arrive.
+     */
+    CompletableFuture<JsonNode> send(long id, byte[] line, java.util.function.Consumer<JsonNode> publishNow)
+            throws IOException {
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         pending.put(id, reply);
+        early.put(id, publishNow);
+        reply.whenComplete((r, e) -> early.remove(id));
         try {
             synchronized (stdin) {
                 stdin.write(line);
@@ -75,6 +112,7 @@ final class ChildProcess {
             }
         } catch (IOException e) {
             pending.remove(id);
+            early.remove(id);
             throw new IOException("process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
         }
         if (!process.isAlive()) {
@@ -144,6 +182,15 @@ final class ChildProcess {
             return;
         }
         JsonNode id = reply == null ? null : reply.get("id");
+        if (id != null && reply.has("publishNow") && !reply.has("publish") && !reply.has("error")) {
+            java.util.function.Consumer<JsonNode> now = early.get(id.asLong());
+            if (now != null) {
+                now.accept(reply);
+            } else {
+                log.warn("protocol: ignoring publishNow for an invocation that is over: {}", abbreviate(line));
+            }
+            return;
+        }
         CompletableFuture<JsonNode> waiting = id == null ? null : pending.remove(id.asLong());
         if (waiting == null) {
             log.warn("protocol: ignoring a result with unknown id: {}", abbreviate(line));

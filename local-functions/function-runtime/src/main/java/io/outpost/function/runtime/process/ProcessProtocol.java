@@ -8,6 +8,7 @@ import io.outpost.function.PayloadFormatException;
 import io.outpost.function.UserProperty;
 import io.outpost.function.runtime.InboundMessage;
 import io.outpost.function.runtime.InputEncoding;
+import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import io.outpost.function.runtime.invoke.Invocation;
@@ -36,10 +37,17 @@ public final class ProcessProtocol {
         req.put("version", spec.version());
         req.put("topic", m.topic());
         if (spec.descriptor().inputEncoding() == InputEncoding.JSON) {
+            JsonNode payload;
             try {
-                req.set("payload", mapper.readTree(m.payload()));
+                payload = mapper.readTree(m.payload());
             } catch (IOException e) {
                 throw new PayloadFormatException("payload on " + m.topic() + " is not JSON (inputEncoding: json)", e);
+            }
+            if (spec.descriptor().runtime() == RuntimeKind.JAVA) {
+                // a child JVM hands the handler the very bytes, as the in-process runtime does
+                req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
+            } else {
+                req.set("payload", payload);
             }
         } else {
             req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
@@ -101,7 +109,11 @@ public final class ProcessProtocol {
         if (qos < 0 || qos > 2) {
             throw new ProcessFunctionException("protocol: qos must be 0, 1 or 2, got " + qos);
         }
-        return new OutboundMessage(topic, payload, qos, p.path("retain").asBoolean(false), List.of(), function);
+        List<UserProperty> props = new ArrayList<>();
+        for (JsonNode prop : p.path("userProperties")) {
+            props.add(new UserProperty(prop.path("name").asText(), prop.path("value").asText()));
+        }
+        return new OutboundMessage(topic, payload, qos, p.path("retain").asBoolean(false), props, function);
     }
 
     /** A failure reported by (or a malformed reply from) a process function. */
