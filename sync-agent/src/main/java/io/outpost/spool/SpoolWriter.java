@@ -101,13 +101,14 @@ final class SpoolWriter implements Runnable {
 
   /**
    * Gathers more writes while the wear budget ({@link CommitPacer}) holds the commit back, so a stream of appends
-   * shares one WAL append and fsync instead of paying one each. Nothing waits when the budget allows a commit now. A
-   * read (the drain needs committed state), a stop, a full batch, or a pause in the stream (every writer is waiting
-   * for this commit) ends the wait at once.
+   * shares one WAL append and fsync instead of paying one each. Nothing waits when the budget allows a commit now.
+   * Leases and releases that arrive meanwhile are served at once against committed state (the drain keeps moving);
+   * a stop, another read, a prompt delete (a backlog drains and waits for it), a full batch, or a pause in the stream
+   * (every writer is waiting for this commit) ends the wait at once.
    */
   private void gather(List<SpoolOp> ops) throws InterruptedException {
     long now = pacer.now();
-    if (!pacer.mustWait(now) || !onlyWrites(ops, 0)) {
+    if (!pacer.mustWait(now) || !serveEarlyReads(ops, 0) || ops.isEmpty()) {
       return;
     }
     long deadline = pacer.earliestStart();
@@ -120,19 +121,31 @@ final class SpoolWriter implements Runnable {
       int from = ops.size();
       ops.add(next);
       queue.drainTo(ops, options.commitBatchMax() - ops.size());
-      if (!onlyWrites(ops, from)) {
+      if (!serveEarlyReads(ops, from)) {
         return;
       }
     }
   }
 
-  private static boolean onlyWrites(List<SpoolOp> ops, int from) {
-    for (int i = from; i < ops.size(); i++) {
-      if (!(ops.get(i) instanceof SpoolOp.Write)) {
-        return false;
+  /**
+   * Serves the leases and releases among {@code ops[from..]} now and removes them; returns whether the rest may keep
+   * gathering (only plain writes are left).
+   */
+  private boolean serveEarlyReads(List<SpoolOp> ops, int from) {
+    boolean gather = true;
+    for (int i = from; i < ops.size(); ) {
+      SpoolOp op = ops.get(i);
+      if (op instanceof SpoolOp.Lease || op instanceof SpoolOp.Release) {
+        ops.remove(i);
+        reads.handle((SpoolOp.Read) op);
+        continue;
       }
+      if (!(op instanceof SpoolOp.Write) || (op instanceof SpoolOp.Ack ack && ack.prompt())) {
+        gather = false;
+      }
+      i++;
     }
-    return true;
+    return gather;
   }
 
   /** Runs one batch; returns the stop op if it was in the batch. */

@@ -142,8 +142,13 @@ public final class SqliteSpool implements Spool {
 
   @Override
   public CompletableFuture<Void> acknowledge(Collection<Long> ids) {
+    return acknowledge(ids, false);
+  }
+
+  @Override
+  public CompletableFuture<Void> acknowledge(Collection<Long> ids, boolean prompt) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    return submit(new SpoolOp.Ack(List.copyOf(ids), future), future);
+    return submit(new SpoolOp.Ack(List.copyOf(ids), future, prompt), future);
   }
 
   @Override

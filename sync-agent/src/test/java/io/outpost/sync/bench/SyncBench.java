@@ -205,7 +205,8 @@ public final class SyncBench {
         Integer.getInteger("mosquitto.maxInflight", 0))) {
       for (String round : List.of("warm-up", "measured")) {
         Path spoolDir = dir.resolve("spool-" + round);
-        try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(spoolDir).withMaxBytes(8L << 30),
+        try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(spoolDir).withMaxBytes(8L << 30)
+            .withMaxCommitsPerSecond(Integer.getInteger("budget", SpoolOptions.DEFAULT_MAX_COMMITS_PER_SECOND)),
             new SimpleMeterRegistry(), Clock.systemUTC())) {
           int count = round.equals("warm-up") ? messages / 2 : messages;
           fill(spool, count);
