@@ -9,15 +9,21 @@ import java.util.function.LongSupplier;
  * pays one fsync, no more); otherwise the writes wait for the interval to pass and share one commit, unless no write
  * arrived for a tenth of the interval, which means every writer waits for this commit and waiting longer would save
  * nothing. Without a budget every commit starts as soon as the writer is free. Time comes from an injected ticker.
+ *
+ * <p>Waiting pays only when others write meanwhile. After {@value #FRUITLESS_LIMIT} waits in a row that gathered no
+ * write (a lone device that sends its next message only after this one's PUBACK), a lone write commits at once again;
+ * a commit that finds several writes queued (writers overlap) turns waiting back on.
  */
 final class CommitPacer {
   private static final long MIN_QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+  static final int FRUITLESS_LIMIT = 2;
 
   private final long intervalNanos;
   private final long quietNanos;
   private final LongSupplier ticker;
   private long lastStart;
   private boolean started;
+  private int fruitless;
 
   CommitPacer(SpoolOptions options, LongSupplier ticker) {
     this.intervalNanos = options.commitInterval().toNanos();
@@ -30,9 +36,20 @@ final class CommitPacer {
     return ticker.getAsLong();
   }
 
-  /** Whether writes gathered now may wait for more (the budget is spent until {@link #earliestStart}). */
-  boolean mustWait(long now) {
-    return intervalNanos > 0 && started && now - lastStart < intervalNanos;
+  /**
+   * Whether the {@code queuedWrites} writes found now should wait for more: the budget is spent until
+   * {@link #earliestStart}, and waiting has been gathering writes lately (or several are queued already).
+   */
+  boolean mustWait(long now, int queuedWrites) {
+    if (queuedWrites > 1) {
+      fruitless = 0;
+    }
+    return intervalNanos > 0 && started && now - lastStart < intervalNanos && fruitless < FRUITLESS_LIMIT;
+  }
+
+  /** A wait ended having gathered {@code writes} more writes. */
+  void gathered(int writes) {
+    fruitless = writes == 0 ? fruitless + 1 : 0;
   }
 
   /** Ticker time at which the budget allows the next commit. */

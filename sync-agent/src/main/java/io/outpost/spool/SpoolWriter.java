@@ -107,23 +107,28 @@ final class SpoolWriter implements Runnable {
    * (every writer is waiting for this commit) ends the wait at once.
    */
   private void gather(List<SpoolOp> ops) throws InterruptedException {
-    long now = pacer.now();
-    if (!pacer.mustWait(now) || !serveEarlyReads(ops, 0) || ops.isEmpty()) {
-      return;
+    int writes = (int) ops.stream().filter(SpoolOp.Write.class::isInstance).count();
+    if (!pacer.mustWait(pacer.now(), writes) || !serveEarlyReads(ops, 0) || ops.isEmpty()) {
+      return; // without a wait, reads keep their place after the commit of the writes queued before them
     }
-    long deadline = pacer.earliestStart();
-    while (ops.size() < options.commitBatchMax()) {
-      long remaining = Math.min(pacer.quietNanos(), deadline - pacer.now());
-      SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
-      if (next == null) {
-        return;
+    int found = ops.size();
+    try {
+      long deadline = pacer.earliestStart();
+      while (ops.size() < options.commitBatchMax()) {
+        long remaining = Math.min(pacer.quietNanos(), deadline - pacer.now());
+        SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
+        if (next == null) {
+          return;
+        }
+        int from = ops.size();
+        ops.add(next);
+        queue.drainTo(ops, options.commitBatchMax() - ops.size());
+        if (!serveEarlyReads(ops, from)) {
+          return;
+        }
       }
-      int from = ops.size();
-      ops.add(next);
-      queue.drainTo(ops, options.commitBatchMax() - ops.size());
-      if (!serveEarlyReads(ops, from)) {
-        return;
-      }
+    } finally {
+      pacer.gathered(ops.size() - found);
     }
   }
 

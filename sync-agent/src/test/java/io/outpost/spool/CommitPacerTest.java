@@ -19,18 +19,18 @@ class CommitPacerTest {
   @Test
   void withoutABudgetNothingEverWaits() {
     CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(0));
-    assertThat(pacer.mustWait(pacer.now())).isFalse();
+    assertThat(pacer.mustWait(pacer.now(), 1)).isFalse();
     pacer.started(pacer.now());
-    assertThat(pacer.mustWait(pacer.now())).isFalse();
+    assertThat(pacer.mustWait(pacer.now(), 1)).isFalse();
   }
 
   @Test
   void theFirstCommitAndOneAfterAPauseStartAtOnce() {
     CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
-    assertThat(pacer.mustWait(pacer.now())).isFalse();
+    assertThat(pacer.mustWait(pacer.now(), 1)).isFalse();
     pacer.started(pacer.now());
     ticker.addAndGet(TimeUnit.MILLISECONDS.toNanos(40));
-    assertThat(pacer.mustWait(pacer.now())).isFalse();
+    assertThat(pacer.mustWait(pacer.now(), 1)).isFalse();
   }
 
   @Test
@@ -39,9 +39,23 @@ class CommitPacerTest {
     long start = pacer.now();
     pacer.started(start);
     ticker.addAndGet(TimeUnit.MILLISECONDS.toNanos(10));
-    assertThat(pacer.mustWait(pacer.now())).isTrue();
+    assertThat(pacer.mustWait(pacer.now(), 1)).isTrue();
     assertThat(pacer.earliestStart()).isEqualTo(start + TimeUnit.MILLISECONDS.toNanos(40));
     assertThat(pacer.quietNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(4));
+  }
+
+  @Test
+  void aLoneWriterStopsWaitingOnceWaitsGatherNothingAndOverlappingWritersTurnItBackOn() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    pacer.started(pacer.now());
+    for (int i = 0; i < CommitPacer.FRUITLESS_LIMIT; i++) {
+      assertThat(pacer.mustWait(pacer.now(), 1)).isTrue();
+      pacer.gathered(0);
+    }
+    assertThat(pacer.mustWait(pacer.now(), 1)).as("waiting gathered nothing lately").isFalse();
+    assertThat(pacer.mustWait(pacer.now(), 3)).as("writers overlap again").isTrue();
+    pacer.gathered(5);
+    assertThat(pacer.mustWait(pacer.now(), 1)).isTrue();
   }
 
   @Test
