@@ -6,7 +6,7 @@
 #                          includes the consumer's own reconnect, at most 100 ms);
 #   drain rate:            messages / (last arrival - first arrival).
 # Gateways: Outpost (packaged daemon; cloud link MQTT 5 and 3.1.1, cloud.inflightWindow = what the cloud
-# allows) and a Mosquitto bridge that drops nothing (max_queued_messages 0, cleansession false, QoS 1 out),
+# allows, at least the default 100: the MQTT window follows the cloud's Receive Maximum by itself) and a Mosquitto bridge that drops nothing (max_queued_messages 0, cleansession false, QoS 1 out),
 # for a cloud allowing 20 and 1,000 messages in flight (max_inflight_messages; MQTT 5 Receive Maximum).
 # The cloud keeps sessions on disk and queues without limit, so nothing is dropped there either.
 #
@@ -93,7 +93,7 @@ cloud:
   url: tcp://127.0.0.1:$CLOUD_PORT
   clientId: outpost-drain-$STAMP
   mqttVersion: "$version"
-  inflightWindow: $inflight
+  inflightWindow: $(( inflight > 100 ? inflight : 100 ))
 routes:
   - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
 admin:
