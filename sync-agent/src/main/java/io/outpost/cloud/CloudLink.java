@@ -81,7 +81,8 @@ public final class CloudLink implements AutoCloseable {
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     this.reconnector = new Reconnector(options, executor, clock, this::onFailedAttempt);
-    this.drainer = new Drainer(options, spool, executor, reason -> dropConnection(generation, reason, null));
+    this.drainer = new Drainer(options, spool, executor, System::nanoTime,
+        reason -> dropConnection(generation, reason, null));
     this.metrics = new CloudMetrics(registry, this, drainer::inflight);
     drainer.metrics(metrics);
     this.availability = drainer::signal;

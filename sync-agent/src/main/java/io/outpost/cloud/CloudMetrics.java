@@ -22,6 +22,7 @@ final class CloudMetrics {
   final Counter connectionsLost;
   final Counter downlinkReceived;
   final Counter downlinkErrors;
+  final RateWindow drainRate = new RateWindow(System::nanoTime);
 
   CloudMetrics(MeterRegistry registry, CloudLink link, Supplier<Number> inflight) {
     this.registry = registry;
@@ -46,6 +47,9 @@ final class CloudMetrics {
         .description("1 while connected to the cloud").register(registry));
     add(Gauge.builder("outpost.cloud.link.offline", link, l -> l.offlineFor().toMillis() / 1000.0)
         .baseUnit("seconds").description("Time since the link was last online").register(registry));
+    add(Gauge.builder("outpost.cloud.drain.rate", drainRate, RateWindow::perSecond)
+        .description("Spooled messages the cloud acknowledged per second, over the last 9 whole seconds")
+        .register(registry));
     add(Gauge.builder("outpost.cloud.inflight", inflight).description("Publishes awaiting PUBACK")
         .register(registry));
   }

@@ -8,10 +8,13 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,9 @@ final class Drainer {
   private final PublishPacker packer;
   private final DrainRateLimits limits;
   private final Consumer<String> forceReconnect;
+  private final LongSupplier ticker;
+  private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean completionsQueued = new AtomicBoolean();
   private final Deque<PublishUnit> ready = new ArrayDeque<>();
   private final Map<PublishUnit, Long> inflight = new LinkedHashMap<>();
   private final AtomicBoolean signalQueued = new AtomicBoolean();
@@ -55,6 +61,8 @@ final class Drainer {
   private CloudTransport transport;
   private int epoch;
   private boolean leasing;
+  /** The last lease came back full: a backlog drains, so deletes are committed promptly (the window waits on them). */
+  private boolean behind;
   private boolean dirty;
   private boolean rateWait;
   private long pausedUntilNanos;
@@ -64,8 +72,18 @@ final class Drainer {
   /** Leased + unacknowledged + not yet deleted publishes at most: {@link CloudOptions#inflightWindow()}. */
   private int budget;
 
-  Drainer(CloudOptions options, Spool spool, ScheduledExecutorService link, Consumer<String> forceReconnect) {
+  /** The outcome of one publish, handed from Paho's callback thread to the link thread. */
+  private record Completion(int epoch, PublishUnit unit, Integer reason, Throwable error) {}
+
+  /**
+   * @param link the link thread's scheduler; every method runs there
+   * @param ticker monotonic nanoseconds (PUBACK timeouts, retry pauses); {@code System::nanoTime} outside tests
+   * @param forceReconnect drops the connection with a reason (a connection that stopped acknowledging)
+   */
+  Drainer(CloudOptions options, Spool spool, ScheduledExecutorService link, LongSupplier ticker,
+      Consumer<String> forceReconnect) {
     this.options = options;
+    this.ticker = ticker;
     this.spool = spool;
     this.link = link;
     this.packer = new PublishPacker(options);
@@ -137,7 +155,7 @@ final class Drainer {
     }
     if (!inflight.isEmpty()) {
       long oldest = inflight.values().iterator().next();
-      if (System.nanoTime() - oldest > options.ackTimeout().toNanos()) {
+      if (ticker.getAsLong() - oldest > options.ackTimeout().toNanos()) {
         forceReconnect.accept("no PUBACK within " + options.ackTimeout().toSeconds() + " s");
         return;
       }
@@ -185,9 +203,10 @@ final class Drainer {
     leasing = false;
     if (error != null) {
       LOG.error("Leasing from the spool failed; retrying shortly", error);
-      pausedUntilNanos = System.nanoTime() + RETRY_PAUSE_NANOS;
+      pausedUntilNanos = ticker.getAsLong() + RETRY_PAUSE_NANOS;
       return;
     }
+    behind = messages.size() == max;
     PublishPacker.Packed packed = packer.pack(messages);
     if (!packed.tooLarge().isEmpty()) {
       reject(packed.tooLarge().stream().map(SpooledMessage::id).toList(),
@@ -203,7 +222,7 @@ final class Drainer {
 
   private void sendReady() {
     while (transport != null && !rateWait && !ready.isEmpty() && inflight.size() < window
-        && System.nanoTime() >= pausedUntilNanos) {
+        && ticker.getAsLong() >= pausedUntilNanos) {
       PublishUnit unit = ready.peekFirst();
       long wait = limits.reserveNanos(unit.payload().length);
       if (wait > 0) {
@@ -228,12 +247,30 @@ final class Drainer {
   }
 
   private void publish(PublishUnit unit) {
-    inflight.put(unit, System.nanoTime());
+    inflight.put(unit, ticker.getAsLong());
     inflightCount = inflight.size();
     int publishEpoch = epoch;
     (unit.batch() ? metrics.publishedBatches : metrics.publishedMessages).increment();
     transport.publish(unit.topic(), unit.payload(), unit.qos(), false, unit.userProperties(), unit.contentType())
-        .whenComplete((reason, error) -> CloudLink.runOn(link, () -> onPublished(publishEpoch, unit, reason, error)));
+        .whenComplete((reason, error) -> completed(new Completion(publishEpoch, unit, reason, error)));
+  }
+
+  /**
+   * From Paho's callback thread: PUBACKs that arrive together are handled in one task on the link thread, not one
+   * thread hand-off each (a busy drain gets dozens per wake-up).
+   */
+  private void completed(Completion completion) {
+    completions.add(completion);
+    if (!completionsQueued.getAndSet(true)) {
+      CloudLink.runOn(link, this::onCompletions);
+    }
+  }
+
+  private void onCompletions() {
+    completionsQueued.set(false);
+    for (Completion c = completions.poll(); c != null; c = completions.poll()) {
+      onPublished(c.epoch(), c.unit(), c.reason(), c.error());
+    }
   }
 
   private void onPublished(int publishEpoch, PublishUnit unit, Integer reason, Throwable error) {
@@ -271,6 +308,7 @@ final class Drainer {
    */
   private void delivered(PublishUnit unit) {
     metrics.delivered.increment(unit.messages().size());
+    metrics.drainRate.record(unit.messages().size());
     inflight.remove(unit);
     inflightCount = inflight.size();
     deleting++;
@@ -293,7 +331,7 @@ final class Drainer {
     for (PublishUnit unit : units) {
       ids.addAll(unit.ids());
     }
-    spool.acknowledge(ids).whenComplete((ok, ackError) -> CloudLink.runOn(link, () -> {
+    spool.acknowledge(ids, behind).whenComplete((ok, ackError) -> CloudLink.runOn(link, () -> {
       if (ackError != null) {
         LOG.error("Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
         spool.release(ids);
@@ -305,7 +343,7 @@ final class Drainer {
 
   private void retryLater(PublishUnit unit, long pauseNanos) {
     ready.addFirst(unit);
-    pausedUntilNanos = System.nanoTime() + pauseNanos;
+    pausedUntilNanos = ticker.getAsLong() + pauseNanos;
     int retryEpoch = epoch;
     link.schedule(() -> {
       if (retryEpoch == epoch) {

@@ -3,7 +3,6 @@ package io.outpost.cloud;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
@@ -11,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -21,8 +22,9 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>The breaker counts only refusals by the cloud (a CONNACK that refuses the connection, a failed TLS handshake):
  * a gateway with a revoked certificate or a banned client id must not hammer the service. An unreachable cloud
- * (refused or timed-out TCP, DNS, a dropped connection) is not a refusal: it is retried with the backoff alone, so the
- * backlog starts draining within one backoff interval of the cloud's return.
+ * (refused or timed-out TCP, DNS, a dropped connection) is not a refusal: it is retried with the backoff alone. While
+ * nothing answers at the address at all, attempts are quick probes ({@link ReconnectDelays}), so the backlog starts
+ * draining within about {@code backoff.probeMillis} of the cloud's return.
  */
 final class Reconnector {
   /** Thrown into the retry loop to end it when the link stops. */
@@ -38,12 +40,17 @@ final class Reconnector {
 
   Reconnector(CloudOptions options, ScheduledExecutorService scheduler, Clock clock,
       Consumer<Throwable> onFailedAttempt) {
+    this(options, scheduler, clock, () -> ThreadLocalRandom.current().nextDouble(), onFailedAttempt);
+  }
+
+  /** With the jitter's randomness given (tests). */
+  Reconnector(CloudOptions options, ScheduledExecutorService scheduler, Clock clock, DoubleSupplier random,
+      Consumer<Throwable> onFailedAttempt) {
     this.scheduler = scheduler;
     BackoffOptions backoff = options.backoff();
     this.retry = Retry.of("outpost-cloud-connect", RetryConfig.custom()
         .maxAttempts(Integer.MAX_VALUE)
-        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(backoff.initial(), backoff.multiplier(),
-            backoff.jitter(), backoff.max()))
+        .intervalBiFunction(new ReconnectDelays(backoff, random))
         .retryOnException(e -> !(unwrap(e) instanceof StoppedException))
         .build());
     CircuitBreakerOptions cb = options.circuitBreaker();

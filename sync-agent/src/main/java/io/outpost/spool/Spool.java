@@ -35,6 +35,15 @@ public interface Spool extends AutoCloseable {
   /** Deletes delivered messages (the cloud acknowledged them). Unknown ids are ignored. */
   CompletableFuture<Void> acknowledge(Collection<Long> ids);
 
+  /**
+   * As {@link #acknowledge(Collection)}; {@code prompt} asks to commit the delete without waiting for the wear budget
+   * (a backlog drains and its in-flight window waits for the delete). Without it the delete shares the next budgeted
+   * commit with the appends.
+   */
+  default CompletableFuture<Void> acknowledge(Collection<Long> ids, boolean prompt) {
+    return acknowledge(ids);
+  }
+
   /** Returns leased messages to the queue (e.g. the connection dropped before the cloud acknowledged them). */
   void release(Collection<Long> ids);
 

@@ -2,15 +2,18 @@ package io.outpost.spool;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /** The spool's Micrometer meters ({@code outpost.spool.*}); removed from the registry on close. */
@@ -25,9 +28,11 @@ final class SpoolMetrics {
   final Counter corruptQuarantined;
   final Timer commit;
   final DistributionSummary commitBatch;
+  final DistributionSummary commitMessages;
+  final Counter appendedBytes;
 
   SpoolMetrics(MeterRegistry registry, SpoolLedger ledger, Supplier<Number> queued, Supplier<Number> deadLetters,
-      Clock clock) {
+      LongSupplier written, Clock clock) {
     this.registry = registry;
     for (DropReason reason : DropReason.values()) {
       dropped.put(reason, add(Counter.builder("outpost.spool.dropped").tag("reason", reason.tag())
@@ -44,9 +49,17 @@ final class SpoolMetrics {
     corruptQuarantined = add(Counter.builder("outpost.spool.corrupt.quarantined")
         .description("Corrupt database files moved aside at start").register(registry));
     commit = add(Timer.builder("outpost.spool.commit").description("Group-commit duration including fsync")
-        .register(registry));
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry));
     commitBatch = add(DistributionSummary.builder("outpost.spool.commit.batch")
         .description("Operations per group commit").register(registry));
+    commitMessages = add(DistributionSummary.builder("outpost.spool.commit.messages")
+        .description("Messages appended per group commit: what the wear budget gathers").register(registry));
+    appendedBytes = add(Counter.builder("outpost.spool.appended.payload").baseUnit("bytes")
+        .description("Payload bytes made durable").register(registry));
+    add(FunctionCounter.builder("outpost.spool.written", written, w -> w.getAsLong())
+        .baseUnit("bytes").description("Bytes the spool writer wrote to disk (WAL and checkpoints; stays 0 where"
+            + " the OS does not account them per thread)").register(registry));
     add(Gauge.builder("outpost.spool.depth", ledger, SpoolLedger::depth).register(registry));
     add(Gauge.builder("outpost.spool.bytes", ledger, SpoolLedger::bytes).baseUnit("bytes").register(registry));
     add(Gauge.builder("outpost.spool.leased", ledger, SpoolLedger::leasedCount).register(registry));

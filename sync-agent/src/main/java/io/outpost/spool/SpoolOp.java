@@ -10,13 +10,17 @@ sealed interface SpoolOp {
   /** Runs in the group-commit transaction. */
   sealed interface Write extends SpoolOp {}
 
-  /** Runs after the commit, against committed state. */
+  /**
+   * Runs against committed state: after the commit of the writes queued with it, or — a lease or release that arrives
+   * while the writer gathers writes for a wear-budgeted commit — at once, before those writes commit.
+   */
   sealed interface Read extends SpoolOp {}
 
   /** Store one message; {@code durable} futures complete after the commit, others already completed. */
   record Append(long id, SpoolEntry entry, CompletableFuture<Long> future, boolean durable) implements Write {}
 
-  record Ack(Collection<Long> ids, CompletableFuture<Void> future) implements Write {}
+  /** Delete delivered messages; {@code prompt}: the drain waits for this delete, so commit it without gathering. */
+  record Ack(Collection<Long> ids, CompletableFuture<Void> future, boolean prompt) implements Write {}
 
   record Reject(Collection<Long> ids, String reason, CompletableFuture<Void> future) implements Write {}
 

@@ -31,13 +31,20 @@ import java.time.Duration;
  *     Default {@value #DEFAULT_TTL_SWEEP_SECONDS}.
  * @param integrityCheckAtStart run {@code PRAGMA quick_check} when opening; a database that fails it (or cannot be
  *     opened) is renamed aside with a timestamp and a fresh one is created. Default {@code true}.
- * @param commitLingerMillis how long the writer may hold a commit open for more appends after the first one arrived
- *     (ended early by a full batch, a drain read, a stop, or a tenth of it passing with no new append). Every commit costs a WAL append of whole pages and an
- *     fsync whatever it holds, so at moderate rates (a thousand messages/s) fewer, larger commits cut the bytes written
- *     to flash per message several times over; the price is up to this much more PUBACK latency for QoS 1 devices
- *     (durability is unchanged: the device is acknowledged after the fsync that holds its message). {@code 0} commits
- *     as soon as the writer is free. Default {@value #DEFAULT_COMMIT_LINGER_MILLIS}; at most
- *     {@value #MAX_COMMIT_LINGER_MILLIS}.
+ * @param commitLingerMillis the earlier form of the budget, still accepted: {@code L} means
+ *     {@code maxCommitsPerSecond: 1000/L} ({@code 0} means {@code 0}). Giving both keys is an error. At most
+ *     {@value #MAX_COMMIT_LINGER_MILLIS}. Folded into {@code maxCommitsPerSecond} here, so always {@code null} after
+ *     construction.
+ * @param maxCommitsPerSecond the flash-wear budget of group commit: while writes keep arriving, the writer starts at
+ *     most this many commits a second and gathers the writes that arrive in between into the next one. A write that
+ *     finds the writer idle and the budget unspent (no commit started in the last {@code 1/N} s) commits at once, so a
+ *     lone device waits for one fsync; a gathering commit also starts early when no write arrived for a tenth of the
+ *     interval (the writers are all waiting for it, so waiting longer saves no writes). Every commit appends whole
+ *     pages to the WAL and fsyncs whatever it holds, so fewer, larger commits write several times fewer bytes to flash
+ *     per message at moderate rates; the price is up to {@code 1/N} s more PUBACK latency, never durability (a device
+ *     is acknowledged after the fsync that holds its message). {@code 0} = no budget, latency first: commit as soon as
+ *     the writer is free (writes that arrive during a commit still share the next one). Default
+ *     {@value #DEFAULT_MAX_COMMITS_PER_SECOND}; at most {@value #MAX_MAX_COMMITS_PER_SECOND}.
  */
 public record SpoolOptions(
     String dir,
@@ -51,7 +58,8 @@ public record SpoolOptions(
     Integer deadLetterMax,
     Integer ttlSweepSeconds,
     Boolean integrityCheckAtStart,
-    Integer commitLingerMillis) {
+    Integer commitLingerMillis,
+    Integer maxCommitsPerSecond) {
 
   public static final String DEFAULT_DIR = "./outpost-data";
   public static final long DEFAULT_MAX_BYTES = 1L << 30;
@@ -64,8 +72,14 @@ public record SpoolOptions(
   public static final int DEFAULT_DEAD_LETTER_MAX = 10_000;
   public static final int DEFAULT_TTL_SWEEP_SECONDS = 60;
   public static final boolean DEFAULT_INTEGRITY_CHECK_AT_START = true;
-  public static final int DEFAULT_COMMIT_LINGER_MILLIS = 50;
-  /** Upper bound of {@link #commitLingerMillis()}: beyond it devices would wait too long for their PUBACK. */
+  /**
+   * Default wear budget: a commit every 40 ms at most while writes stream in, so a steady stream's PUBACK waits about
+   * 20 ms on average (half an interval) plus the fsync.
+   */
+  public static final int DEFAULT_MAX_COMMITS_PER_SECOND = 25;
+  /** Upper bound of {@link #maxCommitsPerSecond()}; no disk commits faster, so a higher cap would mean nothing. */
+  public static final int MAX_MAX_COMMITS_PER_SECOND = 100_000;
+  /** Upper bound of the legacy {@link #commitLingerMillis()}: beyond it devices would wait too long for their PUBACK. */
   public static final int MAX_COMMIT_LINGER_MILLIS = 1000;
 
   /** File name of the database inside {@link #dir()}. */
@@ -89,16 +103,28 @@ public record SpoolOptions(
     deadLetterMax = (int) positive("deadLetterMax", toLong(deadLetterMax), DEFAULT_DEAD_LETTER_MAX);
     ttlSweepSeconds = (int) positive("ttlSweepSeconds", toLong(ttlSweepSeconds), DEFAULT_TTL_SWEEP_SECONDS);
     integrityCheckAtStart = integrityCheckAtStart == null ? DEFAULT_INTEGRITY_CHECK_AT_START : integrityCheckAtStart;
-    commitLingerMillis = commitLingerMillis == null ? DEFAULT_COMMIT_LINGER_MILLIS : commitLingerMillis;
-    if (commitLingerMillis < 0 || commitLingerMillis > MAX_COMMIT_LINGER_MILLIS) {
-      throw new IllegalArgumentException("commitLingerMillis: must be between 0 and " + MAX_COMMIT_LINGER_MILLIS
-          + ", got " + commitLingerMillis);
+    if (commitLingerMillis != null) {
+      if (commitLingerMillis < 0 || commitLingerMillis > MAX_COMMIT_LINGER_MILLIS) {
+        throw new IllegalArgumentException("commitLingerMillis: must be between 0 and " + MAX_COMMIT_LINGER_MILLIS
+            + ", got " + commitLingerMillis);
+      }
+      if (maxCommitsPerSecond != null) {
+        throw new IllegalArgumentException("commitLingerMillis: replaced by maxCommitsPerSecond; give only"
+            + " maxCommitsPerSecond");
+      }
+      maxCommitsPerSecond = commitLingerMillis == 0 ? 0 : Math.max(1, Math.round(1000f / commitLingerMillis));
+      commitLingerMillis = null;
+    }
+    maxCommitsPerSecond = maxCommitsPerSecond == null ? DEFAULT_MAX_COMMITS_PER_SECOND : maxCommitsPerSecond;
+    if (maxCommitsPerSecond < 0 || maxCommitsPerSecond > MAX_MAX_COMMITS_PER_SECOND) {
+      throw new IllegalArgumentException("maxCommitsPerSecond: must be between 0 (no budget) and "
+          + MAX_MAX_COMMITS_PER_SECOND + ", got " + maxCommitsPerSecond);
     }
   }
 
   /** All defaults, spool in {@value #DEFAULT_DIR}. */
   public static SpoolOptions defaults() {
-    return new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Defaults with the spool in {@code dir}. */
@@ -108,62 +134,72 @@ public record SpoolOptions(
 
   public SpoolOptions withDir(String value) {
     return new SpoolOptions(value, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withMaxBytes(long value) {
     return new SpoolOptions(dir, value, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withOverflowPolicy(OverflowPolicy value) {
     return new SpoolOptions(dir, maxBytes, value, synchronous, spoolQos0, commitBatchMax, queueMax,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withSynchronous(Synchronous value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, value, spoolQos0, commitBatchMax, queueMax,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withSpoolQos0(boolean value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, value, commitBatchMax, queueMax,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withCommitBatchMax(int value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, value, queueMax,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withQueueMax(int value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, value,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withMaxFileBytes(long value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
-        value, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        value, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withDeadLetterMax(int value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
-        maxFileBytes, value, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, value, ttlSweepSeconds, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
   public SpoolOptions withTtlSweepSeconds(int value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
-        maxFileBytes, deadLetterMax, value, integrityCheckAtStart, commitLingerMillis);
+        maxFileBytes, deadLetterMax, value, integrityCheckAtStart, commitLingerMillis,
+        maxCommitsPerSecond);
   }
 
-  public SpoolOptions withCommitLingerMillis(int value) {
+  public SpoolOptions withMaxCommitsPerSecond(int value) {
     return new SpoolOptions(dir, maxBytes, overflowPolicy, synchronous, spoolQos0, commitBatchMax, queueMax,
-        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, value);
+        maxFileBytes, deadLetterMax, ttlSweepSeconds, integrityCheckAtStart, null, value);
   }
 
-  /** {@link #commitLingerMillis()} as a duration. */
-  public Duration commitLinger() {
-    return Duration.ofMillis(commitLingerMillis);
+  /** Shortest time between the starts of two commits while writes stream in; zero without a budget. */
+  public Duration commitInterval() {
+    return maxCommitsPerSecond == 0 ? Duration.ZERO : Duration.ofNanos(1_000_000_000L / maxCommitsPerSecond);
   }
 
   /** Path of the database file. */

@@ -29,14 +29,20 @@ final class SpoolWriter implements Runnable {
   private final Runnable onAvailable;
   private final WriteBatch batch;
   private final ReadHandler reads;
+  private final CommitPacer pacer;
+  private final ThreadWrites diskWrites;
+  private final CommitListener listener;
   private volatile boolean writable = true;
   private volatile String lastError;
   private long nextSweepAt;
 
   SpoolWriter(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
       BlockingQueue<SpoolOp> queue, AtomicInteger queuedAppends, long deadLetters, long highestSequence,
-      Runnable onAvailable) {
+      Runnable onAvailable, CommitPacer pacer, CommitListener listener) {
     this.options = options;
+    this.pacer = pacer;
+    this.listener = listener;
+    this.diskWrites = new ThreadWrites(pacer::now);
     this.store = store;
     this.ledger = ledger;
     this.metrics = metrics;
@@ -72,7 +78,7 @@ final class SpoolWriter implements Runnable {
         if (first != null) {
           ops.add(first);
           queue.drainTo(ops, options.commitBatchMax() - 1);
-          linger(ops);
+          gather(ops);
         }
         if (clock.millis() >= nextSweepAt) {
           ops.add(new SpoolOp.Purge(List.of()));
@@ -94,40 +100,57 @@ final class SpoolWriter implements Runnable {
   }
 
   /**
-   * Holds the commit open for more writes, up to {@link SpoolOptions#commitLinger()} after the batch started, so a
-   * moderate stream of appends shares one WAL append and fsync instead of paying one each. A read (the drain needs
-   * committed state), a stop, a full batch, or a pause of a tenth of the linger with no new write (the writers are
-   * waiting for this commit) ends it at once.
+   * Gathers more writes while the wear budget ({@link CommitPacer}) holds the commit back, so a stream of appends
+   * shares one WAL append and fsync instead of paying one each. Nothing waits when the budget allows a commit now.
+   * Leases and releases that arrive meanwhile are served at once against committed state (the drain keeps moving);
+   * a stop, another read, a prompt delete (a backlog drains and waits for it), a full batch, or a pause in the stream
+   * (every writer is waiting for this commit) ends the wait at once.
    */
-  private void linger(List<SpoolOp> ops) throws InterruptedException {
-    long lingerNanos = options.commitLinger().toNanos();
-    if (lingerNanos == 0 || !onlyWrites(ops, 0)) {
-      return;
+  private void gather(List<SpoolOp> ops) throws InterruptedException {
+    int writes = (int) ops.stream().filter(SpoolOp.Write.class::isInstance).count();
+    if (!pacer.mustWait(pacer.now(), writes) || !serveEarlyReads(ops, 0) || ops.isEmpty()) {
+      return; // without a wait, reads keep their place after the commit of the writes queued before them
     }
-    long quietNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), lingerNanos / 10);
-    long deadline = System.nanoTime() + lingerNanos;
-    while (ops.size() < options.commitBatchMax()) {
-      long remaining = Math.min(quietNanos, deadline - System.nanoTime());
-      SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
-      if (next == null) {
-        return;
+    int found = ops.size();
+    try {
+      long deadline = pacer.earliestStart();
+      while (ops.size() < options.commitBatchMax()) {
+        long remaining = Math.min(pacer.quietNanos(), deadline - pacer.now());
+        SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
+        if (next == null) {
+          return;
+        }
+        int from = ops.size();
+        ops.add(next);
+        queue.drainTo(ops, options.commitBatchMax() - ops.size());
+        if (!serveEarlyReads(ops, from)) {
+          return;
+        }
       }
-      int from = ops.size();
-      ops.add(next);
-      queue.drainTo(ops, options.commitBatchMax() - ops.size());
-      if (!onlyWrites(ops, from)) {
-        return;
-      }
+    } finally {
+      pacer.gathered(ops.size() - found);
     }
   }
 
-  private static boolean onlyWrites(List<SpoolOp> ops, int from) {
-    for (int i = from; i < ops.size(); i++) {
-      if (!(ops.get(i) instanceof SpoolOp.Write)) {
-        return false;
+  /**
+   * Serves the leases and releases among {@code ops[from..]} now and removes them; returns whether the rest may keep
+   * gathering (only plain writes are left).
+   */
+  private boolean serveEarlyReads(List<SpoolOp> ops, int from) {
+    boolean gather = true;
+    for (int i = from; i < ops.size(); ) {
+      SpoolOp op = ops.get(i);
+      if (op instanceof SpoolOp.Lease || op instanceof SpoolOp.Release) {
+        ops.remove(i);
+        reads.handle((SpoolOp.Read) op);
+        continue;
       }
+      if (!(op instanceof SpoolOp.Write) || (op instanceof SpoolOp.Ack ack && ack.prompt())) {
+        gather = false;
+      }
+      i++;
     }
-    return true;
+    return gather;
   }
 
   /** Runs one batch; returns the stop op if it was in the batch. */
@@ -157,18 +180,24 @@ final class SpoolWriter implements Runnable {
   }
 
   private void commitBatch() {
-    long started = System.nanoTime();
+    long started = pacer.now();
+    pacer.started(started);
     try {
       store.begin();
       batch.execute();
       store.commit();
-      metrics.commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      long finished = pacer.now();
+      metrics.commit.record(finished - started, TimeUnit.NANOSECONDS);
       metrics.commitBatch.record(batch.size());
+      metrics.commitMessages.record(batch.appended());
+      metrics.appendedBytes.increment(batch.appendedBytes());
+      diskWrites.sample(finished);
       if (!writable) {
         LOG.info("Spool is writable again");
       }
       writable = true;
       lastError = null;
+      listener.committed(batch.size());
       boolean available = batch.committed();
       ledger.oldestReceivedAt(store.oldestReceivedAt());
       if (available) {
@@ -177,6 +206,11 @@ final class SpoolWriter implements Runnable {
     } catch (SQLException | RuntimeException e) {
       onCommitFailure(e);
     }
+  }
+
+  /** Bytes this writer thread has written to disk so far (WAL, checkpoints); 0 where the OS does not tell. */
+  long bytesWritten() {
+    return diskWrites.total();
   }
 
   private void onCommitFailure(Exception e) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,8 @@ public final class SqliteSpool implements Spool {
   private long nextSequence;
   private boolean closed;
 
-  private SqliteSpool(SpoolOptions options, MeterRegistry registry, Clock clock) throws SQLException, IOException {
+  private SqliteSpool(SpoolOptions options, MeterRegistry registry, Clock clock, LongSupplier ticker,
+      CommitListener listener) throws SQLException, IOException {
     this.options = options;
     this.clock = clock;
     SpoolDatabase.Opened opened = SpoolDatabase.open(options, clock);
@@ -62,12 +64,13 @@ public final class SqliteSpool implements Spool {
       opened.connection().close();
       throw e;
     }
-    this.metrics = new SpoolMetrics(registry, ledger, queuedAppends::get, this::deadLetterCount, clock);
+    this.metrics = new SpoolMetrics(registry, ledger, queuedAppends::get, this::deadLetterCount, this::bytesWritten,
+        clock);
     if (quarantinedTo != null) {
       metrics.corruptQuarantined.increment();
     }
     this.writer = new SpoolWriter(options, store, ledger, metrics, clock, queue, queuedAppends, deadLetters,
-        highest, this::fireAvailable);
+        highest, this::fireAvailable, new CommitPacer(options, ticker), listener);
     this.writerThread = new Thread(writer, "outpost-spool-writer");
     writerThread.start();
     LOG.info("Spool open at {}: {} message(s), {} bytes, {} dead letter(s)", options.databaseFile(),
@@ -80,12 +83,23 @@ public final class SqliteSpool implements Spool {
    * @throws SpoolUnavailableException if the database cannot be opened (a corrupt file is moved aside instead)
    */
   public static SqliteSpool open(SpoolOptions options, MeterRegistry registry, Clock clock) {
+    return open(options, registry, clock, System::nanoTime, CommitListener.NONE);
+  }
+
+  /** As {@link #open(SpoolOptions, MeterRegistry, Clock)}, with the pacing ticker and a commit observer given. */
+  static SqliteSpool open(SpoolOptions options, MeterRegistry registry, Clock clock, LongSupplier ticker,
+      CommitListener listener) {
     Objects.requireNonNull(options, "options");
     try {
-      return new SqliteSpool(options, registry, clock);
+      return new SqliteSpool(options, registry, clock, ticker, listener);
     } catch (SQLException | IOException e) {
       throw new SpoolUnavailableException("cannot open spool " + options.databaseFile() + ": " + e.getMessage(), e);
     }
+  }
+
+  private long bytesWritten() {
+    SpoolWriter w = writer;
+    return w == null ? 0 : w.bytesWritten();
   }
 
   /** Where a corrupt database was moved at open, or {@code null}. */
@@ -128,8 +142,13 @@ public final class SqliteSpool implements Spool {
 
   @Override
   public CompletableFuture<Void> acknowledge(Collection<Long> ids) {
+    return acknowledge(ids, false);
+  }
+
+  @Override
+  public CompletableFuture<Void> acknowledge(Collection<Long> ids, boolean prompt) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    return submit(new SpoolOp.Ack(List.copyOf(ids), future), future);
+    return submit(new SpoolOp.Ack(List.copyOf(ids), future, prompt), future);
   }
 
   @Override

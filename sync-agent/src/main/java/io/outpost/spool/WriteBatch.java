@@ -35,6 +35,7 @@ final class WriteBatch {
   private long highestInserted;
   private long pendingHighest;
   private int appended;
+  private long appendedBytes;
   private int refused;
 
   WriteBatch(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
@@ -58,6 +59,7 @@ final class WriteBatch {
     available = false;
     evicted = false;
     appended = 0;
+    appendedBytes = 0;
     refused = 0;
   }
 
@@ -71,6 +73,16 @@ final class WriteBatch {
 
   int size() {
     return writes.size();
+  }
+
+  /** Messages this batch inserted (valid after {@link #execute}). */
+  int appended() {
+    return appended;
+  }
+
+  /** Payload bytes of the messages this batch inserted (valid after {@link #execute}). */
+  long appendedBytes() {
+    return appendedBytes;
   }
 
   long deadLetters() {
@@ -135,6 +147,7 @@ final class WriteBatch {
     ledger.added(entry.route(), size);
     available = true;
     appended++;
+    appendedBytes += entry.payload().length;
     if (append.durable()) {
       afterCommit.add(() -> append.future().complete(append.id()));
     }

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * drain: unbatched drain of a full spool to Moquette on loopback (MQTT 3.1.1, window 1000).
  * batched: drain under a 100 publishes/s limit with 128 KiB batch envelopes.
  * mosquitto: unbatched MQTT 5 drain to Mosquitto (out of process, loopback TCP), after a warm-up drain.
- * steady: a steady stream (-Drate=1000 msg/s for -Dseconds=30) for each commit linger in -Dlingers=0,10,25,50,100,200:
+ * steady: a steady stream (-Drate=1000 msg/s for -Dseconds=30) for each wear budget in -Dbudgets=0,100,40,25,10,5:
  * bytes written to disk per payload byte (the WAL checkpointed at close included) and append latency (= the PUBACK
  * delay a QoS 1 device sees).
  */
@@ -61,8 +61,9 @@ public final class SyncBench {
       drainToMosquitto(messages / 2);
     }
     if (which.equals("steady")) {
-      for (String linger : System.getProperty("lingers", "0,10,25,50,100,200").split(",")) {
-        steady(Integer.getInteger("rate", 1000), Integer.getInteger("seconds", 30), Integer.parseInt(linger));
+      // storage.maxCommitsPerSecond settings; 0 = no budget (latency first)
+      for (String budget : System.getProperty("budgets", "0,100,40,25,10,5").split(",")) {
+        steady(Integer.getInteger("rate", 1000), Integer.getInteger("seconds", 30), Integer.parseInt(budget));
       }
     }
   }
@@ -94,7 +95,7 @@ public final class SyncBench {
     }
   }
 
-  private static void steady(int rate, int seconds, int lingerMillis) throws Exception {
+  private static void steady(int rate, int seconds, int budget) throws Exception {
     Path dir = Files.createTempDirectory("outpost-bench-steady");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     int count = rate * seconds;
@@ -103,7 +104,7 @@ public final class SyncBench {
     byte[] payload = new byte[PAYLOAD];
     long writtenBefore = writeBytes();
     double perCommit;
-    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withCommitLingerMillis(lingerMillis), registry,
+    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), registry,
         Clock.systemUTC())) {
       long start = System.nanoTime();
       for (int i = 0; i < count; i++) {
@@ -125,9 +126,9 @@ public final class SyncBench {
     }
     long written = writeBytes() - writtenBefore; // after close: the WAL is checkpointed into the database
     java.util.Arrays.sort(latencies);
-    System.out.printf("steady %,d msg/s x %d s, linger %3d ms: %.2f bytes written per payload byte (%,.0f B/msg),"
-            + " %.1f msgs per commit, append latency p50 %.2f ms p99 %.2f ms max %.2f ms%n", rate, seconds,
-        lingerMillis, (double) written / count / PAYLOAD, (double) written / count, perCommit,
+    System.out.printf("steady %,d msg/s x %d s, maxCommitsPerSecond %3d: %.2f bytes written per payload byte"
+            + " (%,.0f B/msg), %.1f msgs per commit, append latency p50 %.2f ms p99 %.2f ms max %.2f ms%n", rate,
+        seconds, budget, (double) written / count / PAYLOAD, (double) written / count, perCommit,
         latencies[count / 2] / 1e6, latencies[(int) (count * 0.99)] / 1e6, latencies[count - 1] / 1e6);
     delete(dir);
   }
@@ -204,7 +205,8 @@ public final class SyncBench {
         Integer.getInteger("mosquitto.maxInflight", 0))) {
       for (String round : List.of("warm-up", "measured")) {
         Path spoolDir = dir.resolve("spool-" + round);
-        try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(spoolDir).withMaxBytes(8L << 30),
+        try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(spoolDir).withMaxBytes(8L << 30)
+            .withMaxCommitsPerSecond(Integer.getInteger("budget", SpoolOptions.DEFAULT_MAX_COMMITS_PER_SECOND)),
             new SimpleMeterRegistry(), Clock.systemUTC())) {
           int count = round.equals("warm-up") ? messages / 2 : messages;
           fill(spool, count);

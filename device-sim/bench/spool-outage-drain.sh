@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Outage drain, side by side: while the cloud broker (Mosquitto) is down, MQTT.js publishers put
+# --messages QoS 1 messages into the gateway; then the cloud comes back and a cloud-side consumer
+# (MQTT.js, persistent session) counts them. Reported separately:
+#   time to first message: cloud listening again -> first message at the consumer (reconnect promptness;
+#                          includes the consumer's own reconnect, at most 100 ms);
+#   drain rate:            messages / (last arrival - first arrival).
+# Gateways: Outpost (packaged daemon; cloud link MQTT 5 and 3.1.1, cloud.inflightWindow = what the cloud
+# allows, at least the default 100: the MQTT window follows the cloud's Receive Maximum by itself) and a Mosquitto bridge that drops nothing (max_queued_messages 0, cleansession false, QoS 1 out),
+# for a cloud allowing 20 and 1,000 messages in flight (max_inflight_messages; MQTT 5 Receive Maximum).
+# The cloud keeps sessions on disk and queues without limit, so nothing is dropped there either.
+#
+# Usage: device-sim/bench/spool-outage-drain.sh [--messages 50000] [--inflight "20 1000"]
+#          [--gateways "outpost-5 outpost-3.1.1 bridge"] [--no-doc]
+# Needs: the packaged daemon, mosquitto, node + npm (MQTT.js installed under mqttjs/ on first use), jq.
+# Environment: GATEWAY_PORT (18880), CLOUD_PORT (18881), OUTPOST_JAR.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MESSAGES=50000
+INFLIGHT="20 1000"
+GATEWAYS="outpost-5 outpost-3.1.1 bridge"
+WRITE_DOC=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --messages) MESSAGES="$2"; shift 2 ;;
+    --inflight) INFLIGHT="$2"; shift 2 ;;
+    --gateways) GATEWAYS="$2"; shift 2 ;;
+    --no-doc) WRITE_DOC=0; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
+GATEWAY_PORT="${GATEWAY_PORT:-18880}"
+CLOUD_PORT="${CLOUD_PORT:-18881}"
+
+command -v jq >/dev/null || die "jq is required (apt-get install -y jq)"
+command -v node >/dev/null || die "node is required"
+[[ -d "$BENCH_DIR/mqttjs/node_modules/mqtt" ]] || (cd "$BENCH_DIR/mqttjs" && npm ci --no-audit --no-fund >&2)
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RESULTS="$BENCH_DIR/results/outage-drain-$STAMP"
+mkdir -p "$RESULTS"
+trap bench_cleanup EXIT
+machine_info > "$RESULTS/machine.md"
+now_ms() { date +%s%3N; }
+
+echo "gateway,cloud_inflight,messages,received,duplicates,time_to_first_ms,drain_seconds,drain_rate" > "$RESULTS/drain.csv"
+for inflight in $INFLIGHT; do
+  for gateway in $GATEWAYS; do
+    case_dir="$RESULTS/$gateway-$inflight"
+    mkdir -p "$case_dir/cloud-data"
+    chmod a+rwx "$case_dir/cloud-data" # mosquitto started as root drops to its own user
+    cloud_conf="persistence true
+persistence_location $case_dir/cloud-data/
+max_queued_messages 0
+max_inflight_messages $inflight"
+    echo "== $gateway, cloud allowing $inflight in flight" >&2
+    start_mosquitto "$CLOUD_PORT" "$cloud_conf"
+    cloud_pid=$BENCH_LAST_PID
+    protocol=5
+    [[ "$gateway" == *3.1.1 || "$gateway" == bridge ]] && protocol=4
+    bench_bg "$case_dir/consume.json" node "$BENCH_DIR/mqttjs/consume.mjs" --url "mqtt://127.0.0.1:$CLOUD_PORT" \
+      --client-id "cloud-$gateway-$inflight-$STAMP" --topic 'devices/#' --expect "$MESSAGES" --timeout 900 \
+      --ready-file "$case_dir/consume.ready"
+    consumer_pid=$BENCH_LAST_PID
+    wait_for_file "$case_dir/consume.ready" "consumer"
+    bench_stop "$cloud_pid" # the outage starts; the consumer's session is kept on disk
+
+    case "$gateway" in
+      bridge)
+        start_mosquitto "$GATEWAY_PORT" "max_queued_messages 0
+max_inflight_messages $inflight
+connection cloud
+address 127.0.0.1:$CLOUD_PORT
+topic devices/# out 1
+cleansession false
+restart_timeout 1 2"
+        gateway_pid=$BENCH_LAST_PID
+        ;;
+      outpost-*)
+        version="${gateway#outpost-}"
+        cat > "$case_dir/outpost.yaml" <<YAML
+broker:
+  receiveMaximum: 1000 # window-100 publishers must not be cut off at the default 64
+  listeners:
+    - host: 127.0.0.1
+      port: $GATEWAY_PORT
+storage:
+  dir: $case_dir/outpost-data
+  maxBytes: 8589934592
+cloud:
+  url: tcp://127.0.0.1:$CLOUD_PORT
+  clientId: outpost-drain-$STAMP
+  mqttVersion: "$version"
+  inflightWindow: $(( inflight > 100 ? inflight : 100 ))
+routes:
+  - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
+admin:
+  listen: "127.0.0.1:0"
+YAML
+        start_outpost "$GATEWAY_PORT" "$case_dir/outpost.yaml"
+        gateway_pid=$BENCH_LAST_PID
+        ;;
+      *) die "unknown gateway $gateway" ;;
+    esac
+
+    bench_cmd node "$BENCH_DIR/mqttjs/load.mjs" --url "mqtt://127.0.0.1:$GATEWAY_PORT" --publishers 4 --window 100 \
+      --rate 0 --count "$MESSAGES" --run "drain-$gateway-$inflight" > "$case_dir/load.json"
+    echo "   gateway holds $(jq .acked "$case_dir/load.json") acknowledged messages; cloud up" >&2
+    start_mosquitto "$CLOUD_PORT" "$cloud_conf"
+    up_ms=$(now_ms)
+    cloud_pid=$BENCH_LAST_PID
+    wait "$consumer_pid" || echo "consumer did not see all messages, see $case_dir/consume.json" >&2
+    jq -r --arg g "$gateway" --argjson i "$inflight" --argjson n "$MESSAGES" --argjson up "$up_ms" \
+      '[$g, $i, $n, .unique, .duplicates, (.firstAtMs - $up),
+        ((.lastAtMs - .firstAtMs) / 1000), (if .lastAtMs > .firstAtMs then ((.unique - 1) * 1000 / (.lastAtMs - .firstAtMs) | floor) else "-" end)] | @csv' \
+      "$case_dir/consume.json" >> "$RESULTS/drain.csv"
+    tail -1 "$RESULTS/drain.csv" >&2
+    bench_stop "$gateway_pid"
+    bench_stop "$cloud_pid"
+  done
+done
+
+{
+  echo
+  echo "Run $STAMP with \`device-sim/bench/spool-outage-drain.sh --messages $MESSAGES --inflight \"$INFLIGHT\" --gateways \"$GATEWAYS\"\`."
+  echo
+  cat "$RESULTS/machine.md"
+  echo
+  echo "| gateway | cloud in flight | messages | received (unique) | duplicates | cloud up -> first message (ms) | drain (s) | drain rate (msg/s) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$RESULTS/drain.csv" | tr -d '"' | awk -F, '{printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8}'
+  echo
+  commands_details "$RESULTS/commands.txt"
+} > "$RESULTS/section.md"
+
+if [[ "$WRITE_DOC" == 1 ]]; then
+  update_doc_section "spool-outage-drain" "$RESULTS/section.md"
+  echo "updated docs/benchmarks.md (raw results in ${RESULTS#$REPO_ROOT/})" >&2
+fi
+cat "$RESULTS/section.md"

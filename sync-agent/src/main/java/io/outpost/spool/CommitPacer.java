@@ -1,0 +1,70 @@
+package io.outpost.spool;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The wear budget of group commit ({@link SpoolOptions#maxCommitsPerSecond()}): decides when the writes gathered so far
+ * may be committed. A commit may start at once when the previous one started at least one interval ago (a lone write
+ * pays one fsync, no more); otherwise the writes wait for the interval to pass and share one commit, unless no write
+ * arrived for a tenth of the interval, which means every writer waits for this commit and waiting longer would save
+ * nothing. Without a budget every commit starts as soon as the writer is free. Time comes from an injected ticker.
+ *
+ * <p>Waiting pays only when others write meanwhile. After {@value #FRUITLESS_LIMIT} waits in a row that gathered no
+ * write (a lone device that sends its next message only after this one's PUBACK), a lone write commits at once again;
+ * a commit that finds several writes queued (writers overlap) turns waiting back on.
+ */
+final class CommitPacer {
+  private static final long MIN_QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+  static final int FRUITLESS_LIMIT = 2;
+
+  private final long intervalNanos;
+  private final long quietNanos;
+  private final LongSupplier ticker;
+  private long lastStart;
+  private boolean started;
+  private int fruitless;
+
+  CommitPacer(SpoolOptions options, LongSupplier ticker) {
+    this.intervalNanos = options.commitInterval().toNanos();
+    this.quietNanos = Math.max(MIN_QUIET_NANOS, intervalNanos / 10);
+    this.ticker = ticker;
+  }
+
+  /** The ticker's reading now. */
+  long now() {
+    return ticker.getAsLong();
+  }
+
+  /**
+   * Whether the {@code queuedWrites} writes found now should wait for more: the budget is spent until
+   * {@link #earliestStart}, and waiting has been gathering writes lately (or several are queued already).
+   */
+  boolean mustWait(long now, int queuedWrites) {
+    if (queuedWrites > 1) {
+      fruitless = 0;
+    }
+    return intervalNanos > 0 && started && now - lastStart < intervalNanos && fruitless < FRUITLESS_LIMIT;
+  }
+
+  /** A wait ended having gathered {@code writes} more writes. */
+  void gathered(int writes) {
+    fruitless = writes == 0 ? fruitless + 1 : 0;
+  }
+
+  /** Ticker time at which the budget allows the next commit. */
+  long earliestStart() {
+    return started ? lastStart + intervalNanos : Long.MIN_VALUE;
+  }
+
+  /** Longest pause between arrivals that still counts as a stream worth waiting for. */
+  long quietNanos() {
+    return quietNanos;
+  }
+
+  /** A commit started at {@code now}. */
+  void started(long now) {
+    lastStart = now;
+    started = true;
+  }
+}

@@ -1,0 +1,168 @@
+package io.outpost.cloud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.spool.DeadLetter;
+import io.outpost.spool.SpoolEntry;
+import io.outpost.spool.SpoolOptions;
+import io.outpost.spool.SqliteSpool;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The drain on a real spool file and a real link thread, with a connection the test answers and a test ticker. */
+@Timeout(60)
+class DrainerTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @TempDir Path dir;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final AtomicLong ticker = new AtomicLong(1_000_000_000L);
+  private final List<String> reconnects = new CopyOnWriteArrayList<>();
+  private ScheduledThreadPoolExecutor link;
+  private SqliteSpool spool;
+  private CloudMetrics metrics;
+
+  @BeforeEach
+  void setUp() {
+    link = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-cloud-link"));
+    spool = SqliteSpool.open(SpoolOptions.in(dir), registry, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    link.shutdownNow();
+    assertThat(link.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    if (metrics != null) {
+      metrics.close();
+    }
+    spool.close();
+  }
+
+  private Drainer drainer(CloudOptions options) {
+    Drainer drainer = new Drainer(options, spool, link, ticker::get, reconnects::add);
+    metrics = new CloudMetrics(registry, null, drainer::inflight);
+    drainer.metrics(metrics);
+    spool.onAvailable(drainer::signal);
+    return drainer;
+  }
+
+  private static CloudOptions options() {
+    return CloudOptions.of("tcp://127.0.0.1:1", "edge-1").withInflightWindow(10).withAckTimeoutSeconds(5);
+  }
+
+  private void onLink(Runnable task) throws Exception {
+    link.submit(task).get(10, TimeUnit.SECONDS);
+  }
+
+  private void append(int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      spool.append(new SpoolEntry("telemetry", 0, "devices/d1/telemetry", ("m" + i).getBytes(StandardCharsets.UTF_8),
+          1, 0, List.of(), null, "d1", 1_800_000_000_000L)).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void publishesInDrainOrderAndDeletesOnlyAfterThePuback() throws Exception {
+    append(5);
+    Drainer drainer = drainer(options());
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(cloud));
+
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 5);
+    assertThat(cloud.sent).extracting(ScriptedTransport.Sent::text).containsExactly("m0", "m1", "m2", "m3", "m4");
+    assertThat(spool.stats().depth()).as("nothing deleted before its PUBACK").isEqualTo(5);
+
+    cloud.sent.get(0).puback().complete(0);
+    cloud.sent.get(1).puback().complete(0);
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 3);
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+    assertThat(registry.get("outpost.cloud.delivered").counter().count()).isEqualTo(5);
+    assertThat(registry.get("outpost.cloud.drain.rate").gauge().value()).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void keepsNoMorePublishesInFlightThanTheCloudAllows() throws Exception {
+    append(8);
+    Drainer drainer = drainer(options());
+    ScriptedTransport cloud = new ScriptedTransport(4); // one slot stays free for status publishes
+    onLink(() -> drainer.online(cloud));
+
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 3);
+    onLink(drainer::pump);
+    assertThat(cloud.sent).hasSize(3);
+    assertThat(drainer.inflight()).isEqualTo(3);
+    cloud.sent.get(0).puback().complete(0);
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 4);
+    assertThat(cloud.unanswered()).isEqualTo(3);
+  }
+
+  @Test
+  void aLostConnectionHandsUnacknowledgedMessagesBackForTheNextOne() throws Exception {
+    append(3);
+    Drainer drainer = drainer(options());
+    ScriptedTransport first = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(first));
+    await().atMost(WAIT).until(() -> first.sent.size() == 3);
+    first.sent.get(0).puback().complete(0);
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 2);
+
+    onLink(drainer::offline);
+    ScriptedTransport second = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(second));
+    await().atMost(WAIT).until(() -> second.sent.size() == 2);
+    assertThat(second.sent).extracting(ScriptedTransport.Sent::text).containsExactly("m1", "m2");
+    assertThat(registry.get("outpost.cloud.redelivered").counter().count()).isEqualTo(2);
+    // a late PUBACK from the dead connection changes nothing
+    first.ackAll();
+    second.ackAll();
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+  }
+
+  @Test
+  void aConnectionThatStopsAcknowledgingIsDroppedAfterTheAckTimeoutOfTheTicker() throws Exception {
+    append(1);
+    Drainer drainer = drainer(options());
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(cloud));
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 1);
+
+    ticker.addAndGet(TimeUnit.SECONDS.toNanos(4));
+    onLink(drainer::tick);
+    assertThat(reconnects).isEmpty();
+    ticker.addAndGet(TimeUnit.SECONDS.toNanos(2));
+    onLink(drainer::tick);
+    assertThat(reconnects).containsExactly("no PUBACK within 5 s");
+  }
+
+  @Test
+  void aRefusedPublishGoesToTheDeadLetterTableWithItsReason() throws Exception {
+    append(1);
+    Drainer drainer = drainer(options());
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(cloud));
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 1);
+    cloud.sent.get(0).puback().complete(0x87);
+
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+    CompletableFuture<List<DeadLetter>> deadLetters = spool.deadLetters(10);
+    assertThat(deadLetters.get(10, TimeUnit.SECONDS)).singleElement()
+        .satisfies(d -> assertThat(d.reason()).contains("0x87"));
+    assertThat(registry.get("outpost.cloud.rejected").counter().count()).isEqualTo(1);
+  }
+}

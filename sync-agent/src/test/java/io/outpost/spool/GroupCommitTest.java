@@ -1,0 +1,182 @@
+package io.outpost.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The wear budget of group commit ({@code storage.maxCommitsPerSecond}) on a real spool file. */
+@Timeout(60)
+class GroupCommitTest {
+  @TempDir Path dir;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final List<SqliteSpool> opened = new ArrayList<>();
+  private Connection reader;
+
+  @AfterEach
+  void close() throws SQLException {
+    opened.forEach(SqliteSpool::close);
+    if (reader != null) {
+      reader.close();
+    }
+  }
+
+  private SqliteSpool open(SpoolOptions options, java.util.function.LongSupplier ticker, CommitListener listener) {
+    SqliteSpool spool = SqliteSpool.open(options, registry, Clock.systemUTC(), ticker, listener);
+    opened.add(spool);
+    return spool;
+  }
+
+  private static SpoolEntry entry(String text) {
+    return new SpoolEntry("telemetry", 0, "devices/d1/telemetry", text.getBytes(StandardCharsets.UTF_8), 1, 0,
+        List.of(Map.entry("k", "v")), null, "d1", 1_800_000_000_000L);
+  }
+
+  /** Whether another connection sees the row: it was committed (and, with synchronous=FULL, fsynced). */
+  private synchronized boolean visibleElsewhere(long id) {
+    try {
+      if (reader == null) {
+        reader = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE));
+      }
+      try (PreparedStatement select = reader.prepareStatement("SELECT count(*) FROM message WHERE id = ?")) {
+        select.setLong(1, id);
+        try (ResultSet rows = select.executeQuery()) {
+          return rows.next() && rows.getLong(1) == 1;
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private long commits() {
+    return registry.get("outpost.spool.commit").timer().count();
+  }
+
+  @ParameterizedTest(name = "maxCommitsPerSecond {0}")
+  @ValueSource(ints = {0, 1, SpoolOptions.DEFAULT_MAX_COMMITS_PER_SECOND, 1000})
+  void acknowledgesNoAppendBeforeTheCommitThatHoldsIt(int budget) throws Exception {
+    AtomicLong committedWrites = new AtomicLong();
+    AtomicLong acknowledged = new AtomicLong();
+    AtomicBoolean early = new AtomicBoolean();
+    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), System::nanoTime,
+        committedWrites::addAndGet);
+    List<CompletableFuture<Boolean>> checks = new ArrayList<>();
+    List<Thread> publishers = new ArrayList<>();
+    for (int p = 0; p < 4; p++) {
+      int publisher = p;
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 25; i++) {
+          CompletableFuture<Boolean> check = spool.append(entry(publisher + "-" + i)).thenApply(id -> {
+            // acknowledged: the commit holding it must have been reported and be visible to another connection
+            if (acknowledged.incrementAndGet() > committedWrites.get()) {
+              early.set(true);
+            }
+            return visibleElsewhere(id);
+          });
+          synchronized (checks) {
+            checks.add(check);
+          }
+        }
+      }, "test-publisher-" + p);
+      publishers.add(thread);
+      thread.start();
+    }
+    for (Thread thread : publishers) {
+      thread.join();
+    }
+    for (CompletableFuture<Boolean> check : checks) {
+      assertThat(check.get(30, TimeUnit.SECONDS)).as("row visible to another connection when acknowledged").isTrue();
+    }
+    assertThat(checks).hasSize(100);
+    assertThat(early).as("an append acknowledged before its commit was reported").isFalse();
+    assertThat(registry.get("outpost.spool.commit.messages").summary().totalAmount()).isEqualTo(100);
+  }
+
+  @ParameterizedTest(name = "maxCommitsPerSecond {0}")
+  @ValueSource(ints = {0, 1, SpoolOptions.DEFAULT_MAX_COMMITS_PER_SECOND})
+  void writesArrivingDuringACommitShareTheNextOne(int budget) throws Exception {
+    CountDownLatch firstCommitReported = new CountDownLatch(1);
+    CountDownLatch arrivalsQueued = new CountDownLatch(1);
+    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), System::nanoTime, operations -> {
+      if (firstCommitReported.getCount() > 0) {
+        firstCommitReported.countDown();
+        await(arrivalsQueued); // the writer is busy with the first commit while the next writes arrive
+      }
+    });
+    CompletableFuture<Long> first = spool.append(entry("first"));
+    assertThat(firstCommitReported.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<Long>> during = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      during.add(spool.append(entry("during-" + i)));
+    }
+    arrivalsQueued.countDown();
+    first.get(10, TimeUnit.SECONDS);
+    CompletableFuture.allOf(during.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+    assertThat(commits()).isEqualTo(2);
+    assertThat(registry.get("outpost.spool.commit.messages").summary().max()).isEqualTo(20);
+  }
+
+  @Test
+  void aBudgetHoldsAStreamBackForOneCommitButNotAWriteAfterAPause() throws Exception {
+    AtomicLong ticker = new AtomicLong(1_000_000_000L);
+    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxCommitsPerSecond(1), ticker::get, CommitListener.NONE);
+    spool.append(entry("lone")).get(10, TimeUnit.SECONDS);
+    assertThat(commits()).as("a lone write commits at once").isEqualTo(1);
+
+    // the budget interval (1 s of the ticker) has not passed: a stream gathers until it pauses
+    List<CompletableFuture<Long>> stream = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      stream.add(spool.append(entry("stream-" + i)));
+    }
+    CompletableFuture.allOf(stream.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    assertThat(commits()).isEqualTo(2);
+    assertThat(registry.get("outpost.spool.commit.messages").summary().max()).isEqualTo(30);
+
+    ticker.addAndGet(TimeUnit.SECONDS.toNanos(2));
+    spool.append(entry("after-pause")).get(10, TimeUnit.SECONDS);
+    assertThat(commits()).as("the budget allows the next write at once").isEqualTo(3);
+  }
+
+  @Test
+  void metricsShowWhatTheBudgetCosts() throws Exception {
+    SqliteSpool spool = open(SpoolOptions.in(dir), System::nanoTime, CommitListener.NONE);
+    for (int i = 0; i < 10; i++) {
+      spool.append(entry("m" + i)).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(registry.get("outpost.spool.commit").timer().count()).isEqualTo(10);
+    assertThat(registry.get("outpost.spool.commit.messages").summary().totalAmount()).isEqualTo(10);
+    assertThat(registry.get("outpost.spool.appended.payload").counter().count()).isEqualTo(20);
+    assertThat(registry.get("outpost.spool.written").functionCounter().count()).isGreaterThanOrEqualTo(0);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
