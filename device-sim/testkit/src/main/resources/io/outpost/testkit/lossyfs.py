@@ -45,7 +45,7 @@ class LossyFs(Operations):
         self.graveyard = os.path.realpath(graveyard)
         self.metadata = metadata
         self.files = {}  # inode -> FileState, for files written or created since mount
-        self.durable = {}  # directory path relative to root ('' = root) -> {name: entry}
+        self.durable = {}  # directory inode -> {name: entry}
         self.mutex = threading.RLock()
         self.commit_all()
 
@@ -54,26 +54,27 @@ class LossyFs(Operations):
     def real(self, path):
         return os.path.join(self.root, path.lstrip('/'))
 
-    def listing(self, rel):
+    def listing(self, base):
         entries = {}
-        base = os.path.join(self.root, rel)
         for name in os.listdir(base):
             st = os.lstat(os.path.join(base, name))
             if stat.S_ISDIR(st.st_mode):
-                entries[name] = ('d',)
+                entries[name] = ('d', st.st_ino)
             elif stat.S_ISLNK(st.st_mode):
                 entries[name] = ('l', os.readlink(os.path.join(base, name)))
             else:
                 entries[name] = ('f', st.st_ino)
         return entries
 
-    def commit_dir(self, rel):
-        self.durable[rel] = self.listing(rel)
+    def commit_dir(self, base):
+        # a directory's entries belong to the directory (its inode), not to its path: a renamed one keeps them
+        self.durable[os.lstat(base).st_ino] = self.listing(base)
 
     def commit_all(self):
         self.durable = {}
+        self.root_ino = os.lstat(self.root).st_ino
         for dirpath, dirnames, _ in os.walk(self.root):
-            self.commit_dir(os.path.relpath(dirpath, self.root) if dirpath != self.root else '')
+            self.commit_dir(dirpath)
 
     def bury(self, real_path):
         """Keeps a file that is about to be removed or replaced alive in the graveyard, by inode."""
@@ -235,7 +236,7 @@ class LossyFs(Operations):
             if self.metadata == 'journal':
                 self.commit_all()
             else:
-                self.commit_dir(path.strip('/'))
+                self.commit_dir(self.real(path))
         return 0
 
     def init(self, path):
@@ -256,7 +257,7 @@ class LossyFs(Operations):
                 shutil.rmtree(path)
             else:
                 os.unlink(path)
-        self.rebuild('')
+        self.rebuild(self.root, self.root_ino)
         pages = sizes = 0
         for ino, state in self.files.items():
             grave = os.path.join(self.graveyard, str(ino))
@@ -285,13 +286,12 @@ class LossyFs(Operations):
             os.unlink(os.path.join(self.graveyard, name))
         return 'cut files=%d pages=%d truncated=%d entries=%d' % (len(self.files), pages, sizes, before)
 
-    def rebuild(self, rel):
-        base = os.path.join(self.root, rel)
-        for name, entry in self.durable.get(rel, {}).items():
+    def rebuild(self, base, ino):
+        for name, entry in self.durable.get(ino, {}).items():
             path = os.path.join(base, name)
             if entry[0] == 'd':
                 os.mkdir(path)
-                self.rebuild(os.path.join(rel, name) if rel else name)
+                self.rebuild(path, entry[1])
             elif entry[0] == 'l':
                 os.symlink(entry[1], path)
             else:
