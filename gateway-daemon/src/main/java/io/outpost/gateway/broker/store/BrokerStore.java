@@ -1,5 +1,6 @@
 package io.outpost.gateway.broker.store;
 
+import io.outpost.durable.DurableFiles;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.session.OutboundMessage;
 import io.outpost.gateway.broker.session.SessionPersistence;
@@ -65,6 +66,8 @@ public final class BrokerStore implements SessionPersistence {
             Files.createDirectories(file.toAbsolutePath().getParent());
             connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             Schema.migrate(connection);
+            // SQLite syncs the directory for its journal, not for the database file it creates
+            DurableFiles.fsyncDirectory(file.toAbsolutePath().getParent());
             return StateLoader.load(connection, nowMillis);
         }, true);
     }
