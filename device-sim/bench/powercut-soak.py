@@ -90,6 +90,7 @@ class Device:
         self.name, self.qos, self.sequence, self.acked = name, qos, sequence, acked
         self.slots = threading.Semaphore(window)
         self.pending = {}
+        self.early = set()  # mids acknowledged before publish() returned them
         self.lock = threading.Lock()
         self.running = True
         self.client = mqtt.Client(client_id=name, clean_session=True, protocol=mqtt.MQTTv311)
@@ -102,11 +103,17 @@ class Device:
         self.thread = threading.Thread(target=self.publish, daemon=True)
 
     def on_publish(self, client, userdata, mid):
+        # runs under paho's message lock: publish() must not be called with self.lock held, or the two deadlock
         with self.lock:
             ident = self.pending.pop(mid, None)
+            if ident is None:
+                self.early.add(mid)
         if ident is not None:
-            self.acked.add(ident)
-            self.slots.release()
+            self.acknowledge(ident)
+
+    def acknowledge(self, ident):
+        self.acked.add(ident)
+        self.slots.release()
 
     def publish(self):
         topic = 'devices/%s/telemetry' % self.name
@@ -115,12 +122,18 @@ class Device:
                 continue
             ident = '%s-%d' % (self.name, self.sequence[0])
             self.sequence[0] += 1
-            with self.lock:  # held across publish: on_publish must find the mid
-                info = self.client.publish(topic, ident, qos=self.qos)
-                if info.rc != mqtt.MQTT_ERR_SUCCESS:
-                    self.slots.release()
-                    return
-                self.pending[info.mid] = ident
+            info = self.client.publish(topic, ident, qos=self.qos)
+            if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                self.slots.release()
+                return
+            with self.lock:
+                early = info.mid in self.early
+                if early:
+                    self.early.discard(info.mid)
+                else:
+                    self.pending[info.mid] = ident
+            if early:
+                self.acknowledge(ident)
 
     def start(self):
         if self.connected.wait(15):
