@@ -258,10 +258,20 @@ admin: {listen: "127.0.0.1:0"}
 
     acked = set()
     sequences = [[0] for _ in range(args.devices)]
+    stop = threading.Event()
+    # SIGINT or SIGTERM ends the cycling after the current cycle; the drain and the reconciliation still run
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     started = time.time()
     daemon = None
+    cycles = 0
     try:
+        cycles = 0
         for cycle in range(1, args.cycles + 1):
+            if stop.is_set():
+                print('stopping after %d cycles (signal)' % cycles, flush=True)
+                break
+            cycles = cycle
             up = rng.random() < 0.5
             run_for = rng.uniform(0.2, args.max_seconds)
             tear = rng.randrange(1 << 31) if lossy and rng.random() < 1 / 3 else None
@@ -311,7 +321,7 @@ admin: {listen: "127.0.0.1:0"}
     aside = sorted(n for n in os.listdir(backing) if '.corrupt-' in n) if os.path.isdir(backing) else []
     print('RECONCILED mode=%s cycles=%d seconds=%d acknowledged=%d arrived=%d lost=%d duplicates=%d '
           'arrived-unacknowledged=%d moved-aside=%d seed=%d'
-          % (args.mode, args.cycles, time.time() - started, len(acked), len(arrivals), len(lost), duplicates,
+          % (args.mode, cycles, time.time() - started, len(acked), len(arrivals), len(lost), duplicates,
              unacked_arrivals, len(aside), args.seed), flush=True)
     if lost:
         print('first lost ids: %s' % lost[:10])

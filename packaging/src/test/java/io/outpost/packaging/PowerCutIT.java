@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.outpost.durable.DurableFiles;
 import io.outpost.testkit.FaultProxy;
 import io.outpost.testkit.LossyFilesystem;
 import io.outpost.testkit.StandInCloud;
@@ -54,6 +55,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PowerCutIT {
 
   private static final int CYCLES = 12;
+  private static final int DEPLOY_CYCLES = 6;
+  /** A deployment takes from tens of milliseconds to seconds on a loaded machine: cuts land before, during, after. */
+  private static final int MAX_DEPLOY_CUT_MILLIS = 3000;
+  private static final String FUNCTION = "power-cut-probe";
   private static final int WINDOW = 32;
   private static final int DEVICES = 3;
   private static final int MAX_ACKS_BEFORE_CUT = 300;
@@ -227,8 +232,101 @@ class PowerCutIT {
         .as(context("acknowledged messages lost or a database moved aside without fsync on commit")).isPositive();
   }
 
+
+  /**
+   * A function deployment and a configuration reload, both cut at a random moment while they run: after the cut the
+   * daemon starts, the function's active version is the previous or the new one, and the configuration file holds the
+   * previous or the new text (written as documented: synced temporary file, rename, directory sync), never a broken
+   * state that stops a start.
+   */
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void aDeploymentAndAReloadCutMidwayLeaveThePreviousOrTheNewState() throws Exception {
+    config = Files.createDirectories(fs.path().resolve("etc")).resolve("outpost.yaml");
+    DurableFiles.fsyncDirectory(fs.path());
+    String previousConfig = configText("full", "telemetry");
+    DurableFiles.writeAtomically(config, previousConfig.getBytes(StandardCharsets.UTF_8), null);
+    link.refuse(true);
+    LaunchedDaemon.Endpoints endpoints = startDaemon();
+    new AdminHttp(endpoints.adminPort(), storage).post("api/functions", functionJar("1.0.0"),
+        "application/java-archive");
+    String previousVersion = "1.0.0";
+
+    for (int cycle = 1; cycle <= DEPLOY_CYCLES; cycle++) {
+      String version = "1.0." + cycle;
+      String nextConfig = configText("full", "telemetry-" + cycle);
+      long cutAfterMillis = random.nextInt(MAX_DEPLOY_CUT_MILLIS);
+      phase = "deployment cycle " + cycle + " (" + previousVersion + " -> " + version + "), cut after "
+          + cutAfterMillis + " ms";
+      if (cycle > 1) {
+        endpoints = startDaemon();
+      }
+      AdminHttp admin = new AdminHttp(endpoints.adminPort(), storage);
+      byte[] jar = functionJar(version);
+      Thread deploy = new Thread(() -> {
+        try {
+          admin.post("api/functions", jar, "application/java-archive");
+        } catch (Exception | AssertionError cutOff) {
+          // the cut came first: what the store holds decides, checked below
+        }
+      }, "power-cut-deploy");
+      deploy.start();
+      DurableFiles.writeAtomically(config, nextConfig.getBytes(StandardCharsets.UTF_8), null);
+      daemon.hangUp();
+      Thread.sleep(cutAfterMillis);
+      powerCut(cycle % 3 == 0, random.nextLong());
+      deploy.join(TimeUnit.SECONDS.toMillis(STEP_TIMEOUT_SECONDS));
+
+      String onDisk = Files.readString(config);
+      assertThat(onDisk).as(context("configuration after the cut")).isIn(previousConfig, nextConfig);
+      endpoints = startDaemon(); // fails the test if the cut left a state that stops a start
+      String listed = new AdminHttp(endpoints.adminPort(), storage).get("api/functions");
+      String active = activeVersion(listed);
+      assertThat(active).as(context("active version after the cut: " + listed)).isIn(previousVersion, version);
+      System.out.printf("%-62s config %s, active version %s; %s%n", phase,
+          onDisk.equals(nextConfig) ? "new" : "previous", active, cuts.get(cuts.size() - 1));
+      daemon.kill(30);
+      previousConfig = onDisk;
+      previousVersion = active;
+    }
+    collectComplaints();
+    assertThat(movedAside()).as(context("no database moved aside as corrupt")).isEmpty();
+  }
+
+  private static String activeVersion(String functionsJson) {
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("\\{\"name\":\"" + FUNCTION + "\",\"version\":\"([^\"]+)\"").matcher(functionsJson);
+    return m.find() ? m.group(1) : "none";
+  }
+
+  private static byte[] functionJar(String version) throws Exception {
+    String descriptor = """
+        name: %s
+        version: %s
+        runtime: java
+        handler: %s
+        triggers: ["probe/#"]
+        """.formatted(FUNCTION, version, DashboardProbeFunction.class.getName());
+    String classFile = DashboardProbeFunction.class.getName().replace('.', '/') + ".class";
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes);
+        java.io.InputStream handler = DashboardProbeFunction.class.getClassLoader().getResourceAsStream(classFile)) {
+      jar.putNextEntry(new java.util.jar.JarEntry("outpost-function.yaml"));
+      jar.write(descriptor.getBytes(StandardCharsets.UTF_8));
+      jar.closeEntry();
+      jar.putNextEntry(new java.util.jar.JarEntry(classFile));
+      handler.transferTo(jar);
+      jar.closeEntry();
+    }
+    return bytes.toByteArray();
+  }
+
   private void writeConfig(String synchronous) throws Exception {
-    config = Files.writeString(dir.resolve("outpost.yaml"), """
+    config = Files.writeString(dir.resolve("outpost.yaml"), configText(synchronous, "telemetry"));
+  }
+
+  private String configText(String synchronous, String routeName) {
+    return """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s, synchronous: %s}
         cloud:
@@ -238,9 +336,9 @@ class PowerCutIT {
           inflightWindow: %d
           backoff: {initialMillis: 100, maxMillis: 500}
         routes:
-          - {name: telemetry, from: local, filter: "%s", to: cloud}
+          - {name: %s, from: local, filter: "%s", to: cloud}
         admin: {listen: "127.0.0.1:0"}
-        """.formatted(storage, synchronous, link.port(), WINDOW, TELEMETRY));
+        """.formatted(storage, synchronous, link.port(), WINDOW, routeName, TELEMETRY);
   }
 
   /** SIGKILL, then the loss of everything not synced, then the mount back. */
