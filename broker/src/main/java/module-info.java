@@ -8,6 +8,7 @@ module io.outpost.broker {
   exports io.outpost.broker.security;
 
   requires transitive io.outpost.topic;
+  requires io.outpost.durable;
   requires transitive io.vertx.core;
   requires transitive micrometer.core;
   requires io.vertx.mqtt;
@@ -20,5 +21,6 @@ module io.outpost.broker {
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires java.sql;
+  requires org.xerial.sqlitejdbc;
   requires java.naming;
 }

@@ -1,5 +1,6 @@
 package io.outpost.gateway;
 
+import io.outpost.durable.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,8 @@ public final class DataDirectory {
       try {
         Files.createDirectory(absolute);
         restrictPermissions(absolute);
+        // its name durable: else a power cut could take the directory, and every synced file in it, away
+        DurableFiles.fsyncDirectory(absolute.getParent());
       } catch (IOException e) {
         throw new DataDirectoryException(absolute, "cannot be created: " + e.getMessage());
       }

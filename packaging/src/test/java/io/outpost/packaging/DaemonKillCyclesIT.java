@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.outpost.testkit.FaultProxy;
 import io.outpost.testkit.StandInCloud;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,19 +15,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,8 +46,6 @@ class DaemonKillCyclesIT {
   /** {@code cloud.inflightWindow}: the most one kill during the drain may make the cloud receive twice. */
   private static final int WINDOW = 32;
   private static final int DEVICES = 3;
-  /** Unacknowledged publishes per device, so that kills land with publishes in flight. */
-  private static final int DEVICE_INFLIGHT = 16;
   /** An ingest kill comes after 0 to this many acknowledgements in its cycle. */
   private static final int MAX_ACKS_BEFORE_KILL = 400;
   /** A drain kill comes after 1 to this many arrivals at the cloud in its cycle, at most the backlog's size. */
@@ -83,7 +73,7 @@ class DaemonKillCyclesIT {
   private final Tripwire arrived = new Tripwire();
   /** Next sequence number per device, across cycles: no id is ever published twice. */
   private final AtomicLong[] sequences = Stream.generate(AtomicLong::new).limit(DEVICES).toArray(AtomicLong[]::new);
-  private final List<Device> devices = new ArrayList<>();
+  private final List<PublishingDevice> devices = new ArrayList<>();
   /** The daemons' WARN and ERROR lines, by cycle. */
   private final List<String> complaints = new ArrayList<>();
 
@@ -120,7 +110,8 @@ class DaemonKillCyclesIT {
           concat(options, "-XX:ArchiveClassesAtExit=" + archive), "run", "--config", training.toString())) {
         int port = trainee.awaitReady(90).mqttPort();
         CountDownLatch acknowledged = new CountDownLatch(TRAINING_MESSAGES);
-        try (Device device = new Device(port, "trainee", new AtomicLong(), id -> acknowledged.countDown())) {
+        try (PublishingDevice device =
+            new PublishingDevice(port, "trainee", new AtomicLong(), id -> acknowledged.countDown())) {
           device.beginConnect().waitForCompletion(TimeUnit.SECONDS.toMillis(STEP_TIMEOUT_SECONDS));
           device.start();
           assertThat(acknowledged.await(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as(trainee.output()).isTrue();
@@ -192,7 +183,7 @@ class DaemonKillCyclesIT {
         CountDownLatch drainBegan = arrived.arm(1, () -> { });
         link.refuse(false);
         if (unarrived().isEmpty()) {
-          devices.forEach(Device::start); // nothing spooled: the devices' live traffic is what drains
+          devices.forEach(PublishingDevice::start); // nothing spooled: the devices' live traffic is what drains
         }
         assertThat(drainBegan.await(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as(context("drain began")).isTrue();
         killAfter = 1 + (long) (arrivalKill * Math.min(unarrived().size(), MAX_ARRIVALS_BEFORE_KILL));
@@ -202,7 +193,7 @@ class DaemonKillCyclesIT {
         killPoint = acks.arm(killAfter, this::signalKill);
       }
       phase += ", kill after " + killAfter + (drain ? " arrivals" : " acknowledgements");
-      devices.forEach(Device::start);
+      devices.forEach(PublishingDevice::start);
       assertThat(killPoint.await(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as(context("kill point not reached"))
           .isTrue();
       // sent already by the tripwire; again does no harm
@@ -275,7 +266,7 @@ class DaemonKillCyclesIT {
   private void connectDevices(int port) throws MqttException {
     List<IMqttToken> connecting = new ArrayList<>();
     for (int i = 0; i < DEVICES; i++) {
-      Device device = new Device(port, "device" + i, sequences[i], id -> {
+      PublishingDevice device = new PublishingDevice(port, "device" + i, sequences[i], id -> {
         acked.add(id);
         acks.record();
       });
@@ -288,7 +279,7 @@ class DaemonKillCyclesIT {
   }
 
   private void closeDevices() throws Exception {
-    List<Device> closing = List.copyOf(devices);
+    List<PublishingDevice> closing = List.copyOf(devices);
     devices.clear();
     closeAll(closing.toArray(AutoCloseable[]::new));
   }
@@ -310,7 +301,7 @@ class DaemonKillCyclesIT {
   }
 
   private String context(String what) {
-    String stops = devices.stream().map(Device::stopReason).filter(r -> !r.isEmpty())
+    String stops = devices.stream().map(PublishingDevice::stopReason).filter(r -> !r.isEmpty())
         .collect(Collectors.joining("; "));
     return "seed " + seed + " (replay: -D" + SEED_PROPERTY + "=" + seed + "), " + phase + ": " + what
         + (stops.isEmpty() ? "" : "; devices stopped: " + stops)
@@ -341,167 +332,6 @@ class DaemonKillCyclesIT {
     }
     if (first != null) {
       throw first;
-    }
-  }
-
-  /**
-   * Counts events; {@link #arm} sets an action to run once so many more have happened. The action runs on the thread
-   * that records the event (a Paho or Moquette callback), so a kill lands at that moment, not when the test thread
-   * gets the CPU again.
-   */
-  private static final class Tripwire {
-    private final AtomicLong count = new AtomicLong();
-    private volatile Armed armed;
-
-    void record() {
-      long n = count.incrementAndGet();
-      Armed current = armed;
-      if (current != null && n >= current.at) {
-        current.fire();
-      }
-    }
-
-    /** Runs {@code action} after {@code more} events (at once for 0); the latch opens after it ran. */
-    CountDownLatch arm(long more, Runnable action) {
-      Armed next = new Armed(count.get() + more, action);
-      armed = next;
-      if (count.get() >= next.at) {
-        next.fire();
-      }
-      return next.done;
-    }
-
-    private static final class Armed {
-      final long at;
-      final Runnable action;
-      final CountDownLatch done = new CountDownLatch(1);
-      private final AtomicBoolean fired = new AtomicBoolean();
-
-      Armed(long at, Runnable action) {
-        this.at = at;
-        this.action = action;
-      }
-
-      void fire() {
-        if (fired.compareAndSet(false, true)) {
-          try {
-            action.run();
-          } finally {
-            done.countDown();
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * One device: a Paho MQTT 3.1.1 client publishing QoS 1 messages whose payload is a unique id ({@code device0-17}),
-   * up to {@value #DEVICE_INFLIGHT} unacknowledged, until the daemon goes away. An id counts as acknowledged only when
-   * its publish completed, i.e. the PUBACK arrived.
-   */
-  private static final class Device implements AutoCloseable {
-    private static final long DISCONNECT_WAIT_MILLIS = 10_000;
-
-    private final MqttAsyncClient client;
-    private final String name;
-    private final AtomicLong sequence;
-    private final Consumer<String> onAck;
-    private final Semaphore window = new Semaphore(DEVICE_INFLIGHT);
-    private final Thread publisher;
-    private volatile boolean running = true;
-    private volatile String stopReason = "";
-
-    Device(int port, String name, AtomicLong sequence, Consumer<String> onAck) throws MqttException {
-      this.client = new MqttAsyncClient("tcp://127.0.0.1:" + port, name, new MemoryPersistence());
-      this.name = name;
-      this.sequence = sequence;
-      this.onAck = onAck;
-      this.publisher = new Thread(this::publishUntilStopped, "kill-cycles-" + name);
-    }
-
-    IMqttToken beginConnect() throws MqttException {
-      MqttConnectOptions options = new MqttConnectOptions();
-      options.setCleanSession(true);
-      options.setAutomaticReconnect(false);
-      options.setMaxInflight(DEVICE_INFLIGHT);
-      options.setConnectionTimeout((int) STEP_TIMEOUT_SECONDS);
-      return client.connect(options);
-    }
-
-    /** Starts publishing; idempotent. */
-    synchronized void start() {
-      if (publisher.getState() == Thread.State.NEW) {
-        publisher.start();
-      }
-    }
-
-    String stopReason() {
-      return stopReason.isEmpty() ? "" : name + ": " + stopReason;
-    }
-
-    private void publishUntilStopped() {
-      String topic = "devices/" + name + "/telemetry";
-      try {
-        while (running) {
-          if (!window.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-            continue;
-          }
-          String id = name + "-" + sequence.getAndIncrement();
-          try {
-            client.publish(topic, id.getBytes(StandardCharsets.UTF_8), 1, false, null, new IMqttActionListener() {
-              @Override
-              public void onSuccess(IMqttToken token) {
-                onAck.accept(id);
-                window.release();
-              }
-
-              @Override
-              public void onFailure(IMqttToken token, Throwable error) {
-                window.release(); // the daemon went away before its PUBACK: not acknowledged
-              }
-            });
-          } catch (MqttException e) {
-            window.release();
-            if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
-              stopReason = e.toString(); // not connected any more: the daemon was killed
-              return;
-            }
-            Thread.sleep(1);
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    /** Stops publishing and disconnects from a daemon that is still running. */
-    void disconnect() throws MqttException, InterruptedException {
-      stopPublishing();
-      client.disconnect(1000).waitForCompletion(TimeUnit.SECONDS.toMillis(STEP_TIMEOUT_SECONDS));
-    }
-
-    private void stopPublishing() throws InterruptedException {
-      running = false;
-      if (publisher.isAlive()) {
-        publisher.join(TimeUnit.SECONDS.toMillis(STEP_TIMEOUT_SECONDS));
-      }
-    }
-
-    /** Stops publishing; waits for the connection to end (the daemon was killed), else disconnects; closes. */
-    @Override
-    public void close() throws MqttException, InterruptedException {
-      stopPublishing();
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DISCONNECT_WAIT_MILLIS);
-      while (client.isConnected() && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      if (client.isConnected()) {
-        client.disconnectForcibly(0, 1000, false);
-      }
-      client.close(true);
-      if (publisher.isAlive()) {
-        throw new AssertionError(publisher.getName() + " did not stop");
-      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.outpost.spool;
 
+import io.outpost.durable.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,10 @@ final class SpoolDatabase {
     Path file = options.databaseFile();
     Files.createDirectories(file.getParent());
     try {
-      return new Opened(connect(options), null);
+      Connection connection = connect(options);
+      // SQLite syncs the directory for its journal files, not for the database file it creates
+      DurableFiles.fsyncDirectory(file.toAbsolutePath().getParent());
+      return new Opened(connection, null);
     } catch (SQLException e) {
       if (!isCorruption(e)) {
         throw e;
@@ -48,7 +52,9 @@ final class SpoolDatabase {
       LOG.error("SPOOL DATABASE CORRUPT: {} could not be opened ({}). Moved it to {} and started an EMPTY spool."
           + " Messages stored in the old file are NOT being delivered; inspect or recover it by hand.",
           file, e.getMessage(), moved, e);
-      return new Opened(connect(options), moved);
+      Connection fresh = connect(options);
+      DurableFiles.fsyncDirectory(file.toAbsolutePath().getParent());
+      return new Opened(fresh, moved);
     }
   }
 

@@ -1,13 +1,10 @@
 package io.outpost.broker.security;
 
+import io.outpost.durable.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -109,27 +106,16 @@ public final class PasswordFile {
     return hashes.keySet();
   }
 
-  /** Writes to a temporary file created with mode 0600 beside {@code file}, then renames it over {@code file}. */
+  /**
+   * Replaces {@code file} atomically and durably (mode 0600): a power cut leaves the old or the new password file,
+   * never an empty or half-written one.
+   */
   public void save(Path file) throws IOException {
     Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Files.createDirectories(dir);
+    Files.createDirectories(target.getParent());
     StringBuilder text = new StringBuilder("# Outpost device passwords; manage with `outpost passwd`\n");
     hashes.forEach((user, hash) -> text.append(user).append(':').append(hash).append('\n'));
-    Path tmp = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-        ? Files.createTempFile(dir, ".passwd-", ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-        : Files.createTempFile(dir, ".passwd-", ".tmp");
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    DurableFiles.writeAtomically(target, text.toString().getBytes(StandardCharsets.UTF_8), DurableFiles.OWNER_ONLY);
   }
 
   /** Why {@code user} cannot be a user name, or {@code null}. */

@@ -1,16 +1,15 @@
 package io.outpost.gateway.admin;
 
+import io.outpost.durable.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bearer token every admin API request must carry. Created at first start with 256 random bits in a file only its
@@ -19,7 +18,7 @@ import java.util.Set;
 public final class AdminToken {
 
   private static final int TOKEN_BYTES = 32;
-  private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+  private static final Logger LOG = LoggerFactory.getLogger(AdminToken.class);
 
   private final byte[] expected;
 
@@ -27,22 +26,24 @@ public final class AdminToken {
     this.expected = token.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Reads the token from {@code file}, creating the file with a fresh random token (mode 0600) when missing. */
+  /**
+   * Reads the token from {@code file}, creating the file with a fresh random token (mode 0600) when missing. The file
+   * appears complete and synced or not at all; one found empty (left so by a power cut under an older version, which
+   * wrote it without fsync) is replaced by a fresh token, as at first start, instead of failing every start.
+   */
   public static AdminToken loadOrCreate(Path file) throws IOException {
     if (!Files.exists(file)) {
-      String token = HexFormat.of().formatHex(randomBytes());
-      try {
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-          Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
-        } else {
-          Files.createFile(file);
-        }
-        Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-      } catch (FileAlreadyExistsException raced) {
-        // another process created it first; use theirs
-      }
+      // false: another process created it first; use theirs
+      DurableFiles.createAtomically(file, freshToken(), DurableFiles.OWNER_ONLY);
+    } else if (Files.readString(file, StandardCharsets.UTF_8).isBlank()) {
+      LOG.warn("admin token file {} was empty (cut off before it was synced); wrote a fresh token", file);
+      DurableFiles.writeAtomically(file, freshToken(), DurableFiles.OWNER_ONLY);
     }
     return new AdminToken(read(file));
+  }
+
+  private static byte[] freshToken() {
+    return (HexFormat.of().formatHex(randomBytes()) + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /** Reads an existing token file (for the CLI). */

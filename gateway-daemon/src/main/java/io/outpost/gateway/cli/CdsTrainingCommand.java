@@ -1,5 +1,6 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.durable.DurableFiles;
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
 import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.Gateway;
@@ -95,7 +96,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
       }
       Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
       Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-r--r--"));
-      Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.fsync(partial);
+      DurableFiles.moveAtomically(partial, target);
     } finally {
       Files.deleteIfExists(partial);
     }

@@ -1,5 +1,6 @@
 package io.outpost.broker.internal.store;
 
+import io.outpost.durable.DurableFiles;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.internal.session.OutboundMessage;
 import io.outpost.broker.internal.session.SessionPersistence;
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,8 +49,11 @@ public final class BrokerStore implements SessionPersistence {
 
     private final Vertx vertx;
     private final Path file;
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerStore.class);
+
     private WorkerExecutor executor;
     private Connection connection;
+    private volatile Path quarantinedTo;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final Queue<Op<?>> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -63,10 +69,44 @@ public final class BrokerStore implements SessionPersistence {
                 TimeUnit.MINUTES);
         return executor.executeBlocking(() -> {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            Schema.migrate(connection);
-            return StateLoader.load(connection, nowMillis);
+            try {
+                return connectAndLoad(nowMillis);
+            } catch (SQLException e) {
+                if (!CorruptFiles.isCorruption(e)) {
+                    throw e;
+                }
+                closeConnection(e);
+                quarantinedTo = CorruptFiles.moveAside(file, nowMillis);
+                LOG.error("BROKER STORE CORRUPT: {} could not be opened ({}). Moved it to {} and started an EMPTY store:"
+                        + " its retained messages and persistent sessions are gone; inspect it by hand.", file,
+                        e.getMessage(), quarantinedTo);
+                return connectAndLoad(nowMillis);
+            }
         }, true);
+    }
+
+    /** Where a corrupt store file found at {@link #open} was moved, or {@code null}. */
+    public Path quarantinedTo() {
+        return quarantinedTo;
+    }
+
+    private StoredState connectAndLoad(long nowMillis) throws Exception {
+        connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        Schema.migrate(connection);
+        // SQLite syncs the directory for its journal, not for the database file it creates
+        DurableFiles.fsyncDirectory(file.toAbsolutePath().getParent());
+        return StateLoader.load(connection, nowMillis);
+    }
+
+    private void closeConnection(Exception failure) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                failure.addSuppressed(e);
+            }
+            connection = null;
+        }
     }
 
     /** Closes the database after every queued operation; idempotent. */

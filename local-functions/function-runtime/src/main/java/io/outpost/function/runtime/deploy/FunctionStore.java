@@ -1,6 +1,7 @@
 package io.outpost.function.runtime.deploy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.durable.DurableFiles;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
@@ -20,7 +21,8 @@ import java.util.stream.Stream;
  * Deployed functions on disk, under {@code <storage dir>/functions}:
  * {@code <name>/state.json} lists the stored versions oldest first (the last is active) and
  * {@code <name>/v<seq>-<version>/} holds each one's package. Each deploy gets a fresh directory so a running version's
- * open files are never overwritten; state.json is replaced atomically. Called only under the runtime's admin lock.
+ * open files are never overwritten; state.json is replaced atomically, and a package is synced before state.json
+ * names it, so a power cut leaves the previous or the new state. Called only under the runtime's admin lock.
  */
 public final class FunctionStore {
 
@@ -78,7 +80,11 @@ public final class FunctionStore {
         } else {
             Files.copy(source, staging.resolve(FunctionPackage.JAR_NAME));
         }
-        Files.move(staging, functionDir.resolve(added.dir()), StandardCopyOption.ATOMIC_MOVE);
+        // the package and its name durable before state.json names it: a power cut leaves the old or the new state
+        DurableFiles.fsyncTree(staging);
+        DurableFiles.moveAtomically(staging, functionDir.resolve(added.dir()));
+        DurableFiles.fsyncDirectory(root);
+        DurableFiles.fsyncDirectory(root.toAbsolutePath().getParent());
         versions.removeIf(v -> v.version().equals(added.version()));
         versions.add(added);
         List<StoredVersion> dropped = new ArrayList<>();
@@ -108,14 +114,13 @@ public final class FunctionStore {
     void remove(String name) throws IOException {
         Path dir = root.resolve(name);
         Files.deleteIfExists(dir.resolve(STATE));
+        DurableFiles.fsyncDirectory(dir);
         deleteTree(dir);
     }
 
     private void write(String name, List<StoredVersion> versions) throws IOException {
-        Path dir = root.resolve(name);
-        Path tmp = dir.resolve(STATE + ".tmp");
-        json.writeValue(tmp.toFile(), new StoredFunction(versions));
-        Files.move(tmp, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.writeAtomically(root.resolve(name).resolve(STATE),
+                json.writeValueAsBytes(new StoredFunction(versions)), null);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
