@@ -39,11 +39,7 @@ public final class SpoolApi implements AdminApi {
         return;
       }
       Future.fromCompletionStage(spool.deadLetters(Math.max(1, Math.min(limit, MAX_LIST))), ctx.vertx().getOrCreateContext())
-          .onSuccess(list -> {
-            JsonArray out = new JsonArray();
-            list.forEach(d -> out.add(deadLetter(d)));
-            Responses.json(ctx, 200, new JsonObject().put("deadLetters", out));
-          })
+          .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("deadLetters", deadLetters(list))))
           .onFailure(ctx::fail);
     });
     router.get("/api/spool/dead-letters/export").handler(ctx -> DeadLetterExport.stream(spool, ctx));
@@ -112,6 +108,13 @@ public final class SpoolApi implements AdminApi {
         .put("deadLetters", s.deadLetters())
         .put("writable", s.writable())
         .put("lastError", s.lastError());
+  }
+
+  /** A listing of dead letters, as {@code GET /api/spool/dead-letters} answers (also the console's table). */
+  public static JsonArray deadLetters(java.util.List<DeadLetter> list) {
+    JsonArray out = new JsonArray();
+    list.forEach(d -> out.add(deadLetter(d)));
+    return out;
   }
 
   /** The JSON form of a dead letter in a listing (the payload's size, not the payload). */

@@ -99,7 +99,12 @@ final class DeadLetterCommands {
     @Override
     int execute() throws AdminClient.AdminException {
       if (output == null) {
-        admin.download("api/spool/dead-letters/export", out());
+        try {
+          admin.download("api/spool/dead-letters/export", out());
+        } catch (IOException e) {
+          err().println("outpost: cannot write to standard output (" + e.getMessage() + ")");
+          return ExitCodes.CANT_CREATE;
+        }
         out().flush();
         return ExitCodes.OK;
       }
