@@ -64,8 +64,14 @@ public final class Console implements SessionGate {
   @Override
   public void mount(Router router) {
     router.get("/").handler(ctx -> redirect(ctx, "/ui/"));
-    router.get("/ui").handler(ctx -> redirect(ctx, "/ui/"));
-    router.get("/ui/").handler(this::app);
+    // Vert.x matches "/ui" and "/ui/" alike: send the first to the second so relative links resolve the same way
+    router.get("/ui").handler(ctx -> {
+      if (ctx.request().path().endsWith("/")) {
+        app(ctx);
+      } else {
+        redirect(ctx, "/ui/");
+      }
+    });
     router.get("/ui/login").handler(ctx ->
         html(ctx, assets.loginPage("1".equals(ctx.queryParams().get("failed")))));
     router.post("/ui/login").handler(BodyHandler.create(false).setBodyLimit(MAX_LOGIN_BYTES)).handler(this::login);

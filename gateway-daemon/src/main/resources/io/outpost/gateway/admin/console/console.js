@@ -6,6 +6,7 @@
   var series = { t: [], inRate: [], outRate: [], depth: [], drain: [], up: [] };
   var charts = {};
   var rendered = {};
+  var inflight = 0; // htmx requests under way: their buttons must stay in the page until the answer is shown
 
   function $(id) { return document.getElementById(id); }
 
@@ -56,7 +57,7 @@
   /** Replaces a table body when its data changed (so buttons are not rebuilt under the pointer every second). */
   function table(id, rows, build) {
     var key = JSON.stringify(rows || []);
-    if (rendered[id] === key) { return; }
+    if (rendered[id] === key || inflight > 0) { return; }
     rendered[id] = key;
     var tbody = $(id).querySelector('tbody');
     tbody.textContent = '';
@@ -221,7 +222,9 @@
     document.body.addEventListener('htmx:configRequest', function (e) {
       e.detail.headers['X-CSRF-Token'] = csrf;
     });
+    document.body.addEventListener('htmx:beforeRequest', function () { inflight++; });
     document.body.addEventListener('htmx:afterRequest', function (e) {
+      inflight = Math.max(0, inflight - 1);
       var xhr = e.detail.xhr;
       if (xhr.status === 401) { toLogin(); return; }
       flash(describe(xhr.responseText || ''), !e.detail.successful);
