@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The shipped Prometheus alert rules, read as Prometheus reads a rule file: groups of rules with a PromQL expression. */
+/** The shipped Prometheus alert rules, read as Prometheus reads a rule file: groups of rules, each with PromQL. */
 final class AlertRules {
 
   /** The rules as shipped in the .deb and the tarball; failsafe runs in the module directory. */

@@ -45,8 +45,8 @@ public interface Spool extends AutoCloseable {
   CompletableFuture<List<DeadLetter>> deadLetters(int limit);
 
   /**
-   * Dead letters after {@code after} (by time of failure, then id), oldest first: a page of an export that may be larger
-   * than memory. {@code after} null starts at the oldest.
+   * Dead letters after {@code after} (by time of failure, then id), oldest first: a page of an export that may be
+   * larger than memory. {@code after} null starts at the oldest.
    */
   CompletableFuture<List<DeadLetter>> deadLettersAfter(DeadLetter after, int limit);
 

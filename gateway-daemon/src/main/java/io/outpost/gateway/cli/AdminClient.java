@@ -89,9 +89,11 @@ final class AdminClient {
       Thread.currentThread().interrupt();
       throw new AdminException(ExitCodes.SOFTWARE, "interrupted");
     }
-    try (java.io.Reader body = new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8)) {
+    try (java.io.Reader body =
+        new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8)) {
       if (response.statusCode() == 401) {
-        throw new AdminException(ExitCodes.NO_PERMISSION, "the daemon refused the admin token from " + target.tokenFile);
+        throw new AdminException(ExitCodes.NO_PERMISSION,
+            "the daemon refused the admin token from " + target.tokenFile);
       }
       if (response.statusCode() >= 400) {
         java.io.StringWriter error = new java.io.StringWriter();
@@ -106,7 +108,8 @@ final class AdminClient {
         try {
           n = body.read(buffer);
         } catch (IOException e) {
-          throw new AdminException(ExitCodes.UNAVAILABLE, "the transfer from " + target.base + " broke off: " + e.getMessage());
+          throw new AdminException(ExitCodes.UNAVAILABLE,
+              "the transfer from " + target.base + " broke off: " + e.getMessage());
         }
         if (n < 0) {
           return;

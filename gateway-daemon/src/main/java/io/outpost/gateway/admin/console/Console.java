@@ -22,7 +22,8 @@ import java.time.Clock;
  * ({@code /api/...}) with that cookie instead of the bearer token; every request that changes something must also carry
  * the session's CSRF token in an {@code X-CSRF-Token} header (synchronizer token: the page gets it in a meta tag, a
  * cross-site page cannot read it). Live figures come over server-sent events from {@link LiveFeed}. Static files are
- * served from memory ({@link ConsoleAssets}), with a strict Content-Security-Policy (no inline script, no other origin).
+ * served from memory ({@link ConsoleAssets}), with a strict Content-Security-Policy (no inline script, no other
+ * origin).
  */
 public final class Console implements SessionGate {
 

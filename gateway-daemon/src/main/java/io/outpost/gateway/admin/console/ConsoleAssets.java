@@ -17,7 +17,7 @@ final class ConsoleAssets {
 
   private static final String OWN = "io/outpost/gateway/admin/console/";
   private static final String WEBJARS = "META-INF/resources/webjars/";
-  /** Versions of the webjars declared in the parent pom; {@code ConsoleAssetsTest} fails when they drift. */
+  /** Versions of the webjars the parent pom declares; if they drift the console does not start (ConsoleAssetsTest). */
   static final String HTMX = WEBJARS + "htmx.org/2.0.4/";
   static final String UPLOT = WEBJARS + "uplot/1.6.30/";
 

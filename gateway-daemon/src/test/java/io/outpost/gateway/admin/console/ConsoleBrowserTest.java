@@ -217,12 +217,34 @@ class ConsoleBrowserTest {
     assertThat(function.getText()).contains("1.0.0").containsPattern("errored|broken|running")
         .contains("nothing to shout");
 
+    // deploy a new version from the page, then roll back to the first one
+    Path next = FunctionJars.jar(Files.createDirectories(dir.resolve("jars-next")), "shout", """
+        name: shout
+        version: 1.0.1
+        handler: %s
+        triggers: ["shout/in"]
+        inputEncoding: binary
+        """.formatted(ShoutHandler.class.getName()), ShoutHandler.class);
+    browser.driver.findElement(By.id("deploy-file")).sendKeys(next.toAbsolutePath().toString());
+    browser.driver.findElement(By.cssSelector("#deploy button[type='submit']")).click();
+    await().atMost(WAIT).until(() -> text("flash").startsWith("deployed"));
+    await().atMost(WAIT).until(() -> "1.0.1".equals(functionVersion()));
+    clickIn("#functions tr[data-function='shout']", "rollback");
+    await().atMost(WAIT).until(() -> "1.0.0".equals(functionVersion()));
+    assertThat(text("flash")).doesNotContain("error");
+
     // usable on a phone: nothing wider than the screen except inside the scrolling tables
     Number pageWidth = (Number) browser.script("return document.documentElement.scrollWidth;");
     Number viewport = (Number) browser.script("return window.innerWidth;");
     assertThat(pageWidth.intValue()).isLessThanOrEqualTo(viewport.intValue());
     assertThat(browser.consoleProblems()).as("browser console").isEmpty();
     browser.screenshot("console-phone"); // for the reviewer's eye: the console as a phone shows it
+  }
+
+  /** The version the functions table shows for {@code shout}. */
+  private String functionVersion() {
+    return browser.driver.findElement(By.cssSelector("#functions tr[data-function='shout'] td:nth-child(2)"))
+        .getText();
   }
 
   /** Clicks the button with {@code data-action} in the element {@code row} selects. */
