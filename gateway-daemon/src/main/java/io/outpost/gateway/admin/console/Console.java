@@ -79,6 +79,14 @@ public final class Console implements SessionGate {
     router.post("/ui/logout").handler(this::logout);
     router.get("/ui/assets/:name").handler(this::asset);
     router.get("/ui/events").handler(this::events);
+    // whether the session is still signed in: 204, or 401 (the page then shows the login page again)
+    router.get("/ui/session").handler(ctx -> {
+      if (session(ctx) == null) {
+        unauthorized(ctx);
+      } else {
+        ctx.response().setStatusCode(204).end();
+      }
+    });
   }
 
   @Override
@@ -139,11 +147,15 @@ public final class Console implements SessionGate {
   private void events(RoutingContext ctx) {
     ConsoleSessions.Session session = session(ctx);
     if (session == null) {
-      ctx.response().setStatusCode(401).putHeader("content-type", "application/json")
-          .end("{\"error\":\"unauthorized\",\"message\":\"sign in to the console first\"}");
+      unauthorized(ctx);
       return;
     }
     feed.open(ctx.response(), session.id());
+  }
+
+  private static void unauthorized(RoutingContext ctx) {
+    ctx.response().setStatusCode(401).putHeader("content-type", "application/json")
+        .end("{\"error\":\"unauthorized\",\"message\":\"sign in to the console first\"}");
   }
 
   private void asset(RoutingContext ctx) {

@@ -85,13 +85,13 @@
     });
   }
 
-  function chart(id, labels, colors) {
+  function chart(id, labels, colors, yRange) {
     if (!window.uPlot) { return null; }
     var el = $(id);
     var opts = {
       width: Math.max(240, el.clientWidth),
       height: el.classList.contains('small') ? 100 : 160,
-      scales: { x: { time: true } },
+      scales: yRange ? { x: { time: true }, y: { range: yRange } } : { x: { time: true } },
       legend: { live: false },
       series: [{}].concat(labels.map(function (label, i) {
         return { label: label, stroke: colors[i], width: 2 };
@@ -138,7 +138,7 @@
     if (!charts.rates) {
       charts.rates = chart('chart-rates', ['in', 'out'], ['#2f6fdf', '#127a3a']);
       charts.spool = chart('chart-spool', ['depth', 'drain/s'], ['#b54708', '#6941c6']);
-      charts.link = chart('chart-link', ['link up'], ['#127a3a']);
+      charts.link = chart('chart-link', ['link up'], ['#127a3a'], [0, 1]);
     }
     if (charts.rates) {
       charts.rates.setData([series.t, series.inRate, series.outRate]);
@@ -261,6 +261,10 @@
     events.onerror = function () {
       $('feed').textContent = 'reconnecting';
       $('feed').className = 'badge bad';
+      // a session that ended (idle, signed out elsewhere, daemon restarted) cannot reconnect: sign in again
+      fetch('/ui/session', { method: 'GET' }).then(function (r) {
+        if (r.status === 401) { events.close(); toLogin(); }
+      }, function () { /* daemon unreachable: EventSource keeps retrying */ });
     };
   }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
+import org.openqa.selenium.StaleElementReferenceException;
 
 /**
  * The web console in a real browser (headless Chromium through Selenium) on a phone-sized screen, against a daemon
@@ -127,8 +127,22 @@ class ConsoleBrowserTest {
     return browser.driver.findElement(By.id(id)).getText();
   }
 
-  private List<WebElement> rows(String table) {
-    return browser.driver.findElements(By.cssSelector("#" + table + " tbody tr"));
+  /** The rows of a table as the page shows them now, in one script: the page re-renders tables as snapshots arrive. */
+  @SuppressWarnings("unchecked")
+  private List<String> rows(String table, String attribute) {
+    return (List<String>) browser.script("var table = arguments[0], attribute = arguments[1];"
+        + " return Array.from(document.querySelectorAll('#' + table + ' tbody tr'))"
+        + ".map(function (r) { return r.getAttribute(attribute) + '|' + r.innerText; });", table, attribute);
+  }
+
+  /** The ids ({@code attribute}) of a table's rows. */
+  private List<String> ids(String table, String attribute) {
+    return rows(table, attribute).stream().map(r -> r.substring(0, r.indexOf('|'))).toList();
+  }
+
+  /** Waits, retrying a read that caught an element the page just replaced. */
+  private static org.awaitility.core.ConditionFactory waiting() {
+    return await().atMost(WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class);
   }
 
   private void startPublishing() {
@@ -189,17 +203,16 @@ class ConsoleBrowserTest {
     assertThat(browser.driver.findElements(By.cssSelector("#chart-rates canvas"))).as("the rate chart").isNotEmpty();
 
     // the device is listed; disconnecting it ends its connection
-    await().atMost(WAIT).until(() -> rows("clients").stream()
-        .anyMatch(r -> "pump-5".equals(r.getAttribute("data-client"))));
+    waiting().until(() -> ids("clients", "data-client").contains("pump-5"));
     clickIn("#clients tr[data-client='pump-5']", "disconnect");
     await().atMost(WAIT).until(() -> !device.isConnected());
-    await().atMost(WAIT).until(() -> rows("clients").isEmpty());
+    waiting().until(() -> ids("clients", "data-client").isEmpty());
     assertThat(text("flash")).contains("disconnected pump-5");
 
     // dead letters: retry the first (the cloud refuses it again), delete the second
-    await().atMost(WAIT).until(() -> rows("dead-letters").size() == 2);
-    List<String> ids = rows("dead-letters").stream().map(r -> r.getAttribute("data-dead-letter")).toList();
-    assertThat(rows("dead-letters").get(0).getText()).contains("telemetry").contains("too-large");
+    waiting().until(() -> ids("dead-letters", "data-dead-letter").size() == 2);
+    List<String> ids = ids("dead-letters", "data-dead-letter");
+    assertThat(rows("dead-letters", "data-dead-letter").get(0)).contains("telemetry").contains("too-large");
     clickIn("#dead-letters tr[data-dead-letter='" + ids.get(0) + "']", "retry");
     await().atMost(WAIT).until(() -> spool().getJsonObject("dropped").getLong("rejected-by-cloud") == 3);
     assertThat(text("flash")).contains("retried " + ids.get(0));
@@ -208,14 +221,12 @@ class ConsoleBrowserTest {
     clickIn("#dead-letters tr[data-dead-letter='" + ids.get(1) + "']", "delete");
     browser.driver.switchTo().alert().accept();
     await().atMost(WAIT).until(() -> spool().getLong("deadLetters") == 1);
-    await().atMost(WAIT).until(() -> rows("dead-letters").stream().map(r -> r.getAttribute("data-dead-letter"))
-        .toList().equals(List.of(ids.get(0))));
+    waiting().until(() -> ids("dead-letters", "data-dead-letter").equals(List.of(ids.get(0))));
     assertThat(text("dead-count")).isEqualTo("1");
 
     // the function's state and its last error
-    WebElement function = browser.driver.findElement(By.cssSelector("#functions tr[data-function='shout']"));
-    assertThat(function.getText()).contains("1.0.0").containsPattern("errored|broken|running")
-        .contains("nothing to shout");
+    waiting().untilAsserted(() -> assertThat(rows("functions", "data-function")).singleElement().asString()
+        .startsWith("shout|").contains("1.0.0").containsPattern("errored|broken|running").contains("nothing to shout"));
 
     // deploy a new version from the page, then roll back to the first one
     Path next = FunctionJars.jar(Files.createDirectories(dir.resolve("jars-next")), "shout", """
@@ -228,9 +239,9 @@ class ConsoleBrowserTest {
     browser.driver.findElement(By.id("deploy-file")).sendKeys(next.toAbsolutePath().toString());
     browser.driver.findElement(By.cssSelector("#deploy button[type='submit']")).click();
     await().atMost(WAIT).until(() -> text("flash").startsWith("deployed"));
-    await().atMost(WAIT).until(() -> "1.0.1".equals(functionVersion()));
+    waiting().until(() -> "1.0.1".equals(functionVersion()));
     clickIn("#functions tr[data-function='shout']", "rollback");
-    await().atMost(WAIT).until(() -> "1.0.0".equals(functionVersion()));
+    waiting().until(() -> "1.0.0".equals(functionVersion()));
     assertThat(text("flash")).doesNotContain("error");
 
     // usable on a phone: nothing wider than the screen except inside the scrolling tables
@@ -243,12 +254,15 @@ class ConsoleBrowserTest {
 
   /** The version the functions table shows for {@code shout}. */
   private String functionVersion() {
-    return browser.driver.findElement(By.cssSelector("#functions tr[data-function='shout'] td:nth-child(2)"))
-        .getText();
+    return (String) browser.script("var td = document.querySelector(\"#functions tr[data-function='shout']"
+        + " td:nth-child(2)\"); return td ? td.textContent : null;");
   }
 
-  /** Clicks the button with {@code data-action} in the element {@code row} selects. */
+  /** Clicks the button with {@code data-action} in the element {@code row} selects (found again if replaced). */
   private void clickIn(String row, String action) {
-    browser.driver.findElement(By.cssSelector(row + " button[data-action='" + action + "']")).click();
+    waiting().until(() -> {
+      browser.driver.findElement(By.cssSelector(row + " button[data-action='" + action + "']")).click();
+      return true;
+    });
   }
 }

@@ -138,6 +138,7 @@ class ConsoleHttpTest {
     String csrf = m.group(1);
 
     assertThat(send(request("/api/status").header("Cookie", cookie)).statusCode()).isEqualTo(200);
+    assertThat(send(request("/ui/session").header("Cookie", cookie)).statusCode()).isEqualTo(204);
     HttpRequest.Builder disconnect = request("/api/clients/nobody").header("Cookie", cookie).DELETE();
     assertThat(send(disconnect).statusCode()).as("a change without the CSRF token").isEqualTo(401);
     assertThat(send(request("/api/clients/nobody").header("Cookie", cookie).header("X-CSRF-Token", "0".repeat(64))
@@ -152,6 +153,7 @@ class ConsoleHttpTest {
     assertThat(logout.statusCode()).isEqualTo(204);
     assertThat(send(request("/api/status").header("Cookie", cookie)).statusCode()).isEqualTo(401);
     assertThat(send(request("/ui/").header("Cookie", cookie)).statusCode()).isEqualTo(303);
+    assertThat(send(request("/ui/session").header("Cookie", cookie)).statusCode()).isEqualTo(401);
   }
 
   @Test
