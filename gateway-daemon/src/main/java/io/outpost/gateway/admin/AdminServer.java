@@ -32,12 +32,10 @@ public final class AdminServer {
   private final List<SessionGate> gates;
   private HttpServer server;
 
-  public AdminServer(Vertx vertx, AdminConfig config, AdminToken token, PrometheusMeterRegistry registry,
-      BooleanSupplier ready, Supplier<JsonObject> status, List<AdminApi> apis) {
-    this(vertx, config, token, registry, ready, status, apis, List.of());
-  }
-
-  /** As above, with gates (the web console) mounted before the token check that may vouch for a request. */
+  /**
+   * @param apis endpoint groups behind the token check
+   * @param gates endpoints mounted before the token check (the web console) that may vouch for a request
+   */
   public AdminServer(Vertx vertx, AdminConfig config, AdminToken token, PrometheusMeterRegistry registry,
       BooleanSupplier ready, Supplier<JsonObject> status, List<AdminApi> apis, List<SessionGate> gates) {
     this.apis = List.copyOf(apis);
