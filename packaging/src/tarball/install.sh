@@ -12,7 +12,8 @@
 # ready. Run that command again after changing java or JAVA_OPTS; uninstalling deletes the archive.
 #
 #   PREFIX   where the program goes (default /usr/local): $PREFIX/bin/outpost, $PREFIX/share/outpost/outpost.jar,
-#            the Grafana dashboard $PREFIX/share/outpost/grafana/outpost-dashboard.json
+#            the Grafana dashboard $PREFIX/share/outpost/grafana/outpost-dashboard.json, the Prometheus alert
+#            rules $PREFIX/share/outpost/prometheus/outpost-alerts.yml
 #   DESTDIR  stage into this root instead of /: no user, ownership or systemd changes (for packagers and tests)
 #
 # An existing /etc/outpost/outpost.yaml or /etc/default/outpost is never overwritten: the new version is written
@@ -73,6 +74,8 @@ install_files() {
   install -D -m 0644 "$HERE/share/outpost/outpost.jar" "$DESTDIR$PREFIX/share/outpost/outpost.jar"
   install -D -m 0644 "$HERE/share/outpost/grafana/outpost-dashboard.json" \
     "$DESTDIR$PREFIX/share/outpost/grafana/outpost-dashboard.json"
+  install -D -m 0644 "$HERE/share/outpost/prometheus/outpost-alerts.yml" \
+    "$DESTDIR$PREFIX/share/outpost/prometheus/outpost-alerts.yml"
   install -D -m 0755 "$HERE/bin/outpost" "$DESTDIR$PREFIX/bin/outpost"
   install -D -m 0644 "$HERE/share/doc/outpost/operations.md" "$DESTDIR$PREFIX/share/doc/outpost/operations.md"
   install -d -m 0750 "$DESTDIR$CONF_DIR"

@@ -23,6 +23,10 @@ import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.BrokerSecurity;
 import io.outpost.broker.MessageSource;
 import io.outpost.broker.MqttBroker;
+import io.outpost.gateway.admin.AlertMeters;
+import io.outpost.gateway.admin.console.Console;
+import io.outpost.gateway.admin.console.ConsoleOptions;
+import io.outpost.gateway.admin.console.ConsoleSources;
 import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.config.ReloadResult;
 import io.outpost.gateway.config.RouteConfig;
@@ -166,10 +170,18 @@ public final class Gateway {
       List<AdminApi> apis = List.of(new ClientsApi(broker), new SpoolApi(spool), new ReloadApi(this::reload),
           new FunctionsApi(functions, dataDir.resolve("uploads"), clock, () -> this.config.admin().uploadLimits(),
               registry));
-      AdminServer admin = new AdminServer(vertx, config.admin(), token, registry, this::isReady,
-          new StatusReport(this), apis);
+      StatusReport status = new StatusReport(this);
+      AlertMeters.bind(registry, functions::list, spool::stats);
+      Console console = new Console(vertx, token, new ConsoleSources(status, () -> ClientsApi.list(broker),
+          () -> spool.deadLetters(Console.DEAD_LETTERS_SHOWN).thenApply(SpoolApi::deadLetters)),
+          ConsoleOptions.of(config.admin().consoleMaxStreams()), registry, clock);
+      AdminServer admin = new AdminServer(vertx, config.admin(), token, registry, this::isReady, status, apis,
+          List.of(console));
       adminPort = await("admin API", admin.start().toCompletionStage(), ExitCodes.UNAVAILABLE);
-      lifecycle.started("admin API", () -> admin.stop().toCompletionStage());
+      lifecycle.started("admin API", () -> {
+        console.close();
+        return admin.stop().toCompletionStage();
+      });
     }
     ready = true;
   }

@@ -41,6 +41,7 @@ class DebianPackageIT {
     assertThat(files).containsOnly(
         entry("./usr/share/outpost/outpost.jar", "-rw-r--r-- root/root"),
         entry("./usr/share/outpost/grafana/outpost-dashboard.json", "-rw-r--r-- root/root"),
+        entry("./usr/share/outpost/prometheus/outpost-alerts.yml", "-rw-r--r-- root/root"),
         entry("./usr/bin/outpost", "-rwxr-xr-x root/root"),
         entry("./lib/systemd/system/outpost.service", "-rw-r--r-- root/root"),
         entry("./etc/outpost/outpost.yaml", "-rw-r----- root/root"),
@@ -49,11 +50,13 @@ class DebianPackageIT {
   }
 
   @Test
-  void shipsTheGrafanaDashboardAsInTheSources() throws Exception {
+  void shipsTheGrafanaDashboardAndAlertRulesAsInTheSources() throws Exception {
     Path root = extract("dashboard-root");
 
     assertThat(root.resolve("usr/share/outpost/grafana/outpost-dashboard.json"))
         .hasSameBinaryContentAs(GrafanaDashboard.SOURCE);
+    assertThat(root.resolve("usr/share/outpost/prometheus/outpost-alerts.yml"))
+        .hasSameBinaryContentAs(AlertRules.SOURCE);
   }
 
   @Test

@@ -41,6 +41,9 @@ class TarballIT {
     assertThat(stage.resolve("usr/local/share/outpost/grafana/outpost-dashboard.json"))
         .hasSameBinaryContentAs(GrafanaDashboard.SOURCE);
     assertThat(mode("usr/local/share/outpost/grafana/outpost-dashboard.json")).isEqualTo("rw-r--r--");
+    assertThat(stage.resolve("usr/local/share/outpost/prometheus/outpost-alerts.yml"))
+        .hasSameBinaryContentAs(AlertRules.SOURCE);
+    assertThat(mode("usr/local/share/outpost/prometheus/outpost-alerts.yml")).isEqualTo("rw-r--r--");
     assertThat(mode("etc/outpost/outpost.yaml")).isEqualTo("rw-r-----");
     assertThat(mode("etc/default/outpost")).isEqualTo("rw-r--r--");
     assertThat(mode("var/lib/outpost")).isEqualTo("rwxr-x---");

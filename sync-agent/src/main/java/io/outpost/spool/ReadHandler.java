@@ -32,6 +32,8 @@ final class ReadHandler {
         release.ids().forEach(ledger::unlease);
       } else if (op instanceof SpoolOp.ListDeadLetters list) {
         list.future().complete(store.deadLetters(list.limit()));
+      } else if (op instanceof SpoolOp.PageDeadLetters page) {
+        page.future().complete(store.deadLettersAfter(page.after(), page.limit()));
       }
     } catch (SQLException | RuntimeException e) {
       LOG.error("Spool read {} failed", op.getClass().getSimpleName(), e);
@@ -77,6 +79,10 @@ final class ReadHandler {
       l.future().completeExceptionally(cause);
     } else if (op instanceof SpoolOp.ListDeadLetters l) {
       l.future().completeExceptionally(cause);
+    } else if (op instanceof SpoolOp.PageDeadLetters p) {
+      p.future().completeExceptionally(cause);
+    } else if (op instanceof SpoolOp.DeleteDeadLetters d) {
+      d.future().completeExceptionally(cause);
     } else if (op instanceof SpoolOp.Stop s) {
       s.future().completeExceptionally(cause);
     }

@@ -53,8 +53,20 @@ public interface Spool extends AutoCloseable {
   /** Dead letters, oldest first. */
   CompletableFuture<List<DeadLetter>> deadLetters(int limit);
 
+  /**
+   * Dead letters after {@code after} (by time of failure, then id), oldest first: a page of an export that may be
+   * larger than memory. {@code after} null starts at the oldest.
+   */
+  CompletableFuture<List<DeadLetter>> deadLettersAfter(DeadLetter after, int limit);
+
   /** Moves a dead letter back into the spool under its original id; {@code false} if there is no such dead letter. */
   CompletableFuture<Boolean> retryDeadLetter(long id);
+
+  /** Deletes the listed dead letters for good; completes with how many existed. Unknown ids are ignored. */
+  CompletableFuture<Integer> deleteDeadLetters(Collection<Long> ids);
+
+  /** Deletes every dead letter for good; completes with how many there were. */
+  CompletableFuture<Integer> purgeDeadLetters();
 
   /** Registers a callback run (on the writer thread; must not block) whenever new messages become leasable. */
   void onAvailable(Runnable listener);

@@ -26,6 +26,9 @@ sealed interface SpoolOp {
 
   record Retry(long id, CompletableFuture<Boolean> future) implements Write {}
 
+  /** Delete dead letters for good: the listed ones or, when {@code all}, every one. */
+  record DeleteDeadLetters(Collection<Long> ids, boolean all, CompletableFuture<Integer> future) implements Write {}
+
   /** Delete expired messages: the listed ones (found while leasing) or, when {@code ids} is empty, a full sweep. */
   record Purge(List<Long> ids) implements Write {}
 
@@ -34,6 +37,9 @@ sealed interface SpoolOp {
   record Release(Collection<Long> ids) implements Read {}
 
   record ListDeadLetters(int limit, CompletableFuture<List<DeadLetter>> future) implements Read {}
+
+  /** Dead letters after a cursor (time of failure, then id); {@code after} null starts at the oldest. */
+  record PageDeadLetters(DeadLetter after, int limit, CompletableFuture<List<DeadLetter>> future) implements Read {}
 
   /** Last op: finish and close the database. */
   record Stop(CompletableFuture<Void> future) implements Read {}

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ final class SpoolStore implements AutoCloseable {
   private PreparedStatement fromDeadLetter;
   private PreparedStatement deleteDeadLetter;
   private PreparedStatement listDeadLetters;
+  private PreparedStatement pageDeadLetters;
+  private PreparedStatement deleteAllDeadLetters;
   private PreparedStatement trimDeadLetters;
   private PreparedStatement setMeta;
   private PreparedStatement firstReceivedInRange;
@@ -75,6 +78,9 @@ final class SpoolStore implements AutoCloseable {
     deleteDeadLetter = prepare("DELETE FROM dead_letter WHERE id = ?");
     listDeadLetters = prepare("SELECT " + COLS + ", reason, failed_at FROM dead_letter ORDER BY failed_at, id"
         + " LIMIT ?");
+    pageDeadLetters = prepare("SELECT " + COLS + ", reason, failed_at FROM dead_letter"
+        + " WHERE failed_at > ? OR (failed_at = ? AND id > ?) ORDER BY failed_at, id LIMIT ?");
+    deleteAllDeadLetters = prepare("DELETE FROM dead_letter");
     trimDeadLetters = prepare("DELETE FROM dead_letter WHERE id IN"
         + " (SELECT id FROM dead_letter ORDER BY failed_at, id LIMIT ?)");
     setMeta = prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
@@ -263,8 +269,36 @@ final class SpoolStore implements AutoCloseable {
 
   List<DeadLetter> deadLetters(int limit) throws SQLException {
     listDeadLetters.setInt(1, limit);
+    return readDeadLetters(listDeadLetters);
+  }
+
+  /** Dead letters after {@code after} in (failed_at, id) order; null: from the oldest. */
+  List<DeadLetter> deadLettersAfter(DeadLetter after, int limit) throws SQLException {
+    long failedAt = after == null ? Long.MIN_VALUE : after.failedAtMillis();
+    pageDeadLetters.setLong(1, failedAt);
+    pageDeadLetters.setLong(2, failedAt);
+    pageDeadLetters.setLong(3, after == null ? Long.MIN_VALUE : after.id());
+    pageDeadLetters.setInt(4, limit);
+    return readDeadLetters(pageDeadLetters);
+  }
+
+  /** Deletes the listed dead letters; returns how many existed. */
+  int deleteDeadLetters(Collection<Long> ids) throws SQLException {
+    int deleted = 0;
+    for (long id : ids) {
+      deleteDeadLetter.setLong(1, id);
+      deleted += deleteDeadLetter.executeUpdate();
+    }
+    return deleted;
+  }
+
+  int deleteAllDeadLetters() throws SQLException {
+    return deleteAllDeadLetters.executeUpdate();
+  }
+
+  private List<DeadLetter> readDeadLetters(PreparedStatement query) throws SQLException {
     List<DeadLetter> letters = new ArrayList<>();
-    try (ResultSet rs = listDeadLetters.executeQuery()) {
+    try (ResultSet rs = query.executeQuery()) {
       while (rs.next()) {
         letters.add(new DeadLetter(rs.getLong(1), readEntry(rs), rs.getString(12), rs.getLong(13)));
       }

@@ -171,9 +171,27 @@ public final class SqliteSpool implements Spool {
   }
 
   @Override
+  public CompletableFuture<List<DeadLetter>> deadLettersAfter(DeadLetter after, int limit) {
+    CompletableFuture<List<DeadLetter>> future = new CompletableFuture<>();
+    return submit(new SpoolOp.PageDeadLetters(after, Math.max(0, limit), future), future);
+  }
+
+  @Override
   public CompletableFuture<Boolean> retryDeadLetter(long id) {
     CompletableFuture<Boolean> future = new CompletableFuture<>();
     return submit(new SpoolOp.Retry(id, future), future);
+  }
+
+  @Override
+  public CompletableFuture<Integer> deleteDeadLetters(Collection<Long> ids) {
+    CompletableFuture<Integer> future = new CompletableFuture<>();
+    return submit(new SpoolOp.DeleteDeadLetters(List.copyOf(ids), false, future), future);
+  }
+
+  @Override
+  public CompletableFuture<Integer> purgeDeadLetters() {
+    CompletableFuture<Integer> future = new CompletableFuture<>();
+    return submit(new SpoolOp.DeleteDeadLetters(List.of(), true, future), future);
   }
 
   private <T> CompletableFuture<T> submit(SpoolOp op, CompletableFuture<T> future) {

@@ -116,6 +116,13 @@ final class WriteBatch {
         afterCommit.add(() -> retry.future().complete(moved));
       } else if (write instanceof SpoolOp.Purge purge) {
         purge(purge);
+      } else if (write instanceof SpoolOp.DeleteDeadLetters delete) {
+        int deleted = delete.all() ? store.deleteAllDeadLetters() : store.deleteDeadLetters(delete.ids());
+        pendingDeadLetters -= deleted;
+        afterCommit.add(() -> {
+          LOG.info("{} dead letter(s) deleted by the operator", deleted);
+          delete.future().complete(deleted);
+        });
       }
     }
     // Ids must never be reused, also once the newest row is gone: persist the floor whenever rows may be deleted

@@ -14,8 +14,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The operator HTTP API: liveness, readiness, Prometheus metrics and status. Every request needs the bearer token from
- * {@link AdminToken}. Errors are JSON objects with a stable {@code error} code and a human {@code message}.
+ * The operator HTTP API: liveness, readiness, Prometheus metrics and status. {@code /health/live} and
+ * {@code /health/ready} are open (for orchestrators and load balancers; they say only UP or DOWN), {@code /metrics} is
+ * open when {@code admin.openMetrics} says so, and everything else needs the bearer token from {@link AdminToken} or a
+ * session a {@link SessionGate} (the web console) vouches for. Errors are JSON objects with a stable {@code error}
+ * code and a human {@code message}.
  */
 public final class AdminServer {
 
@@ -26,11 +29,17 @@ public final class AdminServer {
   private final Supplier<JsonObject> status;
   private final AdminToken token;
   private final List<AdminApi> apis;
+  private final List<SessionGate> gates;
   private HttpServer server;
 
+  /**
+   * @param apis endpoint groups behind the token check
+   * @param gates endpoints mounted before the token check (the web console) that may vouch for a request
+   */
   public AdminServer(Vertx vertx, AdminConfig config, AdminToken token, PrometheusMeterRegistry registry,
-      BooleanSupplier ready, Supplier<JsonObject> status, List<AdminApi> apis) {
+      BooleanSupplier ready, Supplier<JsonObject> status, List<AdminApi> apis, List<SessionGate> gates) {
     this.apis = List.copyOf(apis);
+    this.gates = List.copyOf(gates);
     this.vertx = vertx;
     this.config = config;
     this.token = token;
@@ -42,9 +51,14 @@ public final class AdminServer {
   /** Binds {@code admin.listen}; completes with the bound port. */
   public Future<Integer> start() {
     Router router = Router.router(vertx);
-    router.route().handler(this::authenticate);
+    // open probes first: they reveal only UP or DOWN
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::readiness);
+    if (config.openMetrics()) {
+      router.get("/metrics").handler(this::metrics);
+    }
+    gates.forEach(gate -> gate.mount(router));
+    router.route().handler(this::authenticate);
     router.get("/metrics").handler(this::metrics);
     router.get("/api/status").handler(ctx -> Responses.json(ctx, 200, status.get()));
     apis.forEach(api -> api.mount(router));
@@ -56,9 +70,10 @@ public final class AdminServer {
     return server.listen().map(HttpServer::actualPort);
   }
 
-  /** Every request needs the bearer token; a failure says only "unauthorized", whatever was wrong. */
+  /** Every other request needs the bearer token or a session; a failure says only "unauthorized", whatever was wrong. */
   private void authenticate(RoutingContext ctx) {
-    if (token.matchesHeader(ctx.request().getHeader("Authorization"))) {
+    if (token.matchesHeader(ctx.request().getHeader("Authorization"))
+        || gates.stream().anyMatch(gate -> gate.admits(ctx))) {
       ctx.next();
       return;
     }

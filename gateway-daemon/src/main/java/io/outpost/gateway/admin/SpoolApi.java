@@ -8,10 +8,15 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
-/** Spool statistics, dead-letter inspection and retry. */
+/**
+ * Spool statistics and dead-letter operations: list, retry, delete, purge and export (JSON lines). Every dead-letter
+ * change is logged by the spool.
+ */
 public final class SpoolApi implements AdminApi {
 
   static final int MAX_LIST = 1_000;
@@ -34,19 +39,32 @@ public final class SpoolApi implements AdminApi {
         return;
       }
       Future.fromCompletionStage(spool.deadLetters(Math.max(1, Math.min(limit, MAX_LIST))), ctx.vertx().getOrCreateContext())
-          .onSuccess(list -> {
-            JsonArray out = new JsonArray();
-            list.forEach(d -> out.add(deadLetter(d)));
-            Responses.json(ctx, 200, new JsonObject().put("deadLetters", out));
+          .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("deadLetters", deadLetters(list))))
+          .onFailure(ctx::fail);
+    });
+    router.get("/api/spool/dead-letters/export").handler(ctx -> DeadLetterExport.stream(spool, ctx));
+    router.post("/api/spool/dead-letters/purge").handler(ctx ->
+        Future.fromCompletionStage(spool.purgeDeadLetters(), ctx.vertx().getOrCreateContext())
+            .onSuccess(n -> Responses.json(ctx, 200, new JsonObject().put("purged", n)))
+            .onFailure(ctx::fail));
+    router.delete("/api/spool/dead-letters/:id").handler(ctx -> {
+      Long id = id(ctx);
+      if (id == null) {
+        return;
+      }
+      Future.fromCompletionStage(spool.deleteDeadLetters(List.of(id)), ctx.vertx().getOrCreateContext())
+          .onSuccess(n -> {
+            if (n > 0) {
+              Responses.json(ctx, 200, new JsonObject().put("deleted", id));
+            } else {
+              Responses.error(ctx, 404, "dead-letter-not-found", "no dead letter with id " + id);
+            }
           })
           .onFailure(ctx::fail);
     });
     router.post("/api/spool/dead-letters/:id/retry").handler(ctx -> {
-      long id;
-      try {
-        id = Long.parseLong(ctx.pathParam("id"));
-      } catch (NumberFormatException e) {
-        Responses.error(ctx, 400, "bad-request", "id must be a number");
+      Long id = id(ctx);
+      if (id == null) {
         return;
       }
       Future.fromCompletionStage(spool.retryDeadLetter(id), ctx.vertx().getOrCreateContext())
@@ -59,6 +77,16 @@ public final class SpoolApi implements AdminApi {
           })
           .onFailure(ctx::fail);
     });
+  }
+
+  /** The dead letter's id from the path, or null after answering 400. */
+  private static Long id(RoutingContext ctx) {
+    try {
+      return Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      Responses.error(ctx, 400, "bad-request", "id must be a number");
+      return null;
+    }
   }
 
   /** The spool part of status and {@code GET /api/spool}. */
@@ -82,7 +110,15 @@ public final class SpoolApi implements AdminApi {
         .put("lastError", s.lastError());
   }
 
-  private static JsonObject deadLetter(DeadLetter d) {
+  /** A listing of dead letters, as {@code GET /api/spool/dead-letters} answers (also the console's table). */
+  public static JsonArray deadLetters(java.util.List<DeadLetter> list) {
+    JsonArray out = new JsonArray();
+    list.forEach(d -> out.add(deadLetter(d)));
+    return out;
+  }
+
+  /** The JSON form of a dead letter in a listing (the payload's size, not the payload). */
+  public static JsonObject deadLetter(DeadLetter d) {
     return new JsonObject()
         .put("id", d.id())
         .put("route", d.entry().route())

@@ -67,6 +67,59 @@ final class AdminClient {
     return send("DELETE", path, HttpRequest.BodyPublishers.noBody(), "application/json");
   }
 
+  /**
+   * Copies a streamed response body (an export) to {@code into} as it arrives, without holding it in memory.
+   *
+   * @throws AdminException as the other requests; an interrupted transfer with {@link ExitCodes#UNAVAILABLE}
+   */
+  void download(String path, java.io.Writer into) throws AdminException, IOException {
+    Target target = target();
+    HttpRequest request = HttpRequest.newBuilder(target.base.resolve(path))
+        .header("Authorization", "Bearer " + target.token)
+        .GET()
+        .build();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<java.io.InputStream> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (ConnectException e) {
+      throw new AdminException(ExitCodes.UNAVAILABLE, "daemon not reachable at " + target.base + " (is it running?)");
+    } catch (IOException e) {
+      throw new AdminException(ExitCodes.UNAVAILABLE, "admin API at " + target.base + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdminException(ExitCodes.SOFTWARE, "interrupted");
+    }
+    try (java.io.Reader body =
+        new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8)) {
+      if (response.statusCode() == 401) {
+        throw new AdminException(ExitCodes.NO_PERMISSION,
+            "the daemon refused the admin token from " + target.tokenFile);
+      }
+      if (response.statusCode() >= 400) {
+        java.io.StringWriter error = new java.io.StringWriter();
+        body.transferTo(error);
+        JsonNode node = parse(error.toString());
+        throw new AdminException(ExitCodes.SOFTWARE,
+            node.path("error").asText("error") + ": " + node.path("message").asText(error.toString()));
+      }
+      char[] buffer = new char[8192];
+      while (true) {
+        int n;
+        try {
+          n = body.read(buffer);
+        } catch (IOException e) {
+          throw new AdminException(ExitCodes.UNAVAILABLE,
+              "the transfer from " + target.base + " broke off: " + e.getMessage());
+        }
+        if (n < 0) {
+          return;
+        }
+        into.write(buffer, 0, n); // a failed write is the caller's (its file), so it stays an IOException
+      }
+    }
+  }
+
   /** Encodes one path segment (a client id, a function name). */
   static String segment(String value) {
     return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");

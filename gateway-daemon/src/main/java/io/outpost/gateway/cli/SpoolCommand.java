@@ -39,10 +39,15 @@ final class SpoolCommand extends AdminCommand {
     return ExitCodes.OK;
   }
 
-  /** {@code outpost spool dead-letters}. */
+  /** {@code outpost spool dead-letters [list|retry|delete|purge|export]}; without a subcommand it lists. */
   @Command(name = "dead-letters", mixinStandardHelpOptions = true,
-      description = "List messages the cloud rejected, with the reason.")
-  static final class DeadLetters extends AdminCommand {
+      description = "Messages the cloud refused, kept with the reason: list (the default), retry, delete, purge, export.",
+      subcommands = {DeadLetterCommands.ListCommand.class, Retry.class, DeadLetterCommands.Delete.class,
+          DeadLetterCommands.Purge.class, DeadLetterCommands.Export.class})
+  static final class DeadLetters extends Listing {}
+
+  /** Lists dead letters; shared by {@code dead-letters} and {@code dead-letters list}. */
+  abstract static class Listing extends AdminCommand {
 
     @Option(names = "--limit", defaultValue = "50", description = "At most this many (default ${DEFAULT-VALUE}).")
     int limit;

@@ -20,9 +20,15 @@ import java.nio.file.Path;
  *     beyond: 413 {@code package-has-too-many-files}
  * @param maxInvokeBytes largest body of a manual function invocation; default {@value #DEFAULT_MAX_INVOKE_BYTES}
  *     (1 MiB); beyond: 413 {@code invocation-too-large}
+ * @param openMetrics {@code true} serves {@code /metrics} without the token (for a Prometheus that cannot send one);
+ *     default {@code false}: the token is needed. {@code /health/live} and {@code /health/ready} never need it
+ * @param consoleMaxStreams most live update streams the web console ({@code /ui}) serves at once; default
+ *     {@value #DEFAULT_CONSOLE_MAX_STREAMS}; beyond: 503 {@code too-many-streams}, counted in
+ *     {@code outpost.admin.console.streams.rejected}
  */
 public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long maxPackageBytes,
-    Long maxUnpackedBytes, Integer maxPackageFiles, Long maxInvokeBytes) {
+    Long maxUnpackedBytes, Integer maxPackageFiles, Long maxInvokeBytes, Boolean openMetrics,
+    Integer consoleMaxStreams) {
 
   public static final String DEFAULT_LISTEN = "127.0.0.1:8181";
   public static final String DEFAULT_TOKEN_FILE = "admin.token";
@@ -30,6 +36,7 @@ public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long
   public static final long DEFAULT_MAX_UNPACKED_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_MAX_PACKAGE_FILES = 10_000;
   public static final long DEFAULT_MAX_INVOKE_BYTES = 1024L * 1024;
+  public static final int DEFAULT_CONSOLE_MAX_STREAMS = 8;
 
   public AdminConfig {
     listen = listen == null ? DEFAULT_LISTEN : listen;
@@ -38,6 +45,8 @@ public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long
     maxUnpackedBytes = positive("maxUnpackedBytes", maxUnpackedBytes, DEFAULT_MAX_UNPACKED_BYTES);
     maxPackageFiles = positive("maxPackageFiles", maxPackageFiles, DEFAULT_MAX_PACKAGE_FILES);
     maxInvokeBytes = positive("maxInvokeBytes", maxInvokeBytes, DEFAULT_MAX_INVOKE_BYTES);
+    openMetrics = openMetrics != null && openMetrics;
+    consoleMaxStreams = positive("consoleMaxStreams", consoleMaxStreams, DEFAULT_CONSOLE_MAX_STREAMS);
     int colon = listen.lastIndexOf(':');
     if (colon <= 0 || colon == listen.length() - 1) {
       throw new IllegalArgumentException("listen: must be host:port, not '" + listen + "'");
@@ -53,7 +62,7 @@ public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long
   }
 
   public static AdminConfig defaults() {
-    return new AdminConfig(null, null, null, null, null, null, null);
+    return new AdminConfig(null, null, null, null, null, null, null, null, null);
   }
 
   /** The request bounds alone, which can change while the API runs. */
@@ -64,7 +73,7 @@ public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long
   /** This section with another one's request bounds: what a reload can apply without rebinding the API. */
   public AdminConfig withUploadLimits(AdminConfig other) {
     return new AdminConfig(listen, enabled, tokenFile, other.maxPackageBytes, other.maxUnpackedBytes,
-        other.maxPackageFiles, other.maxInvokeBytes);
+        other.maxPackageFiles, other.maxInvokeBytes, openMetrics, consoleMaxStreams);
   }
 
   /** The admin API's request bounds, in bytes and entries; see {@link AdminConfig}. */
