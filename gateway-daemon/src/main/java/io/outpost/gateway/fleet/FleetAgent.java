@@ -180,10 +180,11 @@ public final class FleetAgent {
     State state = journal.state();
     String done = state.finishedStatus(jobId);
     if (done != null) {
-      LOG.info("Fleet job {} was already applied here ({}); not applying it again", jobId, done);
-      if (state.outbox() == null || !state.outbox().jobId().equals(jobId)) {
-        journal.write(state.withOutbox(new Report(jobId, done, Map.of("reason", "already applied"))));
+      if (state.outbox() != null && state.outbox().jobId().equals(jobId)) {
+        return; // its final status is on its way; the next job is asked for once it is acknowledged
       }
+      LOG.info("Fleet job {} was already applied here ({}); not applying it again", jobId, done);
+      journal.write(state.withOutbox(new Report(jobId, done, Map.of("reason", "already applied"))));
       sendOutboxThenNext();
       return;
     }
