@@ -30,6 +30,8 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -67,17 +69,18 @@ final class FleetCommand implements Runnable {
   @Command(name = "validate", mixinStandardHelpOptions = true,
       description = "Check a deployment document. Exit 0 when valid, 65 naming the first bad field otherwise.")
   static final class Validate implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Parameters(paramLabel = "DEPLOYMENT.json") Path file;
 
     @Override
     public Integer call() {
-      PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+      PrintWriter err = spec.commandLine().getErr();
       DeploymentDocument d = read(file, err);
       if (d == null) {
         return 65;
       }
-      System.out.println(file + ": OK — schema " + d.schemaVersion() + ", " + d.functions().size() + " function(s)"
-          + (d.routes() == null ? "" : ", " + d.routes().size() + " route(s)"));
+      spec.commandLine().getOut().println(file + ": OK — schema " + d.schemaVersion() + ", " + d.functions().size()
+          + " function(s)" + (d.routes() == null ? "" : ", " + d.routes().size() + " route(s)"));
       return ExitCodes.OK;
     }
   }
@@ -86,6 +89,7 @@ final class FleetCommand implements Runnable {
       description = "Sign a function package with an Ed25519 or ECDSA P-256 private key (PEM, PKCS#8). Writes "
           + "PACKAGE.sig (base64, the deployment's artifact.signature) and prints the package's sha256.")
   static final class Sign implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Option(names = "--key", required = true, paramLabel = "KEY.pem") Path key;
     @Parameters(paramLabel = "PACKAGE") Path file;
 
@@ -98,15 +102,15 @@ final class FleetCommand implements Runnable {
         Files.writeString(out, encoded + "\n", StandardCharsets.US_ASCII);
         java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
         String sha = java.util.HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
-        System.out.println("sha256    " + sha);
-        System.out.println("signature " + encoded);
-        System.out.println("written to " + out);
+        spec.commandLine().getOut().println("sha256    " + sha);
+        spec.commandLine().getOut().println("signature " + encoded);
+        spec.commandLine().getOut().println("written to " + out);
         return ExitCodes.OK;
       } catch (IOException e) {
-        System.err.println("outpost: cannot read or write: " + e.getMessage());
+        spec.commandLine().getErr().println("outpost: cannot read or write: " + e.getMessage());
         return ExitCodes.NOT_FOUND;
       } catch (GeneralSecurityException | RuntimeException e) {
-        System.err.println("outpost: " + key + ": not an Ed25519 or ECDSA P-256 private key in PEM (PKCS#8)");
+        spec.commandLine().getErr().println("outpost: " + key + ": not an Ed25519 or ECDSA P-256 private key in PEM (PKCS#8)");
         return 65;
       }
     }
@@ -117,6 +121,7 @@ final class FleetCommand implements Runnable {
           + "answers the gateways, prints each status change and a final table. Exit 0 when every gateway SUCCEEDED, "
           + "1 when any did not.")
   static final class Deploy implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Option(names = "--broker", required = true, description = "the cloud broker, tcp://host:port") String broker;
     @Option(names = "--thing", required = true, description = "a gateway's thing name (repeat for each)")
     List<String> things;
@@ -127,8 +132,8 @@ final class FleetCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-      PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
       if (read(file, err) == null) {
         return 65;
       }
@@ -196,6 +201,7 @@ final class FleetCommand implements Runnable {
       description = "List what each gateway last reported on its 'outpost' shadow (retained on a plain broker: set "
           + "fleet.retainReports on the gateways).")
   static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Option(names = "--broker", required = true, description = "the cloud broker, tcp://host:port") String broker;
     @Option(names = "--thing", description = "only these things; wait for each of them") List<String> things;
     @Option(names = "--wait", defaultValue = "3", description = "seconds to collect reports") long waitSeconds;
@@ -221,7 +227,7 @@ final class FleetCommand implements Runnable {
         }).waitForCompletion(10_000);
         all.await(waitSeconds, TimeUnit.SECONDS);
       } catch (MqttException e) {
-        System.err.println("outpost: broker " + broker + " unreachable: " + e.getMessage());
+        spec.commandLine().getErr().println("outpost: broker " + broker + " unreachable: " + e.getMessage());
         return ExitCodes.UNAVAILABLE;
       } finally {
         if (client.isConnected()) {
@@ -243,7 +249,7 @@ final class FleetCommand implements Runnable {
             s.path("configRevision").asText(), deployment, s.path("cloudLink").asText(), s.path("spoolDepth").asText(),
             s.path("drift").size() == 0 ? "none" : s.path("drift").toString());
       }
-      PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+      PrintWriter out = spec.commandLine().getOut();
       table.print(out);
       if (things != null) {
         List<String> missing = things.stream().filter(t -> !reports.containsKey(t)).toList();
