@@ -167,6 +167,41 @@ class FleetDeploymentTest {
     assertThat(gateway.functions().list()).isEmpty();
   }
 
+  @Test
+  void aJobCanceledBeforeTheSwitchChangesNothing() throws Exception {
+    startGateway(1);
+    artifacts.delayMillis = 3000;
+    jobs.queue("job-c", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
+    await().atMost(Duration.ofSeconds(30)).until(() -> "download".equals(jobs.executions("job-c").get("edge-1")
+        .statusDetails().get("step")));
+
+    jobs.cancel("job-c");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> journal().contains("job-c CANCELED"));
+    assertThat(jobs.executions("job-c").get("edge-1").status()).isEqualTo("CANCELED");
+    assertThat(gateway.functions().list()).isEmpty();
+  }
+
+  @Test
+  void aNewerQueuedJobSupersedesAnOlderOneAndLocalChangesShowAsDrift() throws Exception {
+    jobs.queue("job-old", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
+    jobs.queue("job-new", List.of("edge-1"), json(document(function("echo", "2.0.0", echoJar("2.0.0")))));
+    startGateway(1);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> jobs.executions("job-new").get("edge-1").terminal());
+    Execution older = jobs.executions("job-old").get("edge-1");
+    assertThat(older.status()).isEqualTo("REJECTED");
+    assertThat(older.statusDetails().get("reason")).isEqualTo("superseded by job job-new");
+    assertThat(jobs.executions("job-new").get("edge-1").status()).isEqualTo("SUCCEEDED");
+    assertThat(version("echo")).isEqualTo("2.0.0");
+
+    // an operator removes the function through the admin API's face: the next report names the drift
+    gateway.functions().remove("echo");
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastShadow().get("drift").toString())
+        .contains("function echo: deployed 2.0.0, now removed"));
+  }
+
   private String journal() throws IOException {
     Path file = dir.resolve("data/fleet/journal.json");
     return Files.isRegularFile(file) ? Files.readString(file) : "";

@@ -56,6 +56,7 @@ public final class JobsService implements AutoCloseable {
   private final Consumer<Execution> onChange;
   private final Map<String, List<Execution>> byThing = new LinkedHashMap<>();
   private long messages;
+  private long lastQueuedAt;
 
   /**
    * @param brokerUrl {@code tcp://host:port} or {@code ssl://…}
@@ -97,7 +98,8 @@ public final class JobsService implements AutoCloseable {
 
   /** Queues {@code document} as job {@code jobId} for each thing and notifies them. */
   public synchronized void queue(String jobId, List<String> things, JsonNode document) {
-    long now = System.currentTimeMillis();
+    long now = Math.max(System.currentTimeMillis(), lastQueuedAt + 1); // queue order stays visible in queuedAt
+    lastQueuedAt = now;
     for (String thing : things) {
       Execution e = new Execution(thing, jobId, "QUEUED", 1, Map.of(), now, now, document);
       byThing.computeIfAbsent(thing, k -> new ArrayList<>()).add(e);

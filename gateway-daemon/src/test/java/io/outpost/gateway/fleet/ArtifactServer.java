@@ -28,6 +28,8 @@ public final class ArtifactServer implements AutoCloseable {
   private final Map<String, Boolean> breakOnce = new ConcurrentHashMap<>();
   /** The Range headers received, in order (null for a request without one). */
   public final List<String> ranges = new CopyOnWriteArrayList<>();
+  /** How long every response waits before its headers. */
+  public volatile long delayMillis;
 
   public ArtifactServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -54,6 +56,14 @@ public final class ArtifactServer implements AutoCloseable {
       byte[] body = files.get(path);
       String range = exchange.getRequestHeaders().getFirst("Range");
       ranges.add(range);
+      if (delayMillis > 0) {
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       if (body == null) {
         exchange.sendResponseHeaders(404, -1);
         return;
