@@ -58,7 +58,7 @@ cat > "$RESULTS/deployment.json" <<JSON
  "artifact": {"url": "http://127.0.0.1:$ARTIFACT_PORT/bench-fn.jar", "sha256": "$SHA", "size": $BYTES}}]}
 JSON
 
-# the gateways
+# the gateways, one after the other (a loaded machine times out starting twenty JVMs at once)
 THINGS=()
 for i in $(seq 1 "$GATEWAYS"); do
   d="$RESULTS/gw-$i"
@@ -73,13 +73,12 @@ YAML
   bench_bg "$d/daemon.log" "$JAVA" -Xmx96m -XX:TieredStopAtLevel=1 "-Djava.io.tmpdir=$d/tmp" -jar "$OUTPOST_JAR" \
     run --config "$d/outpost.yaml"
   THINGS+=(--thing "bench-$i")
-done
-for i in $(seq 1 "$GATEWAYS"); do
   for _ in $(seq 1200); do
-    grep -q "Cloud link online" "$RESULTS/gw-$i/daemon.log" 2>/dev/null && break
+    grep -q "Cloud link online" "$d/daemon.log" 2>/dev/null && break
+    grep -q "start failed" "$d/daemon.log" 2>/dev/null && die "gateway $i did not start: $(tail -1 "$d/daemon.log")"
     sleep 0.1
   done
-  grep -q "Cloud link online" "$RESULTS/gw-$i/daemon.log" || die "gateway $i did not come online"
+  grep -q "Cloud link online" "$d/daemon.log" || die "gateway $i did not come online"
 done
 
 # the measurement
