@@ -169,7 +169,10 @@ final class JobsClient {
     update.done().complete(false);
     if (code.equals("TerminalStateReached") || code.equals("InvalidStateTransition") || code.equals(
         "ResourceNotFound")) {
-      updates.remove(jobId);
+      Deque<Update> dropped = updates.remove(jobId);
+      if (dropped != null) {
+        dropped.forEach(u -> u.done().complete(false));
+      }
       onTerminal.accept(jobId);
     } else {
       pump(jobId);
@@ -198,7 +201,11 @@ final class JobsClient {
     publish(topics.update(jobId), body).whenComplete((ok, error) -> thread.execute(() -> {
       if (error != null && inFlight.remove(token) != null) {
         next.done().completeExceptionally(error);
-        updates.remove(jobId);
+        // offline: what waits is stale by the next connection, where the final status is sent again
+        Deque<Update> dropped = updates.remove(jobId);
+        if (dropped != null) {
+          dropped.forEach(u -> u.done().completeExceptionally(error));
+        }
       }
     }));
     thread.schedule(() -> {
