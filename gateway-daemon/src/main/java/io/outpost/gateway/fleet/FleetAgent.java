@@ -60,6 +60,7 @@ public final class FleetAgent {
   private final Set<String> terminal = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile JobJournal journal;
   private volatile DeploymentApplier applier;
+  private volatile ArtifactFetcher fetcher;
   private volatile boolean busy;
 
   /**
@@ -78,17 +79,13 @@ public final class FleetAgent {
     this.protocol = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "outpost-fleet"));
     protocol.setRemoveOnCancelPolicy(true);
     this.applyThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "outpost-fleet-apply"));
-    ArtifactFetcher[] fetcher = new ArtifactFetcher[1];
-    this.metrics = new FleetMetrics(registry, () -> fetcher[0] == null ? 0 : fetcher[0].diskBytes());
+    this.metrics = new FleetMetrics(registry, () -> fetcher == null ? 0 : fetcher.diskBytes());
     JobsClient.Publisher publisher = (topic, payload, retain) -> host.cloud().publishControl(topic, payload, retain);
     this.jobs = new JobsClient(topics, publisher, protocol, this::onExecution, terminal::add, this::onNotifyNext);
     this.reporter = new ShadowReporter(host, topics, publisher, protocol, options,
         () -> journal == null ? new State(null, null, List.of(), null, Map.of(), null) : journal.state(), metrics,
         clock);
-    this.fetcherHolder = fetcher;
   }
-
-  private final ArtifactFetcher[] fetcherHolder;
 
   /** The configuration with the overlay of the last fleet deployment laid over it (at start). */
   public static OutpostConfig withOverlay(OutpostConfig config, Path dataDir) throws ConfigException, IOException {
@@ -114,10 +111,9 @@ public final class FleetAgent {
       try {
         journal = JobJournal.open(fleetDir);
         Signatures signatures = Signatures.load(options.trustAnchors().stream().map(Path::of).toList());
-        ArtifactFetcher fetcher = new ArtifactFetcher(fleetDir.resolve("artifacts"), options, signatures, metrics,
+        fetcher = new ArtifactFetcher(fleetDir.resolve("artifacts"), options, signatures, metrics,
             HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(options.downloadTimeoutSeconds())).build());
-        fetcherHolder[0] = fetcher;
         applier = new DeploymentApplier(host, fetcher, journal, fleetDir, options, clock);
         recover();
       } catch (IOException e) {
