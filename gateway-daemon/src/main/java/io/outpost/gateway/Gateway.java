@@ -30,6 +30,9 @@ import io.outpost.gateway.admin.console.ConsoleSources;
 import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.config.ReloadResult;
 import io.outpost.gateway.config.RouteConfig;
+import io.outpost.gateway.fleet.FleetAgent;
+import io.outpost.gateway.fleet.FleetHost;
+import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.function.BrokerFunctionHost;
 import io.outpost.gateway.function.FunctionTriggers;
 import io.outpost.gateway.route.Downlinks;
@@ -89,6 +92,7 @@ public final class Gateway {
   private GatewayRouter router;
   private MqttBroker broker;
   private CloudLink cloud;
+  private volatile OutpostConfig baseConfig;
   private int adminPort = -1;
   private volatile boolean ready;
 
@@ -121,6 +125,14 @@ public final class Gateway {
 
   private void startComponents() throws DataDirectoryException, StartupException {
     Path dataDir = DataDirectory.prepare(config.dataDir());
+    baseConfig = config;
+    try {
+      // the sections the last fleet deployment set (routes, function limits) over the file's
+      config = FleetAgent.withOverlay(config, dataDir);
+    } catch (ConfigException | IOException e) {
+      throw new StartupException(ExitCodes.CONFIG, "fleet overlay in " + dataDir.resolve("fleet") + ": "
+          + e.getMessage(), e);
+    }
 
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(VertxMeters.filter());
@@ -161,6 +173,13 @@ public final class Gateway {
     if (config.cloud() != null) {
       downlinks = new Downlinks(config.routes(), this::publishDownlink, clock, registry);
       cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), downlinks, registry, clock);
+      if (config.fleet().enabled()) {
+        FleetAgent fleet = new FleetAgent(config.fleet(), config.fleet().thingOr(config.cloud().clientId()), dataDir,
+            new Fleet(), registry, clock);
+        await("fleet agent", fleet.start(), ExitCodes.CONFIG);
+        lifecycle.started("fleet agent", fleet::stop);
+        cloud.control(fleet.channel());
+      }
       await("cloud link", cloud.start());
       lifecycle.started("cloud link", cloud::stop);
     }
@@ -293,6 +312,55 @@ public final class Gateway {
 
   void configReloaded(OutpostConfig next) {
     this.config = next;
+    this.baseConfig = next;
+  }
+
+  /** The daemon as the fleet agent sees it. */
+  private final class Fleet implements FleetHost {
+    @Override
+    public FunctionRuntime functions() {
+      return functions;
+    }
+
+    @Override
+    public OutpostConfig config() {
+      return config;
+    }
+
+    @Override
+    public OutpostConfig baseConfig() {
+      return baseConfig;
+    }
+
+    @Override
+    public void applyConfig(OutpostConfig next) {
+      synchronized (reloader) {
+        OutpostConfig current = config;
+        if (!current.functions().equals(next.functions())) {
+          functions.reconfigure(next.functions());
+        }
+        if (!current.routes().equals(next.routes())) {
+          reroute(next.routes());
+        }
+        config = new OutpostConfig(current.broker(), current.storage(), current.cloud(), next.routes(),
+            next.functions(), current.admin(), current.logging(), current.security(), current.fleet());
+      }
+    }
+
+    @Override
+    public CloudLink cloud() {
+      return cloud;
+    }
+
+    @Override
+    public long spoolDepth() {
+      return spool.stats().depth();
+    }
+
+    @Override
+    public String version() {
+      return VersionInfo.version();
+    }
   }
 
   /** Ready: listeners bound, spool open, not stopping. */

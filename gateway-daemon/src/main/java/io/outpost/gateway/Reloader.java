@@ -98,9 +98,10 @@ final class Reloader {
     changes.restartFor("storage", current.storage(), next.storage());
     changes.restartFor("cloud", current.cloud(), next.cloud());
     changes.restartFor("security", current.security(), next.security());
+    changes.restartFor("fleet", current.fleet(), next.fleet());
 
     gateway.configReloaded(new OutpostConfig(broker, current.storage(), current.cloud(), routes, functions, admin,
-        next.logging(), current.security()));
+        next.logging(), current.security(), current.fleet()));
     ReloadResult r = new ReloadResult(true, null, changes.applied, changes.restart, changes.failed);
     if (changes.restart.isEmpty() && changes.failed.isEmpty()) {
       LOG.info("reload from {}: {}", file, r.summary());

@@ -55,6 +55,12 @@ final class LaunchedDaemon implements AutoCloseable {
 
   /** Runs {@code java -Xmx128m JVM_OPTIONS... -jar target/outpost.jar ARGS...} in {@code workDir}. */
   static LaunchedDaemon jar(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+    return jar(workDir, jvmOptions, Map.of(), args);
+  }
+
+  /** As {@link #jar(Path, List, String...)} with extra environment for the daemon. */
+  static LaunchedDaemon jar(Path workDir, List<String> jvmOptions, Map<String, String> env, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
     if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Djava.io.tmpdir="))) {
@@ -66,7 +72,7 @@ final class LaunchedDaemon implements AutoCloseable {
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", Artifacts.JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
-    return start(command, workDir, Map.of());
+    return start(command, workDir, env);
   }
 
   private static LaunchedDaemon start(List<String> command, Path workDir, Map<String, String> env)

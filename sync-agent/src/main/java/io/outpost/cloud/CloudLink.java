@@ -50,6 +50,7 @@ public final class CloudLink implements AutoCloseable {
   private final CloudMetrics metrics;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Runnable availability;
+  private volatile ControlChannel control;
   private volatile CloudLinkState state = CloudLinkState.STOPPED;
   private volatile long offlineSinceMillis;
   private CloudEndpoint endpoint;
@@ -143,6 +144,44 @@ public final class CloudLink implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Registers the control channel (device-management topics such as AWS IoT Jobs and Shadow): its filters are
+   * subscribed on every connection next to the downlink filters, messages on them go to its handler instead of the
+   * downlink handler, and its {@code onOnline} runs after every (re)connection. Call before {@link #start()}.
+   */
+  public void control(ControlChannel channel) {
+    this.control = Objects.requireNonNull(channel, "channel");
+  }
+
+  /**
+   * Publishes a control message (QoS 1) straight on the current connection, bypassing the spool: control traffic is
+   * state that is re-sent after a reconnect, not data to keep. Fails at once while offline; completes when the cloud
+   * acknowledged it, failing when it refused it.
+   */
+  public CompletableFuture<Void> publishControl(String topic, byte[] payload, boolean retain) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    runOn(executor, () -> {
+      CloudTransport current = transport;
+      if (current == null) {
+        done.completeExceptionally(new IllegalStateException("cloud link offline"));
+        return;
+      }
+      current.publish(topic, payload, 1, retain, List.of(), "application/json").whenComplete((reason, error) -> {
+        if (error != null) {
+          done.completeExceptionally(error);
+        } else if (reason != null && reason >= 0x80) {
+          done.completeExceptionally(new IllegalStateException("cloud refused the publish, reason " + reason));
+        } else {
+          done.complete(null);
+        }
+      });
+    });
+    if (executor.isShutdown()) {
+      done.completeExceptionally(new IllegalStateException("cloud link stopped"));
+    }
+    return done;
+  }
+
   /** The cloud-side filters the link subscribes to. */
   public List<String> downlinkFilters() {
     return downlinkFilters;
@@ -197,7 +236,7 @@ public final class CloudLink implements AutoCloseable {
     // Paho's async connect has no CONNACK timeout of its own
     return candidate.connect()
         .orTimeout(options.connectTimeoutSeconds() + CONNACK_GRACE_SECONDS, TimeUnit.SECONDS)
-        .thenCompose(v -> candidate.subscribe(downlinkFilters, options.downlinkQos()))
+        .thenCompose(v -> candidate.subscribe(subscriptions(), options.downlinkQos()))
         .thenCompose(v -> candidate.publish(options.resolvedStatusTopic(), status("online"), 1, true, List.of(),
             null))
         .thenApply(reason -> candidate)
@@ -211,6 +250,16 @@ public final class CloudLink implements AutoCloseable {
             });
           }
         });
+  }
+
+  private List<String> subscriptions() {
+    ControlChannel channel = control;
+    if (channel == null) {
+      return downlinkFilters;
+    }
+    List<String> all = new java.util.ArrayList<>(downlinkFilters);
+    channel.filters().stream().filter(f -> !all.contains(f)).forEach(all::add);
+    return all;
   }
 
   private CloudTransport newTransport(int transportGeneration) throws Exception {
@@ -243,6 +292,10 @@ public final class CloudLink implements AutoCloseable {
     state = CloudLinkState.ONLINE;
     LOG.info("Cloud link online: {} as {} (MQTT {})", options.url(), options.clientId(), options.mqttVersion().key());
     drainer.online(connected);
+    ControlChannel channel = control;
+    if (channel != null) {
+      channel.onOnline().run();
+    }
   }
 
   private void onFailedAttempt(Throwable error) {
@@ -273,8 +326,10 @@ public final class CloudLink implements AutoCloseable {
   private void deliverDownlink(CloudMessage message, Runnable ack) {
     metrics.downlinkReceived.increment();
     CompletionStage<?> taken;
+    ControlChannel channel = control;
     try {
-      taken = downlink.deliver(message);
+      taken = channel != null && channel.matches(message.topic()) ? channel.handler().deliver(message)
+          : downlink.deliver(message);
     } catch (RuntimeException e) {
       taken = CompletableFuture.failedFuture(e);
     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       FunctionsCommand.class,
       ReloadCommand.class,
       PasswdCommand.class,
+      FleetCommand.class,
       VersionCommand.class,
       CdsTrainingCommand.class,
       CommandLine.HelpCommand.class

@@ -77,10 +77,10 @@ public final class ConfigLoader {
     KeyLocator locator = KeyLocator.of(yaml);
     OutpostConfig config;
     try {
-      config = yaml.isBlank() ? new OutpostConfig(null, null, null, null, null, null, null, null)
+      config = yaml.isBlank() ? new OutpostConfig(null, null, null, null, null, null, null, null, null)
           : mapper.readValue(yaml, OutpostConfig.class);
       if (config == null) {
-        config = new OutpostConfig(null, null, null, null, null, null, null, null);
+        config = new OutpostConfig(null, null, null, null, null, null, null, null, null);
       }
     } catch (JsonMappingException e) {
       StreamReadException syntax = syntaxError(e);

@@ -4,6 +4,7 @@ import io.outpost.cloud.CloudOptions;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
 import io.outpost.broker.BrokerOptions;
 import io.outpost.broker.security.SecurityOptions;
+import io.outpost.gateway.fleet.FleetOptions;
 import io.outpost.spool.SpoolOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * @param admin the operator HTTP API
  * @param logging log level and format
  * @param security device authentication (password file, anonymous access) and the authorization policy
+ * @param fleet fleet deployments over AWS IoT Jobs and the reported shadow (needs {@code cloud})
  */
 public record OutpostConfig(
     BrokerOptions broker,
@@ -31,7 +33,8 @@ public record OutpostConfig(
     FunctionRuntimeOptions functions,
     AdminConfig admin,
     LoggingConfig logging,
-    SecurityOptions security) {
+    SecurityOptions security,
+    FleetOptions fleet) {
 
   public OutpostConfig {
     broker = broker == null ? BrokerOptions.defaults() : broker;
@@ -40,6 +43,7 @@ public record OutpostConfig(
     admin = admin == null ? AdminConfig.defaults() : admin;
     logging = logging == null ? LoggingConfig.defaults() : logging;
     security = security == null ? SecurityOptions.defaults() : security;
+    fleet = fleet == null ? FleetOptions.defaults() : fleet;
     routes = named(routes == null ? List.of() : routes);
   }
 
