@@ -1,5 +1,6 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.Writer;

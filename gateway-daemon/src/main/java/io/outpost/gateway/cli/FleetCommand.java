@@ -1,5 +1,6 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.outpost.gateway.fleet.DeploymentDocument;

@@ -94,11 +94,7 @@ final class ConfigOverlay {
             l.hasNonNull("maxQueued") ? l.get("maxQueued").asInt() : old.maxQueued(),
             old.overflow(), old.environment()));
       });
-      FunctionRuntimeOptions withLimits = new FunctionRuntimeOptions(f.defaultTimeoutMillis(),
-          f.defaultMaxConcurrency(), f.defaultMaxQueued(), f.defaultOverflow(), f.brokenThreshold(),
-          f.brokenBackoffMillis(), f.brokenBackoffMaxMillis(), f.restartBackoffMillis(), f.restartBackoffMaxMillis(),
-          f.maxAbandonedThreads(), f.maxOutputsPerInvocation(), f.maxProcessLineBytes(), f.retainedVersions(),
-          f.drainTimeoutMillis(), overrides);
+      FunctionRuntimeOptions withLimits = f.withOverrides(overrides);
       config = new OutpostConfig(config.broker(), config.storage(), config.cloud(), config.routes(), withLimits,
           config.admin(), config.logging(), config.security(), config.fleet());
     }

@@ -1,5 +1,6 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.gateway.ExitCodes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

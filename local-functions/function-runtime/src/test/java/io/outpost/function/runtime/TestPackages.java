@@ -11,7 +11,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 /** Builds real function jars from test classes, so each test deploys exactly what an author would. */
-final class TestPackages {
+public final class TestPackages {
 
     private TestPackages() {
     }
@@ -20,14 +20,14 @@ final class TestPackages {
      * A descriptor for a Java handler; {@code extra} is appended YAML (may be empty). In process unless {@code extra}
      * sets {@code isolation}: these fixtures share state with the test through system properties.
      */
-    static String javaDescriptor(String name, String version, Class<?> handler, String extra) {
+    public static String javaDescriptor(String name, String version, Class<?> handler, String extra) {
         return "name: " + name + "\nversion: " + version + "\nruntime: java\nhandler: " + handler.getName()
                 + "\ntriggers: [\"in/" + name + "/#\"]\ninputEncoding: binary\n"
                 + (extra.contains("isolation:") ? "" : "isolation: in-process\n") + extra;
     }
 
     /** Writes {@code <dir>/<name>-<version>.jar} with the descriptor at its root and the given classes. */
-    static Path jar(Path dir, String descriptor, Class<?>... classes) throws IOException {
+    public static Path jar(Path dir, String descriptor, Class<?>... classes) throws IOException {
         String name = descriptor.lines().filter(l -> l.startsWith("name:")).findFirst().orElse("name: x")
                 .substring(5).trim();
         String version = descriptor.lines().filter(l -> l.startsWith("version:")).findFirst().orElse("version: 0")

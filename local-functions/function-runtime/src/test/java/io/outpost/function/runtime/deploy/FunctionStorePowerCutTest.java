@@ -1,8 +1,11 @@
-package io.outpost.function.runtime;
+package io.outpost.function.runtime.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
+import io.outpost.function.runtime.descriptor.FunctionPackage;
+import io.outpost.function.runtime.TestPackages;
 import io.outpost.testkit.LossyFilesystem;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
