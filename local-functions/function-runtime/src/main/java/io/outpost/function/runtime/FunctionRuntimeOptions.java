@@ -262,9 +262,7 @@ public record FunctionRuntimeOptions(
         boolean process = runtime != RuntimeKind.PROCESS || (restartBackoffMillis.equals(other.restartBackoffMillis)
                 && restartBackoffMaxMillis.equals(other.restartBackoffMaxMillis)
                 && maxProcessLineBytes.equals(other.maxProcessLineBytes));
-        boolean idle = defaultIdleTimeoutMillis.equals(other.defaultIdleTimeoutMillis);
-        boolean wasmSame = runtime != RuntimeKind.WASM || wasm.equals(other.wasm);
-        return broken && process && idle && wasmSame;
+        return broken && process; // idle time and wasm pages are part of the resolved spec
     }
 
     Duration defaultTimeout() {

@@ -95,6 +95,29 @@ class ScaleToZeroTest {
     }
 
     @Test
+    void reloadWithADefaultIdleTimeRestartsOnDemandFunctionsUnderIt() throws Exception {
+        f.runtime.deploy(WasmRuntimeTest.wasmPackage(tmp, "scale", "scale.wasm", ""));
+        f.runtime.deploy(WasmRuntimeTest.wasmPackage(tmp, "held", "scale.wasm", "lifecycle: pinned"));
+
+        FunctionReconfiguration result = f.runtime.reconfigure(f.runtime.options()
+                .withDefaultIdleTimeout(Duration.ofMillis(100)));
+
+        assertThat(result.restarted()).containsExactly("scale");
+        await().atMost(RuntimeFixture.WAIT).until(() -> state("scale") == FunctionState.IDLE);
+        assertThat(state("held")).isEqualTo(FunctionState.RUNNING);
+    }
+
+    @Test
+    void reloadLoweringTheWasmPageCapBelowADeployedFunctionIsRefusedNamingTheKey() throws Exception {
+        f.runtime.deploy(WasmRuntimeTest.wasmPackage(tmp, "scale", "scale.wasm", "maxMemoryPages: 64"));
+
+        assertThatThrownBy(() -> f.runtime.reconfigure(f.runtime.options().withWasm(new WasmOptions(16, 32))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxMemoryPages: scale asks for 64 pages, more than the gateway allows");
+        assertThat(f.invoke("scale", "devices/a/adc", "{\"raw\": 1}").outcome()).isEqualTo(Outcome.OK);
+    }
+
+    @Test
     void pinnedFunctionAskingToScaleToZeroIsRefused() throws Exception {
         Path pinned = WasmRuntimeTest.wasmPackage(tmp, "held", "scale.wasm", "lifecycle: pinned\nidleTimeoutMillis: 100");
 

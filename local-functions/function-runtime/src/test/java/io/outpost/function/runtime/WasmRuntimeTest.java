@@ -109,7 +109,7 @@ class WasmRuntimeTest {
         Path greedy = wasmPackage(tmp, "greedy", "scale.wasm", "maxMemoryPages: 5000");
 
         assertThatThrownBy(() -> f.runtime.deploy(greedy)).isInstanceOf(FunctionDeploymentException.class)
-                .hasMessageContaining("maxMemoryPages: 5000 is more than the gateway allows")
+                .hasMessageContaining("maxMemoryPages: greedy asks for 5000 pages, more than the gateway allows")
                 .hasMessageContaining("functions.wasm.maxMemoryPages: 1024");
         assertThat(f.runtime.list()).isEmpty();
     }

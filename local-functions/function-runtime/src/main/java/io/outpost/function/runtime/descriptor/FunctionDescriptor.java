@@ -170,8 +170,9 @@ public record FunctionDescriptor(String name, String version, RuntimeKind runtim
         if (runtime == RuntimeKind.WASM) {
             memoryPages = first(null, maxMemoryPages, options.wasm().defaultMemoryPages());
             if (memoryPages > options.wasm().maxMemoryPages()) {
-                throw new IllegalArgumentException("maxMemoryPages: " + memoryPages + " is more than the gateway "
-                        + "allows (functions.wasm.maxMemoryPages: " + options.wasm().maxMemoryPages() + ")");
+                throw new IllegalArgumentException("maxMemoryPages: " + name + " asks for " + memoryPages
+                        + " pages, more than the gateway allows (functions.wasm.maxMemoryPages: "
+                        + options.wasm().maxMemoryPages() + ")");
             }
         }
         long idle = lifecycle == Lifecycle.PINNED ? 0

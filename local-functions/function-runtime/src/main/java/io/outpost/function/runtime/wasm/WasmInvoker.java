@@ -4,6 +4,8 @@ import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.log.Logger;
+import com.dylibso.chicory.log.SystemLogger;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiExitException;
@@ -47,6 +49,9 @@ public final class WasmInvoker implements Invoker {
     static final String LIMIT_HITS = "outpost.function.limit.hits";
     static final String LIMIT_MEMORY = "memory";
     static final String LIMIT_TIMEOUT = "timeout";
+
+    /** Given explicitly: without one, every WasiPreview1 build probes for Android with a failing Class.forName. */
+    private static final Logger WASI_LOGGER = new SystemLogger();
 
     private final FunctionPackage pkg;
     private final FunctionInstance instance;
@@ -200,7 +205,7 @@ public final class WasmInvoker implements Invoker {
         for (Map.Entry<String, String> e : spec.environment().entrySet()) {
             options.withEnvironment(e.getKey(), e.getValue());
         }
-        return WasiPreview1.builder().withOptions(options.build()).build();
+        return WasiPreview1.builder().withLogger(WASI_LOGGER).withOptions(options.build()).build();
     }
 
     private static ImportValues imports(WasiPreview1 wasi) {
