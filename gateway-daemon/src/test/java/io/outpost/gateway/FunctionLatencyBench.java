@@ -23,14 +23,16 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
  * carrying their send time to {@code bench/in/x}; a subscriber receives both the message itself (the path without a
  * function) and the function's copy on {@code bench/out/x} (the path through the function). Added latency = the
  * difference of the two distributions' percentiles. Run with {@code main}; args: rate (msg/s), seconds, and
- * {@code java} (default: {@link EchoHandler}) or {@code python} (the same echo as a pinned process function).
+ * {@code java} (default: {@link EchoHandler} in process), {@code java-process} (the same handler in a child JVM) or
+ * {@code python} (the same echo as a pinned process function).
  */
 public final class FunctionLatencyBench {
 
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-    boolean python = args.length > 2 && args[2].equals("python");
+    String mode = args.length > 2 ? args[2] : "java";
+    boolean python = mode.equals("python");
     Path dir = Files.createTempDirectory("outpost-fn-bench");
     Path config = Files.writeString(dir.resolve("outpost.yaml"), """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
@@ -40,7 +42,8 @@ public final class FunctionLatencyBench {
         """.formatted(dir.resolve("data")));
     Gateway gateway = Gateway.start(new ConfigLoader().load(config), config);
     try {
-      run(gateway, python ? echoPython(dir) : echoJar(dir), rate, seconds);
+      run(gateway, python ? echoPython(dir)
+          : echoJar(dir, mode.equals("java-process") ? "process" : "in-process"), rate, seconds);
     } finally {
       gateway.stop(Duration.ofSeconds(10));
       try (var files = Files.walk(dir)) {
@@ -107,8 +110,8 @@ public final class FunctionLatencyBench {
     }
   }
 
-  /** A deployable function jar: the echo handler's class plus its descriptor. */
-  private static Path echoJar(Path dir) throws IOException {
+  /** A deployable function jar: the echo handler's class plus its descriptor ({@code java}: in process). */
+  private static Path echoJar(Path dir, String isolation) throws IOException {
     Path jar = dir.resolve("echo.jar");
     String cls = EchoHandler.class.getName().replace('.', '/') + ".class";
     try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
@@ -122,7 +125,8 @@ public final class FunctionLatencyBench {
           lifecycle: pinned
           maxConcurrency: 1
           inputEncoding: binary
-          """.formatted(EchoHandler.class.getName()).getBytes(StandardCharsets.UTF_8));
+          isolation: %s
+          """.formatted(EchoHandler.class.getName(), isolation).getBytes(StandardCharsets.UTF_8));
       out.closeEntry();
       out.putNextEntry(new JarEntry(cls));
       out.write(EchoHandler.class.getClassLoader().getResourceAsStream(cls).readAllBytes());

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * java -cp local-functions/function-runtime/target/classes:local-functions/function-runtime/target/test-classes:$(cat \
  *     local-functions/function-runtime/target/bench.cp) io.outpost.function.runtime.RuntimeBench
  * </pre>
+ * With the argument {@code java-process} it measures only a Java handler in a child JVM ({@code isolation: process}).
  */
 public final class RuntimeBench {
 
@@ -42,6 +43,10 @@ public final class RuntimeBench {
                 m -> CompletableFuture.completedFuture(null), new SimpleMeterRegistry(), Clock.systemUTC());
         try {
             runtime.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (args.length > 0 && args[0].equals("java-process")) {
+                javaProcess(runtime, tmp);
+                return;
+            }
             for (String lifecycle : List.of("on-demand", "pinned")) {
                 String name = "noop-" + lifecycle;
                 runtime.deploy(TestPackages.jar(tmp, "name: " + name + "\nversion: 1\nhandler: "
@@ -68,6 +73,20 @@ public final class RuntimeBench {
             runtime.close();
             FunctionStore.deleteTree(tmp);
         }
+    }
+
+    /** The trivial handler in a child JVM ({@code isolation: process}): start-up, throughput, round trip. */
+    private static void javaProcess(FunctionRuntime runtime, Path tmp) throws Exception {
+        long t0 = System.nanoTime();
+        runtime.deploy(TestPackages.jar(tmp, "name: noop-jvm\nversion: 1\nhandler: " + Noop.class.getName()
+                + "\nlifecycle: pinned\ninputEncoding: binary\nisolation: process\nmaxConcurrency: 4"
+                + "\nmaxQueued: 100000\n", Noop.class));
+        System.out.printf("java process start (deploy until the child JVM loaded the handler): %.0f ms%n",
+                (System.nanoTime() - t0) / 1e6);
+        latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 10, "java process (warm-up)");
+        double perSecond = throughput(runtime, "noop-jvm", PROCESS_INVOCATIONS, 64);
+        System.out.printf("java process throughput: %,.0f invocations/s (window 64, maxConcurrency 4)%n", perSecond);
+        latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 4, "java process pinned");
     }
 
     private static InboundMessage message() {
