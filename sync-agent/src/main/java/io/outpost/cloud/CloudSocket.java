@@ -82,11 +82,13 @@ final class CloudSocket extends Socket {
   }
 
   @Override
+  @SuppressWarnings("UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
   public void setSoTimeout(int timeout) throws SocketException {
     socket.setSoTimeout(timeout);
   }
 
   @Override
+  @SuppressWarnings("UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
   public int getSoTimeout() throws SocketException {
     return socket.getSoTimeout();
   }
@@ -112,6 +114,7 @@ final class CloudSocket extends Socket {
   }
 
   @Override
+  @SuppressWarnings("UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
   public void close() throws IOException {
     socket.close();
   }

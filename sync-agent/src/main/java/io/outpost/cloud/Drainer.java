@@ -220,6 +220,7 @@ final class Drainer {
     }
   }
 
+  @SuppressWarnings("ReferenceEquality") // the unit that waited must still be the first one: identity, not equality
   private void sendReady() {
     while (transport != null && !rateWait && !ready.isEmpty() && inflight.size() < window
         && ticker.getAsLong() >= pausedUntilNanos) {

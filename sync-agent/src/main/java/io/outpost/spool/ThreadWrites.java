@@ -20,13 +20,11 @@ final class ThreadWrites {
   private static final Path SELF = Path.of("/proc/thread-self/io");
   private static final String KEY = "write_bytes:";
 
-  private final LongSupplier ticker;
   private volatile long total;
   private long nextSample;
   private boolean unavailable;
 
   ThreadWrites(LongSupplier ticker) {
-    this.ticker = ticker;
     this.nextSample = ticker.getAsLong();
   }
 

@@ -314,14 +314,14 @@ class SqliteSpoolTest {
 
   /** A settable clock for TTL tests. */
   static final class MutableClock extends Clock {
-    private volatile long millis;
+    private final java.util.concurrent.atomic.AtomicLong millis;
 
     MutableClock(long millis) {
-      this.millis = millis;
+      this.millis = new java.util.concurrent.atomic.AtomicLong(millis);
     }
 
     void advance(Duration d) {
-      millis += d.toMillis();
+      millis.addAndGet(d.toMillis());
     }
 
     @Override
@@ -336,7 +336,7 @@ class SqliteSpoolTest {
 
     @Override
     public Instant instant() {
-      return Instant.ofEpochMilli(millis);
+      return Instant.ofEpochMilli(millis.get());
     }
   }
 }

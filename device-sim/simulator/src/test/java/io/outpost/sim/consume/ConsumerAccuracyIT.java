@@ -109,7 +109,7 @@ class ConsumerAccuracyIT {
         .until(() -> consumer.sample(1).received() == (long) devices * perDeviceDelivered);
     consumer.close();
 
-    assertThat(run.acked()).isEqualTo(devices * perDevice);
+    assertThat(run.acked()).isEqualTo((long) devices * perDevice);
     SequenceCounts c = consumer.summary(List.of()).sequence();
     assertThat(c.lost()).as("2 dropped per device").isEqualTo(2L * devices);
     assertThat(c.duplicates()).as("1 duplicated per device").isEqualTo(devices);
