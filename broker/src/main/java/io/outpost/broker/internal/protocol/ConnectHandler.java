@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * connect and will checks included), connection bound, client id assignment, clean start versus session resumption, session expiry,
  * takeover of a duplicate client id, will, keep-alive negotiation and the CONNACK properties.
  */
-public final class ConnectHandler {
+final class ConnectHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectHandler.class);
     private static final long NEVER_EXPIRES = BrokerOptions.MQTT_MAX_SESSION_EXPIRY_SECONDS;

@@ -11,7 +11,7 @@ import java.util.function.Predicate;
  * The members of one shared subscription ({@code $share/group/filter}); each message goes to one member, chosen round
  * robin among the connected members (or among all members when none is connected, so it queues in one session).
  */
-public final class ShareGroup implements Subscriber {
+final class ShareGroup implements Subscriber {
 
     private final Map<String, Subscription> members = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
