@@ -11,7 +11,7 @@
 #
 # Usage: device-sim/bench/powercut-soak.sh [--cycles 100] [--mode powercut|kill] [--devices 4] [--seed N]
 #            [--max-seconds 3] [--synchronous full|normal]
-#   An overnight run: device-sim/bench/powercut-soak.sh --cycles 10000   (about 6 s a cycle: ~17 h)
+#   An overnight run: device-sim/bench/powercut-soak.sh --cycles 10000   (size it from a short run's progress lines)
 #   --synchronous normal shows what the harness catches (acknowledged messages lost). Ctrl-C (SIGINT to the Python
 #   driver) ends the cycling early; the drain and the reconciliation line still follow.
 # Needs: root, /dev/fuse, fuse3, python3-fusepy and python3-paho-mqtt (for /usr/bin/python3), mosquitto, and the
