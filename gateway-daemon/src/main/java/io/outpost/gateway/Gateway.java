@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.outpost.cloud.CloudLink;
+import io.outpost.cloud.CloudPayloadLimit;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
 import io.outpost.gateway.admin.AdminApi;
@@ -146,7 +147,8 @@ public final class Gateway {
     lifecycle.started("local functions", functions::stop);
 
     triggers = new FunctionTriggers(functions);
-    router = new GatewayRouter(config.routes(), spool, triggers, registry);
+    router = new GatewayRouter(config.routes(), spool, config.cloudLink().map(CloudPayloadLimit::of).orElse(null),
+        triggers, registry);
     SecurityService security = startSecurity(config);
     lifecycle.startedSync("security", security::stop);
     broker = new MqttBroker(vertx, config.broker(), dataDir, router, registry, clock, BrokerSecurity.of(security));

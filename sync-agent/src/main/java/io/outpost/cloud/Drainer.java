@@ -42,6 +42,7 @@ final class Drainer {
   private final Spool spool;
   private final ScheduledExecutorService link;
   private final PublishPacker packer;
+  private final CloudPayloadLimit payloadLimit;
   private final DrainRateLimits limits;
   private final Consumer<String> forceReconnect;
   private final Deque<PublishUnit> ready = new ArrayDeque<>();
@@ -69,6 +70,7 @@ final class Drainer {
     this.spool = spool;
     this.link = link;
     this.packer = new PublishPacker(options);
+    this.payloadLimit = CloudPayloadLimit.of(options);
     this.limits = new DrainRateLimits(options);
     this.forceReconnect = forceReconnect;
   }
@@ -189,9 +191,9 @@ final class Drainer {
       return;
     }
     PublishPacker.Packed packed = packer.pack(messages);
-    if (!packed.tooLarge().isEmpty()) {
-      reject(packed.tooLarge().stream().map(SpooledMessage::id).toList(),
-          "too-large: over maxMessageBytes " + options.maxMessageBytes());
+    for (SpooledMessage message : packed.tooLarge()) {
+      // spooled under a larger limit (or before ingress checked it): set aside, saying why, without blocking the rest
+      deadLetter(List.of(message.id()), payloadLimit.reason(message.entry().payload().length));
     }
     ready.addAll(packed.units());
     if (messages.size() == max || dirty) {
@@ -317,6 +319,10 @@ final class Drainer {
   private void reject(List<Long> ids, String reason) {
     metrics.rejected.increment(ids.size());
     LOG.warn("Cloud refused {} message(s): {}", ids.size(), reason);
+    deadLetter(ids, reason);
+  }
+
+  private void deadLetter(List<Long> ids, String reason) {
     spool.deadLetter(ids, reason).whenComplete((ok, error) -> {
       if (error != null) {
         LOG.error("Moving {} refused message(s) to the dead-letter table failed", ids.size(), error);

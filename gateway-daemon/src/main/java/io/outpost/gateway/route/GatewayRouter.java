@@ -1,6 +1,7 @@
 package io.outpost.gateway.route;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.cloud.CloudPayloadLimit;
 import io.outpost.gateway.broker.BrokerMessage;
 import io.outpost.gateway.broker.PublishRouter;
 import io.outpost.gateway.config.RouteConfig;
@@ -24,15 +25,22 @@ public final class GatewayRouter implements PublishRouter {
   private final Consumer<BrokerMessage> afterAccept;
   private volatile CloudRoutes cloud;
 
+  /** A router without a cloud link: no message is too large for it. */
+  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterAccept,
+      MeterRegistry registry) {
+    this(routes, spool, null, afterAccept, registry);
+  }
+
   /**
    * @param routes the configured routes; only {@code local → cloud} ones matter here
    * @param spool where cloud-bound messages are made durable
    * @param afterAccept called on the publisher's event loop for every accepted message (local function triggers)
+   * @param limit what the cloud link can send (larger messages are refused at ingress), or {@code null} without one
    * @param registry where per-route counters live
    */
-  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterAccept,
-      MeterRegistry registry) {
-    this.cloud = new CloudRoutes(routes, spool, registry);
+  public GatewayRouter(List<RouteConfig> routes, Spool spool, CloudPayloadLimit limit,
+      Consumer<BrokerMessage> afterAccept, MeterRegistry registry) {
+    this.cloud = new CloudRoutes(routes, spool, limit, registry);
     this.afterAccept = afterAccept;
   }
 
