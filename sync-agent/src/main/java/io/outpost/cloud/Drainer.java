@@ -42,6 +42,7 @@ final class Drainer {
   private final Spool spool;
   private final ScheduledExecutorService link;
   private final PublishPacker packer;
+  private DrainProgress progress;
   private final CloudPayloadLimit payloadLimit;
   private final DrainRateLimits limits;
   private final Consumer<String> forceReconnect;
@@ -77,6 +78,10 @@ final class Drainer {
 
   void metrics(CloudMetrics value) {
     this.metrics = value;
+  }
+
+  void progress(DrainProgress value) {
+    this.progress = value;
   }
 
   int inflight() {
@@ -299,6 +304,8 @@ final class Drainer {
       if (ackError != null) {
         LOG.error("Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
         spool.release(ids);
+      } else if (progress != null) {
+        progress.acknowledged(ids.size(), () -> spool.stats().depth());
       }
       deleting -= units.size();
       pump();
