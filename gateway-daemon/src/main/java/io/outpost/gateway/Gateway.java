@@ -158,7 +158,8 @@ public final class Gateway {
     if (config.cloud() != null) {
       downlinks = new Downlinks(config.routes(), this::publishDownlink, clock, registry);
       cloud = new CloudLink(config.cloud(), spool, downlinks.cloudFilters(), downlinks, registry, clock);
-      await("cloud link", cloud.start());
+      // start fails only on unusable configuration (PEM files): exit 78, which systemd does not retry
+      await("cloud link", cloud.start(), ExitCodes.CONFIG);
       lifecycle.started("cloud link", cloud::stop);
     }
 
