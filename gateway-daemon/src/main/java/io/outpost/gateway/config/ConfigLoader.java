@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +17,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -49,15 +52,34 @@ public final class ConfigLoader {
         .build();
   }
 
-  /** Loads {@code file}; an unreadable file is a {@link ConfigException} too. */
+  /**
+   * Loads {@code file}; an unreadable file is a {@link ConfigException} too. Relative paths in it (storage.dir, key
+   * and certificate files, the password and token files) resolve against the file's directory.
+   */
   public OutpostConfig load(Path file) throws ConfigException {
     String yaml;
     try {
       yaml = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file.toString(), "", 0, "cannot read the file: file not found");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file.toString(), "", 0,
+          "cannot read the file: permission denied (run as the daemon's user or root)");
     } catch (IOException | UncheckedIOException e) {
       throw new ConfigException(file.toString(), "", 0, "cannot read the file: " + describe(e));
     }
-    return parse(yaml, file.toString());
+    OutpostConfig config = parse(yaml, file.toString());
+    Path baseDir = file.toAbsolutePath().normalize().getParent();
+    try {
+      JsonNode tree = mapper.readTree(yaml);
+      if (baseDir == null || tree == null || !RelativePaths.resolve(tree, baseDir)) {
+        return config;
+      }
+      // the file was checked above, with its lines; only path strings changed since
+      return mapper.treeToValue(tree, OutpostConfig.class);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "", 0, "cannot read: " + describe(e));
+    }
   }
 
   /** The built-in configuration: broker on 127.0.0.1:1883, data in {@code ./outpost-data}, no cloud. */
