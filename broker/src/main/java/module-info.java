@@ -9,6 +9,7 @@ module io.outpost.broker {
 
   requires transitive io.outpost.topic;
   requires io.outpost.durable;
+  requires io.outpost.common;
   requires transitive io.vertx.core;
   requires transitive micrometer.core;
   requires io.vertx.mqtt;

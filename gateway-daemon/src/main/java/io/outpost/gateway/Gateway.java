@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.outpost.cloud.CloudLink;
+import io.outpost.cloud.CloudPayloadLimit;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.gateway.DataDirectory.DataDirectoryException;
 import io.outpost.gateway.admin.AdminApi;
@@ -59,8 +60,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A running Outpost daemon: wires the spool, local functions, the broker, the cloud link and the admin API together,
@@ -72,7 +71,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
   /** How long a single component may take to start before the daemon gives up. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -163,7 +161,8 @@ public final class Gateway {
     lifecycle.started("local functions", functions::stop);
 
     triggers = new FunctionTriggers(functions);
-    router = new GatewayRouter(config.routes(), spool, triggers, registry);
+    router = new GatewayRouter(config.routes(), spool, config.cloudLink().map(CloudPayloadLimit::of).orElse(null),
+        triggers, registry);
     SecurityService security = startSecurity(config);
     lifecycle.startedSync("security", security::stop);
     broker = new MqttBroker(vertx, config.broker(), dataDir, router, registry, clock, BrokerSecurity.of(security));
@@ -180,7 +179,8 @@ public final class Gateway {
         lifecycle.started("fleet agent", fleet::stop);
         cloud.control(fleet.channel());
       }
-      await("cloud link", cloud.start());
+      // start fails only on unusable configuration (PEM files): exit 78, which systemd does not retry
+      await("cloud link", cloud.start(), ExitCodes.CONFIG);
       lifecycle.started("cloud link", cloud::stop);
     }
 

@@ -1,6 +1,7 @@
 package io.outpost.gateway;
 
 import io.outpost.cloud.CloudLink;
+import io.outpost.cloud.CloudLinkStatus;
 import io.outpost.gateway.admin.FunctionsApi;
 import io.outpost.gateway.admin.SpoolApi;
 import io.vertx.core.json.JsonArray;
@@ -47,10 +48,17 @@ final class StatusReport implements Supplier<JsonObject> {
     if (link == null) {
       return new JsonObject().put("configured", false).put("state", "not-configured");
     }
+    CloudLinkStatus s = link.status();
     return new JsonObject()
         .put("configured", true)
-        .put("state", link.state().toString().toLowerCase(Locale.ROOT).replace('_', '-'))
-        .put("offlineSeconds", link.offlineFor().toSeconds());
+        .put("url", s.url())
+        .put("state", s.state().toString().toLowerCase(Locale.ROOT).replace('_', '-'))
+        .put("offlineSeconds", s.offlineFor().toSeconds())
+        .put("lastError", s.lastError())
+        .put("lastErrorAt", s.lastErrorAt() == null ? null : s.lastErrorAt().toString())
+        .put("nextRetryAt", s.nextRetryAt() == null ? null : s.nextRetryAt().toString())
+        .put("drainPerSecond", Math.round(s.drainPerSecond() * 10) / 10.0)
+        .put("etaSeconds", s.etaSeconds());
   }
 
   private JsonObject spool() {

@@ -1,12 +1,14 @@
 package io.outpost.cloud;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.log.LogThrottle;
 import io.outpost.spool.Spool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +55,12 @@ public final class CloudLink implements AutoCloseable {
   private volatile ControlChannel control;
   private volatile CloudLinkState state = CloudLinkState.STOPPED;
   private volatile long offlineSinceMillis;
+  private volatile String lastError;
+  private volatile Instant lastErrorAt;
+  private volatile Instant nextRetryAt;
+  /** Repeated connection failures: the first is logged, then a summary every five minutes. */
+  private final LogThrottle failureLog;
+  private final DrainProgress progress;
   private CloudEndpoint endpoint;
   private CloudTransport transport;
   private CloudTransport connecting;
@@ -86,6 +94,9 @@ public final class CloudLink implements AutoCloseable {
         reason -> dropConnection(generation, reason, null));
     this.metrics = new CloudMetrics(registry, this, drainer::inflight);
     drainer.metrics(metrics);
+    this.progress = new DrainProgress(clock);
+    drainer.progress(progress);
+    this.failureLog = new LogThrottle(LogThrottle.DEFAULT_INTERVAL, clock);
     this.availability = drainer::signal;
     this.offlineSinceMillis = clock.millis();
   }
@@ -290,7 +301,12 @@ public final class CloudLink implements AutoCloseable {
     }
     transport = connected;
     state = CloudLinkState.ONLINE;
-    LOG.info("Cloud link online: {} as {} (MQTT {})", options.url(), options.clientId(), options.mqttVersion().key());
+    nextRetryAt = null;
+    long failures = failureLog.reset();
+    long depth = spool.stats().depth();
+    LOG.info("Cloud link online: {} as {} (MQTT {}){}; {} messages waiting", options.url(), options.clientId(),
+        options.mqttVersion().key(), failures == 0 ? "" : " after " + failures + " more failed attempts", depth);
+    progress.online(depth);
     drainer.online(connected);
     ControlChannel channel = control;
     if (channel != null) {
@@ -298,12 +314,33 @@ public final class CloudLink implements AutoCloseable {
     }
   }
 
-  private void onFailedAttempt(Throwable error) {
+  private void onFailedAttempt(Throwable error, Duration retryIn) {
     metrics.connectFailures.increment();
     state = reconnector.circuitOpen() || Reconnector.isCircuitOpen(error) ? CloudLinkState.CIRCUIT_OPEN
         : CloudLinkState.BACKING_OFF;
-    Throwable cause = Reconnector.unwrap(error);
-    LOG.warn("Cloud connection attempt to {} failed ({}); state {}", options.url(), cause, state);
+    Instant now = clock.instant();
+    nextRetryAt = now.plus(retryIn);
+    if (!Reconnector.isCircuitOpen(error)) {
+      lastError = CloudErrors.describe(error);
+      lastErrorAt = now;
+    }
+    long skipped = failureLog.admit();
+    if (skipped >= 0) {
+      LOG.warn("Cannot connect to the cloud at {}: {}; next attempt in {}{}", options.url(), lastError,
+          DrainProgress.human(retryIn), skipped == 0 ? "" : " (" + skipped + " more failed attempts since the last "
+              + "report; the next report in " + LogThrottle.DEFAULT_INTERVAL.toMinutes() + " minutes)");
+    }
+    LOG.debug("Cloud connection attempt failed", error);
+  }
+
+  /** What the status shows: URL, state, last error in plain words, next retry, drain rate and ETA. */
+  public CloudLinkStatus status() {
+    double rate = progress.perSecond();
+    long depth = spool.stats().depth();
+    long eta = depth == 0 ? 0 : rate > 0 ? (long) Math.ceil(depth / rate) : -1;
+    CloudLinkState now = state;
+    return new CloudLinkStatus(options.url(), now, offlineFor(), lastError, lastErrorAt,
+        now == CloudLinkState.ONLINE ? null : nextRetryAt, rate, eta);
   }
 
   /** Ends the current connection (if it is still {@code transportGeneration}) and starts reconnecting. */
@@ -317,7 +354,11 @@ public final class CloudLink implements AutoCloseable {
     metrics.connectionsLost.increment();
     offlineSinceMillis = clock.millis();
     state = CloudLinkState.BACKING_OFF;
-    LOG.warn("Cloud link offline: {}{}", reason, cause == null ? "" : " (" + cause + ")");
+    String why = cause == null ? null : CloudErrors.describe(cause);
+    lastError = why == null || why.equals(reason) ? reason : reason + ": " + why;
+    lastErrorAt = clock.instant();
+    LOG.warn("Cloud link offline: {}", lastError);
+    LOG.debug("Cloud connection lost", cause);
     drainer.offline();
     lost.close();
     connect();

@@ -24,7 +24,8 @@ import java.time.Duration;
  * @param maxPublishesPerSecond drain rate limit in cloud publishes per second (a batch counts once); {@code 0} = none
  *     (default).
  * @param maxBytesPerSecond drain rate limit in payload bytes per second; {@code 0} = none (default).
- * @param maxMessageBytes largest publish the cloud accepts; a larger message goes to the dead-letter table as
+ * @param maxMessageBytes largest publish the cloud accepts. The daemon refuses larger messages at ingress (see
+ *     {@link CloudPayloadLimit}); one spooled before the limit was lowered goes to the dead-letter table as
  *     {@code too-large}. Default {@value #DEFAULT_MAX_MESSAGE_BYTES} (AWS IoT Core).
  * @param ackTimeoutSeconds a publish not acknowledged within this time is treated as a dead connection (reconnect and
  *     redeliver). Default {@value #DEFAULT_ACK_TIMEOUT_SECONDS}.

@@ -45,6 +45,8 @@ final class Drainer {
   private final Spool spool;
   private final ScheduledExecutorService link;
   private final PublishPacker packer;
+  private DrainProgress progress;
+  private final CloudPayloadLimit payloadLimit;
   private final DrainRateLimits limits;
   private final Consumer<String> forceReconnect;
   private final LongSupplier ticker;
@@ -87,12 +89,17 @@ final class Drainer {
     this.spool = spool;
     this.link = link;
     this.packer = new PublishPacker(options);
+    this.payloadLimit = CloudPayloadLimit.of(options);
     this.limits = new DrainRateLimits(options);
     this.forceReconnect = forceReconnect;
   }
 
   void metrics(CloudMetrics value) {
     this.metrics = value;
+  }
+
+  void progress(DrainProgress value) {
+    this.progress = value;
   }
 
   int inflight() {
@@ -208,9 +215,9 @@ final class Drainer {
     }
     behind = messages.size() == max;
     PublishPacker.Packed packed = packer.pack(messages);
-    if (!packed.tooLarge().isEmpty()) {
-      reject(packed.tooLarge().stream().map(SpooledMessage::id).toList(),
-          "too-large: over maxMessageBytes " + options.maxMessageBytes());
+    for (SpooledMessage message : packed.tooLarge()) {
+      // spooled under a larger limit (or before ingress checked it): set aside, saying why, without blocking the rest
+      deadLetter(List.of(message.id()), payloadLimit.reason(message.entry().payload().length));
     }
     ready.addAll(packed.units());
     if (messages.size() == max || dirty) {
@@ -336,6 +343,8 @@ final class Drainer {
       if (ackError != null) {
         LOG.error("Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
         spool.release(ids);
+      } else if (progress != null) {
+        progress.acknowledged(ids.size(), () -> spool.stats().depth());
       }
       deleting -= units.size();
       pump();
@@ -356,6 +365,10 @@ final class Drainer {
   private void reject(List<Long> ids, String reason) {
     metrics.rejected.increment(ids.size());
     LOG.warn("Cloud refused {} message(s): {}", ids.size(), reason);
+    deadLetter(ids, reason);
+  }
+
+  private void deadLetter(List<Long> ids, String reason) {
     spool.deadLetter(ids, reason).whenComplete((ok, error) -> {
       if (error != null) {
         LOG.error("Moving {} refused message(s) to the dead-letter table failed", ids.size(), error);

@@ -19,11 +19,13 @@ final class PublishPacker {
   record Packed(List<PublishUnit> units, List<SpooledMessage> tooLarge) {}
 
   private final CloudOptions options;
+  private final CloudPayloadLimit payloadLimit;
   private final BatchEnvelope envelope;
   private final String batchTopic;
 
   PublishPacker(CloudOptions options) {
     this.options = options;
+    this.payloadLimit = CloudPayloadLimit.of(options);
     this.envelope = new BatchEnvelope(options.clientId());
     this.batchTopic = options.resolvedBatchTopic();
   }
@@ -37,7 +39,7 @@ final class PublishPacker {
     List<SpooledMessage> tooLarge = new ArrayList<>();
     boolean properties = options.mqttVersion() == MqttVersion.V5;
     for (SpooledMessage message : leased) {
-      if (message.entry().payload().length > options.maxMessageBytes()) {
+      if (!payloadLimit.fits(message)) {
         tooLarge.add(message);
         continue;
       }
@@ -62,11 +64,11 @@ final class PublishPacker {
     List<byte[]> parts = new ArrayList<>();
     int size = envelope.overhead();
     for (SpooledMessage message : leased) {
-      byte[] part = envelope.encode(message);
-      if (envelope.overhead() + part.length > Math.min(limit, options.maxMessageBytes())) {
+      if (!payloadLimit.fits(message)) {
         tooLarge.add(message);
         continue;
       }
+      byte[] part = envelope.encode(message);
       int added = part.length + (parts.isEmpty() ? 0 : 1);
       if (!parts.isEmpty() && (size + added > limit || parts.size() >= maxMessages)) {
         units.add(unit(current, parts));

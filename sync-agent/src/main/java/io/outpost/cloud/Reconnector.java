@@ -11,7 +11,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLHandshakeException;
@@ -38,14 +37,19 @@ final class Reconnector {
   private final CircuitBreaker breaker;
   private final ScheduledExecutorService scheduler;
 
+  /** Told of each failed attempt that will be retried, and how long until the retry. */
+  interface FailedAttempts {
+    void failed(Throwable error, java.time.Duration retryIn);
+  }
+
   Reconnector(CloudOptions options, ScheduledExecutorService scheduler, Clock clock,
-      Consumer<Throwable> onFailedAttempt) {
+      FailedAttempts onFailedAttempt) {
     this(options, scheduler, clock, () -> ThreadLocalRandom.current().nextDouble(), onFailedAttempt);
   }
 
   /** With the jitter's randomness given (tests). */
   Reconnector(CloudOptions options, ScheduledExecutorService scheduler, Clock clock, DoubleSupplier random,
-      Consumer<Throwable> onFailedAttempt) {
+      FailedAttempts onFailedAttempt) {
     this.scheduler = scheduler;
     BackoffOptions backoff = options.backoff();
     this.retry = Retry.of("outpost-cloud-connect", RetryConfig.custom()
@@ -66,7 +70,8 @@ final class Reconnector {
         .recordException(Reconnector::isRefusal)
         .clock(clock)
         .build());
-    retry.getEventPublisher().onRetry(event -> onFailedAttempt.accept(event.getLastThrowable()));
+    retry.getEventPublisher().onRetry(event -> onFailedAttempt.failed(event.getLastThrowable(),
+        event.getWaitInterval()));
   }
 
   /** Attempts until one succeeds or {@code attempt} fails with {@link StoppedException}. */

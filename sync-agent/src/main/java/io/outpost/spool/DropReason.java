@@ -8,6 +8,11 @@ public enum DropReason {
   OVERFLOW("overflow"),
   /** The cloud refused it; it was moved to the dead-letter table. */
   REJECTED_BY_CLOUD("rejected-by-cloud"),
+  /**
+   * Larger than the cloud link can send (a dead letter whose reason starts with {@code too-large}, e.g. spooled
+   * before {@code cloud.maxMessageBytes} was lowered); it was moved to the dead-letter table.
+   */
+  TOO_LARGE("too-large"),
   /** The dead-letter table was full and its oldest row was deleted. */
   DEAD_LETTER_OVERFLOW("dead-letter-overflow");
 
@@ -15,6 +20,11 @@ public enum DropReason {
 
   DropReason(String tag) {
     this.tag = tag;
+  }
+
+  /** The counter a dead letter with this {@code reason} text falls under: {@link #TOO_LARGE} or rejected. */
+  public static DropReason ofDeadLetter(String reason) {
+    return reason != null && reason.startsWith(TOO_LARGE.tag) ? TOO_LARGE : REJECTED_BY_CLOUD;
   }
 
   /** The metric tag value. */

@@ -47,7 +47,10 @@ public interface Spool extends AutoCloseable {
   /** Returns leased messages to the queue (e.g. the connection dropped before the cloud acknowledged them). */
   void release(Collection<Long> ids);
 
-  /** Moves refused messages to the dead-letter table with a reason; counted as {@code rejected-by-cloud}. */
+  /**
+   * Moves refused messages to the dead-letter table with a reason; counted as {@code too-large} when the reason starts
+   * with it, else as {@code rejected-by-cloud}.
+   */
   CompletableFuture<Void> deadLetter(Collection<Long> ids, String reason);
 
   /** Dead letters, oldest first. */

@@ -219,7 +219,7 @@ final class WriteBatch {
       SpoolStore.RowRef ref = store.ref(id);
       if (ref != null && store.moveToDeadLetter(id, reject.reason(), now)) {
         ledger.removed(ref.route(), ref.size());
-        drops[DropReason.REJECTED_BY_CLOUD.ordinal()]++;
+        drops[DropReason.ofDeadLetter(reject.reason()).ordinal()]++;
         pendingDeadLetters++;
         LOG.warn("Message {} on route {} moved to the dead-letter table: {}", id, ref.route(), reject.reason());
       }

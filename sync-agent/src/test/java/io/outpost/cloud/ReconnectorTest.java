@@ -74,7 +74,7 @@ class ReconnectorTest {
   void probesEveryProbeIntervalWithJitterWhileNothingAnswers() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
     List<Throwable> failed = new CopyOnWriteArrayList<>();
-    Reconnector reconnector = new Reconnector(options(), scheduler, Clock.systemUTC(), () -> 1.0, failed::add);
+    Reconnector reconnector = new Reconnector(options(), scheduler, Clock.systemUTC(), () -> 1.0, (e, retryIn) -> failed.add(e));
 
     assertThat(reconnector.connect(failing(5, unreachable(), attempts)).get(10, TimeUnit.SECONDS))
         .isEqualTo("connected");
@@ -101,7 +101,7 @@ class ReconnectorTest {
     AtomicInteger attempts = new AtomicInteger();
     MqttException notAuthorized = new MqttException(MqttException.REASON_CODE_NOT_AUTHORIZED);
     scheduler.runAtOnce = 3; // then the breaker refuses the next attempt, and the one after waits its real delay
-    Reconnector reconnector = new Reconnector(options(), scheduler, Clock.systemUTC(), () -> 0.5, e -> { });
+    Reconnector reconnector = new Reconnector(options(), scheduler, Clock.systemUTC(), () -> 0.5, (e, retryIn) -> { });
 
     CompletableFuture<String> connected = reconnector.connect(failing(Integer.MAX_VALUE, notAuthorized, attempts));
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(reconnector::circuitOpen);

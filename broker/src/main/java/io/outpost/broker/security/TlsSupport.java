@@ -1,25 +1,21 @@
 package io.outpost.broker.security;
 
-import io.vertx.core.buffer.Buffer;
+import io.outpost.tls.PemFiles;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -76,27 +72,28 @@ public final class TlsSupport {
     return ssl;
   }
 
-  /** Reads the certificate chain and key of {@code tls} and checks that they belong together. */
+  /**
+   * Reads the certificate chain and key of {@code tls} with the one PEM reader ({@link PemFiles}: PKCS#8, PKCS#1 and
+   * SEC1 keys, as for the cloud link) and checks that they belong together.
+   */
   static X509KeyManager readKeys(TlsOptions tls) throws IOException, GeneralSecurityException {
-    String what = tls.certFile() + " / " + tls.keyFile();
-    PemKeyCertOptions pem = new PemKeyCertOptions()
-        .setCertValue(Buffer.buffer(Files.readAllBytes(Path.of(tls.certFile()))))
-        .setKeyValue(Buffer.buffer(Files.readAllBytes(Path.of(tls.keyFile()))));
-    KeyManager[] managers;
-    try {
-      managers = pem.getKeyManagerFactory(null).getKeyManagers();
-    } catch (GeneralSecurityException e) {
-      throw new GeneralSecurityException(what + ": " + e.getMessage(), e);
-    } catch (Exception e) {
-      throw new GeneralSecurityException(what + ": not a PEM certificate and private key: " + e.getMessage(), e);
-    }
-    for (KeyManager km : managers) {
+    Path certFile = Path.of(tls.certFile());
+    Path keyFile = Path.of(tls.keyFile());
+    List<X509Certificate> chain = PemFiles.certificates(certFile);
+    PrivateKey key = PemFiles.privateKey(keyFile);
+    PemFiles.checkPair(key, chain.get(0), keyFile, certFile);
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    char[] none = new char[0];
+    store.setKeyEntry("server", key, none, chain.toArray(X509Certificate[]::new));
+    KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    factory.init(store, none);
+    for (KeyManager km : factory.getKeyManagers()) {
       if (km instanceof X509KeyManager x) {
-        checkPair(x, tls);
         return x;
       }
     }
-    throw new GeneralSecurityException(what + ": no certificate and key pair");
+    throw new GeneralSecurityException(tls.certFile() + " / " + tls.keyFile() + ": no certificate and key pair");
   }
 
   /** Reads the CA certificates of {@code tls}; {@code null} when it has no {@code caFile}. */
@@ -104,17 +101,7 @@ public final class TlsSupport {
     if (tls.caFile() == null) {
       return null;
     }
-    List<X509Certificate> cas = new java.util.ArrayList<>();
-    try (var in = Files.newInputStream(Path.of(tls.caFile()))) {
-      for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        cas.add((X509Certificate) c);
-      }
-    } catch (CertificateException e) {
-      throw new GeneralSecurityException(tls.caFile() + ": not a PEM CA certificate file: " + e.getMessage(), e);
-    }
-    if (cas.isEmpty()) {
-      throw new GeneralSecurityException(tls.caFile() + ": no CA certificate found");
-    }
+    List<X509Certificate> cas = PemFiles.certificates(Path.of(tls.caFile()));
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     for (int i = 0; i < cas.size(); i++) {
@@ -128,42 +115,5 @@ public final class TlsSupport {
       }
     }
     throw new GeneralSecurityException(tls.caFile() + ": no X.509 trust manager");
-  }
-
-  private static void checkPair(X509KeyManager km, TlsOptions tls) throws GeneralSecurityException {
-    String alias = null;
-    for (String type : List.of("EC", "RSA", "EdDSA", "Ed25519", "RSASSA-PSS")) {
-      String[] aliases = km.getServerAliases(type, null);
-      if (aliases != null && aliases.length > 0) {
-        alias = aliases[0];
-        break;
-      }
-    }
-    PrivateKey key = alias == null ? null : km.getPrivateKey(alias);
-    X509Certificate[] chain = alias == null ? null : km.getCertificateChain(alias);
-    if (key == null || chain == null || chain.length == 0) {
-      throw new GeneralSecurityException(tls.certFile() + " / " + tls.keyFile() + ": no certificate and key pair");
-    }
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> null;
-    };
-    if (algorithm == null) {
-      return; // an unusual key type: the TLS handshake is the check
-    }
-    byte[] probe = "outpost key check".getBytes(StandardCharsets.US_ASCII);
-    Signature signer = Signature.getInstance(algorithm);
-    signer.initSign(key);
-    signer.update(probe);
-    byte[] signature = signer.sign();
-    Signature verifier = Signature.getInstance(algorithm);
-    verifier.initVerify(chain[0].getPublicKey());
-    verifier.update(probe);
-    if (!verifier.verify(signature)) {
-      throw new GeneralSecurityException(tls.keyFile() + " is not the private key of the certificate in "
-          + tls.certFile());
-    }
   }
 }

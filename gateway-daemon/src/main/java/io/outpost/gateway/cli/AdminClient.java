@@ -13,6 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /**
  * How CLI commands reach a running daemon: the admin address and token file come from the same configuration the daemon
- * runs on ({@code --config}, else {@code $OUTPOST_CONFIG}, else the built-in one), or from explicit options.
+ * runs on ({@code --config}, else {@code ./outpost.yaml}, {@code $OUTPOST_CONFIG},
+ * {@code /etc/outpost/outpost.yaml}, else the built-in one), or from explicit options.
  */
 final class AdminClient {
 
@@ -191,9 +194,15 @@ final class AdminClient {
     Path file = tokenFile != null ? tokenFile : admin.tokenPath(c.dataDir());
     try {
       return new Target(base.toString().endsWith("/") ? base : URI.create(base + "/"), AdminToken.read(file), file);
+    } catch (NoSuchFileException e) {
+      throw new AdminException(ExitCodes.NOT_FOUND, "no admin token at " + file + ": the daemon creates it at its"
+          + " first start; is the daemon running with this configuration (" + config.describe() + ")?");
+    } catch (AccessDeniedException e) {
+      throw new AdminException(ExitCodes.NO_PERMISSION, "cannot read the admin token " + file
+          + ": permission denied; run as the daemon's user or root");
     } catch (IOException e) {
-      throw new AdminException(ExitCodes.NO_PERMISSION,
-          "cannot read the admin token " + file + " (" + e.getMessage() + "); run as the daemon's user or root");
+      throw new AdminException(ExitCodes.NO_PERMISSION, "cannot read the admin token " + file + ": "
+          + e.getMessage());
     }
   }
 

@@ -7,6 +7,7 @@ import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.gateway.config.OutpostConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -18,12 +19,17 @@ final class ConfigOption {
   @Option(
       names = {"-c", "--config"},
       paramLabel = "FILE",
-      description = "YAML configuration file. Default: $OUTPOST_CONFIG, else the built-in configuration "
-          + "(broker on 127.0.0.1:1883, data in ./outpost-data, no cloud).")
+      description = "YAML configuration file. Default: ./outpost.yaml when present, else $OUTPOST_CONFIG, else "
+          + "/etc/outpost/outpost.yaml when present, else the built-in configuration (broker on 127.0.0.1:1883, "
+          + "data in ./outpost-data, no cloud).")
   Path file;
 
   /** Environment variable naming the configuration file when {@code --config} is not given. */
   static final String ENV = "OUTPOST_CONFIG";
+  /** Looked for first, in the working directory. */
+  static final Path LOCAL = Path.of("outpost.yaml");
+  /** Looked for last: where the package installs the configuration. */
+  static final Path SYSTEM = Path.of("/etc/outpost/outpost.yaml");
 
   OutpostConfig load() throws ConfigException {
     ConfigLoader loader = new ConfigLoader();
@@ -91,11 +97,21 @@ final class ConfigOption {
     return effectiveFile();
   }
 
+  /**
+   * {@code --config}, else {@code ./outpost.yaml} when present, else {@code $OUTPOST_CONFIG}, else
+   * {@code /etc/outpost/outpost.yaml} when present; {@code null} for the built-in configuration.
+   */
   private Path effectiveFile() {
     if (file != null) {
       return file;
     }
+    if (Files.isRegularFile(LOCAL)) {
+      return LOCAL.toAbsolutePath();
+    }
     String env = System.getenv(ENV);
-    return env == null || env.isBlank() ? null : Path.of(env);
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    return Files.isRegularFile(SYSTEM) ? SYSTEM : null;
   }
 }

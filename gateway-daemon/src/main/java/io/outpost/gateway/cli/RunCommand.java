@@ -5,9 +5,12 @@ import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.StartupException;
 import io.outpost.gateway.VersionInfo;
+import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.OutpostConfig;
+import io.outpost.gateway.config.TlsFileChecks;
 import io.outpost.gateway.logging.Logging;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +40,13 @@ final class RunCommand implements Callable<Integer> {
       return ExitCodes.CONFIG;
     }
     OutpostConfig loaded = maybeLoaded.get();
+    List<ConfigException> files = TlsFileChecks.problems(loaded, config.file());
+    if (!files.isEmpty()) {
+      // the same check as validate: a key or certificate that cannot be used is a configuration error (78, which
+      // systemd does not retry), not a software failure
+      files.forEach(e -> System.err.println("outpost: invalid configuration: " + e.getMessage()));
+      return ExitCodes.CONFIG;
+    }
     Logging.apply(loaded.logging());
     LOG.info("Outpost {} starting from {}: {}", VersionInfo.version(), config.describe(),
         StartupSummary.of(loaded));

@@ -27,7 +27,20 @@ final class StatusCommand extends AdminCommand {
     t.row("clients", s.path("broker").path("connectedClients").asInt());
     t.row("cloud", cloud.path("state").asText()
         + (cloud.path("offlineSeconds").asLong() > 0
-            ? " (offline " + human(Duration.ofSeconds(cloud.path("offlineSeconds").asLong())) + ")" : ""));
+            ? " (offline " + human(Duration.ofSeconds(cloud.path("offlineSeconds").asLong())) + ")" : "")
+        + (cloud.hasNonNull("url") ? " " + cloud.path("url").asText() : ""));
+    if (cloud.hasNonNull("lastError")) {
+      t.row("last error", cloud.path("lastError").asText() + " at " + cloud.path("lastErrorAt").asText());
+    }
+    if (cloud.hasNonNull("nextRetryAt")) {
+      t.row("next retry", cloud.path("nextRetryAt").asText());
+    }
+    if (cloud.has("drainPerSecond")) {
+      long eta = cloud.path("etaSeconds").asLong();
+      t.row("drain", cloud.path("drainPerSecond").asDouble() + " messages/s, "
+          + (eta == 0 ? "nothing waiting" : eta < 0 ? "ETA unknown (not draining)"
+              : "empty in " + human(Duration.ofSeconds(eta))));
+    }
     t.row("spool", spool.path("depth").asLong() + " messages, " + spool.path("bytes").asLong() + " of "
         + spool.path("maxBytes").asLong() + " bytes, oldest " + human(Duration.ofSeconds(
             spool.path("oldestAgeSeconds").asLong())) + (spool.path("writable").asBoolean(true) ? "" : ", NOT WRITABLE"));

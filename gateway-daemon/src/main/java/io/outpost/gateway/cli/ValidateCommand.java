@@ -2,7 +2,10 @@ package io.outpost.gateway.cli;
 
 import io.outpost.gateway.DataDirectory;
 import io.outpost.gateway.ExitCodes;
+import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.OutpostConfig;
+import io.outpost.gateway.config.TlsFileChecks;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,6 +28,11 @@ final class ValidateCommand implements Callable<Integer> {
       return ExitCodes.CONFIG;
     }
     OutpostConfig loaded = maybeLoaded.get();
+    List<ConfigException> files = TlsFileChecks.problems(loaded, config.file());
+    if (!files.isEmpty()) {
+      files.forEach(e -> System.err.println("outpost: invalid configuration: " + e.getMessage()));
+      return ExitCodes.CONFIG;
+    }
     try {
       DataDirectory.check(loaded.dataDir());
     } catch (DataDirectory.DataDirectoryException e) {

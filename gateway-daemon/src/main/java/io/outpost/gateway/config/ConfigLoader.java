@@ -1,11 +1,14 @@
 package io.outpost.gateway.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -14,7 +17,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -47,15 +52,34 @@ public final class ConfigLoader {
         .build();
   }
 
-  /** Loads {@code file}; an unreadable file is a {@link ConfigException} too. */
+  /**
+   * Loads {@code file}; an unreadable file is a {@link ConfigException} too. Relative paths in it (storage.dir, key
+   * and certificate files, the password and token files) resolve against the file's directory.
+   */
   public OutpostConfig load(Path file) throws ConfigException {
     String yaml;
     try {
       yaml = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file.toString(), "", 0, "cannot read the file: file not found");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file.toString(), "", 0,
+          "cannot read the file: permission denied (run as the daemon's user or root)");
     } catch (IOException | UncheckedIOException e) {
       throw new ConfigException(file.toString(), "", 0, "cannot read the file: " + describe(e));
     }
-    return parse(yaml, file.toString());
+    OutpostConfig config = parse(yaml, file.toString());
+    Path baseDir = file.toAbsolutePath().normalize().getParent();
+    try {
+      JsonNode tree = mapper.readTree(yaml);
+      if (baseDir == null || tree == null || !RelativePaths.resolve(tree, baseDir)) {
+        return config;
+      }
+      // the file was checked above, with its lines; only path strings changed since
+      return mapper.treeToValue(tree, OutpostConfig.class);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "", 0, "cannot read: " + describe(e));
+    }
   }
 
   /** The built-in configuration: broker on 127.0.0.1:1883, data in {@code ./outpost-data}, no cloud. */
@@ -84,9 +108,11 @@ public final class ConfigLoader {
       }
     } catch (JsonMappingException e) {
       StreamReadException syntax = syntaxError(e);
-      throw syntax != null ? yamlError(syntax, source) : bindingError(e, source, locator);
+      // a number too large for its key is a value problem at a key, not a syntax error
+      throw syntax != null && !(syntax instanceof InputCoercionException) ? yamlError(syntax, source, yaml)
+          : bindingError(e, source, locator);
     } catch (StreamReadException e) {
-      throw yamlError(e, source);
+      throw yamlError(e, source, yaml);
     } catch (IOException e) {
       throw new ConfigException(source, "", 0, "cannot read: " + describe(e));
     }
@@ -104,10 +130,16 @@ public final class ConfigLoader {
     return null;
   }
 
-  private static ConfigException yamlError(StreamReadException e, String source) {
+  private static ConfigException yamlError(StreamReadException e, String source, String yaml) {
+    int tab = ConfigMessages.tabLine(yaml);
+    if (tab > 0) {
+      // the parser reports a tab at the line before it, in its own words: name it where it is
+      return new ConfigException(source, "", tab, "a tab character indents this line; YAML indents with spaces only");
+    }
     JsonLocation at = e.getLocation();
+    String range = e instanceof InputCoercionException ? ConfigMessages.outOfRange(e.getOriginalMessage()) : null;
     return new ConfigException(source, "", at == null ? 0 : at.getLineNr(),
-        "not valid YAML: " + oneLine(e.getOriginalMessage()));
+        range != null ? range : "not valid YAML: " + oneLine(e.getOriginalMessage()));
   }
 
   /** Operators get one line: YAML parser messages span several, with a caret drawing. */
@@ -171,8 +203,20 @@ public final class ConfigLoader {
 
   private static String reasonOf(JsonMappingException e) {
     if (e instanceof UnrecognizedPropertyException u) {
-      return "unknown key '" + u.getPropertyName() + "'"
-          + (u.getKnownPropertyIds() == null ? "" : "; known keys: " + u.getKnownPropertyIds());
+      String guess = u.getKnownPropertyIds() == null ? null
+          : ConfigMessages.didYouMean(u.getPropertyName(), u.getKnownPropertyIds());
+      return "unknown key '" + u.getPropertyName() + "'" + (guess != null ? "; did you mean '" + guess + "'?"
+          : u.getKnownPropertyIds() == null ? "" : "; known keys: " + u.getKnownPropertyIds());
+    }
+    if (e instanceof MismatchedInputException mismatch && !(e.getCause() instanceof IllegalArgumentException)) {
+      String typed = ConfigMessages.typeMismatch(mismatch);
+      if (typed != null) {
+        return typed;
+      }
+    }
+    String range = ConfigMessages.outOfRange(e.getOriginalMessage());
+    if (range != null) {
+      return range;
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {

@@ -62,7 +62,10 @@ public record OutpostConfig(
     return Optional.ofNullable(cloud);
   }
 
-  /** The data directory, as configured (relative paths resolve against the working directory). */
+  /**
+   * The data directory, as configured. Loaded from a file, a relative {@code storage.dir} was already resolved against
+   * the file's directory; the built-in configuration's {@code ./outpost-data} is relative to the working directory.
+   */
   public Path dataDir() {
     return Path.of(storage.dir());
   }

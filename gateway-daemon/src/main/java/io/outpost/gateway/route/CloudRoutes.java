@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.gateway.config.RouteConfig;
+import io.outpost.cloud.CloudPayloadLimit;
 import io.outpost.spool.Spool;
 import io.outpost.spool.SpoolEntry;
 import java.util.ArrayList;
@@ -21,15 +22,18 @@ final class CloudRoutes {
   private final List<CompiledRoute> routes;
   private final Spool spool;
   private final MeterRegistry registry;
+  /** What the cloud link can send; {@code null} without a cloud link (nothing is sent, so nothing is too large). */
+  private final CloudPayloadLimit limit;
   /** {@code outpost.route.spooled} per route, by its tags; carried over on reload so none is registered twice. */
   private final Map<List<String>, Gauge> depthGauges;
 
-  CloudRoutes(List<RouteConfig> configs, Spool spool, MeterRegistry registry) {
-    this(configs, spool, registry, Map.of());
+  CloudRoutes(List<RouteConfig> configs, Spool spool, CloudPayloadLimit limit, MeterRegistry registry) {
+    this(configs, spool, limit, registry, Map.of());
   }
 
-  private CloudRoutes(List<RouteConfig> configs, Spool spool, MeterRegistry registry,
+  private CloudRoutes(List<RouteConfig> configs, Spool spool, CloudPayloadLimit limit, MeterRegistry registry,
       Map<List<String>, Gauge> previousGauges) {
+    this.limit = limit;
     this.routes = configs.stream()
         .filter(r -> r.from() == RouteConfig.Side.LOCAL && r.to() == RouteConfig.Side.CLOUD)
         .map(r -> CompiledRoute.of(r, registry))
@@ -60,28 +64,42 @@ final class CloudRoutes {
 
   /** Spools {@code m} for every matching route; completes when all are durable (at once when none match). */
   CompletableFuture<Void> spool(BrokerMessage m) {
-    List<CompletableFuture<Long>> appends = null;
+    List<CompiledRoute> matching = null;
+    List<SpoolEntry> entries = null;
     for (CompiledRoute route : routes) {
       if (route.matches(m.topic())) {
-        if (appends == null) {
-          appends = new ArrayList<>(2);
+        SpoolEntry entry = entry(route, m);
+        if (limit != null && !limit.fits(entry)) {
+          // refused before any route spools it: the device gets a negative ack, never an ack and a dead letter
+          return CompletableFuture.failedFuture(
+              new TooLargeForCloudException(limit.reason(entry.payload().length) + ", route " + route.name()));
         }
-        appends.add(spool.append(entry(route, m)).whenComplete((id, e) -> {
-          if (e == null) {
-            route.routed().increment();
-          }
-        }));
+        if (matching == null) {
+          matching = new ArrayList<>(2);
+          entries = new ArrayList<>(2);
+        }
+        matching.add(route);
+        entries.add(entry);
       }
     }
-    if (appends == null) {
+    if (matching == null) {
       return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<Long>> appends = new ArrayList<>(matching.size());
+    for (int i = 0; i < matching.size(); i++) {
+      CompiledRoute route = matching.get(i);
+      appends.add(spool.append(entries.get(i)).whenComplete((id, e) -> {
+        if (e == null) {
+          route.routed().increment();
+        }
+      }));
     }
     return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
   }
 
   /** The same spool and metrics with other routes (config reload). */
   CloudRoutes withRoutes(List<RouteConfig> configs) {
-    return new CloudRoutes(configs, spool, registry, depthGauges);
+    return new CloudRoutes(configs, spool, limit, registry, depthGauges);
   }
 
   private static SpoolEntry entry(CompiledRoute route, BrokerMessage m) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.PublishRouter;
 import io.outpost.broker.RouteRejectedException;
+import io.outpost.cloud.CloudPayloadLimit;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.spool.Spool;
 import io.outpost.spool.SpoolFullException;
@@ -30,19 +31,31 @@ public final class GatewayRouter implements PublishRouter {
   static final int QUOTA_EXCEEDED = 0x97;
   /** MQTT 5 reason code "Unspecified error": the spool could not store the message (e.g. disk full). */
   static final int UNSPECIFIED_ERROR = 0x80;
+  /**
+   * Reason code for a message larger than the cloud link can send. MQTT 5 has no "packet too large" (0x95) among the
+   * PUBACK/PUBREC codes, so it is "Quota exceeded", with a reason string starting {@code too-large}.
+   */
+  static final int TOO_LARGE = QUOTA_EXCEEDED;
 
   private final Consumer<BrokerMessage> afterDelivery;
   private volatile CloudRoutes cloud;
 
+  /** A router without a cloud link: no message is too large for it. */
+  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterDelivery,
+      MeterRegistry registry) {
+    this(routes, spool, null, afterDelivery, registry);
+  }
+
   /**
    * @param routes the configured routes; only {@code local → cloud} ones matter here
    * @param spool where cloud-bound messages are made durable
+   * @param limit what the cloud link can send (larger messages are refused at ingress), or {@code null} without one
    * @param afterDelivery called for every message the broker routed and delivered (local function triggers)
    * @param registry where per-route counters live
    */
-  public GatewayRouter(List<RouteConfig> routes, Spool spool, Consumer<BrokerMessage> afterDelivery,
-      MeterRegistry registry) {
-    this.cloud = new CloudRoutes(routes, spool, registry);
+  public GatewayRouter(List<RouteConfig> routes, Spool spool, CloudPayloadLimit limit,
+      Consumer<BrokerMessage> afterDelivery, MeterRegistry registry) {
+    this.cloud = new CloudRoutes(routes, spool, limit, registry);
     this.afterDelivery = afterDelivery;
   }
 
@@ -71,8 +84,8 @@ public final class GatewayRouter implements PublishRouter {
 
   /**
    * What the broker answers the publisher when spooling failed: a full spool is quota exceeded, an unavailable one
-   * an unspecified error (both as {@link RouteRejectedException}, whose reason code the broker sends); anything else
-   * is passed on as it is.
+   * an unspecified error, a message too large for the cloud quota exceeded counted as a {@code too-large} drop (each
+   * as a {@link RouteRejectedException}, whose reason code the broker sends); anything else is passed on as it is.
    */
   static Throwable rejection(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -82,6 +95,9 @@ public final class GatewayRouter implements PublishRouter {
     }
     if (cause instanceof SpoolUnavailableException) {
       return new RouteRejectedException(UNSPECIFIED_ERROR, cause.getMessage());
+    }
+    if (cause instanceof TooLargeForCloudException) {
+      return new RouteRejectedException(TOO_LARGE, cause.getMessage(), RouteRejectedException.DROP_TOO_LARGE);
     }
     return cause;
   }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Dead letters end to end against Moquette as the cloud: messages the cloud link refuses (larger than
- * {@code cloud.maxMessageBytes}) are listed over the admin HTTP API and by {@code outpost spool dead-letters}, and once
+ * Dead letters end to end against Moquette as the cloud: messages spooled while offline that the cloud link then
+ * cannot send (larger than {@code cloud.maxMessageBytes}) are listed over the admin HTTP API and by {@code outpost spool dead-letters}, and once
  * the operator has raised the limit, {@code POST /api/spool/dead-letters/{id}/retry} and {@code outpost spool retry}
  * put them back into the spool, from where they reach the cloud.
  */
@@ -38,8 +38,7 @@ class DeadLetterRetryTest {
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: %s}
       admin: {listen: "127.0.0.1:0"}
-      cloud: {url: "%s", clientId: edge-dl, mqttVersion: "3.1.1", maxMessageBytes: %d,
-              backoff: {initialMillis: 50, maxMillis: 500}}
+      %s
       routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
       """;
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -62,9 +61,13 @@ class DeadLetterRetryTest {
     }
   }
 
-  private void startDaemon(int maxMessageBytes) throws Exception {
-    config = Files.writeString(dir.resolve("outpost.yaml"),
-        CONFIG.formatted(dir.resolve("data"), cloud.url(), maxMessageBytes));
+  private static final String CLOUD = "cloud: {url: \"%s\", clientId: edge-dl, mqttVersion: \"3.1.1\", "
+      + "maxMessageBytes: %d, backoff: {initialMillis: 50, maxMillis: 500}}";
+
+  /** Starts the daemon with a cloud link limited to {@code maxMessageBytes}, or offline when it is {@code null}. */
+  private void startDaemon(Integer maxMessageBytes) throws Exception {
+    String link = maxMessageBytes == null ? "" : CLOUD.formatted(cloud.url(), maxMessageBytes);
+    config = Files.writeString(dir.resolve("outpost.yaml"), CONFIG.formatted(dir.resolve("data"), link));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
   }
 
@@ -101,7 +104,9 @@ class DeadLetterRetryTest {
 
   @Test
   void refusedMessagesAreListedAndRetriedOverHttpAndTheCli() throws Exception {
-    startDaemon(64);
+    // spooled while offline; the cloud link configured afterwards sends at most 64 bytes, so it dead-letters them
+    // (with a link in place they would have been refused at ingress instead)
+    startDaemon(null);
     MqttClient device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-1",
         new MemoryPersistence());
     try {
@@ -113,6 +118,8 @@ class DeadLetterRetryTest {
       device.disconnect();
       device.close();
     }
+    gateway.stop(Duration.ofSeconds(10));
+    startDaemon(64);
     // the small one went through, so both large ones were drained before it and refused
     await().atMost(WAIT).until(() -> cloudPayloads().contains("small"));
     await().atMost(WAIT).until(() -> deadLetterCount() == 2);
@@ -124,7 +131,7 @@ class DeadLetterRetryTest {
       JsonObject d = (JsonObject) o;
       assertThat(d.getString("route")).isEqualTo("telemetry");
       assertThat(d.getString("topic")).isEqualTo("devices/pump-1/telemetry");
-      assertThat(d.getString("reason")).contains("too-large");
+      assertThat(d.getString("reason")).startsWith("too-large").contains("cloud.maxMessageBytes");
       assertThat(d.getLong("payloadBytes")).isGreaterThan(200L);
     }
     CliRun table = cli("spool", "dead-letters");

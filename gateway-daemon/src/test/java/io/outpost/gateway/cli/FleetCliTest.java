@@ -56,7 +56,7 @@ class FleetCliTest {
     KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     Path key = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
     Path anchor = Files.writeString(dir.resolve("key.pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-    Path pkg = Files.write(dir.resolve("f.jar"), "a package".getBytes());
+    Path pkg = Files.write(dir.resolve("f.jar"), "a package".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     CliRun signed = run("fleet", "sign", "--key", key.toString(), pkg.toString());
 

@@ -37,7 +37,7 @@ class SignaturesTest {
   }
 
   static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(der)
         + "\n-----END " + type + "-----\n";
   }
 
@@ -46,7 +46,7 @@ class SignaturesTest {
   void aPackageSignedWithTheAnchorsKeyVerifiesAndATamperedOneDoesNot(String algorithm) throws Exception {
     keyPair(dir, "vendor", algorithm);
     keyPair(dir, "other", algorithm);
-    Path pkg = Files.write(dir.resolve("f.jar"), "package bytes".getBytes());
+    Path pkg = Files.write(dir.resolve("f.jar"), "package bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     Signatures anchors = Signatures.load(List.of(dir.resolve("vendor.pub.pem")));
 
     byte[] good = Signatures.sign(pkg, Files.readString(dir.resolve("vendor.pem")));
@@ -55,7 +55,7 @@ class SignaturesTest {
     assertThat(anchors.required()).isTrue();
     assertThat(anchors.verify(pkg, good)).isTrue();
     assertThat(anchors.verify(pkg, foreign)).isFalse();
-    Files.write(pkg, "package bytes, tampered".getBytes());
+    Files.write(pkg, "package bytes, tampered".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(anchors.verify(pkg, good)).isFalse();
   }
 

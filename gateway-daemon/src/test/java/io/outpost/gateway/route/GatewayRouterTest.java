@@ -98,7 +98,7 @@ class GatewayRouterTest {
       assertThat(e.originClientId()).isEqualTo("dev-1");
       assertThat(e.contentType()).isEqualTo("application/json");
       assertThat(e.userProperties()).containsExactly(Map.entry("k", "v"));
-      assertThat(new String(e.payload())).isEqualTo("{\"v\":1}");
+      assertThat(new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"v\":1}");
     });
   }
 

@@ -38,10 +38,12 @@ public final class BrokerMetrics {
     public static final String DROP_SESSION_EXPIRED = "session-expired";
     public static final String DROP_REJECTED_BY_SUBSCRIBER = "rejected-by-subscriber";
     public static final String DROP_SLOW_CONSUMER = "slow-consumer";
+    /** A publish refused at ingress because a cloud route could never send it (over {@code cloud.maxMessageBytes}). */
+    public static final String DROP_TOO_LARGE = io.outpost.broker.RouteRejectedException.DROP_TOO_LARGE;
     /** Every {@code DROP_*} reason: their counters exist at 0 from the start, so a first drop shows as a rise. */
     static final List<String> DROP_REASONS = List.of(DROP_QUEUE_FULL, DROP_EXPIRED,
             DROP_PACKET_TOO_LARGE, DROP_QOS0_OFFLINE, DROP_RETAINED_FULL, DROP_SESSION_EXPIRED,
-            DROP_REJECTED_BY_SUBSCRIBER, DROP_SLOW_CONSUMER);
+            DROP_REJECTED_BY_SUBSCRIBER, DROP_SLOW_CONSUMER, DROP_TOO_LARGE);
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();

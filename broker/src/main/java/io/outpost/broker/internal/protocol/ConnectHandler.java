@@ -186,6 +186,7 @@ final class ConnectHandler {
         // the registry right after scheduling (Connection.onClosed), so a reconnect always cancels the will
         core.wills().cancel(clientId);
         connection.registerHandlers();
+        ConnectionLog.connected(clientId, String.valueOf(ep.remoteAddress()), ep.protocolVersion(), present);
         ep.accept(present, v5 ? connackProperties(options, assigned ? clientId : null, serverKeepAlive,
                 requested != expiry ? expiry : null) : MqttProperties.NO_PROPERTIES);
         // attach before closing the old connection, so its detach finds the session already moved on
@@ -238,6 +239,8 @@ final class ConnectHandler {
 
     private void reject(MqttEndpoint ep, MqttConnectReturnCode code, String reason) {
         core.metrics().connectionRejected(reason);
+        ConnectionLog.connectRefused(ep.clientIdentifier(), String.valueOf(ep.remoteAddress()), ep.protocolVersion(),
+                reason);
         ep.reject(code);
     }
 

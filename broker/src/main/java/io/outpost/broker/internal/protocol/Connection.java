@@ -59,6 +59,8 @@ public final class Connection implements SessionLink {
     private volatile long lastActivityMillis;
     private volatile boolean willCleared;
     private volatile boolean takenOver;
+    /** Why the connection ended, for the disconnect log line; {@code null} until known. */
+    private volatile String closeReason;
     private volatile ClientPermissions permissions = ClientPermissions.ALL;
 
     Connection(BrokerCore core, MqttEndpoint endpoint, Context context, Session session, ConnectionSettings settings,
@@ -266,6 +268,8 @@ public final class Connection implements SessionLink {
     }
 
     private void onDisconnect(MqttDisconnectMessage m) {
+        closeReason = m.code() == MqttDisconnectReasonCode.NORMAL ? "client sent DISCONNECT"
+                : "client sent DISCONNECT " + m.code().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
         willCleared = m.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
         Integer expiry = PropertiesMapper.intValue(m.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL);
         if (settings.v5() && expiry != null) {
@@ -284,6 +288,8 @@ public final class Connection implements SessionLink {
         boolean tooLarge = t instanceof TooLongFrameException || t.getCause() instanceof TooLongFrameException
                 || String.valueOf(t.getMessage()).contains("too large");
         if (tooLarge) {
+            ConnectionLog.packetTooLarge(clientId(), remoteAddress, settings.protocolVersion(),
+                    core.options().maxPacketBytes());
             protocolError(MqttDisconnectReasonCode.PACKET_TOO_LARGE, "packet too large");
         } else {
             protocolError(MqttDisconnectReasonCode.MALFORMED_PACKET, "malformed packet");
@@ -310,6 +316,9 @@ public final class Connection implements SessionLink {
         if (closed.get()) {
             return;
         }
+        if (closeReason == null) {
+            closeReason = "closed by the broker: " + reason;
+        }
         try {
             if (settings.v5()) {
                 endpoint.disconnect(code, PropertiesMapper.reason(reason));
@@ -334,6 +343,8 @@ public final class Connection implements SessionLink {
         }
         core.connections().remove(clientId(), this);
         core.metrics().connections().decrementAndGet();
+        ConnectionLog.disconnected(clientId(), remoteAddress, settings.protocolVersion(),
+                closeReason != null ? closeReason : "connection lost (closed without DISCONNECT)");
         BrokerMessage will = settings.will();
         if (will != null && !willCleared && !core.stopping()) {
             long delay = Math.min(settings.willDelaySeconds(), session.expirySeconds());
@@ -411,6 +422,11 @@ public final class Connection implements SessionLink {
 
     ConnectionSettings settings() {
         return settings;
+    }
+
+    /** The client's address as {@code host:port}, for log lines. */
+    String remoteAddress() {
+        return remoteAddress;
     }
 
     boolean isClosed() {

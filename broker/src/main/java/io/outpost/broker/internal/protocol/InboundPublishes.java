@@ -99,11 +99,12 @@ final class InboundPublishes {
             // nothing to acknowledge, so no place in the acknowledgement order: only a failure needs handling
             Future<Integer> accepted = core.accept(message, MessageSource.DEVICE);
             if (!accepted.succeeded()) {
-                accepted.onFailure(e -> connection.runOnContext(() -> routeFailed(e)));
+                String refusedTopic = topic;
+                accepted.onFailure(e -> connection.runOnContext(() -> routeFailed(e, refusedTopic)));
             }
             return;
         }
-        PendingAck ack = new PendingAck(qos, packetId);
+        PendingAck ack = new PendingAck(qos, packetId, topic);
         pending.add(ack);
         Future<Integer> accepted = core.accept(message, MessageSource.DEVICE);
         if (qos == 2 && connection.session().persistent()) {
@@ -133,13 +134,13 @@ final class InboundPublishes {
             return;
         }
         if (!v5) {
-            LOG.info("closing MQTT 3.1.1 client {}: QoS {} publish to {} not authorized", connection.clientId(), qos,
-                    topic);
+            ConnectionLog.publishRefused(connection.clientId(), connection.remoteAddress(),
+                    connection.settings().protocolVersion(), topic, "not authorized; closing the connection");
             connection.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, "publish not authorized");
             return;
         }
         unacknowledged++; // balanced by the failed acknowledgement
-        PendingAck ack = new PendingAck(qos, packetId);
+        PendingAck ack = new PendingAck(qos, packetId, topic);
         ack.result = io.vertx.core.Future.failedFuture(new NotAuthorized());
         pending.add(ack);
         flush();
@@ -198,7 +199,7 @@ final class InboundPublishes {
             return;
         }
         Throwable cause = ack.result.cause();
-        int code = routeFailed(cause);
+        int code = routeFailed(cause, ack.topic);
         unacknowledged = Math.max(0, unacknowledged - 1);
         if (ack.qos == 2) {
             connection.session().inboundQos2End(ack.packetId, false);
@@ -215,11 +216,18 @@ final class InboundPublishes {
         }
     }
 
-    /** Counts (and, when unexpected, logs) a publish that could not be accepted; returns its reason code. */
-    private int routeFailed(Throwable cause) {
+    /** Counts and logs a publish that could not be accepted; returns its reason code. */
+    private int routeFailed(Throwable cause, String topic) {
         int code = cause instanceof RouteRejectedException r ? r.reasonCode() : 0x80;
         if (!(cause instanceof NotAuthorized)) {
             core.metrics().routeRejected(code);
+        }
+        if (cause instanceof RouteRejectedException r) {
+            if (r.dropReason() != null) {
+                core.metrics().dropped(r.dropReason());
+            }
+            ConnectionLog.publishRefused(connection.clientId(), connection.remoteAddress(),
+                    connection.settings().protocolVersion(), topic, String.format("0x%02x %s", code, r.getMessage()));
         }
         if (!(cause instanceof RouteRejectedException)) {
             LOG.warn("routing a publish from {} failed", connection.clientId(), cause);
@@ -256,11 +264,13 @@ final class InboundPublishes {
     private static final class PendingAck {
         final int qos;
         final int packetId;
+        final String topic;
         AsyncResult<Integer> result;
 
-        PendingAck(int qos, int packetId) {
+        PendingAck(int qos, int packetId, String topic) {
             this.qos = qos;
             this.packetId = packetId;
+            this.topic = topic;
         }
     }
 }

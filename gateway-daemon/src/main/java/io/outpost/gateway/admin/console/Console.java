@@ -96,7 +96,7 @@ public final class Console implements SessionGate {
       return false;
     }
     HttpMethod method = ctx.request().method();
-    return method == HttpMethod.GET || method == HttpMethod.HEAD
+    return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
         || ConsoleSessions.csrfMatches(session, ctx.request().getHeader(CSRF_HEADER));
   }
 
