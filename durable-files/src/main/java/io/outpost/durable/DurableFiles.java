@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,13 @@ public final class DurableFiles {
       return true;
     } catch (FileAlreadyExistsException exists) {
       return false;
+    } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
+      // a filesystem without hard links (vfat, some network mounts): a rename, which cannot refuse an existing target
+      if (Files.exists(target)) {
+        return false;
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      return true;
     } finally {
       Files.deleteIfExists(tmp);
       fsyncDirectory(dir);

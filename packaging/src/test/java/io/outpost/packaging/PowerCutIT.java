@@ -8,6 +8,8 @@ import io.outpost.durable.DurableFiles;
 import io.outpost.testkit.FaultProxy;
 import io.outpost.testkit.LossyFilesystem;
 import io.outpost.testkit.StandInCloud;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,11 +26,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -294,8 +303,7 @@ class PowerCutIT {
   }
 
   private static String activeVersion(String functionsJson) {
-    java.util.regex.Matcher m = java.util.regex.Pattern
-        .compile("\\{\"name\":\"" + FUNCTION + "\",\"version\":\"([^\"]+)\"").matcher(functionsJson);
+    Matcher m = Pattern.compile("\\{\"name\":\"" + FUNCTION + "\",\"version\":\"([^\"]+)\"").matcher(functionsJson);
     return m.find() ? m.group(1) : "none";
   }
 
@@ -308,13 +316,13 @@ class PowerCutIT {
         triggers: ["probe/#"]
         """.formatted(FUNCTION, version, DashboardProbeFunction.class.getName());
     String classFile = DashboardProbeFunction.class.getName().replace('.', '/') + ".class";
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes);
-        java.io.InputStream handler = DashboardProbeFunction.class.getClassLoader().getResourceAsStream(classFile)) {
-      jar.putNextEntry(new java.util.jar.JarEntry("outpost-function.yaml"));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JarOutputStream jar = new JarOutputStream(bytes);
+        InputStream handler = DashboardProbeFunction.class.getClassLoader().getResourceAsStream(classFile)) {
+      jar.putNextEntry(new JarEntry("outpost-function.yaml"));
       jar.write(descriptor.getBytes(StandardCharsets.UTF_8));
       jar.closeEntry();
-      jar.putNextEntry(new java.util.jar.JarEntry(classFile));
+      jar.putNextEntry(new JarEntry(classFile));
       handler.transferTo(jar);
       jar.closeEntry();
     }
@@ -424,17 +432,17 @@ class PowerCutIT {
   private static String resumeSession(int port, String id) throws Exception {
     BlockingQueue<String> received = new LinkedBlockingQueue<>();
     try (MqttClient session = client(port, id)) {
-      session.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+      session.setCallback(new MqttCallback() {
         @Override
         public void connectionLost(Throwable cause) {}
 
         @Override
-        public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+        public void messageArrived(String topic, MqttMessage message) {
           received.add(new String(message.getPayload(), StandardCharsets.UTF_8));
         }
 
         @Override
-        public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {}
+        public void deliveryComplete(IMqttDeliveryToken token) {}
       });
       session.connect(options(false));
       String payload = received.poll(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  *       is as it was after the cut. With {@link Metadata#JOURNAL}, any {@code fsync} commits every name change made
  *       before it, as ext4's single journal does in practice.
  *   <li>not modelled: permissions, owners and times (always durable), the order in which unsynced writes reach the
- *       disk beyond page tearing, and {@code mmap} writes the kernel has not written back (SQLite's {@code -shm} is
- *       rebuilt by recovery, so it does not matter there).
+ *       disk beyond page tearing, {@code mmap} writes the kernel has not written back (SQLite's {@code -shm} is
+ *       rebuilt by recovery, so it does not matter there), extended attributes, and a directory removed and its inode
+ *       reused by a new one before a cut (the new one's entries may then be taken for the old one's).
  * </ul>
  *
  * <p>The layer is a small Python program on Debian's {@code python3-fusepy} ({@code /usr/bin/python3}), run as a
