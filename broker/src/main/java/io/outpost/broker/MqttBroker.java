@@ -80,6 +80,9 @@ public final class MqttBroker {
             return started;
         }
         started = store.open(core.clock().millis()).compose(state -> {
+            if (store.quarantinedTo() != null) {
+                core.metrics().storeQuarantined();
+            }
             restore(state);
             return loadTls();
         }).compose(tlsLoaded -> {

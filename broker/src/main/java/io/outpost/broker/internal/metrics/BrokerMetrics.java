@@ -56,6 +56,7 @@ public final class BrokerMetrics {
     private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> routeRejections = new ConcurrentHashMap<>();
     private final Counter storeErrors;
+    private final Counter storeQuarantined;
     private final Counter publishersThrottled;
     private final Map<String, ListenerCounters> listeners = new ConcurrentHashMap<>();
     private final java.util.List<io.micrometer.core.instrument.Meter> meters =
@@ -75,6 +76,9 @@ public final class BrokerMetrics {
                         + "messages fell behind").register(registry);
         storeErrors = Counter.builder("outpost.broker.store.errors")
                 .description("failed SQLite operations of the broker store").register(registry);
+        storeQuarantined = Counter.builder("outpost.broker.store.corrupt.quarantined")
+                .description("broker stores found corrupt at start and moved aside (broker.db.corrupt-<time>); "
+                        + "their retained messages and persistent sessions are gone").register(registry);
         DROP_REASONS.forEach(this::dropCounter);
         meters.add(Gauge.builder("outpost.broker.connections", connections, AtomicInteger::get)
                 .description("connected clients (bound: maxConnections)").register(registry));
@@ -141,6 +145,11 @@ public final class BrokerMetrics {
 
     public void storeError() {
         storeErrors.increment();
+    }
+
+    /** Counts a broker store moved aside as corrupt at start. */
+    public void storeQuarantined() {
+        storeQuarantined.increment();
     }
 
     /** Counts a message dropped for {@code reason} (one of the {@code DROP_*} constants). */

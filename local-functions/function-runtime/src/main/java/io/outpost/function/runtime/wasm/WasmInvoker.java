@@ -15,7 +15,6 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.Counter;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
@@ -26,6 +25,7 @@ import io.outpost.function.runtime.invoke.InvocationContext;
 import io.outpost.function.runtime.invoke.Invoker;
 import io.outpost.function.runtime.invoke.RuntimeServices;
 import io.outpost.function.runtime.process.ProcessProtocol;
+import io.outpost.function.runtime.sandbox.LimitKind;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,8 @@ import java.util.function.Function;
  * process runtime's request line on stdin; its stdout holds the result line. Two limits keep a module from hurting
  * the gateway: linear memory cannot grow past the function's page limit ({@link PageLimitedMemory}), and the
  * invocation timeout interrupts the worker, which the code Chicory compiled the module to checks as it runs (so a
- * module spinning in a loop stops). Either hit is logged, counted in {@code outpost_function_limit_hits_total{function,limit}} and fails
+ * module spinning in a loop stops). Either hit is logged, counted in {@code outpost_function_limit_hits_total{function,limit}}
+ * and fails
  * the invocation, which then counts towards ERRORED/BROKEN like any failure.
  *
  * <p>The module is parsed and compiled to JVM bytecode once per version start; {@link #suspend()} (scale to zero)
@@ -45,10 +46,6 @@ import java.util.function.Function;
  */
 public final class WasmInvoker implements Invoker {
 
-    /** The Micrometer name of {@code outpost_function_limit_hits_total}. */
-    static final String LIMIT_HITS = "outpost.function.limit.hits";
-    static final String LIMIT_MEMORY = "memory";
-    static final String LIMIT_TIMEOUT = "timeout";
 
     /** Given explicitly: without one, every WasiPreview1 build probes for Android with a failing Class.forName. */
     private static final Logger WASI_LOGGER = new SystemLogger();
@@ -58,8 +55,6 @@ public final class WasmInvoker implements Invoker {
     private final RuntimeServices services;
     private final FunctionSpec spec;
     private final AtomicLong ids = new AtomicLong();
-    private final Counter memoryHits;
-    private final Counter timeoutHits;
     private volatile Loaded module;
 
     /** A parsed module and the JVM bytecode Chicory compiled it to, shared by every instance of this version. */
@@ -71,8 +66,6 @@ public final class WasmInvoker implements Invoker {
         this.instance = instance;
         this.services = services;
         this.spec = instance.spec();
-        this.memoryHits = limitCounter(LIMIT_MEMORY);
-        this.timeoutHits = limitCounter(LIMIT_TIMEOUT);
     }
 
     /** Parses and links the module once, so a bad package fails its deploy rather than its first invocation. */
@@ -120,12 +113,13 @@ public final class WasmInvoker implements Invoker {
         return ProcessProtocol.outputs(result(stdout), spec.name(), instance.mapper());
     }
 
-    /** The watchdog will interrupt the worker; Chicory's interpreter sees that and stops the module. */
+    /**
+     * The watchdog will interrupt the worker; Chicory's interpreter sees that and stops the module. The timeout itself
+     * is logged and counted as a limit hit where every runtime's timeouts are ({@code FunctionInstance}).
+     */
     @Override
     public void timedOut() {
-        instance.logger().warn("function {} hit its {} limit: still running after {} ms, stopping the module",
-                spec.name(), LIMIT_TIMEOUT, spec.timeout().toMillis());
-        timeoutHits.increment();
+        instance.logger().debug("function {}: stopping the module at its deadline", spec.name());
     }
 
     @Override
@@ -165,9 +159,8 @@ public final class WasmInvoker implements Invoker {
 
     private void checkMemory(PageLimitedMemory memory) {
         if (memory != null && memory.limitHit()) {
-            instance.logger().warn("function {} hit its {} limit: linear memory may not grow past {} pages ({} KiB)",
-                    spec.name(), LIMIT_MEMORY, spec.memoryPages(), spec.memoryPages() * 64L);
-            memoryHits.increment();
+            services.limitHits().hit(spec.name(), LimitKind.MEMORY, "linear memory may not grow past "
+                    + spec.memoryPages() + " pages (" + spec.memoryPages() * 64L + " KiB)");
             throw new WasmFunctionException("memory limit reached: " + spec.memoryPages()
                     + " pages of 64 KiB (maxMemoryPages)");
         }
@@ -210,11 +203,6 @@ public final class WasmInvoker implements Invoker {
 
     private static ImportValues imports(WasiPreview1 wasi) {
         return ImportValues.builder().addFunction(wasi.toHostFunctions()).build();
-    }
-
-    private Counter limitCounter(String limit) {
-        return Counter.builder(LIMIT_HITS).tag("function", spec.name()).tag("limit", limit)
-                .description("Times a function hit one of its resource limits").register(services.registry());
     }
 
     private static String abbreviate(String s) {
