@@ -39,6 +39,8 @@ class PropertiesConformanceIT {
     /** How the message travels from publisher to subscriber. */
     enum Path {
         LIVE(false, false),
+        /** Published with RETAIN to a connected subscriber; an empty payload also clears the topic. */
+        LIVE_WITH_RETAIN_FLAG(false, false),
         SHARED_SUBSCRIPTION(false, false),
         RETAINED(true, false),
         RETAINED_AFTER_RESTART(true, true),
@@ -55,6 +57,10 @@ class PropertiesConformanceIT {
 
         boolean retained() {
             return this == RETAINED || this == RETAINED_AFTER_RESTART;
+        }
+
+        boolean retainFlag() {
+            return retained() || this == LIVE_WITH_RETAIN_FLAG;
         }
 
         boolean queued() {
@@ -112,7 +118,7 @@ class PropertiesConformanceIT {
                 sub.client.disconnect().waitForCompletion(V5Client.TIMEOUT_MILLIS);
             }
         }
-        pub.publish("c/1", new MqttMessage(payload.getBytes(StandardCharsets.UTF_8), qos, path.retained(),
+        pub.publish("c/1", new MqttMessage(payload.getBytes(StandardCharsets.UTF_8), qos, path.retainFlag(),
                 properties));
         if (path.retained()) {
             // a QoS 0 publish is not acknowledged: wait until the broker holds it before moving its clock
