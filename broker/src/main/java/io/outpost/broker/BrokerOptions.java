@@ -45,13 +45,17 @@ import java.util.List;
  * @param topicAliasMaximum topic aliases an MQTT 5 client may use towards the broker; default
  *     {@value #DEFAULT_TOPIC_ALIAS_MAXIMUM}; 0 disables them
  * @param maxClientIdLength longest client identifier accepted; default {@value #DEFAULT_MAX_CLIENT_ID_LENGTH}
+ * @param outboundTopicAliases whether the broker assigns topic aliases to the PUBLISHes it sends an MQTT 5 client
+ *     that allows them (CONNECT Topic Alias Maximum above 0), up to that client's maximum per connection: a topic is
+ *     sent in full once, then as an empty topic and its alias; default {@value #DEFAULT_OUTBOUND_TOPIC_ALIASES}.
+ *     Packets sent with an alias only are counted in {@code outpost.broker.topic.alias.hits}
  */
 public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, Integer maxConnections,
                             Integer maxPacketBytes, Integer receiveMaximum, Integer maxInflight,
                             Integer maxQueuedMessages, QueueOverflowPolicy queueOverflow,
                             Integer maxSubscriptionsPerClient, Integer maxRetainedMessages,
                             Long maxSessionExpirySeconds, Integer maxKeepAliveSeconds, Integer connectTimeoutSeconds,
-                            Integer topicAliasMaximum, Integer maxClientIdLength) {
+                            Integer topicAliasMaximum, Integer maxClientIdLength, Boolean outboundTopicAliases) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
@@ -69,6 +73,7 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
     public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
     public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
     public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 256;
+    public static final boolean DEFAULT_OUTBOUND_TOPIC_ALIASES = true;
 
     /** Applies defaults and rejects invalid values with the offending key in the message. */
     public BrokerOptions {
@@ -89,6 +94,7 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
         connectTimeoutSeconds = orDefault(connectTimeoutSeconds, DEFAULT_CONNECT_TIMEOUT_SECONDS);
         topicAliasMaximum = orDefault(topicAliasMaximum, DEFAULT_TOPIC_ALIAS_MAXIMUM);
         maxClientIdLength = orDefault(maxClientIdLength, DEFAULT_MAX_CLIENT_ID_LENGTH);
+        outboundTopicAliases = outboundTopicAliases == null ? DEFAULT_OUTBOUND_TOPIC_ALIASES : outboundTopicAliases;
 
         require("instances", instances, 1, 1024);
         require("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
@@ -108,10 +114,22 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
         require("maxClientIdLength", maxClientIdLength, 23, 65_535);
     }
 
+    /** The options without {@code outboundTopicAliases}, which takes its default. */
+    public BrokerOptions(List<ListenerOptions> listeners, Integer instances, Integer maxConnections,
+                         Integer maxPacketBytes, Integer receiveMaximum, Integer maxInflight,
+                         Integer maxQueuedMessages, QueueOverflowPolicy queueOverflow,
+                         Integer maxSubscriptionsPerClient, Integer maxRetainedMessages,
+                         Long maxSessionExpirySeconds, Integer maxKeepAliveSeconds, Integer connectTimeoutSeconds,
+                         Integer topicAliasMaximum, Integer maxClientIdLength) {
+        this(listeners, instances, maxConnections, maxPacketBytes, receiveMaximum, maxInflight, maxQueuedMessages,
+                queueOverflow, maxSubscriptionsPerClient, maxRetainedMessages, maxSessionExpirySeconds,
+                maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum, maxClientIdLength, null);
+    }
+
     /** All defaults: one listener on 127.0.0.1:1883. */
     public static BrokerOptions defaults() {
         return new BrokerOptions(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 
     /** A copy with other listeners. */
@@ -119,7 +137,7 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
         return new BrokerOptions(newListeners, instances, maxConnections, maxPacketBytes, receiveMaximum, maxInflight,
                 maxQueuedMessages, queueOverflow, maxSubscriptionsPerClient, maxRetainedMessages,
                 maxSessionExpirySeconds, maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum,
-                maxClientIdLength);
+                maxClientIdLength, outboundTopicAliases);
     }
 
     /** A copy with another number of event-loop instances. */
@@ -127,7 +145,7 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
         return new BrokerOptions(listeners, n, maxConnections, maxPacketBytes, receiveMaximum, maxInflight,
                 maxQueuedMessages, queueOverflow, maxSubscriptionsPerClient, maxRetainedMessages,
                 maxSessionExpirySeconds, maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum,
-                maxClientIdLength);
+                maxClientIdLength, outboundTopicAliases);
     }
 
     /** A copy with other connection and packet bounds. */
@@ -135,7 +153,7 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
         return new BrokerOptions(listeners, instances, n, maxPacketBytes, receiveMaximum, maxInflight,
                 maxQueuedMessages, queueOverflow, maxSubscriptionsPerClient, maxRetainedMessages,
                 maxSessionExpirySeconds, maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum,
-                maxClientIdLength);
+                maxClientIdLength, outboundTopicAliases);
     }
 
     /** A copy with another maximum packet size. */
@@ -143,21 +161,31 @@ public record BrokerOptions(List<ListenerOptions> listeners, Integer instances, 
         return new BrokerOptions(listeners, instances, maxConnections, n, receiveMaximum, maxInflight,
                 maxQueuedMessages, queueOverflow, maxSubscriptionsPerClient, maxRetainedMessages,
                 maxSessionExpirySeconds, maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum,
-                maxClientIdLength);
+                maxClientIdLength, outboundTopicAliases);
     }
 
     /** A copy with other in-flight and queue bounds. */
     public BrokerOptions withQueueing(int inflight, int queued, QueueOverflowPolicy policy) {
         return new BrokerOptions(listeners, instances, maxConnections, maxPacketBytes, receiveMaximum, inflight,
                 queued, policy, maxSubscriptionsPerClient, maxRetainedMessages, maxSessionExpirySeconds,
-                maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum, maxClientIdLength);
+                maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum, maxClientIdLength,
+                outboundTopicAliases);
     }
 
     /** A copy with another maximum keep-alive. */
     public BrokerOptions withMaxKeepAliveSeconds(int seconds) {
         return new BrokerOptions(listeners, instances, maxConnections, maxPacketBytes, receiveMaximum, maxInflight,
                 maxQueuedMessages, queueOverflow, maxSubscriptionsPerClient, maxRetainedMessages,
-                maxSessionExpirySeconds, seconds, connectTimeoutSeconds, topicAliasMaximum, maxClientIdLength);
+                maxSessionExpirySeconds, seconds, connectTimeoutSeconds, topicAliasMaximum, maxClientIdLength,
+                outboundTopicAliases);
+    }
+
+    /** A copy with outbound topic aliases on or off. */
+    public BrokerOptions withOutboundTopicAliases(boolean on) {
+        return new BrokerOptions(listeners, instances, maxConnections, maxPacketBytes, receiveMaximum, maxInflight,
+                maxQueuedMessages, queueOverflow, maxSubscriptionsPerClient, maxRetainedMessages,
+                maxSessionExpirySeconds, maxKeepAliveSeconds, connectTimeoutSeconds, topicAliasMaximum,
+                maxClientIdLength, on);
     }
 
     /** The connect timeout as a duration. */

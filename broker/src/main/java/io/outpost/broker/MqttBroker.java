@@ -134,7 +134,8 @@ public final class MqttBroker {
      *   <li>at the next CONNECT: {@code maxConnections} (connected clients beyond a lowered bound stay connected),
      *       {@code maxPacketBytes}, {@code maxClientIdLength} and {@code connectTimeoutSeconds} (new TCP connections),
      *       {@code receiveMaximum} and {@code topicAliasMaximum} (connected MQTT 5 clients keep the values their
-     *       CONNACK told them), {@code maxInflight}, {@code maxKeepAliveSeconds}, {@code maxSessionExpirySeconds}.</li>
+     *       CONNACK told them), {@code maxInflight}, {@code maxKeepAliveSeconds}, {@code maxSessionExpirySeconds},
+     *       {@code outboundTopicAliases} (connected clients keep their aliases).</li>
      * </ul>
      *
      * @return the keys not applied, empty when everything was

@@ -75,6 +75,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void outboundTopicAliasesAreOnByDefaultAndCanBeTurnedOff() throws Exception {
+    assertThat(loader.parse("", "empty.yaml").broker().outboundTopicAliases()).isTrue();
+    OutpostConfig off = loader.parse("""
+        broker:
+          outboundTopicAliases: false
+        """, "outpost.yaml");
+    assertThat(off.broker().outboundTopicAliases()).isFalse();
+  }
+
+  @Test
   void unknownKeyIsRejectedWithItsPathAndLine() {
     assertRejected("""
         broker:

@@ -58,6 +58,7 @@ public final class BrokerMetrics {
     private final Counter storeErrors;
     private final Counter storeQuarantined;
     private final Counter publishersThrottled;
+    private final Counter topicAliasHits;
     private final Map<String, ListenerCounters> listeners = new ConcurrentHashMap<>();
     private final java.util.List<io.micrometer.core.instrument.Meter> meters =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -74,6 +75,8 @@ public final class BrokerMetrics {
         publishersThrottled = Counter.builder("outpost.broker.publishers.throttled")
                 .description("times a publisher was not read from for a moment because a subscriber of its QoS 0 "
                         + "messages fell behind").register(registry);
+        topicAliasHits = Counter.builder("outpost.broker.topic.alias.hits")
+                .description("PUBLISHes sent with a topic alias in place of the topic name").register(registry);
         storeErrors = Counter.builder("outpost.broker.store.errors")
                 .description("failed SQLite operations of the broker store").register(registry);
         storeQuarantined = Counter.builder("outpost.broker.store.corrupt.quarantined")
@@ -139,6 +142,11 @@ public final class BrokerMetrics {
     }
 
     /** Counts a publisher paused because a subscriber of its QoS 0 messages fell behind. */
+    /** A PUBLISH went out with an empty topic name and a topic alias the client already knew. */
+    public void topicAliasHit() {
+        topicAliasHits.increment();
+    }
+
     public void publisherThrottled() {
         publishersThrottled.increment();
     }

@@ -62,6 +62,8 @@ public final class Connection implements SessionLink {
     /** Why the connection ended, for the disconnect log line; {@code null} until known. */
     private volatile String closeReason;
     private volatile ClientPermissions permissions = ClientPermissions.ALL;
+    /** Aliases of the topics sent to this client; looked up on the event loop only. */
+    private volatile OutboundTopicAliases topicAliases = OutboundTopicAliases.none();
 
     Connection(BrokerCore core, MqttEndpoint endpoint, Context context, Session session, ConnectionSettings settings,
                ListenerCounters listenerCounters) {
@@ -89,6 +91,13 @@ public final class Connection implements SessionLink {
 
     void registerHandlers() {
         socket = EndpointSocket.attach(endpoint);
+        if (settings.v5() && core.options().outboundTopicAliases()) {
+            Integer clientMaximum = PropertiesMapper.intValue(endpoint.connectProperties(),
+                    MqttProperties.TOPIC_ALIAS_MAXIMUM);
+            if (clientMaximum != null && clientMaximum > 0) {
+                topicAliases = new OutboundTopicAliases(clientMaximum);
+            }
+        }
         endpoint.publishAutoAck(false);
         endpoint.subscriptionAutoAck(false);
         endpoint.autoKeepAlive(true);
@@ -147,7 +156,8 @@ public final class Connection implements SessionLink {
         MqttProperties props = settings.v5()
                 ? PropertiesMapper.toMqtt(m.props(), remaining, out.subscriptionIds()) : MqttProperties.NO_PROPERTIES;
         if (settings.maxOutboundPacketBytes() < Long.MAX_VALUE
-                && PacketSize.publish(m, out.qos(), props) > settings.maxOutboundPacketBytes()) {
+                && PacketSize.publish(m, out.qos(), props) + topicAliases.maxExtraBytes()
+                > settings.maxOutboundPacketBytes()) {
             core.metrics().dropped(BrokerMetrics.DROP_PACKET_TOO_LARGE);
             return SendResult.DISCARD;
         }
@@ -170,7 +180,7 @@ public final class Connection implements SessionLink {
         unflushed.incrementAndGet();
         write(() -> {
             EndpointSocket s = socket;
-            Future<?> written = s != null ? s.publish(m.topic(), m.payload(), qos, dup, retain, packetId, props)
+            Future<?> written = s != null ? publishAliased(s, m, qos, dup, retain, packetId, props)
                     : endpoint.publish(m.topic(), m.payload(), MqttQoS.valueOf(qos), dup, retain, packetId, props);
             written.onComplete(ar -> {
                 unflushed.decrementAndGet();
@@ -182,6 +192,22 @@ public final class Connection implements SessionLink {
             listenerCounters.sent().increment();
         });
         return SendResult.SENT;
+    }
+
+    /**
+     * Writes a PUBLISH with this connection's topic alias for its topic, if any: the topic name and the alias the
+     * first time, an empty topic name and the alias after. Runs on the event loop, in write order.
+     */
+    private Future<Void> publishAliased(EndpointSocket s, BrokerMessage m, int qos, boolean dup, boolean retain,
+                                        int packetId, MqttProperties props) {
+        OutboundTopicAliases.Lookup alias = topicAliases.lookup(m.topic());
+        if (alias.alias() == 0) {
+            return s.publish(m.topic(), m.payload(), qos, dup, retain, packetId, props);
+        }
+        if (alias.known()) {
+            core.metrics().topicAliasHit();
+        }
+        return s.publish(alias.known() ? "" : m.topic(), m.payload(), qos, dup, retain, packetId, alias.addTo(props));
     }
 
     /**

@@ -114,6 +114,7 @@ final class LiveFeed {
         .put("at", clock.instant().toString())
         .put("status", status)
         .put("rates", rates.sample(spool.getLong("depth", 0L)))
+        .put("limitHits", rates.limitHits())
         .put("clients", sources.clients().get());
     Future.fromCompletionStage(sources.deadLetters().get(), vertx.getOrCreateContext())
         .recover(e -> {

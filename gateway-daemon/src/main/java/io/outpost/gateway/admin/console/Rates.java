@@ -15,6 +15,8 @@ final class Rates {
   static final String RECEIVED = "outpost.broker.messages.received";
   static final String DELIVERED = "outpost.broker.messages.delivered";
   static final String TO_CLOUD = "outpost.cloud.delivered";
+  /** Counted by the function sandbox, one counter per function and limit, registered at the first hit. */
+  static final String LIMIT_HITS = "outpost.function.limit.hits";
 
   private final MeterRegistry registry;
   private final Clock clock;
@@ -54,6 +56,18 @@ final class Rates {
         .put("receivedTotal", (long) in)
         .put("deliveredTotal", (long) out)
         .put("toCloudTotal", (long) cloud);
+  }
+
+  /** Limit hits per function since start, from {@value #LIMIT_HITS} (empty until a function hits a limit). */
+  JsonObject limitHits() {
+    JsonObject hits = new JsonObject();
+    for (Counter c : registry.find(LIMIT_HITS).counters()) {
+      String function = c.getId().getTag("function");
+      if (function != null) {
+        hits.put(function, hits.getLong(function, 0L) + (long) c.count());
+      }
+    }
+    return hits;
   }
 
   private double sum(String name) {

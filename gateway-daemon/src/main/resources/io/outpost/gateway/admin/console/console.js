@@ -166,7 +166,8 @@
       cell(tr, f.state, 'state-' + f.state);
       cell(tr, f.invocations);
       cell(tr, f.failures);
-      cell(tr, f.limitHits);
+      var hits = s.limitHits || {};
+      cell(tr, f.limitHits !== undefined ? f.limitHits : (hits[f.name] || 0));
       cell(tr, f.lastError, 'wrap');
       if (f.previousVersions && f.previousVersions.length) {
         actionButton(tr, 'Roll back to ' + f.previousVersions[0], 'post',
