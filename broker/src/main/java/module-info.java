@@ -1,7 +1,8 @@
 /**
- * The MQTT broker devices connect to. Exports its face only: the broker, its options, the message model and the
- * routing hook ({@code io.outpost.broker}) and the device-security options and service the daemon binds
- * ({@code io.outpost.broker.security}). Protocol handling, sessions, the store and the meters stay internal.
+ * The MQTT broker devices connect to. Exports its face only: the broker, its options, the message
+ * model and the routing hook ({@code io.outpost.broker}) and the device-security options and
+ * service the daemon binds ({@code io.outpost.broker.security}). Protocol handling, sessions, the
+ * store and the meters stay internal.
  */
 module io.outpost.broker {
   exports io.outpost.broker;

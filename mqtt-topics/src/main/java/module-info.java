@@ -1,4 +1,7 @@
-/** MQTT topic names and filters: validation, matching and the subscription tree. Depends on the JDK only. */
+/**
+ * MQTT topic names and filters: validation, matching and the subscription tree. Depends on the JDK
+ * only.
+ */
 module io.outpost.topic {
   exports io.outpost.topic;
 }

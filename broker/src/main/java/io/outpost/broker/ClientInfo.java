@@ -13,6 +13,11 @@ import java.time.Instant;
  * @param inflight outgoing QoS 1/2 messages awaiting acknowledgement
  * @param queued messages waiting for an in-flight slot
  */
-public record ClientInfo(String clientId, int protocolVersion, String remoteAddress, Instant connectedAt,
-                         int subscriptions, int inflight, int queued) {
-}
+public record ClientInfo(
+    String clientId,
+    int protocolVersion,
+    String remoteAddress,
+    Instant connectedAt,
+    int subscriptions,
+    int inflight,
+    int queued) {}

@@ -11,23 +11,27 @@ import org.junit.jupiter.api.Test;
 
 class BrokerOptionsTest {
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper yaml =
+      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    @Test
-    void appliesDefaultsForAbsentKeys() throws Exception {
-        BrokerOptions o = yaml.readValue("listeners: [{host: 127.0.0.1, port: 0}]\n", BrokerOptions.class);
-        assertThat(o.listeners()).containsExactly(ListenerOptions.of("127.0.0.1", 0));
-        assertThat(o.maxConnections()).isEqualTo(BrokerOptions.DEFAULT_MAX_CONNECTIONS);
-        assertThat(o.maxPacketBytes()).isEqualTo(BrokerOptions.DEFAULT_MAX_PACKET_BYTES);
-        assertThat(o.queueOverflow()).isEqualTo(QueueOverflowPolicy.DROP_OLDEST);
-        assertThat(o.instances()).isPositive();
-        assertThat(BrokerOptions.defaults().listeners()).containsExactly(ListenerOptions.of("127.0.0.1", 1883));
-    }
+  @Test
+  void appliesDefaultsForAbsentKeys() throws Exception {
+    BrokerOptions o =
+        yaml.readValue("listeners: [{host: 127.0.0.1, port: 0}]\n", BrokerOptions.class);
+    assertThat(o.listeners()).containsExactly(ListenerOptions.of("127.0.0.1", 0));
+    assertThat(o.maxConnections()).isEqualTo(BrokerOptions.DEFAULT_MAX_CONNECTIONS);
+    assertThat(o.maxPacketBytes()).isEqualTo(BrokerOptions.DEFAULT_MAX_PACKET_BYTES);
+    assertThat(o.queueOverflow()).isEqualTo(QueueOverflowPolicy.DROP_OLDEST);
+    assertThat(o.instances()).isPositive();
+    assertThat(BrokerOptions.defaults().listeners())
+        .containsExactly(ListenerOptions.of("127.0.0.1", 1883));
+  }
 
-    @Test
-    void readsEveryKey() throws Exception {
-        BrokerOptions o = yaml.readValue("""
+  @Test
+  void readsEveryKey() throws Exception {
+    BrokerOptions o =
+        yaml.readValue(
+            """
                 listeners: [{port: 1884}]
                 instances: 2
                 maxConnections: 5
@@ -43,20 +47,38 @@ class BrokerOptionsTest {
                 connectTimeoutSeconds: 4
                 topicAliasMaximum: 0
                 maxClientIdLength: 64
-                """, BrokerOptions.class);
-        assertThat(o).isEqualTo(new BrokerOptions(java.util.List.of(ListenerOptions.of("127.0.0.1", 1884)), 2, 5,
-                2048, 10, 3, 7, QueueOverflowPolicy.DROP_NEWEST, 9, 11, 60L, 30, 4, 0, 64));
-    }
+                """,
+            BrokerOptions.class);
+    assertThat(o)
+        .isEqualTo(
+            new BrokerOptions(
+                java.util.List.of(ListenerOptions.of("127.0.0.1", 1884)),
+                2,
+                5,
+                2048,
+                10,
+                3,
+                7,
+                QueueOverflowPolicy.DROP_NEWEST,
+                9,
+                11,
+                60L,
+                30,
+                4,
+                0,
+                64));
+  }
 
-    @Test
-    void rejectsInvalidValuesNamingTheKey() {
-        assertThatThrownBy(() -> yaml.readValue("maxInflight: 0\n", BrokerOptions.class))
-                .isInstanceOf(ValueInstantiationException.class).hasMessageContaining("maxInflight: must be");
-        assertThatThrownBy(() -> yaml.readValue("queueOverflow: block\n", BrokerOptions.class))
-                .hasMessageContaining("queueOverflow");
-        assertThatThrownBy(() -> yaml.readValue("listeners: [{port: 70000}]\n", BrokerOptions.class))
-                .hasMessageContaining("port: must be 0-65535");
-        assertThatThrownBy(() -> yaml.readValue("maxConections: 3\n", BrokerOptions.class))
-                .hasMessageContaining("maxConections");
-    }
+  @Test
+  void rejectsInvalidValuesNamingTheKey() {
+    assertThatThrownBy(() -> yaml.readValue("maxInflight: 0\n", BrokerOptions.class))
+        .isInstanceOf(ValueInstantiationException.class)
+        .hasMessageContaining("maxInflight: must be");
+    assertThatThrownBy(() -> yaml.readValue("queueOverflow: block\n", BrokerOptions.class))
+        .hasMessageContaining("queueOverflow");
+    assertThatThrownBy(() -> yaml.readValue("listeners: [{port: 70000}]\n", BrokerOptions.class))
+        .hasMessageContaining("port: must be 0-65535");
+    assertThatThrownBy(() -> yaml.readValue("maxConections: 3\n", BrokerOptions.class))
+        .hasMessageContaining("maxConections");
+  }
 }

@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Keeps a repeated log line from flooding the log: the first occurrence is logged, then at most one per interval,
- * carrying how many were left out in between. Thread-safe.
+ * Keeps a repeated log line from flooding the log: the first occurrence is logged, then at most one
+ * per interval, carrying how many were left out in between. Thread-safe.
  *
  * <pre>{@code
  * long skipped = throttle.admit();
@@ -40,8 +40,8 @@ public final class LogThrottle {
   /**
    * Records one occurrence.
    *
-   * @return {@code -1} when it should not be logged; otherwise how many occurrences were left out since the last one
-   *     logged (0 for the first)
+   * @return {@code -1} when it should not be logged; otherwise how many occurrences were left out
+   *     since the last one logged (0 for the first)
    */
   public synchronized long admit() {
     long now = clock.millis();

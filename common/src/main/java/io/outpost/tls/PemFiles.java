@@ -22,10 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one PEM reader of Outpost, for device listeners and the cloud link alike: X.509 certificates, and unencrypted
- * private keys in PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY})
- * form. Failures are {@link PemException}s whose message names the file and says what is wrong in plain words, so
- * {@code validate} can print them as they are.
+ * The one PEM reader of Outpost, for device listeners and the cloud link alike: X.509 certificates,
+ * and unencrypted private keys in PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or
+ * SEC1 ({@code EC PRIVATE KEY}) form. Failures are {@link PemException}s whose message names the
+ * file and says what is wrong in plain words, so {@code validate} can print them as they are.
  */
 public final class PemFiles {
 
@@ -38,14 +38,34 @@ public final class PemFiles {
     }
   }
 
-  private static final Pattern BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+  private static final Pattern BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+
   /** rsaEncryption with NULL parameters, as PKCS#8 names an RSA key. */
-  private static final byte[] RSA_ALGORITHM = der(0x30, concat(
-      new byte[] {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01},
-      new byte[] {0x05, 0x00}));
+  private static final byte[] RSA_ALGORITHM =
+      der(
+          0x30,
+          concat(
+              new byte[] {
+                0x06,
+                0x09,
+                0x2a,
+                (byte) 0x86,
+                0x48,
+                (byte) 0x86,
+                (byte) 0xf7,
+                0x0d,
+                0x01,
+                0x01,
+                0x01
+              },
+              new byte[] {0x05, 0x00}));
+
   /** id-ecPublicKey. */
-  private static final byte[] EC_PUBLIC_KEY_OID = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+  private static final byte[] EC_PUBLIC_KEY_OID = {
+    0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
+  };
+
   private static final byte[] VERSION_0 = {0x02, 0x01, 0x00};
 
   private PemFiles() {}
@@ -59,7 +79,9 @@ public final class PemFiles {
       Matcher m = BLOCK.matcher(text);
       while (m.find()) {
         if (m.group(1).equals("CERTIFICATE")) {
-          out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(decode(file, m))));
+          out.add(
+              (X509Certificate)
+                  factory.generateCertificate(new ByteArrayInputStream(decode(file, m))));
         }
       }
     } catch (CertificateException e) {
@@ -80,32 +102,39 @@ public final class PemFiles {
         case "PRIVATE KEY":
           return pkcs8(file, decode(file, m));
         case "RSA PRIVATE KEY":
-          return generate(file, "RSA", der(0x30, concat(VERSION_0, RSA_ALGORITHM, der(0x04, decode(file, m)))));
+          return generate(
+              file, "RSA", der(0x30, concat(VERSION_0, RSA_ALGORITHM, der(0x04, decode(file, m)))));
         case "EC PRIVATE KEY":
           return generate(file, "EC", sec1ToPkcs8(file, decode(file, m)));
         case "ENCRYPTED PRIVATE KEY":
-          throw new PemException(file + ": the private key is encrypted; decrypt it first"
-              + " (openssl pkcs8 -in key.pem -out plain.pem)");
+          throw new PemException(
+              file
+                  + ": the private key is encrypted; decrypt it first"
+                  + " (openssl pkcs8 -in key.pem -out plain.pem)");
         default:
           break; // e.g. EC PARAMETERS before the key
       }
     }
-    throw new PemException(file + ": no private key found; expected a PEM 'PRIVATE KEY', 'RSA PRIVATE KEY' or"
-        + " 'EC PRIVATE KEY' block");
+    throw new PemException(
+        file
+            + ": no private key found; expected a PEM 'PRIVATE KEY', 'RSA PRIVATE KEY' or"
+            + " 'EC PRIVATE KEY' block");
   }
 
   /**
-   * Checks that {@code key} is the private key of {@code certificate} by signing a probe with one and verifying it
-   * with the other.
+   * Checks that {@code key} is the private key of {@code certificate} by signing a probe with one
+   * and verifying it with the other.
    */
-  public static void checkPair(PrivateKey key, X509Certificate certificate, Path keyFile, Path certFile)
+  public static void checkPair(
+      PrivateKey key, X509Certificate certificate, Path keyFile, Path certFile)
       throws PemException {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> null;
-    };
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "Ed25519", "EdDSA" -> "Ed25519";
+          default -> null;
+        };
     if (algorithm == null) {
       return; // an unusual key type: the TLS handshake is the check
     }
@@ -156,17 +185,19 @@ public final class PemFiles {
     throw new PemException(file + ": the PKCS#8 private key is not an RSA, EC or Ed25519 key");
   }
 
-  private static PrivateKey generate(Path file, String algorithm, byte[] pkcs8) throws PemException {
+  private static PrivateKey generate(Path file, String algorithm, byte[] pkcs8)
+      throws PemException {
     try {
       return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     } catch (GeneralSecurityException e) {
-      throw new PemException(file + ": the " + algorithm + " private key is damaged or not supported");
+      throw new PemException(
+          file + ": the " + algorithm + " private key is damaged or not supported");
     }
   }
 
   /**
-   * Wraps a SEC1 ECPrivateKey ({@code SEQUENCE {version, privateKey, [0] parameters, [1] publicKey}}) in a PKCS#8
-   * PrivateKeyInfo, taking the curve from its {@code [0]} parameters.
+   * Wraps a SEC1 ECPrivateKey ({@code SEQUENCE {version, privateKey, [0] parameters, [1]
+   * publicKey}}) in a PKCS#8 PrivateKeyInfo, taking the curve from its {@code [0]} parameters.
    */
   static byte[] sec1ToPkcs8(Path file, byte[] sec1) throws PemException {
     try {
@@ -186,10 +217,13 @@ public final class PemFiles {
         at = item.valueStart + item.length;
       }
       if (curve == null) {
-        throw new PemException(file + ": the EC private key does not name its curve; convert it with"
-            + " openssl pkcs8 -topk8 -nocrypt");
+        throw new PemException(
+            file
+                + ": the EC private key does not name its curve; convert it with"
+                + " openssl pkcs8 -topk8 -nocrypt");
       }
-      return der(0x30, concat(VERSION_0, der(0x30, concat(EC_PUBLIC_KEY_OID, curve)), der(0x04, sec1)));
+      return der(
+          0x30, concat(VERSION_0, der(0x30, concat(EC_PUBLIC_KEY_OID, curve)), der(0x04, sec1)));
     } catch (ArrayIndexOutOfBoundsException e) {
       throw new PemException(file + ": the EC private key is truncated");
     }
@@ -229,7 +263,10 @@ public final class PemFiles {
     } else if (length <= 0xFFFF) {
       header = new byte[] {(byte) tag, (byte) 0x82, (byte) (length >> 8), (byte) length};
     } else {
-      header = new byte[] {(byte) tag, (byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
+      header =
+          new byte[] {
+            (byte) tag, (byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length
+          };
     }
     return concat(header, value);
   }

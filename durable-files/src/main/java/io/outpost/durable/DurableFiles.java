@@ -19,39 +19,45 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * Files that survive a power cut. After a cut, a file keeps only what its own {@code fsync} covered, and a name
- * (creation, rename, removal) only what a {@code fsync} of its directory covered; a file written and renamed without
- * both may come back empty, torn or under its old name. Every file the daemon relies on at its next start is written
- * through here.
+ * Files that survive a power cut. After a cut, a file keeps only what its own {@code fsync}
+ * covered, and a name (creation, rename, removal) only what a {@code fsync} of its directory
+ * covered; a file written and renamed without both may come back empty, torn or under its old name.
+ * Every file the daemon relies on at its next start is written through here.
  *
- * <p>The pattern: write a temporary file beside the target, {@code fsync} it, rename it over the target (atomic on
- * POSIX filesystems: readers see the old or the new content, never a mix), {@code fsync} the directory.
+ * <p>The pattern: write a temporary file beside the target, {@code fsync} it, rename it over the
+ * target (atomic on POSIX filesystems: readers see the old or the new content, never a mix), {@code
+ * fsync} the directory.
  */
 public final class DurableFiles {
 
   /** Owner read and write only: for secrets (tokens, password hashes). */
-  public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  public static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+
   /** Readable by everyone, writable by the owner: what {@code permissions = null} means. */
-  public static final Set<PosixFilePermission> DEFAULT_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
+  public static final Set<PosixFilePermission> DEFAULT_PERMISSIONS =
+      PosixFilePermissions.fromString("rw-r--r--");
 
   private static final String TEMP_SUFFIX = ".tmp";
 
   private DurableFiles() {}
 
   /**
-   * Replaces {@code target} with {@code content} atomically and durably: when this returns, {@code target} holds
-   * {@code content} across a power cut, and at no moment does it hold anything but its old or its new content.
+   * Replaces {@code target} with {@code content} atomically and durably: when this returns, {@code
+   * target} holds {@code content} across a power cut, and at no moment does it hold anything but
+   * its old or its new content.
    *
-   * @param permissions the new file's permissions ({@code null}: {@link #DEFAULT_PERMISSIONS}), set before any byte is
-   *     written
+   * @param permissions the new file's permissions ({@code null}: {@link #DEFAULT_PERMISSIONS}), set
+   *     before any byte is written
    */
-  public static void writeAtomically(Path target, byte[] content, Set<PosixFilePermission> permissions)
-      throws IOException {
+  public static void writeAtomically(
+      Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
     Path dir = parentOf(target);
     Path tmp = writeTemporary(dir, target, content, permissions);
     try {
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -62,13 +68,14 @@ public final class DurableFiles {
   }
 
   /**
-   * Creates {@code target} with {@code content} durably, only if it does not exist: the file appears complete or not
-   * at all (a hard link to a synced temporary file), so a concurrent reader never sees it empty.
+   * Creates {@code target} with {@code content} durably, only if it does not exist: the file
+   * appears complete or not at all (a hard link to a synced temporary file), so a concurrent reader
+   * never sees it empty.
    *
    * @return whether this call created it ({@code false}: it existed, its content is untouched)
    */
-  public static boolean createAtomically(Path target, byte[] content, Set<PosixFilePermission> permissions)
-      throws IOException {
+  public static boolean createAtomically(
+      Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
     Path dir = parentOf(target);
     Path tmp = writeTemporary(dir, target, content, permissions);
     try {
@@ -77,7 +84,8 @@ public final class DurableFiles {
     } catch (FileAlreadyExistsException exists) {
       return false;
     } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
-      // a filesystem without hard links (vfat, some network mounts): a rename, which cannot refuse an existing target
+      // a filesystem without hard links (vfat, some network mounts): a rename, which cannot refuse
+      // an existing target
       if (Files.exists(target)) {
         return false;
       }
@@ -97,8 +105,8 @@ public final class DurableFiles {
   }
 
   /**
-   * Makes the names in {@code dir} durable: files created, renamed into or removed from it. Linux allows a {@code fsync}
-   * on a directory opened read-only.
+   * Makes the names in {@code dir} durable: files created, renamed into or removed from it. Linux
+   * allows a {@code fsync} on a directory opened read-only.
    */
   public static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -107,36 +115,41 @@ public final class DurableFiles {
   }
 
   /**
-   * Makes a whole tree durable: every regular file, then every directory bottom-up, then {@code root}'s parent (for
-   * {@code root}'s own name). For a directory built beside its final place and then renamed into it.
+   * Makes a whole tree durable: every regular file, then every directory bottom-up, then {@code
+   * root}'s parent (for {@code root}'s own name). For a directory built beside its final place and
+   * then renamed into it.
    */
   public static void fsyncTree(Path root) throws IOException {
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (attrs.isRegularFile()) {
-          try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            channel.force(true);
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (attrs.isRegularFile()) {
+              try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                channel.force(true);
+              }
+            }
+            return FileVisitResult.CONTINUE;
           }
-        }
-        return FileVisitResult.CONTINUE;
-      }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        fsyncDirectory(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            fsyncDirectory(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
     fsyncDirectory(parentOf(root));
   }
 
   /**
-   * Renames {@code source} to {@code target} atomically (replacing it) and makes the change durable: {@code fsync} of
-   * both directories. {@code source}'s content must be durable already ({@link #fsync}, {@link #fsyncTree}).
+   * Renames {@code source} to {@code target} atomically (replacing it) and makes the change
+   * durable: {@code fsync} of both directories. {@code source}'s content must be durable already
+   * ({@link #fsync}, {@link #fsyncTree}).
    */
   public static void moveAtomically(Path source, Path target) throws IOException {
     Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -148,13 +161,18 @@ public final class DurableFiles {
     }
   }
 
-  private static Path writeTemporary(Path dir, Path target, byte[] content, Set<PosixFilePermission> permissions)
+  private static Path writeTemporary(
+      Path dir, Path target, byte[] content, Set<PosixFilePermission> permissions)
       throws IOException {
     String prefix = "." + target.getFileName() + "-";
-    Path tmp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-        ? Files.createTempFile(dir, prefix, TEMP_SUFFIX,
-            attribute(permissions == null ? DEFAULT_PERMISSIONS : permissions))
-        : Files.createTempFile(dir, prefix, TEMP_SUFFIX);
+    Path tmp =
+        dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+            ? Files.createTempFile(
+                dir,
+                prefix,
+                TEMP_SUFFIX,
+                attribute(permissions == null ? DEFAULT_PERMISSIONS : permissions))
+            : Files.createTempFile(dir, prefix, TEMP_SUFFIX);
     try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ByteBuffer buffer = ByteBuffer.wrap(content);
       while (buffer.hasRemaining()) {
@@ -168,7 +186,8 @@ public final class DurableFiles {
     return tmp;
   }
 
-  private static FileAttribute<Set<PosixFilePermission>> attribute(Set<PosixFilePermission> permissions) {
+  private static FileAttribute<Set<PosixFilePermission>> attribute(
+      Set<PosixFilePermission> permissions) {
     return PosixFilePermissions.asFileAttribute(permissions);
   }
 

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What is written through {@link DurableFiles} survives a power cut (a lossy filesystem's cut); a plain write not. */
+/**
+ * What is written through {@link DurableFiles} survives a power cut (a lossy filesystem's cut); a
+ * plain write not.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DurableFilesTest {
 
@@ -64,7 +67,8 @@ class DurableFilesTest {
     fs.cut();
 
     assertThat(Files.readString(target)).isEqualTo("second");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+        .isEqualTo("rw-------");
     assertThat(names(root)).containsExactly("admin.token");
   }
 

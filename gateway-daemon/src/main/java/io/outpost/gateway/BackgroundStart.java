@@ -6,11 +6,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One step of the daemon's start on a thread of its own, overlapping the steps on the starting thread (see
- * {@link Gateway}): opening the spool (SQLite's native library, the database check) takes a good part of the time to
- * ready and shares nothing with Vert.x but the thread-safe meter registry. The gateway collects the result in its
- * start order, so the stop order does not change. (Binding the JVM metrics on a third thread gained nothing on two
- * cores, measured.)
+ * One step of the daemon's start on a thread of its own, overlapping the steps on the starting
+ * thread (see {@link Gateway}): opening the spool (SQLite's native library, the database check)
+ * takes a good part of the time to ready and shares nothing with Vert.x but the thread-safe meter
+ * registry. The gateway collects the result in its start order, so the stop order does not change.
+ * (Binding the JVM metrics on a third thread gained nothing on two cores, measured.)
  */
 final class BackgroundStart<T> {
 
@@ -20,13 +20,16 @@ final class BackgroundStart<T> {
 
   static <T> BackgroundStart<T> start(String threadName, Supplier<T> step) {
     BackgroundStart<T> started = new BackgroundStart<>();
-    Thread thread = new Thread(() -> {
-      try {
-        started.result.complete(step.get());
-      } catch (RuntimeException | Error e) {
-        started.result.completeExceptionally(e);
-      }
-    }, threadName);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                started.result.complete(step.get());
+              } catch (RuntimeException | Error e) {
+                started.result.completeExceptionally(e);
+              }
+            },
+            threadName);
     thread.start();
     return started;
   }
@@ -50,8 +53,9 @@ final class BackgroundStart<T> {
   }
 
   /**
-   * After another part of the start failed: waits for this step and undoes it with {@code undo} if it succeeded;
-   * its own failure is added to {@code failure} as suppressed. If interrupted, undoes it whenever it finishes.
+   * After another part of the start failed: waits for this step and undoes it with {@code undo} if
+   * it succeeded; its own failure is added to {@code failure} as suppressed. If interrupted, undoes
+   * it whenever it finishes.
    */
   void abandon(Throwable failure, Consumer<? super T> undo) {
     try {

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The {@code storage.dir} checks made before anything opens a file in it. The directory itself is created when missing
- * (mode 0750), but its parent must exist: a typo in the path should stop the daemon, not scatter data elsewhere.
+ * The {@code storage.dir} checks made before anything opens a file in it. The directory itself is
+ * created when missing (mode 0750), but its parent must exist: a typo in the path should stop the
+ * daemon, not scatter data elsewhere.
  */
 public final class DataDirectory {
 
@@ -23,10 +24,12 @@ public final class DataDirectory {
     }
     Path parent = absolute.getParent();
     if (parent == null || !Files.isDirectory(parent)) {
-      throw new DataDirectoryException(absolute, "is missing and its parent directory does not exist");
+      throw new DataDirectoryException(
+          absolute, "is missing and its parent directory does not exist");
     }
     if (!Files.isWritable(parent)) {
-      throw new DataDirectoryException(absolute, "is missing and cannot be created: " + parent + " is not writable");
+      throw new DataDirectoryException(
+          absolute, "is missing and cannot be created: " + parent + " is not writable");
     }
   }
 
@@ -38,7 +41,8 @@ public final class DataDirectory {
       try {
         Files.createDirectory(absolute);
         restrictPermissions(absolute);
-        // its name durable: else a power cut could take the directory, and every synced file in it, away
+        // its name durable: else a power cut could take the directory, and every synced file in it,
+        // away
         DurableFiles.fsyncDirectory(absolute.getParent());
       } catch (IOException e) {
         throw new DataDirectoryException(absolute, "cannot be created: " + e.getMessage());
@@ -58,7 +62,8 @@ public final class DataDirectory {
     if (!Files.isDirectory(dir)) {
       throw new DataDirectoryException(dir, "is not a directory");
     }
-    // Files.isWritable answers from permission bits; root, read-only mounts and ACLs need a real write to know.
+    // Files.isWritable answers from permission bits; root, read-only mounts and ACLs need a real
+    // write to know.
     try {
       Path probe = Files.createTempFile(dir, ".outpost-write-check", ".tmp");
       Files.delete(probe);

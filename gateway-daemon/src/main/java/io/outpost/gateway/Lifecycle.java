@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stop actions of everything started so far, run in reverse start order. Used both for a normal stop and to undo
- * a start that failed halfway, so the two can never disagree about order.
+ * The stop actions of everything started so far, run in reverse start order. Used both for a normal
+ * stop and to undo a start that failed halfway, so the two can never disagree about order.
  */
 final class Lifecycle {
 
@@ -29,17 +29,22 @@ final class Lifecycle {
     started.push(new Step(name, stop));
   }
 
-  /** Records that {@code name} started; {@code stop} undoes it synchronously (e.g. closing a file). */
+  /**
+   * Records that {@code name} started; {@code stop} undoes it synchronously (e.g. closing a file).
+   */
   void startedSync(String name, Runnable stop) {
-    started(name, () -> {
-      stop.run();
-      return CompletableFuture.completedFuture(null);
-    });
+    started(
+        name,
+        () -> {
+          stop.run();
+          return CompletableFuture.completedFuture(null);
+        });
   }
 
   /**
-   * Stops everything in reverse start order within {@code budget}. A component that does not stop in its share of time
-   * is logged and skipped so the rest still stop. Returns whether everything stopped cleanly.
+   * Stops everything in reverse start order within {@code budget}. A component that does not stop
+   * in its share of time is logged and skipped so the rest still stop. Returns whether everything
+   * stopped cleanly.
    */
   synchronized boolean stopAll(Duration budget) {
     long deadline = System.nanoTime() + budget.toNanos();
@@ -55,11 +60,15 @@ final class Lifecycle {
         LOG.error("{} did not stop within the shutdown budget of {}", step.name(), budget);
       } catch (ExecutionException | RuntimeException e) {
         clean = false;
-        LOG.error("{} failed to stop cleanly", step.name(), e instanceof ExecutionException ? e.getCause() : e);
+        LOG.error(
+            "{} failed to stop cleanly",
+            step.name(),
+            e instanceof ExecutionException ? e.getCause() : e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         clean = false;
-        LOG.error("interrupted while stopping {}; the rest are stopped without waiting", step.name());
+        LOG.error(
+            "interrupted while stopping {}; the rest are stopped without waiting", step.name());
       }
     }
     return clean;

@@ -1,8 +1,9 @@
 package io.outpost.gateway;
 
+import io.micrometer.core.instrument.Counter;
+import io.outpost.broker.BrokerOptions;
 import io.outpost.function.runtime.FunctionReconfiguration;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
-import io.outpost.broker.BrokerOptions;
 import io.outpost.gateway.config.AdminConfig;
 import io.outpost.gateway.config.ConfigDiff;
 import io.outpost.gateway.config.ConfigException;
@@ -11,7 +12,6 @@ import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.config.ReloadResult;
 import io.outpost.gateway.config.RouteConfig;
 import io.outpost.gateway.logging.Logging;
-import io.micrometer.core.instrument.Counter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-reads the configuration file of a running gateway (SIGHUP, {@code outpost reload}) and applies what can change
- * without dropping device connections: log levels, routes, function settings, broker limits and the admin API's
- * request bounds. Keys that need a restart to take effect are named in the result and the log instead of being
- * half-applied; the configuration reported as running keeps their old values. An invalid file, or function settings
- * that do not fit a deployed function, are rejected as a whole and the running configuration stays in force.
+ * Re-reads the configuration file of a running gateway (SIGHUP, {@code outpost reload}) and applies
+ * what can change without dropping device connections: log levels, routes, function settings,
+ * broker limits and the admin API's request bounds. Keys that need a restart to take effect are
+ * named in the result and the log instead of being half-applied; the configuration reported as
+ * running keeps their old values. An invalid file, or function settings that do not fit a deployed
+ * function, are rejected as a whole and the running configuration stays in force.
  */
 final class Reloader {
 
@@ -55,19 +56,26 @@ final class Reloader {
     return last;
   }
 
-  /** Re-reads the file and applies it; counted in {@code outpost.config.reloads{result=applied|rejected}}. */
+  /**
+   * Re-reads the file and applies it; counted in {@code
+   * outpost.config.reloads{result=applied|rejected}}.
+   */
   synchronized ReloadResult reload() {
     ReloadResult r = readAndApply();
     last = new LastReload(gateway.clock().instant(), r);
-    Counter.builder("outpost.config.reloads").tag("result", r.accepted() ? "applied" : "rejected")
-        .description("Configuration reloads (SIGHUP, outpost reload) by verdict").register(gateway.registry())
+    Counter.builder("outpost.config.reloads")
+        .tag("result", r.accepted() ? "applied" : "rejected")
+        .description("Configuration reloads (SIGHUP, outpost reload) by verdict")
+        .register(gateway.registry())
         .increment();
     return r;
   }
 
   private ReloadResult readAndApply() {
     if (file == null) {
-      ReloadResult r = ReloadResult.rejected("the daemon runs on its built-in configuration; there is no file to re-read");
+      ReloadResult r =
+          ReloadResult.rejected(
+              "the daemon runs on its built-in configuration; there is no file to re-read");
       LOG.warn("reload {}", r.summary());
       return r;
     }
@@ -80,7 +88,8 @@ final class Reloader {
     OutpostConfig current = gateway.config();
     Changes changes = new Changes();
 
-    // First, as it is the one section that can still be refused against what runs (an override that does not fit
+    // First, as it is the one section that can still be refused against what runs (an override that
+    // does not fit
     // a deployed function); nothing else has changed at that point.
     FunctionRuntimeOptions functions;
     try {
@@ -100,8 +109,17 @@ final class Reloader {
     changes.restartFor("security", current.security(), next.security());
     changes.restartFor("fleet", current.fleet(), next.fleet());
 
-    gateway.configReloaded(new OutpostConfig(broker, current.storage(), current.cloud(), routes, functions, admin,
-        next.logging(), current.security(), current.fleet()));
+    gateway.configReloaded(
+        new OutpostConfig(
+            broker,
+            current.storage(),
+            current.cloud(),
+            routes,
+            functions,
+            admin,
+            next.logging(),
+            current.security(),
+            current.fleet()));
     ReloadResult r = new ReloadResult(true, null, changes.applied, changes.restart, changes.failed);
     if (changes.restart.isEmpty() && changes.failed.isEmpty()) {
       LOG.info("reload from {}: {}", file, r.summary());
@@ -116,24 +134,29 @@ final class Reloader {
     return ReloadResult.rejected(reason);
   }
 
-  private FunctionRuntimeOptions reloadFunctions(FunctionRuntimeOptions current, FunctionRuntimeOptions next,
-      Changes changes) {
+  private FunctionRuntimeOptions reloadFunctions(
+      FunctionRuntimeOptions current, FunctionRuntimeOptions next, Changes changes) {
     if (current.equals(next)) {
       return current;
     }
     FunctionReconfiguration r = gateway.functions().reconfigure(next);
-    changes.applied.add(r.restarted().isEmpty() ? "functions"
-        : "functions (restarted: " + String.join(", ", r.restarted()) + ")");
-    r.failed().forEach(f -> changes.failed.add("functions: " + f + " (runs on under its previous settings)"));
+    changes.applied.add(
+        r.restarted().isEmpty()
+            ? "functions"
+            : "functions (restarted: " + String.join(", ", r.restarted()) + ")");
+    r.failed()
+        .forEach(
+            f -> changes.failed.add("functions: " + f + " (runs on under its previous settings)"));
     return next;
   }
 
-  private List<RouteConfig> reloadRoutes(OutpostConfig current, OutpostConfig next,
-      Changes changes) {
+  private List<RouteConfig> reloadRoutes(
+      OutpostConfig current, OutpostConfig next, Changes changes) {
     if (current.routes().equals(next.routes())) {
       return current.routes();
     }
-    // new cloud-side filters of cloud → local routes are subscribed to (and dropped ones unsubscribed) live
+    // new cloud-side filters of cloud → local routes are subscribed to (and dropped ones
+    // unsubscribed) live
     gateway.reroute(next.routes());
     changes.applied.add("routes");
     return next.routes();
@@ -144,9 +167,10 @@ final class Reloader {
       return current;
     }
     List<String> changed = ConfigDiff.changedKeys(current, next);
-    List<String> notApplied = gateway.broker().applyLimits(next).stream()
-        .map(k -> k.startsWith("broker.") ? k.substring("broker.".length()) : k)
-        .toList();
+    List<String> notApplied =
+        gateway.broker().applyLimits(next).stream()
+            .map(k -> k.startsWith("broker.") ? k.substring("broker.".length()) : k)
+            .toList();
     List<String> live = changed.stream().filter(k -> !notApplied.contains(k)).toList();
     if (!live.isEmpty()) {
       changes.applied.add("broker limits (" + String.join(", ", live) + ")");

@@ -26,7 +26,8 @@ final class StatusReport implements Supplier<JsonObject> {
         .put("version", VersionInfo.version())
         .put("uptimeSeconds", uptime.toSeconds())
         .put("ready", gateway.isReady())
-        .put("broker", new JsonObject().put("connectedClients", gateway.broker().connectedClients()))
+        .put(
+            "broker", new JsonObject().put("connectedClients", gateway.broker().connectedClients()))
         .put("cloud", cloud())
         .put("spool", spool())
         .put("functions", functions())
@@ -37,10 +38,12 @@ final class StatusReport implements Supplier<JsonObject> {
 
   private JsonObject lastReload() {
     Reloader.LastReload last = gateway.lastReload();
-    return last == null ? null : new JsonObject()
-        .put("at", last.at().toString())
-        .put("accepted", last.result().accepted())
-        .put("summary", last.result().summary());
+    return last == null
+        ? null
+        : new JsonObject()
+            .put("at", last.at().toString())
+            .put("accepted", last.result().accepted())
+            .put("summary", last.result().summary());
   }
 
   private JsonObject cloud() {
@@ -65,13 +68,25 @@ final class StatusReport implements Supplier<JsonObject> {
     return SpoolApi.stats(gateway.spool().stats());
   }
 
-  /** In-process handler threads that outlived their version; Java cannot stop them, a restart does. */
+  /**
+   * In-process handler threads that outlived their version; Java cannot stop them, a restart does.
+   */
   private JsonArray strandedThreads() {
     JsonArray list = new JsonArray();
-    gateway.functions().strandedThreads().forEach(e -> list.add(new JsonObject().put("function", e.function())
-        .put("version", e.version()).put("threads", e.threads())
-        .put("note", "ignored a timeout and still running after the version was removed or replaced;"
-            + " only a daemon restart frees them")));
+    gateway
+        .functions()
+        .strandedThreads()
+        .forEach(
+            e ->
+                list.add(
+                    new JsonObject()
+                        .put("function", e.function())
+                        .put("version", e.version())
+                        .put("threads", e.threads())
+                        .put(
+                            "note",
+                            "ignored a timeout and still running after the version was removed or replaced;"
+                                + " only a daemon restart frees them")));
     return list;
   }
 

@@ -16,10 +16,13 @@ class BackgroundStartTest {
   void runsTheStepOnANamedThreadAndHandsBackItsResult() throws Exception {
     AtomicReference<String> thread = new AtomicReference<>();
 
-    BackgroundStart<Integer> step = BackgroundStart.start("outpost-test-step", () -> {
-      thread.set(Thread.currentThread().getName());
-      return 42;
-    });
+    BackgroundStart<Integer> step =
+        BackgroundStart.start(
+            "outpost-test-step",
+            () -> {
+              thread.set(Thread.currentThread().getName());
+              return 42;
+            });
 
     assertThat(step.await()).isEqualTo(42);
     assertThat(thread.get()).isEqualTo("outpost-test-step");
@@ -29,9 +32,12 @@ class BackgroundStartTest {
   void rethrowsTheStepsOwnFailure() {
     IllegalStateException failure = new IllegalStateException("spool.db is a directory");
 
-    BackgroundStart<Object> step = BackgroundStart.start("outpost-test-step", () -> {
-      throw failure;
-    });
+    BackgroundStart<Object> step =
+        BackgroundStart.start(
+            "outpost-test-step",
+            () -> {
+              throw failure;
+            });
 
     assertThatThrownBy(step::await).isSameAs(failure);
   }
@@ -42,22 +48,30 @@ class BackgroundStartTest {
     RuntimeException vertxFailed = new RuntimeException("vert.x did not start");
 
     BackgroundStart.start("outpost-test-ok", () -> "spool").abandon(vertxFailed, undone::add);
-    BackgroundStart.<String>start("outpost-test-failing", () -> {
-      throw new IllegalStateException("also broken");
-    }).abandon(vertxFailed, undone::add);
+    BackgroundStart.<String>start(
+            "outpost-test-failing",
+            () -> {
+              throw new IllegalStateException("also broken");
+            })
+        .abandon(vertxFailed, undone::add);
 
     assertThat(undone).containsExactly("spool");
-    assertThat(vertxFailed.getSuppressed()).extracting(Throwable::getMessage).containsExactly("also broken");
+    assertThat(vertxFailed.getSuppressed())
+        .extracting(Throwable::getMessage)
+        .containsExactly("also broken");
   }
 
   @Test
   void abandoningTheStepThatFailedAddsNothing() {
     IllegalStateException failure = new IllegalStateException("metrics");
-    BackgroundStart<Object> step = BackgroundStart.start("outpost-test-step", () -> {
-      throw failure;
-    });
+    BackgroundStart<Object> step =
+        BackgroundStart.start(
+            "outpost-test-step",
+            () -> {
+              throw failure;
+            });
 
-    step.abandon(failure, x -> { });
+    step.abandon(failure, x -> {});
 
     assertThat(failure.getSuppressed()).isEmpty();
   }

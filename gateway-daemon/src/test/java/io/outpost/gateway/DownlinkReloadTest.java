@@ -23,11 +23,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Cloud → local routes against Moquette as the cloud: a reload that changes their cloud-side filter applies live. */
+/**
+ * Cloud → local routes against Moquette as the cloud: a reload that changes their cloud-side filter
+ * applies live.
+ */
 @Timeout(120)
 class DownlinkReloadTest {
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: %s}
       admin: {enabled: false}
@@ -56,37 +60,50 @@ class DownlinkReloadTest {
   }
 
   private Path write(String filter) throws Exception {
-    return Files.writeString(dir.resolve("outpost.yaml"),
-        CONFIG.formatted(dir.resolve("data"), cloud.url(), filter));
+    return Files.writeString(
+        dir.resolve("outpost.yaml"), CONFIG.formatted(dir.resolve("data"), cloud.url(), filter));
   }
 
   @Test
   void aNewCloudSideFilterIsSubscribedLiveAndTheOldOneDropped() throws Exception {
     Path config = write("site/a/#");
     gateway = Gateway.start(new ConfigLoader().load(config), config);
-    await().atMost(Duration.ofSeconds(30)).until(() -> gateway.cloud().state() == CloudLinkState.ONLINE);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> gateway.cloud().state() == CloudLinkState.ONLINE);
     List<String> arrived = new CopyOnWriteArrayList<>();
-    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "panel-1", new MemoryPersistence());
+    device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "panel-1", new MemoryPersistence());
     device.connect(new MqttConnectionOptions());
-    device.subscribe(new MqttSubscription[] {new MqttSubscription("local/#", 1)},
+    device.subscribe(
+        new MqttSubscription[] {new MqttSubscription("local/#", 1)},
         new IMqttMessageListener[] {(topic, message) -> arrived.add(topic)});
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      cloud.publish("site/a/reboot", bytes("now"), 1, false);
-      assertThat(arrived).contains("local/site/a/reboot");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              cloud.publish("site/a/reboot", bytes("now"), 1, false);
+              assertThat(arrived).contains("local/site/a/reboot");
+            });
 
     write("site/b/#");
     ReloadResult reload = gateway.reload();
 
     assertThat(reload.restartRequired()).isEmpty();
     assertThat(reload.applied()).contains("routes");
-    await().atMost(Duration.ofSeconds(30)).until(() -> gateway.cloud().downlinkFilters().equals(List.of("site/b/#")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> gateway.cloud().downlinkFilters().equals(List.of("site/b/#")));
     arrived.clear();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      cloud.publish("site/a/reboot", bytes("dropped"), 1, false);
-      cloud.publish("site/b/reboot", bytes("kept"), 1, false);
-      assertThat(arrived).contains("local/site/b/reboot");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              cloud.publish("site/a/reboot", bytes("dropped"), 1, false);
+              cloud.publish("site/b/reboot", bytes("kept"), 1, false);
+              assertThat(arrived).contains("local/site/b/reboot");
+            });
     // site/a was published before site/b each round: unsubscribed, none of it arrived
     assertThat(arrived).doesNotContain("local/site/a/reboot");
     assertThat(device.isConnected()).isTrue();

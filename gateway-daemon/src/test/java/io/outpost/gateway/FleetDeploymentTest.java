@@ -37,13 +37,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A gateway taking deployments from the jobs side ({@link JobsService}, as {@code outpost fleet deploy} runs it) over
- * Moquette as the cloud, artifacts from a local HTTP server.
+ * A gateway taking deployments from the jobs side ({@link JobsService}, as {@code outpost fleet
+ * deploy} runs it) over Moquette as the cloud, artifacts from a local HTTP server.
  */
 @Timeout(180)
 class FleetDeploymentTest {
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: %s}
       admin: {enabled: false}
@@ -61,7 +62,7 @@ class FleetDeploymentTest {
   @BeforeEach
   void startJobs() throws Exception {
     artifacts = new ArtifactServer();
-    jobs = new JobsService(cloud.url(), "jobs-service", e -> { });
+    jobs = new JobsService(cloud.url(), "jobs-service", e -> {});
     jobs.connect();
   }
 
@@ -82,10 +83,14 @@ class FleetDeploymentTest {
   }
 
   private void startGateway(int healthWindowSeconds) throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"),
-        CONFIG.formatted(dir.resolve("data"), cloud.url(), healthWindowSeconds));
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            CONFIG.formatted(dir.resolve("data"), cloud.url(), healthWindowSeconds));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
-    await().atMost(Duration.ofSeconds(30)).until(() -> gateway.cloud().state() == CloudLinkState.ONLINE);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> gateway.cloud().state() == CloudLinkState.ONLINE);
   }
 
   @Test
@@ -95,20 +100,24 @@ class FleetDeploymentTest {
     assertThat(first.status()).isEqualTo("SUCCEEDED");
     assertThat(version("echo")).isEqualTo("1.0.0");
 
-    Execution second = deploy("job-2", document(function("echo", "2.0.0", crashingJar("echo", "2.0.0"))));
+    Execution second =
+        deploy("job-2", document(function("echo", "2.0.0", crashingJar("echo", "2.0.0"))));
 
     assertThat(second.status()).isEqualTo("FAILED");
     assertThat(second.statusDetails()).containsEntry("step", "health");
     assertThat(second.statusDetails().get("reason")).contains("echo 2.0.0 is ");
     assertThat(version("echo")).isEqualTo("1.0.0");
     assertEchoServesADevice();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      JsonNode reported = lastShadow();
-      assertThat(reported.at("/lastDeployment/jobId").asText()).isEqualTo("job-2");
-      assertThat(reported.at("/lastDeployment/status").asText()).isEqualTo("FAILED");
-      assertThat(reported.at("/functions/echo/version").asText()).isEqualTo("1.0.0");
-      assertThat(reported.at("/cloudLink").asText()).isEqualTo("ONLINE");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode reported = lastShadow();
+              assertThat(reported.at("/lastDeployment/jobId").asText()).isEqualTo("job-2");
+              assertThat(reported.at("/lastDeployment/status").asText()).isEqualTo("FAILED");
+              assertThat(reported.at("/functions/echo/version").asText()).isEqualTo("1.0.0");
+              assertThat(reported.at("/cloudLink").asText()).isEqualTo("ONLINE");
+            });
   }
 
   @Test
@@ -116,15 +125,25 @@ class FleetDeploymentTest {
     startGateway(1);
     String valid = function("echo", "1.0.0", echoJar("1.0.0"));
 
-    Execution unknownField = deploy("job-unknown", document(valid.replace("\"runtime\"", "\"colour\": 1, \"runtime\"")));
-    Execution badVersion = deploy("job-version", document(valid).replace("\"schemaVersion\": 1", "\"schemaVersion\": 9"));
-    Execution tampered = deploy("job-tampered", document(valid.replaceFirst("\"sha256\": \"[0-9a-f]",
-        "\"sha256\": \"0").replaceFirst("\"sha256\": \"00", "\"sha256\": \"01")));
+    Execution unknownField =
+        deploy("job-unknown", document(valid.replace("\"runtime\"", "\"colour\": 1, \"runtime\"")));
+    Execution badVersion =
+        deploy(
+            "job-version", document(valid).replace("\"schemaVersion\": 1", "\"schemaVersion\": 9"));
+    Execution tampered =
+        deploy(
+            "job-tampered",
+            document(
+                valid
+                    .replaceFirst("\"sha256\": \"[0-9a-f]", "\"sha256\": \"0")
+                    .replaceFirst("\"sha256\": \"00", "\"sha256\": \"01")));
 
     assertThat(unknownField.status()).isEqualTo("REJECTED");
-    assertThat(unknownField.statusDetails().get("reason")).startsWith("functions[0].colour: unknown field");
+    assertThat(unknownField.statusDetails().get("reason"))
+        .startsWith("functions[0].colour: unknown field");
     assertThat(badVersion.status()).isEqualTo("REJECTED");
-    assertThat(badVersion.statusDetails().get("reason")).startsWith("schemaVersion: unsupported version 9");
+    assertThat(badVersion.statusDetails().get("reason"))
+        .startsWith("schemaVersion: unsupported version 9");
     assertThat(tampered.status()).isEqualTo("FAILED");
     assertThat(tampered.statusDetails()).containsEntry("step", "download");
     assertThat(tampered.statusDetails().get("reason")).contains("sha256 mismatch");
@@ -140,19 +159,21 @@ class FleetDeploymentTest {
 
     // the same job again, as a jobs service that lost the gateway's final update would offer it
     jobs.close();
-    jobs = new JobsService(cloud.url(), "jobs-service-2", e -> { });
+    jobs = new JobsService(cloud.url(), "jobs-service-2", e -> {});
     jobs.connect();
     Execution again = deploy("job-1", doc);
 
     assertThat(again.status()).isEqualTo("SUCCEEDED");
     assertThat(again.statusDetails()).containsEntry("reason", "already applied");
-    assertThat(gateway.functions().get("echo").orElseThrow().previousVersions()).isEqualTo(before.previousVersions());
+    assertThat(gateway.functions().get("echo").orElseThrow().previousVersions())
+        .isEqualTo(before.previousVersions());
   }
 
   @Test
   void aRestartDuringTheHealthGateRestoresThePreviousSetAndReportsFailed() throws Exception {
     startGateway(60);
-    jobs.queue("job-1", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
+    jobs.queue(
+        "job-1", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
     await().atMost(Duration.ofSeconds(60)).until(() -> journal().contains("\"HEALTH\""));
 
     gateway.stop(Duration.ofSeconds(10));
@@ -160,7 +181,9 @@ class FleetDeploymentTest {
     assertThat(journal()).contains("\"HEALTH\"");
     startGateway(1);
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> jobs.executions("job-1").get("edge-1").terminal());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> jobs.executions("job-1").get("edge-1").terminal());
     Execution e = jobs.executions("job-1").get("edge-1");
     assertThat(e.status()).isEqualTo("FAILED");
     assertThat(e.statusDetails().get("reason")).contains("interrupted by a restart at step health");
@@ -171,9 +194,14 @@ class FleetDeploymentTest {
   void aJobCanceledBeforeTheSwitchChangesNothing() throws Exception {
     startGateway(1);
     artifacts.delayMillis = 3000;
-    jobs.queue("job-c", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
-    await().atMost(Duration.ofSeconds(30)).until(() -> "download".equals(jobs.executions("job-c").get("edge-1")
-        .statusDetails().get("step")));
+    jobs.queue(
+        "job-c", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                "download"
+                    .equals(jobs.executions("job-c").get("edge-1").statusDetails().get("step")));
 
     jobs.cancel("job-c");
 
@@ -184,22 +212,31 @@ class FleetDeploymentTest {
 
   @Test
   void aNewerQueuedJobSupersedesAnOlderOneAndLocalChangesShowAsDrift() throws Exception {
-    jobs.queue("job-old", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
-    jobs.queue("job-new", List.of("edge-1"), json(document(function("echo", "2.0.0", echoJar("2.0.0")))));
+    jobs.queue(
+        "job-old", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
+    jobs.queue(
+        "job-new", List.of("edge-1"), json(document(function("echo", "2.0.0", echoJar("2.0.0")))));
     startGateway(1);
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> jobs.executions("job-new").get("edge-1").terminal());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> jobs.executions("job-new").get("edge-1").terminal());
     Execution older = jobs.executions("job-old").get("edge-1");
     assertThat(older.status()).isEqualTo("REJECTED");
     assertThat(older.statusDetails().get("reason")).isEqualTo("superseded by job job-new");
     assertThat(jobs.executions("job-new").get("edge-1").status()).isEqualTo("SUCCEEDED");
     assertThat(version("echo")).isEqualTo("2.0.0");
 
-    // an operator removes the function through the admin API's face: the next report names the drift
+    // an operator removes the function through the admin API's face: the next report names the
+    // drift
     gateway.functions().remove("echo");
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastShadow().get("drift").toString())
-        .contains("function echo: deployed 2.0.0, now removed"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(lastShadow().get("drift").toString())
+                    .contains("function echo: deployed 2.0.0, now removed"));
   }
 
   private String journal() throws IOException {
@@ -209,7 +246,9 @@ class FleetDeploymentTest {
 
   private Execution deploy(String jobId, String document) throws Exception {
     jobs.queue(jobId, List.of("edge-1"), json(document));
-    await().atMost(Duration.ofSeconds(60)).until(() -> jobs.executions(jobId).get("edge-1").terminal());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> jobs.executions(jobId).get("edge-1").terminal());
     return jobs.executions(jobId).get("edge-1");
   }
 
@@ -218,23 +257,37 @@ class FleetDeploymentTest {
   }
 
   private JsonNode lastShadow() throws IOException {
-    List<StandInCloud.Received> reports = cloud.received("$aws/things/edge-1/shadow/name/outpost/update");
+    List<StandInCloud.Received> reports =
+        cloud.received("$aws/things/edge-1/shadow/name/outpost/update");
     assertThat(reports).isNotEmpty();
-    return JsonMapper.builder().build().readTree(reports.get(reports.size() - 1).payload()).at("/state/reported");
+    return JsonMapper.builder()
+        .build()
+        .readTree(reports.get(reports.size() - 1).payload())
+        .at("/state/reported");
   }
 
   private void assertEchoServesADevice() throws Exception {
-    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.functions().get("echo").map(FunctionInfo::state)
-        .orElse(null) == FunctionState.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                gateway.functions().get("echo").map(FunctionInfo::state).orElse(null)
+                    == FunctionState.RUNNING);
     List<String> arrived = new CopyOnWriteArrayList<>();
-    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-1", new MemoryPersistence());
+    device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-1", new MemoryPersistence());
     device.connect(new MqttConnectionOptions());
-    device.subscribe(new MqttSubscription[] {new MqttSubscription("bench/out/#", 1)},
+    device.subscribe(
+        new MqttSubscription[] {new MqttSubscription("bench/out/#", 1)},
         new IMqttMessageListener[] {(topic, message) -> arrived.add(topic)});
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      device.publish("bench/in/pump-1", "42".getBytes(StandardCharsets.UTF_8), 1, false);
-      assertThat(arrived).contains("bench/out/pump-1");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              device.publish("bench/in/pump-1", "42".getBytes(StandardCharsets.UTF_8), 1, false);
+              assertThat(arrived).contains("bench/out/pump-1");
+            });
   }
 
   private static JsonNode json(String text) throws IOException {
@@ -242,7 +295,9 @@ class FleetDeploymentTest {
   }
 
   static String document(String... functions) {
-    return "{\"schemaVersion\": 1, \"name\": \"test\", \"functions\": [" + String.join(",", functions) + "]}";
+    return "{\"schemaVersion\": 1, \"name\": \"test\", \"functions\": ["
+        + String.join(",", functions)
+        + "]}";
   }
 
   private String function(String name, String version, byte[] jar) throws Exception {
@@ -251,38 +306,51 @@ class FleetDeploymentTest {
     return """
         {"name": "%s", "version": "%s", "runtime": "java",
          "artifact": {"url": "%s", "sha256": "%s", "size": %d}}
-        """.formatted(name, version, artifacts.url(path),
-        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(jar)), jar.length);
+        """
+        .formatted(
+            name,
+            version,
+            artifacts.url(path),
+            HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(jar)),
+            jar.length);
   }
 
   /** The echo function (bench/in/# → bench/out/#) as a deployable jar. */
   static byte[] echoJar(String version) throws IOException {
     String cls = EchoHandler.class.getName().replace('.', '/') + ".class";
-    return jar("""
+    return jar(
+        """
         name: echo
         version: %s
         runtime: java
         handler: %s
         triggers: ["bench/in/#"]
-        """.formatted(version, EchoHandler.class.getName()), cls,
+        """
+            .formatted(version, EchoHandler.class.getName()),
+        cls,
         EchoHandler.class.getClassLoader().getResourceAsStream(cls).readAllBytes());
   }
 
   /** A pinned process function whose child exits at once: it never gets healthy. */
   static byte[] crashingJar(String name, String version) throws IOException {
-    return jar("""
+    return jar(
+        """
         name: %s
         version: %s
         runtime: process
         lifecycle: pinned
         command: [sh, -c, "exit 3"]
         triggers: ["bench/in/#"]
-        """.formatted(name, version), null, null);
+        """
+            .formatted(name, version),
+        null,
+        null);
   }
 
   private static byte[] jar(String descriptor, String entry, byte[] content) throws IOException {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try (OutputStream file = bytes; JarOutputStream out = new JarOutputStream(file)) {
+    try (OutputStream file = bytes;
+        JarOutputStream out = new JarOutputStream(file)) {
       out.putNextEntry(new JarEntry("outpost-function.yaml"));
       out.write(descriptor.getBytes(StandardCharsets.UTF_8));
       out.closeEntry();

@@ -25,15 +25,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Broken tenant functions under real limits in a running daemon: while one eats memory or forks without end, a
- * device's publish still reaches a local subscriber and a cloud-routed message is still spooled; the hit is counted
- * under the function's name; removing the function leaves no process behind.
+ * Broken tenant functions under real limits in a running daemon: while one eats memory or forks
+ * without end, a device's publish still reaches a local subscriber and a cloud-routed message is
+ * still spooled; the hit is counted under the function's name; removing the function leaves no
+ * process behind.
  */
 @Timeout(180)
 class FunctionSandboxTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: %s}
       admin: {listen: "127.0.0.1:0"}
@@ -49,14 +51,20 @@ class FunctionSandboxTest {
 
   @BeforeEach
   void startDaemon() throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), CONFIG.formatted(dir.resolve("data")));
+    Path config =
+        Files.writeString(dir.resolve("outpost.yaml"), CONFIG.formatted(dir.resolve("data")));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
-    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-1", new MemoryPersistence());
+    device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-1", new MemoryPersistence());
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setAutomaticReconnect(false);
     device.connect(options);
-    device.subscribe(new MqttSubscription[] {new MqttSubscription("devices/#", 1)},
-        new IMqttMessageListener[] {(t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8))});
+    device.subscribe(
+        new MqttSubscription[] {new MqttSubscription("devices/#", 1)},
+        new IMqttMessageListener[] {
+          (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8))
+        });
   }
 
   @AfterEach
@@ -72,8 +80,13 @@ class FunctionSandboxTest {
   }
 
   private double hits(String function, String limit) {
-    Counter c = gateway.registry().find("outpost.function.limit.hits").tag("function", function).tag("limit", limit)
-        .counter();
+    Counter c =
+        gateway
+            .registry()
+            .find("outpost.function.limit.hits")
+            .tag("function", function)
+            .tag("limit", limit)
+            .counter();
     return c == null ? 0 : c.count();
   }
 
@@ -88,13 +101,23 @@ class FunctionSandboxTest {
 
   private void removedWithoutTrace(String function) {
     assertThat(gateway.functions().remove(function)).isTrue();
-    await().atMost(WAIT).untilAsserted(() ->
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty());
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
+                    .isEmpty());
   }
 
   @Test
   void aJavaFunctionRetainingMemoryBeyondItsLimitEndsOnlyItsOwnJvm() throws Exception {
-    gateway.functions().deploy(FunctionJars.jar(dir, "hoarder", """
+    gateway
+        .functions()
+        .deploy(
+            FunctionJars.jar(
+                dir,
+                "hoarder",
+                """
         name: hoarder
         version: 1
         handler: %s
@@ -102,7 +125,9 @@ class FunctionSandboxTest {
         inputEncoding: binary
         timeoutMillis: 30000
         limits: {memoryMiB: 96}
-        """.formatted(HoardHandler.class.getName()), HoardHandler.class));
+        """
+                    .formatted(HoardHandler.class.getName()),
+                HoardHandler.class));
 
     device.publish("hog/in", "more".getBytes(StandardCharsets.UTF_8), 1, false);
     lifelineHolds(1);
@@ -118,7 +143,9 @@ class FunctionSandboxTest {
   @Test
   void aProcessFunctionForkingWithoutEndIsHeldToItsProcessLimit() throws Exception {
     Path pkg = Files.createDirectories(dir.resolve("forker"));
-    Files.writeString(pkg.resolve("forker.py"), """
+    Files.writeString(
+        pkg.resolve("forker.py"),
+        """
         import json, subprocess, sys
         children = []
         for line in sys.stdin:
@@ -130,7 +157,9 @@ class FunctionSandboxTest {
                 print(json.dumps({"id": req["id"], "error": "fork refused after %d: %s" % (len(children), e)}),
                       flush=True)
         """);
-    Files.writeString(pkg.resolve("outpost-function.yaml"), """
+    Files.writeString(
+        pkg.resolve("outpost-function.yaml"),
+        """
         name: forker
         version: 1
         runtime: process
@@ -145,7 +174,8 @@ class FunctionSandboxTest {
     device.publish("fork/in", "{}".getBytes(StandardCharsets.UTF_8), 1, false);
     lifelineHolds(1);
 
-    if (gateway.functions().sandboxMode() != io.outpost.function.runtime.sandbox.SandboxMode.RLIMIT) {
+    if (gateway.functions().sandboxMode()
+        != io.outpost.function.runtime.sandbox.SandboxMode.RLIMIT) {
       await().atMost(WAIT).until(() -> hits("forker", "processes") >= 1);
     }
     lifelineHolds(2);

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The start sequence: the spool opens beside Vert.x (BackgroundStart), with the same failures and stop order. */
+/**
+ * The start sequence: the spool opens beside Vert.x (BackgroundStart), with the same failures and
+ * stop order.
+ */
 @Timeout(60)
 class GatewayStartTest {
 
@@ -24,12 +27,14 @@ class GatewayStartTest {
   @Test
   void aSpoolThatCannotOpenFailsTheStartAndStopsWhatAlreadyStarted() throws Exception {
     Path data = Files.createDirectories(dir.resolve("data"));
-    Files.createDirectory(data.resolve(SpoolOptions.DATABASE_FILE)); // a directory where the database file belongs
+    Files.createDirectory(
+        data.resolve(SpoolOptions.DATABASE_FILE)); // a directory where the database file belongs
 
     assertThatThrownBy(() -> Gateway.start(new ConfigLoader().parse(config(data), "test")))
         .isInstanceOf(SpoolUnavailableException.class)
         .hasMessageContaining(SpoolOptions.DATABASE_FILE);
-    // Vert.x started beside the spool and was closed again: the leak guard fails the class on a leftover thread
+    // Vert.x started beside the spool and was closed again: the leak guard fails the class on a
+    // leftover thread
   }
 
   @Test
@@ -56,6 +61,7 @@ class GatewayStartTest {
           dir: %s
         admin:
           enabled: false
-        """.formatted(data);
+        """
+        .formatted(data);
   }
 }

@@ -47,7 +47,11 @@ class GatewayVerticalSliceTest {
 
   @Test
   void clientReceivesItsOwnMessageAndTheCloudBoundCopyIsSpooled() throws Exception {
-    gateway = Gateway.start(new ConfigLoader().parse("""
+    gateway =
+        Gateway.start(
+            new ConfigLoader()
+                .parse(
+                    """
         broker:
           listeners: [{host: 127.0.0.1, port: 0}]
         storage:
@@ -56,7 +60,9 @@ class GatewayVerticalSliceTest {
           - {from: local, filter: "devices/+/telemetry", to: cloud}
         admin:
           listen: 127.0.0.1:0
-        """.formatted(dir.resolve("data")), "test"));
+        """
+                        .formatted(dir.resolve("data")),
+                    "test"));
     int port = gateway.brokerPorts().get(0);
 
     client = new MqttClient("tcp://127.0.0.1:" + port, "slice-device", new MemoryPersistence());
@@ -64,20 +70,31 @@ class GatewayVerticalSliceTest {
     options.setCleanStart(true);
     client.connect(options);
     BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
-    client.subscribe(new MqttSubscription[] {new MqttSubscription("devices/+/telemetry", 1)},
-        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> received.add(message)});
+    client.subscribe(
+        new MqttSubscription[] {new MqttSubscription("devices/+/telemetry", 1)},
+        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {
+          (topic, message) -> received.add(message)
+        });
 
-    client.publish("devices/pump-7/telemetry", "{\"pressure\":3.2}".getBytes(StandardCharsets.UTF_8), 1, false);
+    client.publish(
+        "devices/pump-7/telemetry",
+        "{\"pressure\":3.2}".getBytes(StandardCharsets.UTF_8),
+        1,
+        false);
 
     MqttMessage echo = received.poll(10, TimeUnit.SECONDS);
     assertThat(echo).as("own message delivered back").isNotNull();
-    assertThat(new String(echo.getPayload(), StandardCharsets.UTF_8)).isEqualTo("{\"pressure\":3.2}");
-    assertThat(gateway.spool().stats().depth()).as("spooled for the cloud before PUBACK").isEqualTo(1);
+    assertThat(new String(echo.getPayload(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"pressure\":3.2}");
+    assertThat(gateway.spool().stats().depth())
+        .as("spooled for the cloud before PUBACK")
+        .isEqualTo(1);
     assertThat(gateway.spool().stats().depthByRoute()).containsEntry("route-0", 1L);
   }
 
   private HttpRequest adminGet(String path, String token) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -86,21 +103,31 @@ class GatewayVerticalSliceTest {
 
   @Test
   void adminApiNeedsTheTokenAndReportsReadyOnceListenersAreBound() throws Exception {
-    gateway = Gateway.start(new ConfigLoader().parse("""
+    gateway =
+        Gateway.start(
+            new ConfigLoader()
+                .parse(
+                    """
         broker:
           listeners: [{host: 127.0.0.1, port: 0}]
         storage:
           dir: %s
         admin:
           listen: 127.0.0.1:0
-        """.formatted(dir.resolve("data")), "test"));
+        """
+                        .formatted(dir.resolve("data")),
+                    "test"));
 
     String token = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
     HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> ready = http.send(adminGet("/health/ready", token), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> metrics = http.send(adminGet("/metrics", token), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> anonymous = http.send(adminGet("/api/status", null), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> wrong = http.send(adminGet("/api/status", token + "0"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> ready =
+        http.send(adminGet("/health/ready", token), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics =
+        http.send(adminGet("/metrics", token), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> anonymous =
+        http.send(adminGet("/api/status", null), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> wrong =
+        http.send(adminGet("/api/status", token + "0"), HttpResponse.BodyHandlers.ofString());
 
     assertThat(Files.getPosixFilePermissions(dir.resolve("data").resolve("admin.token")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));

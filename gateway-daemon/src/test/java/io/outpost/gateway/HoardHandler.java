@@ -7,7 +7,9 @@ import io.outpost.function.Publication;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A tenant function gone wrong: keeps every allocation reachable until its JVM runs out of heap. */
+/**
+ * A tenant function gone wrong: keeps every allocation reachable until its JVM runs out of heap.
+ */
 public final class HoardHandler implements Handler {
   private static final List<byte[]> KEPT = new ArrayList<>();
 

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A function for {@link AdminObservabilityTest}, packaged into a real jar: upper-cases a text payload onto
- * {@code shout/out}; throws on an empty one.
+ * A function for {@link AdminObservabilityTest}, packaged into a real jar: upper-cases a text
+ * payload onto {@code shout/out}; throws on an empty one.
  */
 public final class ShoutHandler implements Handler {
 

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** A launched daemon's admin API, authenticated with the token the daemon wrote to {@code admin.token}. */
+/**
+ * A launched daemon's admin API, authenticated with the token the daemon wrote to {@code
+ * admin.token}.
+ */
 final class AdminHttp {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -18,7 +21,10 @@ final class AdminHttp {
   private final URI base;
   private final String token;
 
-  /** For the admin API on {@code 127.0.0.1:port} of a daemon whose {@code storage.dir} is {@code dataDir}. */
+  /**
+   * For the admin API on {@code 127.0.0.1:port} of a daemon whose {@code storage.dir} is {@code
+   * dataDir}.
+   */
   AdminHttp(int port, Path dataDir) throws IOException {
     this.base = URI.create("http://127.0.0.1:" + port + "/");
     this.token = Files.readString(dataDir.resolve("admin.token")).trim();
@@ -30,20 +36,32 @@ final class AdminHttp {
   }
 
   /** {@code POST path} with a body; fails the test unless the answer is 200. */
-  String post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
-    return send(request(path).header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  String post(String path, byte[] body, String contentType)
+      throws IOException, InterruptedException {
+    return send(
+        request(path)
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT).header("Authorization", "Bearer " + token);
+    return HttpRequest.newBuilder(base.resolve(path))
+        .timeout(TIMEOUT)
+        .header("Authorization", "Bearer " + token);
   }
 
   private String send(HttpRequest request) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new AssertionError(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
-          + response.body());
+      throw new AssertionError(
+          request.method()
+              + " "
+              + request.uri()
+              + " answered "
+              + response.statusCode()
+              + ": "
+              + response.body());
     }
     return response.body();
   }

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The shipped Prometheus alert rules, read as Prometheus reads a rule file: groups of rules, each with PromQL. */
+/**
+ * The shipped Prometheus alert rules, read as Prometheus reads a rule file: groups of rules, each
+ * with PromQL.
+ */
 final class AlertRules {
 
   /** The rules as shipped in the .deb and the tarball; failsafe runs in the module directory. */
@@ -24,9 +27,13 @@ final class AlertRules {
     List<Rule> rules = new ArrayList<>();
     for (JsonNode group : root.path("groups")) {
       for (JsonNode rule : group.path("rules")) {
-        rules.add(new Rule(rule.path("alert").asText(null), rule.path("expr").asText(null),
-            rule.path("labels").path("severity").asText(null), rule.path("annotations").path("summary").asText(null),
-            rule.path("annotations").path("description").asText(null)));
+        rules.add(
+            new Rule(
+                rule.path("alert").asText(null),
+                rule.path("expr").asText(null),
+                rule.path("labels").path("severity").asText(null),
+                rule.path("annotations").path("summary").asText(null),
+                rule.path("annotations").path("description").asText(null)));
       }
     }
     return rules;

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The files {@code mvn package} built in {@code packaging/target}; failsafe runs after package, so they exist. */
+/**
+ * The files {@code mvn package} built in {@code packaging/target}; failsafe runs after package, so
+ * they exist.
+ */
 final class Artifacts {
 
   static final Path TARGET = Path.of("target").toAbsolutePath();
@@ -26,13 +29,25 @@ final class Artifacts {
 
   private static Path single(String prefix, String suffix) throws IOException {
     try (Stream<Path> files = Files.list(TARGET)) {
-      List<Path> found = files.filter(p -> {
-        String name = p.getFileName().toString();
-        return name.startsWith(prefix) && name.endsWith(suffix);
-      }).toList();
+      List<Path> found =
+          files
+              .filter(
+                  p -> {
+                    String name = p.getFileName().toString();
+                    return name.startsWith(prefix) && name.endsWith(suffix);
+                  })
+              .toList();
       if (found.size() != 1) {
-        throw new AssertionError("expected one " + prefix + "*" + suffix + " in " + TARGET + ", found " + found
-            + " (run mvn package first)");
+        throw new AssertionError(
+            "expected one "
+                + prefix
+                + "*"
+                + suffix
+                + " in "
+                + TARGET
+                + ", found "
+                + found
+                + " (run mvn package first)");
       }
       return found.get(0);
     }

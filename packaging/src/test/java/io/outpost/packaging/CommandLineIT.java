@@ -41,7 +41,10 @@ class CommandLineIT {
 
   @Test
   void invalidConfigurationExits78NamingKeyAndLine() throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker:
           listeners:
             - host: 127.0.0.1
@@ -51,8 +54,7 @@ class CommandLineIT {
     for (String command : new String[] {"validate", "run"}) {
       daemon = LaunchedDaemon.jar(dir, command, "--config", config.toString());
       assertThat(daemon.awaitExit(60)).as(command + ": " + daemon.output()).isEqualTo(78);
-      assertThat(daemon.output()).as(command)
-          .contains(config + ":4: broker.listeners[0].port: ");
+      assertThat(daemon.output()).as(command).contains(config + ":4: broker.listeners[0].port: ");
     }
   }
 
@@ -76,22 +78,31 @@ class CommandLineIT {
 
   @Test
   void dataDirectoryWithoutParentExits73() throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         admin: {enabled: false}
-        """.formatted(dir.resolve("no/such/parent/data")));
+        """
+                .formatted(dir.resolve("no/such/parent/data")));
 
     for (String command : new String[] {"validate", "run"}) {
       daemon = LaunchedDaemon.jar(dir, command, "--config", config.toString());
       assertThat(daemon.awaitExit(60)).as(command + ": " + daemon.output()).isEqualTo(73);
-      assertThat(daemon.output()).contains("data directory").contains("parent directory does not exist");
+      assertThat(daemon.output())
+          .contains("data directory")
+          .contains("parent directory does not exist");
     }
   }
 
   @Test
   void servesDevicesAndStopsGracefullyOnSigterm() throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: ./data}
         routes: [{from: local, filter: "devices/+/telemetry", to: cloud}]
@@ -100,11 +111,13 @@ class CommandLineIT {
     daemon = LaunchedDaemon.jar(dir, "run", "--config", config.toString());
     int port = daemon.awaitReady(60).mqttPort();
 
-    MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "cli-it", new MemoryPersistence());
+    MqttClient client =
+        new MqttClient("tcp://127.0.0.1:" + port, "cli-it", new MemoryPersistence());
     try {
       client.connect();
       BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
-      client.subscribe(new MqttSubscription[] {new MqttSubscription("devices/#", 1)},
+      client.subscribe(
+          new MqttSubscription[] {new MqttSubscription("devices/#", 1)},
           new IMqttMessageListener[] {(t, m) -> received.add(m)});
       client.publish("devices/d1/telemetry", "42".getBytes(StandardCharsets.UTF_8), 1, false);
       MqttMessage echo = received.poll(10, TimeUnit.SECONDS);

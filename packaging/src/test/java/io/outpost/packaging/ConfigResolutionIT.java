@@ -15,14 +15,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How the shipped CLI finds its configuration, as separate processes: {@code ./outpost.yaml} first, then
- * {@code $OUTPOST_CONFIG}; relative paths in a file resolve against the file's directory, not the working directory;
- * a missing admin token exits 66 and an unreadable one 77, each saying which.
+ * How the shipped CLI finds its configuration, as separate processes: {@code ./outpost.yaml} first,
+ * then {@code $OUTPOST_CONFIG}; relative paths in a file resolve against the file's directory, not
+ * the working directory; a missing admin token exits 66 and an unreadable one 77, each saying
+ * which.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ConfigResolutionIT {
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: ./data}
       admin: {listen: "127.0.0.1:1"}
@@ -44,14 +46,23 @@ class ConfigResolutionIT {
   }
 
   private Run cli(Path workDir, Map<String, String> env, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-jar", Artifacts.JAR.toAbsolutePath().toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx64m",
+                "-jar",
+                Artifacts.JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     Path out = dir.resolve("cli.out");
     Path err = dir.resolve("cli.err");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     builder.environment().remove("OUTPOST_CONFIG");
     builder.environment().putAll(env);
     Process process = builder.start();
@@ -60,7 +71,9 @@ class ConfigResolutionIT {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         throw new AssertionError(command + " did not finish");
       }
-      return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Run(
+          process.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
@@ -73,30 +86,43 @@ class ConfigResolutionIT {
     Run validate = cli(site, Map.of(), "validate");
 
     assertThat(validate.exit()).as(validate.toString()).isZero();
-    assertThat(validate.out()).contains(site.resolve("outpost.yaml") + ": OK")
+    assertThat(validate.out())
+        .contains(site.resolve("outpost.yaml") + ": OK")
         .contains("data " + site.resolve("data"));
   }
 
   @Test
-  void outpostConfigIsUsedElsewhereAndRelativePathsResolveAgainstTheFilesDirectory() throws Exception {
-    Run validate = cli(elsewhere, Map.of("OUTPOST_CONFIG", site.resolve("outpost.yaml").toString()), "validate");
+  void outpostConfigIsUsedElsewhereAndRelativePathsResolveAgainstTheFilesDirectory()
+      throws Exception {
+    Run validate =
+        cli(
+            elsewhere,
+            Map.of("OUTPOST_CONFIG", site.resolve("outpost.yaml").toString()),
+            "validate");
 
     assertThat(validate.exit()).as(validate.toString()).isZero();
-    assertThat(validate.out()).contains(site.resolve("outpost.yaml") + ": OK")
+    assertThat(validate.out())
+        .contains(site.resolve("outpost.yaml") + ": OK")
         .as("storage.dir ./data is next to the file, not in the working directory")
-        .contains("data " + site.resolve("data")).doesNotContain(elsewhere.resolve("data").toString());
+        .contains("data " + site.resolve("data"))
+        .doesNotContain(elsewhere.resolve("data").toString());
   }
 
   @Test
   void aMissingTokenExits66AndAnUnreadableOneExits77NamingTheCause() throws Exception {
-    Run missing = cli(elsewhere, Map.of(), "status", "--config", site.resolve("outpost.yaml").toString());
+    Run missing =
+        cli(elsewhere, Map.of(), "status", "--config", site.resolve("outpost.yaml").toString());
     assertThat(missing.exit()).as(missing.toString()).isEqualTo(66);
-    assertThat(missing.err()).contains("no admin token at " + site.resolve("data").resolve("admin.token"))
+    assertThat(missing.err())
+        .contains("no admin token at " + site.resolve("data").resolve("admin.token"))
         .doesNotContain("permission");
 
-    Files.createDirectories(site.resolve("data").resolve("admin.token")); // there, but not a file that can be read
-    Run unreadable = cli(elsewhere, Map.of(), "status", "--config", site.resolve("outpost.yaml").toString());
+    Files.createDirectories(
+        site.resolve("data").resolve("admin.token")); // there, but not a file that can be read
+    Run unreadable =
+        cli(elsewhere, Map.of(), "status", "--config", site.resolve("outpost.yaml").toString());
     assertThat(unreadable.exit()).as(unreadable.toString()).isEqualTo(77);
-    assertThat(unreadable.err()).contains("cannot read the admin token " + site.resolve("data").resolve("admin.token"));
+    assertThat(unreadable.err())
+        .contains("cannot read the admin token " + site.resolve("data").resolve("admin.token"));
   }
 }

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The built .deb as dpkg sees it: metadata, installed files and their modes, conffiles, maintainer scripts. */
+/**
+ * The built .deb as dpkg sees it: metadata, installed files and their modes, conffiles, maintainer
+ * scripts.
+ */
 class DebianPackageIT {
 
   @TempDir static Path work;
@@ -27,26 +30,30 @@ class DebianPackageIT {
 
   @Test
   void dependsOnAHeadlessJava17RuntimeAndIsArchitectureIndependent() throws Exception {
-    String fields = Tool.succeed("dpkg-deb", "--field", deb.toString(), "Package", "Architecture", "Depends");
+    String fields =
+        Tool.succeed("dpkg-deb", "--field", deb.toString(), "Package", "Architecture", "Depends");
 
-    assertThat(fields).contains("Package: outpost", "Architecture: all")
+    assertThat(fields)
+        .contains("Package: outpost", "Architecture: all")
         .containsPattern("Depends: .*java17-runtime-headless")
         .containsPattern("Depends: .*adduser");
   }
 
   @Test
   void installsTheJarLauncherUnitAndConfigurationWithTheirModes() throws Exception {
-    Map<String, String> files = regularFiles(Tool.succeed("dpkg-deb", "--contents", deb.toString()));
+    Map<String, String> files =
+        regularFiles(Tool.succeed("dpkg-deb", "--contents", deb.toString()));
 
-    assertThat(files).containsOnly(
-        entry("./usr/share/outpost/outpost.jar", "-rw-r--r-- root/root"),
-        entry("./usr/share/outpost/grafana/outpost-dashboard.json", "-rw-r--r-- root/root"),
-        entry("./usr/share/outpost/prometheus/outpost-alerts.yml", "-rw-r--r-- root/root"),
-        entry("./usr/bin/outpost", "-rwxr-xr-x root/root"),
-        entry("./lib/systemd/system/outpost.service", "-rw-r--r-- root/root"),
-        entry("./etc/outpost/outpost.yaml", "-rw-r----- root/root"),
-        entry("./etc/default/outpost", "-rw-r--r-- root/root"),
-        entry("./usr/share/doc/outpost/operations.md", "-rw-r--r-- root/root"));
+    assertThat(files)
+        .containsOnly(
+            entry("./usr/share/outpost/outpost.jar", "-rw-r--r-- root/root"),
+            entry("./usr/share/outpost/grafana/outpost-dashboard.json", "-rw-r--r-- root/root"),
+            entry("./usr/share/outpost/prometheus/outpost-alerts.yml", "-rw-r--r-- root/root"),
+            entry("./usr/bin/outpost", "-rwxr-xr-x root/root"),
+            entry("./lib/systemd/system/outpost.service", "-rw-r--r-- root/root"),
+            entry("./etc/outpost/outpost.yaml", "-rw-r----- root/root"),
+            entry("./etc/default/outpost", "-rw-r--r-- root/root"),
+            entry("./usr/share/doc/outpost/operations.md", "-rw-r--r-- root/root"));
   }
 
   @Test
@@ -63,7 +70,8 @@ class DebianPackageIT {
   void marksTheConfigurationAndJvmOptionsAsConffiles() throws Exception {
     String conffiles = Tool.succeed("dpkg-deb", "--info", deb.toString(), "conffiles");
 
-    assertThat(conffiles.lines()).containsExactlyInAnyOrder("/etc/outpost/outpost.yaml", "/etc/default/outpost");
+    assertThat(conffiles.lines())
+        .containsExactlyInAnyOrder("/etc/outpost/outpost.yaml", "/etc/default/outpost");
   }
 
   @Test
@@ -78,15 +86,24 @@ class DebianPackageIT {
       assertThat(syntax.exitCode()).as(script + ": " + syntax.output()).isZero();
     }
     String postinst = Files.readString(control.resolve("postinst"));
-    assertThat(postinst).contains("adduser --system", "install -d -m 0750 -o \"$USER_NAME\"",
-        "DATA_DIR=/var/lib/outpost", "deb-systemd-helper enable", "deb-systemd-invoke start");
+    assertThat(postinst)
+        .contains(
+            "adduser --system",
+            "install -d -m 0750 -o \"$USER_NAME\"",
+            "DATA_DIR=/var/lib/outpost",
+            "deb-systemd-helper enable",
+            "deb-systemd-invoke start");
     assertThat(postinst.indexOf("/usr/bin/outpost update-cds-archive || "))
-        .as("the class-data sharing archive is built before the service starts, and never fails the installation")
-        .isPositive().isLessThan(postinst.indexOf("deb-systemd-invoke start"));
+        .as(
+            "the class-data sharing archive is built before the service starts, and never fails the installation")
+        .isPositive()
+        .isLessThan(postinst.indexOf("deb-systemd-invoke start"));
     String postrm = Files.readString(control.resolve("postrm"));
     String removeBranch = postrm.substring(postrm.indexOf("  remove)"), postrm.indexOf("  purge)"));
     assertThat(postrm).contains("CDS_DIR=/var/cache/outpost");
-    assertThat(removeBranch).as("remove deletes only the archive").contains("rm -rf \"$CDS_DIR\"")
+    assertThat(removeBranch)
+        .as("remove deletes only the archive")
+        .contains("rm -rf \"$CDS_DIR\"")
         .doesNotContain("$DATA_DIR", "$CONF_DIR");
     assertThat(postrm.substring(postrm.indexOf("  purge)")))
         .contains("rm -rf \"$DATA_DIR\" \"$CONF_DIR\" \"$CDS_DIR\"");
@@ -98,28 +115,42 @@ class DebianPackageIT {
     Path control = work.resolve("trigger-control");
     Tool.succeed("dpkg-deb", "--control", deb.toString(), control.toString());
 
-    assertThat(control.resolve("triggers")).content().isEqualToIgnoringNewLines("interest-noawait /usr/lib/jvm");
+    assertThat(control.resolve("triggers"))
+        .content()
+        .isEqualToIgnoringNewLines("interest-noawait /usr/lib/jvm");
     String postinst = Files.readString(control.resolve("postinst"));
-    String triggered = postinst.substring(postinst.indexOf("  triggered)"), postinst.indexOf("  abort-upgrade|"));
-    assertThat(triggered).contains("update_cds_archive").doesNotContain("deb-systemd-invoke", "systemctl");
+    String triggered =
+        postinst.substring(postinst.indexOf("  triggered)"), postinst.indexOf("  abort-upgrade|"));
+    assertThat(triggered)
+        .contains("update_cds_archive")
+        .doesNotContain("deb-systemd-invoke", "systemctl");
   }
 
   @Test
   void packagedConfigurationIsValidAndListensOnLoopbackWithDataInVarLib() throws Exception {
     Path root = extract("validate-root");
     Path config = root.resolve("etc/outpost/outpost.yaml");
-    assertThat(Files.readString(config)).contains("dir: /var/lib/outpost", "host: 127.0.0.1", "port: 1883",
-        "listen: 127.0.0.1:8181");
+    assertThat(Files.readString(config))
+        .contains(
+            "dir: /var/lib/outpost", "host: 127.0.0.1", "port: 1883", "listen: 127.0.0.1:8181");
 
-    // validate also checks the data directory; point it at an existing one to check just the configuration keys
-    Path copy = Files.writeString(work.resolve("packaged.yaml"),
-        Files.readString(config).replace("/var/lib/outpost", work.resolve("data").toString()));
+    // validate also checks the data directory; point it at an existing one to check just the
+    // configuration keys
+    Path copy =
+        Files.writeString(
+            work.resolve("packaged.yaml"),
+            Files.readString(config).replace("/var/lib/outpost", work.resolve("data").toString()));
     Files.createDirectories(work.resolve("data"));
     // OUTPOST_CONFIG given by the caller wins over the packaged default (/etc/outpost/outpost.yaml)
-    Tool.Result result = Tool.run(work, Map.of(
-            "OUTPOST_DEFAULTS", root.resolve("etc/default/outpost").toString(),
-            "OUTPOST_CONFIG", copy.toString()),
-        Tool.DEFAULT_TIMEOUT, root.resolve("usr/bin/outpost").toString(), "validate");
+    Tool.Result result =
+        Tool.run(
+            work,
+            Map.of(
+                "OUTPOST_DEFAULTS", root.resolve("etc/default/outpost").toString(),
+                "OUTPOST_CONFIG", copy.toString()),
+            Tool.DEFAULT_TIMEOUT,
+            root.resolve("usr/bin/outpost").toString(),
+            "validate");
 
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(result.output()).contains(copy + ": OK");
@@ -131,7 +162,9 @@ class DebianPackageIT {
     return root;
   }
 
-  /** {@code path -> "mode owner/group"} of the regular files in {@code dpkg-deb --contents} output. */
+  /**
+   * {@code path -> "mode owner/group"} of the regular files in {@code dpkg-deb --contents} output.
+   */
   private static Map<String, String> regularFiles(String listing) {
     Map<String, String> files = new LinkedHashMap<>();
     for (String line : listing.split("\n")) {

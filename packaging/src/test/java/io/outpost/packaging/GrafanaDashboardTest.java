@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 /** The dashboard check itself: that it reads PromQL right and reports what a scrape lacks. */
 class GrafanaDashboardTest {
 
-  private static final MetricsScrape SCRAPE = MetricsScrape.parse("""
+  private static final MetricsScrape SCRAPE =
+      MetricsScrape.parse(
+          """
       # HELP outpost_route_messages_total Messages forwarded by a route
       # TYPE outpost_route_messages_total counter
       outpost_route_messages_total{direction="to-cloud",route="telemetry"} 3.0
@@ -20,9 +22,12 @@ class GrafanaDashboardTest {
 
   @Test
   void readsNamesGroupingLabelsAndMatchersButNotFunctionsRangesOrNumbers() {
-    GrafanaDashboard.Query q = GrafanaDashboard.parse("here", "histogram_quantile(0.99, sum by (le, function) "
-        + "(rate(outpost_function_duration_seconds_bucket{instance=~\"$instance\",outcome=\"ok\"}[$__rate_interval])))"
-        + " / on(function) group_left count(up)");
+    GrafanaDashboard.Query q =
+        GrafanaDashboard.parse(
+            "here",
+            "histogram_quantile(0.99, sum by (le, function) "
+                + "(rate(outpost_function_duration_seconds_bucket{instance=~\"$instance\",outcome=\"ok\"}[$__rate_interval])))"
+                + " / on(function) group_left count(up)");
 
     assertThat(q.metrics()).containsExactly("outpost_function_duration_seconds_bucket", "up");
     assertThat(q.groupingLabels()).containsExactly("le", "function");
@@ -31,21 +36,33 @@ class GrafanaDashboardTest {
 
   @Test
   void acceptsWhatTheScrapeHas() {
-    assertThat(problems("sum by (route, direction) (rate(outpost_route_messages_total{route=\"telemetry\"}[1m]))"))
+    assertThat(
+            problems(
+                "sum by (route, direction) (rate(outpost_route_messages_total{route=\"telemetry\"}[1m]))"))
         .isEmpty();
-    assertThat(problems("rate(outpost_spool_commit_seconds_sum[1m]) / rate(outpost_spool_commit_seconds_count[1m])"))
+    assertThat(
+            problems(
+                "rate(outpost_spool_commit_seconds_sum[1m]) / rate(outpost_spool_commit_seconds_count[1m])"))
         .isEmpty();
-    assertThat(problems("sum by (instance) (jvm_memory_used_bytes{area=\"heap\",instance=~\"$instance\"})"))
+    assertThat(
+            problems(
+                "sum by (instance) (jvm_memory_used_bytes{area=\"heap\",instance=~\"$instance\"})"))
         .isEmpty();
   }
 
   @Test
   void reportsAMissingNameWithItsRelativesAMissingLabelAndAMissingValue() {
-    assertThat(problems("rate(outpost_route_messages[1m])")).singleElement().asString()
+    assertThat(problems("rate(outpost_route_messages[1m])"))
+        .singleElement()
+        .asString()
         .contains("no outpost_route_messages in the scrape; it has [outpost_route_messages_total]");
-    assertThat(problems("sum by (priority) (rate(outpost_route_messages_total[1m]))")).singleElement().asString()
+    assertThat(problems("sum by (priority) (rate(outpost_route_messages_total[1m]))"))
+        .singleElement()
+        .asString()
         .contains("no label 'priority'");
-    assertThat(problems("jvm_memory_used_bytes{area=\"nonheap\"}")).singleElement().asString()
+    assertThat(problems("jvm_memory_used_bytes{area=\"nonheap\"}"))
+        .singleElement()
+        .asString()
         .contains("no area=\"nonheap\"");
   }
 

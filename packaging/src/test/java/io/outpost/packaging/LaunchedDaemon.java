@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The daemon as a real child process, its output captured line by line: started through a packaged {@code outpost}
- * launcher script as systemd starts it, or straight from the runnable jar.
+ * The daemon as a real child process, its output captured line by line: started through a packaged
+ * {@code outpost} launcher script as systemd starts it, or straight from the runnable jar.
  */
 final class LaunchedDaemon implements AutoCloseable {
 
@@ -39,7 +39,10 @@ final class LaunchedDaemon implements AutoCloseable {
     pump.start();
   }
 
-  /** Runs {@code launcher ARGS...} in {@code workDir} with extra environment, stderr merged into stdout. */
+  /**
+   * Runs {@code launcher ARGS...} in {@code workDir} with extra environment, stderr merged into
+   * stdout.
+   */
   static LaunchedDaemon start(Path launcher, Path workDir, Map<String, String> env, String... args)
       throws IOException {
     List<String> command = new ArrayList<>();
@@ -53,18 +56,25 @@ final class LaunchedDaemon implements AutoCloseable {
     return jar(workDir, List.of(), args);
   }
 
-  /** Runs {@code java -Xmx128m JVM_OPTIONS... -jar target/outpost.jar ARGS...} in {@code workDir}. */
-  static LaunchedDaemon jar(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+  /**
+   * Runs {@code java -Xmx128m JVM_OPTIONS... -jar target/outpost.jar ARGS...} in {@code workDir}.
+   */
+  static LaunchedDaemon jar(Path workDir, List<String> jvmOptions, String... args)
+      throws IOException {
     return jar(workDir, jvmOptions, Map.of(), args);
   }
 
   /** As {@link #jar(Path, List, String...)} with extra environment for the daemon. */
-  static LaunchedDaemon jar(Path workDir, List<String> jvmOptions, Map<String, String> env, String... args)
+  static LaunchedDaemon jar(
+      Path workDir, List<String> jvmOptions, Map<String, String> env, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
     if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Djava.io.tmpdir="))) {
-      // sqlite-jdbc extracts its native library to java.io.tmpdir and deletes it only at a normal exit: a daemon the
+      // sqlite-jdbc extracts its native library to java.io.tmpdir and deletes it only at a normal
+      // exit: a daemon the
       // test kills would leave it in /tmp; in the test's own directory it goes with the directory
       Path tmp = java.nio.file.Files.createDirectories(workDir.resolve("daemon-tmp"));
       command.add("-Djava.io.tmpdir=" + tmp.toAbsolutePath());
@@ -77,14 +87,16 @@ final class LaunchedDaemon implements AutoCloseable {
 
   private static LaunchedDaemon start(List<String> command, Path workDir, Map<String, String> env)
       throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().putAll(env);
     return new LaunchedDaemon(builder.start());
   }
 
   private void pumpOutput() {
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         output.add(line);
       }
@@ -93,7 +105,10 @@ final class LaunchedDaemon implements AutoCloseable {
     }
   }
 
-  /** Waits for the "Outpost ready" line; fails with the output if it does not come or the process exits. */
+  /**
+   * Waits for the "Outpost ready" line; fails with the output if it does not come or the process
+   * exits.
+   */
   Endpoints awaitReady(long timeoutSeconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (System.nanoTime() < deadline) {
@@ -117,40 +132,46 @@ final class LaunchedDaemon implements AutoCloseable {
   }
 
   /**
-   * Sends SIGTERM, as systemd does on stop. Through the process handle: {@code Process.destroy()} would also close our
-   * end of the output pipe and lose the shutdown log lines.
+   * Sends SIGTERM, as systemd does on stop. Through the process handle: {@code Process.destroy()}
+   * would also close our end of the output pipe and lose the shutdown log lines.
    */
   void terminate() {
     process.toHandle().destroy();
   }
 
   /**
-   * Sends SIGHUP, as {@code systemctl reload} does (the Java process API has no other signal than TERM and KILL, so
-   * through {@code kill -HUP}).
+   * Sends SIGHUP, as {@code systemctl reload} does (the Java process API has no other signal than
+   * TERM and KILL, so through {@code kill -HUP}).
    */
   void hangUp() throws IOException, InterruptedException {
     Tool.succeed("kill", "-HUP", Long.toString(process.pid()));
   }
 
   /**
-   * Sends SIGKILL, as the OOM killer or systemd's stop timeout would: no shutdown hook, no last commit. Through the
-   * process handle ({@code kill(pid, SIGKILL)} on Linux), which keeps our end of the output pipe open. Returns the exit
-   * code, which is {@link #KILLED} when SIGKILL ended it.
+   * Sends SIGKILL, as the OOM killer or systemd's stop timeout would: no shutdown hook, no last
+   * commit. Through the process handle ({@code kill(pid, SIGKILL)} on Linux), which keeps our end
+   * of the output pipe open. Returns the exit code, which is {@link #KILLED} when SIGKILL ended it.
    */
   int kill(long timeoutSeconds) throws InterruptedException {
     signalKill();
     return awaitExit(timeoutSeconds);
   }
 
-  /** Sends SIGKILL and returns at once; safe from any thread, e.g. a client callback that decides the moment. */
+  /**
+   * Sends SIGKILL and returns at once; safe from any thread, e.g. a client callback that decides
+   * the moment.
+   */
   void signalKill() {
     process.toHandle().destroyForcibly();
   }
 
-  /** Waits for exit and returns the exit code, or fails with the output if it does not exit in time. */
+  /**
+   * Waits for exit and returns the exit code, or fails with the output if it does not exit in time.
+   */
   int awaitExit(long timeoutSeconds) throws InterruptedException {
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      throw new AssertionError("daemon did not exit within " + timeoutSeconds + " s; output:\n" + output());
+      throw new AssertionError(
+          "daemon did not exit within " + timeoutSeconds + " s; output:\n" + output());
     }
     pump.join(TimeUnit.SECONDS.toMillis(5));
     return process.exitValue();

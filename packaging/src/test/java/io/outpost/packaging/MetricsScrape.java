@@ -9,10 +9,14 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One scrape of {@code /metrics} in the Prometheus text format: sample names, their label sets and values. */
+/**
+ * One scrape of {@code /metrics} in the Prometheus text format: sample names, their label sets and
+ * values.
+ */
 final class MetricsScrape {
 
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   /** One sample line. */
   record Sample(Map<String, String> labels, double value) {}
@@ -47,12 +51,17 @@ final class MetricsScrape {
         rest = line.substring(space + 1).trim();
       }
       double value = Double.parseDouble(rest.split(" ")[0]);
-      samples.computeIfAbsent(name, n -> new ArrayList<>()).add(new Sample(Map.copyOf(labels), value));
+      samples
+          .computeIfAbsent(name, n -> new ArrayList<>())
+          .add(new Sample(Map.copyOf(labels), value));
     }
     return new MetricsScrape(samples);
   }
 
-  /** Every sample name, suffixes included ({@code _total}, {@code _bucket}, {@code _count}, {@code _sum}). */
+  /**
+   * Every sample name, suffixes included ({@code _total}, {@code _bucket}, {@code _count}, {@code
+   * _sum}).
+   */
   Set<String> names() {
     return Collections.unmodifiableSet(samples.keySet());
   }
@@ -61,10 +70,15 @@ final class MetricsScrape {
     return samples.getOrDefault(name, List.of());
   }
 
-  /** The value of the one sample of {@code name} whose labels include {@code labels}; fails if there is not one. */
+  /**
+   * The value of the one sample of {@code name} whose labels include {@code labels}; fails if there
+   * is not one.
+   */
   double value(String name, Map<String, String> labels) {
-    List<Sample> matching = samples(name).stream()
-        .filter(s -> s.labels().entrySet().containsAll(labels.entrySet())).toList();
+    List<Sample> matching =
+        samples(name).stream()
+            .filter(s -> s.labels().entrySet().containsAll(labels.entrySet()))
+            .toList();
     if (matching.size() != 1) {
       throw new AssertionError("expected one sample " + name + labels + ", found " + matching);
     }

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator CLI as an operator runs it: {@code java -jar target/outpost.jar COMMAND...} as a separate process, with
- * its standard output and standard error kept apart (scripts parse one and read the other).
+ * The operator CLI as an operator runs it: {@code java -jar target/outpost.jar COMMAND...} as a
+ * separate process, with its standard output and standard error kept apart (scripts parse one and
+ * read the other).
  */
 final class OperatorCli {
 
@@ -34,7 +35,13 @@ final class OperatorCli {
 
     @Override
     public String toString() {
-      return String.join(" ", command) + " exited " + exitCode + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
+      return String.join(" ", command)
+          + " exited "
+          + exitCode
+          + "\n--- stdout:\n"
+          + out
+          + "--- stderr:\n"
+          + err;
     }
   }
 
@@ -43,11 +50,14 @@ final class OperatorCli {
   private int runs;
 
   /**
-   * For the commands that talk to a daemon: each gets {@code --config CONFIG --admin-url ADMIN} appended. The admin URL
-   * is explicit because the test daemon's {@code admin.listen} is port 0, which the configuration cannot tell.
+   * For the commands that talk to a daemon: each gets {@code --config CONFIG --admin-url ADMIN}
+   * appended. The admin URL is explicit because the test daemon's {@code admin.listen} is port 0,
+   * which the configuration cannot tell.
    */
   OperatorCli(Path workDir, Path config, int adminPort) {
-    this(workDir, List.of("--config", config.toString(), "--admin-url", "http://127.0.0.1:" + adminPort));
+    this(
+        workDir,
+        List.of("--config", config.toString(), "--admin-url", "http://127.0.0.1:" + adminPort));
   }
 
   /** For commands that need no daemon (help, version). */
@@ -60,27 +70,48 @@ final class OperatorCli {
     this.daemonOptions = daemonOptions;
   }
 
-  /** {@code outpost ARGS... [--config ... --admin-url ...]}, run to completion in the working directory. */
+  /**
+   * {@code outpost ARGS... [--config ... --admin-url ...]}, run to completion in the working
+   * directory.
+   */
   Run run(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // a short-lived client: the interpreter and C1 start fastest and leave the CPU to the daemon
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
-        "-jar", Artifacts.JAR.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // a short-lived client: the interpreter and C1 start fastest and leave the CPU to
+                // the daemon
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx64m",
+                "-jar",
+                Artifacts.JAR.toString()));
     command.addAll(List.of(args));
     command.addAll(daemonOptions);
     int n = ++runs;
     Path out = workDir.resolve("cli-" + n + ".out");
     Path err = workDir.resolve("cli-" + n + ".err");
-    Process process = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     try {
       if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(String.join(" ", command) + " did not finish within " + TIMEOUT + ":\n"
-            + Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err, StandardCharsets.UTF_8));
+        throw new AssertionError(
+            String.join(" ", command)
+                + " did not finish within "
+                + TIMEOUT
+                + ":\n"
+                + Files.readString(out, StandardCharsets.UTF_8)
+                + Files.readString(err, StandardCharsets.UTF_8));
       }
-      return new Run(command, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Run(
+          command,
+          process.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);

@@ -32,26 +32,35 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operator CLI against a running daemon, both as real processes from the shipped jar: {@code status},
- * {@code clients}, {@code spool}, {@code reload} and SIGHUP report and change what the daemon really does, with the
- * exit codes docs/operations.md promises. The daemon has no cloud link, so everything routed to the cloud stays in the
- * spool and the spool's depth per route shows which routes are in force.
+ * The operator CLI against a running daemon, both as real processes from the shipped jar: {@code
+ * status}, {@code clients}, {@code spool}, {@code reload} and SIGHUP report and change what the
+ * daemon really does, with the exit codes docs/operations.md promises. The daemon has no cloud
+ * link, so everything routed to the cloud stays in the spool and the spool's depth per route shows
+ * which routes are in force.
  */
 class OperatorCliIT {
 
-  private static final String BASE_CONFIG = """
+  private static final String BASE_CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: ./data}
       admin: {listen: "127.0.0.1:0"}
       routes:
         - {name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}
       """;
+
   /** The route the reload tests add: alarms go to the cloud too. */
-  private static final String WITH_ALARMS = BASE_CONFIG
-      + "  - {name: alarms, from: local, filter: \"devices/+/alarm\", to: cloud}\n";
-  /** Drops the alarms route and adds one with an invalid priority on line 6: must be refused as a whole. */
-  private static final String INVALID = BASE_CONFIG
-      + "  - {name: sirens, from: local, filter: \"devices/+/siren\", to: cloud, priority: 12}\n";
+  private static final String WITH_ALARMS =
+      BASE_CONFIG + "  - {name: alarms, from: local, filter: \"devices/+/alarm\", to: cloud}\n";
+
+  /**
+   * Drops the alarms route and adds one with an invalid priority on line 6: must be refused as a
+   * whole.
+   */
+  private static final String INVALID =
+      BASE_CONFIG
+          + "  - {name: sirens, from: local, filter: \"devices/+/siren\", to: cloud, priority: 12}\n";
+
   private static final String INVALID_KEY = ":6: routes[1].priority: must be 0..9, not 12";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,7 +100,8 @@ class OperatorCliIT {
     for (int i = 0; i < 2; i++) {
       payloadBytes += valve.publish("devices/valve-3/telemetry", "{\"open\":" + (i == 0) + "}");
     }
-    pump.publish("devices/pump-7/alarm", "overpressure"); // no route: delivered locally only, not spooled
+    pump.publish(
+        "devices/pump-7/alarm", "overpressure"); // no route: delivered locally only, not spooled
 
     OperatorCli.Run status = cli.run("status");
     assertThat(status.exitCode()).as(status.toString()).isZero();
@@ -116,7 +126,8 @@ class OperatorCliIT {
     assertThat(depthByRoute(sp)).as(spool.toString()).containsExactly(Map.entry("telemetry", 5L));
     assertThat(sp.path("depth").asLong()).isEqualTo(5);
     assertThat(sp.path("inFlight").asLong()).as("nothing leased without a cloud link").isZero();
-    assertThat(sp.path("bytes").asLong()).as("stored size covers the payloads")
+    assertThat(sp.path("bytes").asLong())
+        .as("stored size covers the payloads")
         .isGreaterThanOrEqualTo(payloadBytes)
         .isEqualTo(s.path("spool").path("bytes").asLong());
 
@@ -128,12 +139,19 @@ class OperatorCliIT {
     OperatorCli.Run disconnect = cli.run("clients", "disconnect", "valve-3");
     assertThat(disconnect.exitCode()).as(disconnect.toString()).isZero();
     assertThat(disconnect.out().strip()).isEqualTo("disconnected valve-3");
-    assertThat(valve.lost).as("valve-3 sees its connection lost").succeedsWithin(Duration.ofSeconds(10));
+    assertThat(valve.lost)
+        .as("valve-3 sees its connection lost")
+        .succeedsWithin(Duration.ofSeconds(10));
     assertThat(pump.isConnected()).as("the other device stays connected").isTrue();
 
-    // the broker forgets the connection once its socket closed, which follows the disconnect asynchronously
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(protocolById(JSON.readTree(admin.get("api/clients")))).doesNotContainKey("valve-3"));
+    // the broker forgets the connection once its socket closed, which follows the disconnect
+    // asynchronously
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(protocolById(JSON.readTree(admin.get("api/clients"))))
+                    .doesNotContainKey("valve-3"));
     OperatorCli.Run again = cli.run("clients", "disconnect", "valve-3");
     assertThat(again.exitCode()).as(again.toString()).isEqualTo(66);
     assertThat(again.out()).as(again.toString()).isEmpty();
@@ -158,7 +176,8 @@ class OperatorCliIT {
     assertThat(reload.exitCode()).as(reload.toString()).isZero();
     assertThat(reload.out().strip()).as(reload.toString()).isEqualTo("applied routes");
     pump.publish("devices/pump-7/alarm", "overpressure");
-    assertThat(spoolDepthByRoute()).as("the new route is in force")
+    assertThat(spoolDepthByRoute())
+        .as("the new route is in force")
         .containsOnly(Map.entry("telemetry", 1L), Map.entry("alarms", 1L));
 
     Files.writeString(config, INVALID);
@@ -166,19 +185,24 @@ class OperatorCliIT {
     assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(78);
     assertThat(refused.out()).as(refused.toString()).isEmpty();
     assertThat(refused.err()).as(refused.toString()).contains(config + INVALID_KEY);
-    assertThat(refused.err()).as("the daemon's own verdict, not only the CLI's").contains("invalid-config: ");
+    assertThat(refused.err())
+        .as("the daemon's own verdict, not only the CLI's")
+        .contains("invalid-config: ");
     pump.publish("devices/pump-7/alarm", "overpressure");
     pump.publish("devices/pump-7/siren", "on");
 
     // the file on disk is still the refused one: admin commands reach the daemon all the same
-    assertThat(spoolDepthByRoute()).as("the previous routes run on, none of the refused file's")
+    assertThat(spoolDepthByRoute())
+        .as("the previous routes run on, none of the refused file's")
         .containsOnly(Map.entry("telemetry", 1L), Map.entry("alarms", 2L));
     JsonNode lastReload = statusJson().path("lastReload");
     assertThat(lastReload.path("accepted").asBoolean(true)).as(lastReload.toString()).isFalse();
     assertThat(lastReload.path("summary").asText()).contains(INVALID_KEY);
     assertThat(pump.isConnected()).isTrue();
     assertThat(pump.lost).as("the device connection stayed up through both reloads").isNotDone();
-    assertThat(connectedAt("pump-7")).as("the same connection, not a reconnect").isEqualTo(connectedAt);
+    assertThat(connectedAt("pump-7"))
+        .as("the same connection, not a reconnect")
+        .isEqualTo(connectedAt);
   }
 
   @Test
@@ -193,20 +217,27 @@ class OperatorCliIT {
     JsonNode applied = awaitReload(true);
     assertThat(applied.path("summary").asText()).isEqualTo("applied routes");
     pump.publish("devices/pump-7/alarm", "overpressure");
-    assertThat(spoolDepthByRoute()).as("the new route is in force").containsOnly(Map.entry("alarms", 1L));
+    assertThat(spoolDepthByRoute())
+        .as("the new route is in force")
+        .containsOnly(Map.entry("alarms", 1L));
 
     Files.writeString(config, INVALID);
     daemon.hangUp();
     JsonNode rejected = awaitReload(false);
-    assertThat(rejected.path("summary").asText()).startsWith("rejected: ").contains(config + INVALID_KEY);
+    assertThat(rejected.path("summary").asText())
+        .startsWith("rejected: ")
+        .contains(config + INVALID_KEY);
     pump.publish("devices/pump-7/alarm", "overpressure");
     pump.publish("devices/pump-7/siren", "on");
     // the file on disk is still the refused one: the CLI reaches the daemon all the same
-    assertThat(spoolDepthByRoute()).as("the previous routes run on").containsOnly(Map.entry("alarms", 2L));
+    assertThat(spoolDepthByRoute())
+        .as("the previous routes run on")
+        .containsOnly(Map.entry("alarms", 2L));
 
     OperatorCli.Run status = cli.run("status");
     assertThat(status.exitCode()).as(status.toString()).isZero();
-    assertThat(status.out()).containsPattern("(?m)^last reload\\s+\\S+ rejected: .*routes\\[1\\]\\.priority");
+    assertThat(status.out())
+        .containsPattern("(?m)^last reload\\s+\\S+ rejected: .*routes\\[1\\]\\.priority");
     assertThat(daemon.output()).contains("received SIGHUP, reloading the configuration");
     assertThat(pump.lost).as("SIGHUP did not drop the device").isNotDone();
     assertThat(connectedAt("pump-7")).isEqualTo(connectedAt);
@@ -219,15 +250,21 @@ class OperatorCliIT {
 
     OperatorCli.Run help = offline.run("--help");
     assertThat(help.exitCode()).as(help.toString()).isZero();
-    assertThat(help.out()).startsWith("Usage: outpost ")
-        .containsPattern("(?m)^\\s+status\\s").containsPattern("(?m)^\\s+clients\\s")
-        .containsPattern("(?m)^\\s+spool\\s").containsPattern("(?m)^\\s+reload\\s")
+    assertThat(help.out())
+        .startsWith("Usage: outpost ")
+        .containsPattern("(?m)^\\s+status\\s")
+        .containsPattern("(?m)^\\s+clients\\s")
+        .containsPattern("(?m)^\\s+spool\\s")
+        .containsPattern("(?m)^\\s+reload\\s")
         .containsPattern("(?m)^\\s+version\\s");
 
     OperatorCli.Run subHelp = offline.run("clients", "disconnect", "--help");
     assertThat(subHelp.exitCode()).as(subHelp.toString()).isZero();
-    assertThat(subHelp.out()).startsWith("Usage: outpost clients disconnect ")
-        .contains("CLIENT_ID").contains("--config=FILE").contains("--admin-url=URL");
+    assertThat(subHelp.out())
+        .startsWith("Usage: outpost clients disconnect ")
+        .contains("CLIENT_ID")
+        .contains("--config=FILE")
+        .contains("--admin-url=URL");
 
     String expected;
     try (JarFile jar = new JarFile(Artifacts.JAR.toFile())) {
@@ -236,7 +273,9 @@ class OperatorCliIT {
     assertThat(expected).as("the jar's manifest version").isNotBlank();
     OperatorCli.Run version = offline.run("version");
     assertThat(version.exitCode()).as(version.toString()).isZero();
-    assertThat(version.out().lines().findFirst()).as(version.toString()).contains("outpost " + expected);
+    assertThat(version.out().lines().findFirst())
+        .as(version.toString())
+        .contains("outpost " + expected);
 
     OperatorCli.Run typo = offline.run("stauts");
     assertThat(typo.exitCode()).as("bad command line: " + typo).isEqualTo(64);
@@ -275,16 +314,25 @@ class OperatorCliIT {
     throw new AssertionError(clientId + " is not connected: " + clients);
   }
 
-  /** Waits until the daemon's last reload (the admin API's status) has the given verdict; returns it. */
+  /**
+   * Waits until the daemon's last reload (the admin API's status) has the given verdict; returns
+   * it.
+   */
   private JsonNode awaitReload(boolean accepted) {
-    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-        .until(() -> JSON.readTree(admin.get("api/status")).path("lastReload"),
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> JSON.readTree(admin.get("api/status")).path("lastReload"),
             r -> r.isObject() && r.path("accepted").asBoolean() == accepted);
   }
 
   private static Map<String, Long> depthByRoute(JsonNode spool) {
     Map<String, Long> depths = new LinkedHashMap<>();
-    spool.path("depthByRoute").fields().forEachRemaining(e -> depths.put(e.getKey(), e.getValue().asLong()));
+    spool
+        .path("depthByRoute")
+        .fields()
+        .forEachRemaining(e -> depths.put(e.getKey(), e.getValue().asLong()));
     return depths;
   }
 
@@ -297,15 +345,21 @@ class OperatorCliIT {
   }
 
   private V5Device connectV5(String clientId) throws MqttException {
-    V5Device device = new V5Device(new MqttClient("tcp://127.0.0.1:" + mqttPort, clientId, new MemoryPersistence()));
+    V5Device device =
+        new V5Device(
+            new MqttClient("tcp://127.0.0.1:" + mqttPort, clientId, new MemoryPersistence()));
     devices.add(device);
     device.client.connect();
     return device;
   }
 
   private V3Device connectV3(String clientId) throws org.eclipse.paho.client.mqttv3.MqttException {
-    V3Device device = new V3Device(new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + mqttPort,
-        clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence()));
+    V3Device device =
+        new V3Device(
+            new org.eclipse.paho.client.mqttv3.MqttClient(
+                "tcp://127.0.0.1:" + mqttPort,
+                clientId,
+                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence()));
     devices.add(device);
     MqttConnectOptions options = new MqttConnectOptions();
     options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
@@ -323,7 +377,10 @@ class OperatorCliIT {
       client.setCallback(this);
     }
 
-    /** Publishes at QoS 1; returns once the PUBACK arrived, i.e. once a routed message is in the spool. */
+    /**
+     * Publishes at QoS 1; returns once the PUBACK arrived, i.e. once a routed message is in the
+     * spool.
+     */
     int publish(String topic, String payload) throws MqttException {
       byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
       client.publish(topic, bytes, 1, false);
@@ -364,7 +421,8 @@ class OperatorCliIT {
   }
 
   /** An MQTT 3.1.1 device; {@code lost} completes with the cause when its connection is lost. */
-  private static final class V3Device implements org.eclipse.paho.client.mqttv3.MqttCallback, AutoCloseable {
+  private static final class V3Device
+      implements org.eclipse.paho.client.mqttv3.MqttCallback, AutoCloseable {
     final org.eclipse.paho.client.mqttv3.MqttClient client;
     final CompletableFuture<Throwable> lost = new CompletableFuture<>();
 

@@ -3,8 +3,8 @@ package io.outpost.packaging;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -13,14 +13,15 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * One device of the crash tests: a Paho MQTT 3.1.1 client publishing QoS 1 or 2 messages to
- * {@code devices/<name>/telemetry} whose payload is a unique id ({@code device0-17}), up to {@value #DEVICE_INFLIGHT}
- * unacknowledged, until the daemon goes away. An id counts as acknowledged only when its publish completed, i.e. the
- * PUBACK (QoS 1) or PUBCOMP (QoS 2) arrived.
+ * One device of the crash tests: a Paho MQTT 3.1.1 client publishing QoS 1 or 2 messages to {@code
+ * devices/<name>/telemetry} whose payload is a unique id ({@code device0-17}), up to {@value
+ * #DEVICE_INFLIGHT} unacknowledged, until the daemon goes away. An id counts as acknowledged only
+ * when its publish completed, i.e. the PUBACK (QoS 1) or PUBCOMP (QoS 2) arrived.
  */
 final class PublishingDevice implements AutoCloseable {
   /** Unacknowledged publishes per device, so that kills land with publishes in flight. */
   static final int DEVICE_INFLIGHT = 16;
+
   private static final long STEP_TIMEOUT_SECONDS = 30;
   private static final long DISCONNECT_WAIT_MILLIS = 10_000;
 
@@ -35,7 +36,8 @@ final class PublishingDevice implements AutoCloseable {
 
   private final int qos;
 
-  PublishingDevice(int port, String name, AtomicLong sequence, Consumer<String> onAck) throws MqttException {
+  PublishingDevice(int port, String name, AtomicLong sequence, Consumer<String> onAck)
+      throws MqttException {
     this(port, name, sequence, 1, onAck);
   }
 
@@ -78,18 +80,24 @@ final class PublishingDevice implements AutoCloseable {
         }
         String id = name + "-" + sequence.getAndIncrement();
         try {
-          client.publish(topic, id.getBytes(StandardCharsets.UTF_8), qos, false, null, new IMqttActionListener() {
-            @Override
-            public void onSuccess(IMqttToken token) {
-              onAck.accept(id);
-              window.release();
-            }
+          client.publish(
+              topic,
+              id.getBytes(StandardCharsets.UTF_8),
+              qos,
+              false,
+              null,
+              new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                  onAck.accept(id);
+                  window.release();
+                }
 
-            @Override
-            public void onFailure(IMqttToken token, Throwable error) {
-              window.release(); // the daemon went away before its PUBACK: not acknowledged
-            }
-          });
+                @Override
+                public void onFailure(IMqttToken token, Throwable error) {
+                  window.release(); // the daemon went away before its PUBACK: not acknowledged
+                }
+              });
         } catch (MqttException e) {
           window.release();
           if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
@@ -117,7 +125,10 @@ final class PublishingDevice implements AutoCloseable {
     }
   }
 
-  /** Stops publishing; waits for the connection to end (the daemon was killed), else disconnects; closes. */
+  /**
+   * Stops publishing; waits for the connection to end (the daemon was killed), else disconnects;
+   * closes.
+   */
   @Override
   public void close() throws MqttException, InterruptedException {
     stopPublishing();

@@ -7,7 +7,9 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 
-/** The shaded {@code outpost.jar}: runnable, and carrying only what runs on the boards we ship to. */
+/**
+ * The shaded {@code outpost.jar}: runnable, and carrying only what runs on the boards we ship to.
+ */
 class RunnableJarIT {
 
   @Test
@@ -29,16 +31,20 @@ class RunnableJarIT {
   @Test
   void keepsSqliteNativesOnlyForLinuxBoards() throws Exception {
     try (JarFile jar = new JarFile(Artifacts.JAR.toFile())) {
-      List<String> natives = jar.stream().map(ZipEntry::getName)
-          .filter(name -> name.startsWith("org/sqlite/native/") && !name.endsWith("/"))
-          .sorted().toList();
+      List<String> natives =
+          jar.stream()
+              .map(ZipEntry::getName)
+              .filter(name -> name.startsWith("org/sqlite/native/") && !name.endsWith("/"))
+              .sorted()
+              .toList();
 
-      assertThat(natives).containsExactly(
-          "org/sqlite/native/Linux/aarch64/libsqlitejdbc.so",
-          "org/sqlite/native/Linux/arm/libsqlitejdbc.so",
-          "org/sqlite/native/Linux/armv6/libsqlitejdbc.so",
-          "org/sqlite/native/Linux/armv7/libsqlitejdbc.so",
-          "org/sqlite/native/Linux/x86_64/libsqlitejdbc.so");
+      assertThat(natives)
+          .containsExactly(
+              "org/sqlite/native/Linux/aarch64/libsqlitejdbc.so",
+              "org/sqlite/native/Linux/arm/libsqlitejdbc.so",
+              "org/sqlite/native/Linux/armv6/libsqlitejdbc.so",
+              "org/sqlite/native/Linux/armv7/libsqlitejdbc.so",
+              "org/sqlite/native/Linux/x86_64/libsqlitejdbc.so");
     }
   }
 

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The product's promise end to end, through the shipped jar: messages a device published while the cloud was down are
- * acknowledged from the spool and reach the cloud (a third-party broker) once it is reachable; cloud commands reach
- * local subscribers.
+ * The product's promise end to end, through the shipped jar: messages a device published while the
+ * cloud was down are acknowledged from the spool and reach the cloud (a third-party broker) once it
+ * is reachable; cloud commands reach local subscribers.
  */
 class StoreAndForwardIT {
 
@@ -58,8 +58,12 @@ class StoreAndForwardIT {
   void spoolsWhileTheCloudIsDownAndDeliversWhenItIsUp() throws Exception {
     cloud = StandInCloud.start();
     link = FaultProxy.toTcp(cloud.port());
-    link.refuse(true); // the cloud is unreachable at start: the daemon must keep accepting and spooling
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+    link.refuse(
+        true); // the cloud is unreachable at start: the daemon must keep accepting and spooling
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: ./data}
         cloud:
@@ -71,7 +75,8 @@ class StoreAndForwardIT {
           - {name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud, prefix: "site-1/"}
           - {name: commands, from: cloud, filter: "commands/edge-it/#", to: local}
         admin: {listen: "127.0.0.1:0"}
-        """.formatted(link.port()));
+        """
+                .formatted(link.port()));
     daemon = LaunchedDaemon.jar(dir, "run", "--config", config.toString());
     int port = daemon.awaitReady(90).mqttPort();
 
@@ -79,19 +84,28 @@ class StoreAndForwardIT {
     device.connect();
     for (int i = 0; i < 20; i++) {
       // publish() returns once the daemon's PUBACK arrived, i.e. once the message is in the spool
-      device.publish("devices/pump-7/telemetry", ("{\"seq\":" + i + "}").getBytes(StandardCharsets.UTF_8), 1, false);
+      device.publish(
+          "devices/pump-7/telemetry",
+          ("{\"seq\":" + i + "}").getBytes(StandardCharsets.UTF_8),
+          1,
+          false);
     }
 
     assertThat(cloud.count("#")).as("nothing reached the cloud while it was down").isZero();
     link.refuse(false);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(cloud.count("site-1/devices/pump-7/telemetry")).isGreaterThanOrEqualTo(20));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(cloud.count("site-1/devices/pump-7/telemetry"))
+                    .isGreaterThanOrEqualTo(20));
     assertThat(cloud.received("site-1/devices/pump-7/telemetry"))
         .extracting(StandInCloud.Received::text)
         .containsSubsequence("{\"seq\":0}", "{\"seq\":1}", "{\"seq\":19}");
 
     BlockingQueue<MqttMessage> commands = new LinkedBlockingQueue<>();
-    device.subscribe(new MqttSubscription[] {new MqttSubscription("commands/edge-it/#", 1)},
+    device.subscribe(
+        new MqttSubscription[] {new MqttSubscription("commands/edge-it/#", 1)},
         new IMqttMessageListener[] {(t, m) -> commands.add(m)});
     cloud.publish("commands/edge-it/valve", "close".getBytes(StandardCharsets.UTF_8), 1, false);
     MqttMessage command = commands.poll(30, TimeUnit.SECONDS);

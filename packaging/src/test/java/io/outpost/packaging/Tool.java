@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** An external program (dpkg-deb, systemd-analyze, tar, sh) run to completion with its output captured. */
+/**
+ * An external program (dpkg-deb, systemd-analyze, tar, sh) run to completion with its output
+ * captured.
+ */
 final class Tool {
 
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -44,13 +47,18 @@ final class Tool {
     return run(null, Map.of(), DEFAULT_TIMEOUT, command);
   }
 
-  /** Runs {@code command} in {@code workDir} (null: ours) with extra environment; fails the test on timeout. */
+  /**
+   * Runs {@code command} in {@code workDir} (null: ours) with extra environment; fails the test on
+   * timeout.
+   */
   static Result run(Path workDir, Map<String, String> env, Duration timeout, String... command)
       throws IOException, InterruptedException {
     Path log = Files.createTempFile("tool-", ".log");
     try {
-      ProcessBuilder builder = new ProcessBuilder(List.of(command)).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(List.of(command))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       if (workDir != null) {
         builder.directory(workDir.toFile());
       }
@@ -58,8 +66,12 @@ final class Tool {
       Process process = builder.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout + ":\n"
-            + Files.readString(log, StandardCharsets.UTF_8));
+        throw new AssertionError(
+            String.join(" ", command)
+                + " did not finish within "
+                + timeout
+                + ":\n"
+                + Files.readString(log, StandardCharsets.UTF_8));
       }
       return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     } finally {
@@ -67,11 +79,14 @@ final class Tool {
     }
   }
 
-  /** Like {@link #run(String...)} but fails the test unless the exit code is 0; returns the output. */
+  /**
+   * Like {@link #run(String...)} but fails the test unless the exit code is 0; returns the output.
+   */
   static String succeed(String... command) throws IOException, InterruptedException {
     Result result = run(command);
     if (result.exitCode() != 0) {
-      throw new AssertionError(String.join(" ", command) + " exited " + result.exitCode() + ":\n" + result.output());
+      throw new AssertionError(
+          String.join(" ", command) + " exited " + result.exitCode() + ":\n" + result.output());
     }
     return result.output();
   }

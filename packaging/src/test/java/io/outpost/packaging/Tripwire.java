@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counts events; {@link #arm} sets an action to run once so many more have happened. The action runs on the thread
- * that records the event (a Paho or Moquette callback), so a kill lands at that moment, not when the test thread
- * gets the CPU again.
+ * Counts events; {@link #arm} sets an action to run once so many more have happened. The action
+ * runs on the thread that records the event (a Paho or Moquette callback), so a kill lands at that
+ * moment, not when the test thread gets the CPU again.
  */
 final class Tripwire {
   private final AtomicLong count = new AtomicLong();
@@ -21,7 +21,9 @@ final class Tripwire {
     }
   }
 
-  /** Runs {@code action} after {@code more} events (at once for 0); the latch opens after it ran. */
+  /**
+   * Runs {@code action} after {@code more} events (at once for 0); the latch opens after it ran.
+   */
   CountDownLatch arm(long more, Runnable action) {
     Armed next = new Armed(count.get() + more, action);
     armed = next;
@@ -53,4 +55,3 @@ final class Tripwire {
     }
   }
 }
-

@@ -14,6 +14,7 @@ import java.util.Map;
 final class BatchEnvelope {
   /** Envelope format version. */
   static final int VERSION = 1;
+
   private static final byte[] FOOTER = {']', '}'};
 
   private final JsonFactory json = new JsonFactory();

@@ -4,11 +4,11 @@ import java.time.Duration;
 
 /**
  * Circuit breaker on connection attempts ({@code cloud.circuitBreaker}), via Resilience4j: after
- * {@code failureThreshold} failed attempts in a row the link stops trying for {@code openSeconds}, then lets one trial
- * attempt through.
+ * {@code failureThreshold} failed attempts in a row the link stops trying for {@code openSeconds},
+ * then lets one trial attempt through.
  *
- * @param failureThreshold consecutive failed attempts that open the circuit. Default
- *     {@value #DEFAULT_FAILURE_THRESHOLD}.
+ * @param failureThreshold consecutive failed attempts that open the circuit. Default {@value
+ *     #DEFAULT_FAILURE_THRESHOLD}.
  * @param openSeconds how long it stays open. Default {@value #DEFAULT_OPEN_SECONDS}.
  */
 public record CircuitBreakerOptions(Integer failureThreshold, Integer openSeconds) {
@@ -19,10 +19,12 @@ public record CircuitBreakerOptions(Integer failureThreshold, Integer openSecond
     failureThreshold = failureThreshold == null ? DEFAULT_FAILURE_THRESHOLD : failureThreshold;
     openSeconds = openSeconds == null ? DEFAULT_OPEN_SECONDS : openSeconds;
     if (failureThreshold <= 0) {
-      throw new IllegalArgumentException("circuitBreaker.failureThreshold: must be > 0, got " + failureThreshold);
+      throw new IllegalArgumentException(
+          "circuitBreaker.failureThreshold: must be > 0, got " + failureThreshold);
     }
     if (openSeconds <= 0) {
-      throw new IllegalArgumentException("circuitBreaker.openSeconds: must be > 0, got " + openSeconds);
+      throw new IllegalArgumentException(
+          "circuitBreaker.openSeconds: must be > 0, got " + openSeconds);
     }
   }
 

@@ -11,9 +11,9 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * Says in plain words why a connection to the cloud failed — "connection refused", "TLS alert: bad certificate",
- * "not authorized" — for the status and the log. The text never carries a library's exception message or class name:
- * operators read it, and the cause chain stays in the DEBUG log.
+ * Says in plain words why a connection to the cloud failed — "connection refused", "TLS alert: bad
+ * certificate", "not authorized" — for the status and the log. The text never carries a library's
+ * exception message or class name: operators read it, and the cause chain stays in the DEBUG log.
  */
 final class CloudErrors {
   private CloudErrors() {}

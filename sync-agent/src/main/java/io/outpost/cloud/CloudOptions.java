@@ -4,36 +4,39 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * Options of the cloud link: the {@code cloud:} section of the gateway YAML (absent = offline; everything routed to
- * the cloud stays in the spool). Absent keys get the default named in their constant; invalid values are rejected
- * with {@code IllegalArgumentException("<key>: <why>")}.
+ * Options of the cloud link: the {@code cloud:} section of the gateway YAML (absent = offline;
+ * everything routed to the cloud stays in the spool). Absent keys get the default named in their
+ * constant; invalid values are rejected with {@code IllegalArgumentException("<key>: <why>")}.
  *
  * @param url broker URL, {@code tcp://host:port} or {@code ssl://host:port}. Required.
- * @param clientId MQTT client id; also the {@code gateway} of batch envelopes and {@code {clientId}} in topics.
- *     Required.
+ * @param clientId MQTT client id; also the {@code gateway} of batch envelopes and {@code
+ *     {clientId}} in topics. Required.
  * @param mqttVersion {@code 5} (default) or {@code 3.1.1}.
  * @param username MQTT user name, or absent.
  * @param password MQTT password, or absent.
  * @param tls mutual TLS from PEM files for {@code ssl://}, see {@link TlsOptions}.
  * @param keepAliveSeconds MQTT keep-alive. Default {@value #DEFAULT_KEEP_ALIVE_SECONDS}.
- * @param connectTimeoutSeconds time allowed for TCP + TLS + CONNACK. Default {@value #DEFAULT_CONNECT_TIMEOUT_SECONDS}.
- * @param sessionExpirySeconds persistent session lifetime (MQTT 5; 3.1.1 uses {@code cleanSession=false}). Default
- *     {@value #DEFAULT_SESSION_EXPIRY_SECONDS}.
- * @param inflightWindow most cloud publishes awaiting PUBACK; bounds duplicates after a reconnect. Default
- *     {@value #DEFAULT_INFLIGHT_WINDOW} (AWS IoT Core's receive maximum).
- * @param maxPublishesPerSecond drain rate limit in cloud publishes per second (a batch counts once); {@code 0} = none
+ * @param connectTimeoutSeconds time allowed for TCP + TLS + CONNACK. Default {@value
+ *     #DEFAULT_CONNECT_TIMEOUT_SECONDS}.
+ * @param sessionExpirySeconds persistent session lifetime (MQTT 5; 3.1.1 uses {@code
+ *     cleanSession=false}). Default {@value #DEFAULT_SESSION_EXPIRY_SECONDS}.
+ * @param inflightWindow most cloud publishes awaiting PUBACK; bounds duplicates after a reconnect.
+ *     Default {@value #DEFAULT_INFLIGHT_WINDOW} (AWS IoT Core's receive maximum).
+ * @param maxPublishesPerSecond drain rate limit in cloud publishes per second (a batch counts
+ *     once); {@code 0} = none (default).
+ * @param maxBytesPerSecond drain rate limit in payload bytes per second; {@code 0} = none
  *     (default).
- * @param maxBytesPerSecond drain rate limit in payload bytes per second; {@code 0} = none (default).
- * @param maxMessageBytes largest publish the cloud accepts. The daemon refuses larger messages at ingress (see
- *     {@link CloudPayloadLimit}); one spooled before the limit was lowered goes to the dead-letter table as
- *     {@code too-large}. Default {@value #DEFAULT_MAX_MESSAGE_BYTES} (AWS IoT Core).
- * @param ackTimeoutSeconds a publish not acknowledged within this time is treated as a dead connection (reconnect and
- *     redeliver). Default {@value #DEFAULT_ACK_TIMEOUT_SECONDS}.
+ * @param maxMessageBytes largest publish the cloud accepts. The daemon refuses larger messages at
+ *     ingress (see {@link CloudPayloadLimit}); one spooled before the limit was lowered goes to the
+ *     dead-letter table as {@code too-large}. Default {@value #DEFAULT_MAX_MESSAGE_BYTES} (AWS IoT
+ *     Core).
+ * @param ackTimeoutSeconds a publish not acknowledged within this time is treated as a dead
+ *     connection (reconnect and redeliver). Default {@value #DEFAULT_ACK_TIMEOUT_SECONDS}.
  * @param batching see {@link BatchingOptions}; off by default.
  * @param backoff reconnect backoff, see {@link BackoffOptions}.
  * @param circuitBreaker see {@link CircuitBreakerOptions}.
- * @param statusTopic retained {@code online}/{@code offline} status (also the will); {@code {clientId}} is replaced.
- *     Default {@value #DEFAULT_STATUS_TOPIC}.
+ * @param statusTopic retained {@code online}/{@code offline} status (also the will); {@code
+ *     {clientId}} is replaced. Default {@value #DEFAULT_STATUS_TOPIC}.
  * @param downlinkQos QoS of the downlink subscriptions. Default {@value #DEFAULT_DOWNLINK_QOS}.
  */
 public record CloudOptions(
@@ -66,12 +69,14 @@ public record CloudOptions(
   public static final int DEFAULT_ACK_TIMEOUT_SECONDS = 30;
   public static final String DEFAULT_STATUS_TOPIC = "outpost/{clientId}/status";
   public static final int DEFAULT_DOWNLINK_QOS = 1;
+
   /** Paho's message-id space bounds the window. */
   static final int MAX_INFLIGHT_WINDOW = 65_535;
 
   public CloudOptions {
     if (url == null || url.isBlank()) {
-      throw new IllegalArgumentException("url: required, e.g. ssl://xxxx-ats.iot.eu-west-1.amazonaws.com:8883");
+      throw new IllegalArgumentException(
+          "url: required, e.g. ssl://xxxx-ats.iot.eu-west-1.amazonaws.com:8883");
     }
     String scheme = URI.create(url).getScheme();
     if (!"tcp".equals(scheme) && !"ssl".equals(scheme)) {
@@ -83,11 +88,13 @@ public record CloudOptions(
     mqttVersion = mqttVersion == null ? DEFAULT_MQTT_VERSION : mqttVersion;
     tls = tls == null ? TlsOptions.defaults() : tls;
     keepAliveSeconds = atLeast("keepAliveSeconds", keepAliveSeconds, DEFAULT_KEEP_ALIVE_SECONDS, 0);
-    connectTimeoutSeconds = atLeast("connectTimeoutSeconds", connectTimeoutSeconds, DEFAULT_CONNECT_TIMEOUT_SECONDS, 1);
-    sessionExpirySeconds = sessionExpirySeconds == null ? DEFAULT_SESSION_EXPIRY_SECONDS : sessionExpirySeconds;
+    connectTimeoutSeconds =
+        atLeast("connectTimeoutSeconds", connectTimeoutSeconds, DEFAULT_CONNECT_TIMEOUT_SECONDS, 1);
+    sessionExpirySeconds =
+        sessionExpirySeconds == null ? DEFAULT_SESSION_EXPIRY_SECONDS : sessionExpirySeconds;
     if (sessionExpirySeconds < 0 || sessionExpirySeconds > 0xFFFFFFFFL) {
-      throw new IllegalArgumentException("sessionExpirySeconds: must be in [0, 4294967295], got "
-          + sessionExpirySeconds);
+      throw new IllegalArgumentException(
+          "sessionExpirySeconds: must be in [0, 4294967295], got " + sessionExpirySeconds);
     }
     inflightWindow = atLeast("inflightWindow", inflightWindow, DEFAULT_INFLIGHT_WINDOW, 1);
     if (inflightWindow > MAX_INFLIGHT_WINDOW) {
@@ -96,17 +103,23 @@ public record CloudOptions(
     maxPublishesPerSecond = atLeast("maxPublishesPerSecond", maxPublishesPerSecond, 0, 0);
     maxBytesPerSecond = maxBytesPerSecond == null ? 0 : maxBytesPerSecond;
     if (maxBytesPerSecond < 0 || maxBytesPerSecond > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("maxBytesPerSecond: must be in [0, 2147483647], got " + maxBytesPerSecond);
+      throw new IllegalArgumentException(
+          "maxBytesPerSecond: must be in [0, 2147483647], got " + maxBytesPerSecond);
     }
     maxMessageBytes = atLeast("maxMessageBytes", maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 1);
-    ackTimeoutSeconds = atLeast("ackTimeoutSeconds", ackTimeoutSeconds, DEFAULT_ACK_TIMEOUT_SECONDS, 1);
+    ackTimeoutSeconds =
+        atLeast("ackTimeoutSeconds", ackTimeoutSeconds, DEFAULT_ACK_TIMEOUT_SECONDS, 1);
     batching = batching == null ? BatchingOptions.disabled() : batching;
     if (batching.enabled() && batching.maxBytes() > maxMessageBytes) {
-      throw new IllegalArgumentException("batching.maxBytes: must be <= maxMessageBytes (" + maxMessageBytes + ")");
+      throw new IllegalArgumentException(
+          "batching.maxBytes: must be <= maxMessageBytes (" + maxMessageBytes + ")");
     }
-    if (maxBytesPerSecond > 0 && maxBytesPerSecond < Math.min(maxMessageBytes, batching.maxBytes())) {
-      throw new IllegalArgumentException("maxBytesPerSecond: must be 0 or >= the largest publish ("
-          + Math.min(maxMessageBytes, batching.maxBytes()) + " bytes)");
+    if (maxBytesPerSecond > 0
+        && maxBytesPerSecond < Math.min(maxMessageBytes, batching.maxBytes())) {
+      throw new IllegalArgumentException(
+          "maxBytesPerSecond: must be 0 or >= the largest publish ("
+              + Math.min(maxMessageBytes, batching.maxBytes())
+              + " bytes)");
     }
     backoff = backoff == null ? BackoffOptions.defaults() : backoff;
     circuitBreaker = circuitBreaker == null ? CircuitBreakerOptions.defaults() : circuitBreaker;
@@ -119,68 +132,239 @@ public record CloudOptions(
 
   /** Defaults for a broker URL and client id. */
   public static CloudOptions of(String url, String clientId) {
-    return new CloudOptions(url, clientId, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null);
+    return new CloudOptions(
+        url, clientId, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null);
   }
 
   public CloudOptions withMqttVersion(MqttVersion value) {
-    return new CloudOptions(url, clientId, value, username, password, tls, keepAliveSeconds, connectTimeoutSeconds,
-        sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond, maxMessageBytes,
-        ackTimeoutSeconds, batching, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        value,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withTls(TlsOptions value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, value, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond,
-        maxMessageBytes, ackTimeoutSeconds, batching, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        value,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withInflightWindow(int value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, value, maxPublishesPerSecond, maxBytesPerSecond,
-        maxMessageBytes, ackTimeoutSeconds, batching, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        value,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withRateLimits(int publishesPerSecond, long bytesPerSecond) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, inflightWindow, publishesPerSecond, bytesPerSecond,
-        maxMessageBytes, ackTimeoutSeconds, batching, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        publishesPerSecond,
+        bytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withMaxMessageBytes(int value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond,
-        value, ackTimeoutSeconds, batching, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        value,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withAckTimeoutSeconds(int value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond,
-        maxMessageBytes, value, batching, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        value,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withBatching(BatchingOptions value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond,
-        maxMessageBytes, ackTimeoutSeconds, value, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        value,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withBackoff(BackoffOptions value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond,
-        maxMessageBytes, ackTimeoutSeconds, batching, value, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        value,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withCircuitBreaker(CircuitBreakerOptions value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, keepAliveSeconds,
-        connectTimeoutSeconds, sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond,
-        maxMessageBytes, ackTimeoutSeconds, batching, backoff, value, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        value,
+        statusTopic,
+        downlinkQos);
   }
 
   public CloudOptions withKeepAliveSeconds(int value) {
-    return new CloudOptions(url, clientId, mqttVersion, username, password, tls, value, connectTimeoutSeconds,
-        sessionExpirySeconds, inflightWindow, maxPublishesPerSecond, maxBytesPerSecond, maxMessageBytes,
-        ackTimeoutSeconds, batching, backoff, circuitBreaker, statusTopic, downlinkQos);
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        value,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
   }
 
   /** The status topic with {@code {clientId}} replaced. */
@@ -207,7 +391,10 @@ public record CloudOptions(
     return value;
   }
 
-  /** Like the record's own, but never shows the password: options objects end up in logs and error messages. */
+  /**
+   * Like the record's own, but never shows the password: options objects end up in logs and error
+   * messages.
+   */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("CloudOptions[");
@@ -220,7 +407,9 @@ public record CloudOptions(
       } catch (ReflectiveOperationException e) {
         value = "?";
       }
-      b.append(i == 0 ? "" : ", ").append(name).append('=')
+      b.append(i == 0 ? "" : ", ")
+          .append(name)
+          .append('=')
           .append("password".equals(name) && value != null ? "<redacted>" : value);
     }
     return b.append(']').toString();

@@ -14,23 +14,27 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 
 /**
- * The socket Paho's TCP module is given for every cloud connection: a plain or TLS socket (see {@link CloudEndpoint})
- * with two things Paho 1.2.5 gets wrong done here.
+ * The socket Paho's TCP module is given for every cloud connection: a plain or TLS socket (see
+ * {@link CloudEndpoint}) with two things Paho 1.2.5 gets wrong done here.
  *
  * <ul>
- *   <li>TLS: {@link #connect} completes the handshake within the connect timeout, with the parameters the socket was
- *       made with (ALPN, host name verification), before Paho sends anything.</li>
- *   <li>Early failures: Paho starts its receiver thread and then polls every 100 ms, forever and ignoring interrupts,
- *       until it has seen the receiver running. A server that closes the connection right after accepting it (a TLS
- *       endpoint refusing the device certificate after a TLS 1.3 handshake, or an endpoint that wants another ALPN
- *       protocol) ends the receiver before the first poll, and the connecting thread never ends: one thread leaked
- *       per attempt, for as long as the link retries. So until the first byte arrives (the CONNACK, which Paho can
- *       only get after its receiver was seen running, since it sends CONNECT after that), a read that fails within
- *       {@link #EARLY_FAILURE_HOLD} of connecting waits until then before it reports the failure. A connection lost
- *       after the CONNACK is reported at once.</li>
+ *   <li>TLS: {@link #connect} completes the handshake within the connect timeout, with the
+ *       parameters the socket was made with (ALPN, host name verification), before Paho sends
+ *       anything.
+ *   <li>Early failures: Paho starts its receiver thread and then polls every 100 ms, forever and
+ *       ignoring interrupts, until it has seen the receiver running. A server that closes the
+ *       connection right after accepting it (a TLS endpoint refusing the device certificate after a
+ *       TLS 1.3 handshake, or an endpoint that wants another ALPN protocol) ends the receiver
+ *       before the first poll, and the connecting thread never ends: one thread leaked per attempt,
+ *       for as long as the link retries. So until the first byte arrives (the CONNACK, which Paho
+ *       can only get after its receiver was seen running, since it sends CONNECT after that), a
+ *       read that fails within {@link #EARLY_FAILURE_HOLD} of connecting waits until then before it
+ *       reports the failure. A connection lost after the CONNACK is reported at once.
  * </ul>
- * Paho calls only {@code connect}, {@code setSoTimeout}, {@code getInputStream}, {@code getOutputStream},
- * {@code shutdownInput} and {@code close} on it; the rest of {@link Socket} is passed through where it is cheap.
+ *
+ * Paho calls only {@code connect}, {@code setSoTimeout}, {@code getInputStream}, {@code
+ * getOutputStream}, {@code shutdownInput} and {@code close} on it; the rest of {@link Socket} is
+ * passed through where it is cheap.
  */
 final class CloudSocket extends Socket {
   /** Longer than several of Paho's 100 ms polls, even on a loaded machine. */
@@ -38,8 +42,10 @@ final class CloudSocket extends Socket {
 
   private final Socket socket;
   private volatile long connectedAtNanos;
+
   /** Whether any byte was read: from then on failures are reported at once. */
   private volatile boolean received;
+
   private InputStream input;
 
   CloudSocket(Socket socket) {
@@ -82,13 +88,15 @@ final class CloudSocket extends Socket {
   }
 
   @Override
-  @SuppressWarnings("UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
+  @SuppressWarnings(
+      "UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
   public void setSoTimeout(int timeout) throws SocketException {
     socket.setSoTimeout(timeout);
   }
 
   @Override
-  @SuppressWarnings("UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
+  @SuppressWarnings(
+      "UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
   public int getSoTimeout() throws SocketException {
     return socket.getSoTimeout();
   }
@@ -114,7 +122,8 @@ final class CloudSocket extends Socket {
   }
 
   @Override
-  @SuppressWarnings("UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
+  @SuppressWarnings(
+      "UnsynchronizedOverridesSynchronized") // delegates; the wrapped socket synchronizes
   public void close() throws IOException {
     socket.close();
   }
@@ -199,7 +208,8 @@ final class CloudSocket extends Socket {
           TimeUnit.NANOSECONDS.sleep(remaining);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while holding back an early connection failure");
+          throw new InterruptedIOException(
+              "interrupted while holding back an early connection failure");
         }
       }
     }

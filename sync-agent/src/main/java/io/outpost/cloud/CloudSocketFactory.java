@@ -7,9 +7,10 @@ import java.net.Socket;
 import javax.net.SocketFactory;
 
 /**
- * Makes the {@link CloudSocket}s Paho connects with, over plain or TLS sockets from another factory, each with
- * TCP_NODELAY (without it Nagle's algorithm holds small publishes back until the previous segment is acknowledged,
- * which caps a QoS 1 drain at a few thousand messages per second) and a last adjustment, such as TLS parameters.
+ * Makes the {@link CloudSocket}s Paho connects with, over plain or TLS sockets from another
+ * factory, each with TCP_NODELAY (without it Nagle's algorithm holds small publishes back until the
+ * previous segment is acknowledged, which caps a QoS 1 drain at a few thousand messages per second)
+ * and a last adjustment, such as TLS parameters.
  */
 final class CloudSocketFactory extends SocketFactory {
 
@@ -29,7 +30,7 @@ final class CloudSocketFactory extends SocketFactory {
 
   /** Plain TCP. */
   static CloudSocketFactory plain() {
-    return new CloudSocketFactory(SocketFactory.getDefault(), socket -> { });
+    return new CloudSocketFactory(SocketFactory.getDefault(), socket -> {});
   }
 
   private Socket inner() throws IOException {
@@ -50,8 +51,10 @@ final class CloudSocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-    return connected(inner(), new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+      throws IOException {
+    return connected(
+        inner(), new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
   }
 
   @Override
@@ -62,7 +65,10 @@ final class CloudSocketFactory extends SocketFactory {
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
       throws IOException {
-    return connected(inner(), new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+    return connected(
+        inner(),
+        new InetSocketAddress(address, port),
+        new InetSocketAddress(localAddress, localPort));
   }
 
   private static Socket connected(Socket inner, InetSocketAddress remote, InetSocketAddress local)

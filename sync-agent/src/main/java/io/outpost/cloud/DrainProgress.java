@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the drain for the status and the log: the delivery rate, and the backlog found when the link came online,
- * logged once it is gone ("drained N messages in T"). Called on the link thread; {@link #perSecond()} from any.
+ * Follows the drain for the status and the log: the delivery rate, and the backlog found when the
+ * link came online, logged once it is gone ("drained N messages in T"). Called on the link thread;
+ * {@link #perSecond()} from any.
  */
 final class DrainProgress {
   private static final Logger LOG = LoggerFactory.getLogger(CloudLink.class);
@@ -24,7 +25,10 @@ final class DrainProgress {
     this.rate = new DrainRate(clock);
   }
 
-  /** The link is online with {@code depth} messages waiting: a backlog starts unless one is still being drained. */
+  /**
+   * The link is online with {@code depth} messages waiting: a backlog starts unless one is still
+   * being drained.
+   */
   void online(long depth) {
     if (depth > 0 && !backlog) {
       backlog = true;
@@ -33,7 +37,9 @@ final class DrainProgress {
     }
   }
 
-  /** {@code messages} were delivered and deleted from the spool; {@code depth} reads what is left. */
+  /**
+   * {@code messages} were delivered and deleted from the spool; {@code depth} reads what is left.
+   */
   void acknowledged(int messages, LongSupplier depth) {
     rate.delivered(messages);
     if (!backlog) {
@@ -43,8 +49,12 @@ final class DrainProgress {
     if (depth.getAsLong() == 0) {
       backlog = false;
       Duration took = Duration.ofMillis(clock.millis() - backlogSinceMillis);
-      LOG.info("Backlog drained: {} messages in {} ({} per second)", drained, human(took),
-          String.format(java.util.Locale.ROOT, "%.1f", drained * 1000.0 / Math.max(1, took.toMillis())));
+      LOG.info(
+          "Backlog drained: {} messages in {} ({} per second)",
+          drained,
+          human(took),
+          String.format(
+              java.util.Locale.ROOT, "%.1f", drained * 1000.0 / Math.max(1, took.toMillis())));
     }
   }
 

@@ -3,8 +3,9 @@ package io.outpost.cloud;
 import java.time.Clock;
 
 /**
- * Messages delivered to the cloud per second over the last {@value #WINDOW_SECONDS} seconds: one bucket per second in
- * a ring, so the rate follows the link within a window and costs no allocation per delivery. Thread-safe.
+ * Messages delivered to the cloud per second over the last {@value #WINDOW_SECONDS} seconds: one
+ * bucket per second in a ring, so the rate follows the link within a window and costs no allocation
+ * per delivery. Thread-safe.
  */
 final class DrainRate {
   static final int WINDOW_SECONDS = 30;

@@ -19,25 +19,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves messages from the spool to the cloud while the link is online: leases in drain order, packs them into
- * publishes, sends within the in-flight window and the rate limits, deletes on PUBACK, dead-letters refusals. On a
- * connection loss every leased message goes back to the spool and is sent again on the next connection, so at most
- * one window of messages can arrive twice (the stable id lets consumers drop them).
+ * Moves messages from the spool to the cloud while the link is online: leases in drain order, packs
+ * them into publishes, sends within the in-flight window and the rate limits, deletes on PUBACK,
+ * dead-letters refusals. On a connection loss every leased message goes back to the spool and is
+ * sent again on the next connection, so at most one window of messages can arrive twice (the stable
+ * id lets consumers drop them).
  *
- * <p>Two limits apply. Publishes awaiting PUBACK never exceed the cloud's Receive Maximum (less one slot for status
- * publishes) nor {@link CloudOptions#inflightWindow()}. Publishes that are leased, unacknowledged or acknowledged but
- * not yet deleted from the spool together never exceed {@link CloudOptions#inflightWindow()}: that is the most a
- * crash can send twice. A PUBACK frees its MQTT slot at once, so a small Receive Maximum (Mosquitto: 20) does not
- * make every publish wait for a spool commit.
+ * <p>Two limits apply. Publishes awaiting PUBACK never exceed the cloud's Receive Maximum (less one
+ * slot for status publishes) nor {@link CloudOptions#inflightWindow()}. Publishes that are leased,
+ * unacknowledged or acknowledged but not yet deleted from the spool together never exceed {@link
+ * CloudOptions#inflightWindow()}: that is the most a crash can send twice. A PUBACK frees its MQTT
+ * slot at once, so a small Receive Maximum (Mosquitto: 20) does not make every publish wait for a
+ * spool commit.
  *
  * <p>Confined to the link thread: every method runs there.
  */
 final class Drainer {
   private static final Logger LOG = LoggerFactory.getLogger(Drainer.class);
+
   /** Most messages asked of the spool at once. */
   static final int LEASE_MAX = 2000;
+
   /** PUBACK reason 0x97 (quota exceeded) is transient: retry after this pause. */
   static final long QUOTA_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int QUOTA_EXCEEDED = 0x97;
 
@@ -57,21 +62,39 @@ final class Drainer {
   private final AtomicBoolean signalQueued = new AtomicBoolean();
   private final List<PublishUnit> acked = new ArrayList<>();
   private boolean ackFlushQueued;
-  /** Acknowledged units whose delete is not committed yet; they still count against the crash-duplicate budget. */
+
+  /**
+   * Acknowledged units whose delete is not committed yet; they still count against the
+   * crash-duplicate budget.
+   */
   private int deleting;
+
   private CloudMetrics metrics;
   private CloudTransport transport;
   private int epoch;
   private boolean leasing;
-  /** The last lease came back full: a backlog drains, so deletes are committed promptly (the window waits on them). */
+
+  /**
+   * The last lease came back full: a backlog drains, so deletes are committed promptly (the window
+   * waits on them).
+   */
   private boolean behind;
+
   private boolean dirty;
   private boolean rateWait;
   private long pausedUntilNanos;
   private volatile int inflightCount;
-  /** Publishes awaiting PUBACK at most: the cloud's Receive Maximum less one, capped by the configured window. */
+
+  /**
+   * Publishes awaiting PUBACK at most: the cloud's Receive Maximum less one, capped by the
+   * configured window.
+   */
   private int window;
-  /** Leased + unacknowledged + not yet deleted publishes at most: {@link CloudOptions#inflightWindow()}. */
+
+  /**
+   * Leased + unacknowledged + not yet deleted publishes at most: {@link
+   * CloudOptions#inflightWindow()}.
+   */
   private int budget;
 
   /** The outcome of one publish, handed from Paho's callback thread to the link thread. */
@@ -79,10 +102,16 @@ final class Drainer {
 
   /**
    * @param link the link thread's scheduler; every method runs there
-   * @param ticker monotonic nanoseconds (PUBACK timeouts, retry pauses); {@code System::nanoTime} outside tests
-   * @param forceReconnect drops the connection with a reason (a connection that stopped acknowledging)
+   * @param ticker monotonic nanoseconds (PUBACK timeouts, retry pauses); {@code System::nanoTime}
+   *     outside tests
+   * @param forceReconnect drops the connection with a reason (a connection that stopped
+   *     acknowledging)
    */
-  Drainer(CloudOptions options, Spool spool, ScheduledExecutorService link, LongSupplier ticker,
+  Drainer(
+      CloudOptions options,
+      Spool spool,
+      ScheduledExecutorService link,
+      LongSupplier ticker,
       Consumer<String> forceReconnect) {
     this.options = options;
     this.ticker = ticker;
@@ -113,15 +142,17 @@ final class Drainer {
     budget = options.inflightWindow();
     window = Math.max(1, Math.min(budget, connected.receiveMaximum() - 1));
     if (window < options.inflightWindow()) {
-      LOG.info("Cloud allows {} unacknowledged publishes; in-flight window lowered from {}", window + 1,
+      LOG.info(
+          "Cloud allows {} unacknowledged publishes; in-flight window lowered from {}",
+          window + 1,
           options.inflightWindow());
     }
     pump();
   }
 
   /**
-   * The connection is gone: hand every leased message back to the spool. Messages the cloud already acknowledged
-   * are not handed back: their deletes proceed.
+   * The connection is gone: hand every leased message back to the spool. Messages the cloud already
+   * acknowledged are not handed back: their deletes proceed.
    */
   void offline() {
     transport = null;
@@ -147,11 +178,13 @@ final class Drainer {
   /** From the spool's writer thread: new messages. Coalesced into one pump on the link thread. */
   void signal() {
     if (!signalQueued.getAndSet(true)) {
-      CloudLink.runOn(link, () -> {
-        signalQueued.set(false);
-        dirty = true;
-        pump();
-      });
+      CloudLink.runOn(
+          link,
+          () -> {
+            signalQueued.set(false);
+            dirty = true;
+            pump();
+          });
     }
   }
 
@@ -181,7 +214,10 @@ final class Drainer {
     }
   }
 
-  /** Publishes leased and not yet deleted: ready, awaiting PUBACK, or acknowledged and being deleted. */
+  /**
+   * Publishes leased and not yet deleted: ready, awaiting PUBACK, or acknowledged and being
+   * deleted.
+   */
   private int outstanding() {
     return ready.size() + inflight.size() + deleting;
   }
@@ -196,8 +232,11 @@ final class Drainer {
     leasing = true;
     dirty = false;
     int leaseEpoch = epoch;
-    spool.lease(max).whenComplete((messages, error) ->
-        CloudLink.runOn(link, () -> onLeased(leaseEpoch, max, messages, error)));
+    spool
+        .lease(max)
+        .whenComplete(
+            (messages, error) ->
+                CloudLink.runOn(link, () -> onLeased(leaseEpoch, max, messages, error)));
   }
 
   private void onLeased(int leaseEpoch, int max, List<SpooledMessage> messages, Throwable error) {
@@ -216,7 +255,8 @@ final class Drainer {
     behind = messages.size() == max;
     PublishPacker.Packed packed = packer.pack(messages);
     for (SpooledMessage message : packed.tooLarge()) {
-      // spooled under a larger limit (or before ingress checked it): set aside, saying why, without blocking the rest
+      // spooled under a larger limit (or before ingress checked it): set aside, saying why, without
+      // blocking the rest
       deadLetter(List.of(message.id()), payloadLimit.reason(message.entry().payload().length));
     }
     ready.addAll(packed.units());
@@ -227,26 +267,34 @@ final class Drainer {
     }
   }
 
-  @SuppressWarnings("ReferenceEquality") // the unit that waited must still be the first one: identity, not equality
+  @SuppressWarnings(
+      "ReferenceEquality") // the unit that waited must still be the first one: identity, not
+  // equality
   private void sendReady() {
-    while (transport != null && !rateWait && !ready.isEmpty() && inflight.size() < window
+    while (transport != null
+        && !rateWait
+        && !ready.isEmpty()
+        && inflight.size() < window
         && ticker.getAsLong() >= pausedUntilNanos) {
       PublishUnit unit = ready.peekFirst();
       long wait = limits.reserveNanos(unit.payload().length);
       if (wait > 0) {
         rateWait = true;
         int waitEpoch = epoch;
-        link.schedule(() -> {
-          if (waitEpoch != epoch) {
-            return;
-          }
-          rateWait = false;
-          if (transport != null && ready.peekFirst() == unit) {
-            ready.pollFirst();
-            publish(unit);
-          }
-          pump();
-        }, wait, TimeUnit.NANOSECONDS);
+        link.schedule(
+            () -> {
+              if (waitEpoch != epoch) {
+                return;
+              }
+              rateWait = false;
+              if (transport != null && ready.peekFirst() == unit) {
+                ready.pollFirst();
+                publish(unit);
+              }
+              pump();
+            },
+            wait,
+            TimeUnit.NANOSECONDS);
         return;
       }
       ready.pollFirst();
@@ -259,13 +307,21 @@ final class Drainer {
     inflightCount = inflight.size();
     int publishEpoch = epoch;
     (unit.batch() ? metrics.publishedBatches : metrics.publishedMessages).increment();
-    transport.publish(unit.topic(), unit.payload(), unit.qos(), false, unit.userProperties(), unit.contentType())
-        .whenComplete((reason, error) -> completed(new Completion(publishEpoch, unit, reason, error)));
+    transport
+        .publish(
+            unit.topic(),
+            unit.payload(),
+            unit.qos(),
+            false,
+            unit.userProperties(),
+            unit.contentType())
+        .whenComplete(
+            (reason, error) -> completed(new Completion(publishEpoch, unit, reason, error)));
   }
 
   /**
-   * From Paho's callback thread: PUBACKs that arrive together are handled in one task on the link thread, not one
-   * thread hand-off each (a busy drain gets dozens per wake-up).
+   * From Paho's callback thread: PUBACKs that arrive together are handled in one task on the link
+   * thread, not one thread hand-off each (a busy drain gets dozens per wake-up).
    */
   private void completed(Completion completion) {
     completions.add(completion);
@@ -309,10 +365,10 @@ final class Drainer {
   }
 
   /**
-   * The cloud acknowledged: the MQTT slot is free at once, and the messages are deleted from the spool. Deletes of the
-   * acknowledgements that arrived together are sent as one spool operation. The unit counts against the budget until
-   * its delete is committed, so a crash can resend at most {@link CloudOptions#inflightWindow()} publishes the cloud
-   * already has.
+   * The cloud acknowledged: the MQTT slot is free at once, and the messages are deleted from the
+   * spool. Deletes of the acknowledgements that arrived together are sent as one spool operation.
+   * The unit counts against the budget until its delete is committed, so a crash can resend at most
+   * {@link CloudOptions#inflightWindow()} publishes the cloud already has.
    */
   private void delivered(PublishUnit unit) {
     metrics.delivered.increment(unit.messages().size());
@@ -339,27 +395,39 @@ final class Drainer {
     for (PublishUnit unit : units) {
       ids.addAll(unit.ids());
     }
-    spool.acknowledge(ids, behind).whenComplete((ok, ackError) -> CloudLink.runOn(link, () -> {
-      if (ackError != null) {
-        LOG.error("Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
-        spool.release(ids);
-      } else if (progress != null) {
-        progress.acknowledged(ids.size(), () -> spool.stats().depth());
-      }
-      deleting -= units.size();
-      pump();
-    }));
+    spool
+        .acknowledge(ids, behind)
+        .whenComplete(
+            (ok, ackError) ->
+                CloudLink.runOn(
+                    link,
+                    () -> {
+                      if (ackError != null) {
+                        LOG.error(
+                            "Deleting {} delivered message(s) failed; they will be sent again",
+                            ids.size(),
+                            ackError);
+                        spool.release(ids);
+                      } else if (progress != null) {
+                        progress.acknowledged(ids.size(), () -> spool.stats().depth());
+                      }
+                      deleting -= units.size();
+                      pump();
+                    }));
   }
 
   private void retryLater(PublishUnit unit, long pauseNanos) {
     ready.addFirst(unit);
     pausedUntilNanos = ticker.getAsLong() + pauseNanos;
     int retryEpoch = epoch;
-    link.schedule(() -> {
-      if (retryEpoch == epoch) {
-        pump();
-      }
-    }, pauseNanos, TimeUnit.NANOSECONDS);
+    link.schedule(
+        () -> {
+          if (retryEpoch == epoch) {
+            pump();
+          }
+        },
+        pauseNanos,
+        TimeUnit.NANOSECONDS);
   }
 
   private void reject(List<Long> ids, String reason) {
@@ -369,11 +437,17 @@ final class Drainer {
   }
 
   private void deadLetter(List<Long> ids, String reason) {
-    spool.deadLetter(ids, reason).whenComplete((ok, error) -> {
-      if (error != null) {
-        LOG.error("Moving {} refused message(s) to the dead-letter table failed", ids.size(), error);
-        spool.release(ids);
-      }
-    });
+    spool
+        .deadLetter(ids, reason)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                LOG.error(
+                    "Moving {} refused message(s) to the dead-letter table failed",
+                    ids.size(),
+                    error);
+                spool.release(ids);
+              }
+            });
   }
 }

@@ -3,7 +3,10 @@ package io.outpost.cloud;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** MQTT protocol version of the cloud connection ({@code cloud.mqttVersion}: {@code 5} or {@code 3.1.1}). */
+/**
+ * MQTT protocol version of the cloud connection ({@code cloud.mqttVersion}: {@code 5} or {@code
+ * 3.1.1}).
+ */
 public enum MqttVersion {
   /** MQTT 5 (default): user properties carry the message id, PUBACK reason codes are honoured. */
   V5("5"),
@@ -29,7 +32,9 @@ public enum MqttVersion {
     return switch (text) {
       case "5", "5.0" -> V5;
       case "3.1.1", "3", "4" -> V3_1_1;
-      default -> throw new IllegalArgumentException("mqttVersion: expected 5 or 3.1.1, got '" + value + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "mqttVersion: expected 5 or 3.1.1, got '" + value + "'");
     };
   }
 }

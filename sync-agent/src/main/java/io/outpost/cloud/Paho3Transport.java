@@ -16,7 +16,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link CloudTransport} over the Paho MQTT 3.1.1 async client (no properties, no reason codes). */
+/**
+ * {@link CloudTransport} over the Paho MQTT 3.1.1 async client (no properties, no reason codes).
+ */
 final class Paho3Transport implements CloudTransport {
   private static final Logger LOG = LoggerFactory.getLogger(Paho3Transport.class);
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
@@ -32,27 +34,31 @@ final class Paho3Transport implements CloudTransport {
     this.options = options;
     this.socketFactory = endpoint.socketFactory();
     this.willPayload = willPayload;
-    this.client = new MqttAsyncClient(endpoint.pahoUrl(), options.clientId(), new MemoryPersistence());
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void connectionLost(Throwable cause) {
-        events.connectionLost(cause);
-      }
+    this.client =
+        new MqttAsyncClient(endpoint.pahoUrl(), options.clientId(), new MemoryPersistence());
+    client.setCallback(
+        new MqttCallback() {
+          @Override
+          public void connectionLost(Throwable cause) {
+            events.connectionLost(cause);
+          }
 
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        int id = message.getId();
-        int qos = message.getQos();
-        events.messageArrived(new CloudMessage(topic, message.getPayload(), qos, message.isRetained(), List.of()),
-            () -> acknowledge(id, qos));
-      }
+          @Override
+          public void messageArrived(String topic, MqttMessage message) {
+            int id = message.getId();
+            int qos = message.getQos();
+            events.messageArrived(
+                new CloudMessage(topic, message.getPayload(), qos, message.isRetained(), List.of()),
+                () -> acknowledge(id, qos));
+          }
 
-      @Override
-      public void deliveryComplete(IMqttDeliveryToken token) {
-        // completion is observed through the per-publish listener
-      }
-    });
-    // downlinks are acknowledged once the gateway took them in (see acknowledge), not when the callback returns
+          @Override
+          public void deliveryComplete(IMqttDeliveryToken token) {
+            // completion is observed through the per-publish listener
+          }
+        });
+    // downlinks are acknowledged once the gateway took them in (see acknowledge), not when the
+    // callback returns
     client.setManualAcks(true);
   }
 
@@ -85,8 +91,13 @@ final class Paho3Transport implements CloudTransport {
   }
 
   @Override
-  public CompletableFuture<Integer> publish(String topic, byte[] payload, int qos, boolean retain,
-      List<Map.Entry<String, String>> userProperties, String contentType) {
+  public CompletableFuture<Integer> publish(
+      String topic,
+      byte[] payload,
+      int qos,
+      boolean retain,
+      List<Map.Entry<String, String>> userProperties,
+      String contentType) {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {
       client.publish(topic, payload, Math.min(qos, 1), retain, null, listener(sent));
@@ -113,7 +124,10 @@ final class Paho3Transport implements CloudTransport {
     return done;
   }
 
-  /** MQTT 3.1.1 has no Receive Maximum; Paho's own limit is the configured window (+ status publishes). */
+  /**
+   * MQTT 3.1.1 has no Receive Maximum; Paho's own limit is the configured window (+ status
+   * publishes).
+   */
   @Override
   public CompletableFuture<Void> unsubscribe(List<String> filters) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -129,7 +143,10 @@ final class Paho3Transport implements CloudTransport {
     return done;
   }
 
-  /** Sends the PUBACK of a downlink; on a connection that is gone the cloud redelivers it on the next one. */
+  /**
+   * Sends the PUBACK of a downlink; on a connection that is gone the cloud redelivers it on the
+   * next one.
+   */
   private void acknowledge(int messageId, int qos) {
     if (qos == 0 || closed) {
       return;

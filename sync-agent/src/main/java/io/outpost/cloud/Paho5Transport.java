@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 final class Paho5Transport implements CloudTransport {
   private static final Logger LOG = LoggerFactory.getLogger(Paho5Transport.class);
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
+
   /** The MQTT 5 default when the server sends no Receive Maximum. */
   private static final int UNLIMITED = 65_535;
 
@@ -40,50 +41,57 @@ final class Paho5Transport implements CloudTransport {
     this.options = options;
     this.socketFactory = endpoint.socketFactory();
     this.willPayload = willPayload;
-    this.client = new MqttAsyncClient(endpoint.pahoUrl(), options.clientId(), new MemoryPersistence());
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse response) {
-        events.connectionLost(response.getException() != null ? response.getException()
-            : new MqttException(response.getReturnCode()));
-      }
-
-      @Override
-      public void mqttErrorOccurred(MqttException exception) {
-        LOG.warn("Cloud connection reported an MQTT error", exception);
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        List<Map.Entry<String, String>> properties = new ArrayList<>();
-        MqttProperties props = message.getProperties();
-        if (props != null && props.getUserProperties() != null) {
-          for (UserProperty p : props.getUserProperties()) {
-            properties.add(Map.entry(p.getKey(), p.getValue()));
+    this.client =
+        new MqttAsyncClient(endpoint.pahoUrl(), options.clientId(), new MemoryPersistence());
+    client.setCallback(
+        new MqttCallback() {
+          @Override
+          public void disconnected(MqttDisconnectResponse response) {
+            events.connectionLost(
+                response.getException() != null
+                    ? response.getException()
+                    : new MqttException(response.getReturnCode()));
           }
-        }
-        int id = message.getId();
-        int qos = message.getQos();
-        events.messageArrived(new CloudMessage(topic, message.getPayload(), qos, message.isRetained(), properties),
-            () -> acknowledge(id, qos));
-      }
 
-      @Override
-      public void deliveryComplete(IMqttToken token) {
-        // completion is observed through the per-publish listener
-      }
+          @Override
+          public void mqttErrorOccurred(MqttException exception) {
+            LOG.warn("Cloud connection reported an MQTT error", exception);
+          }
 
-      @Override
-      public void connectComplete(boolean reconnect, String serverUri) {
-        LOG.debug("Connected to {}", serverUri);
-      }
+          @Override
+          public void messageArrived(String topic, MqttMessage message) {
+            List<Map.Entry<String, String>> properties = new ArrayList<>();
+            MqttProperties props = message.getProperties();
+            if (props != null && props.getUserProperties() != null) {
+              for (UserProperty p : props.getUserProperties()) {
+                properties.add(Map.entry(p.getKey(), p.getValue()));
+              }
+            }
+            int id = message.getId();
+            int qos = message.getQos();
+            events.messageArrived(
+                new CloudMessage(
+                    topic, message.getPayload(), qos, message.isRetained(), properties),
+                () -> acknowledge(id, qos));
+          }
 
-      @Override
-      public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        LOG.debug("AUTH packet {} ignored", reasonCode);
-      }
-    });
-    // downlinks are acknowledged once the gateway took them in (see acknowledge), not when the callback returns
+          @Override
+          public void deliveryComplete(IMqttToken token) {
+            // completion is observed through the per-publish listener
+          }
+
+          @Override
+          public void connectComplete(boolean reconnect, String serverUri) {
+            LOG.debug("Connected to {}", serverUri);
+          }
+
+          @Override
+          public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            LOG.debug("AUTH packet {} ignored", reasonCode);
+          }
+        });
+    // downlinks are acknowledged once the gateway took them in (see acknowledge), not when the
+    // callback returns
     client.setManualAcks(true);
   }
 
@@ -109,13 +117,20 @@ final class Paho5Transport implements CloudTransport {
     connect.setWill(options.resolvedStatusTopic(), will);
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      client.connect(connect, null, listener(done, token -> {
-        MqttProperties response = token.getResponseProperties();
-        if (response != null && response.getReceiveMaximum() != null && response.getReceiveMaximum() > 0) {
-          receiveMaximum = response.getReceiveMaximum();
-        }
-        return null;
-      }));
+      client.connect(
+          connect,
+          null,
+          listener(
+              done,
+              token -> {
+                MqttProperties response = token.getResponseProperties();
+                if (response != null
+                    && response.getReceiveMaximum() != null
+                    && response.getReceiveMaximum() > 0) {
+                  receiveMaximum = response.getReceiveMaximum();
+                }
+                return null;
+              }));
     } catch (MqttException | RuntimeException e) {
       done.completeExceptionally(e);
     }
@@ -123,8 +138,13 @@ final class Paho5Transport implements CloudTransport {
   }
 
   @Override
-  public CompletableFuture<Integer> publish(String topic, byte[] payload, int qos, boolean retain,
-      List<Map.Entry<String, String>> userProperties, String contentType) {
+  public CompletableFuture<Integer> publish(
+      String topic,
+      byte[] payload,
+      int qos,
+      boolean retain,
+      List<Map.Entry<String, String>> userProperties,
+      String contentType) {
     MqttProperties properties = new MqttProperties();
     if (!userProperties.isEmpty()) {
       List<UserProperty> list = new ArrayList<>(userProperties.size());
@@ -138,7 +158,10 @@ final class Paho5Transport implements CloudTransport {
     }
     CompletableFuture<Integer> done = new CompletableFuture<>();
     try {
-      client.publish(topic, new MqttMessage(payload, Math.min(qos, 1), retain, properties), null,
+      client.publish(
+          topic,
+          new MqttMessage(payload, Math.min(qos, 1), retain, properties),
+          null,
           new MqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
@@ -148,7 +171,9 @@ final class Paho5Transport implements CloudTransport {
 
             @Override
             public void onFailure(IMqttToken token, Throwable error) {
-              if (error instanceof MqttException e && e.getReasonCode() >= 0x80 && e.getReasonCode() <= 0xFF) {
+              if (error instanceof MqttException e
+                  && e.getReasonCode() >= 0x80
+                  && e.getReasonCode() <= 0xFF) {
                 done.complete(e.getReasonCode());
               } else {
                 done.completeExceptionally(error);
@@ -168,8 +193,8 @@ final class Paho5Transport implements CloudTransport {
       done.complete(null);
       return done;
     }
-    MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(f, qos))
-        .toArray(MqttSubscription[]::new);
+    MqttSubscription[] subscriptions =
+        filters.stream().map(f -> new MqttSubscription(f, qos)).toArray(MqttSubscription[]::new);
     try {
       client.subscribe(subscriptions, null, listener(done, token -> null), new MqttProperties());
     } catch (MqttException | RuntimeException e) {
@@ -186,14 +211,21 @@ final class Paho5Transport implements CloudTransport {
       return done;
     }
     try {
-      client.unsubscribe(filters.toArray(String[]::new), null, listener(done, token -> null), new MqttProperties());
+      client.unsubscribe(
+          filters.toArray(String[]::new),
+          null,
+          listener(done, token -> null),
+          new MqttProperties());
     } catch (MqttException | RuntimeException e) {
       done.completeExceptionally(e);
     }
     return done;
   }
 
-  /** Sends the PUBACK of a downlink; on a connection that is gone the cloud redelivers it on the next one. */
+  /**
+   * Sends the PUBACK of a downlink; on a connection that is gone the cloud redelivers it on the
+   * next one.
+   */
   private void acknowledge(int messageId, int qos) {
     if (qos == 0 || closed) {
       return;
@@ -214,7 +246,8 @@ final class Paho5Transport implements CloudTransport {
   public CompletableFuture<Void> disconnect(long quiesceMillis) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      client.disconnect(quiesceMillis, null, listener(done, token -> null), 0, new MqttProperties());
+      client.disconnect(
+          quiesceMillis, null, listener(done, token -> null), 0, new MqttProperties());
     } catch (MqttException | RuntimeException e) {
       done.completeExceptionally(e);
     }
@@ -241,8 +274,8 @@ final class Paho5Transport implements CloudTransport {
     }
   }
 
-  private static <T> MqttActionListener listener(CompletableFuture<T> done,
-      java.util.function.Function<IMqttToken, T> value) {
+  private static <T> MqttActionListener listener(
+      CompletableFuture<T> done, java.util.function.Function<IMqttToken, T> value) {
     return new MqttActionListener() {
       @Override
       public void onSuccess(IMqttToken token) {

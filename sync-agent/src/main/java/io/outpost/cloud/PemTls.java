@@ -20,27 +20,31 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Builds the TLS socket factory for {@code ssl://} cloud URLs from PEM files (device certificate, private key, CA), the
- * way AWS IoT Core hands them out, with optional ALPN (e.g. {@code x-amzn-mqtt-ca} for MQTT on port 443).
+ * Builds the TLS socket factory for {@code ssl://} cloud URLs from PEM files (device certificate,
+ * private key, CA), the way AWS IoT Core hands them out, with optional ALPN (e.g. {@code
+ * x-amzn-mqtt-ca} for MQTT on port 443).
  */
 final class PemTls {
   private static final char[] NO_PASSWORD = new char[0];
 
   private PemTls() {}
 
-  static SSLSocketFactory socketFactory(TlsOptions tls) throws GeneralSecurityException, IOException {
+  static SSLSocketFactory socketFactory(TlsOptions tls)
+      throws GeneralSecurityException, IOException {
     KeyManagerFactory keys = null;
     if (tls.certFile() != null) {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       List<Certificate> chain = certificates(Path.of(tls.certFile()));
       PrivateKey key = PemFiles.privateKey(Path.of(tls.keyFile()));
-      PemFiles.checkPair(key, (X509Certificate) chain.get(0), Path.of(tls.keyFile()), Path.of(tls.certFile()));
+      PemFiles.checkPair(
+          key, (X509Certificate) chain.get(0), Path.of(tls.keyFile()), Path.of(tls.certFile()));
       store.setKeyEntry("device", key, NO_PASSWORD, chain.toArray(Certificate[]::new));
       keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(store, NO_PASSWORD);
     }
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     if (tls.caFile() != null) {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -101,7 +105,8 @@ final class PemTls {
     }
 
     @Override
-    public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose)
+        throws IOException {
       return alpn(delegate.createSocket(s, host, port, autoClose));
     }
 
@@ -111,7 +116,8 @@ final class PemTls {
     }
 
     @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+        throws IOException {
       return alpn(delegate.createSocket(host, port, localHost, localPort));
     }
 
@@ -121,8 +127,8 @@ final class PemTls {
     }
 
     @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-        throws IOException {
+    public Socket createSocket(
+        InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
       return alpn(delegate.createSocket(address, port, localAddress, localPort));
     }
   }

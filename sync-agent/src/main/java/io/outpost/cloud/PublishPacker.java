@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns leased messages into cloud publishes: one per message (the stable id as MQTT 5 user property
- * {@value #ID_PROPERTY}), or batch envelopes up to the configured size. Messages too large for the cloud are set
- * aside for the dead-letter table.
+ * Turns leased messages into cloud publishes: one per message (the stable id as MQTT 5 user
+ * property {@value #ID_PROPERTY}), or batch envelopes up to the configured size. Messages too large
+ * for the cloud are set aside for the dead-letter table.
  */
 final class PublishPacker {
   /** User property carrying the stable spool id on unbatched MQTT 5 publishes. */
   static final String ID_PROPERTY = "outpost-id";
+
   static final String ENVELOPE_CONTENT_TYPE = "application/vnd.outpost.batch+json";
 
   /** The result of packing one lease. */
@@ -49,8 +50,15 @@ final class PublishPacker {
         props.addAll(message.entry().userProperties());
         props.add(Map.entry(ID_PROPERTY, Long.toString(message.id())));
       }
-      units.add(new PublishUnit(List.of(message), message.entry().topic(), message.entry().payload(),
-          message.entry().qos(), props, message.entry().contentType(), false));
+      units.add(
+          new PublishUnit(
+              List.of(message),
+              message.entry().topic(),
+              message.entry().payload(),
+              message.entry().qos(),
+              props,
+              message.entry().contentType(),
+              false));
     }
     return new Packed(units, tooLarge);
   }
@@ -88,10 +96,17 @@ final class PublishPacker {
   }
 
   private PublishUnit unit(List<SpooledMessage> messages, List<byte[]> parts) {
-    List<Map.Entry<String, String>> props = options.mqttVersion() == MqttVersion.V5
-        ? List.of(Map.entry(ID_PROPERTY + "-count", Integer.toString(messages.size())))
-        : List.of();
-    return new PublishUnit(List.copyOf(messages), batchTopic, envelope.assemble(parts), 1, props,
-        ENVELOPE_CONTENT_TYPE, true);
+    List<Map.Entry<String, String>> props =
+        options.mqttVersion() == MqttVersion.V5
+            ? List.of(Map.entry(ID_PROPERTY + "-count", Integer.toString(messages.size())))
+            : List.of();
+    return new PublishUnit(
+        List.copyOf(messages),
+        batchTopic,
+        envelope.assemble(parts),
+        1,
+        props,
+        ENVELOPE_CONTENT_TYPE,
+        true);
   }
 }

@@ -4,9 +4,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Events per second over the last {@value #SECONDS} seconds, in one-second buckets: the drain rate an operator reads
- * in {@code outpost.cloud.drain.rate} without a time-series database. Recorded on the link thread, read by the
- * metrics scrape; time from an injected ticker.
+ * Events per second over the last {@value #SECONDS} seconds, in one-second buckets: the drain rate
+ * an operator reads in {@code outpost.cloud.drain.rate} without a time-series database. Recorded on
+ * the link thread, read by the metrics scrape; time from an injected ticker.
  */
 final class RateWindow {
   static final int SECONDS = 10;
@@ -27,7 +27,10 @@ final class RateWindow {
     counts[(int) (currentSecond % SECONDS)] += events;
   }
 
-  /** Mean events per second over the last {@code SECONDS - 1} whole seconds (the current one not counted). */
+  /**
+   * Mean events per second over the last {@code SECONDS - 1} whole seconds (the current one not
+   * counted).
+   */
   synchronized double perSecond() {
     advance();
     long total = 0;

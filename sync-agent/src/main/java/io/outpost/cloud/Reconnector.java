@@ -16,14 +16,16 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * Keeps trying to connect: Resilience4j's async retry (exponential backoff with jitter, scheduled on the link's
- * scheduler — no thread sleeps) around a circuit breaker that stops attempts for a while after repeated refusals.
+ * Keeps trying to connect: Resilience4j's async retry (exponential backoff with jitter, scheduled
+ * on the link's scheduler — no thread sleeps) around a circuit breaker that stops attempts for a
+ * while after repeated refusals.
  *
- * <p>The breaker counts only refusals by the cloud (a CONNACK that refuses the connection, a failed TLS handshake):
- * a gateway with a revoked certificate or a banned client id must not hammer the service. An unreachable cloud
- * (refused or timed-out TCP, DNS, a dropped connection) is not a refusal: it is retried with the backoff alone. While
- * nothing answers at the address at all, attempts are quick probes ({@link ReconnectDelays}), so the backlog starts
- * draining within about {@code backoff.probeMillis} of the cloud's return.
+ * <p>The breaker counts only refusals by the cloud (a CONNACK that refuses the connection, a failed
+ * TLS handshake): a gateway with a revoked certificate or a banned client id must not hammer the
+ * service. An unreachable cloud (refused or timed-out TCP, DNS, a dropped connection) is not a
+ * refusal: it is retried with the backoff alone. While nothing answers at the address at all,
+ * attempts are quick probes ({@link ReconnectDelays}), so the backlog starts draining within about
+ * {@code backoff.probeMillis} of the cloud's return.
  */
 final class Reconnector {
   /** Thrown into the retry loop to end it when the link stops. */
@@ -42,36 +44,52 @@ final class Reconnector {
     void failed(Throwable error, java.time.Duration retryIn);
   }
 
-  Reconnector(CloudOptions options, ScheduledExecutorService scheduler, Clock clock,
+  Reconnector(
+      CloudOptions options,
+      ScheduledExecutorService scheduler,
+      Clock clock,
       FailedAttempts onFailedAttempt) {
-    this(options, scheduler, clock, () -> ThreadLocalRandom.current().nextDouble(), onFailedAttempt);
+    this(
+        options, scheduler, clock, () -> ThreadLocalRandom.current().nextDouble(), onFailedAttempt);
   }
 
   /** With the jitter's randomness given (tests). */
-  Reconnector(CloudOptions options, ScheduledExecutorService scheduler, Clock clock, DoubleSupplier random,
+  Reconnector(
+      CloudOptions options,
+      ScheduledExecutorService scheduler,
+      Clock clock,
+      DoubleSupplier random,
       FailedAttempts onFailedAttempt) {
     this.scheduler = scheduler;
     BackoffOptions backoff = options.backoff();
-    this.retry = Retry.of("outpost-cloud-connect", RetryConfig.custom()
-        .maxAttempts(Integer.MAX_VALUE)
-        .intervalBiFunction(new ReconnectDelays(backoff, random))
-        .retryOnException(e -> !(unwrap(e) instanceof StoppedException))
-        .build());
+    this.retry =
+        Retry.of(
+            "outpost-cloud-connect",
+            RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalBiFunction(new ReconnectDelays(backoff, random))
+                .retryOnException(e -> !(unwrap(e) instanceof StoppedException))
+                .build());
     CircuitBreakerOptions cb = options.circuitBreaker();
-    this.breaker = CircuitBreaker.of("outpost-cloud-connect", CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(cb.failureThreshold())
-        .minimumNumberOfCalls(cb.failureThreshold())
-        .failureRateThreshold(100)
-        .waitDurationInOpenState(cb.openDuration())
-        .permittedNumberOfCallsInHalfOpenState(1)
-        .automaticTransitionFromOpenToHalfOpenEnabled(false)
-        .ignoreException(e -> unwrap(e) instanceof StoppedException)
-        .recordException(Reconnector::isRefusal)
-        .clock(clock)
-        .build());
-    retry.getEventPublisher().onRetry(event -> onFailedAttempt.failed(event.getLastThrowable(),
-        event.getWaitInterval()));
+    this.breaker =
+        CircuitBreaker.of(
+            "outpost-cloud-connect",
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(cb.failureThreshold())
+                .minimumNumberOfCalls(cb.failureThreshold())
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(cb.openDuration())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .ignoreException(e -> unwrap(e) instanceof StoppedException)
+                .recordException(Reconnector::isRefusal)
+                .clock(clock)
+                .build());
+    retry
+        .getEventPublisher()
+        .onRetry(
+            event -> onFailedAttempt.failed(event.getLastThrowable(), event.getWaitInterval()));
   }
 
   /** Attempts until one succeeds or {@code attempt} fails with {@link StoppedException}. */
@@ -85,16 +103,21 @@ final class Reconnector {
   }
 
   /**
-   * Whether a failed attempt means the cloud refused this gateway: a CONNACK refusal (MQTT 3.1.1 return codes 1-5,
-   * MQTT 5 reason codes 0x80 and above) or a failed TLS handshake. Network failures are not refusals.
+   * Whether a failed attempt means the cloud refused this gateway: a CONNACK refusal (MQTT 3.1.1
+   * return codes 1-5, MQTT 5 reason codes 0x80 and above) or a failed TLS handshake. Network
+   * failures are not refusals.
    */
   static boolean isRefusal(Throwable e) {
     for (Throwable t = unwrap(e); t != null; t = t.getCause()) {
       if (t instanceof SSLHandshakeException) {
         return true;
       }
-      int code = t instanceof org.eclipse.paho.client.mqttv3.MqttException v3 ? v3.getReasonCode()
-          : t instanceof org.eclipse.paho.mqttv5.common.MqttException v5 ? v5.getReasonCode() : -1;
+      int code =
+          t instanceof org.eclipse.paho.client.mqttv3.MqttException v3
+              ? v3.getReasonCode()
+              : t instanceof org.eclipse.paho.mqttv5.common.MqttException v5
+                  ? v5.getReasonCode()
+                  : -1;
       if ((code >= 1 && code <= 5) || (code >= 0x80 && code <= 0xFF)) {
         return true;
       }

@@ -4,15 +4,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The wear budget of group commit ({@link SpoolOptions#maxCommitsPerSecond()}): decides when the writes gathered so far
- * may be committed. A commit may start at once when the previous one started at least one interval ago (a lone write
- * pays one fsync, no more); otherwise the writes wait for the interval to pass and share one commit, unless no write
- * arrived for a tenth of the interval, which means every writer waits for this commit and waiting longer would save
- * nothing. Without a budget every commit starts as soon as the writer is free. Time comes from an injected ticker.
+ * The wear budget of group commit ({@link SpoolOptions#maxCommitsPerSecond()}): decides when the
+ * writes gathered so far may be committed. A commit may start at once when the previous one started
+ * at least one interval ago (a lone write pays one fsync, no more); otherwise the writes wait for
+ * the interval to pass and share one commit, unless no write arrived for a tenth of the interval,
+ * which means every writer waits for this commit and waiting longer would save nothing. Without a
+ * budget every commit starts as soon as the writer is free. Time comes from an injected ticker.
  *
- * <p>Waiting pays only when others write meanwhile. After {@value #FRUITLESS_LIMIT} waits in a row that gathered no
- * write (a lone device that sends its next message only after this one's PUBACK), a lone write commits at once again;
- * a commit that finds several writes queued (writers overlap) turns waiting back on.
+ * <p>Waiting pays only when others write meanwhile. After {@value #FRUITLESS_LIMIT} waits in a row
+ * that gathered no write (a lone device that sends its next message only after this one's PUBACK),
+ * a lone write commits at once again; a commit that finds several writes queued (writers overlap)
+ * turns waiting back on.
  */
 final class CommitPacer {
   private static final long MIN_QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
@@ -37,14 +39,18 @@ final class CommitPacer {
   }
 
   /**
-   * Whether the {@code queuedWrites} writes found now should wait for more: the budget is spent until
-   * {@link #earliestStart}, and waiting has been gathering writes lately (or several are queued already).
+   * Whether the {@code queuedWrites} writes found now should wait for more: the budget is spent
+   * until {@link #earliestStart}, and waiting has been gathering writes lately (or several are
+   * queued already).
    */
   boolean mustWait(long now, int queuedWrites) {
     if (queuedWrites > 1) {
       fruitless = 0;
     }
-    return intervalNanos > 0 && started && now - lastStart < intervalNanos && fruitless < FRUITLESS_LIMIT;
+    return intervalNanos > 0
+        && started
+        && now - lastStart < intervalNanos
+        && fruitless < FRUITLESS_LIMIT;
   }
 
   /** A wait ended having gathered {@code writes} more writes. */

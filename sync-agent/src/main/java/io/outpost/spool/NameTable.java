@@ -11,12 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Interns routes, topics and origin client ids: rows store a small integer instead of the repeated string, which cuts
- * the bytes written per message. Cached in memory (bounded); orphaned names are collected when the table grows large.
+ * Interns routes, topics and origin client ids: rows store a small integer instead of the repeated
+ * string, which cuts the bytes written per message. Cached in memory (bounded); orphaned names are
+ * collected when the table grows large.
  */
 final class NameTable {
   private static final Logger LOG = LoggerFactory.getLogger(NameTable.class);
   static final int CACHE_MAX = 100_000;
+
   /** Above this many names, unreferenced ones are deleted in the periodic sweep. */
   static final int COLLECT_ABOVE = 2 * CACHE_MAX;
 
@@ -98,10 +100,12 @@ final class NameTable {
       if (count <= COLLECT_ABOVE) {
         return;
       }
-      int deleted = statement.executeUpdate("DELETE FROM name WHERE id NOT IN (SELECT route_id FROM message UNION"
-          + " SELECT topic_id FROM message UNION SELECT origin_id FROM message WHERE origin_id IS NOT NULL UNION"
-          + " SELECT route_id FROM dead_letter UNION SELECT topic_id FROM dead_letter UNION"
-          + " SELECT origin_id FROM dead_letter WHERE origin_id IS NOT NULL)");
+      int deleted =
+          statement.executeUpdate(
+              "DELETE FROM name WHERE id NOT IN (SELECT route_id FROM message UNION"
+                  + " SELECT topic_id FROM message UNION SELECT origin_id FROM message WHERE origin_id IS NOT NULL UNION"
+                  + " SELECT route_id FROM dead_letter UNION SELECT topic_id FROM dead_letter UNION"
+                  + " SELECT origin_id FROM dead_letter WHERE origin_id IS NOT NULL)");
       clearCache();
       LOG.info("Spool name table: {} unreferenced name(s) of {} deleted", deleted, count);
     }

@@ -11,11 +11,15 @@ import java.util.Locale;
  */
 public enum OverflowPolicy {
   /**
-   * Evict the oldest messages of the lowest priority (never of a higher priority than the new message) to make room.
-   * If that is not enough the new message is rejected as with {@link #REJECT_NEW}.
+   * Evict the oldest messages of the lowest priority (never of a higher priority than the new
+   * message) to make room. If that is not enough the new message is rejected as with {@link
+   * #REJECT_NEW}.
    */
   DROP_OLDEST("drop-oldest"),
-  /** Keep what is stored; the append fails with {@link SpoolFullException} (the daemon answers MQTT 5 reason 0x97). */
+  /**
+   * Keep what is stored; the append fails with {@link SpoolFullException} (the daemon answers MQTT
+   * 5 reason 0x97).
+   */
   REJECT_NEW("reject-new");
 
   private final String key;
@@ -39,6 +43,7 @@ public enum OverflowPolicy {
         return policy;
       }
     }
-    throw new IllegalArgumentException("overflowPolicy: expected drop-oldest or reject-new, got '" + value + "'");
+    throw new IllegalArgumentException(
+        "overflowPolicy: expected drop-oldest or reject-new, got '" + value + "'");
   }
 }

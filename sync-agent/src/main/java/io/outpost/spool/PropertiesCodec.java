@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Compact binary form of MQTT 5 user properties for the {@code props} column: count, then key/value pairs. */
+/**
+ * Compact binary form of MQTT 5 user properties for the {@code props} column: count, then key/value
+ * pairs.
+ */
 final class PropertiesCodec {
   private PropertiesCodec() {}
 

@@ -42,15 +42,16 @@ final class ReadHandler {
   }
 
   /**
-   * Next messages in drain order that are not leased yet: one query in id order (ids sort by priority, then arrival)
-   * that steps over the leased head of the queue without decoding it. Expired messages are leased too (so they are
-   * not read again) and queued for deletion.
+   * Next messages in drain order that are not leased yet: one query in id order (ids sort by
+   * priority, then arrival) that steps over the leased head of the queue without decoding it.
+   * Expired messages are leased too (so they are not read again) and queued for deletion.
    */
   private List<SpooledMessage> lease(int max) throws SQLException {
     List<SpooledMessage> leased = new ArrayList<>(max);
     List<Long> expired = new ArrayList<>();
     long now = clock.millis();
-    for (SpooledMessage message : store.drainOrder(ledger.leasedCount() + max, max, ledger::isLeased)) {
+    for (SpooledMessage message :
+        store.drainOrder(ledger.leasedCount() + max, max, ledger::isLeased)) {
       long id = message.id();
       ledger.lease(id, message.entry().route(), message.storedBytes());
       long expiresAt = message.entry().expiresAtMillis();

@@ -19,15 +19,16 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * Opens the spool database: WAL, the configured {@code synchronous} level, size limit, integrity check and schema
- * migration. A file that SQLite reports as corrupt (or not a database) is renamed aside with a timestamp — never
- * deleted — and a fresh database is created in its place.
+ * Opens the spool database: WAL, the configured {@code synchronous} level, size limit, integrity
+ * check and schema migration. A file that SQLite reports as corrupt (or not a database) is renamed
+ * aside with a timestamp — never deleted — and a fresh database is created in its place.
  */
 final class SpoolDatabase {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolDatabase.class);
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final String[] SIDE_FILES = {"", "-wal", "-shm"};
+
   /** Keep an idle WAL from staying at its high-water mark forever. */
   private static final long JOURNAL_SIZE_LIMIT = 64L << 20;
 
@@ -49,9 +50,13 @@ final class SpoolDatabase {
         throw e;
       }
       Path moved = quarantine(file, clock);
-      LOG.error("SPOOL DATABASE CORRUPT: {} could not be opened ({}). Moved it to {} and started an EMPTY spool."
-          + " Messages stored in the old file are NOT being delivered; inspect or recover it by hand.",
-          file, e.getMessage(), moved, e);
+      LOG.error(
+          "SPOOL DATABASE CORRUPT: {} could not be opened ({}). Moved it to {} and started an EMPTY spool."
+              + " Messages stored in the old file are NOT being delivered; inspect or recover it by hand.",
+          file,
+          e.getMessage(),
+          moved,
+          e);
       Connection fresh = connect(options);
       DurableFiles.fsyncDirectory(file.toAbsolutePath().getParent());
       return new Opened(fresh, moved);
@@ -70,7 +75,8 @@ final class SpoolDatabase {
       statement.execute("PRAGMA temp_store=MEMORY");
       if (options.maxFileBytes() > 0) {
         long pageSize = Long.parseLong(queryString(statement, "PRAGMA page_size"));
-        statement.execute("PRAGMA max_page_count=" + Math.max(1, options.maxFileBytes() / pageSize));
+        statement.execute(
+            "PRAGMA max_page_count=" + Math.max(1, options.maxFileBytes() / pageSize));
       }
       if (options.integrityCheckAtStart()) {
         String check = queryString(statement, "PRAGMA quick_check");
@@ -99,7 +105,8 @@ final class SpoolDatabase {
   static boolean isCorruption(SQLException e) {
     if (e instanceof SQLiteException sqlite) {
       int primary = sqlite.getResultCode().code & 0xff;
-      return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
+      return primary == SQLiteErrorCode.SQLITE_CORRUPT.code
+          || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
     }
     return false;
   }
@@ -121,7 +128,10 @@ final class SpoolDatabase {
     for (String side : SIDE_FILES) {
       Path source = file.resolveSibling(file.getFileName() + side);
       if (Files.exists(source)) {
-        Files.move(source, file.resolveSibling(file.getFileName() + side + suffix), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            source,
+            file.resolveSibling(file.getFileName() + side + suffix),
+            StandardCopyOption.ATOMIC_MOVE);
       }
     }
     return target;

@@ -8,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * In-memory accounting of what the spool holds (depth, bytes, per route) and what is leased to the drain. Written
- * only by the writer thread; the counters are safe to read from any thread for stats and gauges.
+ * In-memory accounting of what the spool holds (depth, bytes, per route) and what is leased to the
+ * drain. Written only by the writer thread; the counters are safe to read from any thread for stats
+ * and gauges.
  */
 final class SpoolLedger {
   /** A leased message's accounting data. */

@@ -31,44 +31,103 @@ final class SpoolMetrics {
   final DistributionSummary commitMessages;
   final Counter appendedBytes;
 
-  SpoolMetrics(MeterRegistry registry, SpoolLedger ledger, Supplier<Number> queued, Supplier<Number> deadLetters,
-      LongSupplier written, Clock clock) {
+  SpoolMetrics(
+      MeterRegistry registry,
+      SpoolLedger ledger,
+      Supplier<Number> queued,
+      Supplier<Number> deadLetters,
+      LongSupplier written,
+      Clock clock) {
     this.registry = registry;
     for (DropReason reason : DropReason.values()) {
-      dropped.put(reason, add(Counter.builder("outpost.spool.dropped").tag("reason", reason.tag())
-          .description("Messages that left the spool without reaching the cloud").register(registry)));
+      dropped.put(
+          reason,
+          add(
+              Counter.builder("outpost.spool.dropped")
+                  .tag("reason", reason.tag())
+                  .description("Messages that left the spool without reaching the cloud")
+                  .register(registry)));
     }
-    appended = add(Counter.builder("outpost.spool.appended").description("Messages made durable")
-        .register(registry));
-    queueFull = add(Counter.builder("outpost.spool.rejected").tag("reason", "queue-full")
-        .description("Appends refused because the writer queue was full").register(registry));
-    diskFull = add(Counter.builder("outpost.spool.write.errors").tag("reason", "disk-full")
-        .description("Commits that failed because the disk or maxFileBytes was full").register(registry));
-    writeErrors = add(Counter.builder("outpost.spool.write.errors").tag("reason", "io")
-        .description("Commits that failed for another reason").register(registry));
-    corruptQuarantined = add(Counter.builder("outpost.spool.corrupt.quarantined")
-        .description("Corrupt database files moved aside at start").register(registry));
-    commit = add(Timer.builder("outpost.spool.commit").description("Group-commit duration including fsync")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry));
-    commitBatch = add(DistributionSummary.builder("outpost.spool.commit.batch")
-        .description("Operations per group commit").register(registry));
-    commitMessages = add(DistributionSummary.builder("outpost.spool.commit.messages")
-        .description("Messages appended per group commit: what the wear budget gathers").register(registry));
-    appendedBytes = add(Counter.builder("outpost.spool.appended.payload").baseUnit("bytes")
-        .description("Payload bytes made durable").register(registry));
-    add(FunctionCounter.builder("outpost.spool.written", written, w -> w.getAsLong())
-        .baseUnit("bytes").description("Bytes the spool writer wrote to disk (WAL and checkpoints; stays 0 where"
-            + " the OS does not account them per thread)").register(registry));
+    appended =
+        add(
+            Counter.builder("outpost.spool.appended")
+                .description("Messages made durable")
+                .register(registry));
+    queueFull =
+        add(
+            Counter.builder("outpost.spool.rejected")
+                .tag("reason", "queue-full")
+                .description("Appends refused because the writer queue was full")
+                .register(registry));
+    diskFull =
+        add(
+            Counter.builder("outpost.spool.write.errors")
+                .tag("reason", "disk-full")
+                .description("Commits that failed because the disk or maxFileBytes was full")
+                .register(registry));
+    writeErrors =
+        add(
+            Counter.builder("outpost.spool.write.errors")
+                .tag("reason", "io")
+                .description("Commits that failed for another reason")
+                .register(registry));
+    corruptQuarantined =
+        add(
+            Counter.builder("outpost.spool.corrupt.quarantined")
+                .description("Corrupt database files moved aside at start")
+                .register(registry));
+    commit =
+        add(
+            Timer.builder("outpost.spool.commit")
+                .description("Group-commit duration including fsync")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry));
+    commitBatch =
+        add(
+            DistributionSummary.builder("outpost.spool.commit.batch")
+                .description("Operations per group commit")
+                .register(registry));
+    commitMessages =
+        add(
+            DistributionSummary.builder("outpost.spool.commit.messages")
+                .description("Messages appended per group commit: what the wear budget gathers")
+                .register(registry));
+    appendedBytes =
+        add(
+            Counter.builder("outpost.spool.appended.payload")
+                .baseUnit("bytes")
+                .description("Payload bytes made durable")
+                .register(registry));
+    add(
+        FunctionCounter.builder("outpost.spool.written", written, w -> w.getAsLong())
+            .baseUnit("bytes")
+            .description(
+                "Bytes the spool writer wrote to disk (WAL and checkpoints; stays 0 where"
+                    + " the OS does not account them per thread)")
+            .register(registry));
     add(Gauge.builder("outpost.spool.depth", ledger, SpoolLedger::depth).register(registry));
-    add(Gauge.builder("outpost.spool.bytes", ledger, SpoolLedger::bytes).baseUnit("bytes").register(registry));
+    add(
+        Gauge.builder("outpost.spool.bytes", ledger, SpoolLedger::bytes)
+            .baseUnit("bytes")
+            .register(registry));
     add(Gauge.builder("outpost.spool.leased", ledger, SpoolLedger::leasedCount).register(registry));
-    add(Gauge.builder("outpost.spool.queue", queued).description("Appends waiting for the writer")
-        .register(registry));
+    add(
+        Gauge.builder("outpost.spool.queue", queued)
+            .description("Appends waiting for the writer")
+            .register(registry));
     add(Gauge.builder("outpost.spool.dead.letters", deadLetters).register(registry));
-    add(Gauge.builder("outpost.spool.oldest.age", ledger,
-        l -> l.oldestReceivedAt() < 0 ? 0 : Math.max(0, clock.millis() - l.oldestReceivedAt()) / 1000.0)
-        .baseUnit("seconds").register(registry));
+    add(
+        Gauge.builder(
+                "outpost.spool.oldest.age",
+                ledger,
+                l ->
+                    l.oldestReceivedAt() < 0
+                        ? 0
+                        : Math.max(0, clock.millis() - l.oldestReceivedAt()) / 1000.0)
+            .baseUnit("seconds")
+            .register(registry));
   }
 
   private <M extends Meter> M add(M meter) {

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * A point-in-time view of the spool, for the admin API and status pages. Cheap: read from counters kept by the
- * writer, no query.
+ * A point-in-time view of the spool, for the admin API and status pages. Cheap: read from counters
+ * kept by the writer, no query.
  *
  * @param depth messages stored (including leased ones)
  * @param bytes stored size accounted against {@code maxBytes}

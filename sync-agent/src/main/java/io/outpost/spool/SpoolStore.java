@@ -15,12 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SQL for the spool on one connection with cached prepared statements. Confined to the writer thread: no locks.
+ * SQL for the spool on one connection with cached prepared statements. Confined to the writer
+ * thread: no locks.
  */
 final class SpoolStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolStore.class);
+
   /** Fixed per-row cost added to the accounted size (row header, integers). */
   static final int ROW_OVERHEAD = 32;
+
   private static final String ID_FLOOR = "id_floor";
   private static final String COLS = SpoolSchema.COLUMNS;
 
@@ -70,21 +73,43 @@ final class SpoolStore implements AutoCloseable {
     refById = prepare("SELECT id, route_id, size FROM message WHERE id = ?");
     drainOrder = prepare("SELECT " + COLS + " FROM message ORDER BY id LIMIT ?");
     lastId = prepare("SELECT MAX(id) FROM message");
-    oldestInRange = prepare("SELECT id, route_id, size FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT ?");
-    expired = prepare("SELECT id, route_id, size FROM message WHERE expires_at > 0 AND expires_at <= ? LIMIT ?");
-    toDeadLetter = prepare("INSERT OR REPLACE INTO dead_letter(" + COLS + ", reason, failed_at) SELECT " + COLS
-        + ", ?, ? FROM message WHERE id = ?");
-    fromDeadLetter = prepare("INSERT INTO message(" + COLS + ") SELECT " + COLS + " FROM dead_letter WHERE id = ?");
+    oldestInRange =
+        prepare(
+            "SELECT id, route_id, size FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT ?");
+    expired =
+        prepare(
+            "SELECT id, route_id, size FROM message WHERE expires_at > 0 AND expires_at <= ? LIMIT ?");
+    toDeadLetter =
+        prepare(
+            "INSERT OR REPLACE INTO dead_letter("
+                + COLS
+                + ", reason, failed_at) SELECT "
+                + COLS
+                + ", ?, ? FROM message WHERE id = ?");
+    fromDeadLetter =
+        prepare(
+            "INSERT INTO message(" + COLS + ") SELECT " + COLS + " FROM dead_letter WHERE id = ?");
     deleteDeadLetter = prepare("DELETE FROM dead_letter WHERE id = ?");
-    listDeadLetters = prepare("SELECT " + COLS + ", reason, failed_at FROM dead_letter ORDER BY failed_at, id"
-        + " LIMIT ?");
-    pageDeadLetters = prepare("SELECT " + COLS + ", reason, failed_at FROM dead_letter"
-        + " WHERE failed_at > ? OR (failed_at = ? AND id > ?) ORDER BY failed_at, id LIMIT ?");
+    listDeadLetters =
+        prepare(
+            "SELECT "
+                + COLS
+                + ", reason, failed_at FROM dead_letter ORDER BY failed_at, id"
+                + " LIMIT ?");
+    pageDeadLetters =
+        prepare(
+            "SELECT "
+                + COLS
+                + ", reason, failed_at FROM dead_letter"
+                + " WHERE failed_at > ? OR (failed_at = ? AND id > ?) ORDER BY failed_at, id LIMIT ?");
     deleteAllDeadLetters = prepare("DELETE FROM dead_letter");
-    trimDeadLetters = prepare("DELETE FROM dead_letter WHERE id IN"
-        + " (SELECT id FROM dead_letter ORDER BY failed_at, id LIMIT ?)");
+    trimDeadLetters =
+        prepare(
+            "DELETE FROM dead_letter WHERE id IN"
+                + " (SELECT id FROM dead_letter ORDER BY failed_at, id LIMIT ?)");
     setMeta = prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
-    firstReceivedInRange = prepare("SELECT received_at FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT 1");
+    firstReceivedInRange =
+        prepare("SELECT received_at FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT 1");
     begin = prepare("BEGIN");
     commit = prepare("COMMIT");
     rollback = prepare("ROLLBACK");
@@ -97,8 +122,8 @@ final class SpoolStore implements AutoCloseable {
   }
 
   /**
-   * After a failed transaction: the driver may have finalized statements (it does after SQLITE_FULL), so drop and
-   * prepare them all again, then roll back whatever is still open.
+   * After a failed transaction: the driver may have finalized statements (it does after
+   * SQLITE_FULL), so drop and prepare them all again, then roll back whatever is still open.
    */
   void recover() throws SQLException {
     for (PreparedStatement statement : statements) {
@@ -121,7 +146,10 @@ final class SpoolStore implements AutoCloseable {
 
   /** Accounted size of an entry. */
   static int sizeOf(SpoolEntry entry, byte[] props) {
-    return ROW_OVERHEAD + entry.payload().length + utf8(entry.topic()) + (props == null ? 0 : props.length)
+    return ROW_OVERHEAD
+        + entry.payload().length
+        + utf8(entry.topic())
+        + (props == null ? 0 : props.length)
         + utf8(entry.contentType());
   }
 
@@ -161,8 +189,8 @@ final class SpoolStore implements AutoCloseable {
   }
 
   /**
-   * Inserts are batched into one native call (much cheaper than a JNI round trip per row); every other statement
-   * flushes them first so it sees them.
+   * Inserts are batched into one native call (much cheaper than a JNI round trip per row); every
+   * other statement flushes them first so it sees them.
    */
   void flushInserts() throws SQLException {
     if (pendingInserts > 0) {
@@ -187,8 +215,9 @@ final class SpoolStore implements AutoCloseable {
 
   /** Ids in drain order (rowid order, see {@link SpoolKeys}). */
   /**
-   * The first {@code max} messages in drain order (ids order by priority, then arrival) whose id {@code skip} does not
-   * reject, scanning at most {@code scanLimit} rows. One query: skipped rows are stepped over without decoding them.
+   * The first {@code max} messages in drain order (ids order by priority, then arrival) whose id
+   * {@code skip} does not reject, scanning at most {@code scanLimit} rows. One query: skipped rows
+   * are stepped over without decoding them.
    */
   List<SpooledMessage> drainOrder(int scanLimit, int max, LongPredicate skip) throws SQLException {
     flushInserts();
@@ -322,9 +351,17 @@ final class SpoolStore implements AutoCloseable {
     String origin = rs.wasNull() ? null : names.text(originId);
     long expiresAt = rs.getLong(6);
     long receivedAt = rs.getLong(7);
-    return new SpoolEntry(names.text(rs.getLong(2)), SpoolKeys.priority(id), names.text(rs.getLong(3)),
-        rs.getBytes(10), rs.getInt(5), expiresAt == 0 ? 0 : Math.max(1, expiresAt - receivedAt),
-        PropertiesCodec.decode(rs.getBytes(9)), rs.getString(8), origin, receivedAt);
+    return new SpoolEntry(
+        names.text(rs.getLong(2)),
+        SpoolKeys.priority(id),
+        names.text(rs.getLong(3)),
+        rs.getBytes(10),
+        rs.getInt(5),
+        expiresAt == 0 ? 0 : Math.max(1, expiresAt - receivedAt),
+        PropertiesCodec.decode(rs.getBytes(9)),
+        rs.getString(8),
+        origin,
+        receivedAt);
   }
 
   void setIdFloor(long sequence) throws SQLException {
@@ -335,14 +372,15 @@ final class SpoolStore implements AutoCloseable {
   }
 
   /**
-   * Highest sequence ever handed out (persisted floor, stored messages, dead letters), or -1 for a new database.
-   * One range query per priority: cheap on any size.
+   * Highest sequence ever handed out (persisted floor, stored messages, dead letters), or -1 for a
+   * new database. One range query per priority: cheap on any size.
    */
   long highestSequence() throws SQLException {
     long highest = queryLong("SELECT value FROM meta WHERE key = '" + ID_FLOOR + "'", -1);
     for (String table : List.of("message", "dead_letter")) {
-      try (PreparedStatement max = connection.prepareStatement("SELECT MAX(id) FROM " + table
-          + " WHERE id >= ? AND id < ?")) {
+      try (PreparedStatement max =
+          connection.prepareStatement(
+              "SELECT MAX(id) FROM " + table + " WHERE id >= ? AND id < ?")) {
         for (int p = SpoolKeys.MIN_PRIORITY; p <= SpoolKeys.MAX_PRIORITY; p++) {
           max.setLong(1, SpoolKeys.first(p));
           max.setLong(2, SpoolKeys.end(p));
@@ -382,8 +420,10 @@ final class SpoolStore implements AutoCloseable {
     flushInserts();
     List<RouteTotal> totals = new ArrayList<>();
     try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT route_id, COUNT(*), COALESCE(SUM(size), 0) FROM message"
-            + " GROUP BY route_id")) {
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT route_id, COUNT(*), COALESCE(SUM(size), 0) FROM message"
+                    + " GROUP BY route_id")) {
       while (rs.next()) {
         totals.add(new RouteTotal(names.text(rs.getLong(1)), rs.getLong(2), rs.getLong(3)));
       }
@@ -398,7 +438,8 @@ final class SpoolStore implements AutoCloseable {
   }
 
   private long queryLong(String sql, long fallback) throws SQLException {
-    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
       if (rs.next()) {
         long value = rs.getLong(1);
         return rs.wasNull() ? fallback : value;
@@ -407,7 +448,10 @@ final class SpoolStore implements AutoCloseable {
     }
   }
 
-  /** Starts the batch transaction (explicit, so a transaction SQLite rolled back itself cannot confuse the driver). */
+  /**
+   * Starts the batch transaction (explicit, so a transaction SQLite rolled back itself cannot
+   * confuse the driver).
+   */
   void begin() throws SQLException {
     begin.execute();
   }
@@ -417,7 +461,9 @@ final class SpoolStore implements AutoCloseable {
     commit.execute();
   }
 
-  /** Rolls back; a transaction SQLite already rolled back (e.g. after SQLITE_FULL) is not an error. */
+  /**
+   * Rolls back; a transaction SQLite already rolled back (e.g. after SQLITE_FULL) is not an error.
+   */
   void rollback() throws SQLException {
     names.clearCache();
     try {

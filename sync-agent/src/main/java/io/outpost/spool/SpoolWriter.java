@@ -5,16 +5,16 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The spool's single writer: takes every queued op, runs the writes of a batch in one transaction (one fsync for many
- * appends — group commit), completes their futures only after the commit, then serves the reads. Owns the connection,
- * the statements and the ledger, so none of them needs a lock.
+ * The spool's single writer: takes every queued op, runs the writes of a batch in one transaction
+ * (one fsync for many appends — group commit), completes their futures only after the commit, then
+ * serves the reads. Owns the connection, the statements and the ledger, so none of them needs a
+ * lock.
  */
 final class SpoolWriter implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
@@ -36,9 +36,19 @@ final class SpoolWriter implements Runnable {
   private volatile String lastError;
   private long nextSweepAt;
 
-  SpoolWriter(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
-      BlockingQueue<SpoolOp> queue, AtomicInteger queuedAppends, long deadLetters, long highestSequence,
-      Runnable onAvailable, CommitPacer pacer, CommitListener listener) {
+  SpoolWriter(
+      SpoolOptions options,
+      SpoolStore store,
+      SpoolLedger ledger,
+      SpoolMetrics metrics,
+      Clock clock,
+      BlockingQueue<SpoolOp> queue,
+      AtomicInteger queuedAppends,
+      long deadLetters,
+      long highestSequence,
+      Runnable onAvailable,
+      CommitPacer pacer,
+      CommitListener listener) {
     this.options = options;
     this.pacer = pacer;
     this.listener = listener;
@@ -50,7 +60,8 @@ final class SpoolWriter implements Runnable {
     this.queue = queue;
     this.queuedAppends = queuedAppends;
     this.onAvailable = onAvailable;
-    this.batch = new WriteBatch(options, store, ledger, metrics, clock, deadLetters, highestSequence);
+    this.batch =
+        new WriteBatch(options, store, ledger, metrics, clock, deadLetters, highestSequence);
     this.reads = new ReadHandler(store, ledger, clock, queue);
     this.nextSweepAt = clock.millis() + options.ttlSweepInterval().toMillis();
   }
@@ -100,16 +111,18 @@ final class SpoolWriter implements Runnable {
   }
 
   /**
-   * Gathers more writes while the wear budget ({@link CommitPacer}) holds the commit back, so a stream of appends
-   * shares one WAL append and fsync instead of paying one each. Nothing waits when the budget allows a commit now.
-   * Leases and releases that arrive meanwhile are served at once against committed state (the drain keeps moving);
-   * a stop, another read, a prompt delete (a backlog drains and waits for it), a full batch, or a pause in the stream
-   * (every writer is waiting for this commit) ends the wait at once.
+   * Gathers more writes while the wear budget ({@link CommitPacer}) holds the commit back, so a
+   * stream of appends shares one WAL append and fsync instead of paying one each. Nothing waits
+   * when the budget allows a commit now. Leases and releases that arrive meanwhile are served at
+   * once against committed state (the drain keeps moving); a stop, another read, a prompt delete (a
+   * backlog drains and waits for it), a full batch, or a pause in the stream (every writer is
+   * waiting for this commit) ends the wait at once.
    */
   private void gather(List<SpoolOp> ops) throws InterruptedException {
     int writes = (int) ops.stream().filter(SpoolOp.Write.class::isInstance).count();
     if (!pacer.mustWait(pacer.now(), writes) || !serveEarlyReads(ops, 0) || ops.isEmpty()) {
-      return; // without a wait, reads keep their place after the commit of the writes queued before them
+      return; // without a wait, reads keep their place after the commit of the writes queued before
+      // them
     }
     int found = ops.size();
     try {
@@ -133,8 +146,8 @@ final class SpoolWriter implements Runnable {
   }
 
   /**
-   * Serves the leases and releases among {@code ops[from..]} now and removes them; returns whether the rest may keep
-   * gathering (only plain writes are left).
+   * Serves the leases and releases among {@code ops[from..]} now and removes them; returns whether
+   * the rest may keep gathering (only plain writes are left).
    */
   private boolean serveEarlyReads(List<SpoolOp> ops, int from) {
     boolean gather = true;
@@ -208,7 +221,10 @@ final class SpoolWriter implements Runnable {
     }
   }
 
-  /** Bytes this writer thread has written to disk so far (WAL, checkpoints); 0 where the OS does not tell. */
+  /**
+   * Bytes this writer thread has written to disk so far (WAL, checkpoints); 0 where the OS does not
+   * tell.
+   */
   long bytesWritten() {
     return diskWrites.total();
   }

@@ -19,12 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Spool} on SQLite (WAL, group commit on one writer thread named {@code outpost-spool-writer}).
+ * The {@link Spool} on SQLite (WAL, group commit on one writer thread named {@code
+ * outpost-spool-writer}).
  *
- * <p>Ids encode the priority and a sequence allocated in append order from a persisted floor (see {@code SpoolKeys}),
- * so they are never reused — also not after the spool drained empty — and sort in drain order. A fresh database starts
- * its sequence from the clock, which keeps ids unique after a corrupt file was moved aside. Ids stay below 2^52 (safe
- * as JSON numbers).
+ * <p>Ids encode the priority and a sequence allocated in append order from a persisted floor (see
+ * {@code SpoolKeys}), so they are never reused — also not after the spool drained empty — and sort
+ * in drain order. A fresh database starts its sequence from the clock, which keeps ids unique after
+ * a corrupt file was moved aside. Ids stay below 2^52 (safe as JSON numbers).
  */
 public final class SqliteSpool implements Spool {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteSpool.class);
@@ -44,8 +45,13 @@ public final class SqliteSpool implements Spool {
   private long nextSequence;
   private boolean closed;
 
-  private SqliteSpool(SpoolOptions options, MeterRegistry registry, Clock clock, LongSupplier ticker,
-      CommitListener listener) throws SQLException, IOException {
+  private SqliteSpool(
+      SpoolOptions options,
+      MeterRegistry registry,
+      Clock clock,
+      LongSupplier ticker,
+      CommitListener listener)
+      throws SQLException, IOException {
     this.options = options;
     this.clock = clock;
     SpoolDatabase.Opened opened = SpoolDatabase.open(options, clock);
@@ -64,36 +70,62 @@ public final class SqliteSpool implements Spool {
       opened.connection().close();
       throw e;
     }
-    this.metrics = new SpoolMetrics(registry, ledger, queuedAppends::get, this::deadLetterCount, this::bytesWritten,
-        clock);
+    this.metrics =
+        new SpoolMetrics(
+            registry, ledger, queuedAppends::get, this::deadLetterCount, this::bytesWritten, clock);
     if (quarantinedTo != null) {
       metrics.corruptQuarantined.increment();
     }
-    this.writer = new SpoolWriter(options, store, ledger, metrics, clock, queue, queuedAppends, deadLetters,
-        highest, this::fireAvailable, new CommitPacer(options, ticker), listener);
+    this.writer =
+        new SpoolWriter(
+            options,
+            store,
+            ledger,
+            metrics,
+            clock,
+            queue,
+            queuedAppends,
+            deadLetters,
+            highest,
+            this::fireAvailable,
+            new CommitPacer(options, ticker),
+            listener);
     this.writerThread = new Thread(writer, "outpost-spool-writer");
     writerThread.start();
-    LOG.info("Spool open at {}: {} message(s), {} bytes, {} dead letter(s)", options.databaseFile(),
-        ledger.depth(), ledger.bytes(), deadLetters);
+    LOG.info(
+        "Spool open at {}: {} message(s), {} bytes, {} dead letter(s)",
+        options.databaseFile(),
+        ledger.depth(),
+        ledger.bytes(),
+        deadLetters);
   }
 
   /**
    * Opens (creating or migrating) the spool in {@code options.dir()} and starts its writer thread.
    *
-   * @throws SpoolUnavailableException if the database cannot be opened (a corrupt file is moved aside instead)
+   * @throws SpoolUnavailableException if the database cannot be opened (a corrupt file is moved
+   *     aside instead)
    */
   public static SqliteSpool open(SpoolOptions options, MeterRegistry registry, Clock clock) {
     return open(options, registry, clock, System::nanoTime, CommitListener.NONE);
   }
 
-  /** As {@link #open(SpoolOptions, MeterRegistry, Clock)}, with the pacing ticker and a commit observer given. */
-  static SqliteSpool open(SpoolOptions options, MeterRegistry registry, Clock clock, LongSupplier ticker,
+  /**
+   * As {@link #open(SpoolOptions, MeterRegistry, Clock)}, with the pacing ticker and a commit
+   * observer given.
+   */
+  static SqliteSpool open(
+      SpoolOptions options,
+      MeterRegistry registry,
+      Clock clock,
+      LongSupplier ticker,
       CommitListener listener) {
     Objects.requireNonNull(options, "options");
     try {
       return new SqliteSpool(options, registry, clock, ticker, listener);
     } catch (SQLException | IOException e) {
-      throw new SpoolUnavailableException("cannot open spool " + options.databaseFile() + ": " + e.getMessage(), e);
+      throw new SpoolUnavailableException(
+          "cannot open spool " + options.databaseFile() + ": " + e.getMessage(), e);
     }
   }
 
@@ -119,8 +151,9 @@ public final class SqliteSpool implements Spool {
       if (queuedAppends.incrementAndGet() > options.queueMax()) {
         queuedAppends.decrementAndGet();
         metrics.queueFull.increment();
-        return CompletableFuture.failedFuture(new SpoolUnavailableException(
-            "spool writer queue full (" + options.queueMax() + " appends waiting)"));
+        return CompletableFuture.failedFuture(
+            new SpoolUnavailableException(
+                "spool writer queue full (" + options.queueMax() + " appends waiting)"));
       }
       long id = SpoolKeys.id(entry.priority(), nextSequence++);
       queue.add(new SpoolOp.Append(id, entry, future, durable));
@@ -161,7 +194,9 @@ public final class SqliteSpool implements Spool {
   @Override
   public CompletableFuture<Void> deadLetter(Collection<Long> ids, String reason) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    return submit(new SpoolOp.Reject(List.copyOf(ids), Objects.requireNonNull(reason, "reason"), future), future);
+    return submit(
+        new SpoolOp.Reject(List.copyOf(ids), Objects.requireNonNull(reason, "reason"), future),
+        future);
   }
 
   @Override
@@ -233,15 +268,25 @@ public final class SqliteSpool implements Spool {
   @Override
   public SpoolStats stats() {
     long oldest = ledger.oldestReceivedAt();
-    Duration age = oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - oldest));
-    return new SpoolStats(ledger.depth(), ledger.bytes(), options.maxBytes(), age, ledger.leasedCount(),
-        queuedAppends.get(), metrics.droppedSnapshot(), writer.deadLetters(), ledger.depthByRoute(),
-        writer.writable(), writer.lastError());
+    Duration age =
+        oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - oldest));
+    return new SpoolStats(
+        ledger.depth(),
+        ledger.bytes(),
+        options.maxBytes(),
+        age,
+        ledger.leasedCount(),
+        queuedAppends.get(),
+        metrics.droppedSnapshot(),
+        writer.deadLetters(),
+        ledger.depthByRoute(),
+        writer.writable(),
+        writer.lastError());
   }
 
   /**
-   * Finishes queued work, closes the database and joins the writer thread. Appends arriving afterwards fail with
-   * {@link SpoolUnavailableException}. Idempotent.
+   * Finishes queued work, closes the database and joins the writer thread. Appends arriving
+   * afterwards fail with {@link SpoolUnavailableException}. Idempotent.
    */
   @Override
   public void close() {

@@ -7,11 +7,12 @@ import java.util.Locale;
 /**
  * SQLite {@code PRAGMA synchronous} level for the spool, which is in WAL mode.
  *
- * <p>With {@link #FULL} (the default) every commit fsyncs the WAL before the append futures of that commit complete,
- * so an acknowledged message survives a process crash <em>and</em> a power cut. {@link #NORMAL} only fsyncs at
- * checkpoints: acknowledged messages survive a process crash (the WAL is in the OS page cache) but the last commits
- * can be lost on power loss — use it only where the host has a battery-backed write cache. Throughput comes from group
- * commit (many appends per fsync), not from weakening this setting.
+ * <p>With {@link #FULL} (the default) every commit fsyncs the WAL before the append futures of that
+ * commit complete, so an acknowledged message survives a process crash <em>and</em> a power cut.
+ * {@link #NORMAL} only fsyncs at checkpoints: acknowledged messages survive a process crash (the
+ * WAL is in the OS page cache) but the last commits can be lost on power loss — use it only where
+ * the host has a battery-backed write cache. Throughput comes from group commit (many appends per
+ * fsync), not from weakening this setting.
  */
 public enum Synchronous {
   /** fsync the WAL at every commit (default). */
@@ -42,7 +43,8 @@ public enum Synchronous {
         return level;
       }
     }
-    throw new IllegalArgumentException("synchronous: expected full, extra or normal, got '" + value + "'");
+    throw new IllegalArgumentException(
+        "synchronous: expected full, extra or normal, got '" + value + "'");
   }
 
   /** The value for {@code PRAGMA synchronous}. */

@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bytes the calling thread caused to be written to storage, from Linux's per-thread I/O accounting
- * ({@code /proc/thread-self/io}, {@code write_bytes}). The spool writer samples it after commits — it writes the WAL
- * and runs the checkpoints, so this is the spool's flash wear — at most every {@value #SAMPLE_EVERY_MILLIS} ms.
- * Elsewhere (no procfs, or a kernel without task I/O accounting) the total stays 0.
+ * ({@code /proc/thread-self/io}, {@code write_bytes}). The spool writer samples it after commits —
+ * it writes the WAL and runs the checkpoints, so this is the spool's flash wear — at most every
+ * {@value #SAMPLE_EVERY_MILLIS} ms. Elsewhere (no procfs, or a kernel without task I/O accounting)
+ * the total stays 0.
  */
 final class ThreadWrites {
   private static final Logger LOG = LoggerFactory.getLogger(ThreadWrites.class);

@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writes of one group commit. {@link #execute} applies them inside the open transaction and updates the ledger as
- * it goes (eviction needs the running total); {@link #committed} completes futures and counts drops once the commit
- * succeeded; {@link #failed} fails the futures after a rollback (the writer then rebuilds the ledger from disk).
+ * The writes of one group commit. {@link #execute} applies them inside the open transaction and
+ * updates the ledger as it goes (eviction needs the running total); {@link #committed} completes
+ * futures and counts drops once the commit succeeded; {@link #failed} fails the futures after a
+ * rollback (the writer then rebuilds the ledger from disk).
  */
 final class WriteBatch {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBatch.class);
@@ -31,15 +32,23 @@ final class WriteBatch {
   private final long[] drops = new long[DropReason.values().length];
   private boolean available;
   private boolean evicted;
+
   /** Highest sequence inserted by committed batches (or found at open); -1 for a new database. */
   private long highestInserted;
+
   private long pendingHighest;
   private int appended;
   private long appendedBytes;
   private int refused;
 
-  WriteBatch(SpoolOptions options, SpoolStore store, SpoolLedger ledger, SpoolMetrics metrics, Clock clock,
-      long deadLetters, long highestInserted) {
+  WriteBatch(
+      SpoolOptions options,
+      SpoolStore store,
+      SpoolLedger ledger,
+      SpoolMetrics metrics,
+      Clock clock,
+      long deadLetters,
+      long highestInserted) {
     this.highestInserted = highestInserted;
     this.pendingHighest = highestInserted;
     this.options = options;
@@ -117,16 +126,20 @@ final class WriteBatch {
       } else if (write instanceof SpoolOp.Purge purge) {
         purge(purge);
       } else if (write instanceof SpoolOp.DeleteDeadLetters delete) {
-        int deleted = delete.all() ? store.deleteAllDeadLetters() : store.deleteDeadLetters(delete.ids());
+        int deleted =
+            delete.all() ? store.deleteAllDeadLetters() : store.deleteDeadLetters(delete.ids());
         pendingDeadLetters -= deleted;
-        afterCommit.add(() -> {
-          LOG.info("{} dead letter(s) deleted by the operator", deleted);
-          delete.future().complete(deleted);
-        });
+        afterCommit.add(
+            () -> {
+              LOG.info("{} dead letter(s) deleted by the operator", deleted);
+              delete.future().complete(deleted);
+            });
       }
     }
-    // Ids must never be reused, also once the newest row is gone: persist the floor whenever rows may be deleted
-    // (evictions happen in append-only batches too). Pure ingest batches skip it: one page less per commit.
+    // Ids must never be reused, also once the newest row is gone: persist the floor whenever rows
+    // may be deleted
+    // (evictions happen in append-only batches too). Pure ingest batches skip it: one page less per
+    // commit.
     deletes |= evicted;
     if (deletes && batchHighest >= 0) {
       store.setIdFloor(batchHighest);
@@ -143,8 +156,15 @@ final class WriteBatch {
     if (ledger.bytes() + size > options.maxBytes() && !makeRoom(entry.priority(), size)) {
       drops[DropReason.OVERFLOW.ordinal()]++;
       refused++;
-      SpoolFullException full = new SpoolFullException("spool is full (" + ledger.bytes() + " of "
-          + options.maxBytes() + " bytes, policy " + options.overflowPolicy().key() + ")");
+      SpoolFullException full =
+          new SpoolFullException(
+              "spool is full ("
+                  + ledger.bytes()
+                  + " of "
+                  + options.maxBytes()
+                  + " bytes, policy "
+                  + options.overflowPolicy().key()
+                  + ")");
       if (append.durable()) {
         afterCommit.add(() -> append.future().completeExceptionally(full));
       }
@@ -161,7 +181,10 @@ final class WriteBatch {
     return true;
   }
 
-  /** Evicts the oldest messages with a priority not above {@code priority}; true if {@code size} now fits. */
+  /**
+   * Evicts the oldest messages with a priority not above {@code priority}; true if {@code size} now
+   * fits.
+   */
   private boolean makeRoom(int priority, int size) throws SQLException {
     if (options.overflowPolicy() != OverflowPolicy.DROP_OLDEST || size > options.maxBytes()) {
       return false;
@@ -221,7 +244,11 @@ final class WriteBatch {
         ledger.removed(ref.route(), ref.size());
         drops[DropReason.ofDeadLetter(reject.reason()).ordinal()]++;
         pendingDeadLetters++;
-        LOG.warn("Message {} on route {} moved to the dead-letter table: {}", id, ref.route(), reject.reason());
+        LOG.warn(
+            "Message {} on route {} moved to the dead-letter table: {}",
+            id,
+            ref.route(),
+            reject.reason());
       }
       unleaseAfterCommit.add(id);
     }

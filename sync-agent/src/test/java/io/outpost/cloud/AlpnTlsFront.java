@@ -24,10 +24,11 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A TLS front the way AWS IoT Core serves MQTT on port 443: mutual TLS (client certificate required, issued by the
- * given CA) and ALPN, where only {@code x-amzn-mqtt-ca} is accepted; a client that offers no ALPN protocol is turned
- * away after the handshake, as such a client would be there. Accepted connections are piped in plain TCP to an MQTT
- * broker ({@code backendPort} on 127.0.0.1). Records the ALPN protocol each client negotiated.
+ * A TLS front the way AWS IoT Core serves MQTT on port 443: mutual TLS (client certificate
+ * required, issued by the given CA) and ALPN, where only {@code x-amzn-mqtt-ca} is accepted; a
+ * client that offers no ALPN protocol is turned away after the handshake, as such a client would be
+ * there. Accepted connections are piped in plain TCP to an MQTT broker ({@code backendPort} on
+ * 127.0.0.1). Records the ALPN protocol each client negotiated.
  */
 final class AlpnTlsFront implements AutoCloseable {
   static final String PROTOCOL = "x-amzn-mqtt-ca";
@@ -37,21 +38,24 @@ final class AlpnTlsFront implements AutoCloseable {
   private final Queue<String> negotiated = new ConcurrentLinkedQueue<>();
   private final Queue<Socket> open = new ConcurrentLinkedQueue<>();
   private final AtomicInteger threadCount = new AtomicInteger();
-  private final ExecutorService threads = Executors.newCachedThreadPool(
-      r -> new Thread(r, "alpn-front-" + threadCount.incrementAndGet()));
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> new Thread(r, "alpn-front-" + threadCount.incrementAndGet()));
 
   AlpnTlsFront(Path serverCert, Path serverKey, Path clientCa, int backendPort) throws Exception {
     this.backendPort = backendPort;
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
     List<Certificate> chain = PemTls.certificates(serverCert);
-    keys.setKeyEntry("server", PemTls.privateKey(serverKey), new char[0], chain.toArray(Certificate[]::new));
+    keys.setKeyEntry(
+        "server", PemTls.privateKey(serverKey), new char[0], chain.toArray(Certificate[]::new));
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keys, new char[0]);
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", PemTls.certificates(clientCa).get(0));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
@@ -69,7 +73,10 @@ final class AlpnTlsFront implements AutoCloseable {
     return "ssl://127.0.0.1:" + server.getLocalPort();
   }
 
-  /** The ALPN protocol of every completed handshake, in order; empty string where the client offered none. */
+  /**
+   * The ALPN protocol of every completed handshake, in order; empty string where the client offered
+   * none.
+   */
   List<String> negotiated() {
     return List.copyOf(negotiated);
   }
@@ -106,7 +113,8 @@ final class AlpnTlsFront implements AutoCloseable {
 
   private static void pipe(Socket from, Socket to) {
     byte[] buffer = new byte[16 << 10];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       for (int n; (n = in.read(buffer)) >= 0; ) {
         out.write(buffer, 0, n);
         out.flush();

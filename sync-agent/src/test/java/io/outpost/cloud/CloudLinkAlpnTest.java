@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cloud link through an AWS-IoT-style port-443 endpoint: mutual TLS from PEM files and ALPN
- * {@code x-amzn-mqtt-ca}, which the endpoint requires (without it, it closes the connection). Proves the protocol
- * reaches the server through Paho, not only through a bare socket, and that the spool drains over it.
+ * {@code x-amzn-mqtt-ca}, which the endpoint requires (without it, it closes the connection).
+ * Proves the protocol reaches the server through Paho, not only through a bare socket, and that the
+ * spool drains over it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CloudLinkAlpnTest {
@@ -46,7 +47,9 @@ class CloudLinkAlpnTest {
     pki.device("device", "cloud-ca", "edge-alpn-1");
     cloud = StandInCloud.start();
     resources.add(cloud);
-    front = new AlpnTlsFront(pki.file("cloud.pem"), pki.file("cloud.key"), pki.file("cloud-ca.pem"), cloud.port());
+    front =
+        new AlpnTlsFront(
+            pki.file("cloud.pem"), pki.file("cloud.key"), pki.file("cloud-ca.pem"), cloud.port());
     resources.add(front);
     spool = SqliteSpool.open(SpoolOptions.in(dir.resolve("spool")), registry, Clock.systemUTC());
     resources.add(spool);
@@ -59,20 +62,39 @@ class CloudLinkAlpnTest {
 
   private CloudLink link(TlsOptions tls) {
     // Moquette, behind the front, speaks MQTT 3.1.1 only
-    CloudOptions options = CloudOptions.of(front.url(), "edge-alpn-1")
-        .withMqttVersion(MqttVersion.V3_1_1)
-        .withTls(tls)
-        .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
-    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry,
-        Clock.systemUTC());
+    CloudOptions options =
+        CloudOptions.of(front.url(), "edge-alpn-1")
+            .withMqttVersion(MqttVersion.V3_1_1)
+            .withTls(tls)
+            .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
+    CloudLink link =
+        new CloudLink(
+            options,
+            spool,
+            List.of(),
+            DownlinkHandler.immediate(m -> {}),
+            registry,
+            Clock.systemUTC());
     resources.add(link);
     return link;
   }
 
   private void append(int count) throws Exception {
     for (int i = 0; i < count; i++) {
-      spool.append(new SpoolEntry("telemetry", 0, "devices/d/" + i, ("v" + i).getBytes(StandardCharsets.UTF_8), 1,
-          0, List.of(), null, "dev", System.currentTimeMillis())).get(10, TimeUnit.SECONDS);
+      spool
+          .append(
+              new SpoolEntry(
+                  "telemetry",
+                  0,
+                  "devices/d/" + i,
+                  ("v" + i).getBytes(StandardCharsets.UTF_8),
+                  1,
+                  0,
+                  List.of(),
+                  null,
+                  "dev",
+                  System.currentTimeMillis()))
+          .get(10, TimeUnit.SECONDS);
     }
   }
 
@@ -87,7 +109,8 @@ class CloudLinkAlpnTest {
     link(withAlpn(AlpnTlsFront.PROTOCOL)).start().get(10, TimeUnit.SECONDS);
 
     await().atMost(WAIT).until(() -> cloud.count("devices/#") == 5);
-    assertThat(cloud.received("devices/#")).extracting(StandInCloud.Received::text)
+    assertThat(cloud.received("devices/#"))
+        .extracting(StandInCloud.Received::text)
         .containsExactly("v0", "v1", "v2", "v3", "v4");
     assertThat(front.negotiated()).isNotEmpty().allMatch(AlpnTlsFront.PROTOCOL::equals);
     await().atMost(WAIT).until(() -> spool.stats().depth() == 0);

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cloud link over MQTT 5 against Mosquitto: stable ids as user properties, PUBACK reason codes. */
+/**
+ * The cloud link over MQTT 5 against Mosquitto: stable ids as user properties, PUBACK reason codes.
+ */
 class CloudLinkMqtt5Test {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -51,9 +53,16 @@ class CloudLinkMqtt5Test {
   }
 
   private CloudLink link() {
-    CloudOptions options = CloudOptions.of(cloud.url(), "edge-5")
-        .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
-    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry, Clock.systemUTC());
+    CloudOptions options =
+        CloudOptions.of(cloud.url(), "edge-5").withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
+    CloudLink link =
+        new CloudLink(
+            options,
+            spool,
+            List.of(),
+            DownlinkHandler.immediate(m -> {}),
+            registry,
+            Clock.systemUTC());
     resources.add(link);
     return link;
   }
@@ -63,8 +72,19 @@ class CloudLinkMqtt5Test {
   }
 
   private long append(String topic, String text) throws Exception {
-    return spool.append(new SpoolEntry("r", 0, topic, text.getBytes(StandardCharsets.UTF_8), 1, 0,
-        List.of(Map.entry("site", "north")), "text/plain", "dev", System.currentTimeMillis()))
+    return spool
+        .append(
+            new SpoolEntry(
+                "r",
+                0,
+                topic,
+                text.getBytes(StandardCharsets.UTF_8),
+                1,
+                0,
+                List.of(Map.entry("site", "north")),
+                "text/plain",
+                "dev",
+                System.currentTimeMillis()))
         .get(10, TimeUnit.SECONDS);
   }
 
@@ -82,8 +102,13 @@ class CloudLinkMqtt5Test {
     for (MqttMessage message : seen) {
       List<UserProperty> props = message.getProperties().getUserProperties();
       assertThat(props).contains(new UserProperty("site", "north"));
-      delivered.add(Long.parseLong(props.stream().filter(p -> p.getKey().equals("outpost-id")).findFirst()
-          .orElseThrow().getValue()));
+      delivered.add(
+          Long.parseLong(
+              props.stream()
+                  .filter(p -> p.getKey().equals("outpost-id"))
+                  .findFirst()
+                  .orElseThrow()
+                  .getValue()));
       assertThat(message.getProperties().getContentType()).isEqualTo("text/plain");
     }
     assertThat(delivered).containsExactlyElementsOf(ids);
@@ -98,29 +123,40 @@ class CloudLinkMqtt5Test {
 
     await().atMost(WAIT).until(() -> spool.stats().depth() == 0 && seen.size() == 1);
     List<DeadLetter> letters = spool.deadLetters(10).get(10, TimeUnit.SECONDS);
-    assertThat(letters).singleElement().satisfies(letter -> {
-      assertThat(letter.id()).isEqualTo(refused);
-      assertThat(letter.reason()).isEqualTo("puback 0x87 not authorized");
-    });
+    assertThat(letters)
+        .singleElement()
+        .satisfies(
+            letter -> {
+              assertThat(letter.id()).isEqualTo(refused);
+              assertThat(letter.reason()).isEqualTo("puback 0x87 not authorized");
+            });
     assertThat(spool.stats().dropped(DropReason.REJECTED_BY_CLOUD)).isEqualTo(1);
     assertThat(registry.get("outpost.cloud.rejected").counter().count()).isEqualTo(1);
   }
 
   @Test
   void opensTheCircuitWhenTheCloudRefusesTheGateway() throws Exception {
-    MosquittoCloud refusing = MosquittoCloud.startRefusingEveryone(Files.createDirectories(dir.resolve("refusing")));
+    MosquittoCloud refusing =
+        MosquittoCloud.startRefusingEveryone(Files.createDirectories(dir.resolve("refusing")));
     resources.add(refusing);
-    CloudOptions options = CloudOptions.of(refusing.url(), "edge-5")
-        .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5))
-        .withCircuitBreaker(new CircuitBreakerOptions(3, 60));
-    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry,
-        Clock.systemUTC());
+    CloudOptions options =
+        CloudOptions.of(refusing.url(), "edge-5")
+            .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5))
+            .withCircuitBreaker(new CircuitBreakerOptions(3, 60));
+    CloudLink link =
+        new CloudLink(
+            options,
+            spool,
+            List.of(),
+            DownlinkHandler.immediate(m -> {}),
+            registry,
+            Clock.systemUTC());
     resources.add(link);
     link.start().get(10, TimeUnit.SECONDS);
 
-    // CONNACK 0x87 (not authorized) three times: the link leaves the cloud alone for the open period
+    // CONNACK 0x87 (not authorized) three times: the link leaves the cloud alone for the open
+    // period
     await().atMost(WAIT).until(() -> link.state() == CloudLinkState.CIRCUIT_OPEN);
     assertThat(registry.get("outpost.cloud.connect.attempts").counter().count()).isEqualTo(3);
   }
-
 }

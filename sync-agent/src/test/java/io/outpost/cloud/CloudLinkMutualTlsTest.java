@@ -23,17 +23,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The real cloud link (Paho, {@code ssl://}) against a real broker that requires mutual TLS from PEM files, AWS IoT
- * Core style: Mosquitto with {@code require_certificate} and the certificate's CN as the identity, the gateway with a
- * device certificate, a PKCS#1 RSA key and the cloud's CA. Certificates are made with openssl per test; skipped when
- * openssl or Mosquitto is missing. Over MQTT 5 (the default) and 3.1.1.
+ * The real cloud link (Paho, {@code ssl://}) against a real broker that requires mutual TLS from
+ * PEM files, AWS IoT Core style: Mosquitto with {@code require_certificate} and the certificate's
+ * CN as the identity, the gateway with a device certificate, a PKCS#1 RSA key and the cloud's CA.
+ * Certificates are made with openssl per test; skipped when openssl or Mosquitto is missing. Over
+ * MQTT 5 (the default) and 3.1.1.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CloudLinkMutualTlsTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String DEVICE_NAME = "edge-tls-1";
-  /** What the cloud's server certificate must name: the URL's host, as Paho verifies it by default. */
+
+  /**
+   * What the cloud's server certificate must name: the URL's host, as Paho verifies it by default.
+   */
   private static final String LOOPBACK_NAMES = "IP:127.0.0.1,DNS:localhost";
+
   private static final int REFUSALS_TO_OPEN = 3;
 
   @TempDir Path dir;
@@ -59,7 +64,8 @@ class CloudLinkMutualTlsTest {
 
   @ParameterizedTest(name = "MQTT {0}")
   @EnumSource(MqttVersion.class)
-  void drainsTheSpoolOverMutualTlsAndDeletesOnlyAfterThePuback(MqttVersion version) throws Exception {
+  void drainsTheSpoolOverMutualTlsAndDeletesOnlyAfterThePuback(MqttVersion version)
+      throws Exception {
     TlsMosquitto cloud = cloud("cloud");
     List<String> seen = observe(cloud);
     for (int i = 0; i < 10; i++) {
@@ -75,13 +81,16 @@ class CloudLinkMutualTlsTest {
     // no user name is configured: Mosquitto took the gateway's identity from its device certificate
     assertThat(cloud.log()).contains("as edge-1 (").contains("u'" + DEVICE_NAME + "'");
 
-    // A frozen broker reads nothing and acknowledges nothing: what the link sent meanwhile stays in the spool
+    // A frozen broker reads nothing and acknowledges nothing: what the link sent meanwhile stays in
+    // the spool
     cloud.pause();
     for (int i = 10; i < 15; i++) {
       append(i);
     }
     await().atMost(WAIT).until(() -> link.inflight() == 5 && published() == 15);
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
         .until(() -> spool.stats().depth() == 5 && delivered() == 10);
 
     cloud.resume();
@@ -95,25 +104,34 @@ class CloudLinkMutualTlsTest {
   @EnumSource(MqttVersion.class)
   void aDeviceCertificateIssuedByAnotherCaIsRefusedAndTheSpoolKeepsItsMessages(MqttVersion version)
       throws Exception {
-    // Under TLS 1.3 the server's verdict on the client certificate arrives after the client's side of the handshake
-    // completed, as the first read on a socket Paho already started its threads on: without CloudSocket's hold on
-    // early failures every such attempt stranded a Paho 1.2.5 "MQTT Con" thread, which the leak guard would catch.
+    // Under TLS 1.3 the server's verdict on the client certificate arrives after the client's side
+    // of the handshake
+    // completed, as the first read on a socket Paho already started its threads on: without
+    // CloudSocket's hold on
+    // early failures every such attempt stranded a Paho 1.2.5 "MQTT Con" thread, which the leak
+    // guard would catch.
     refusesRogueDevice(version, false);
   }
 
   @ParameterizedTest(name = "MQTT {0}, TLS 1.2 at most")
   @EnumSource(MqttVersion.class)
-  void aDeviceCertificateIssuedByAnotherCaIsRefusedInsideATls12Handshake(MqttVersion version) throws Exception {
+  void aDeviceCertificateIssuedByAnotherCaIsRefusedInsideATls12Handshake(MqttVersion version)
+      throws Exception {
     refusesRogueDevice(version, true);
   }
 
   private void refusesRogueDevice(MqttVersion version, boolean tls12) throws Exception {
     pki.ca("other-ca");
     pki.device("rogue", "other-ca", DEVICE_NAME); // same name, wrong issuer
-    TlsMosquitto cloud = tls12
-        ? TlsMosquitto.startUpToTls12(brokerDir(), pki.file("cloud-ca.pem"), pki.file("cloud.pem"),
-            pki.file("cloud.key"))
-        : TlsMosquitto.start(brokerDir(), pki.file("cloud-ca.pem"), pki.file("cloud.pem"), pki.file("cloud.key"));
+    TlsMosquitto cloud =
+        tls12
+            ? TlsMosquitto.startUpToTls12(
+                brokerDir(), pki.file("cloud-ca.pem"), pki.file("cloud.pem"), pki.file("cloud.key"))
+            : TlsMosquitto.start(
+                brokerDir(),
+                pki.file("cloud-ca.pem"),
+                pki.file("cloud.pem"),
+                pki.file("cloud.key"));
     resources.add(cloud);
     List<String> seen = observe(cloud);
     CloudLink link = link(version, pki.tls("rogue", "cloud-ca"), cloud);
@@ -121,10 +139,11 @@ class CloudLinkMutualTlsTest {
     link.start().get(10, TimeUnit.SECONDS);
 
     await().atMost(WAIT).until(() -> failures() >= REFUSALS_TO_OPEN);
-    // The client sees the refusal as an alert or, as often, as a reset or broken pipe, which the circuit breaker does
+    // The client sees the refusal as an alert or, as often, as a reset or broken pipe, which the
+    // circuit breaker does
     // not count as a refusal: whether the circuit opens is left open here (reported).
-    assertThat(link.state()).isIn(CloudLinkState.CONNECTING, CloudLinkState.BACKING_OFF,
-        CloudLinkState.CIRCUIT_OPEN);
+    assertThat(link.state())
+        .isIn(CloudLinkState.CONNECTING, CloudLinkState.BACKING_OFF, CloudLinkState.CIRCUIT_OPEN);
     assertNeverCameUp(cloud, seen);
     assertThat(cloud.log()).contains("certificate verify failed");
   }
@@ -153,21 +172,26 @@ class CloudLinkMutualTlsTest {
   }
 
   /**
-   * The link rejects the server in its own handshake, every time: that counts as a refusal, so after
-   * {@link #REFUSALS_TO_OPEN} attempts the circuit opens and the link stops trying.
+   * The link rejects the server in its own handshake, every time: that counts as a refusal, so
+   * after {@link #REFUSALS_TO_OPEN} attempts the circuit opens and the link stops trying.
    */
-  private void assertRefusedByTheLink(CloudLink link, TlsMosquitto cloud, List<String> seen) throws Exception {
+  private void assertRefusedByTheLink(CloudLink link, TlsMosquitto cloud, List<String> seen)
+      throws Exception {
     appendThree();
     link.start().get(10, TimeUnit.SECONDS);
 
     await().atMost(WAIT).until(() -> link.state() == CloudLinkState.CIRCUIT_OPEN);
-    assertThat(registry.get("outpost.cloud.connect.attempts").counter().count()).isEqualTo(REFUSALS_TO_OPEN);
+    assertThat(registry.get("outpost.cloud.connect.attempts").counter().count())
+        .isEqualTo(REFUSALS_TO_OPEN);
     assertThat(failures()).isGreaterThanOrEqualTo(REFUSALS_TO_OPEN);
     assertThat(cloud.tlsConnections()).isEqualTo(REFUSALS_TO_OPEN);
     assertNeverCameUp(cloud, seen);
   }
 
-  /** The link reached the broker but no MQTT session came up: nothing published, the spool keeps every message. */
+  /**
+   * The link reached the broker but no MQTT session came up: nothing published, the spool keeps
+   * every message.
+   */
   private void assertNeverCameUp(TlsMosquitto cloud, List<String> seen) throws Exception {
     assertThat(cloud.tlsConnections()).isPositive();
     assertThat(registry.get("outpost.cloud.link.up").gauge().value()).isZero();
@@ -187,8 +211,12 @@ class CloudLinkMutualTlsTest {
   }
 
   private TlsMosquitto cloud(String server) throws Exception {
-    TlsMosquitto cloud = TlsMosquitto.start(brokerDir(), pki.file("cloud-ca.pem"), pki.file(server + ".pem"),
-        pki.file(server + ".key"));
+    TlsMosquitto cloud =
+        TlsMosquitto.start(
+            brokerDir(),
+            pki.file("cloud-ca.pem"),
+            pki.file(server + ".pem"),
+            pki.file(server + ".key"));
     resources.add(cloud);
     return cloud;
   }
@@ -198,26 +226,49 @@ class CloudLinkMutualTlsTest {
   }
 
   private CloudLink link(MqttVersion version, TlsOptions tls, TlsMosquitto cloud) {
-    CloudOptions options = CloudOptions.of(cloud.tlsUrl(), "edge-1")
-        .withMqttVersion(version)
-        .withTls(tls)
-        .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5))
-        .withCircuitBreaker(new CircuitBreakerOptions(REFUSALS_TO_OPEN, 60));
-    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry,
-        Clock.systemUTC());
+    CloudOptions options =
+        CloudOptions.of(cloud.tlsUrl(), "edge-1")
+            .withMqttVersion(version)
+            .withTls(tls)
+            .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5))
+            .withCircuitBreaker(new CircuitBreakerOptions(REFUSALS_TO_OPEN, 60));
+    CloudLink link =
+        new CloudLink(
+            options,
+            spool,
+            List.of(),
+            DownlinkHandler.immediate(m -> {}),
+            registry,
+            Clock.systemUTC());
     resources.add(link);
     return link;
   }
 
-  /** Payloads arriving at the cloud on {@code devices/#}, seen by a client on the plain listener. */
+  /**
+   * Payloads arriving at the cloud on {@code devices/#}, seen by a client on the plain listener.
+   */
   private List<String> observe(TlsMosquitto cloud) throws Exception {
-    return resources.observe(cloud.plainUrl(), "devices/#",
+    return resources.observe(
+        cloud.plainUrl(),
+        "devices/#",
         message -> new String(message.getPayload(), StandardCharsets.UTF_8));
   }
 
   private void append(int i) throws Exception {
-    spool.append(new SpoolEntry("telemetry", 0, "devices/d/" + i, ("v" + i).getBytes(StandardCharsets.UTF_8), 1, 0,
-        List.of(), null, "dev", System.currentTimeMillis())).get(10, TimeUnit.SECONDS);
+    spool
+        .append(
+            new SpoolEntry(
+                "telemetry",
+                0,
+                "devices/d/" + i,
+                ("v" + i).getBytes(StandardCharsets.UTF_8),
+                1,
+                0,
+                List.of(),
+                null,
+                "dev",
+                System.currentTimeMillis()))
+        .get(10, TimeUnit.SECONDS);
   }
 
   private static List<String> payloads(int from, int to) {

@@ -31,7 +31,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cloud link against Moquette (MQTT 3.1.1) as the stand-in cloud, with a fault-injecting proxy between them. */
+/**
+ * The cloud link against Moquette (MQTT 3.1.1) as the stand-in cloud, with a fault-injecting proxy
+ * between them.
+ */
 class CloudLinkTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final BackoffOptions FAST_BACKOFF = new BackoffOptions(50L, 500L, 2.0, 0.5);
@@ -55,12 +58,20 @@ class CloudLinkTest {
   }
 
   private CloudOptions options(String url) {
-    return CloudOptions.of(url, "edge-1").withMqttVersion(MqttVersion.V3_1_1).withBackoff(FAST_BACKOFF);
+    return CloudOptions.of(url, "edge-1")
+        .withMqttVersion(MqttVersion.V3_1_1)
+        .withBackoff(FAST_BACKOFF);
   }
 
   private CloudLink link(CloudOptions options, List<String> filters, List<CloudMessage> downlink) {
-    CloudLink link = new CloudLink(options, spool, filters, DownlinkHandler.immediate(downlink::add), registry,
-        Clock.systemUTC());
+    CloudLink link =
+        new CloudLink(
+            options,
+            spool,
+            filters,
+            DownlinkHandler.immediate(downlink::add),
+            registry,
+            Clock.systemUTC());
     resources.add(link);
     return link;
   }
@@ -74,8 +85,19 @@ class CloudLinkTest {
   private List<Long> append(int count, String prefix) throws Exception {
     List<CompletableFuture<Long>> futures = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      futures.add(spool.append(new SpoolEntry("telemetry", 0, "devices/d1/" + prefix,
-          (prefix + "-" + i).getBytes(StandardCharsets.UTF_8), 1, 0, List.of(), null, "d1", System.currentTimeMillis())));
+      futures.add(
+          spool.append(
+              new SpoolEntry(
+                  "telemetry",
+                  0,
+                  "devices/d1/" + prefix,
+                  (prefix + "-" + i).getBytes(StandardCharsets.UTF_8),
+                  1,
+                  0,
+                  List.of(),
+                  null,
+                  "d1",
+                  System.currentTimeMillis())));
     }
     List<Long> ids = new ArrayList<>();
     for (CompletableFuture<Long> future : futures) {
@@ -94,7 +116,8 @@ class CloudLinkTest {
     await().atMost(WAIT).until(() -> cloud.count("devices/#") >= 500 && spool.stats().depth() == 0);
     assertThat(link.state()).isEqualTo(CloudLinkState.ONLINE);
     assertThat(link.offlineFor()).isZero();
-    List<String> texts = cloud.received("devices/#").stream().map(StandInCloud.Received::text).toList();
+    List<String> texts =
+        cloud.received("devices/#").stream().map(StandInCloud.Received::text).toList();
     assertThat(texts).hasSize(500);
     for (int i = 0; i < 500; i++) {
       assertThat(texts.get(i)).isEqualTo("m-" + i);
@@ -112,7 +135,9 @@ class CloudLinkTest {
     link.start().get(10, TimeUnit.SECONDS);
     append(200, "offline");
 
-    await().atMost(WAIT).until(() -> registry.get("outpost.cloud.connect.failures").counter().count() >= 2);
+    await()
+        .atMost(WAIT)
+        .until(() -> registry.get("outpost.cloud.connect.failures").counter().count() >= 2);
     assertThat(link.state()).isIn(CloudLinkState.BACKING_OFF, CloudLinkState.CONNECTING);
     assertThat(spool.stats().depth()).isEqualTo(200);
     assertThat(cloud.count("devices/#")).isZero();
@@ -124,28 +149,37 @@ class CloudLinkTest {
   }
 
   @Test
-  void loses_nothing_when_the_cloud_drops_mid_drain_and_duplicates_stay_within_the_window() throws Exception {
+  void loses_nothing_when_the_cloud_drops_mid_drain_and_duplicates_stay_within_the_window()
+      throws Exception {
     spool();
     FaultProxy proxy = proxy();
     int window = 50;
-    CloudLink link = link(options(proxy.url()).withInflightWindow(window), List.of(), new CopyOnWriteArrayList<>());
+    CloudLink link =
+        link(
+            options(proxy.url()).withInflightWindow(window),
+            List.of(),
+            new CopyOnWriteArrayList<>());
     List<Long> ids = append(3000, "cut");
     link.start().get(10, TimeUnit.SECONDS);
 
     int cuts = 0;
     while (spool.stats().depth() > 0 && cuts < 5) {
       long before = cloud.count("devices/#");
-      await().atMost(WAIT).until(() -> cloud.count("devices/#") > before + 100 || spool.stats().depth() == 0);
+      await()
+          .atMost(WAIT)
+          .until(() -> cloud.count("devices/#") > before + 100 || spool.stats().depth() == 0);
       proxy.cutAll();
       cuts++;
     }
     await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
 
-    List<String> texts = cloud.received("devices/#").stream().map(StandInCloud.Received::text).toList();
+    List<String> texts =
+        cloud.received("devices/#").stream().map(StandInCloud.Received::text).toList();
     Set<String> distinct = new HashSet<>(texts);
     assertThat(distinct).hasSize(ids.size());
     assertThat(texts.size() - distinct.size()).isLessThanOrEqualTo(window * cuts);
-    assertThat(registry.get("outpost.cloud.connections.lost").counter().count()).isGreaterThanOrEqualTo(1);
+    assertThat(registry.get("outpost.cloud.connections.lost").counter().count())
+        .isGreaterThanOrEqualTo(1);
   }
 
   @Test
@@ -154,21 +188,28 @@ class CloudLinkTest {
     FaultProxy proxy = proxy();
     List<String> statuses = new CopyOnWriteArrayList<>();
     MqttClient observer = new MqttClient(cloud.url(), "observer", new MemoryPersistence());
-    resources.add(() -> {
-      if (observer.isConnected()) {
-        observer.disconnect();
-      }
-      observer.close();
-    });
+    resources.add(
+        () -> {
+          if (observer.isConnected()) {
+            observer.disconnect();
+          }
+          observer.close();
+        });
     observer.connect();
-    observer.subscribe("outpost/edge-1/status", 1, (topic, message) ->
-        statuses.add((message.isRetained() ? "retained:" : "live:") + new String(message.getPayload(),
-            StandardCharsets.UTF_8)));
+    observer.subscribe(
+        "outpost/edge-1/status",
+        1,
+        (topic, message) ->
+            statuses.add(
+                (message.isRetained() ? "retained:" : "live:")
+                    + new String(message.getPayload(), StandardCharsets.UTF_8)));
     CloudLink link = link(options(proxy.url()), List.of(), new CopyOnWriteArrayList<>());
     link.start().get(10, TimeUnit.SECONDS);
 
     await().atMost(WAIT).until(() -> statuses.stream().anyMatch(s -> s.contains("\"online\"")));
-    assertThat(cloud.received("outpost/edge-1/status")).first().satisfies(r -> assertThat(r.retain()).isTrue());
+    assertThat(cloud.received("outpost/edge-1/status"))
+        .first()
+        .satisfies(r -> assertThat(r.retain()).isTrue());
 
     proxy.cutAll();
     await().atMost(WAIT).until(() -> statuses.stream().anyMatch(s -> s.contains("\"offline\"")));
@@ -188,10 +229,14 @@ class CloudLinkTest {
     link.start().get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> link.state() == CloudLinkState.ONLINE);
 
-    await().atMost(WAIT).untilAsserted(() -> {
-      cloud.publish("commands/edge-1/reboot", "now".getBytes(StandardCharsets.UTF_8), 1, false);
-      assertThat(downlink).isNotEmpty();
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              cloud.publish(
+                  "commands/edge-1/reboot", "now".getBytes(StandardCharsets.UTF_8), 1, false);
+              assertThat(downlink).isNotEmpty();
+            });
     assertThat(downlink.get(0).topic()).isEqualTo("commands/edge-1/reboot");
     assertThat(new String(downlink.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("now");
   }
@@ -202,10 +247,17 @@ class CloudLinkTest {
     FaultProxy proxy = proxy();
     List<CloudMessage> arrivals = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> takenIn = new CompletableFuture<>();
-    CloudLink link = new CloudLink(options(proxy.url()), spool, List.of("commands/edge-1/#"), message -> {
-      arrivals.add(message);
-      return takenIn;
-    }, registry, Clock.systemUTC());
+    CloudLink link =
+        new CloudLink(
+            options(proxy.url()),
+            spool,
+            List.of("commands/edge-1/#"),
+            message -> {
+              arrivals.add(message);
+              return takenIn;
+            },
+            registry,
+            Clock.systemUTC());
     resources.add(link);
     link.start().get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> link.state() == CloudLinkState.ONLINE);
@@ -214,7 +266,8 @@ class CloudLinkTest {
     await().atMost(WAIT).until(() -> arrivals.size() == 1);
     proxy.cutAll();
 
-    // no PUBACK went out while the handler had not taken the message in: the persistent session sends it again
+    // no PUBACK went out while the handler had not taken the message in: the persistent session
+    // sends it again
     await().atMost(WAIT).until(() -> arrivals.size() >= 2);
     assertThat(arrivals).extracting(CloudMessage::topic).containsOnly("commands/edge-1/reboot");
     takenIn.complete(null);
@@ -233,7 +286,8 @@ class CloudLinkTest {
     cloud.publish("new/a", "kept".getBytes(StandardCharsets.UTF_8), 1, false);
 
     await().atMost(WAIT).until(() -> !downlink.isEmpty());
-    // one publisher, one subscriber connection: had old/# still been subscribed, old/a would have arrived first
+    // one publisher, one subscriber connection: had old/# still been subscribed, old/a would have
+    // arrived first
     assertThat(downlink).extracting(CloudMessage::topic).containsExactly("new/a");
     assertThat(link.downlinkFilters()).containsExactly("new/#");
   }
@@ -241,17 +295,30 @@ class CloudLinkTest {
   @Test
   void deadLettersMessagesTooLargeForTheCloudWithoutBlockingTheRest() throws Exception {
     spool();
-    spool.append(new SpoolEntry("big", 0, "devices/big", new byte[4096], 1, 0, List.of(), null, null, 0))
+    spool
+        .append(
+            new SpoolEntry("big", 0, "devices/big", new byte[4096], 1, 0, List.of(), null, null, 0))
         .get(10, TimeUnit.SECONDS);
     append(10, "small");
-    CloudLink link = link(options(cloud.url()).withMaxMessageBytes(1024), List.of(), new CopyOnWriteArrayList<>());
+    CloudLink link =
+        link(
+            options(cloud.url()).withMaxMessageBytes(1024),
+            List.of(),
+            new CopyOnWriteArrayList<>());
     link.start().get(10, TimeUnit.SECONDS);
 
-    await().atMost(WAIT).until(() -> cloud.count("devices/d1/#") == 10 && spool.stats().depth() == 0);
+    await()
+        .atMost(WAIT)
+        .until(() -> cloud.count("devices/d1/#") == 10 && spool.stats().depth() == 0);
     List<DeadLetter> letters = spool.deadLetters(10).get(10, TimeUnit.SECONDS);
-    assertThat(letters).singleElement().satisfies(l -> assertThat(l.reason())
-        .isEqualTo("too-large: 4096-byte payload does not fit in a cloud publish of at most 1024 bytes"
-            + " (cloud.maxMessageBytes)"));
+    assertThat(letters)
+        .singleElement()
+        .satisfies(
+            l ->
+                assertThat(l.reason())
+                    .isEqualTo(
+                        "too-large: 4096-byte payload does not fit in a cloud publish of at most 1024 bytes"
+                            + " (cloud.maxMessageBytes)"));
     assertThat(spool.stats().dropped(DropReason.TOO_LARGE)).isEqualTo(1);
     assertThat(spool.stats().dropped(DropReason.REJECTED_BY_CLOUD)).isZero();
   }
@@ -260,9 +327,10 @@ class CloudLinkTest {
   void batchesManyMessagesPerPublishUnderAPublishRateLimit() throws Exception {
     spool();
     List<Long> ids = append(3000, "b");
-    CloudOptions options = options(cloud.url())
-        .withBatching(new BatchingOptions(true, 16 * 1024, 500, null))
-        .withRateLimits(20, 0);
+    CloudOptions options =
+        options(cloud.url())
+            .withBatching(new BatchingOptions(true, 16 * 1024, 500, null))
+            .withRateLimits(20, 0);
     CloudLink link = link(options, List.of(), new CopyOnWriteArrayList<>());
     link.start().get(10, TimeUnit.SECONDS);
 
@@ -278,7 +346,10 @@ class CloudLinkTest {
       for (JsonNode message : envelope.get("messages")) {
         delivered.add(message.get("id").asLong());
         assertThat(message.get("topic").asText()).isEqualTo("devices/d1/b");
-        assertThat(new String(Base64.getDecoder().decode(message.get("payload").asText()), StandardCharsets.UTF_8))
+        assertThat(
+                new String(
+                    Base64.getDecoder().decode(message.get("payload").asText()),
+                    StandardCharsets.UTF_8))
             .startsWith("b-");
       }
     }
@@ -293,19 +364,24 @@ class CloudLinkTest {
     spool();
     FaultProxy proxy = proxy();
     proxy.refuse(true);
-    CloudLink link = link(options(proxy.url()).withCircuitBreaker(new CircuitBreakerOptions(3, 60)), List.of(),
-        new CopyOnWriteArrayList<>());
+    CloudLink link =
+        link(
+            options(proxy.url()).withCircuitBreaker(new CircuitBreakerOptions(3, 60)),
+            List.of(),
+            new CopyOnWriteArrayList<>());
     link.start().get(10, TimeUnit.SECONDS);
 
-    // a cloud that is down is not a cloud that refuses us: attempts go on past the breaker's threshold
-    await().atMost(WAIT).until(() -> registry.get("outpost.cloud.connect.attempts").counter().count() >= 6);
+    // a cloud that is down is not a cloud that refuses us: attempts go on past the breaker's
+    // threshold
+    await()
+        .atMost(WAIT)
+        .until(() -> registry.get("outpost.cloud.connect.attempts").counter().count() >= 6);
     assertThat(link.state()).isNotEqualTo(CloudLinkState.CIRCUIT_OPEN);
     assertThat(link.offlineFor()).isPositive();
 
     proxy.refuse(false);
     await().atMost(WAIT).until(() -> link.state() == CloudLinkState.ONLINE);
   }
-
 
   @Test
   void stopIsIdempotentAndWorksWithoutStart() throws Exception {

@@ -9,11 +9,16 @@ class CloudOptionsRedactionTest {
 
   @Test
   void toStringNeverShowsThePassword() throws Exception {
-    CloudOptions o = new ObjectMapper().readValue(
-        "{\"url\":\"tcp://127.0.0.1:1\",\"clientId\":\"edge\",\"username\":\"u\",\"password\":\"s3cret-pw\"}",
-        CloudOptions.class);
+    CloudOptions o =
+        new ObjectMapper()
+            .readValue(
+                "{\"url\":\"tcp://127.0.0.1:1\",\"clientId\":\"edge\",\"username\":\"u\",\"password\":\"s3cret-pw\"}",
+                CloudOptions.class);
 
-    assertThat(o.toString()).contains("username=u").contains("password=<redacted>").doesNotContain("s3cret-pw");
+    assertThat(o.toString())
+        .contains("username=u")
+        .contains("password=<redacted>")
+        .doesNotContain("s3cret-pw");
     assertThat(o.password()).isEqualTo("s3cret-pw");
   }
 }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cloud link's control channel: device-management topics apart from the routed downlink, unspooled publishes. */
+/**
+ * The cloud link's control channel: device-management topics apart from the routed downlink,
+ * unspooled publishes.
+ */
 @Timeout(120)
 class ControlChannelTest {
 
@@ -41,15 +44,19 @@ class ControlChannelTest {
 
   @Test
   void matchesExactTopicsAndTrailingMultiLevelFiltersOnly() {
-    ControlChannel channel = new ControlChannel(List.of("$aws/things/t/jobs/#", "$aws/things/t/shadow/get"),
-        message -> CompletableFuture.completedFuture(null), () -> { });
+    ControlChannel channel =
+        new ControlChannel(
+            List.of("$aws/things/t/jobs/#", "$aws/things/t/shadow/get"),
+            message -> CompletableFuture.completedFuture(null),
+            () -> {});
 
     assertThat(channel.matches("$aws/things/t/jobs/notify-next")).isTrue();
     assertThat(channel.matches("$aws/things/t/jobs")).isTrue();
     assertThat(channel.matches("$aws/things/t/shadow/get")).isTrue();
     assertThat(channel.matches("$aws/things/t2/jobs/notify-next")).isFalse();
     assertThat(channel.matches("commands/t")).isFalse();
-    assertThatThrownBy(() -> new ControlChannel(List.of("$aws/things/+/jobs/#"), m -> null, () -> { }))
+    assertThatThrownBy(
+            () -> new ControlChannel(List.of("$aws/things/+/jobs/#"), m -> null, () -> {}))
         .hasMessageContaining("only exact topics and a trailing /# allowed");
   }
 
@@ -60,26 +67,51 @@ class ControlChannelTest {
     List<CloudMessage> downlink = new CopyOnWriteArrayList<>();
     List<CloudMessage> control = new CopyOnWriteArrayList<>();
     AtomicInteger online = new AtomicInteger();
-    CloudLink link = new CloudLink(CloudOptions.of(cloud.url(), "edge-1").withMqttVersion(MqttVersion.V3_1_1)
-        .withBackoff(FAST_BACKOFF), spool, List.of("commands/edge-1/#"), DownlinkHandler.immediate(downlink::add),
-        registry, Clock.systemUTC());
+    CloudLink link =
+        new CloudLink(
+            CloudOptions.of(cloud.url(), "edge-1")
+                .withMqttVersion(MqttVersion.V3_1_1)
+                .withBackoff(FAST_BACKOFF),
+            spool,
+            List.of("commands/edge-1/#"),
+            DownlinkHandler.immediate(downlink::add),
+            registry,
+            Clock.systemUTC());
     resources.add(link);
-    link.control(new ControlChannel(List.of("$aws/things/edge-1/jobs/#"), DownlinkHandler.immediate(control::add),
-        online::incrementAndGet));
+    link.control(
+        new ControlChannel(
+            List.of("$aws/things/edge-1/jobs/#"),
+            DownlinkHandler.immediate(control::add),
+            online::incrementAndGet));
 
     assertThatThrownBy(() -> link.publishControl("x", new byte[0], false).get(5, TimeUnit.SECONDS))
         .hasMessageContaining("cloud link offline");
     link.start().get();
     await().atMost(Duration.ofSeconds(30)).until(() -> online.get() == 1);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      cloud.publish("$aws/things/edge-1/jobs/notify-next", "{}".getBytes(StandardCharsets.UTF_8), 1, false);
-      cloud.publish("commands/edge-1/reboot", "now".getBytes(StandardCharsets.UTF_8), 1, false);
-      assertThat(control).extracting(CloudMessage::topic).contains("$aws/things/edge-1/jobs/notify-next");
-      assertThat(downlink).extracting(CloudMessage::topic).contains("commands/edge-1/reboot");
-    });
-    assertThat(downlink).extracting(CloudMessage::topic).doesNotContain("$aws/things/edge-1/jobs/notify-next");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              cloud.publish(
+                  "$aws/things/edge-1/jobs/notify-next",
+                  "{}".getBytes(StandardCharsets.UTF_8),
+                  1,
+                  false);
+              cloud.publish(
+                  "commands/edge-1/reboot", "now".getBytes(StandardCharsets.UTF_8), 1, false);
+              assertThat(control)
+                  .extracting(CloudMessage::topic)
+                  .contains("$aws/things/edge-1/jobs/notify-next");
+              assertThat(downlink)
+                  .extracting(CloudMessage::topic)
+                  .contains("commands/edge-1/reboot");
+            });
+    assertThat(downlink)
+        .extracting(CloudMessage::topic)
+        .doesNotContain("$aws/things/edge-1/jobs/notify-next");
 
-    link.publishControl("$aws/things/edge-1/jobs/start-next", "{}".getBytes(StandardCharsets.UTF_8), false)
+    link.publishControl(
+            "$aws/things/edge-1/jobs/start-next", "{}".getBytes(StandardCharsets.UTF_8), false)
         .get(10, TimeUnit.SECONDS);
 
     assertThat(cloud.received("$aws/things/edge-1/jobs/start-next")).hasSize(1);

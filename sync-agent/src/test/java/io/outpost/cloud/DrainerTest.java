@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The drain on a real spool file and a real link thread, with a connection the test answers and a test ticker. */
+/**
+ * The drain on a real spool file and a real link thread, with a connection the test answers and a
+ * test ticker.
+ */
 @Timeout(60)
 class DrainerTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -62,7 +65,9 @@ class DrainerTest {
   }
 
   private static CloudOptions options() {
-    return CloudOptions.of("tcp://127.0.0.1:1", "edge-1").withInflightWindow(10).withAckTimeoutSeconds(5);
+    return CloudOptions.of("tcp://127.0.0.1:1", "edge-1")
+        .withInflightWindow(10)
+        .withAckTimeoutSeconds(5);
   }
 
   private void onLink(Runnable task) throws Exception {
@@ -71,8 +76,20 @@ class DrainerTest {
 
   private void append(int count) throws Exception {
     for (int i = 0; i < count; i++) {
-      spool.append(new SpoolEntry("telemetry", 0, "devices/d1/telemetry", ("m" + i).getBytes(StandardCharsets.UTF_8),
-          1, 0, List.of(), null, "d1", 1_800_000_000_000L)).get(10, TimeUnit.SECONDS);
+      spool
+          .append(
+              new SpoolEntry(
+                  "telemetry",
+                  0,
+                  "devices/d1/telemetry",
+                  ("m" + i).getBytes(StandardCharsets.UTF_8),
+                  1,
+                  0,
+                  List.of(),
+                  null,
+                  "d1",
+                  1_800_000_000_000L))
+          .get(10, TimeUnit.SECONDS);
     }
   }
 
@@ -84,7 +101,9 @@ class DrainerTest {
     onLink(() -> drainer.online(cloud));
 
     await().atMost(WAIT).until(() -> cloud.sent.size() == 5);
-    assertThat(cloud.sent).extracting(ScriptedTransport.Sent::text).containsExactly("m0", "m1", "m2", "m3", "m4");
+    assertThat(cloud.sent)
+        .extracting(ScriptedTransport.Sent::text)
+        .containsExactly("m0", "m1", "m2", "m3", "m4");
     assertThat(spool.stats().depth()).as("nothing deleted before its PUBACK").isEqualTo(5);
 
     cloud.sent.get(0).puback().complete(0);
@@ -161,7 +180,8 @@ class DrainerTest {
 
     await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
     CompletableFuture<List<DeadLetter>> deadLetters = spool.deadLetters(10);
-    assertThat(deadLetters.get(10, TimeUnit.SECONDS)).singleElement()
+    assertThat(deadLetters.get(10, TimeUnit.SECONDS))
+        .singleElement()
         .satisfies(d -> assertThat(d.reason()).contains("0x87"));
     assertThat(registry.get("outpost.cloud.rejected").counter().count()).isEqualTo(1);
   }

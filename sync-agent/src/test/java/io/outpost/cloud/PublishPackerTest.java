@@ -14,34 +14,52 @@ import org.junit.jupiter.api.Test;
 
 class PublishPackerTest {
   private static SpooledMessage message(long id, int payloadBytes) {
-    return new SpooledMessage(id, new SpoolEntry("r", 0, "devices/t/" + id, new byte[payloadBytes], 1, 0,
-        List.of(Map.entry("k", "v")), "application/octet-stream", "dev", 1_000L), payloadBytes);
+    return new SpooledMessage(
+        id,
+        new SpoolEntry(
+            "r",
+            0,
+            "devices/t/" + id,
+            new byte[payloadBytes],
+            1,
+            0,
+            List.of(Map.entry("k", "v")),
+            "application/octet-stream",
+            "dev",
+            1_000L),
+        payloadBytes);
   }
 
   @Test
   void addsTheStableIdAsUserPropertyOnMqtt5AndNothingOn311() {
     CloudOptions v5 = CloudOptions.of("tcp://h:1", "edge");
     PublishUnit unit = new PublishPacker(v5).pack(List.of(message(42, 10))).units().get(0);
-    assertThat(unit.userProperties()).containsExactly(Map.entry("k", "v"), Map.entry("outpost-id", "42"));
+    assertThat(unit.userProperties())
+        .containsExactly(Map.entry("k", "v"), Map.entry("outpost-id", "42"));
     assertThat(unit.topic()).isEqualTo("devices/t/42");
 
-    PublishUnit v3 = new PublishPacker(v5.withMqttVersion(MqttVersion.V3_1_1)).pack(List.of(message(42, 10)))
-        .units().get(0);
+    PublishUnit v3 =
+        new PublishPacker(v5.withMqttVersion(MqttVersion.V3_1_1))
+            .pack(List.of(message(42, 10)))
+            .units()
+            .get(0);
     assertThat(v3.userProperties()).isEmpty();
   }
 
   @Test
   void setsAsideMessagesLargerThanTheCloudAccepts() {
     CloudOptions options = CloudOptions.of("tcp://h:1", "edge").withMaxMessageBytes(100);
-    PublishPacker.Packed packed = new PublishPacker(options).pack(List.of(message(1, 101), message(2, 100)));
+    PublishPacker.Packed packed =
+        new PublishPacker(options).pack(List.of(message(1, 101), message(2, 100)));
     assertThat(packed.tooLarge()).extracting(SpooledMessage::id).containsExactly(1L);
     assertThat(packed.units()).hasSize(1);
   }
 
   @Test
   void packsEnvelopesUpToTheByteAndCountLimitsKeepingOrder() throws Exception {
-    CloudOptions options = CloudOptions.of("tcp://h:1", "edge")
-        .withBatching(new BatchingOptions(true, 4096, 7, "up/{clientId}"));
+    CloudOptions options =
+        CloudOptions.of("tcp://h:1", "edge")
+            .withBatching(new BatchingOptions(true, 4096, 7, "up/{clientId}"));
     List<SpooledMessage> messages = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       messages.add(message(i, 200));

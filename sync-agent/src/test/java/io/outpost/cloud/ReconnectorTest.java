@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Reconnect timing on a captured scheduler: delays are recorded and the retries run at once, no real waits. */
+/**
+ * Reconnect timing on a captured scheduler: delays are recorded and the retries run at once, no
+ * real waits.
+ */
 @Timeout(30)
 class ReconnectorTest {
   private final CapturingScheduler scheduler = new CapturingScheduler();
@@ -30,7 +33,10 @@ class ReconnectorTest {
     assertThat(scheduler.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
   }
 
-  /** Records each delay asked for and runs the first {@link #runAtOnce} tasks without waiting, later ones on time. */
+  /**
+   * Records each delay asked for and runs the first {@link #runAtOnce} tasks without waiting, later
+   * ones on time.
+   */
   static final class CapturingScheduler extends ScheduledThreadPoolExecutor {
     final List<Long> delaysMillis = new CopyOnWriteArrayList<>();
     volatile int runAtOnce = Integer.MAX_VALUE;
@@ -46,7 +52,8 @@ class ReconnectorTest {
     }
 
     @Override
-    public <V> ScheduledFuture<V> schedule(java.util.concurrent.Callable<V> callable, long delay, TimeUnit unit) {
+    public <V> ScheduledFuture<V> schedule(
+        java.util.concurrent.Callable<V> callable, long delay, TimeUnit unit) {
       delaysMillis.add(unit.toMillis(delay));
       return super.schedule(callable, delaysMillis.size() <= runAtOnce ? 0 : delay, unit);
     }
@@ -54,7 +61,8 @@ class ReconnectorTest {
 
   private static MqttException unreachable() {
     // as Paho's TCP module reports a refused connection
-    return new MqttException(MqttException.REASON_CODE_SERVER_CONNECT_ERROR, new ConnectException("Connection refused"));
+    return new MqttException(
+        MqttException.REASON_CODE_SERVER_CONNECT_ERROR, new ConnectException("Connection refused"));
   }
 
   private static CloudOptions options() {
@@ -64,17 +72,21 @@ class ReconnectorTest {
   }
 
   /** Fails the first {@code failures} attempts with {@code failure}, then succeeds. */
-  private static java.util.function.Supplier<CompletionStage<String>> failing(int failures, Throwable failure,
-      AtomicInteger attempts) {
-    return () -> attempts.incrementAndGet() <= failures ? CompletableFuture.failedFuture(failure)
-        : CompletableFuture.completedFuture("connected");
+  private static java.util.function.Supplier<CompletionStage<String>> failing(
+      int failures, Throwable failure, AtomicInteger attempts) {
+    return () ->
+        attempts.incrementAndGet() <= failures
+            ? CompletableFuture.failedFuture(failure)
+            : CompletableFuture.completedFuture("connected");
   }
 
   @Test
   void probesEveryProbeIntervalWithJitterWhileNothingAnswers() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
     List<Throwable> failed = new CopyOnWriteArrayList<>();
-    Reconnector reconnector = new Reconnector(options(), scheduler, Clock.systemUTC(), () -> 1.0, (e, retryIn) -> failed.add(e));
+    Reconnector reconnector =
+        new Reconnector(
+            options(), scheduler, Clock.systemUTC(), () -> 1.0, (e, retryIn) -> failed.add(e));
 
     assertThat(reconnector.connect(failing(5, unreachable(), attempts)).get(10, TimeUnit.SECONDS))
         .isEqualTo("connected");
@@ -90,21 +102,29 @@ class ReconnectorTest {
     ReconnectDelays delays = new ReconnectDelays(options().backoff(), () -> 0.0);
     for (int attempt = 1; attempt <= 6; attempt++) {
       long base = Math.min(8000, 1000L << (attempt - 1));
-      assertThat(delays.apply(attempt, Either.left(new SocketTimeoutException("connect timed out"))))
+      assertThat(
+              delays.apply(attempt, Either.left(new SocketTimeoutException("connect timed out"))))
           .isBetween(base / 2, base * 3 / 2);
     }
-    assertThat(delays.apply(7, Either.left(unreachable()))).as("jitter drawn at its bottom").isEqualTo(200L);
+    assertThat(delays.apply(7, Either.left(unreachable())))
+        .as("jitter drawn at its bottom")
+        .isEqualTo(200L);
   }
 
   @Test
   void refusalsByTheCloudOpenTheCircuit() {
     AtomicInteger attempts = new AtomicInteger();
     MqttException notAuthorized = new MqttException(MqttException.REASON_CODE_NOT_AUTHORIZED);
-    scheduler.runAtOnce = 3; // then the breaker refuses the next attempt, and the one after waits its real delay
-    Reconnector reconnector = new Reconnector(options(), scheduler, Clock.systemUTC(), () -> 0.5, (e, retryIn) -> { });
+    scheduler.runAtOnce =
+        3; // then the breaker refuses the next attempt, and the one after waits its real delay
+    Reconnector reconnector =
+        new Reconnector(options(), scheduler, Clock.systemUTC(), () -> 0.5, (e, retryIn) -> {});
 
-    CompletableFuture<String> connected = reconnector.connect(failing(Integer.MAX_VALUE, notAuthorized, attempts));
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(reconnector::circuitOpen);
+    CompletableFuture<String> connected =
+        reconnector.connect(failing(Integer.MAX_VALUE, notAuthorized, attempts));
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(reconnector::circuitOpen);
     assertThat(attempts.get()).isGreaterThanOrEqualTo(3);
     assertThat(connected).isNotDone();
   }
@@ -112,8 +132,12 @@ class ReconnectorTest {
   @Test
   void unreachableMeansNothingAnsweredAtTheAddress() {
     assertThat(ReconnectDelays.isUnreachable(unreachable())).isTrue();
-    assertThat(ReconnectDelays.isUnreachable(new java.net.UnknownHostException("cloud.example"))).isTrue();
+    assertThat(ReconnectDelays.isUnreachable(new java.net.UnknownHostException("cloud.example")))
+        .isTrue();
     assertThat(ReconnectDelays.isUnreachable(new SocketTimeoutException("timed out"))).isFalse();
-    assertThat(ReconnectDelays.isUnreachable(new MqttException(MqttException.REASON_CODE_NOT_AUTHORIZED))).isFalse();
+    assertThat(
+            ReconnectDelays.isUnreachable(
+                new MqttException(MqttException.REASON_CODE_NOT_AUTHORIZED)))
+        .isFalse();
   }
 }

@@ -6,12 +6,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A cloud connection driven by the test, for the drain's own logic (the link tests cover Paho against real brokers):
- * records every publish and lets the test answer each with a PUBACK reason code, a failure, or nothing.
+ * A cloud connection driven by the test, for the drain's own logic (the link tests cover Paho
+ * against real brokers): records every publish and lets the test answer each with a PUBACK reason
+ * code, a failure, or nothing.
  */
 final class ScriptedTransport implements CloudTransport {
   /** One publish as the drain sent it; complete {@link #puback} to answer. */
-  record Sent(String topic, byte[] payload, List<Map.Entry<String, String>> userProperties,
+  record Sent(
+      String topic,
+      byte[] payload,
+      List<Map.Entry<String, String>> userProperties,
       CompletableFuture<Integer> puback) {
     String text() {
       return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
@@ -40,8 +44,13 @@ final class ScriptedTransport implements CloudTransport {
   }
 
   @Override
-  public CompletableFuture<Integer> publish(String topic, byte[] payload, int qos, boolean retain,
-      List<Map.Entry<String, String>> userProperties, String contentType) {
+  public CompletableFuture<Integer> publish(
+      String topic,
+      byte[] payload,
+      int qos,
+      boolean retain,
+      List<Map.Entry<String, String>> userProperties,
+      String contentType) {
     CompletableFuture<Integer> puback = new CompletableFuture<>();
     sent.add(new Sent(topic, payload, userProperties, puback));
     return puback;
@@ -68,6 +77,5 @@ final class ScriptedTransport implements CloudTransport {
   }
 
   @Override
-  public void close() {
-  }
+  public void close() {}
 }

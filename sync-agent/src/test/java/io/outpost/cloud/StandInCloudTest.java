@@ -14,7 +14,10 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The Moquette stand-in cloud runs on the Netty the Vert.x BOM forces (4.2) with a real Paho client. */
+/**
+ * The Moquette stand-in cloud runs on the Netty the Vert.x BOM forces (4.2) with a real Paho
+ * client.
+ */
 class StandInCloudTest {
   private final StandInCloud cloud = StandInCloud.start();
 
@@ -32,17 +35,25 @@ class StandInCloudTest {
       options.setCleanSession(true);
       client.connect(options);
       List<String> downlink = new CopyOnWriteArrayList<>();
-      client.subscribe("down/#", 1, (topic, message) -> downlink.add(topic + "=" + new String(message.getPayload(),
-          StandardCharsets.UTF_8)));
+      client.subscribe(
+          "down/#",
+          1,
+          (topic, message) ->
+              downlink.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8)));
       client.publish("up/a", "one".getBytes(StandardCharsets.UTF_8), 1, false);
       cloud.publish("down/x", "two".getBytes(StandardCharsets.UTF_8), 1, false);
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> cloud.count("up/#") == 1 && downlink.size() == 1);
-      assertThat(cloud.received("up/+")).singleElement().satisfies(r -> {
-        assertThat(r.text()).isEqualTo("one");
-        assertThat(r.clientId()).isEqualTo("smoke");
-        assertThat(r.qos()).isEqualTo(1);
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> cloud.count("up/#") == 1 && downlink.size() == 1);
+      assertThat(cloud.received("up/+"))
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.text()).isEqualTo("one");
+                assertThat(r.clientId()).isEqualTo("smoke");
+                assertThat(r.qos()).isEqualTo(1);
+              });
       assertThat(downlink).containsExactly("down/x=two");
       assertThat(cloud.connectedClients()).contains("smoke");
       client.disconnect();

@@ -12,7 +12,10 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 
-/** What a cloud-link test opened, closed in reverse order by its {@code @AfterEach}; plus a cloud-side observer. */
+/**
+ * What a cloud-link test opened, closed in reverse order by its {@code @AfterEach}; plus a
+ * cloud-side observer.
+ */
 final class TestResources implements AutoCloseable {
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
@@ -23,22 +26,24 @@ final class TestResources implements AutoCloseable {
   }
 
   /**
-   * A Paho MQTT 5 client (clean start) on {@code url} subscribed to {@code filter} at QoS 1: what arrives, mapped,
-   * in arrival order. Disconnected and closed with the rest.
+   * A Paho MQTT 5 client (clean start) on {@code url} subscribed to {@code filter} at QoS 1: what
+   * arrives, mapped, in arrival order. Disconnected and closed with the rest.
    */
   <T> List<T> observe(String url, String filter, Function<MqttMessage, T> map) throws Exception {
     List<T> seen = new CopyOnWriteArrayList<>();
     MqttClient observer = new MqttClient(url, "observer", new MemoryPersistence());
-    add(() -> {
-      if (observer.isConnected()) {
-        observer.disconnect();
-      }
-      observer.close();
-    });
+    add(
+        () -> {
+          if (observer.isConnected()) {
+            observer.disconnect();
+          }
+          observer.close();
+        });
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setCleanStart(true);
     observer.connect(options);
-    observer.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)},
+    observer.subscribe(
+        new MqttSubscription[] {new MqttSubscription(filter, 1)},
         new IMqttMessageListener[] {(topic, message) -> seen.add(map.apply(message))});
     return seen;
   }

@@ -66,24 +66,41 @@ class CommitPacerTest {
 
   @Test
   void theLegacyLingerKeyBecomesABudget() {
-    assertThat(new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null, 50, null)
-        .maxCommitsPerSecond()).isEqualTo(20);
-    assertThat(new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null, 0, null)
-        .maxCommitsPerSecond()).isZero();
-    assertThat(new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null, 1000, null)
-        .maxCommitsPerSecond()).isEqualTo(1);
+    assertThat(
+            new SpoolOptions(
+                    null, null, null, null, null, null, null, null, null, null, null, 50, null)
+                .maxCommitsPerSecond())
+        .isEqualTo(20);
+    assertThat(
+            new SpoolOptions(
+                    null, null, null, null, null, null, null, null, null, null, null, 0, null)
+                .maxCommitsPerSecond())
+        .isZero();
+    assertThat(
+            new SpoolOptions(
+                    null, null, null, null, null, null, null, null, null, null, null, 1000, null)
+                .maxCommitsPerSecond())
+        .isEqualTo(1);
   }
 
   @Test
   void invalidBudgetsAreRejectedNamingTheKey() {
     assertThatThrownBy(() -> SpoolOptions.defaults().withMaxCommitsPerSecond(-1))
         .hasMessageStartingWith("maxCommitsPerSecond:");
-    assertThatThrownBy(() -> SpoolOptions.defaults()
-        .withMaxCommitsPerSecond(SpoolOptions.MAX_MAX_COMMITS_PER_SECOND + 1))
+    assertThatThrownBy(
+            () ->
+                SpoolOptions.defaults()
+                    .withMaxCommitsPerSecond(SpoolOptions.MAX_MAX_COMMITS_PER_SECOND + 1))
         .hasMessageStartingWith("maxCommitsPerSecond:");
-    assertThatThrownBy(() -> new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null, -1,
-        null)).hasMessageStartingWith("commitLingerMillis:");
-    assertThatThrownBy(() -> new SpoolOptions(null, null, null, null, null, null, null, null, null, null, null, 50,
-        20)).hasMessageStartingWith("commitLingerMillis:");
+    assertThatThrownBy(
+            () ->
+                new SpoolOptions(
+                    null, null, null, null, null, null, null, null, null, null, null, -1, null))
+        .hasMessageStartingWith("commitLingerMillis:");
+    assertThatThrownBy(
+            () ->
+                new SpoolOptions(
+                    null, null, null, null, null, null, null, null, null, null, null, 50, 20))
+        .hasMessageStartingWith("commitLingerMillis:");
   }
 }

@@ -32,12 +32,27 @@ class DeadLetterOperationsTest {
     }
   }
 
-  /** Appends {@code count} messages and dead-letters each, one millisecond apart; returns their ids in that order. */
+  /**
+   * Appends {@code count} messages and dead-letters each, one millisecond apart; returns their ids
+   * in that order.
+   */
   private List<Long> deadLetters(int count) throws Exception {
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      long id = get(spool.append(new SpoolEntry("r", 0, "cloud/r", ("m" + i).getBytes(StandardCharsets.UTF_8), 1, 0,
-          List.of(), null, null, NOW)));
+      long id =
+          get(
+              spool.append(
+                  new SpoolEntry(
+                      "r",
+                      0,
+                      "cloud/r",
+                      ("m" + i).getBytes(StandardCharsets.UTF_8),
+                      1,
+                      0,
+                      List.of(),
+                      null,
+                      null,
+                      NOW)));
       get(spool.deadLetter(List.of(id), "too-large"));
       clock.advance(Duration.ofMillis(i % 2)); // some share a failure time: the id breaks the tie
       ids.add(id);
@@ -64,7 +79,9 @@ class DeadLetterOperationsTest {
     } while (!page.isEmpty());
 
     assertThat(exported).containsExactlyElementsOf(ids);
-    assertThat(get(spool.deadLetters(100))).extracting(DeadLetter::id).containsExactlyElementsOf(ids);
+    assertThat(get(spool.deadLetters(100)))
+        .extracting(DeadLetter::id)
+        .containsExactlyElementsOf(ids);
   }
 
   @Test
@@ -74,17 +91,23 @@ class DeadLetterOperationsTest {
 
     assertThat(get(spool.deleteDeadLetters(List.of(ids.get(1), 999_999L)))).isEqualTo(1);
 
-    assertThat(get(spool.deadLetters(10))).extracting(DeadLetter::id).containsExactly(ids.get(0), ids.get(2));
+    assertThat(get(spool.deadLetters(10)))
+        .extracting(DeadLetter::id)
+        .containsExactly(ids.get(0), ids.get(2));
     assertThat(spool.stats().deadLetters()).isEqualTo(2);
     assertThat(spool.stats().depth()).isZero();
-    assertThat(get(spool.retryDeadLetter(ids.get(1)))).as("a deleted dead letter cannot be retried").isFalse();
+    assertThat(get(spool.retryDeadLetter(ids.get(1))))
+        .as("a deleted dead letter cannot be retried")
+        .isFalse();
   }
 
   @Test
   void purgeEmptiesTheDeadLetterTableAndSurvivesAReopen() throws Exception {
     spool = SqliteSpool.open(SpoolOptions.in(dir), registry, clock);
     deadLetters(4);
-    get(spool.append(new SpoolEntry("r", 0, "cloud/r", new byte[] {1}, 1, 0, List.of(), null, null, NOW)));
+    get(
+        spool.append(
+            new SpoolEntry("r", 0, "cloud/r", new byte[] {1}, 1, 0, List.of(), null, null, NOW)));
 
     assertThat(get(spool.purgeDeadLetters())).isEqualTo(4);
     assertThat(spool.stats().deadLetters()).isZero();

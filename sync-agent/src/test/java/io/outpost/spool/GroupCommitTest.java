@@ -42,24 +42,39 @@ class GroupCommitTest {
     }
   }
 
-  private SqliteSpool open(SpoolOptions options, java.util.function.LongSupplier ticker, CommitListener listener) {
+  private SqliteSpool open(
+      SpoolOptions options, java.util.function.LongSupplier ticker, CommitListener listener) {
     SqliteSpool spool = SqliteSpool.open(options, registry, Clock.systemUTC(), ticker, listener);
     opened.add(spool);
     return spool;
   }
 
   private static SpoolEntry entry(String text) {
-    return new SpoolEntry("telemetry", 0, "devices/d1/telemetry", text.getBytes(StandardCharsets.UTF_8), 1, 0,
-        List.of(Map.entry("k", "v")), null, "d1", 1_800_000_000_000L);
+    return new SpoolEntry(
+        "telemetry",
+        0,
+        "devices/d1/telemetry",
+        text.getBytes(StandardCharsets.UTF_8),
+        1,
+        0,
+        List.of(Map.entry("k", "v")),
+        null,
+        "d1",
+        1_800_000_000_000L);
   }
 
-  /** Whether another connection sees the row: it was committed (and, with synchronous=FULL, fsynced). */
+  /**
+   * Whether another connection sees the row: it was committed (and, with synchronous=FULL,
+   * fsynced).
+   */
   private synchronized boolean visibleElsewhere(long id) {
     try {
       if (reader == null) {
-        reader = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE));
+        reader =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE));
       }
-      try (PreparedStatement select = reader.prepareStatement("SELECT count(*) FROM message WHERE id = ?")) {
+      try (PreparedStatement select =
+          reader.prepareStatement("SELECT count(*) FROM message WHERE id = ?")) {
         select.setLong(1, id);
         try (ResultSet rows = select.executeQuery()) {
           return rows.next() && rows.getLong(1) == 1;
@@ -80,26 +95,37 @@ class GroupCommitTest {
     AtomicLong committedWrites = new AtomicLong();
     AtomicLong acknowledged = new AtomicLong();
     AtomicBoolean early = new AtomicBoolean();
-    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), System::nanoTime,
-        committedWrites::addAndGet);
+    SqliteSpool spool =
+        open(
+            SpoolOptions.in(dir).withMaxCommitsPerSecond(budget),
+            System::nanoTime,
+            committedWrites::addAndGet);
     List<CompletableFuture<Boolean>> checks = new ArrayList<>();
     List<Thread> publishers = new ArrayList<>();
     for (int p = 0; p < 4; p++) {
       int publisher = p;
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < 25; i++) {
-          CompletableFuture<Boolean> check = spool.append(entry(publisher + "-" + i)).thenApply(id -> {
-            // acknowledged: the commit holding it must have been reported and be visible to another connection
-            if (acknowledged.incrementAndGet() > committedWrites.get()) {
-              early.set(true);
-            }
-            return visibleElsewhere(id);
-          });
-          synchronized (checks) {
-            checks.add(check);
-          }
-        }
-      }, "test-publisher-" + p);
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 25; i++) {
+                  CompletableFuture<Boolean> check =
+                      spool
+                          .append(entry(publisher + "-" + i))
+                          .thenApply(
+                              id -> {
+                                // acknowledged: the commit holding it must have been reported and
+                                // be visible to another connection
+                                if (acknowledged.incrementAndGet() > committedWrites.get()) {
+                                  early.set(true);
+                                }
+                                return visibleElsewhere(id);
+                              });
+                  synchronized (checks) {
+                    checks.add(check);
+                  }
+                }
+              },
+              "test-publisher-" + p);
       publishers.add(thread);
       thread.start();
     }
@@ -107,11 +133,14 @@ class GroupCommitTest {
       thread.join();
     }
     for (CompletableFuture<Boolean> check : checks) {
-      assertThat(check.get(30, TimeUnit.SECONDS)).as("row visible to another connection when acknowledged").isTrue();
+      assertThat(check.get(30, TimeUnit.SECONDS))
+          .as("row visible to another connection when acknowledged")
+          .isTrue();
     }
     assertThat(checks).hasSize(100);
     assertThat(early).as("an append acknowledged before its commit was reported").isFalse();
-    assertThat(registry.get("outpost.spool.commit.messages").summary().totalAmount()).isEqualTo(100);
+    assertThat(registry.get("outpost.spool.commit.messages").summary().totalAmount())
+        .isEqualTo(100);
   }
 
   @ParameterizedTest(name = "maxCommitsPerSecond {0}")
@@ -119,12 +148,17 @@ class GroupCommitTest {
   void writesArrivingDuringACommitShareTheNextOne(int budget) throws Exception {
     CountDownLatch firstCommitReported = new CountDownLatch(1);
     CountDownLatch arrivalsQueued = new CountDownLatch(1);
-    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), System::nanoTime, operations -> {
-      if (firstCommitReported.getCount() > 0) {
-        firstCommitReported.countDown();
-        await(arrivalsQueued); // the writer is busy with the first commit while the next writes arrive
-      }
-    });
+    SqliteSpool spool =
+        open(
+            SpoolOptions.in(dir).withMaxCommitsPerSecond(budget),
+            System::nanoTime,
+            operations -> {
+              if (firstCommitReported.getCount() > 0) {
+                firstCommitReported.countDown();
+                await(arrivalsQueued); // the writer is busy with the first commit while the next
+                // writes arrive
+              }
+            });
     CompletableFuture<Long> first = spool.append(entry("first"));
     assertThat(firstCommitReported.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<Long>> during = new ArrayList<>();
@@ -142,7 +176,8 @@ class GroupCommitTest {
   @Test
   void aBudgetHoldsAStreamBackForOneCommitButNotAWriteAfterAPause() throws Exception {
     AtomicLong ticker = new AtomicLong(1_000_000_000L);
-    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxCommitsPerSecond(1), ticker::get, CommitListener.NONE);
+    SqliteSpool spool =
+        open(SpoolOptions.in(dir).withMaxCommitsPerSecond(1), ticker::get, CommitListener.NONE);
     spool.append(entry("lone")).get(10, TimeUnit.SECONDS);
     assertThat(commits()).as("a lone write commits at once").isEqualTo(1);
 
@@ -169,7 +204,8 @@ class GroupCommitTest {
     assertThat(registry.get("outpost.spool.commit").timer().count()).isEqualTo(10);
     assertThat(registry.get("outpost.spool.commit.messages").summary().totalAmount()).isEqualTo(10);
     assertThat(registry.get("outpost.spool.appended.payload").counter().count()).isEqualTo(20);
-    assertThat(registry.get("outpost.spool.written").functionCounter().count()).isGreaterThanOrEqualTo(0);
+    assertThat(registry.get("outpost.spool.written").functionCounter().count())
+        .isGreaterThanOrEqualTo(0);
   }
 
   private static void await(CountDownLatch latch) {

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The writer thread on its own queue and a real database, paced by a test ticker that stands still. */
+/**
+ * The writer thread on its own queue and a real database, paced by a test ticker that stands still.
+ */
 @Timeout(30)
 class SpoolWriterTest {
   @TempDir Path dir;
@@ -35,9 +37,22 @@ class SpoolWriterTest {
 
   private void start(SpoolOptions options) throws Exception {
     SpoolStore store = new SpoolStore(SpoolDatabase.open(options, clock).connection());
-    SpoolMetrics metrics = new SpoolMetrics(registry, ledger, queuedAppends::get, () -> 0, () -> 0L, clock);
-    SpoolWriter writer = new SpoolWriter(options, store, ledger, metrics, clock, queue, queuedAppends, 0, -1,
-        () -> events.add("available"), new CommitPacer(options, ticker::get), operations -> events.add("commit"));
+    SpoolMetrics metrics =
+        new SpoolMetrics(registry, ledger, queuedAppends::get, () -> 0, () -> 0L, clock);
+    SpoolWriter writer =
+        new SpoolWriter(
+            options,
+            store,
+            ledger,
+            metrics,
+            clock,
+            queue,
+            queuedAppends,
+            0,
+            -1,
+            () -> events.add("available"),
+            new CommitPacer(options, ticker::get),
+            operations -> events.add("commit"));
     thread = new Thread(writer, "test-spool-writer");
     thread.start();
   }
@@ -53,9 +68,20 @@ class SpoolWriterTest {
   }
 
   private SpoolOp.Append append(String text) {
-    SpoolEntry entry = new SpoolEntry("telemetry", 0, "devices/d1/telemetry", text.getBytes(StandardCharsets.UTF_8), 1,
-        0, List.of(), null, "d1", 1_800_000_000_000L);
-    SpoolOp.Append op = new SpoolOp.Append(SpoolKeys.id(0, sequence++), entry, new CompletableFuture<>(), true);
+    SpoolEntry entry =
+        new SpoolEntry(
+            "telemetry",
+            0,
+            "devices/d1/telemetry",
+            text.getBytes(StandardCharsets.UTF_8),
+            1,
+            0,
+            List.of(),
+            null,
+            "d1",
+            1_800_000_000_000L);
+    SpoolOp.Append op =
+        new SpoolOp.Append(SpoolKeys.id(0, sequence++), entry, new CompletableFuture<>(), true);
     queuedAppends.incrementAndGet();
     op.future().thenRun(() -> events.add("ack " + text));
     return op;
@@ -78,7 +104,8 @@ class SpoolWriterTest {
     queue.add(first);
     first.future().get(10, TimeUnit.SECONDS);
 
-    // the ticker stands still, so the budget interval never passes: the next append gathers until the stream pauses
+    // the ticker stands still, so the budget interval never passes: the next append gathers until
+    // the stream pauses
     SpoolOp.Append second = append("second");
     SpoolOp.Lease lease = new SpoolOp.Lease(10, new CompletableFuture<>());
     queue.add(second);
@@ -88,7 +115,9 @@ class SpoolWriterTest {
     second.future().get(10, TimeUnit.SECONDS);
 
     assertThat(leased).extracting(SpooledMessage::id).containsExactly(first.id());
-    assertThat(secondDoneWhenLeased).as("the gathering append was not committed for the lease").isFalse();
+    assertThat(secondDoneWhenLeased)
+        .as("the gathering append was not committed for the lease")
+        .isFalse();
   }
 
   @Test

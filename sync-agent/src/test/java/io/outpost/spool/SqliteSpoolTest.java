@@ -49,8 +49,17 @@ class SqliteSpoolTest {
   }
 
   private static SpoolEntry entry(String route, int priority, String text) {
-    return new SpoolEntry(route, priority, "cloud/" + route, text.getBytes(StandardCharsets.UTF_8), 1, 0,
-        List.of(Map.entry("k", "v")), "text/plain", "dev-1", NOW);
+    return new SpoolEntry(
+        route,
+        priority,
+        "cloud/" + route,
+        text.getBytes(StandardCharsets.UTF_8),
+        1,
+        0,
+        List.of(Map.entry("k", "v")),
+        "text/plain",
+        "dev-1",
+        NOW);
   }
 
   private static <T> T get(CompletableFuture<T> future) throws Exception {
@@ -58,7 +67,9 @@ class SqliteSpoolTest {
   }
 
   private static List<String> texts(List<SpooledMessage> messages) {
-    return messages.stream().map(m -> new String(m.entry().payload(), StandardCharsets.UTF_8)).toList();
+    return messages.stream()
+        .map(m -> new String(m.entry().payload(), StandardCharsets.UTF_8))
+        .toList();
   }
 
   @Test
@@ -74,8 +85,8 @@ class SqliteSpoolTest {
     // the first commits alone and at once; the ten share the next transaction and fsync
     assertThat(registry.get("outpost.spool.commit.batch").summary().count()).isEqualTo(2);
     assertThat(registry.get("outpost.spool.commit.batch").summary().max()).isEqualTo(10);
-    assertThat(texts(get(spool.lease(20)))).containsExactly("first", "m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7",
-        "m8", "m9");
+    assertThat(texts(get(spool.lease(20))))
+        .containsExactly("first", "m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
   }
 
   @Test
@@ -140,13 +151,16 @@ class SqliteSpoolTest {
 
   @Test
   void rejectNewFailsTheAppendWithSpoolFullAndCountsOverflow() throws Exception {
-    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxBytes(400).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
+    SqliteSpool spool =
+        open(SpoolOptions.in(dir).withMaxBytes(400).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
     get(spool.append(entry("a", 0, "x".repeat(200))));
 
     assertThatThrownBy(() -> get(spool.append(entry("a", 0, "y".repeat(200)))))
-        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(SpoolFullException.class);
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(SpoolFullException.class);
     assertThat(spool.stats().dropped(DropReason.OVERFLOW)).isEqualTo(1);
-    assertThat(registry.get("outpost.spool.dropped").tag("reason", "overflow").counter().count()).isEqualTo(1);
+    assertThat(registry.get("outpost.spool.dropped").tag("reason", "overflow").counter().count())
+        .isEqualTo(1);
     assertThat(texts(get(spool.lease(10)))).containsExactly("x".repeat(200));
   }
 
@@ -172,12 +186,15 @@ class SqliteSpoolTest {
   @Test
   void expiredMessagesAreNeverLeasedAndAreCountedAsTtlDrops() throws Exception {
     SqliteSpool spool = open();
-    get(spool.append(new SpoolEntry("t", 0, "c/t", new byte[] {1}, 1, 1_000, List.of(), null, null, NOW)));
+    get(
+        spool.append(
+            new SpoolEntry("t", 0, "c/t", new byte[] {1}, 1, 1_000, List.of(), null, null, NOW)));
     get(spool.append(entry("t", 0, "forever")));
     clock.advance(Duration.ofSeconds(2));
 
     assertThat(texts(get(spool.lease(10)))).containsExactly("forever");
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> spool.stats().dropped(DropReason.TTL) == 1);
     assertThat(spool.stats().depth()).isEqualTo(1);
   }
@@ -190,11 +207,14 @@ class SqliteSpoolTest {
     get(spool.deadLetter(List.of(id), "puback 0x87 not authorized"));
 
     List<DeadLetter> letters = get(spool.deadLetters(10));
-    assertThat(letters).singleElement().satisfies(letter -> {
-      assertThat(letter.id()).isEqualTo(id);
-      assertThat(letter.reason()).isEqualTo("puback 0x87 not authorized");
-      assertThat(letter.failedAtMillis()).isEqualTo(NOW);
-    });
+    assertThat(letters)
+        .singleElement()
+        .satisfies(
+            letter -> {
+              assertThat(letter.id()).isEqualTo(id);
+              assertThat(letter.reason()).isEqualTo("puback 0x87 not authorized");
+              assertThat(letter.failedAtMillis()).isEqualTo(NOW);
+            });
     assertThat(spool.stats().dropped(DropReason.REJECTED_BY_CLOUD)).isEqualTo(1);
     assertThat(spool.stats().deadLetters()).isEqualTo(1);
     assertThat(spool.stats().depth()).isZero();
@@ -221,7 +241,10 @@ class SqliteSpoolTest {
   @Test
   void corruptDatabaseIsMovedAsideAndAFreshOneStarted() throws Exception {
     Path file = dir.resolve(SpoolOptions.DATABASE_FILE);
-    byte[] garbage = "this is not an sqlite database, it is garbage".repeat(200).getBytes(StandardCharsets.UTF_8);
+    byte[] garbage =
+        "this is not an sqlite database, it is garbage"
+            .repeat(200)
+            .getBytes(StandardCharsets.UTF_8);
     Files.write(file, garbage);
 
     SqliteSpool spool = open();
@@ -231,7 +254,8 @@ class SqliteSpoolTest {
     get(spool.append(entry("a", 0, "fresh")));
     assertThat(spool.stats().depth()).isEqualTo(1);
     try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("spool.db.corrupt-"));
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .anyMatch(n -> n.startsWith("spool.db.corrupt-"));
     }
   }
 
@@ -247,9 +271,12 @@ class SqliteSpoolTest {
         failure = e.getCause();
       }
     }
-    assertThat(failure).isInstanceOf(SpoolUnavailableException.class).hasMessageContaining("disk full");
+    assertThat(failure)
+        .isInstanceOf(SpoolUnavailableException.class)
+        .hasMessageContaining("disk full");
     assertThat(spool.stats().writable()).isFalse();
-    assertThat(registry.get("outpost.spool.write.errors").tag("reason", "disk-full").counter().count())
+    assertThat(
+            registry.get("outpost.spool.write.errors").tag("reason", "disk-full").counter().count())
         .isGreaterThanOrEqualTo(1);
     assertThat(spool.stats().depth()).isEqualTo(stored.size());
 
@@ -258,7 +285,8 @@ class SqliteSpoolTest {
     assertThat(spool.stats().writable()).isTrue();
     spool.close();
 
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE));
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE));
         ResultSet rs = c.createStatement().executeQuery("PRAGMA integrity_check")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("ok");
@@ -268,7 +296,8 @@ class SqliteSpoolTest {
   @Test
   void schemaCarriesItsVersionAndWalMode() throws Exception {
     open().close();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE))) {
+    try (Connection c =
+        DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE))) {
       ResultSet version = c.createStatement().executeQuery("PRAGMA user_version");
       assertThat(version.getInt(1)).isEqualTo(SpoolSchema.CURRENT_VERSION);
       ResultSet mode = c.createStatement().executeQuery("PRAGMA journal_mode");
@@ -279,10 +308,16 @@ class SqliteSpoolTest {
   @Test
   void bestEffortQos0CompletesWithoutWaitingAndIsStillDrained() throws Exception {
     SqliteSpool spool = open(SpoolOptions.in(dir).withSpoolQos0(false));
-    SpoolEntry qos0 = new SpoolEntry("a", 0, "c/a", new byte[] {7}, 0, 0, List.of(), null, null, NOW);
+    SpoolEntry qos0 =
+        new SpoolEntry("a", 0, "c/a", new byte[] {7}, 0, 0, List.of(), null, null, NOW);
     long id = get(spool.append(qos0));
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(get(spool.lease(10))).extracting(SpooledMessage::id).containsExactly(id));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(get(spool.lease(10)))
+                    .extracting(SpooledMessage::id)
+                    .containsExactly(id));
   }
 
   @Test
@@ -306,8 +341,10 @@ class SqliteSpoolTest {
 
   @Test
   void rejectsInvalidOptionsNamingTheKey() {
-    assertThatThrownBy(() -> SpoolOptions.defaults().withMaxBytes(0)).hasMessageStartingWith("maxBytes:");
-    assertThatThrownBy(() -> OverflowPolicy.fromKey("drop-newest")).hasMessageStartingWith("overflowPolicy:");
+    assertThatThrownBy(() -> SpoolOptions.defaults().withMaxBytes(0))
+        .hasMessageStartingWith("maxBytes:");
+    assertThatThrownBy(() -> OverflowPolicy.fromKey("drop-newest"))
+        .hasMessageStartingWith("overflowPolicy:");
     assertThat(OverflowPolicy.fromKey("drop-oldest")).isEqualTo(OverflowPolicy.DROP_OLDEST);
     assertThat(SpoolOptions.defaults().synchronous()).isEqualTo(Synchronous.FULL);
   }

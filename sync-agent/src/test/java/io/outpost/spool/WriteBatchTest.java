@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One group commit's writes on a real database: futures complete after the commit, never before or after a rollback. */
+/**
+ * One group commit's writes on a real database: futures complete after the commit, never before or
+ * after a rollback.
+ */
 @Timeout(30)
 class WriteBatchTest {
   @TempDir Path dir;
@@ -44,8 +47,18 @@ class WriteBatchTest {
   }
 
   private SpoolOp.Append append(String text) {
-    SpoolEntry entry = new SpoolEntry("telemetry", 0, "devices/d1/telemetry", text.getBytes(StandardCharsets.UTF_8), 1,
-        0, List.of(), null, "d1", 1_800_000_000_000L);
+    SpoolEntry entry =
+        new SpoolEntry(
+            "telemetry",
+            0,
+            "devices/d1/telemetry",
+            text.getBytes(StandardCharsets.UTF_8),
+            1,
+            0,
+            List.of(),
+            null,
+            "d1",
+            1_800_000_000_000L);
     return new SpoolOp.Append(SpoolKeys.id(0, sequence++), entry, new CompletableFuture<>(), true);
   }
 
@@ -91,22 +104,28 @@ class WriteBatchTest {
     batch.failed(new SpoolUnavailableException("spool write failed: test"));
 
     assertThat(append.future()).isCompletedExceptionally();
-    assertThat(append.future()).failsWithin(1, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+    assertThat(append.future())
+        .failsWithin(1, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class)
         .withCauseInstanceOf(SpoolUnavailableException.class);
     assertThat(store.totalsByRoute()).isEmpty();
   }
 
   @Test
   void aFullSpoolWithRejectNewRefusesTheAppendAfterTheCommit() throws Exception {
-    WriteBatch batch = batch(SpoolOptions.in(dir).withMaxBytes(120).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
+    WriteBatch batch =
+        batch(SpoolOptions.in(dir).withMaxBytes(120).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
     SpoolOp.Append first = append("a".repeat(60));
     SpoolOp.Append second = append("b".repeat(60));
     commit(batch, first, second);
 
     assertThat(first.future()).isCompleted();
-    assertThat(second.future()).failsWithin(1, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+    assertThat(second.future())
+        .failsWithin(1, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class)
         .withCauseInstanceOf(SpoolFullException.class);
-    assertThat(registry.get("outpost.spool.dropped").tag("reason", "overflow").counter().count()).isEqualTo(1);
+    assertThat(registry.get("outpost.spool.dropped").tag("reason", "overflow").counter().count())
+        .isEqualTo(1);
   }
 
   @Test

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILLs a real child process running the spool (and the cloud link) at random points during ingest and during
- * drain, then reconciles: every message whose append future completed (the child printed its ACK) reached the cloud;
- * duplicates stay within one in-flight window per crash.
+ * SIGKILLs a real child process running the spool (and the cloud link) at random points during
+ * ingest and during drain, then reconciles: every message whose append future completed (the child
+ * printed its ACK) reached the cloud; duplicates stay within one in-flight window per crash.
  */
 class CrashRecoveryIT {
   private static final int CYCLES = Integer.getInteger("outpost.crash.cycles", 20);
@@ -60,10 +60,18 @@ class CrashRecoveryIT {
 
     Child(String url, long first, int count, Set<Long> acked) throws IOException {
       this.acked = acked;
-      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-cp", System.getProperty("java.class.path"), SpoolLinkProcess.class.getName(),
-          dir.resolve("spool").toString(), url, Long.toString(first), Integer.toString(count),
-          Integer.toString(WINDOW));
+      ProcessBuilder builder =
+          new ProcessBuilder(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Xmx256m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              SpoolLinkProcess.class.getName(),
+              dir.resolve("spool").toString(),
+              url,
+              Long.toString(first),
+              Integer.toString(count),
+              Integer.toString(WINDOW));
       builder.redirectError(ProcessBuilder.Redirect.DISCARD);
       process = builder.start();
       children.add(process);
@@ -72,8 +80,9 @@ class CrashRecoveryIT {
     }
 
     private void read() {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = in.readLine()) != null) {
           if (line.startsWith("ACK ")) {
@@ -105,16 +114,23 @@ class CrashRecoveryIT {
     int drainKills = 0;
     for (int cycle = 0; cycle < CYCLES; cycle++) {
       boolean draining = cycle % 2 == 1;
-      Child child = new Child(draining ? cloud.url() : "none", cycle * 1_000_000L, PER_CYCLE, acked);
+      Child child =
+          new Child(draining ? cloud.url() : "none", cycle * 1_000_000L, PER_CYCLE, acked);
       await().atMost(WAIT).until(() -> child.ready.get() || !child.process.isAlive());
       int before = acked.size();
       int killAfterAcks = 1 + random.nextInt(PER_CYCLE - 1);
       long receivedBefore = cloud.count("kill/#");
       int killAfterReceived = 1 + random.nextInt(2 * PER_CYCLE);
-      await().atMost(WAIT).until(() -> child.ingested.get() || !child.process.isAlive()
-          || (acked.size() - before >= killAfterAcks
-              && (!draining || cloud.count("kill/#") - receivedBefore >= Math.min(killAfterReceived,
-                  acked.size() - before))));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  child.ingested.get()
+                      || !child.process.isAlive()
+                      || (acked.size() - before >= killAfterAcks
+                          && (!draining
+                              || cloud.count("kill/#") - receivedBefore
+                                  >= Math.min(killAfterReceived, acked.size() - before))));
       child.kill();
       if (draining) {
         drainKills++;
@@ -122,7 +138,9 @@ class CrashRecoveryIT {
     }
 
     Child last = new Child(cloud.url(), CYCLES * 1_000_000L, 0, acked);
-    await().atMost(Duration.ofMinutes(3)).until(() -> last.drained.get() || !last.process.isAlive());
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .until(() -> last.drained.get() || !last.process.isAlive());
     assertThat(last.drained).isTrue();
     assertThat(last.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
@@ -135,13 +153,15 @@ class CrashRecoveryIT {
     Set<Long> lost = new HashSet<>(acked);
     lost.removeAll(distinct);
     int duplicates = received.size() - distinct.size();
-    System.out.printf("crash cycles=%d drainKills=%d acked=%d received=%d distinct=%d duplicates=%d%n", CYCLES,
-        drainKills, acked.size(), received.size(), distinct.size(), duplicates);
+    System.out.printf(
+        "crash cycles=%d drainKills=%d acked=%d received=%d distinct=%d duplicates=%d%n",
+        CYCLES, drainKills, acked.size(), received.size(), distinct.size(), duplicates);
     assertThat(acked).hasSizeGreaterThan(CYCLES);
     assertThat(lost).as("acknowledged messages that never reached the cloud").isEmpty();
     assertThat(duplicates).isLessThanOrEqualTo(WINDOW * (drainKills + 1));
 
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool").resolve("spool.db"));
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool").resolve("spool.db"));
         ResultSet rs = c.createStatement().executeQuery("PRAGMA integrity_check")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("ok");

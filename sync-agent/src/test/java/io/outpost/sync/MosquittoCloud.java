@@ -1,7 +1,6 @@
 package io.outpost.sync;
 
 import io.outpost.testkit.FaultProxy;
-
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -11,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Mosquitto as an MQTT 5 stand-in cloud (Moquette 0.17 only speaks 3.1.1). Mosquitto cannot report an ephemeral TCP
- * port, so it listens on a Unix socket in {@code dir} and a {@link FaultProxy} on 127.0.0.1:0 fronts it. Publishing
- * to {@code denied/#} is refused by ACL (PUBACK 0x87 for MQTT 5 clients). Tests are skipped when {@code mosquitto}
- * is not installed.
+ * Mosquitto as an MQTT 5 stand-in cloud (Moquette 0.17 only speaks 3.1.1). Mosquitto cannot report
+ * an ephemeral TCP port, so it listens on a Unix socket in {@code dir} and a {@link FaultProxy} on
+ * 127.0.0.1:0 fronts it. Publishing to {@code denied/#} is refused by ACL (PUBACK 0x87 for MQTT 5
+ * clients). Tests are skipped when {@code mosquitto} is not installed.
  */
 public final class MosquittoCloud implements AutoCloseable {
   private static final Path BINARY = Path.of("/usr/sbin/mosquitto");
@@ -29,28 +28,33 @@ public final class MosquittoCloud implements AutoCloseable {
     Path acl = dir.resolve("acl");
     Files.writeString(acl, "topic readwrite #\ntopic deny denied/#\n");
     Path conf = dir.resolve("mosquitto.conf");
-    Files.writeString(conf, String.join("\n",
-        "user root",
-        "listener 0 " + socket,
-        tcpPort > 0 ? "listener " + tcpPort + " 127.0.0.1" : "",
-        "allow_anonymous " + anonymous,
-        "acl_file " + acl,
-        "persistence false",
-        "log_dest stderr",
-        "log_type error",
-        "log_type warning",
-        "max_inflight_messages " + maxInflight,
-        "max_queued_messages 100000",
-        ""));
-    process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("mosquitto.log").toFile())
-        .start();
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            "user root",
+            "listener 0 " + socket,
+            tcpPort > 0 ? "listener " + tcpPort + " 127.0.0.1" : "",
+            "allow_anonymous " + anonymous,
+            "acl_file " + acl,
+            "persistence false",
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+            "max_inflight_messages " + maxInflight,
+            "max_queued_messages 100000",
+            ""));
+    process =
+        new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("mosquitto.log").toFile())
+            .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!Files.exists(socket)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new IOException("mosquitto did not start: " + Files.readString(dir.resolve("mosquitto.log")));
+        throw new IOException(
+            "mosquitto did not start: " + Files.readString(dir.resolve("mosquitto.log")));
       }
       Thread.sleep(10);
     }
@@ -58,26 +62,35 @@ public final class MosquittoCloud implements AutoCloseable {
     tcpUrl = tcpPort > 0 ? "tcp://127.0.0.1:" + tcpPort : null;
   }
 
-  /** Starts Mosquitto with its files in {@code dir}; skips the test if Mosquitto is not installed. */
+  /**
+   * Starts Mosquitto with its files in {@code dir}; skips the test if Mosquitto is not installed.
+   */
   public static MosquittoCloud start(Path dir) throws IOException, InterruptedException {
-    Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
+    Assumptions.assumeTrue(
+        Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
     return new MosquittoCloud(dir, 0, 0, true);
   }
 
   /**
-   * For benchmarks: also listens on 127.0.0.1:{@code port} directly, without the in-process proxy and its CPU cost;
-   * see {@link #directUrl()}. {@code maxInflight} is Mosquitto's {@code max_inflight_messages}, the Receive Maximum
-   * it announces (its default is 20; 0 = unlimited).
+   * For benchmarks: also listens on 127.0.0.1:{@code port} directly, without the in-process proxy
+   * and its CPU cost; see {@link #directUrl()}. {@code maxInflight} is Mosquitto's {@code
+   * max_inflight_messages}, the Receive Maximum it announces (its default is 20; 0 = unlimited).
    */
   public static MosquittoCloud startWithTcpPort(Path dir, int port, int maxInflight)
       throws IOException, InterruptedException {
-    Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
+    Assumptions.assumeTrue(
+        Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
     return new MosquittoCloud(dir, port, maxInflight, true);
   }
 
-  /** A cloud that refuses every connection in CONNACK (not authorized): no anonymous access and no users. */
-  public static MosquittoCloud startRefusingEveryone(Path dir) throws IOException, InterruptedException {
-    Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
+  /**
+   * A cloud that refuses every connection in CONNACK (not authorized): no anonymous access and no
+   * users.
+   */
+  public static MosquittoCloud startRefusingEveryone(Path dir)
+      throws IOException, InterruptedException {
+    Assumptions.assumeTrue(
+        Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
     return new MosquittoCloud(dir, 0, 0, false);
   }
 

@@ -16,19 +16,25 @@ import io.outpost.spool.SpoolOptions;
 import io.outpost.spool.Synchronous;
 import org.junit.jupiter.api.Test;
 
-/** The {@code storage:} and {@code cloud:} sections bind straight into the options records, as the daemon reads them. */
+/**
+ * The {@code storage:} and {@code cloud:} sections bind straight into the options records, as the
+ * daemon reads them.
+ */
 class OptionsYamlTest {
-  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper yaml =
+      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   @Test
   void bindsStorageWithDefaultsForAbsentKeys() throws Exception {
-    SpoolOptions options = yaml.readValue("""
+    SpoolOptions options =
+        yaml.readValue(
+            """
         dir: /var/lib/outpost
         maxBytes: 1048576
         overflowPolicy: reject-new
         synchronous: normal
-        """, SpoolOptions.class);
+        """,
+            SpoolOptions.class);
     assertThat(options.dir()).isEqualTo("/var/lib/outpost");
     assertThat(options.maxBytes()).isEqualTo(1_048_576);
     assertThat(options.overflowPolicy()).isEqualTo(OverflowPolicy.REJECT_NEW);
@@ -39,7 +45,9 @@ class OptionsYamlTest {
 
   @Test
   void bindsCloudIncludingNestedSections() throws Exception {
-    CloudOptions options = yaml.readValue("""
+    CloudOptions options =
+        yaml.readValue(
+            """
         url: ssl://example-ats.iot.eu-west-1.amazonaws.com:443
         clientId: edge-1
         mqttVersion: 3.1.1
@@ -55,23 +63,28 @@ class OptionsYamlTest {
           maxBytes: 65536
         backoff:
           initialMillis: 1000
-        """, CloudOptions.class);
+        """,
+            CloudOptions.class);
     assertThat(options.mqttVersion()).isEqualTo(MqttVersion.V3_1_1);
     assertThat(options.tls().alpn()).isEqualTo("x-amzn-mqtt-ca");
     assertThat(options.batching().enabled()).isTrue();
     assertThat(options.batching().maxMessages()).isEqualTo(1000);
     assertThat(options.backoff().initialMillis()).isEqualTo(1000);
-    assertThat(options.backoff().maxMillis()).as("absent key keeps its default")
+    assertThat(options.backoff().maxMillis())
+        .as("absent key keeps its default")
         .isEqualTo(BackoffOptions.DEFAULT_MAX_MILLIS);
     assertThat(options.resolvedStatusTopic()).isEqualTo("outpost/edge-1/status");
-    assertThat(yaml.readValue("{url: 'tcp://h:1883', clientId: e, mqttVersion: 5}", CloudOptions.class)
-        .mqttVersion()).isEqualTo(MqttVersion.V5);
+    assertThat(
+            yaml.readValue("{url: 'tcp://h:1883', clientId: e, mqttVersion: 5}", CloudOptions.class)
+                .mqttVersion())
+        .isEqualTo(MqttVersion.V5);
   }
 
   @Test
   void rejectsInvalidValuesNamingTheKey() {
     assertThatThrownBy(() -> yaml.readValue("{dir: x, commitBatchMax: 0}", SpoolOptions.class))
-        .isInstanceOf(ValueInstantiationException.class).hasMessageContaining("commitBatchMax:");
+        .isInstanceOf(ValueInstantiationException.class)
+        .hasMessageContaining("commitBatchMax:");
     assertThatThrownBy(() -> yaml.readValue("{overflowPolicy: drop-newest}", SpoolOptions.class))
         .hasMessageContaining("overflowPolicy:");
     assertThatThrownBy(() -> yaml.readValue("{url: 'http://h', clientId: e}", CloudOptions.class))

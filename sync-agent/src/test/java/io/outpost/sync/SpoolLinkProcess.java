@@ -17,10 +17,11 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 
 /**
- * Child process for the crash tests: opens the spool in a directory, optionally drains it to a cloud URL, appends
- * {@code count} messages ({@code seq:<n>} payloads) and prints {@code ACK <n>} once each append future completed —
- * i.e. exactly when the daemon would acknowledge the device. Prints {@code READY} when open and {@code DRAINED} (then
- * exits) when {@code count} is 0 and the spool is empty. Meant to be SIGKILLed at any point.
+ * Child process for the crash tests: opens the spool in a directory, optionally drains it to a
+ * cloud URL, appends {@code count} messages ({@code seq:<n>} payloads) and prints {@code ACK <n>}
+ * once each append future completed — i.e. exactly when the daemon would acknowledge the device.
+ * Prints {@code READY} when open and {@code DRAINED} (then exits) when {@code count} is 0 and the
+ * spool is empty. Meant to be SIGKILLed at any point.
  *
  * <p>Usage: {@code SpoolLinkProcess <dir> <cloudUrl|none> <firstSeq> <count> <window>}
  */
@@ -37,15 +38,26 @@ public final class SpoolLinkProcess {
     long first = Long.parseLong(args[2]);
     int count = Integer.parseInt(args[3]);
     int window = Integer.parseInt(args[4]);
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-        StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(
+            new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir), registry, Clock.systemUTC());
     CloudLink link = null;
     if (!"none".equals(url)) {
-      CloudOptions options = CloudOptions.of(url, "kill-edge").withMqttVersion(MqttVersion.V3_1_1)
-          .withInflightWindow(window).withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
-      link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }), registry, Clock.systemUTC());
+      CloudOptions options =
+          CloudOptions.of(url, "kill-edge")
+              .withMqttVersion(MqttVersion.V3_1_1)
+              .withInflightWindow(window)
+              .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
+      link =
+          new CloudLink(
+              options,
+              spool,
+              List.of(),
+              DownlinkHandler.immediate(m -> {}),
+              registry,
+              Clock.systemUTC());
       link.start().get();
     }
     out.println("READY");
@@ -54,15 +66,28 @@ public final class SpoolLinkProcess {
       outstanding.acquire();
       long n = seq;
       byte[] payload = ("seq:" + n + ":" + PADDING).getBytes(StandardCharsets.UTF_8);
-      spool.append(new SpoolEntry("kill", 0, TOPIC, payload, 1, 0, List.of(), null, "sim", System.currentTimeMillis()))
-          .whenComplete((id, error) -> {
-            if (error == null) {
-              synchronized (out) {
-                out.println("ACK " + n);
-              }
-            }
-            outstanding.release();
-          });
+      spool
+          .append(
+              new SpoolEntry(
+                  "kill",
+                  0,
+                  TOPIC,
+                  payload,
+                  1,
+                  0,
+                  List.of(),
+                  null,
+                  "sim",
+                  System.currentTimeMillis()))
+          .whenComplete(
+              (id, error) -> {
+                if (error == null) {
+                  synchronized (out) {
+                    out.println("ACK " + n);
+                  }
+                }
+                outstanding.release();
+              });
     }
     outstanding.acquire(OUTSTANDING);
     out.println("INGESTED");

@@ -1,8 +1,8 @@
 package io.outpost.broker.security;
 
 /**
- * The answer to a CONNECT: accepted with the client's identity and permissions, or refused with the reason codes the
- * broker sends back.
+ * The answer to a CONNECT: accepted with the client's identity and permissions, or refused with the
+ * reason codes the broker sends back.
  *
  * @param result accepted or why not
  * @param identity who the client is (also for refusals, as far as known)
@@ -15,11 +15,17 @@ public record AuthOutcome(Result result, ClientIdentity identity, ClientPermissi
     ACCEPTED("accepted", 0x00, 0x00),
     /** Unknown user, wrong or missing password: MQTT 5 0x86, 3.1.1 0x04. */
     BAD_CREDENTIALS("bad-credentials", 0x86, 0x04),
-    /** Neither password nor certificate verified and anonymous access is off: MQTT 5 0x87, 3.1.1 0x05. */
+    /**
+     * Neither password nor certificate verified and anonymous access is off: MQTT 5 0x87, 3.1.1
+     * 0x05.
+     */
     ANONYMOUS_REFUSED("anonymous", 0x87, 0x05),
     /** The policy allows no connect, or no publish to the will topic: MQTT 5 0x87, 3.1.1 0x05. */
     NOT_AUTHORIZED("not-authorized", 0x87, 0x05),
-    /** Too many CONNECTs waiting for a password check: MQTT 5 0x89 server busy, 3.1.1 0x03 server unavailable. */
+    /**
+     * Too many CONNECTs waiting for a password check: MQTT 5 0x89 server busy, 3.1.1 0x03 server
+     * unavailable.
+     */
     BUSY("busy", 0x89, 0x03);
 
     private final String key;

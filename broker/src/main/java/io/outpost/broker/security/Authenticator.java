@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides CONNECTs: verifies passwords on a small bounded pool of named threads (PBKDF2 is slow on purpose and must
- * not run on an event loop), then applies the anonymous-access decision and the policy's connect and will checks.
+ * Decides CONNECTs: verifies passwords on a small bounded pool of named threads (PBKDF2 is slow on
+ * purpose and must not run on an event loop), then applies the anonymous-access decision and the
+ * policy's connect and will checks.
  */
 final class Authenticator {
 
@@ -26,18 +27,25 @@ final class Authenticator {
   private final SecurityMetrics metrics;
   private final ThreadPoolExecutor pool;
 
-  Authenticator(SecurityOptions options, Supplier<PasswordFile> passwords, SecurityMetrics metrics) {
+  Authenticator(
+      SecurityOptions options, Supplier<PasswordFile> passwords, SecurityMetrics metrics) {
     this.options = options;
     this.policy = Policy.of(options);
     this.passwords = passwords;
     this.metrics = metrics;
     AtomicInteger n = new AtomicInteger();
-    this.pool = new ThreadPoolExecutor(options.authThreads(), options.authThreads(), 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(options.authQueueCapacity()), r -> {
-          Thread t = new Thread(r, THREAD_PREFIX + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    this.pool =
+        new ThreadPoolExecutor(
+            options.authThreads(),
+            options.authThreads(),
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(options.authQueueCapacity()),
+            r -> {
+              Thread t = new Thread(r, THREAD_PREFIX + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     metrics.queueGauge(() -> pool.getQueue().size());
   }
 
@@ -57,11 +65,18 @@ final class Authenticator {
       return CompletableFuture.completedFuture(refuse(AuthOutcome.Result.BAD_CREDENTIALS, id));
     }
     try {
-      return CompletableFuture.supplyAsync(() -> file.verify(c.username(), c.password())
-          ? decide(id.withUsername(c.username()), c)
-          : refuse(AuthOutcome.Result.BAD_CREDENTIALS, id), pool);
+      return CompletableFuture.supplyAsync(
+          () ->
+              file.verify(c.username(), c.password())
+                  ? decide(id.withUsername(c.username()), c)
+                  : refuse(AuthOutcome.Result.BAD_CREDENTIALS, id),
+          pool);
     } catch (RejectedExecutionException e) {
-      LOG.debug("password check queue full ({}), refusing {}", options.authQueueCapacity(), c.clientId(), e);
+      LOG.debug(
+          "password check queue full ({}), refusing {}",
+          options.authQueueCapacity(),
+          c.clientId(),
+          e);
       return CompletableFuture.completedFuture(refuse(AuthOutcome.Result.BUSY, id));
     }
   }
@@ -87,7 +102,9 @@ final class Authenticator {
     return AuthOutcome.refused(result, id);
   }
 
-  /** Lets queued checks finish (their clients are waiting for a CONNACK), then stops the threads. */
+  /**
+   * Lets queued checks finish (their clients are waiting for a CONNACK), then stops the threads.
+   */
   void close() {
     pool.shutdown();
     try {

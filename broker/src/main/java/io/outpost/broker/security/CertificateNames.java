@@ -10,7 +10,10 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
-/** The names a verified client certificate gives its holder: subject CN, then DNS, email, URI and IP SANs. */
+/**
+ * The names a verified client certificate gives its holder: subject CN, then DNS, email, URI and IP
+ * SANs.
+ */
 final class CertificateNames {
 
   private static final int SAN_EMAIL = 1;
@@ -39,7 +42,9 @@ final class CertificateNames {
   static String commonName(X500Principal subject) {
     try {
       List<Rdn> rdns = new LdapName(subject.getName(X500Principal.RFC2253)).getRdns();
-      for (int i = rdns.size() - 1; i >= 0; i--) { // RFC 2253 lists the most specific RDN first; LdapName reverses
+      for (int i = rdns.size() - 1;
+          i >= 0;
+          i--) { // RFC 2253 lists the most specific RDN first; LdapName reverses
         if (rdns.get(i).getType().equalsIgnoreCase("CN")) {
           return String.valueOf(rdns.get(i).getValue());
         }

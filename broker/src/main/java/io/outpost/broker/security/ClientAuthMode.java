@@ -5,13 +5,22 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.vertx.core.http.ClientAuth;
 import java.util.Locale;
 
-/** Whether a TLS listener asks devices for a client certificate: {@code none}, {@code request} or {@code require}. */
+/**
+ * Whether a TLS listener asks devices for a client certificate: {@code none}, {@code request} or
+ * {@code require}.
+ */
 public enum ClientAuthMode {
   /** No client certificate is asked for; devices authenticate with a password or not at all. */
   NONE(ClientAuth.NONE),
-  /** A certificate is asked for and, when sent, must chain to {@code caFile}; clients without one may still connect. */
+  /**
+   * A certificate is asked for and, when sent, must chain to {@code caFile}; clients without one
+   * may still connect.
+   */
   REQUEST(ClientAuth.REQUEST),
-  /** Mutual TLS: the handshake fails unless the client presents a certificate chaining to {@code caFile}. */
+  /**
+   * Mutual TLS: the handshake fails unless the client presents a certificate chaining to {@code
+   * caFile}.
+   */
   REQUIRE(ClientAuth.REQUIRED);
 
   private final ClientAuth vertx;
@@ -39,6 +48,7 @@ public enum ClientAuthMode {
         return m;
       }
     }
-    throw new IllegalArgumentException("clientAuth: expected none, request or require but was '" + key + "'");
+    throw new IllegalArgumentException(
+        "clientAuth: expected none, request or require but was '" + key + "'");
   }
 }

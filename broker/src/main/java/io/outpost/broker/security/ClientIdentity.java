@@ -3,17 +3,20 @@ package io.outpost.broker.security;
 import java.util.List;
 
 /**
- * Who a connected client is, as far as the gateway verified it. Only verified facts are kept: a user name only when
- * its password matched the password file, certificate names only from a chain the TLS handshake verified. The client
- * id is whatever the client sent (or was assigned) and proves nothing on its own.
+ * Who a connected client is, as far as the gateway verified it. Only verified facts are kept: a
+ * user name only when its password matched the password file, certificate names only from a chain
+ * the TLS handshake verified. The client id is whatever the client sent (or was assigned) and
+ * proves nothing on its own.
  *
  * @param clientId the MQTT client identifier
  * @param username the password-verified user name, or {@code null}
- * @param certCommonName the verified client certificate's subject CN (or its first SAN when the subject has no CN),
- *     or {@code null}
- * @param certNames every name of the verified client certificate: CN and DNS/email/URI SANs; empty without one
+ * @param certCommonName the verified client certificate's subject CN (or its first SAN when the
+ *     subject has no CN), or {@code null}
+ * @param certNames every name of the verified client certificate: CN and DNS/email/URI SANs; empty
+ *     without one
  */
-public record ClientIdentity(String clientId, String username, String certCommonName, List<String> certNames) {
+public record ClientIdentity(
+    String clientId, String username, String certCommonName, List<String> certNames) {
 
   public ClientIdentity {
     certNames = certNames == null ? List.of() : List.copyOf(certNames);

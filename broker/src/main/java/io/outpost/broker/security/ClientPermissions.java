@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one connected client may do, resolved from the {@link Policy} at CONNECT. Immutable and thread-safe; checks are
- * cheap enough for every PUBLISH.
+ * What one connected client may do, resolved from the {@link Policy} at CONNECT. Immutable and
+ * thread-safe; checks are cheap enough for every PUBLISH.
  */
 public final class ClientPermissions {
 
@@ -28,10 +28,13 @@ public final class ClientPermissions {
 
   /** Whether the client may connect at all. */
   public boolean mayConnect() {
-    return allow == null || (!allow.get(PolicyAction.CONNECT).isEmpty() && deny.get(PolicyAction.CONNECT).isEmpty());
+    return allow == null
+        || (!allow.get(PolicyAction.CONNECT).isEmpty() && deny.get(PolicyAction.CONNECT).isEmpty());
   }
 
-  /** Whether the client may publish to topic name {@code topic} (also used for its will at CONNECT). */
+  /**
+   * Whether the client may publish to topic name {@code topic} (also used for its will at CONNECT).
+   */
   public boolean mayPublish(String topic) {
     if (allow == null) {
       return true;
@@ -50,8 +53,9 @@ public final class ClientPermissions {
   }
 
   /**
-   * Whether the client may subscribe with {@code filter} (for a shared subscription, the filter after
-   * {@code $share/GROUP/}): an allow rule must contain the whole filter and no deny rule may overlap it.
+   * Whether the client may subscribe with {@code filter} (for a shared subscription, the filter
+   * after {@code $share/GROUP/}): an allow rule must contain the whole filter and no deny rule may
+   * overlap it.
    */
   public boolean maySubscribe(String filter) {
     if (allow == null) {
@@ -71,21 +75,24 @@ public final class ClientPermissions {
   }
 
   /**
-   * Parses each rule once, with the authorization {@code $}-topic rule (wildcards match {@code $} topics too); a rule
-   * that does not parse becomes {@code invalid}, or is dropped when that is null.
+   * Parses each rule once, with the authorization {@code $}-topic rule (wildcards match {@code $}
+   * topics too); a rule that does not parse becomes {@code invalid}, or is dropped when that is
+   * null.
    */
-  private static Map<PolicyAction, List<TopicFilter>> parse(Map<PolicyAction, List<String>> m, TopicFilter invalid) {
+  private static Map<PolicyAction, List<TopicFilter>> parse(
+      Map<PolicyAction, List<String>> m, TopicFilter invalid) {
     Map<PolicyAction, List<TopicFilter>> parsed = new java.util.EnumMap<>(PolicyAction.class);
-    m.forEach((action, filters) -> {
-      List<TopicFilter> list = new java.util.ArrayList<>(filters.size());
-      for (String f : filters) {
-        TopicFilter filter = parseOrNull(f);
-        if (filter != null || invalid != null) {
-          list.add(filter != null ? filter : invalid);
-        }
-      }
-      parsed.put(action, List.copyOf(list));
-    });
+    m.forEach(
+        (action, filters) -> {
+          List<TopicFilter> list = new java.util.ArrayList<>(filters.size());
+          for (String f : filters) {
+            TopicFilter filter = parseOrNull(f);
+            if (filter != null || invalid != null) {
+              list.add(filter != null ? filter : invalid);
+            }
+          }
+          parsed.put(action, List.copyOf(list));
+        });
     return parsed;
   }
 

@@ -8,23 +8,32 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * What a client presented at CONNECT, as the broker hands it to {@link SecurityService#authenticate}. Never logged:
- * {@link #toString()} leaves the password out.
+ * What a client presented at CONNECT, as the broker hands it to {@link
+ * SecurityService#authenticate}. Never logged: {@link #toString()} leaves the password out.
  *
  * @param clientId the client identifier (assigned one included)
  * @param username the user name field, or {@code null}
  * @param password the password field, or {@code null}
- * @param peerCertificates the client certificate chain the TLS handshake verified; empty without one
- * @param willTopic the will topic, or {@code null} without a will (its publish permission is checked at CONNECT)
+ * @param peerCertificates the client certificate chain the TLS handshake verified; empty without
+ *     one
+ * @param willTopic the will topic, or {@code null} without a will (its publish permission is
+ *     checked at CONNECT)
  */
-public record ConnectCredentials(String clientId, String username, byte[] password,
-                                 List<X509Certificate> peerCertificates, String willTopic) {
+public record ConnectCredentials(
+    String clientId,
+    String username,
+    byte[] password,
+    List<X509Certificate> peerCertificates,
+    String willTopic) {
 
   public ConnectCredentials {
     peerCertificates = peerCertificates == null ? List.of() : List.copyOf(peerCertificates);
   }
 
-  /** The verified client chain of a TLS session; empty for plain TCP or when the client sent no certificate. */
+  /**
+   * The verified client chain of a TLS session; empty for plain TCP or when the client sent no
+   * certificate.
+   */
   public static List<X509Certificate> peerCertificates(SSLSession session) {
     if (session == null) {
       return List.of();
@@ -44,8 +53,16 @@ public record ConnectCredentials(String clientId, String username, byte[] passwo
 
   @Override
   public String toString() {
-    return "ConnectCredentials[clientId=" + clientId + ", username=" + username + ", password="
-        + (password == null ? "none" : "<redacted>") + ", certificates=" + peerCertificates.size() + ", willTopic="
-        + willTopic + "]";
+    return "ConnectCredentials[clientId="
+        + clientId
+        + ", username="
+        + username
+        + ", password="
+        + (password == null ? "none" : "<redacted>")
+        + ", certificates="
+        + peerCertificates.size()
+        + ", willTopic="
+        + willTopic
+        + "]";
   }
 }

@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls groups of files (a digest of their content) on one named thread and runs a group's action when any of
- * its files changed. An action that reports failure is retried on the next poll, so a certificate renewed in two steps
- * (certificate, then key) is applied once both are in place. Polling rather than a watch service also sees files
- * replaced through symlinks.
+ * Polls groups of files (a digest of their content) on one named thread and runs a group's action
+ * when any of its files changed. An action that reports failure is retried on the next poll, so a
+ * certificate renewed in two steps (certificate, then key) is applied once both are in place.
+ * Polling rather than a watch service also sees files replaced through symlinks.
  */
 final class FileWatcher implements AutoCloseable {
 
@@ -38,7 +38,10 @@ final class FileWatcher implements AutoCloseable {
     this.interval = interval;
   }
 
-  /** Watches {@code files}; {@code action} runs on the watcher thread and returns whether the change was applied. */
+  /**
+   * Watches {@code files}; {@code action} runs on the watcher thread and returns whether the change
+   * was applied.
+   */
   void watch(List<Path> files, BooleanSupplier action) {
     groups.add(new Group(List.copyOf(files), action, stamp(files)));
   }
@@ -47,12 +50,15 @@ final class FileWatcher implements AutoCloseable {
     if (executor != null) {
       return;
     }
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, THREAD_NAME);
-      t.setDaemon(true);
-      return t;
-    });
-    executor.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, THREAD_NAME);
+              t.setDaemon(true);
+              return t;
+            });
+    executor.scheduleWithFixedDelay(
+        this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Checks every group now (also what the timer calls). */
@@ -91,7 +97,10 @@ final class FileWatcher implements AutoCloseable {
     executor = null;
   }
 
-  /** Content digests: certificate and password files are small, and content never misses a same-size rewrite. */
+  /**
+   * Content digests: certificate and password files are small, and content never misses a same-size
+   * rewrite.
+   */
   private static List<Object> stamp(List<Path> files) {
     List<Object> stamp = new ArrayList<>();
     for (Path f : files) {

@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The device password file: one {@code user:$pbkdf2-sha256$...} line per user, {@code #} comments and blank lines
- * ignored. Immutable; {@link #with} and {@link #without} return changed copies and {@link #save} replaces the file
- * atomically with mode 0600.
+ * The device password file: one {@code user:$pbkdf2-sha256$...} line per user, {@code #} comments
+ * and blank lines ignored. Immutable; {@link #with} and {@link #without} return changed copies and
+ * {@link #save} replaces the file atomically with mode 0600.
  */
 public final class PasswordFile {
 
@@ -32,7 +32,9 @@ public final class PasswordFile {
     return new PasswordFile(new TreeMap<>());
   }
 
-  /** Reads {@code file}; a malformed line is an {@link IllegalArgumentException} naming the line. */
+  /**
+   * Reads {@code file}; a malformed line is an {@link IllegalArgumentException} naming the line.
+   */
   public static PasswordFile load(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     Map<String, String> hashes = new TreeMap<>();
@@ -88,7 +90,10 @@ public final class PasswordFile {
     return new PasswordFile(copy);
   }
 
-  /** Whether {@code user} exists and {@code password} is theirs; takes the same time either way. Slow. */
+  /**
+   * Whether {@code user} exists and {@code password} is theirs; takes the same time either way.
+   * Slow.
+   */
   public boolean verify(String user, byte[] password) {
     String hash = user == null ? null : hashes.get(user);
     if (hash == null) {
@@ -107,15 +112,17 @@ public final class PasswordFile {
   }
 
   /**
-   * Replaces {@code file} atomically and durably (mode 0600): a power cut leaves the old or the new password file,
-   * never an empty or half-written one.
+   * Replaces {@code file} atomically and durably (mode 0600): a power cut leaves the old or the new
+   * password file, never an empty or half-written one.
    */
   public void save(Path file) throws IOException {
     Path target = file.toAbsolutePath();
     Files.createDirectories(target.getParent());
-    StringBuilder text = new StringBuilder("# Outpost device passwords; manage with `outpost passwd`\n");
+    StringBuilder text =
+        new StringBuilder("# Outpost device passwords; manage with `outpost passwd`\n");
     hashes.forEach((user, hash) -> text.append(user).append(':').append(hash).append('\n'));
-    DurableFiles.writeAtomically(target, text.toString().getBytes(StandardCharsets.UTF_8), DurableFiles.OWNER_ONLY);
+    DurableFiles.writeAtomically(
+        target, text.toString().getBytes(StandardCharsets.UTF_8), DurableFiles.OWNER_ONLY);
   }
 
   /** Why {@code user} cannot be a user name, or {@code null}. */
@@ -128,7 +135,10 @@ public final class PasswordFile {
     }
     for (int i = 0; i < user.length(); i++) {
       char c = user.charAt(i);
-      if (c == ':' || Character.isWhitespace(c) || Character.isISOControl(c) || c == '#' && i == 0) {
+      if (c == ':'
+          || Character.isWhitespace(c)
+          || Character.isISOControl(c)
+          || c == '#' && i == 0) {
         return "the user name must not contain ':', whitespace or control characters, nor start with '#'";
       }
     }

@@ -9,15 +9,16 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Salted, deliberately slow password hashes: PBKDF2-HMAC-SHA256 from the JDK with {@value #ITERATIONS} iterations (the
- * OWASP 2023 recommendation) and a random 16-byte salt, encoded as {@code $pbkdf2-sha256$ITERATIONS$SALT$HASH}
- * (unpadded base64). Verification compares in constant time. Each hash costs tens of milliseconds of CPU: never call
- * it on an event loop.
+ * Salted, deliberately slow password hashes: PBKDF2-HMAC-SHA256 from the JDK with {@value
+ * #ITERATIONS} iterations (the OWASP 2023 recommendation) and a random 16-byte salt, encoded as
+ * {@code $pbkdf2-sha256$ITERATIONS$SALT$HASH} (unpadded base64). Verification compares in constant
+ * time. Each hash costs tens of milliseconds of CPU: never call it on an event loop.
  */
 public final class PasswordHasher {
 
   /** Iterations of new hashes, and the least accepted when reading a password file. */
   public static final int ITERATIONS = 210_000;
+
   static final String SCHEME = "pbkdf2-sha256";
   private static final int SALT_BYTES = 16;
   private static final int HASH_BITS = 256;
@@ -25,7 +26,11 @@ public final class PasswordHasher {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getDecoder();
-  /** A hash of nothing in particular, verified against when a user is unknown so timing does not reveal users. */
+
+  /**
+   * A hash of nothing in particular, verified against when a user is unknown so timing does not
+   * reveal users.
+   */
   private static final String DECOY = hash(new byte[] {0});
 
   private PasswordHasher() {}
@@ -35,7 +40,14 @@ public final class PasswordHasher {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
     byte[] derived = derive(password, salt, ITERATIONS, HASH_BITS);
-    return "$" + SCHEME + "$" + ITERATIONS + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(derived);
+    return "$"
+        + SCHEME
+        + "$"
+        + ITERATIONS
+        + "$"
+        + B64.encodeToString(salt)
+        + "$"
+        + B64.encodeToString(derived);
   }
 
   /** Whether {@code password} matches {@code encoded}; false for anything malformed. */
@@ -55,7 +67,9 @@ public final class PasswordHasher {
 
   /** Why {@code encoded} is not an acceptable hash, or {@code null} when it is. */
   static String invalid(String encoded) {
-    return parse(encoded) == null ? "not a $" + SCHEME + "$ hash with at least " + ITERATIONS + " iterations" : null;
+    return parse(encoded) == null
+        ? "not a $" + SCHEME + "$ hash with at least " + ITERATIONS + " iterations"
+        : null;
   }
 
   private static Parsed parse(String encoded) {
@@ -67,7 +81,10 @@ public final class PasswordHasher {
       int iterations = Integer.parseInt(parts[2]);
       byte[] salt = B64D.decode(parts[3]);
       byte[] hash = B64D.decode(parts[4]);
-      if (iterations < ITERATIONS || iterations > 10_000_000 || salt.length < SALT_BYTES || hash.length < 16
+      if (iterations < ITERATIONS
+          || iterations > 10_000_000
+          || salt.length < SALT_BYTES
+          || hash.length < 16
           || hash.length > 64) {
         return null;
       }
@@ -78,7 +95,8 @@ public final class PasswordHasher {
   }
 
   private static byte[] derive(byte[] password, byte[] salt, int iterations, int bits) {
-    // The JDK's PBKDF2 takes chars and encodes them as UTF-8; mapping each byte to the char of the same value keeps
+    // The JDK's PBKDF2 takes chars and encodes them as UTF-8; mapping each byte to the char of the
+    // same value keeps
     // arbitrary (even invalid UTF-8) MQTT passwords distinct.
     char[] chars = new char[password.length];
     for (int i = 0; i < password.length; i++) {

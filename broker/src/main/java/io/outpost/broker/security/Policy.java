@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The compiled authorization policy. {@link #forClient} resolves groups and topic variables once per connection, so
- * each PUBLISH or SUBSCRIBE check is only topic matching against that client's own filter lists.
+ * The compiled authorization policy. {@link #forClient} resolves groups and topic variables once
+ * per connection, so each PUBLISH or SUBSCRIBE check is only topic matching against that client's
+ * own filter lists.
  */
 public final class Policy {
 

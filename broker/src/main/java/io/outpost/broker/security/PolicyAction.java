@@ -4,13 +4,18 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** What a client asks to do, as named in policy rules ({@code connect}, {@code publish}, {@code subscribe}). */
+/**
+ * What a client asks to do, as named in policy rules ({@code connect}, {@code publish}, {@code
+ * subscribe}).
+ */
 public enum PolicyAction {
   /** Open an MQTT session. Rules for it carry no topics. */
   CONNECT,
   /** Publish to a topic name (the will topic counts as a publish, checked at CONNECT). */
   PUBLISH,
-  /** Subscribe with a topic filter; the filter itself is checked, not the topics it may later match. */
+  /**
+   * Subscribe with a topic filter; the filter itself is checked, not the topics it may later match.
+   */
   SUBSCRIBE;
 
   /** The configuration spelling. */
@@ -27,6 +32,7 @@ public enum PolicyAction {
         return a;
       }
     }
-    throw new IllegalArgumentException("actions: expected connect, publish or subscribe but was '" + key + "'");
+    throw new IllegalArgumentException(
+        "actions: expected connect, publish or subscribe but was '" + key + "'");
   }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** Whether a matching policy rule grants ({@code allow}) or refuses ({@code deny}); deny always wins. */
+/**
+ * Whether a matching policy rule grants ({@code allow}) or refuses ({@code deny}); deny always
+ * wins.
+ */
 public enum PolicyEffect {
   ALLOW,
   DENY;

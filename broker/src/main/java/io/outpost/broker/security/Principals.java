@@ -3,7 +3,10 @@ package io.outpost.broker.security;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code who} expressions of policy rules and group members: syntax check and matching against an identity. */
+/**
+ * The {@code who} expressions of policy rules and group members: syntax check and matching against
+ * an identity.
+ */
 final class Principals {
 
   static final String EVERYONE = "*";
@@ -21,7 +24,9 @@ final class Principals {
     if (principal == null) {
       throw new IllegalArgumentException("who: must not contain empty entries");
     }
-    if (principal.equals(EVERYONE) || principal.equals(ANONYMOUS) || principal.equals(AUTHENTICATED)) {
+    if (principal.equals(EVERYONE)
+        || principal.equals(ANONYMOUS)
+        || principal.equals(AUTHENTICATED)) {
       return;
     }
     for (String prefix : List.of(USER, CERT, CLIENT, GROUP)) {
@@ -32,11 +37,16 @@ final class Principals {
         return;
       }
     }
-    throw new IllegalArgumentException("who: '" + principal
-        + "' is not one of *, anonymous, authenticated, user:NAME, cert:NAME, client:ID, group:NAME");
+    throw new IllegalArgumentException(
+        "who: '"
+            + principal
+            + "' is not one of *, anonymous, authenticated, user:NAME, cert:NAME, client:ID, group:NAME");
   }
 
-  /** Whether {@code principal} denotes {@code id}; groups are looked up in {@code groups} (one level, no nesting). */
+  /**
+   * Whether {@code principal} denotes {@code id}; groups are looked up in {@code groups} (one
+   * level, no nesting).
+   */
   static boolean matches(String principal, ClientIdentity id, Map<String, List<String>> groups) {
     if (principal.startsWith(GROUP)) {
       List<String> members = groups.getOrDefault(principal.substring(GROUP.length()), List.of());

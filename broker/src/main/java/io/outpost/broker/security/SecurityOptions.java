@@ -6,28 +6,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Device authentication and authorization: the {@code security:} section of the daemon's YAML file. TLS itself is per
- * listener ({@code broker.listeners[i].tls}, see {@link TlsOptions}).
+ * Device authentication and authorization: the {@code security:} section of the daemon's YAML file.
+ * TLS itself is per listener ({@code broker.listeners[i].tls}, see {@link TlsOptions}).
  *
- * <p>Anonymous access is always an explicit decision: it is allowed by default only while nothing else is configured
- * (no password file, no rules), which is the laptop case with the broker on 127.0.0.1. As soon as a password file or
- * a rule is configured, clients without a verified password or client certificate are refused unless
- * {@code allowAnonymous: true} says otherwise.
+ * <p>Anonymous access is always an explicit decision: it is allowed by default only while nothing
+ * else is configured (no password file, no rules), which is the laptop case with the broker on
+ * 127.0.0.1. As soon as a password file or a rule is configured, clients without a verified
+ * password or client certificate are refused unless {@code allowAnonymous: true} says otherwise.
  *
- * @param passwordFile file of {@code user:$pbkdf2-sha256$...} lines managed with {@code outpost passwd}; default none
- *     (user names are then not verified and never used as identity). Re-read when it changes
- * @param allowAnonymous whether clients that verified neither a password nor a certificate may connect; default
- *     {@code true} only when {@code passwordFile} is absent and {@code rules} is empty, else {@code false}
- * @param groups named sets of identities for rules ({@code group:NAME}); members are {@code user:}, {@code cert:},
- *     {@code client:} expressions, {@code anonymous} or {@code authenticated}; default none
- * @param rules the authorization policy (see {@link PolicyRule}); default none, meaning every connected client may
- *     publish and subscribe to anything. With at least one rule, everything not allowed is denied
- * @param authThreads threads verifying passwords (PBKDF2 is deliberately slow); default {@value #DEFAULT_AUTH_THREADS}
- * @param authQueueCapacity CONNECTs waiting for a password check; default {@value #DEFAULT_AUTH_QUEUE_CAPACITY}. When
- *     full, further CONNECTs are refused as server busy (MQTT 5: 0x89, 3.1.1: 0x03) and counted in
- *     {@code outpost.security.auth.failures{reason=busy}}
- * @param fileCheckSeconds how often certificate, key and password files are checked for changes; default
- *     {@value #DEFAULT_FILE_CHECK_SECONDS}
+ * @param passwordFile file of {@code user:$pbkdf2-sha256$...} lines managed with {@code outpost
+ *     passwd}; default none (user names are then not verified and never used as identity). Re-read
+ *     when it changes
+ * @param allowAnonymous whether clients that verified neither a password nor a certificate may
+ *     connect; default {@code true} only when {@code passwordFile} is absent and {@code rules} is
+ *     empty, else {@code false}
+ * @param groups named sets of identities for rules ({@code group:NAME}); members are {@code user:},
+ *     {@code cert:}, {@code client:} expressions, {@code anonymous} or {@code authenticated};
+ *     default none
+ * @param rules the authorization policy (see {@link PolicyRule}); default none, meaning every
+ *     connected client may publish and subscribe to anything. With at least one rule, everything
+ *     not allowed is denied
+ * @param authThreads threads verifying passwords (PBKDF2 is deliberately slow); default {@value
+ *     #DEFAULT_AUTH_THREADS}
+ * @param authQueueCapacity CONNECTs waiting for a password check; default {@value
+ *     #DEFAULT_AUTH_QUEUE_CAPACITY}. When full, further CONNECTs are refused as server busy (MQTT
+ *     5: 0x89, 3.1.1: 0x03) and counted in {@code outpost.security.auth.failures{reason=busy}}
+ * @param fileCheckSeconds how often certificate, key and password files are checked for changes;
+ *     default {@value #DEFAULT_FILE_CHECK_SECONDS}
  */
 public record SecurityOptions(
     String passwordFile,
@@ -60,9 +65,14 @@ public record SecurityOptions(
     require("fileCheckSeconds", fileCheckSeconds, 1, 86_400);
     for (int i = 0; i < rules.size(); i++) {
       for (String who : rules.get(i).who()) {
-        if (who.startsWith(Principals.GROUP) && !groups.containsKey(who.substring(Principals.GROUP.length()))) {
-          throw new IllegalArgumentException("rules[" + i + "].who: unknown group '"
-              + who.substring(Principals.GROUP.length()) + "'; define it under security.groups");
+        if (who.startsWith(Principals.GROUP)
+            && !groups.containsKey(who.substring(Principals.GROUP.length()))) {
+          throw new IllegalArgumentException(
+              "rules["
+                  + i
+                  + "].who: unknown group '"
+                  + who.substring(Principals.GROUP.length())
+                  + "'; define it under security.groups");
         }
       }
     }
@@ -73,25 +83,32 @@ public record SecurityOptions(
     return new SecurityOptions(null, null, null, null, null, null, null);
   }
 
-  /** A copy with another password file (anonymous access then defaults to refused unless set explicitly). */
+  /**
+   * A copy with another password file (anonymous access then defaults to refused unless set
+   * explicitly).
+   */
   public SecurityOptions withPasswordFile(String file) {
-    return new SecurityOptions(file, null, groups, rules, authThreads, authQueueCapacity, fileCheckSeconds);
+    return new SecurityOptions(
+        file, null, groups, rules, authThreads, authQueueCapacity, fileCheckSeconds);
   }
 
   /** A copy with an explicit anonymous-access decision. */
   public SecurityOptions withAllowAnonymous(boolean allow) {
-    return new SecurityOptions(passwordFile, allow, groups, rules, authThreads, authQueueCapacity, fileCheckSeconds);
+    return new SecurityOptions(
+        passwordFile, allow, groups, rules, authThreads, authQueueCapacity, fileCheckSeconds);
   }
 
   /** A copy with another policy. */
-  public SecurityOptions withPolicy(Map<String, List<String>> newGroups, List<PolicyRule> newRules) {
-    return new SecurityOptions(passwordFile, null, newGroups, newRules, authThreads, authQueueCapacity,
-        fileCheckSeconds);
+  public SecurityOptions withPolicy(
+      Map<String, List<String>> newGroups, List<PolicyRule> newRules) {
+    return new SecurityOptions(
+        passwordFile, null, newGroups, newRules, authThreads, authQueueCapacity, fileCheckSeconds);
   }
 
   /** A copy with another file check interval. */
   public SecurityOptions withFileCheckSeconds(int seconds) {
-    return new SecurityOptions(passwordFile, allowAnonymous, groups, rules, authThreads, authQueueCapacity, seconds);
+    return new SecurityOptions(
+        passwordFile, allowAnonymous, groups, rules, authThreads, authQueueCapacity, seconds);
   }
 
   /** Whether an authorization policy is configured (deny by default). */
@@ -106,32 +123,39 @@ public record SecurityOptions(
 
   private static Map<String, List<String>> copyGroups(Map<String, List<String>> groups) {
     Map<String, List<String>> copy = new LinkedHashMap<>();
-    groups.forEach((name, members) -> {
-      if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("groups: group names must not be empty");
-      }
-      if (members == null) {
-        throw new IllegalArgumentException("groups." + name + ": needs a list of members");
-      }
-      for (String member : members) {
-        try {
-          Principals.validate(member);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("groups." + name + ": " + e.getMessage().replaceFirst("^who: ", ""));
-        }
-        if (member.startsWith(Principals.GROUP) || member.equals(Principals.EVERYONE)) {
-          throw new IllegalArgumentException("groups." + name + ": member '" + member
-              + "' is not allowed (no nested groups, no '*')");
-        }
-      }
-      copy.put(name, List.copyOf(members));
-    });
+    groups.forEach(
+        (name, members) -> {
+          if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("groups: group names must not be empty");
+          }
+          if (members == null) {
+            throw new IllegalArgumentException("groups." + name + ": needs a list of members");
+          }
+          for (String member : members) {
+            try {
+              Principals.validate(member);
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(
+                  "groups." + name + ": " + e.getMessage().replaceFirst("^who: ", ""));
+            }
+            if (member.startsWith(Principals.GROUP) || member.equals(Principals.EVERYONE)) {
+              throw new IllegalArgumentException(
+                  "groups."
+                      + name
+                      + ": member '"
+                      + member
+                      + "' is not allowed (no nested groups, no '*')");
+            }
+          }
+          copy.put(name, List.copyOf(members));
+        });
     return java.util.Collections.unmodifiableMap(copy);
   }
 
   private static void require(String key, int value, int min, int max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(key + ": must be " + min + "-" + max + " but was " + value);
+      throw new IllegalArgumentException(
+          key + ": must be " + min + "-" + max + " but was " + value);
     }
   }
 }

@@ -13,12 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's device security in one place: authenticates CONNECTs (password file, client certificates, anonymous
- * decision), hands out each client's {@link ClientPermissions}, counts refusals, loads listener TLS material and keeps
- * certificates and the password file current while the daemon runs.
+ * The gateway's device security in one place: authenticates CONNECTs (password file, client
+ * certificates, anonymous decision), hands out each client's {@link ClientPermissions}, counts
+ * refusals, loads listener TLS material and keeps certificates and the password file current while
+ * the daemon runs.
  *
- * <p>Lifecycle: {@link #start()} before the broker listens (it reads the password file and fails on a bad one),
- * {@link #stop()} after the broker stopped. Both idempotent.
+ * <p>Lifecycle: {@link #start()} before the broker listens (it reads the password file and fails on
+ * a bad one), {@link #stop()} after the broker stopped. Both idempotent.
  */
 public final class SecurityService {
 
@@ -40,7 +41,10 @@ public final class SecurityService {
     this.authenticator = new Authenticator(options, () -> passwords, metrics);
   }
 
-  /** Reads the password file (blocking; call off the event loop) and starts watching files for changes. */
+  /**
+   * Reads the password file (blocking; call off the event loop) and starts watching files for
+   * changes.
+   */
   public synchronized void start() {
     if (started) {
       return;
@@ -51,7 +55,8 @@ public final class SecurityService {
       try {
         passwords = PasswordFile.load(file);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the password file " + file + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read the password file " + file + ": " + e.getMessage(), e);
       }
       LOG.info("{} device user(s) loaded from {}", passwords.users().size(), file);
       watcher.watch(List.of(file), () -> reloadPasswords(file));
@@ -60,9 +65,10 @@ public final class SecurityService {
   }
 
   /**
-   * The TLS material of a listener, loaded on first use (blocking; call off the event loop) and from then on kept
-   * current: when its files change it is re-read and swapped in for new handshakes. Calls with equal options share
-   * one material, so every server instance of a listener serves the same certificate.
+   * The TLS material of a listener, loaded on first use (blocking; call off the event loop) and
+   * from then on kept current: when its files change it is re-read and swapped in for new
+   * handshakes. Calls with equal options share one material, so every server instance of a listener
+   * serves the same certificate.
    */
   public synchronized TlsMaterial tls(TlsOptions tls) throws IOException, GeneralSecurityException {
     TlsMaterial material = tlsMaterials.get(tls);
@@ -76,8 +82,9 @@ public final class SecurityService {
   }
 
   /**
-   * Decides a CONNECT. Completes on a password-check thread or at once on the caller's thread; callers on an event
-   * loop must hop back to their context (e.g. {@code Future.fromCompletionStage(stage, context)}).
+   * Decides a CONNECT. Completes on a password-check thread or at once on the caller's thread;
+   * callers on an event loop must hop back to their context (e.g. {@code
+   * Future.fromCompletionStage(stage, context)}).
    */
   public CompletionStage<AuthOutcome> authenticate(ConnectCredentials credentials) {
     return authenticator.authenticate(credentials);
@@ -88,7 +95,10 @@ public final class SecurityService {
     return counted(permissions.mayPublish(topic), PolicyAction.PUBLISH);
   }
 
-  /** Whether the client may subscribe with {@code filter} (without a {@code $share/GROUP/} prefix); counted. */
+  /**
+   * Whether the client may subscribe with {@code filter} (without a {@code $share/GROUP/} prefix);
+   * counted.
+   */
   public boolean authorizeSubscribe(ClientPermissions permissions, String filter) {
     return counted(permissions.maySubscribe(filter), PolicyAction.SUBSCRIBE);
   }
@@ -128,7 +138,10 @@ public final class SecurityService {
       return true;
     } catch (IOException | IllegalArgumentException e) {
       metrics.reload("passwords", false);
-      LOG.error("password file {} changed but cannot be read, keeping the previous users: {}", file, e.getMessage());
+      LOG.error(
+          "password file {} changed but cannot be read, keeping the previous users: {}",
+          file,
+          e.getMessage());
       return false;
     }
   }

@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warnings worth an operator's attention at start: a listener reachable from the network without TLS or with
- * anonymous access, key and password files readable by group or others, a policy that lets nobody connect. They are
- * warnings, not errors: each can be a deliberate decision, but never a silent one.
+ * Warnings worth an operator's attention at start: a listener reachable from the network without
+ * TLS or with anonymous access, key and password files readable by group or others, a policy that
+ * lets nobody connect. They are warnings, not errors: each can be a deliberate decision, but never
+ * a silent one.
  */
 public final class StartupChecks {
 
@@ -43,25 +44,36 @@ public final class StartupChecks {
       }
       String where = "listener " + l.host() + ":" + l.port() + " is reachable from the network";
       if (l.tls() == null) {
-        warnings.add(where + " without TLS: passwords and messages cross the network in clear text");
+        warnings.add(
+            where + " without TLS: passwords and messages cross the network in clear text");
       }
-      boolean certificateRequired = l.tls() != null && l.tls().clientAuth() == ClientAuthMode.REQUIRE;
+      boolean certificateRequired =
+          l.tls() != null && l.tls().clientAuth() == ClientAuthMode.REQUIRE;
       if (security.allowAnonymous() && !certificateRequired) {
-        warnings.add(where + " and accepts anonymous clients (set security.passwordFile, security.rules or "
-            + "clientAuth: require, or allowAnonymous: false)");
+        warnings.add(
+            where
+                + " and accepts anonymous clients (set security.passwordFile, security.rules or "
+                + "clientAuth: require, or allowAnonymous: false)");
       }
     }
     if (security.passwordFile() != null) {
       checkPrivate(Path.of(security.passwordFile()), "password file", warnings);
     }
-    if (security.hasPolicy() && security.rules().stream().noneMatch(
-        r -> r.effect() == PolicyEffect.ALLOW && r.actions().contains(PolicyAction.CONNECT))) {
+    if (security.hasPolicy()
+        && security.rules().stream()
+            .noneMatch(
+                r ->
+                    r.effect() == PolicyEffect.ALLOW
+                        && r.actions().contains(PolicyAction.CONNECT))) {
       warnings.add("security.rules has no 'allow connect' rule: every client will be refused");
     }
     return List.copyOf(warnings);
   }
 
-  /** True for loopback addresses and names resolving only to loopback; wildcards and unresolvable names are not. */
+  /**
+   * True for loopback addresses and names resolving only to loopback; wildcards and unresolvable
+   * names are not.
+   */
   public static boolean isLoopback(String host) {
     try {
       InetAddress[] all = InetAddress.getAllByName(host);
@@ -88,9 +100,16 @@ public final class StartupChecks {
       warnings.add(what + " " + file + ": cannot read its permissions (" + e.getMessage() + ")");
       return;
     }
-    if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-      warnings.add(what + " " + file + " is readable by " + (perms.contains(PosixFilePermission.OTHERS_READ)
-          ? "everyone" : "its group") + "; run: chmod 600 " + file);
+    if (perms.contains(PosixFilePermission.GROUP_READ)
+        || perms.contains(PosixFilePermission.OTHERS_READ)) {
+      warnings.add(
+          what
+              + " "
+              + file
+              + " is readable by "
+              + (perms.contains(PosixFilePermission.OTHERS_READ) ? "everyone" : "its group")
+              + "; run: chmod 600 "
+              + file);
     }
   }
 }

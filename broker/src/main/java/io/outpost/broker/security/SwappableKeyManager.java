@@ -9,8 +9,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * A key manager whose certificate and key can be replaced while servers use it: every TLS handshake asks the current
- * delegate, so a renewed certificate applies to new connections at once and established ones are untouched.
+ * A key manager whose certificate and key can be replaced while servers use it: every TLS handshake
+ * asks the current delegate, so a renewed certificate applies to new connections at once and
+ * established ones are untouched.
  */
 final class SwappableKeyManager extends X509ExtendedKeyManager {
 
@@ -27,14 +28,16 @@ final class SwappableKeyManager extends X509ExtendedKeyManager {
   @Override
   public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
     X509KeyManager d = delegate;
-    return d instanceof X509ExtendedKeyManager x ? x.chooseEngineServerAlias(keyType, issuers, engine)
+    return d instanceof X509ExtendedKeyManager x
+        ? x.chooseEngineServerAlias(keyType, issuers, engine)
         : d.chooseServerAlias(keyType, issuers, null);
   }
 
   @Override
   public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
     X509KeyManager d = delegate;
-    return d instanceof X509ExtendedKeyManager x ? x.chooseEngineClientAlias(keyType, issuers, engine)
+    return d instanceof X509ExtendedKeyManager x
+        ? x.chooseEngineClientAlias(keyType, issuers, engine)
         : d.chooseClientAlias(keyType, issuers, null);
   }
 

@@ -6,7 +6,10 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
-/** A trust manager whose CA certificates can be replaced while servers use it (see {@link SwappableKeyManager}). */
+/**
+ * A trust manager whose CA certificates can be replaced while servers use it (see {@link
+ * SwappableKeyManager}).
+ */
 final class SwappableTrustManager extends X509ExtendedTrustManager {
 
   private volatile X509ExtendedTrustManager delegate;
@@ -44,12 +47,14 @@ final class SwappableTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     delegate.checkClientTrusted(chain, authType);
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     delegate.checkServerTrusted(chain, authType);
   }
 

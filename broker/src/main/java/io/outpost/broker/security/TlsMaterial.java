@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live TLS material of one listener: server TLS settings whose key and trust managers can be swapped in place, so
- * a renewed certificate, key or CA file applies to the next handshake on every server instance sharing these settings
- * without a restart. Material that does not load, or a key that does not fit its certificate, is not installed: the
- * listener keeps serving the previous one and the reload is retried on the next file check.
+ * The live TLS material of one listener: server TLS settings whose key and trust managers can be
+ * swapped in place, so a renewed certificate, key or CA file applies to the next handshake on every
+ * server instance sharing these settings without a restart. Material that does not load, or a key
+ * that does not fit its certificate, is not installed: the listener keeps serving the previous one
+ * and the reload is retried on the next file check.
  */
 public final class TlsMaterial {
 
@@ -35,11 +36,16 @@ public final class TlsMaterial {
   /** Reads and checks the files of {@code tls} (blocking). */
   public static TlsMaterial load(TlsOptions tls) throws IOException, GeneralSecurityException {
     X509ExtendedTrustManager ca = TlsSupport.readTrust(tls);
-    return new TlsMaterial(tls, new SwappableKeyManager(TlsSupport.readKeys(tls)),
+    return new TlsMaterial(
+        tls,
+        new SwappableKeyManager(TlsSupport.readKeys(tls)),
         ca == null ? null : new SwappableTrustManager(ca));
   }
 
-  /** Vert.x server TLS settings; apply with {@link TlsSupport#apply}. Share one instance between server instances. */
+  /**
+   * Vert.x server TLS settings; apply with {@link TlsSupport#apply}. Share one instance between
+   * server instances.
+   */
   public ServerSSLOptions sslOptions() {
     return sslOptions.copy();
   }
@@ -67,7 +73,9 @@ public final class TlsMaterial {
       keys.swap(nextKeys);
     } catch (IOException | GeneralSecurityException e) {
       metrics.reload("certificate", false);
-      LOG.warn("TLS files {} changed but cannot be used yet ({}); still serving the previous certificate", files(),
+      LOG.warn(
+          "TLS files {} changed but cannot be used yet ({}); still serving the previous certificate",
+          files(),
           e.getMessage());
       return false;
     }

@@ -1,19 +1,22 @@
 package io.outpost.broker.security;
 
 /**
- * TLS settings of one broker listener ({@code broker.listeners[i].tls}). Certificates and keys are PEM files; they are
- * re-read without a restart when they change on disk (see {@code security.fileCheckSeconds}). Only TLS 1.2 and 1.3
- * with AEAD cipher suites are offered ({@link TlsSupport#PROTOCOLS}, {@link TlsSupport#CIPHER_SUITES}).
+ * TLS settings of one broker listener ({@code broker.listeners[i].tls}). Certificates and keys are
+ * PEM files; they are re-read without a restart when they change on disk (see {@code
+ * security.fileCheckSeconds}). Only TLS 1.2 and 1.3 with AEAD cipher suites are offered ({@link
+ * TlsSupport#PROTOCOLS}, {@link TlsSupport#CIPHER_SUITES}).
  *
  * @param certFile PEM file with the server certificate followed by its intermediates; required
- * @param keyFile PEM file with the server's private key (PKCS#8, PKCS#1 RSA or SEC1 EC); required. A warning is logged
- *     at start when it is readable by group or others
+ * @param keyFile PEM file with the server's private key (PKCS#8, PKCS#1 RSA or SEC1 EC); required.
+ *     A warning is logged at start when it is readable by group or others
  * @param caFile PEM file with the CA certificate(s) client certificates must chain to; required for
  *     {@code clientAuth: request|require}
- * @param clientAuth {@code none}, {@code request} or {@code require}; default {@code require} when {@code caFile} is
- *     set, else {@code none}. A verified client certificate's CN (or first SAN) becomes the client's identity
+ * @param clientAuth {@code none}, {@code request} or {@code require}; default {@code require} when
+ *     {@code caFile} is set, else {@code none}. A verified client certificate's CN (or first SAN)
+ *     becomes the client's identity
  */
-public record TlsOptions(String certFile, String keyFile, String caFile, ClientAuthMode clientAuth) {
+public record TlsOptions(
+    String certFile, String keyFile, String caFile, ClientAuthMode clientAuth) {
 
   /** Applies defaults and validates. */
   public TlsOptions {
@@ -30,7 +33,8 @@ public record TlsOptions(String certFile, String keyFile, String caFile, ClientA
       clientAuth = caFile == null ? ClientAuthMode.NONE : ClientAuthMode.REQUIRE;
     }
     if (clientAuth != ClientAuthMode.NONE && caFile == null) {
-      throw new IllegalArgumentException("caFile: is required with clientAuth: " + clientAuth.key());
+      throw new IllegalArgumentException(
+          "caFile: is required with clientAuth: " + clientAuth.key());
     }
   }
 

@@ -4,7 +4,6 @@ import io.outpost.tls.PemFiles;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -22,27 +21,29 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * TLS policy and PEM loading for broker listeners: TLS 1.2/1.3 only, AEAD cipher suites with forward secrecy only, and
- * key material read from disk and checked (the key must belong to the certificate, the CA file must hold a
- * certificate) before it is used. Reads files: call it off the event loop.
+ * TLS policy and PEM loading for broker listeners: TLS 1.2/1.3 only, AEAD cipher suites with
+ * forward secrecy only, and key material read from disk and checked (the key must belong to the
+ * certificate, the CA file must hold a certificate) before it is used. Reads files: call it off the
+ * event loop.
  */
 public final class TlsSupport {
 
   /** The only protocol versions offered. */
-  public static final Set<String> PROTOCOLS = Collections.unmodifiableSet(new LinkedHashSet<>(
-      List.of("TLSv1.3", "TLSv1.2")));
+  public static final Set<String> PROTOCOLS =
+      Collections.unmodifiableSet(new LinkedHashSet<>(List.of("TLSv1.3", "TLSv1.2")));
 
   /** TLS 1.3 suites, then the TLS 1.2 ECDHE AEAD suites of Mozilla's "intermediate" profile. */
-  public static final List<String> CIPHER_SUITES = List.of(
-      "TLS_AES_128_GCM_SHA256",
-      "TLS_AES_256_GCM_SHA384",
-      "TLS_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+  public static final List<String> CIPHER_SUITES =
+      List.of(
+          "TLS_AES_128_GCM_SHA256",
+          "TLS_AES_256_GCM_SHA384",
+          "TLS_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
   private TlsSupport() {}
 
@@ -61,10 +62,11 @@ public final class TlsSupport {
 
   /** Server TLS settings around the given (swappable) managers. */
   static ServerSSLOptions sslOptions(TlsOptions tls, X509KeyManager keys, TrustManager trust) {
-    ServerSSLOptions ssl = new ServerSSLOptions()
-        .setKeyCertOptions(io.vertx.core.net.KeyCertOptions.wrap(keys))
-        .setClientAuth(tls.clientAuth().vertx())
-        .setEnabledSecureTransportProtocols(PROTOCOLS);
+    ServerSSLOptions ssl =
+        new ServerSSLOptions()
+            .setKeyCertOptions(io.vertx.core.net.KeyCertOptions.wrap(keys))
+            .setClientAuth(tls.clientAuth().vertx())
+            .setEnabledSecureTransportProtocols(PROTOCOLS);
     if (trust != null) {
       ssl.setTrustOptions(io.vertx.core.net.TrustOptions.wrap(trust));
     }
@@ -73,8 +75,8 @@ public final class TlsSupport {
   }
 
   /**
-   * Reads the certificate chain and key of {@code tls} with the one PEM reader ({@link PemFiles}: PKCS#8, PKCS#1 and
-   * SEC1 keys, as for the cloud link) and checks that they belong together.
+   * Reads the certificate chain and key of {@code tls} with the one PEM reader ({@link PemFiles}:
+   * PKCS#8, PKCS#1 and SEC1 keys, as for the cloud link) and checks that they belong together.
    */
   static X509KeyManager readKeys(TlsOptions tls) throws IOException, GeneralSecurityException {
     Path certFile = Path.of(tls.certFile());
@@ -86,18 +88,21 @@ public final class TlsSupport {
     store.load(null, null);
     char[] none = new char[0];
     store.setKeyEntry("server", key, none, chain.toArray(X509Certificate[]::new));
-    KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    KeyManagerFactory factory =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     factory.init(store, none);
     for (KeyManager km : factory.getKeyManagers()) {
       if (km instanceof X509KeyManager x) {
         return x;
       }
     }
-    throw new GeneralSecurityException(tls.certFile() + " / " + tls.keyFile() + ": no certificate and key pair");
+    throw new GeneralSecurityException(
+        tls.certFile() + " / " + tls.keyFile() + ": no certificate and key pair");
   }
 
   /** Reads the CA certificates of {@code tls}; {@code null} when it has no {@code caFile}. */
-  static X509ExtendedTrustManager readTrust(TlsOptions tls) throws IOException, GeneralSecurityException {
+  static X509ExtendedTrustManager readTrust(TlsOptions tls)
+      throws IOException, GeneralSecurityException {
     if (tls.caFile() == null) {
       return null;
     }
@@ -107,7 +112,8 @@ public final class TlsSupport {
     for (int i = 0; i < cas.size(); i++) {
       store.setCertificateEntry("ca-" + i, cas.get(i));
     }
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     factory.init(store);
     for (TrustManager tm : factory.getTrustManagers()) {
       if (tm instanceof X509ExtendedTrustManager x) {

@@ -5,14 +5,20 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Topic filters of policy rules with {@code ${clientId}}, {@code ${username}} and {@code ${certCN}} variables. */
+/**
+ * Topic filters of policy rules with {@code ${clientId}}, {@code ${username}} and {@code ${certCN}}
+ * variables.
+ */
 final class TopicTemplates {
 
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
 
   private TopicTemplates() {}
 
-  /** Checks the template: known variables only, and a valid MQTT filter with each variable as a plain level. */
+  /**
+   * Checks the template: known variables only, and a valid MQTT filter with each variable as a
+   * plain level.
+   */
   static void validate(String template) {
     if (template == null || template.isEmpty()) {
       throw new IllegalArgumentException("topics: must not contain empty filters");
@@ -22,8 +28,12 @@ final class TopicTemplates {
     while (m.find()) {
       String name = m.group(1);
       if (!name.equals("clientId") && !name.equals("username") && !name.equals("certCN")) {
-        throw new IllegalArgumentException("topics: unknown variable ${" + name + "} in '" + template
-            + "'; known: ${clientId}, ${username}, ${certCN}");
+        throw new IllegalArgumentException(
+            "topics: unknown variable ${"
+                + name
+                + "} in '"
+                + template
+                + "'; known: ${clientId}, ${username}, ${certCN}");
       }
       m.appendReplacement(plain, "v");
     }
@@ -35,19 +45,21 @@ final class TopicTemplates {
   }
 
   /**
-   * The filter for {@code id}, or empty when a variable has no safe value: absent, empty, or not a single plain level
-   * (a client id of {@code #} must not turn {@code devices/${clientId}/#} into {@code devices/#/#}).
+   * The filter for {@code id}, or empty when a variable has no safe value: absent, empty, or not a
+   * single plain level (a client id of {@code #} must not turn {@code devices/${clientId}/#} into
+   * {@code devices/#/#}).
    */
   static Optional<String> substitute(String template, ClientIdentity id) {
     Matcher m = VARIABLE.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      String value = switch (m.group(1)) {
-        case "clientId" -> id.clientId();
-        case "username" -> id.username();
-        case "certCN" -> id.certCommonName();
-        default -> null;
-      };
+      String value =
+          switch (m.group(1)) {
+            case "clientId" -> id.clientId();
+            case "username" -> id.username();
+            case "certCN" -> id.certCommonName();
+            default -> null;
+          };
       if (!safeLevel(value)) {
         return Optional.empty();
       }

@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Hand-built MQTT CONNECT packets with malformed and oversized client ids, user names, passwords and wills, and a raw
- * socket to send them. None carries a valid password, so none may be accepted.
+ * Hand-built MQTT CONNECT packets with malformed and oversized client ids, user names, passwords
+ * and wills, and a raw socket to send them. None carries a valid password, so none may be accepted.
  */
 public final class ConnectFuzz {
 
   /** {@link #send} result for a CONNACK with return/reason code 0. */
   public static final int ACCEPTED = 0;
+
   /** {@link #send} result when the server closed the connection without CONNACK. */
   public static final int CLOSED = -1;
 
@@ -38,15 +39,20 @@ public final class ConnectFuzz {
       out.add(connect(version, utf("c1"), big, big, null, null));
       out.add(connect(version, big, utf("device-a"), utf("x"), null, null));
       out.add(connect(version, invalidUtf8, utf("device-a"), utf("x"), null, null));
-      out.add(connect(version, utf("c1"), null, utf("pw-a"), null, null)); // password without user name
-      out.add(connect(version, utf("c1"), utf("device-a"), utf("wrong"), utf("devices/#"), utf("will")));
+      out.add(
+          connect(version, utf("c1"), null, utf("pw-a"), null, null)); // password without user name
+      out.add(
+          connect(
+              version, utf("c1"), utf("device-a"), utf("wrong"), utf("devices/#"), utf("will")));
       out.add(connect(version, utf("c1"), utf("device-a"), utf("wrong"), invalidUtf8, big));
       out.add(connect(version, utf("c1"), utf(""), new byte[0], null, null));
       byte[] junk = new byte[random.nextInt(200) + 1];
       random.nextBytes(junk);
       out.add(connect(version, junk, junk, junk, null, null));
       byte[] truncated = connect(version, utf("c1"), utf("device-a"), utf("pw-a"), null, null);
-      out.add(java.util.Arrays.copyOf(truncated, truncated.length - 3)); // length field promises more than sent
+      out.add(
+          java.util.Arrays.copyOf(
+              truncated, truncated.length - 3)); // length field promises more than sent
     }
     return out;
   }
@@ -73,15 +79,23 @@ public final class ConnectFuzz {
   }
 
   public static String describe(byte[] packet) {
-    return "CONNECT of " + packet.length + " bytes, version " + (packet.length > 8 ? packet[8] : -1);
+    return "CONNECT of "
+        + packet.length
+        + " bytes, version "
+        + (packet.length > 8 ? packet[8] : -1);
   }
 
   private static byte[] utf(String s) {
     return s.getBytes(UTF_8);
   }
 
-  private static byte[] connect(int version, byte[] clientId, byte[] user, byte[] password, byte[] willTopic,
-                                byte[] willPayload) {
+  private static byte[] connect(
+      int version,
+      byte[] clientId,
+      byte[] user,
+      byte[] password,
+      byte[] willTopic,
+      byte[] willPayload) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     field(body, utf("MQTT"));
     body.write(version);

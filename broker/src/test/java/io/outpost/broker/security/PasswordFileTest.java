@@ -50,7 +50,8 @@ class PasswordFileTest {
     PasswordFile.empty().with("a", "1".getBytes(UTF_8)).save(file);
     PasswordFile.load(file).without("a").with("b", "2".getBytes(UTF_8)).save(file);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThat(PasswordFile.load(file).users()).containsExactly("b");
     try (var siblings = Files.list(file.getParent())) {
       assertThat(siblings).containsExactly(file);
@@ -61,21 +62,27 @@ class PasswordFileTest {
   void rejectsMalformedWeakOrDuplicateLinesNamingTheLine() throws Exception {
     String good = PasswordHasher.hash("x".getBytes(UTF_8));
     Path plain = Files.writeString(dir.resolve("plain"), "# comment\n\nbob:hunter2\n");
-    Path weak = Files.writeString(dir.resolve("weak"), "bob:$pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA$"
-        + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+    Path weak =
+        Files.writeString(
+            dir.resolve("weak"),
+            "bob:$pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA$"
+                + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
     Path dup = Files.writeString(dir.resolve("dup"), "bob:" + good + "\nbob:" + good + "\n");
 
     assertThatThrownBy(() -> PasswordFile.load(plain)).hasMessageContaining("line 3");
-    assertThatThrownBy(() -> PasswordFile.load(weak)).hasMessageContaining("at least 210000 iterations");
+    assertThatThrownBy(() -> PasswordFile.load(weak))
+        .hasMessageContaining("at least 210000 iterations");
     assertThatThrownBy(() -> PasswordFile.load(dup)).hasMessageContaining("duplicate user");
   }
 
   @Test
   void rejectsUserNamesThatWouldBreakTheFormat() {
     for (String bad : new String[] {"", "a:b", "a b", "#x", "a\nb", "x".repeat(300)}) {
-      assertThatThrownBy(() -> PasswordFile.empty().with(bad, "p".getBytes(UTF_8))).as(bad)
+      assertThatThrownBy(() -> PasswordFile.empty().with(bad, "p".getBytes(UTF_8)))
+          .as(bad)
           .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThatThrownBy(() -> PasswordFile.empty().with("ok", new byte[0])).hasMessageContaining("empty");
+    assertThatThrownBy(() -> PasswordFile.empty().with("ok", new byte[0]))
+        .hasMessageContaining("empty");
   }
 }

@@ -12,17 +12,20 @@ class PolicyTest {
   private static final List<PolicyAction> CONNECT = List.of(PolicyAction.CONNECT);
   private static final List<PolicyAction> PUB = List.of(PolicyAction.PUBLISH);
   private static final List<PolicyAction> SUB = List.of(PolicyAction.SUBSCRIBE);
-  private static final List<PolicyAction> PUB_SUB = List.of(PolicyAction.PUBLISH, PolicyAction.SUBSCRIBE);
+  private static final List<PolicyAction> PUB_SUB =
+      List.of(PolicyAction.PUBLISH, PolicyAction.SUBSCRIBE);
 
   /** The documented "every device owns its topics" policy. */
   private static Policy deviceOwnsItsTopics() {
-    return Policy.of(SecurityOptions.defaults().withPolicy(
-        Map.of("operators", List.of("user:alice")),
-        List.of(
-            PolicyRule.allow(CONNECT, List.of("authenticated"), List.of()),
-            PolicyRule.allow(PUB_SUB, List.of("*"), List.of("devices/${clientId}/#")),
-            PolicyRule.allow(PUB_SUB, List.of("group:operators"), List.of("#")),
-            PolicyRule.deny(SUB, List.of("*"), List.of("secret/#")))));
+    return Policy.of(
+        SecurityOptions.defaults()
+            .withPolicy(
+                Map.of("operators", List.of("user:alice")),
+                List.of(
+                    PolicyRule.allow(CONNECT, List.of("authenticated"), List.of()),
+                    PolicyRule.allow(PUB_SUB, List.of("*"), List.of("devices/${clientId}/#")),
+                    PolicyRule.allow(PUB_SUB, List.of("group:operators"), List.of("#")),
+                    PolicyRule.deny(SUB, List.of("*"), List.of("secret/#")))));
   }
 
   private static ClientIdentity user(String clientId, String username) {
@@ -54,10 +57,15 @@ class PolicyTest {
 
   @Test
   void denyWinsOverAllowWhateverTheOrder() {
-    Policy p = Policy.of(SecurityOptions.defaults().withPolicy(Map.of(), List.of(
-        PolicyRule.deny(PUB, List.of("user:mallory"), List.of("alarms/#")),
-        PolicyRule.allow(CONNECT, List.of("*"), List.of()),
-        PolicyRule.allow(PUB, List.of("*"), List.of("#")))));
+    Policy p =
+        Policy.of(
+            SecurityOptions.defaults()
+                .withPolicy(
+                    Map.of(),
+                    List.of(
+                        PolicyRule.deny(PUB, List.of("user:mallory"), List.of("alarms/#")),
+                        PolicyRule.allow(CONNECT, List.of("*"), List.of()),
+                        PolicyRule.allow(PUB, List.of("*"), List.of("#")))));
 
     assertThat(p.forClient(user("m", "mallory")).mayPublish("alarms/fire")).isFalse();
     assertThat(p.forClient(user("m", "mallory")).mayPublish("status")).isTrue();
@@ -66,14 +74,20 @@ class PolicyTest {
 
   @Test
   void deniesByDefaultOnceAPolicyExists() {
-    Policy p = Policy.of(SecurityOptions.defaults().withPolicy(Map.of(), List.of(
-        PolicyRule.allow(PUB, List.of("user:bob"), List.of("a")))));
+    Policy p =
+        Policy.of(
+            SecurityOptions.defaults()
+                .withPolicy(
+                    Map.of(), List.of(PolicyRule.allow(PUB, List.of("user:bob"), List.of("a")))));
     ClientPermissions bob = p.forClient(user("b", "bob"));
 
     assertThat(bob.mayConnect()).isFalse();
     assertThat(bob.maySubscribe("a")).isFalse();
     assertThat(bob.mayPublish("b")).isFalse();
-    assertThat(Policy.of(SecurityOptions.defaults()).forClient(ClientIdentity.anonymous("x")).mayPublish("b"))
+    assertThat(
+            Policy.of(SecurityOptions.defaults())
+                .forClient(ClientIdentity.anonymous("x"))
+                .mayPublish("b"))
         .isTrue();
   }
 
@@ -90,9 +104,14 @@ class PolicyTest {
 
   @Test
   void denyRuleWithoutASafeValueFailsClosed() {
-    Policy p = Policy.of(SecurityOptions.defaults().withPolicy(Map.of(), List.of(
-        PolicyRule.allow(PUB, List.of("*"), List.of("#")),
-        PolicyRule.deny(PUB, List.of("*"), List.of("private/${username}/#")))));
+    Policy p =
+        Policy.of(
+            SecurityOptions.defaults()
+                .withPolicy(
+                    Map.of(),
+                    List.of(
+                        PolicyRule.allow(PUB, List.of("*"), List.of("#")),
+                        PolicyRule.deny(PUB, List.of("*"), List.of("private/${username}/#")))));
 
     assertThat(p.forClient(ClientIdentity.anonymous("c")).mayPublish("public/x")).isFalse();
     assertThat(p.forClient(user("c", "bob")).mayPublish("public/x")).isTrue();
@@ -101,10 +120,17 @@ class PolicyTest {
 
   @Test
   void certificateNamesIdentifyAndSubstitute() {
-    Policy p = Policy.of(SecurityOptions.defaults().withPolicy(Map.of("sensors", List.of("cert:sensor-7")), List.of(
-        PolicyRule.allow(CONNECT, List.of("group:sensors"), List.of()),
-        PolicyRule.allow(PUB, List.of("group:sensors"), List.of("sensors/${certCN}/data")))));
-    ClientIdentity sensor = new ClientIdentity("whatever", null, "sensor-7", List.of("sensor-7", "s7.local"));
+    Policy p =
+        Policy.of(
+            SecurityOptions.defaults()
+                .withPolicy(
+                    Map.of("sensors", List.of("cert:sensor-7")),
+                    List.of(
+                        PolicyRule.allow(CONNECT, List.of("group:sensors"), List.of()),
+                        PolicyRule.allow(
+                            PUB, List.of("group:sensors"), List.of("sensors/${certCN}/data")))));
+    ClientIdentity sensor =
+        new ClientIdentity("whatever", null, "sensor-7", List.of("sensor-7", "s7.local"));
 
     assertThat(p.forClient(sensor).mayConnect()).isTrue();
     assertThat(p.forClient(sensor).mayPublish("sensors/sensor-7/data")).isTrue();
@@ -114,10 +140,15 @@ class PolicyTest {
 
   @Test
   void anonymousAndAuthenticatedPrincipals() {
-    Policy p = Policy.of(SecurityOptions.defaults().withPolicy(Map.of(), List.of(
-        PolicyRule.allow(CONNECT, List.of("*"), List.of()),
-        PolicyRule.allow(SUB, List.of("anonymous"), List.of("public/#")),
-        PolicyRule.allow(SUB, List.of("authenticated"), List.of("private/#")))));
+    Policy p =
+        Policy.of(
+            SecurityOptions.defaults()
+                .withPolicy(
+                    Map.of(),
+                    List.of(
+                        PolicyRule.allow(CONNECT, List.of("*"), List.of()),
+                        PolicyRule.allow(SUB, List.of("anonymous"), List.of("public/#")),
+                        PolicyRule.allow(SUB, List.of("authenticated"), List.of("private/#")))));
 
     assertThat(p.forClient(ClientIdentity.anonymous("x")).maySubscribe("public/#")).isTrue();
     assertThat(p.forClient(ClientIdentity.anonymous("x")).maySubscribe("private/a")).isFalse();
@@ -135,10 +166,19 @@ class PolicyTest {
         .hasMessageContaining("unknown variable");
     assertThatThrownBy(() -> PolicyRule.allow(PUB, List.of("*"), List.of("a/#/b")))
         .hasMessageStartingWith("topics:");
-    assertThatThrownBy(() -> PolicyRule.allow(List.of(PolicyAction.CONNECT, PolicyAction.PUBLISH), List.of("*"),
-        List.of("a"))).hasMessageStartingWith("actions:");
-    assertThatThrownBy(() -> SecurityOptions.defaults().withPolicy(Map.of(),
-        List.of(PolicyRule.allow(CONNECT, List.of("group:nobody"), List.of()))))
+    assertThatThrownBy(
+            () ->
+                PolicyRule.allow(
+                    List.of(PolicyAction.CONNECT, PolicyAction.PUBLISH),
+                    List.of("*"),
+                    List.of("a")))
+        .hasMessageStartingWith("actions:");
+    assertThatThrownBy(
+            () ->
+                SecurityOptions.defaults()
+                    .withPolicy(
+                        Map.of(),
+                        List.of(PolicyRule.allow(CONNECT, List.of("group:nobody"), List.of()))))
         .hasMessageContaining("unknown group 'nobody'");
   }
 }

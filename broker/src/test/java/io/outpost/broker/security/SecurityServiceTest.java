@@ -17,7 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CONNECT decisions: passwords, certificates, anonymous access, the connect and will checks, and their metrics. */
+/**
+ * CONNECT decisions: passwords, certificates, anonymous access, the connect and will checks, and
+ * their metrics.
+ */
 class SecurityServiceTest {
 
   @TempDir Path dir;
@@ -44,10 +47,12 @@ class SecurityServiceTest {
     return s;
   }
 
-  private static AuthOutcome connect(SecurityService s, String clientId, String user, String password)
-      throws Exception {
-    return connect(s, new ConnectCredentials(clientId, user, password == null ? null : password.getBytes(UTF_8),
-        List.of(), null));
+  private static AuthOutcome connect(
+      SecurityService s, String clientId, String user, String password) throws Exception {
+    return connect(
+        s,
+        new ConnectCredentials(
+            clientId, user, password == null ? null : password.getBytes(UTF_8), List.of(), null));
   }
 
   private static AuthOutcome connect(SecurityService s, ConnectCredentials c) throws Exception {
@@ -130,14 +135,30 @@ class SecurityServiceTest {
 
   @Test
   void appliesThePolicyToConnectAndTheWillTopic() throws Exception {
-    SecurityService s = start(SecurityOptions.defaults().withPasswordFile(passwd.toString()).withPolicy(Map.of(),
-        List.of(PolicyRule.allow(List.of(PolicyAction.CONNECT), List.of("user:device-a"), List.of()),
-            PolicyRule.allow(List.of(PolicyAction.PUBLISH), List.of("*"), List.of("devices/${username}/#")))));
+    SecurityService s =
+        start(
+            SecurityOptions.defaults()
+                .withPasswordFile(passwd.toString())
+                .withPolicy(
+                    Map.of(),
+                    List.of(
+                        PolicyRule.allow(
+                            List.of(PolicyAction.CONNECT), List.of("user:device-a"), List.of()),
+                        PolicyRule.allow(
+                            List.of(PolicyAction.PUBLISH),
+                            List.of("*"),
+                            List.of("devices/${username}/#")))));
 
-    AuthOutcome goodWill = connect(s, new ConnectCredentials("c1", "device-a", "pw-a".getBytes(UTF_8), List.of(),
-        "devices/device-a/status"));
-    AuthOutcome foreignWill = connect(s, new ConnectCredentials("c1", "device-a", "pw-a".getBytes(UTF_8), List.of(),
-        "devices/device-b/status"));
+    AuthOutcome goodWill =
+        connect(
+            s,
+            new ConnectCredentials(
+                "c1", "device-a", "pw-a".getBytes(UTF_8), List.of(), "devices/device-a/status"));
+    AuthOutcome foreignWill =
+        connect(
+            s,
+            new ConnectCredentials(
+                "c1", "device-a", "pw-a".getBytes(UTF_8), List.of(), "devices/device-b/status"));
 
     assertThat(goodWill.accepted()).isTrue();
     assertThat(s.authorizePublish(goodWill.permissions(), "devices/device-a/t")).isTrue();
@@ -151,17 +172,21 @@ class SecurityServiceTest {
   @Test
   void refusesToStartWithAMissingOrMalformedPasswordFile() throws Exception {
     Path broken = Files.writeString(dir.resolve("broken"), "bob:hunter2\n");
-    SecurityService missing = new SecurityService(
-        SecurityOptions.defaults().withPasswordFile(dir.resolve("nope").toString()), registry);
-    SecurityService malformed = new SecurityService(
-        SecurityOptions.defaults().withPasswordFile(broken.toString()), registry);
+    SecurityService missing =
+        new SecurityService(
+            SecurityOptions.defaults().withPasswordFile(dir.resolve("nope").toString()), registry);
+    SecurityService malformed =
+        new SecurityService(
+            SecurityOptions.defaults().withPasswordFile(broken.toString()), registry);
     services.add(missing);
     services.add(malformed);
 
     org.assertj.core.api.Assertions.assertThatThrownBy(missing::start)
-        .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("nope");
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("nope");
     org.assertj.core.api.Assertions.assertThatThrownBy(malformed::start)
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("line 1");
   }
 
   @Test
@@ -170,8 +195,11 @@ class SecurityServiceTest {
     List<CompletableFuture<AuthOutcome>> pending = new ArrayList<>();
 
     for (int i = 0; i < 6; i++) {
-      pending.add(s.authenticate(new ConnectCredentials("c" + i, "device-a", "pw-a".getBytes(UTF_8), List.of(),
-          null)).toCompletableFuture());
+      pending.add(
+          s.authenticate(
+                  new ConnectCredentials(
+                      "c" + i, "device-a", "pw-a".getBytes(UTF_8), List.of(), null))
+              .toCompletableFuture());
     }
 
     List<AuthOutcome.Result> results = new ArrayList<>();
@@ -179,7 +207,8 @@ class SecurityServiceTest {
       results.add(f.get(60, TimeUnit.SECONDS).result());
     }
     assertThat(results).contains(AuthOutcome.Result.ACCEPTED, AuthOutcome.Result.BUSY);
-    assertThat(failures("busy")).isEqualTo(results.stream().filter(r -> r == AuthOutcome.Result.BUSY).count());
+    assertThat(failures("busy"))
+        .isEqualTo(results.stream().filter(r -> r == AuthOutcome.Result.BUSY).count());
   }
 
   @Test
@@ -192,38 +221,69 @@ class SecurityServiceTest {
     assertThat(connect(s, "c2", "device-b", "pw-b").accepted()).isTrue();
     Files.writeString(passwd, "garbage\n");
     s.checkFilesNow();
-    assertThat(connect(s, "c2", "device-b", "pw-b").accepted()).as("a broken file keeps the previous users")
+    assertThat(connect(s, "c2", "device-b", "pw-b").accepted())
+        .as("a broken file keeps the previous users")
         .isTrue();
-    assertThat(registry.find(SecurityMetrics.RELOADS).tag("result", "failed").counter().count()).isEqualTo(1);
+    assertThat(registry.find(SecurityMetrics.RELOADS).tag("result", "failed").counter().count())
+        .isEqualTo(1);
   }
 
   @Test
   void neverAcceptsMalformedOrOversizedConnectFields() throws Exception {
-    SecurityService s = start(SecurityOptions.defaults().withPasswordFile(passwd.toString()).withPolicy(Map.of(),
-        List.of(PolicyRule.allow(List.of(PolicyAction.CONNECT), List.of("authenticated"), List.of()),
-            PolicyRule.allow(List.of(PolicyAction.PUBLISH), List.of("*"), List.of("devices/${clientId}/#")))));
+    SecurityService s =
+        start(
+            SecurityOptions.defaults()
+                .withPasswordFile(passwd.toString())
+                .withPolicy(
+                    Map.of(),
+                    List.of(
+                        PolicyRule.allow(
+                            List.of(PolicyAction.CONNECT), List.of("authenticated"), List.of()),
+                        PolicyRule.allow(
+                            List.of(PolicyAction.PUBLISH),
+                            List.of("*"),
+                            List.of("devices/${clientId}/#")))));
     java.util.Random random = new java.util.Random(42);
-    List<String> clientIds = List.of("", "#", "+", "a/b", "\u0000", "x".repeat(70_000), "\uD800", "device-a");
-    List<String> users = new ArrayList<>(List.of("", "device-a\u0000", "device-a ", "DEVICE-A", "x".repeat(70_000),
-        "device-a:pw-a", "\uFFFF"));
-    List<byte[]> passwords = new ArrayList<>(List.of(new byte[0], new byte[65_535], "pw-a\u0000".getBytes(UTF_8),
-        "pw-".getBytes(UTF_8)));
+    List<String> clientIds =
+        List.of("", "#", "+", "a/b", "\u0000", "x".repeat(70_000), "\uD800", "device-a");
+    List<String> users =
+        new ArrayList<>(
+            List.of(
+                "",
+                "device-a\u0000",
+                "device-a ",
+                "DEVICE-A",
+                "x".repeat(70_000),
+                "device-a:pw-a",
+                "\uFFFF"));
+    List<byte[]> passwords =
+        new ArrayList<>(
+            List.of(
+                new byte[0],
+                new byte[65_535],
+                "pw-a\u0000".getBytes(UTF_8),
+                "pw-".getBytes(UTF_8)));
     for (int i = 0; i < 4; i++) {
       byte[] junk = new byte[random.nextInt(300)];
       random.nextBytes(junk);
       passwords.add(junk);
     }
-    List<String> wills = java.util.Arrays.asList(null, "devices/#", "devices/+/x", "", "devices/device-a/\u0000");
+    List<String> wills =
+        java.util.Arrays.asList(null, "devices/#", "devices/+/x", "", "devices/device-a/\u0000");
 
     for (String clientId : clientIds) {
       for (String user : users) {
         byte[] password = passwords.get(random.nextInt(passwords.size()));
         String will = wills.get(random.nextInt(wills.size()));
-        AuthOutcome o = connect(s, new ConnectCredentials(clientId, user, password, List.of(), will));
+        AuthOutcome o =
+            connect(s, new ConnectCredentials(clientId, user, password, List.of(), will));
         assertThat(o.accepted()).as("%s / %s", clientId.length(), user.length()).isFalse();
       }
-      AuthOutcome wildWill = connect(s, new ConnectCredentials(clientId, "device-a", "pw-a".getBytes(UTF_8),
-          List.of(), "devices/#"));
+      AuthOutcome wildWill =
+          connect(
+              s,
+              new ConnectCredentials(
+                  clientId, "device-a", "pw-a".getBytes(UTF_8), List.of(), "devices/#"));
       assertThat(wildWill.accepted()).isFalse();
     }
     assertThat(failures("bad-credentials")).isEqualTo(clientIds.size() * users.size());

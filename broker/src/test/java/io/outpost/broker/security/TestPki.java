@@ -32,7 +32,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A throwaway PKI made at test time: a CA, server and client certificates with EC P-256 keys, written as PEM. */
+/**
+ * A throwaway PKI made at test time: a CA, server and client certificates with EC P-256 keys,
+ * written as PEM.
+ */
 public final class TestPki {
 
   private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
@@ -54,8 +57,10 @@ public final class TestPki {
     public SSLContext clientContext(Issued ca) throws Exception {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      ks.setKeyEntry("me", keys.getPrivate(), "pw".toCharArray(), new X509Certificate[] {cert, ca.cert});
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      ks.setKeyEntry(
+          "me", keys.getPrivate(), "pw".toCharArray(), new X509Certificate[] {cert, ca.cert});
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, "pw".toCharArray());
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), trusting(ca).getTrustManagers(), new SecureRandom());
@@ -80,19 +85,31 @@ public final class TestPki {
   /** A server certificate for 127.0.0.1 and localhost. */
   public static Issued server(Issued ca, String cn) throws Exception {
     KeyPair keys = keyPair();
-    JcaX509v3CertificateBuilder b = builder(ca.cert.getSubjectX500Principal(), new X500Principal("CN=" + cn), keys);
-    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+    JcaX509v3CertificateBuilder b =
+        builder(ca.cert.getSubjectX500Principal(), new X500Principal("CN=" + cn), keys);
+    b.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new GeneralNames(
+            new GeneralName[] {
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+              new GeneralName(GeneralName.dNSName, "localhost")
+            }));
     return new Issued(keys, sign(b, ca.keys.getPrivate()));
   }
 
   /** A client certificate with subject CN {@code cn} and, if given, a DNS SAN. */
   public static Issued client(Issued ca, String cn, String dnsSan) throws Exception {
     KeyPair keys = keyPair();
-    JcaX509v3CertificateBuilder b = builder(ca.cert.getSubjectX500Principal(),
-        new X500Principal(cn == null ? "O=Outpost Devices" : "CN=" + cn + ",O=Outpost Devices"), keys);
+    JcaX509v3CertificateBuilder b =
+        builder(
+            ca.cert.getSubjectX500Principal(),
+            new X500Principal(cn == null ? "O=Outpost Devices" : "CN=" + cn + ",O=Outpost Devices"),
+            keys);
     if (dnsSan != null) {
-      b.addExtension(Extension.subjectAlternativeName, false,
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
           new GeneralNames(new GeneralName(GeneralName.dNSName, dnsSan)));
     }
     return new Issued(keys, sign(b, ca.keys.getPrivate()));
@@ -103,7 +120,8 @@ public final class TestPki {
     KeyStore ts = KeyStore.getInstance("PKCS12");
     ts.load(null, null);
     ts.setCertificateEntry("ca", ca.cert);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
     return tmf;
   }
@@ -129,15 +147,21 @@ public final class TestPki {
     return g.generateKeyPair();
   }
 
-  private static JcaX509v3CertificateBuilder builder(X500Principal issuer, X500Principal subject, KeyPair keys) {
+  private static JcaX509v3CertificateBuilder builder(
+      X500Principal issuer, X500Principal subject, KeyPair keys) {
     Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-        Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))), subject,
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        BigInteger.valueOf(SERIAL.incrementAndGet()),
+        Date.from(now.minus(Duration.ofMinutes(5))),
+        Date.from(now.plus(Duration.ofDays(1))),
+        subject,
         keys.getPublic());
   }
 
-  private static X509Certificate sign(JcaX509v3CertificateBuilder b, PrivateKey issuerKey) throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+  private static X509Certificate sign(JcaX509v3CertificateBuilder b, PrivateKey issuerKey)
+      throws Exception {
+    return new JcaX509CertificateConverter()
+        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
   }
 }

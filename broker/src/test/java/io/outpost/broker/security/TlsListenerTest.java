@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS listeners built from {@link TlsSupport} on a real vertx-mqtt server with real Paho clients: mutual TLS, client
- * identity from the certificate, protocol and cipher restrictions, and certificate renewal without restart.
+ * TLS listeners built from {@link TlsSupport} on a real vertx-mqtt server with real Paho clients:
+ * mutual TLS, client identity from the certificate, protocol and cipher restrictions, and
+ * certificate renewal without restart.
  */
 class TlsListenerTest {
 
@@ -67,20 +68,24 @@ class TlsListenerTest {
   }
 
   private int listen(TlsOptions tls) throws Exception {
-    MqttServerOptions options = TlsSupport.apply(security.tls(tls).sslOptions(), new MqttServerOptions());
+    MqttServerOptions options =
+        TlsSupport.apply(security.tls(tls).sslOptions(), new MqttServerOptions());
     server = MqttServer.create(vertx, options);
-    server.endpointHandler(ep -> {
-      ClientIdentity id = CertificateNames.identity(ep.clientIdentifier(),
-          ConnectCredentials.peerCertificates(ep.sslSession()));
-      connectedIdentities.add(String.valueOf(id.certCommonName()));
-      ep.accept(false);
-    });
+    server.endpointHandler(
+        ep -> {
+          ClientIdentity id =
+              CertificateNames.identity(
+                  ep.clientIdentifier(), ConnectCredentials.peerCertificates(ep.sslSession()));
+          connectedIdentities.add(String.valueOf(id.certCommonName()));
+          ep.accept(false);
+        });
     server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     return server.actualPort();
   }
 
   private TlsOptions mutualTls() {
-    return TlsOptions.mutual(serverPem.cert().toString(), serverPem.key().toString(), caFile.toString());
+    return TlsOptions.mutual(
+        serverPem.cert().toString(), serverPem.key().toString(), caFile.toString());
   }
 
   private static void connect(String url, SSLContext ssl) throws MqttException {
@@ -98,7 +103,8 @@ class TlsListenerTest {
     }
   }
 
-  private X509Certificate handshake(int port, SSLContext ctx, String protocol, String suite) throws Exception {
+  private X509Certificate handshake(int port, SSLContext ctx, String protocol, String suite)
+      throws Exception {
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       if (protocol != null) {
@@ -149,12 +155,15 @@ class TlsListenerTest {
   }
 
   /**
-   * Sends an MQTT 3.1.1 CONNECT and reads the answer: true for a CONNACK, false when the server closed the connection
-   * or the TLS handshake failed (with TLS 1.3 a refused client certificate surfaces on the first read).
+   * Sends an MQTT 3.1.1 CONNECT and reads the answer: true for a CONNACK, false when the server
+   * closed the connection or the TLS handshake failed (with TLS 1.3 a refused client certificate
+   * surfaces on the first read).
    */
   private static boolean mqttConnectAnswered(Socket socket) throws IOException {
     socket.setSoTimeout(10_000);
-    byte[] connect = {0x10, 0x0f, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3c, 0x00, 0x03, 'd', 'e', 'v'};
+    byte[] connect = {
+      0x10, 0x0f, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3c, 0x00, 0x03, 'd', 'e', 'v'
+    };
     try {
       socket.getOutputStream().write(connect);
       socket.getOutputStream().flush();
@@ -168,12 +177,17 @@ class TlsListenerTest {
   private SSLContext rogueClientContext(TestPki.Issued rogue) throws Exception {
     java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    ks.setKeyEntry("me", rogue.keys().getPrivate(), "pw".toCharArray(), new X509Certificate[] {rogue.cert()});
+    ks.setKeyEntry(
+        "me", rogue.keys().getPrivate(), "pw".toCharArray(), new X509Certificate[] {rogue.cert()});
     javax.net.ssl.KeyManagerFactory kmf =
-        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, "pw".toCharArray());
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), TestPki.trusting(ca).getTrustManagers(), new java.security.SecureRandom());
+    ctx.init(
+        kmf.getKeyManagers(),
+        TestPki.trusting(ca).getTrustManagers(),
+        new java.security.SecureRandom());
     return ctx;
   }
 
@@ -183,8 +197,10 @@ class TlsListenerTest {
     SSLContext ctx = TestPki.anonymousClientContext(ca);
 
     assertThat(handshake(port, ctx, "TLSv1.3", null)).isNotNull();
-    assertThat(handshake(port, ctx, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).isNotNull();
-    assertThatThrownBy(() -> handshake(port, ctx, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"))
+    assertThat(handshake(port, ctx, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"))
+        .isNotNull();
+    assertThatThrownBy(
+            () -> handshake(port, ctx, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"))
         .isInstanceOf(SSLHandshakeException.class);
   }
 
@@ -202,18 +218,23 @@ class TlsListenerTest {
 
     assertThat(after).isNotEqualTo(before).isEqualTo(renewed.cert().getSerialNumber());
 
-    // half a renewal: a new certificate whose key is not on disk yet must not replace the working one
+    // half a renewal: a new certificate whose key is not on disk yet must not replace the working
+    // one
     Files.writeString(serverPem.cert(), TestPki.pem(TestPki.server(ca, "gateway").cert()));
     security.checkFilesNow();
     assertThat(handshake(port, ctx, null, null).getSerialNumber()).isEqualTo(after);
-    assertThat(registry.find(SecurityMetrics.RELOADS).tag("result", "failed").counter().count()).isEqualTo(1);
+    assertThat(registry.find(SecurityMetrics.RELOADS).tag("result", "failed").counter().count())
+        .isEqualTo(1);
   }
 
   @Test
   void refusesAKeyThatDoesNotBelongToTheCertificate() throws Exception {
     TestPki.Pem other = TestPki.server(ca, "other").write(dir, "other");
 
-    assertThatThrownBy(() -> TlsMaterial.load(TlsOptions.of(serverPem.cert().toString(), other.key().toString())))
+    assertThatThrownBy(
+            () ->
+                TlsMaterial.load(
+                    TlsOptions.of(serverPem.cert().toString(), other.key().toString())))
         .hasMessageContaining("is not the private key");
   }
 }

@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Records Vert.x's blocked-thread warnings so {@link LeakGuard} can fail the test class that caused them: blocking an
- * event loop is a bug, not log noise. Add it to a module's {@code logback-test.xml}:
- * {@code <appender name="blocked" class="io.outpost.testkit.BlockedThreadAppender"/>} referenced from the root logger.
+ * Records Vert.x's blocked-thread warnings so {@link LeakGuard} can fail the test class that caused
+ * them: blocking an event loop is a bug, not log noise. Add it to a module's {@code
+ * logback-test.xml}: {@code <appender name="blocked"
+ * class="io.outpost.testkit.BlockedThreadAppender"/>} referenced from the root logger.
  */
 public final class BlockedThreadAppender extends AppenderBase<ILoggingEvent> {
 
@@ -17,7 +18,8 @@ public final class BlockedThreadAppender extends AppenderBase<ILoggingEvent> {
 
   @Override
   protected void append(ILoggingEvent event) {
-    if (event.getLevel().isGreaterOrEqual(Level.WARN) && event.getLoggerName().endsWith("BlockedThreadChecker")) {
+    if (event.getLevel().isGreaterOrEqual(Level.WARN)
+        && event.getLoggerName().endsWith("BlockedThreadChecker")) {
       synchronized (SEEN) {
         SEEN.add(event.getFormattedMessage());
       }

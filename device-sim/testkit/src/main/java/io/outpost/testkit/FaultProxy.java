@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A fault-injecting TCP proxy on 127.0.0.1 (ephemeral port) in front of a broker reachable over TCP or a Unix socket:
- * can refuse new connections (cloud down) and cut live ones (link dropping mid-drain).
+ * A fault-injecting TCP proxy on 127.0.0.1 (ephemeral port) in front of a broker reachable over TCP
+ * or a Unix socket: can refuse new connections (cloud down) and cut live ones (link dropping
+ * mid-drain).
  */
 public final class FaultProxy implements AutoCloseable {
   private static final long REFUSE_DELAY_MILLIS = 1000;
@@ -81,26 +82,33 @@ public final class FaultProxy implements AutoCloseable {
         return; // closed
       }
       if (refusing) {
-        // Hold it, then close without a byte forwarded, like a cloud with no healthy backend. Closing sooner (before
-        // Paho 1.2.5 has started its receiver, sender and callback, ~300 ms) parks Paho's "MQTT Con" thread forever
+        // Hold it, then close without a byte forwarded, like a cloud with no healthy backend.
+        // Closing sooner (before
+        // Paho 1.2.5 has started its receiver, sender and callback, ~300 ms) parks Paho's "MQTT
+        // Con" thread forever
         // in Comms*.start — a Paho bug, see the sync-agent notes.
         open.add(client);
-        Thread closer = new Thread(() -> {
-          try {
-            Thread.sleep(REFUSE_DELAY_MILLIS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          closeQuietly(client);
-          open.remove(client);
-          pumps.remove(Thread.currentThread());
-        }, "fault-proxy-refuse");
+        Thread closer =
+            new Thread(
+                () -> {
+                  try {
+                    Thread.sleep(REFUSE_DELAY_MILLIS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  closeQuietly(client);
+                  open.remove(client);
+                  pumps.remove(Thread.currentThread());
+                },
+                "fault-proxy-refuse");
         start(closer);
         continue;
       }
       try {
-        SocketChannel upstream = target instanceof UnixDomainSocketAddress
-            ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        SocketChannel upstream =
+            target instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                : SocketChannel.open();
         upstream.connect(target);
         client.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         if (!(target instanceof UnixDomainSocketAddress)) {

@@ -7,10 +7,11 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The ephemeral port an embedded Moquette 0.17 broker bound. Moquette records it from its boss event loop after
- * {@code startServer} returns, into a plain {@code HashMap}; {@code Server.getPort()} reads that map with
- * {@code computeIfAbsent}, which inserts a 0 and throws {@code ConcurrentModificationException} when it races that
- * write. So the port is awaited with a read-only lookup of the map.
+ * The ephemeral port an embedded Moquette 0.17 broker bound. Moquette records it from its boss
+ * event loop after {@code startServer} returns, into a plain {@code HashMap}; {@code
+ * Server.getPort()} reads that map with {@code computeIfAbsent}, which inserts a 0 and throws
+ * {@code ConcurrentModificationException} when it races that write. So the port is awaited with a
+ * read-only lookup of the map.
  */
 public final class MoquettePort {
   /** The key Moquette 0.17 files the plain TCP listener's port under. */
@@ -18,8 +19,12 @@ public final class MoquettePort {
 
   private MoquettePort() {}
 
-  /** Waits up to {@code timeout} for {@code server}'s TCP port; the caller stops the server if this throws. */
-  public static int await(Server server, Duration timeout) throws IOException, InterruptedException {
+  /**
+   * Waits up to {@code timeout} for {@code server}'s TCP port; the caller stops the server if this
+   * throws.
+   */
+  public static int await(Server server, Duration timeout)
+      throws IOException, InterruptedException {
     Map<?, ?> ports;
     try {
       ports = ports(server);

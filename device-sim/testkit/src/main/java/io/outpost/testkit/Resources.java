@@ -33,13 +33,16 @@ final class Resources {
   }
 
   static Set<String> childProcesses() {
-    return ProcessHandle.current().descendants()
+    return ProcessHandle.current()
+        .descendants()
         .filter(ProcessHandle::isAlive)
         .map(p -> p.pid() + " " + p.info().command().orElse("?"))
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
-  /** Listening TCP sockets owned by this process, as "address:port" (hex, as the kernel prints it). */
+  /**
+   * Listening TCP sockets owned by this process, as "address:port" (hex, as the kernel prints it).
+   */
   static Set<String> listeningSockets() {
     Path fdDir = Path.of("/proc/self/fd");
     if (!Files.isDirectory(fdDir)) {

@@ -26,9 +26,10 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * A stand-in for the cloud MQTT broker in tests: an embedded Moquette 0.17 broker (MQTT 3.1.1 only) on 127.0.0.1 with
- * an ephemeral port, in-memory, telemetry off. Records every publish it accepts, lets tests listen to them and publish
- * into it (cloud-to-device traffic), and can drop a client's connection.
+ * A stand-in for the cloud MQTT broker in tests: an embedded Moquette 0.17 broker (MQTT 3.1.1 only)
+ * on 127.0.0.1 with an ephemeral port, in-memory, telemetry off. Records every publish it accepts,
+ * lets tests listen to them and publish into it (cloud-to-device traffic), and can drop a client's
+ * connection.
  *
  * <pre>{@code
  * try (StandInCloud cloud = StandInCloud.start()) {
@@ -40,7 +41,8 @@ import java.util.function.Predicate;
 public final class StandInCloud implements AutoCloseable {
 
   /** A publish the broker accepted. */
-  public record Received(String clientId, String topic, byte[] payload, int qos, boolean retain, boolean dup) {
+  public record Received(
+      String clientId, String topic, byte[] payload, int qos, boolean retain, boolean dup) {
     /** The payload as UTF-8 text. */
     public String text() {
       return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
@@ -57,14 +59,15 @@ public final class StandInCloud implements AutoCloseable {
   private boolean stopped;
 
   private StandInCloud(int maxMessageBytes) throws IOException {
-    IConfig config = new FluentConfig()
-        .host("127.0.0.1")
-        .port(0)
-        .disablePersistence()
-        .allowAnonymous()
-        .disableTelemetry()
-        .bufferFlushMillis(FluentConfig.BufferFlushKind.IMMEDIATE)
-        .build();
+    IConfig config =
+        new FluentConfig()
+            .host("127.0.0.1")
+            .port(0)
+            .disablePersistence()
+            .allowAnonymous()
+            .disableTelemetry()
+            .bufferFlushMillis(FluentConfig.BufferFlushKind.IMMEDIATE)
+            .build();
     config.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes));
     server.startServer(config, List.<InterceptHandler>of(new Recorder()));
     this.port = boundPort();
@@ -89,7 +92,10 @@ public final class StandInCloud implements AutoCloseable {
     return start(8 << 20);
   }
 
-  /** Starts a broker that closes the connection of a client publishing more than {@code maxMessageBytes}. */
+  /**
+   * Starts a broker that closes the connection of a client publishing more than {@code
+   * maxMessageBytes}.
+   */
   public static StandInCloud start(int maxMessageBytes) {
     try {
       return new StandInCloud(maxMessageBytes);
@@ -129,24 +135,29 @@ public final class StandInCloud implements AutoCloseable {
     received.clear();
   }
 
-  /** Calls {@code listener} (on a broker thread; must not block) for every accepted publish matching the filter. */
+  /**
+   * Calls {@code listener} (on a broker thread; must not block) for every accepted publish matching
+   * the filter.
+   */
   public void subscribe(String topicFilter, Consumer<Received> listener) {
     Predicate<String> matches = matcher(topicFilter);
-    listeners.add(r -> {
-      if (matches.test(r.topic())) {
-        listener.accept(r);
-      }
-    });
+    listeners.add(
+        r -> {
+          if (matches.test(r.topic())) {
+            listener.accept(r);
+          }
+        });
   }
 
   /** Publishes into the broker as the cloud would (delivered to subscribed clients). */
   public void publish(String topic, byte[] payload, int qos, boolean retain) {
-    MqttPublishMessage message = MqttMessageBuilders.publish()
-        .topicName(topic)
-        .qos(MqttQoS.valueOf(qos))
-        .retained(retain)
-        .payload(Unpooled.copiedBuffer(payload))
-        .build();
+    MqttPublishMessage message =
+        MqttMessageBuilders.publish()
+            .topicName(topic)
+            .qos(MqttQoS.valueOf(qos))
+            .retained(retain)
+            .payload(Unpooled.copiedBuffer(payload))
+            .build();
     server.internalPublish(message, "stand-in-cloud");
   }
 
@@ -164,7 +175,9 @@ public final class StandInCloud implements AutoCloseable {
     return connects.get();
   }
 
-  /** Closes a client's connection (as a cloud-side disconnect would); false if it was not connected. */
+  /**
+   * Closes a client's connection (as a cloud-side disconnect would); false if it was not connected.
+   */
   public boolean disconnect(String clientId) {
     return server.disconnectClient(clientId);
   }
@@ -211,8 +224,14 @@ public final class StandInCloud implements AutoCloseable {
       ByteBuf buffer = msg.getPayload();
       byte[] bytes = new byte[buffer.readableBytes()];
       buffer.getBytes(buffer.readerIndex(), bytes);
-      Received record = new Received(msg.getClientID(), msg.getTopicName(), bytes, msg.getQos().value(),
-          msg.isRetainFlag(), msg.isDupFlag());
+      Received record =
+          new Received(
+              msg.getClientID(),
+              msg.getTopicName(),
+              bytes,
+              msg.getQos().value(),
+              msg.isRetainFlag(),
+              msg.isDupFlag());
       received.add(record);
       for (Consumer<Received> listener : listeners) {
         listener.accept(record);
@@ -221,7 +240,8 @@ public final class StandInCloud implements AutoCloseable {
 
     @Override
     public void onSessionLoopError(Throwable error) {
-      org.slf4j.LoggerFactory.getLogger(StandInCloud.class).error("Stand-in cloud session loop error", error);
+      org.slf4j.LoggerFactory.getLogger(StandInCloud.class)
+          .error("Stand-in cloud session loop error", error);
     }
   }
 }

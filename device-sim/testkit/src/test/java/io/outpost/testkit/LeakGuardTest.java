@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
-/** Proves the guard bites: each fixture below leaks one kind of resource and must fail its class. */
+/**
+ * Proves the guard bites: each fixture below leaks one kind of resource and must fail its class.
+ */
 class LeakGuardTest {
 
   private static final CountDownLatch RELEASE = new CountDownLatch(1);
@@ -61,7 +63,9 @@ class LeakGuardTest {
 
   @Test
   void failsAClassThatBlockedAVertxThread() {
-    assertLeakReported(BlocksEventLoop.class, "blocked Vert.x thread: Thread vert.x-eventloop-thread-0 has been blocked");
+    assertLeakReported(
+        BlocksEventLoop.class,
+        "blocked Vert.x thread: Thread vert.x-eventloop-thread-0 has been blocked");
   }
 
   @Test
@@ -75,10 +79,12 @@ class LeakGuardTest {
   private static void assertLeakReported(Class<?> fixture, String expected) {
     assertThat(classResults(fixture))
         .singleElement()
-        .satisfies(result -> {
-          assertThat(result.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
-          assertThat(result.getThrowable().map(Throwable::getMessage).orElse("")).contains(expected);
-        });
+        .satisfies(
+            result -> {
+              assertThat(result.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
+              assertThat(result.getThrowable().map(Throwable::getMessage).orElse(""))
+                  .contains(expected);
+            });
   }
 
   private static List<TestExecutionResult> classResults(Class<?> fixture) {
@@ -90,29 +96,38 @@ class LeakGuardTest {
         .allEvents()
         .finished()
         .stream()
-        .peek(e -> e.getPayload(TestExecutionResult.class)
-            .flatMap(TestExecutionResult::getThrowable)
-            .filter(t -> e.getTestDescriptor().isTest())
-            .ifPresent(t -> {
-              throw new AssertionError("fixture test itself failed", t);
-            }))
-        .filter(e -> e.getTestDescriptor().getSource().filter(ClassSource.class::isInstance).isPresent())
+        .peek(
+            e ->
+                e.getPayload(TestExecutionResult.class)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .filter(t -> e.getTestDescriptor().isTest())
+                    .ifPresent(
+                        t -> {
+                          throw new AssertionError("fixture test itself failed", t);
+                        }))
+        .filter(
+            e ->
+                e.getTestDescriptor().getSource().filter(ClassSource.class::isInstance).isPresent())
         .map(e -> e.getRequiredPayload(TestExecutionResult.class))
         .toList();
   }
 
-  // Fixtures: run only through EngineTestKit above (nested static classes are not picked up by surefire's pattern).
+  // Fixtures: run only through EngineTestKit above (nested static classes are not picked up by
+  // surefire's pattern).
 
   static class LeaksThread {
     @Test
     void leaves() {
-      Thread t = new Thread(() -> {
-        try {
-          RELEASE.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "leak-guard-fixture");
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  RELEASE.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "leak-guard-fixture");
       t.start();
     }
   }
@@ -141,9 +156,11 @@ class LeakGuardTest {
   static class BlocksEventLoop {
     @Test
     void blocks() {
-      // What Vert.x's checker logs when an event loop is blocked (logger name as in io.vertx.core.impl).
+      // What Vert.x's checker logs when an event loop is blocked (logger name as in
+      // io.vertx.core.impl).
       org.slf4j.LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker")
-          .warn("Thread vert.x-eventloop-thread-0 has been blocked for 2345 ms, time limit is 2000 ms");
+          .warn(
+              "Thread vert.x-eventloop-thread-0 has been blocked for 2345 ms, time limit is 2000 ms");
     }
   }
 
@@ -153,7 +170,7 @@ class LeakGuardTest {
       try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         assertThat(s.getLocalPort()).isPositive();
       }
-      Thread t = new Thread(() -> { }, "short-lived");
+      Thread t = new Thread(() -> {}, "short-lived");
       t.start();
       t.join();
     }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The lossy filesystem keeps exactly what was synced: file content by file fsync, names by directory fsync. */
+/**
+ * The lossy filesystem keeps exactly what was synced: file content by file fsync, names by
+ * directory fsync.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LossyFilesystemTest {
 
@@ -54,7 +57,8 @@ class LossyFilesystemTest {
   void aCutUndoesWritesAndTruncatesSinceTheLastFsyncButKeepsWhatWasSynced() throws Exception {
     Path file = root.resolve("data");
     byte[] synced = filled(3 * PAGE, 'a');
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(synced));
       ch.force(true);
       ch.write(ByteBuffer.wrap(filled(100, 'b')), PAGE + 10); // overwrite, not synced
@@ -108,7 +112,8 @@ class LossyFilesystemTest {
     fs.cut();
 
     try (var names = Files.list(root)) {
-      assertThat(names.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("kept", "dir");
+      assertThat(names.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("kept", "dir");
     }
     assertThat(Files.readString(root.resolve("kept"))).isEqualTo("old");
     assertThat(root.resolve("dir")).isEmptyDirectory();
@@ -153,8 +158,10 @@ class LossyFilesystemTest {
   @Test
   void journalModeCommitsEveryNameChangeWithAnyFsync() throws Exception {
     fs.close();
-    fs = LossyFilesystem.mount(work.resolve("journal"),
-        new LossyFilesystem.Options(LossyFilesystem.Metadata.JOURNAL, Duration.ofSeconds(30)));
+    fs =
+        LossyFilesystem.mount(
+            work.resolve("journal"),
+            new LossyFilesystem.Options(LossyFilesystem.Metadata.JOURNAL, Duration.ofSeconds(30)));
     root = fs.path();
     Files.writeString(root.resolve("unsynced"), "lost");
     writeSynced(root.resolve("created"), bytes("synced"));
@@ -163,7 +170,8 @@ class LossyFilesystemTest {
     fs.cut();
 
     assertThat(Files.readString(root.resolve("created"))).isEqualTo("synced");
-    assertThat(root.resolve("unsynced")).as("created before the fsync: its name survives, its content not")
+    assertThat(root.resolve("unsynced"))
+        .as("created before the fsync: its name survives, its content not")
         .isEmptyFile();
     assertThat(root.resolve("after")).doesNotExist();
   }
@@ -184,11 +192,15 @@ class LossyFilesystemTest {
     int kept = 0;
     for (int page = 0; page < 16; page++) {
       byte[] content = Arrays.copyOfRange(after, page * PAGE, (page + 1) * PAGE);
-      assertThat(content).as("page %d", page).satisfiesAnyOf(
-          c -> assertThat(c).isEqualTo(filled(PAGE, 'a')), c -> assertThat(c).isEqualTo(filled(PAGE, 'b')));
+      assertThat(content)
+          .as("page %d", page)
+          .satisfiesAnyOf(
+              c -> assertThat(c).isEqualTo(filled(PAGE, 'a')),
+              c -> assertThat(c).isEqualTo(filled(PAGE, 'b')));
       kept += content[0] == 'b' ? 1 : 0;
     }
-    assertThat(kept).as("with 16 pages at 1/2 each, a seed that keeps none or all would be a broken tear")
+    assertThat(kept)
+        .as("with 16 pages at 1/2 each, a seed that keeps none or all would be a broken tear")
         .isBetween(1, 15);
   }
 
@@ -198,13 +210,19 @@ class LossyFilesystemTest {
 
     fs.close();
 
-    assertThat(Files.readString(fs.backing().resolve("unsynced"))).isEqualTo("kept by a clean unmount");
-    assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).noneMatch(l -> l.contains(root.toString()));
+    assertThat(Files.readString(fs.backing().resolve("unsynced")))
+        .isEqualTo("kept by a clean unmount");
+    assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")))
+        .noneMatch(l -> l.contains(root.toString()));
   }
 
   private static void writeSynced(Path file, byte[] content) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(ByteBuffer.wrap(content));
       ch.force(true);
     }

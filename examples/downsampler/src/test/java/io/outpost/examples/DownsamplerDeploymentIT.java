@@ -24,38 +24,51 @@ import org.junit.jupiter.api.io.TempDir;
 /** Deploys the built jar as-is and checks that, pinned, it keeps its windows across invocations. */
 class DownsamplerDeploymentIT {
 
-    @TempDir
-    Path tmp;
-    final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
-    FunctionRuntime runtime;
+  @TempDir Path tmp;
+  final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
+  FunctionRuntime runtime;
 
-    @BeforeEach
-    void start() throws Exception {
-        runtime = new FunctionRuntime(FunctionRuntimeOptions.defaults(), tmp.resolve("functions"), m -> {
-            published.add(m);
-            return CompletableFuture.completedFuture(null);
-        }, new SimpleMeterRegistry(), Clock.systemUTC());
-        runtime.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  @BeforeEach
+  void start() throws Exception {
+    runtime =
+        new FunctionRuntime(
+            FunctionRuntimeOptions.defaults(),
+            tmp.resolve("functions"),
+            m -> {
+              published.add(m);
+              return CompletableFuture.completedFuture(null);
+            },
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
+    runtime.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() {
+    runtime.close();
+  }
+
+  @Test
+  void builtJarDeploysPinnedAndSummarisesClosedWindows() throws Exception {
+    FunctionInfo info = runtime.deploy(Path.of("target/downsampler.jar"));
+    assertThat(info.lifecycle()).isEqualTo(Lifecycle.PINNED);
+
+    for (String at :
+        List.of("2026-01-01T00:00:01Z", "2026-01-01T00:00:02Z", "2026-01-01T00:00:11Z")) {
+      runtime
+          .invoke(
+              "downsampler",
+              InboundMessage.of("sensors/s1/temperature", "{\"celsius\": 20}", Instant.parse(at)))
+          .toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
     }
 
-    @AfterEach
-    void stop() {
-        runtime.close();
-    }
-
-    @Test
-    void builtJarDeploysPinnedAndSummarisesClosedWindows() throws Exception {
-        FunctionInfo info = runtime.deploy(Path.of("target/downsampler.jar"));
-        assertThat(info.lifecycle()).isEqualTo(Lifecycle.PINNED);
-
-        for (String at : List.of("2026-01-01T00:00:01Z", "2026-01-01T00:00:02Z", "2026-01-01T00:00:11Z")) {
-            runtime.invoke("downsampler", InboundMessage.of("sensors/s1/temperature", "{\"celsius\": 20}",
-                    Instant.parse(at))).toCompletableFuture().get(20, TimeUnit.SECONDS);
-        }
-
-        assertThat(published).singleElement().satisfies(m -> {
-            assertThat(m.topic()).isEqualTo("downsampled/s1/temperature");
-            assertThat(m.payloadAsString()).contains("\"count\":2", "\"avg\":20.0");
-        });
-    }
+    assertThat(published)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.topic()).isEqualTo("downsampled/s1/temperature");
+              assertThat(m.payloadAsString()).contains("\"count\":2", "\"avg\":20.0");
+            });
+  }
 }

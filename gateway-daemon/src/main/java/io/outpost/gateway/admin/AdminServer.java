@@ -14,11 +14,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The operator HTTP API: liveness, readiness, Prometheus metrics and status. {@code /health/live} and
- * {@code /health/ready} are open (for orchestrators and load balancers; they say only UP or DOWN), {@code /metrics} is
- * open when {@code admin.openMetrics} says so, and everything else needs the bearer token from {@link AdminToken} or a
- * session a {@link SessionGate} (the web console) vouches for. Errors are JSON objects with a stable {@code error}
- * code and a human {@code message}.
+ * The operator HTTP API: liveness, readiness, Prometheus metrics and status. {@code /health/live}
+ * and {@code /health/ready} are open (for orchestrators and load balancers; they say only UP or
+ * DOWN), {@code /metrics} is open when {@code admin.openMetrics} says so, and everything else needs
+ * the bearer token from {@link AdminToken} or a session a {@link SessionGate} (the web console)
+ * vouches for. Errors are JSON objects with a stable {@code error} code and a human {@code
+ * message}.
  */
 public final class AdminServer {
 
@@ -34,10 +35,18 @@ public final class AdminServer {
 
   /**
    * @param apis endpoint groups behind the token check
-   * @param gates endpoints mounted before the token check (the web console) that may vouch for a request
+   * @param gates endpoints mounted before the token check (the web console) that may vouch for a
+   *     request
    */
-  public AdminServer(Vertx vertx, AdminConfig config, AdminToken token, PrometheusMeterRegistry registry,
-      BooleanSupplier ready, Supplier<JsonObject> status, List<AdminApi> apis, List<SessionGate> gates) {
+  public AdminServer(
+      Vertx vertx,
+      AdminConfig config,
+      AdminToken token,
+      PrometheusMeterRegistry registry,
+      BooleanSupplier ready,
+      Supplier<JsonObject> status,
+      List<AdminApi> apis,
+      List<SessionGate> gates) {
     this.apis = List.copyOf(apis);
     this.gates = List.copyOf(gates);
     this.vertx = vertx;
@@ -52,7 +61,9 @@ public final class AdminServer {
   public Future<Integer> start() {
     Router router = Router.router(vertx);
     // open probes first: they reveal only UP or DOWN
-    router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
+    router
+        .get("/health/live")
+        .handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::readiness);
     if (config.openMetrics()) {
       router.get("/metrics").handler(this::metrics);
@@ -62,15 +73,33 @@ public final class AdminServer {
     router.get("/metrics").handler(this::metrics);
     router.get("/api/status").handler(ctx -> Responses.json(ctx, 200, status.get()));
     apis.forEach(api -> api.mount(router));
-    router.route().last().handler(ctx -> Responses.error(ctx, 404, "not-found", "no such endpoint: " + ctx.request().path()));
-    router.route().failureHandler(ctx -> Responses.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
-        "internal-error", "the request failed; see the daemon log"));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router);
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                Responses.error(
+                    ctx, 404, "not-found", "no such endpoint: " + ctx.request().path()));
+    router
+        .route()
+        .failureHandler(
+            ctx ->
+                Responses.error(
+                    ctx,
+                    ctx.statusCode() > 0 ? ctx.statusCode() : 500,
+                    "internal-error",
+                    "the request failed; see the daemon log"));
+    server =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+            .requestHandler(router);
     return server.listen().map(HttpServer::actualPort);
   }
 
-  /** Every other request needs the bearer token or a session; a failure says only "unauthorized", whatever was wrong. */
+  /**
+   * Every other request needs the bearer token or a session; a failure says only "unauthorized",
+   * whatever was wrong.
+   */
   private void authenticate(RoutingContext ctx) {
     if (token.matchesHeader(ctx.request().getHeader("Authorization"))
         || gates.stream().anyMatch(gate -> gate.admits(ctx))) {
@@ -88,15 +117,18 @@ public final class AdminServer {
 
   private void metrics(RoutingContext ctx) {
     // Scraping walks every meter; keep it off the event loop.
-    vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      ctx.response()
-          .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-          .end(ar.result());
-    });
+    vertx
+        .executeBlocking(registry::scrape, false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              ctx.response()
+                  .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                  .end(ar.result());
+            });
   }
 
   /** Stops accepting requests; idempotent. */

@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bearer token every admin API request must carry. Created at first start with 256 random bits in a file only its
- * owner can read (mode 0600); the CLI reads the same file. Comparison is constant-time.
+ * The bearer token every admin API request must carry. Created at first start with 256 random bits
+ * in a file only its owner can read (mode 0600); the CLI reads the same file. Comparison is
+ * constant-time.
  */
 public final class AdminToken {
 
@@ -27,16 +28,19 @@ public final class AdminToken {
   }
 
   /**
-   * Reads the token from {@code file}, creating the file with a fresh random token (mode 0600) when missing. The file
-   * appears complete and synced or not at all; one found empty (left so by a power cut under an older version, which
-   * wrote it without fsync) is replaced by a fresh token, as at first start, instead of failing every start.
+   * Reads the token from {@code file}, creating the file with a fresh random token (mode 0600) when
+   * missing. The file appears complete and synced or not at all; one found empty (left so by a
+   * power cut under an older version, which wrote it without fsync) is replaced by a fresh token,
+   * as at first start, instead of failing every start.
    */
   public static AdminToken loadOrCreate(Path file) throws IOException {
     if (!Files.exists(file)) {
       // false: another process created it first; use theirs
       DurableFiles.createAtomically(file, freshToken(), DurableFiles.OWNER_ONLY);
     } else if (Files.readString(file, StandardCharsets.UTF_8).isBlank()) {
-      LOG.warn("admin token file {} was empty (cut off before it was synced); wrote a fresh token", file);
+      LOG.warn(
+          "admin token file {} was empty (cut off before it was synced); wrote a fresh token",
+          file);
       DurableFiles.writeAtomically(file, freshToken(), DurableFiles.OWNER_ONLY);
     }
     return new AdminToken(read(file));
@@ -61,7 +65,10 @@ public final class AdminToken {
     return b;
   }
 
-  /** Whether an {@code Authorization} header value carries this token; constant-time in the token's content. */
+  /**
+   * Whether an {@code Authorization} header value carries this token; constant-time in the token's
+   * content.
+   */
   public boolean matchesHeader(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Streams every dead letter as JSON lines, a page at a time, so an export larger than memory still works: the next
- * page is read only when the response's write queue has room again.
+ * Streams every dead letter as JSON lines, a page at a time, so an export larger than memory still
+ * works: the next page is read only when the response's write queue has room again.
  */
 final class DeadLetterExport {
 
@@ -38,33 +38,38 @@ final class DeadLetterExport {
   }
 
   private void next(DeadLetter after) {
-    Future.fromCompletionStage(spool.deadLettersAfter(after, PAGE), ctx.vertx().getOrCreateContext())
-        .onFailure(e -> {
-          if (!ctx.response().headWritten()) {
-            ctx.fail(e);
-          } else {
-            ctx.response().reset(); // the client sees a broken transfer rather than a short export it could trust
-          }
-        })
-        .onSuccess(page -> {
-          HttpServerResponse response = ctx.response();
-          if (response.closed()) {
-            return;
-          }
-          if (page.isEmpty()) {
-            response.end();
-            return;
-          }
-          StringBuilder lines = new StringBuilder();
-          page.forEach(d -> lines.append(line(d).encode()).append('\n'));
-          response.write(lines.toString());
-          DeadLetter last = page.get(page.size() - 1);
-          if (response.writeQueueFull()) {
-            response.drainHandler(v -> next(last));
-          } else {
-            next(last);
-          }
-        });
+    Future.fromCompletionStage(
+            spool.deadLettersAfter(after, PAGE), ctx.vertx().getOrCreateContext())
+        .onFailure(
+            e -> {
+              if (!ctx.response().headWritten()) {
+                ctx.fail(e);
+              } else {
+                ctx.response()
+                    .reset(); // the client sees a broken transfer rather than a short export it
+                // could trust
+              }
+            })
+        .onSuccess(
+            page -> {
+              HttpServerResponse response = ctx.response();
+              if (response.closed()) {
+                return;
+              }
+              if (page.isEmpty()) {
+                response.end();
+                return;
+              }
+              StringBuilder lines = new StringBuilder();
+              page.forEach(d -> lines.append(line(d).encode()).append('\n'));
+              response.write(lines.toString());
+              DeadLetter last = page.get(page.size() - 1);
+              if (response.writeQueueFull()) {
+                response.drainHandler(v -> next(last));
+              } else {
+                next(last);
+              }
+            });
   }
 
   /** One exported dead letter: everything needed to inspect it or publish it again by hand. */
@@ -93,7 +98,19 @@ final class DeadLetterExport {
   }
 
   static List<String> fields() {
-    return List.of("id", "route", "topic", "qos", "priority", "reason", "deadAt", "receivedAt", "originClientId",
-        "contentType", "userProperties", "payloadEncoding", "payload");
+    return List.of(
+        "id",
+        "route",
+        "topic",
+        "qos",
+        "priority",
+        "reason",
+        "deadAt",
+        "receivedAt",
+        "originClientId",
+        "contentType",
+        "userProperties",
+        "payloadEncoding",
+        "payload");
   }
 }

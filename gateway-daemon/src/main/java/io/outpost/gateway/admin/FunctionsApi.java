@@ -15,7 +15,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
@@ -23,8 +22,8 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Deploy, list, invoke, roll back and remove local functions. A package arrives as the request body: a JAR, or a zip of
- * a directory package (the CLI zips directories).
+ * Deploy, list, invoke, roll back and remove local functions. A package arrives as the request
+ * body: a JAR, or a zip of a directory package (the CLI zips directories).
  */
 public final class FunctionsApi implements AdminApi {
 
@@ -37,10 +36,15 @@ public final class FunctionsApi implements AdminApi {
    * @param runtime the local functions
    * @param uploads scratch directory for packages being deployed
    * @param clock time source for manual invocations
-   * @param limits the request bounds in force ({@code admin.max*}), read per request so a reload changes them
+   * @param limits the request bounds in force ({@code admin.max*}), read per request so a reload
+   *     changes them
    * @param registry where {@code outpost.admin.uploads.rejected} is counted
    */
-  public FunctionsApi(FunctionRuntime runtime, Path uploads, Clock clock, Supplier<UploadLimits> limits,
+  public FunctionsApi(
+      FunctionRuntime runtime,
+      Path uploads,
+      Clock clock,
+      Supplier<UploadLimits> limits,
       MeterRegistry registry) {
     this.runtime = runtime;
     this.uploads = uploads;
@@ -50,46 +54,71 @@ public final class FunctionsApi implements AdminApi {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/functions").handler(ctx -> {
-      JsonArray list = new JsonArray();
-      runtime.list().forEach(f -> list.add(info(f)));
-      Responses.json(ctx, 200, new JsonObject().put("functions", list));
-    });
-    router.post("/api/functions").handler(bounds.body(UploadLimits::maxPackageBytes)).handler(this::deploy)
-        .failureHandler(bounds.tooLarge(UploadRejected.PACKAGE_TOO_LARGE, UploadLimits::maxPackageBytes,
-            "admin.maxPackageBytes"));
-    router.post("/api/functions/:name/invoke").handler(bounds.body(UploadLimits::maxInvokeBytes))
+    router
+        .get("/api/functions")
+        .handler(
+            ctx -> {
+              JsonArray list = new JsonArray();
+              runtime.list().forEach(f -> list.add(info(f)));
+              Responses.json(ctx, 200, new JsonObject().put("functions", list));
+            });
+    router
+        .post("/api/functions")
+        .handler(bounds.body(UploadLimits::maxPackageBytes))
+        .handler(this::deploy)
+        .failureHandler(
+            bounds.tooLarge(
+                UploadRejected.PACKAGE_TOO_LARGE,
+                UploadLimits::maxPackageBytes,
+                "admin.maxPackageBytes"));
+    router
+        .post("/api/functions/:name/invoke")
+        .handler(bounds.body(UploadLimits::maxInvokeBytes))
         .handler(this::invoke)
-        .failureHandler(bounds.tooLarge(UploadRejected.INVOCATION_TOO_LARGE, UploadLimits::maxInvokeBytes,
-            "admin.maxInvokeBytes"));
-    router.post("/api/functions/:name/rollback").handler(ctx -> blocking(ctx,
-        () -> info(runtime.rollback(ctx.pathParam("name")))));
-    router.delete("/api/functions/:name").handler(ctx -> {
-      String name = ctx.pathParam("name");
-      ctx.vertx().executeBlocking(() -> runtime.remove(name), false).onComplete(ar -> {
-        if (ar.failed()) {
-          ctx.fail(ar.cause());
-        } else if (ar.result()) {
-          Responses.json(ctx, 200, new JsonObject().put("removed", name));
-        } else {
-          Responses.error(ctx, 404, "function-not-found", "no function named '" + name + "'");
-        }
-      });
-    });
+        .failureHandler(
+            bounds.tooLarge(
+                UploadRejected.INVOCATION_TOO_LARGE,
+                UploadLimits::maxInvokeBytes,
+                "admin.maxInvokeBytes"));
+    router
+        .post("/api/functions/:name/rollback")
+        .handler(ctx -> blocking(ctx, () -> info(runtime.rollback(ctx.pathParam("name")))));
+    router
+        .delete("/api/functions/:name")
+        .handler(
+            ctx -> {
+              String name = ctx.pathParam("name");
+              ctx.vertx()
+                  .executeBlocking(() -> runtime.remove(name), false)
+                  .onComplete(
+                      ar -> {
+                        if (ar.failed()) {
+                          ctx.fail(ar.cause());
+                        } else if (ar.result()) {
+                          Responses.json(ctx, 200, new JsonObject().put("removed", name));
+                        } else {
+                          Responses.error(
+                              ctx, 404, "function-not-found", "no function named '" + name + "'");
+                        }
+                      });
+            });
   }
 
   private void deploy(RoutingContext ctx) {
     byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    boolean zip = String.valueOf(ctx.request().getHeader("content-type")).startsWith("application/zip");
+    boolean zip =
+        String.valueOf(ctx.request().getHeader("content-type")).startsWith("application/zip");
     UploadLimits limits = bounds.current();
-    blocking(ctx, () -> {
-      Path staged = Upload.stage(uploads, body, zip, limits);
-      try {
-        return info(runtime.deploy(staged));
-      } finally {
-        Upload.delete(staged);
-      }
-    });
+    blocking(
+        ctx,
+        () -> {
+          Path staged = Upload.stage(uploads, body, zip, limits);
+          try {
+            return info(runtime.deploy(staged));
+          } finally {
+            Upload.delete(staged);
+          }
+        });
   }
 
   private void invoke(RoutingContext ctx) {
@@ -97,41 +126,57 @@ public final class FunctionsApi implements AdminApi {
     try {
       req = ctx.body().asJsonObject();
     } catch (RuntimeException e) {
-      Responses.error(ctx, 400, "bad-request", "body must be JSON: {\"topic\": ..., \"payload\": ...}");
+      Responses.error(
+          ctx, 400, "bad-request", "body must be JSON: {\"topic\": ..., \"payload\": ...}");
       return;
     }
     if (req == null || req.getString("topic") == null) {
       Responses.error(ctx, 400, "bad-request", "topic is required");
       return;
     }
-    InboundMessage m = InboundMessage.of(req.getString("topic"), req.getString("payload", ""), clock.instant());
-    Future.fromCompletionStage(runtime.invoke(ctx.pathParam("name"), m), ctx.vertx().getOrCreateContext())
-        .onSuccess(r -> {
-          if ("not-found".equals(r.outcome().tag())) {
-            Responses.error(ctx, 404, "function-not-found", "no function named '" + ctx.pathParam("name") + "'");
-          } else {
-            Responses.json(ctx, 200, result(r));
-          }
-        })
+    InboundMessage m =
+        InboundMessage.of(req.getString("topic"), req.getString("payload", ""), clock.instant());
+    Future.fromCompletionStage(
+            runtime.invoke(ctx.pathParam("name"), m), ctx.vertx().getOrCreateContext())
+        .onSuccess(
+            r -> {
+              if ("not-found".equals(r.outcome().tag())) {
+                Responses.error(
+                    ctx,
+                    404,
+                    "function-not-found",
+                    "no function named '" + ctx.pathParam("name") + "'");
+              } else {
+                Responses.json(ctx, 200, result(r));
+              }
+            })
         .onFailure(ctx::fail);
   }
 
-  /** Runs runtime work off the event loop and answers with its JSON, or with the deployment error. */
+  /**
+   * Runs runtime work off the event loop and answers with its JSON, or with the deployment error.
+   */
   private void blocking(RoutingContext ctx, java.util.concurrent.Callable<JsonObject> work) {
-    ctx.vertx().executeBlocking(work, false).onComplete(ar -> {
-      if (ar.succeeded()) {
-        Responses.json(ctx, 200, ar.result());
-      } else if (ar.cause() instanceof UploadRejected e) {
-        bounds.reject(ctx, e);
-      } else if (ar.cause() instanceof FunctionDeploymentException e) {
-        Responses.error(ctx, e.getMessage() != null && e.getMessage().contains("no function") ? 404 : 400,
-            "invalid-function", e.getMessage());
-      } else if (ar.cause() instanceof IOException e) {
-        Responses.error(ctx, 400, "invalid-package", e.getMessage());
-      } else {
-        ctx.fail(ar.cause());
-      }
-    });
+    ctx.vertx()
+        .executeBlocking(work, false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                Responses.json(ctx, 200, ar.result());
+              } else if (ar.cause() instanceof UploadRejected e) {
+                bounds.reject(ctx, e);
+              } else if (ar.cause() instanceof FunctionDeploymentException e) {
+                Responses.error(
+                    ctx,
+                    e.getMessage() != null && e.getMessage().contains("no function") ? 404 : 400,
+                    "invalid-function",
+                    e.getMessage());
+              } else if (ar.cause() instanceof IOException e) {
+                Responses.error(ctx, 400, "invalid-package", e.getMessage());
+              } else {
+                ctx.fail(ar.cause());
+              }
+            });
   }
 
   /** The JSON form of a function, shared with {@code /api/status}. */
@@ -148,21 +193,26 @@ public final class FunctionsApi implements AdminApi {
         .put("failures", f.failures())
         .put("queueDepth", f.queueDepth())
         .put("lastError", f.lastError())
-        .put("settings", f.settings() == null ? null : new JsonObject()
-            .put("timeoutMillis", f.settings().timeoutMillis())
-            .put("maxConcurrency", f.settings().maxConcurrency())
-            .put("maxQueued", f.settings().maxQueued())
-            .put("overflow", f.settings().overflow().yaml()));
+        .put(
+            "settings",
+            f.settings() == null
+                ? null
+                : new JsonObject()
+                    .put("timeoutMillis", f.settings().timeoutMillis())
+                    .put("maxConcurrency", f.settings().maxConcurrency())
+                    .put("maxQueued", f.settings().maxQueued())
+                    .put("overflow", f.settings().overflow().yaml()));
   }
 
   private static JsonObject result(InvocationResult r) {
     JsonArray outputs = new JsonArray();
     for (OutboundMessage o : r.outputs()) {
-      outputs.add(new JsonObject()
-          .put("topic", o.topic())
-          .put("payload", utf8OrBase64(o.payload()))
-          .put("qos", o.qos())
-          .put("retain", o.retain()));
+      outputs.add(
+          new JsonObject()
+              .put("topic", o.topic())
+              .put("payload", utf8OrBase64(o.payload()))
+              .put("qos", o.qos())
+              .put("retain", o.retain()));
     }
     return new JsonObject()
         .put("function", r.function())
@@ -176,7 +226,7 @@ public final class FunctionsApi implements AdminApi {
   private static String utf8OrBase64(byte[] payload) {
     String text = new String(payload, StandardCharsets.UTF_8);
     return java.util.Arrays.equals(text.getBytes(StandardCharsets.UTF_8), payload)
-        ? text : "base64:" + Base64.getEncoder().encodeToString(payload);
+        ? text
+        : "base64:" + Base64.getEncoder().encodeToString(payload);
   }
-
 }

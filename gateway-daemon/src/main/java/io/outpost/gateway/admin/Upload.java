@@ -11,15 +11,17 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * Stages an uploaded function package on disk for the runtime: a JAR as a file, a zipped directory package unpacked
- * into a directory. Unpacking refuses entries that escape the directory and archives beyond the configured bounds
- * ({@code admin.maxUnpackedBytes}, {@code admin.maxPackageFiles}) with {@link UploadRejected}.
+ * Stages an uploaded function package on disk for the runtime: a JAR as a file, a zipped directory
+ * package unpacked into a directory. Unpacking refuses entries that escape the directory and
+ * archives beyond the configured bounds ({@code admin.maxUnpackedBytes}, {@code
+ * admin.maxPackageFiles}) with {@link UploadRejected}.
  */
 final class Upload {
 
   private Upload() {}
 
-  static Path stage(Path uploads, byte[] body, boolean zip, UploadLimits limits) throws IOException {
+  static Path stage(Path uploads, byte[] body, boolean zip, UploadLimits limits)
+      throws IOException {
     if (body.length == 0) {
       throw new IOException("empty package");
     }
@@ -45,8 +47,11 @@ final class Upload {
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(body))) {
       for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
         if (++entries > limits.maxPackageFiles()) {
-          throw new UploadRejected(UploadRejected.TOO_MANY_FILES, "package has more than " + limits.maxPackageFiles()
-              + " files (admin.maxPackageFiles)");
+          throw new UploadRejected(
+              UploadRejected.TOO_MANY_FILES,
+              "package has more than "
+                  + limits.maxPackageFiles()
+                  + " files (admin.maxPackageFiles)");
         }
         Path target = dir.resolve(e.getName()).normalize();
         if (!target.startsWith(dir)) {
@@ -62,8 +67,11 @@ final class Upload {
           for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
             total += n;
             if (total > limits.maxUnpackedBytes()) {
-              throw new UploadRejected(UploadRejected.EXPANDS_TOO_LARGE, "package expands beyond "
-                  + limits.maxUnpackedBytes() + " bytes (admin.maxUnpackedBytes)");
+              throw new UploadRejected(
+                  UploadRejected.EXPANDS_TOO_LARGE,
+                  "package expands beyond "
+                      + limits.maxUnpackedBytes()
+                      + " bytes (admin.maxUnpackedBytes)");
             }
             out.write(buffer, 0, n);
           }

@@ -13,13 +13,18 @@ import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
- * The admin API's request bounds while it runs: body limits taken per request from the configuration in force (so a
- * reload changes them), HTTP 413 answers with a stable code, and {@code outpost.admin.uploads.rejected{reason}}.
+ * The admin API's request bounds while it runs: body limits taken per request from the
+ * configuration in force (so a reload changes them), HTTP 413 answers with a stable code, and
+ * {@code outpost.admin.uploads.rejected{reason}}.
  */
 final class UploadBounds {
 
-  private static final List<String> REASONS = List.of(UploadRejected.PACKAGE_TOO_LARGE,
-      UploadRejected.EXPANDS_TOO_LARGE, UploadRejected.TOO_MANY_FILES, UploadRejected.INVOCATION_TOO_LARGE);
+  private static final List<String> REASONS =
+      List.of(
+          UploadRejected.PACKAGE_TOO_LARGE,
+          UploadRejected.EXPANDS_TOO_LARGE,
+          UploadRejected.TOO_MANY_FILES,
+          UploadRejected.INVOCATION_TOO_LARGE);
 
   private final Supplier<UploadLimits> limits;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
@@ -27,8 +32,12 @@ final class UploadBounds {
   UploadBounds(Supplier<UploadLimits> limits, MeterRegistry registry) {
     this.limits = limits;
     for (String reason : REASONS) {
-      rejected.put(reason, Counter.builder("outpost.admin.uploads.rejected").tag("reason", reason)
-          .description("Admin API uploads refused for exceeding a configured bound").register(registry));
+      rejected.put(
+          reason,
+          Counter.builder("outpost.admin.uploads.rejected")
+              .tag("reason", reason)
+              .description("Admin API uploads refused for exceeding a configured bound")
+              .register(registry));
     }
   }
 
@@ -36,20 +45,34 @@ final class UploadBounds {
     return limits.get();
   }
 
-  /** Reads the body up to the limit in force; a larger body fails the request with 413 (see {@link #tooLarge}). */
+  /**
+   * Reads the body up to the limit in force; a larger body fails the request with 413 (see {@link
+   * #tooLarge}).
+   */
   Handler<RoutingContext> body(ToLongFunction<UploadLimits> limit) {
-    return ctx -> BodyHandler.create(false).setBodyLimit(limit.applyAsLong(limits.get())).handle(ctx);
+    return ctx ->
+        BodyHandler.create(false).setBodyLimit(limit.applyAsLong(limits.get())).handle(ctx);
   }
 
-  /** Failure handler turning the body handler's bare 413 into the API's JSON error with {@code code}. */
+  /**
+   * Failure handler turning the body handler's bare 413 into the API's JSON error with {@code
+   * code}.
+   */
   Handler<RoutingContext> tooLarge(String code, ToLongFunction<UploadLimits> limit, String key) {
     return ctx -> {
       if (ctx.statusCode() != 413) {
         ctx.next();
         return;
       }
-      reject(ctx, new UploadRejected(code, "the request body is larger than " + limit.applyAsLong(limits.get())
-          + " bytes (" + key + ")"));
+      reject(
+          ctx,
+          new UploadRejected(
+              code,
+              "the request body is larger than "
+                  + limit.applyAsLong(limits.get())
+                  + " bytes ("
+                  + key
+                  + ")"));
     };
   }
 

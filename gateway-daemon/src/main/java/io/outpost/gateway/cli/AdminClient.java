@@ -21,9 +21,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * How CLI commands reach a running daemon: the admin address and token file come from the same configuration the daemon
- * runs on ({@code --config}, else {@code ./outpost.yaml}, {@code $OUTPOST_CONFIG},
- * {@code /etc/outpost/outpost.yaml}, else the built-in one), or from explicit options.
+ * How CLI commands reach a running daemon: the admin address and token file come from the same
+ * configuration the daemon runs on ({@code --config}, else {@code ./outpost.yaml}, {@code
+ * $OUTPOST_CONFIG}, {@code /etc/outpost/outpost.yaml}, else the built-in one), or from explicit
+ * options.
  */
 final class AdminClient {
 
@@ -31,10 +32,15 @@ final class AdminClient {
 
   @Mixin ConfigOption config;
 
-  @Option(names = "--admin-url", paramLabel = "URL", description = "Admin API base URL (default: from the config).")
+  @Option(
+      names = "--admin-url",
+      paramLabel = "URL",
+      description = "Admin API base URL (default: from the config).")
   URI adminUrl;
 
-  @Option(names = "--token-file", paramLabel = "FILE",
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
       description = "Admin token file (default: admin.tokenFile, or admin.token in storage.dir).")
   Path tokenFile;
 
@@ -58,7 +64,10 @@ final class AdminClient {
   }
 
   JsonNode post(String path, JsonNode body) throws AdminException {
-    return send("POST", path, HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.toString()),
+    return send(
+        "POST",
+        path,
+        HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.toString()),
         "application/json");
   }
 
@@ -71,24 +80,29 @@ final class AdminClient {
   }
 
   /**
-   * Copies a streamed response body (an export) to {@code into} as it arrives, without holding it in memory.
+   * Copies a streamed response body (an export) to {@code into} as it arrives, without holding it
+   * in memory.
    *
-   * @throws AdminException as the other requests; an interrupted transfer with {@link ExitCodes#UNAVAILABLE}
+   * @throws AdminException as the other requests; an interrupted transfer with {@link
+   *     ExitCodes#UNAVAILABLE}
    */
   void download(String path, java.io.Writer into) throws AdminException, IOException {
     Target target = target();
-    HttpRequest request = HttpRequest.newBuilder(target.base.resolve(path))
-        .header("Authorization", "Bearer " + target.token)
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(target.base.resolve(path))
+            .header("Authorization", "Bearer " + target.token)
+            .GET()
+            .build();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<java.io.InputStream> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
-      throw new AdminException(ExitCodes.UNAVAILABLE, "daemon not reachable at " + target.base + " (is it running?)");
+      throw new AdminException(
+          ExitCodes.UNAVAILABLE, "daemon not reachable at " + target.base + " (is it running?)");
     } catch (IOException e) {
-      throw new AdminException(ExitCodes.UNAVAILABLE, "admin API at " + target.base + ": " + e.getMessage());
+      throw new AdminException(
+          ExitCodes.UNAVAILABLE, "admin API at " + target.base + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AdminException(ExitCodes.SOFTWARE, "interrupted");
@@ -96,15 +110,18 @@ final class AdminClient {
     try (java.io.Reader body =
         new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8)) {
       if (response.statusCode() == 401) {
-        throw new AdminException(ExitCodes.NO_PERMISSION,
-            "the daemon refused the admin token from " + target.tokenFile);
+        throw new AdminException(
+            ExitCodes.NO_PERMISSION, "the daemon refused the admin token from " + target.tokenFile);
       }
       if (response.statusCode() >= 400) {
         java.io.StringWriter error = new java.io.StringWriter();
         body.transferTo(error);
         JsonNode node = parse(error.toString());
-        throw new AdminException(ExitCodes.SOFTWARE,
-            node.path("error").asText("error") + ": " + node.path("message").asText(error.toString()));
+        throw new AdminException(
+            ExitCodes.SOFTWARE,
+            node.path("error").asText("error")
+                + ": "
+                + node.path("message").asText(error.toString()));
       }
       char[] buffer = new char[8192];
       while (true) {
@@ -112,41 +129,47 @@ final class AdminClient {
         try {
           n = body.read(buffer);
         } catch (IOException e) {
-          throw new AdminException(ExitCodes.UNAVAILABLE,
+          throw new AdminException(
+              ExitCodes.UNAVAILABLE,
               "the transfer from " + target.base + " broke off: " + e.getMessage());
         }
         if (n < 0) {
           return;
         }
-        into.write(buffer, 0, n); // a failed write is the caller's (its file), so it stays an IOException
+        into.write(
+            buffer, 0, n); // a failed write is the caller's (its file), so it stays an IOException
       }
     }
   }
 
   /** Encodes one path segment (a client id, a function name). */
   static String segment(String value) {
-    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 
   static ObjectMapper json() {
     return JSON;
   }
 
-  private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, String contentType)
+  private JsonNode send(
+      String method, String path, HttpRequest.BodyPublisher body, String contentType)
       throws AdminException {
     Target target = target();
-    HttpRequest request = HttpRequest.newBuilder(target.base.resolve(path))
-        .timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + target.token)
-        .header("Content-Type", contentType)
-        .method(method, body)
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(target.base.resolve(path))
+            .timeout(TIMEOUT)
+            .header("Authorization", "Bearer " + target.token)
+            .header("Content-Type", contentType)
+            .method(method, body)
+            .build();
     HttpResponse<String> response;
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
-      throw new AdminException(ExitCodes.UNAVAILABLE, "daemon not reachable at " + target.base + " (is it running?)");
+      throw new AdminException(
+          ExitCodes.UNAVAILABLE, "daemon not reachable at " + target.base + " (is it running?)");
     } catch (IOException e) {
       throw new AdminException(ExitCodes.UNAVAILABLE, "admin API at " + target.base + ": " + e);
     } catch (InterruptedException e) {
@@ -155,15 +178,17 @@ final class AdminClient {
     }
     JsonNode node = parse(response.body());
     if (response.statusCode() == 401) {
-      throw new AdminException(ExitCodes.NO_PERMISSION, "the daemon refused the admin token from " + target.tokenFile);
+      throw new AdminException(
+          ExitCodes.NO_PERMISSION, "the daemon refused the admin token from " + target.tokenFile);
     }
     if (response.statusCode() >= 400) {
       String message = node.path("message").asText(response.body());
-      int exit = switch (response.statusCode()) {
-        case 404 -> ExitCodes.NOT_FOUND;
-        case 422 -> ExitCodes.CONFIG;
-        default -> ExitCodes.SOFTWARE;
-      };
+      int exit =
+          switch (response.statusCode()) {
+            case 404 -> ExitCodes.NOT_FOUND;
+            case 422 -> ExitCodes.CONFIG;
+            default -> ExitCodes.SOFTWARE;
+          };
       throw new AdminException(exit, node.path("error").asText("error") + ": " + message);
     }
     return node;
@@ -190,19 +215,34 @@ final class AdminClient {
       throw new AdminException(ExitCodes.CONFIG, "invalid configuration: " + e.getMessage());
     }
     AdminConfig admin = c.admin();
-    URI base = adminUrl != null ? adminUrl : URI.create("http://" + hostForUrl(admin.host()) + ":" + admin.port());
+    URI base =
+        adminUrl != null
+            ? adminUrl
+            : URI.create("http://" + hostForUrl(admin.host()) + ":" + admin.port());
     Path file = tokenFile != null ? tokenFile : admin.tokenPath(c.dataDir());
     try {
-      return new Target(base.toString().endsWith("/") ? base : URI.create(base + "/"), AdminToken.read(file), file);
+      return new Target(
+          base.toString().endsWith("/") ? base : URI.create(base + "/"),
+          AdminToken.read(file),
+          file);
     } catch (NoSuchFileException e) {
-      throw new AdminException(ExitCodes.NOT_FOUND, "no admin token at " + file + ": the daemon creates it at its"
-          + " first start; is the daemon running with this configuration (" + config.describe() + ")?");
+      throw new AdminException(
+          ExitCodes.NOT_FOUND,
+          "no admin token at "
+              + file
+              + ": the daemon creates it at its"
+              + " first start; is the daemon running with this configuration ("
+              + config.describe()
+              + ")?");
     } catch (AccessDeniedException e) {
-      throw new AdminException(ExitCodes.NO_PERMISSION, "cannot read the admin token " + file
-          + ": permission denied; run as the daemon's user or root");
+      throw new AdminException(
+          ExitCodes.NO_PERMISSION,
+          "cannot read the admin token "
+              + file
+              + ": permission denied; run as the daemon's user or root");
     } catch (IOException e) {
-      throw new AdminException(ExitCodes.NO_PERMISSION, "cannot read the admin token " + file + ": "
-          + e.getMessage());
+      throw new AdminException(
+          ExitCodes.NO_PERMISSION, "cannot read the admin token " + file + ": " + e.getMessage());
     }
   }
 

@@ -2,15 +2,16 @@ package io.outpost.gateway.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * Base of the commands that talk to a running daemon: resolves the admin API from the configuration, turns failures into
- * a one-line message and an exit code, and prints either a table or, with {@code --json}, the daemon's JSON.
+ * Base of the commands that talk to a running daemon: resolves the admin API from the
+ * configuration, turns failures into a one-line message and an exit code, and prints either a table
+ * or, with {@code --json}, the daemon's JSON.
  */
 abstract class AdminCommand implements Callable<Integer> {
 
@@ -39,7 +40,10 @@ abstract class AdminCommand implements Callable<Integer> {
 
   abstract int execute() throws AdminClient.AdminException;
 
-  /** Prints {@code node} as JSON when {@code --json} was given and returns true; otherwise returns false. */
+  /**
+   * Prints {@code node} as JSON when {@code --json} was given and returns true; otherwise returns
+   * false.
+   */
   final boolean printedJson(JsonNode node) {
     if (!admin.json) {
       return false;

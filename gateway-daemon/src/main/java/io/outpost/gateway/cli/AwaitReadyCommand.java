@@ -1,8 +1,8 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.broker.ListenerOptions;
 import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.admin.AdminToken;
-import io.outpost.broker.ListenerOptions;
 import io.outpost.gateway.config.AdminConfig;
 import io.outpost.gateway.config.OutpostConfig;
 import java.io.IOException;
@@ -22,19 +22,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code outpost await-ready}: waits until a running daemon reports ready, for systemd's {@code ExecStartPost=}.
+ * {@code outpost await-ready}: waits until a running daemon reports ready, for systemd's {@code
+ * ExecStartPost=}.
  *
- * <p>Java cannot send {@code sd_notify} datagrams without native code, so the unit uses {@code Type=exec} and this
- * command blocks its start job until {@code GET /health/ready} on the configured admin address answers 200. It sends
- * the admin bearer token from the configured token file, which the daemon creates at its first start, so a missing
- * token file only means "not ready yet". With the admin API disabled it waits for the first broker listener to accept
- * TCP connections instead. Exit 0 when ready, 69 (EX_UNAVAILABLE) on timeout, 78 when the configuration is invalid.
+ * <p>Java cannot send {@code sd_notify} datagrams without native code, so the unit uses {@code
+ * Type=exec} and this command blocks its start job until {@code GET /health/ready} on the
+ * configured admin address answers 200. It sends the admin bearer token from the configured token
+ * file, which the daemon creates at its first start, so a missing token file only means "not ready
+ * yet". With the admin API disabled it waits for the first broker listener to accept TCP
+ * connections instead. Exit 0 when ready, 69 (EX_UNAVAILABLE) on timeout, 78 when the configuration
+ * is invalid.
  */
 @Command(
     name = "await-ready",
     mixinStandardHelpOptions = true,
-    description = "Wait until the daemon configured by --config is ready (admin /health/ready answers 200). "
-        + "Exit 0 when ready, 69 on timeout, 78 on an invalid configuration.")
+    description =
+        "Wait until the daemon configured by --config is ready (admin /health/ready answers 200). "
+            + "Exit 0 when ready, 69 on timeout, 78 on an invalid configuration.")
 final class AwaitReadyCommand implements Callable<Integer> {
 
   static final long DEFAULT_TIMEOUT_SECONDS = 90;
@@ -43,7 +47,10 @@ final class AwaitReadyCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "" + DEFAULT_TIMEOUT_SECONDS,
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "" + DEFAULT_TIMEOUT_SECONDS,
       description = "Give up after this many seconds (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
@@ -62,13 +69,15 @@ final class AwaitReadyCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (true) {
       Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
-      String last = probe.attempt(left.compareTo(ATTEMPT_TIMEOUT) < 0 ? left.plusMillis(1) : ATTEMPT_TIMEOUT);
+      String last =
+          probe.attempt(left.compareTo(ATTEMPT_TIMEOUT) < 0 ? left.plusMillis(1) : ATTEMPT_TIMEOUT);
       if (last == null) {
         System.out.println("outpost: ready (" + probe.target() + ")");
         return ExitCodes.OK;
       }
       if (System.nanoTime() + POLL_INTERVAL.toNanos() > deadline) {
-        System.err.println("outpost: not ready after " + timeoutSeconds + " s (" + probe.target() + "): " + last);
+        System.err.println(
+            "outpost: not ready after " + timeoutSeconds + " s (" + probe.target() + "): " + last);
         return ExitCodes.UNAVAILABLE;
       }
       Thread.sleep(POLL_INTERVAL.toMillis());
@@ -78,8 +87,14 @@ final class AwaitReadyCommand implements Callable<Integer> {
   private static Probe probeFor(OutpostConfig loaded) {
     AdminConfig admin = loaded.admin();
     if (admin.enabled() && admin.port() > 0) {
-      return new HttpProbe(URI.create("http://" + uriHost(loopbackFor(admin.host())) + ":" + admin.port()
-          + "/health/ready"), admin.tokenPath(loaded.dataDir()));
+      return new HttpProbe(
+          URI.create(
+              "http://"
+                  + uriHost(loopbackFor(admin.host()))
+                  + ":"
+                  + admin.port()
+                  + "/health/ready"),
+          admin.tokenPath(loaded.dataDir()));
     }
     ListenerOptions listener = loaded.broker().listeners().get(0);
     if (listener.port() > 0) {
@@ -121,11 +136,17 @@ final class AwaitReadyCommand implements Callable<Integer> {
       } catch (IOException e) {
         return "admin token " + tokenFile + " not readable (yet): " + e;
       }
-      HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
-          .header("Authorization", "Bearer " + token).GET().build();
+      HttpRequest request =
+          HttpRequest.newBuilder(uri)
+              .timeout(timeout)
+              .header("Authorization", "Bearer " + token)
+              .GET()
+              .build();
       try {
         int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        return status == 200 ? null : "HTTP " + status + (status == 401 ? " (token " + tokenFile + " refused)" : "");
+        return status == 200
+            ? null
+            : "HTTP " + status + (status == 401 ? " (token " + tokenFile + " refused)" : "");
       } catch (IOException e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       }

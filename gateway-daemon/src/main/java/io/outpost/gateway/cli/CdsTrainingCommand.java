@@ -21,38 +21,43 @@ import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code outpost cds-training} (hidden): one short, private run of the daemon whose loaded classes the JVM dumps into an
- * application class-data sharing archive ({@code -XX:ArchiveClassesAtExit}). The packaged launcher runs it for
- * {@code outpost update-cds-archive} (the .deb's postinst, the tarball's install.sh) and later starts map that archive
- * instead of loading and verifying ~5,000 classes one by one: the largest part of the start-up time on a small box.
+ * {@code outpost cds-training} (hidden): one short, private run of the daemon whose loaded classes
+ * the JVM dumps into an application class-data sharing archive ({@code -XX:ArchiveClassesAtExit}).
+ * The packaged launcher runs it for {@code outpost update-cds-archive} (the .deb's postinst, the
+ * tarball's install.sh) and later starts map that archive instead of loading and verifying ~5,000
+ * classes one by one: the largest part of the start-up time on a small box.
  *
- * <p>It walks the paths a real start and its first minutes take: the YAML configuration through the same loader, the
- * daemon on loopback port 0 with a temporary data directory, a {@code /health/ready} probe, one MQTT device publishing
- * QoS 1 into the spool, and a graceful stop; the probes use plain sockets (see {@link TrainingProbes}), so the
- * archive holds the daemon's classes and few others. It touches nothing outside its temporary directory, and leaves
- * the logging as it found it (the start-up default, {@link io.outpost.gateway.logging.DefaultLogConfigurator}).
+ * <p>It walks the paths a real start and its first minutes take: the YAML configuration through the
+ * same loader, the daemon on loopback port 0 with a temporary data directory, a {@code
+ * /health/ready} probe, one MQTT device publishing QoS 1 into the spool, and a graceful stop; the
+ * probes use plain sockets (see {@link TrainingProbes}), so the archive holds the daemon's classes
+ * and few others. It touches nothing outside its temporary directory, and leaves the logging as it
+ * found it (the start-up default, {@link io.outpost.gateway.logging.DefaultLogConfigurator}).
  */
 @Command(
     name = "cds-training",
     hidden = true,
     mixinStandardHelpOptions = true,
-    description = "Run the daemon once on a temporary data directory and loopback port 0, probe it and stop "
-        + "(the training run for the launcher's class-data sharing archive).")
+    description =
+        "Run the daemon once on a temporary data directory and loopback port 0, probe it and stop "
+            + "(the training run for the launcher's class-data sharing archive).")
 final class CdsTrainingCommand implements Callable<Integer> {
 
   /** How long the training daemon may take to stop; it has one idle connection at most. */
   static final Duration STOP_BUDGET = Duration.ofSeconds(10);
+
   static final String TOPIC = "devices/cds-training/telemetry";
 
   private static final Logger LOG = LoggerFactory.getLogger(CdsTrainingCommand.class);
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: "%s"}
       routes:
@@ -61,9 +66,12 @@ final class CdsTrainingCommand implements Callable<Integer> {
       logging: {level: info}
       """;
 
-  @Option(names = "--native-library-dir", paramLabel = "DIR",
-      description = "Also copy SQLite's native library for this machine into DIR, so that starts load it from there "
-          + "(-Dorg.sqlite.lib.path) instead of extracting it from the jar every time.")
+  @Option(
+      names = "--native-library-dir",
+      paramLabel = "DIR",
+      description =
+          "Also copy SQLite's native library for this machine into DIR, so that starts load it from there "
+              + "(-Dorg.sqlite.lib.path) instead of extracting it from the jar every time.")
   Path nativeLibraryDir;
 
   @Override
@@ -82,8 +90,9 @@ final class CdsTrainingCommand implements Callable<Integer> {
   }
 
   /**
-   * SQLite's native library for this machine, as sqlite-jdbc would extract it to a temporary file at every start (its
-   * own platform detection runs {@code uname}), copied once to {@code dir}, readable by everyone, replaced atomically.
+   * SQLite's native library for this machine, as sqlite-jdbc would extract it to a temporary file
+   * at every start (its own platform detection runs {@code uname}), copied once to {@code dir},
+   * readable by everyone, replaced atomically.
    */
   static Path copySqliteLibrary(Path dir) throws IOException {
     String name = LibraryLoaderUtil.getNativeLibName();
@@ -111,7 +120,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
     try {
       config = new ConfigLoader().load(file);
     } catch (ConfigException e) {
-      System.err.println("outpost: cds-training: invalid training configuration: " + e.getMessage());
+      System.err.println(
+          "outpost: cds-training: invalid training configuration: " + e.getMessage());
       return ExitCodes.SOFTWARE;
     }
     LOG.info("CDS training run starting from {}: {}", file, StartupSummary.of(config));
@@ -126,7 +136,10 @@ final class CdsTrainingCommand implements Callable<Integer> {
       LOG.info("CDS training daemon ready: {}", gateway.describeEndpoints());
       String token = AdminToken.read(config.admin().tokenPath(data));
       String ready = TrainingProbes.httpGet(gateway.adminPort(), "/health/ready", token);
-      TrainingProbes.mqttPublishQos1(gateway.brokerPorts().get(0), "cds-training", TOPIC,
+      TrainingProbes.mqttPublishQos1(
+          gateway.brokerPorts().get(0),
+          "cds-training",
+          TOPIC,
           "{\"t\":21.5}".getBytes(StandardCharsets.UTF_8));
       if (!ready.contains(" 200")) {
         System.err.println("outpost: cds-training: /health/ready answered " + ready);

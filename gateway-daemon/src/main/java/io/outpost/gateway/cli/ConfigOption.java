@@ -19,15 +19,18 @@ final class ConfigOption {
   @Option(
       names = {"-c", "--config"},
       paramLabel = "FILE",
-      description = "YAML configuration file. Default: ./outpost.yaml when present, else $OUTPOST_CONFIG, else "
-          + "/etc/outpost/outpost.yaml when present, else the built-in configuration (broker on 127.0.0.1:1883, "
-          + "data in ./outpost-data, no cloud).")
+      description =
+          "YAML configuration file. Default: ./outpost.yaml when present, else $OUTPOST_CONFIG, else "
+              + "/etc/outpost/outpost.yaml when present, else the built-in configuration (broker on 127.0.0.1:1883, "
+              + "data in ./outpost-data, no cloud).")
   Path file;
 
   /** Environment variable naming the configuration file when {@code --config} is not given. */
   static final String ENV = "OUTPOST_CONFIG";
+
   /** Looked for first, in the working directory. */
   static final Path LOCAL = Path.of("outpost.yaml");
+
   /** Looked for last: where the package installs the configuration. */
   static final Path SYSTEM = Path.of("/etc/outpost/outpost.yaml");
 
@@ -37,7 +40,10 @@ final class ConfigOption {
     return effective == null ? loader.builtIn() : loader.load(effective);
   }
 
-  /** Loads the configuration, or prints why it is invalid and returns empty; the caller then exits 78. */
+  /**
+   * Loads the configuration, or prints why it is invalid and returns empty; the caller then exits
+   * 78.
+   */
   Optional<OutpostConfig> loadOrReport() {
     try {
       return Optional.of(load());
@@ -48,11 +54,11 @@ final class ConfigOption {
   }
 
   /**
-   * The configuration as commands that talk to a running daemon need it. When the file does not validate (an operator
-   * in the middle of an edit, or a reload about to be refused), the daemon still runs on what it loaded before, so
-   * only the keys that say where it is are taken from the file — {@code admin.listen}, {@code admin.tokenFile},
-   * {@code storage.dir}, with their defaults — and {@code warn} is told why. Throws the original error when even
-   * those cannot be read.
+   * The configuration as commands that talk to a running daemon need it. When the file does not
+   * validate (an operator in the middle of an edit, or a reload about to be refused), the daemon
+   * still runs on what it loaded before, so only the keys that say where it is are taken from the
+   * file — {@code admin.listen}, {@code admin.tokenFile}, {@code storage.dir}, with their defaults
+   * — and {@code warn} is told why. Throws the original error when even those cannot be read.
    */
   OutpostConfig loadForAdmin(Consumer<String> warn) throws ConfigException {
     try {
@@ -69,9 +75,13 @@ final class ConfigOption {
         copy(tree, where, "admin", "listen");
         copy(tree, where, "admin", "tokenFile");
         copy(tree, where, "storage", "dir");
-        OutpostConfig address = new ConfigLoader().parse(yaml.writeValueAsString(where), effective.toString());
-        warn.accept("invalid configuration: " + invalid.getMessage() + " (the daemon keeps running on the one it"
-            + " loaded; reaching it with admin.listen and storage.dir as the file gives them)");
+        OutpostConfig address =
+            new ConfigLoader().parse(yaml.writeValueAsString(where), effective.toString());
+        warn.accept(
+            "invalid configuration: "
+                + invalid.getMessage()
+                + " (the daemon keeps running on the one it"
+                + " loaded; reaching it with admin.listen and storage.dir as the file gives them)");
         return address;
       } catch (IOException | ConfigException | RuntimeException unreadable) {
         invalid.addSuppressed(unreadable);

@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code outpost functions ...}: deploy, list, invoke, roll back and remove local functions. */
-@Command(name = "functions", mixinStandardHelpOptions = true, description = "Manage local functions.",
+@Command(
+    name = "functions",
+    mixinStandardHelpOptions = true,
+    description = "Manage local functions.",
     subcommands = {
       FunctionsCommand.ListFunctions.class,
       FunctionsCommand.Deploy.class,
@@ -46,12 +49,27 @@ final class FunctionsCommand extends AdminCommand {
       if (printedJson(list)) {
         return ExitCodes.OK;
       }
-      Table t = new Table("NAME", "VERSION", "RUNTIME", "LIFECYCLE", "STATE", "TRIGGERS", "INVOCATIONS", "FAILURES",
-          "LAST ERROR");
+      Table t =
+          new Table(
+              "NAME",
+              "VERSION",
+              "RUNTIME",
+              "LIFECYCLE",
+              "STATE",
+              "TRIGGERS",
+              "INVOCATIONS",
+              "FAILURES",
+              "LAST ERROR");
       for (JsonNode f : list.path("functions")) {
-        t.row(f.path("name").asText(), f.path("version").asText(), f.path("runtime").asText(),
-            f.path("lifecycle").asText(), f.path("state").asText(), f.path("triggers").toString(),
-            f.path("invocations").asLong(), f.path("failures").asLong(),
+        t.row(
+            f.path("name").asText(),
+            f.path("version").asText(),
+            f.path("runtime").asText(),
+            f.path("lifecycle").asText(),
+            f.path("state").asText(),
+            f.path("triggers").toString(),
+            f.path("invocations").asLong(),
+            f.path("failures").asLong(),
             f.path("lastError").isNull() ? "-" : f.path("lastError").asText("-"));
       }
       t.print(out());
@@ -60,12 +78,16 @@ final class FunctionsCommand extends AdminCommand {
   }
 
   /** {@code outpost functions deploy FILE|DIR}. */
-  @Command(name = "deploy", mixinStandardHelpOptions = true,
-      description = "Deploy a function package: a JAR (Java) or a directory (any language) with its descriptor. "
-          + "The previous version is kept for rollback.")
+  @Command(
+      name = "deploy",
+      mixinStandardHelpOptions = true,
+      description =
+          "Deploy a function package: a JAR (Java) or a directory (any language) with its descriptor. "
+              + "The previous version is kept for rollback.")
   static final class Deploy extends AdminCommand {
 
-    @Parameters(paramLabel = "FILE|DIR") Path source;
+    @Parameters(paramLabel = "FILE|DIR")
+    Path source;
 
     @Override
     int execute() throws AdminClient.AdminException {
@@ -75,33 +97,51 @@ final class FunctionsCommand extends AdminCommand {
       }
       JsonNode result;
       try {
-        result = Files.isDirectory(source)
-            ? admin.post("api/functions", zip(source), "application/zip")
-            : admin.post("api/functions", Files.readAllBytes(source), "application/java-archive");
+        result =
+            Files.isDirectory(source)
+                ? admin.post("api/functions", zip(source), "application/zip")
+                : admin.post(
+                    "api/functions", Files.readAllBytes(source), "application/java-archive");
       } catch (IOException e) {
         err().println("outpost: cannot read " + source + ": " + e.getMessage());
         return ExitCodes.NOT_FOUND;
       }
       if (!printedJson(result)) {
-        out().println("deployed " + result.path("name").asText() + " " + result.path("version").asText()
-            + " (" + result.path("state").asText() + ")");
+        out()
+            .println(
+                "deployed "
+                    + result.path("name").asText()
+                    + " "
+                    + result.path("version").asText()
+                    + " ("
+                    + result.path("state").asText()
+                    + ")");
       }
       return ExitCodes.OK;
     }
 
-    /** Zips a directory package so it can travel in one request; paths are relative to the directory. */
+    /**
+     * Zips a directory package so it can travel in one request; paths are relative to the
+     * directory.
+     */
     static byte[] zip(Path dir) throws IOException {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
-        files.filter(Files::isRegularFile).sorted().forEach(file -> {
-          try {
-            zip.putNextEntry(new ZipEntry(dir.relativize(file).toString().replace('\\', '/')));
-            Files.copy(file, zip);
-            zip.closeEntry();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+      try (ZipOutputStream zip = new ZipOutputStream(bytes);
+          Stream<Path> files = Files.walk(dir)) {
+        files
+            .filter(Files::isRegularFile)
+            .sorted()
+            .forEach(
+                file -> {
+                  try {
+                    zip.putNextEntry(
+                        new ZipEntry(dir.relativize(file).toString().replace('\\', '/')));
+                    Files.copy(file, zip);
+                    zip.closeEntry();
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
@@ -110,13 +150,19 @@ final class FunctionsCommand extends AdminCommand {
   }
 
   /** {@code outpost functions invoke NAME --topic T --payload P}. */
-  @Command(name = "invoke", mixinStandardHelpOptions = true,
+  @Command(
+      name = "invoke",
+      mixinStandardHelpOptions = true,
       description = "Invoke a function once with a test message and print its outcome and outputs.")
   static final class Invoke extends AdminCommand {
 
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME")
+    String name;
 
-    @Option(names = "--topic", required = true, description = "Topic the test message appears to come from.")
+    @Option(
+        names = "--topic",
+        required = true,
+        description = "Topic the test message appears to come from.")
     String topic;
 
     @Option(names = "--payload", defaultValue = "", description = "Payload (UTF-8 text).")
@@ -124,11 +170,17 @@ final class FunctionsCommand extends AdminCommand {
 
     @Override
     int execute() throws AdminClient.AdminException {
-      ObjectNode body = AdminClient.json().createObjectNode().put("topic", topic).put("payload", payload);
+      ObjectNode body =
+          AdminClient.json().createObjectNode().put("topic", topic).put("payload", payload);
       JsonNode result = admin.post("api/functions/" + AdminClient.segment(name) + "/invoke", body);
       if (!printedJson(result)) {
-        out().println(result.path("outcome").asText() + " in " + result.path("durationMillis").asText() + " ms"
-            + (result.hasNonNull("error") ? ": " + result.path("error").asText() : ""));
+        out()
+            .println(
+                result.path("outcome").asText()
+                    + " in "
+                    + result.path("durationMillis").asText()
+                    + " ms"
+                    + (result.hasNonNull("error") ? ": " + result.path("error").asText() : ""));
         for (JsonNode out : result.path("outputs")) {
           out().println("  -> " + out.path("topic").asText() + " " + out.path("payload").asText());
         }
@@ -138,15 +190,20 @@ final class FunctionsCommand extends AdminCommand {
   }
 
   /** {@code outpost functions rollback NAME}. */
-  @Command(name = "rollback", mixinStandardHelpOptions = true,
-      description = "Switch a function back to its previous version (in-flight invocations finish first).")
+  @Command(
+      name = "rollback",
+      mixinStandardHelpOptions = true,
+      description =
+          "Switch a function back to its previous version (in-flight invocations finish first).")
   static final class Rollback extends AdminCommand {
 
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME")
+    String name;
 
     @Override
     int execute() throws AdminClient.AdminException {
-      JsonNode result = admin.post("api/functions/" + AdminClient.segment(name) + "/rollback", null);
+      JsonNode result =
+          admin.post("api/functions/" + AdminClient.segment(name) + "/rollback", null);
       if (!printedJson(result)) {
         out().println("rolled back " + name + " to " + result.path("version").asText());
       }
@@ -155,10 +212,14 @@ final class FunctionsCommand extends AdminCommand {
   }
 
   /** {@code outpost functions remove NAME}. */
-  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a function and its versions.")
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description = "Remove a function and its versions.")
   static final class Remove extends AdminCommand {
 
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME")
+    String name;
 
     @Override
     int execute() throws AdminClient.AdminException {

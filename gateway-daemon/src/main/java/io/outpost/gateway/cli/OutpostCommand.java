@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionCommand.Provider.class,
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeOnExecutionException = ExitCodes.SOFTWARE,
-    description = "Offline-first edge gateway: local MQTT broker, local functions and durable store-and-forward.",
+    description =
+        "Offline-first edge gateway: local MQTT broker, local functions and durable store-and-forward.",
     subcommands = {
       RunCommand.class,
       ValidateCommand.class,
@@ -35,7 +36,8 @@ public final class OutpostCommand implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    // the service's own `run --config FILE` skips building picocli's model of every command (see DirectRun)
+    // the service's own `run --config FILE` skips building picocli's model of every command (see
+    // DirectRun)
     OptionalInt direct = DirectRun.run(args);
     System.exit(direct.isPresent() ? direct.getAsInt() : commandLine().execute(args));
   }

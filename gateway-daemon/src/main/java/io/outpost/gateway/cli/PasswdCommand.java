@@ -1,8 +1,8 @@
 package io.outpost.gateway.cli;
 
+import io.outpost.broker.security.PasswordFile;
 import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.config.ConfigException;
-import io.outpost.broker.security.PasswordFile;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -15,22 +15,23 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code outpost passwd add|remove USER}: manages the device password file ({@code security.passwordFile}). The file
- * is rewritten atomically with mode 0600; a running daemon picks the change up within
- * {@code security.fileCheckSeconds}.
+ * {@code outpost passwd add|remove USER}: manages the device password file ({@code
+ * security.passwordFile}). The file is rewritten atomically with mode 0600; a running daemon picks
+ * the change up within {@code security.fileCheckSeconds}.
  */
 @Command(
     name = "passwd",
     mixinStandardHelpOptions = true,
-    description = "Add, change or remove device users in the password file (PBKDF2-HMAC-SHA256 hashes).",
+    description =
+        "Add, change or remove device users in the password file (PBKDF2-HMAC-SHA256 hashes).",
     subcommands = {PasswdCommand.Add.class, PasswdCommand.Remove.class})
 final class PasswdCommand implements Runnable {
 
@@ -45,7 +46,9 @@ final class PasswdCommand implements Runnable {
   static final class FileOptions {
     @Mixin ConfigOption config;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "FILE",
         description = "Password file. Default: security.passwordFile of the configuration.")
     Path file;
 
@@ -57,7 +60,8 @@ final class PasswdCommand implements Runnable {
       try {
         String configured = config.load().security().passwordFile();
         if (configured == null) {
-          err.println("outpost: " + config.describe() + " sets no security.passwordFile; pass --file FILE");
+          err.println(
+              "outpost: " + config.describe() + " sets no security.passwordFile; pass --file FILE");
           return null;
         }
         return Path.of(configured);
@@ -68,9 +72,12 @@ final class PasswdCommand implements Runnable {
     }
   }
 
-  @Command(name = "add", mixinStandardHelpOptions = true,
-      description = "Add USER, or change their password. Prompts twice on a terminal; --password-stdin reads one "
-          + "line from standard input instead (for scripts).")
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description =
+          "Add USER, or change their password. Prompts twice on a terminal; --password-stdin reads one "
+              + "line from standard input instead (for scripts).")
   static final class Add implements Callable<Integer> {
 
     @Mixin FileOptions files;
@@ -78,7 +85,9 @@ final class PasswdCommand implements Runnable {
     @Parameters(paramLabel = "USER", description = "The MQTT user name.")
     String user;
 
-    @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
+    @Option(
+        names = "--password-stdin",
+        description = "Read the password from the first line of standard input.")
     boolean passwordStdin;
 
     @Spec CommandSpec spec;
@@ -98,8 +107,9 @@ final class PasswdCommand implements Runnable {
         PasswordFile current = PasswordFile.loadOrEmpty(file);
         boolean existed = current.contains(user);
         current.with(user, password).save(file);
-        spec.commandLine().getOut().println((existed ? "changed the password of " : "added ") + user + " in "
-            + file);
+        spec.commandLine()
+            .getOut()
+            .println((existed ? "changed the password of " : "added ") + user + " in " + file);
         return ExitCodes.OK;
       } catch (IllegalArgumentException e) {
         err.println("outpost: " + e.getMessage());
@@ -110,7 +120,8 @@ final class PasswdCommand implements Runnable {
     }
 
     private static byte[] readStdin(PrintWriter err) throws IOException {
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String line = in.readLine();
       if (line == null || line.isEmpty()) {
         err.println("outpost: no password on standard input");
@@ -147,7 +158,10 @@ final class PasswdCommand implements Runnable {
     }
   }
 
-  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove USER from the password file.")
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description = "Remove USER from the password file.")
   static final class Remove implements Callable<Integer> {
 
     @Mixin FileOptions files;

@@ -23,7 +23,8 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Run the gateway in the foreground until SIGTERM/SIGINT, then shut down gracefully (exit 0).")
+    description =
+        "Run the gateway in the foreground until SIGTERM/SIGINT, then shut down gracefully (exit 0).")
 final class RunCommand implements Callable<Integer> {
 
   /** What systemd's default TimeoutStopSec allows, minus a margin for the JVM to exit. */
@@ -42,13 +43,17 @@ final class RunCommand implements Callable<Integer> {
     OutpostConfig loaded = maybeLoaded.get();
     List<ConfigException> files = TlsFileChecks.problems(loaded, config.file());
     if (!files.isEmpty()) {
-      // the same check as validate: a key or certificate that cannot be used is a configuration error (78, which
+      // the same check as validate: a key or certificate that cannot be used is a configuration
+      // error (78, which
       // systemd does not retry), not a software failure
       files.forEach(e -> System.err.println("outpost: invalid configuration: " + e.getMessage()));
       return ExitCodes.CONFIG;
     }
     Logging.apply(loaded.logging());
-    LOG.info("Outpost {} starting from {}: {}", VersionInfo.version(), config.describe(),
+    LOG.info(
+        "Outpost {} starting from {}: {}",
+        VersionInfo.version(),
+        config.describe(),
         StartupSummary.of(loaded));
 
     Gateway gateway;
@@ -66,17 +71,22 @@ final class RunCommand implements Callable<Integer> {
 
     CountDownLatch stopRequested = new CountDownLatch(1);
     Gateway running = gateway;
-    ShutdownSignals.install(signal -> {
-      LOG.info("received SIG{}, shutting down", signal);
-      stopRequested.countDown();
-    }, () -> {
-      LOG.info("received SIGHUP, reloading the configuration");
-      running.reload(); // logs its own outcome
-    });
+    ShutdownSignals.install(
+        signal -> {
+          LOG.info("received SIG{}, shutting down", signal);
+          stopRequested.countDown();
+        },
+        () -> {
+          LOG.info("received SIGHUP, reloading the configuration");
+          running.reload(); // logs its own outcome
+        });
     LOG.info("Outpost ready: {}", gateway.describeEndpoints());
     stopRequested.await();
     boolean clean = gateway.stop(SHUTDOWN_BUDGET);
-    LOG.info(clean ? "Outpost stopped cleanly" : "Outpost stopped, but not everything finished within {}",
+    LOG.info(
+        clean
+            ? "Outpost stopped cleanly"
+            : "Outpost stopped, but not everything finished within {}",
         SHUTDOWN_BUDGET);
     return clean ? ExitCodes.OK : ExitCodes.SOFTWARE;
   }

@@ -5,9 +5,9 @@ import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * Turns SIGTERM and SIGINT into a graceful stop, and SIGHUP into a configuration reload. Handling the signals ourselves
- * (instead of a shutdown hook) lets the daemon finish its shutdown and exit 0, which systemd and operators read as a
- * clean stop.
+ * Turns SIGTERM and SIGINT into a graceful stop, and SIGHUP into a configuration reload. Handling
+ * the signals ourselves (instead of a shutdown hook) lets the daemon finish its shutdown and exit
+ * 0, which systemd and operators read as a clean stop.
  */
 final class ShutdownSignals {
 

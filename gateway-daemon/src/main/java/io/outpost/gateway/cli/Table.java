@@ -25,8 +25,10 @@ final class Table {
   void print(PrintWriter out) {
     int columns = rows.get(0).length;
     // A table of label/value pairs has blank headers: print no header line for it.
-    List<String[]> printed = java.util.Arrays.stream(rows.get(0)).allMatch(String::isBlank) ? rows.subList(1, rows.size())
-        : rows;
+    List<String[]> printed =
+        java.util.Arrays.stream(rows.get(0)).allMatch(String::isBlank)
+            ? rows.subList(1, rows.size())
+            : rows;
     int[] width = new int[columns];
     for (String[] r : rows) {
       for (int i = 0; i < columns && i < r.length; i++) {

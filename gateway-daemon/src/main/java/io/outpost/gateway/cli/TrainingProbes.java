@@ -11,10 +11,11 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * What the first minutes of a real daemon see, for {@link CdsTrainingCommand}: an HTTP readiness probe and an MQTT
- * 3.1.1 device publishing once at QoS 1. Spoken over plain sockets on purpose: a client library would put its own
- * classes into the class-data sharing archive, and every archived class costs mapping and relocation time and
- * resident memory at each start of the daemon, which never loads them.
+ * What the first minutes of a real daemon see, for {@link CdsTrainingCommand}: an HTTP readiness
+ * probe and an MQTT 3.1.1 device publishing once at QoS 1. Spoken over plain sockets on purpose: a
+ * client library would put its own classes into the class-data sharing archive, and every archived
+ * class costs mapping and relocation time and resident memory at each start of the daemon, which
+ * never loads them.
  */
 final class TrainingProbes {
 
@@ -25,8 +26,17 @@ final class TrainingProbes {
   /** {@code GET path} with a bearer token; returns the status line. */
   static String httpGet(int port, String path, String token) throws IOException {
     try (Socket socket = connect(port)) {
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-          + "\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + path
+                      + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                      + port
+                      + "\r\nAuthorization: Bearer "
+                      + token
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
       String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int end = response.indexOf("\r\n");
       return end < 0 ? response : response.substring(0, end);
@@ -34,12 +44,14 @@ final class TrainingProbes {
   }
 
   /** CONNECT (clean session), PUBLISH at QoS 1 and wait for its PUBACK, DISCONNECT. */
-  static void mqttPublishQos1(int port, String clientId, String topic, byte[] payload) throws IOException {
+  static void mqttPublishQos1(int port, String clientId, String topic, byte[] payload)
+      throws IOException {
     try (Socket socket = connect(port)) {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       ByteArrayOutputStream connect = new ByteArrayOutputStream();
       writeString(connect, "MQTT");
-      connect.write(new byte[] {4, 2, 0, 60}); // protocol level 3.1.1, clean session, keep-alive 60 s
+      connect.write(
+          new byte[] {4, 2, 0, 60}); // protocol level 3.1.1, clean session, keep-alive 60 s
       writeString(connect, clientId);
       send(socket, 0x10, connect.toByteArray());
       expect(in, new byte[] {0x20, 2, 0, 0}, "CONNACK (accepted)");

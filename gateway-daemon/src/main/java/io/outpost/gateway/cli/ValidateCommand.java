@@ -11,12 +11,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code outpost validate}: checks a configuration and its data directory without starting anything. */
+/**
+ * {@code outpost validate}: checks a configuration and its data directory without starting
+ * anything.
+ */
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
-    description = "Check a configuration without starting anything. Exit 0 when valid, 78 when the configuration is "
-        + "invalid, 73 when the data directory is missing or not writable.")
+    description =
+        "Check a configuration without starting anything. Exit 0 when valid, 78 when the configuration is "
+            + "invalid, 73 when the data directory is missing or not writable.")
 final class ValidateCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config;

@@ -3,31 +3,42 @@ package io.outpost.gateway.config;
 import java.nio.file.Path;
 
 /**
- * The {@code admin:} section: the operator's HTTP API (health, metrics, status, function deployment).
+ * The {@code admin:} section: the operator's HTTP API (health, metrics, status, function
+ * deployment).
  *
- * <p>The request bounds protect the daemon from oversized uploads. A request beyond one gets HTTP 413 with a stable
- * error code and is counted in {@code outpost.admin.uploads.rejected{reason=<code>}}; they change on a reload.
+ * <p>The request bounds protect the daemon from oversized uploads. A request beyond one gets HTTP
+ * 413 with a stable error code and is counted in {@code
+ * outpost.admin.uploads.rejected{reason=<code>}}; they change on a reload.
  *
- * @param listen {@code host:port} to bind; default {@value #DEFAULT_LISTEN} (loopback only). Port 0 picks a free port
+ * @param listen {@code host:port} to bind; default {@value #DEFAULT_LISTEN} (loopback only). Port 0
+ *     picks a free port
  * @param enabled {@code false} turns the admin API off; default {@code true}
- * @param tokenFile file holding the bearer token every request needs; created (mode 0600) at first start when
- *     missing; default {@code admin.token} in {@code storage.dir}
+ * @param tokenFile file holding the bearer token every request needs; created (mode 0600) at first
+ *     start when missing; default {@code admin.token} in {@code storage.dir}
  * @param maxPackageBytes largest function package upload (a JAR or a zipped directory); default
  *     {@value #DEFAULT_MAX_PACKAGE_BYTES} (64 MiB); beyond: 413 {@code package-too-large}
  * @param maxUnpackedBytes largest total size a zipped directory package may expand to; default
  *     {@value #DEFAULT_MAX_UNPACKED_BYTES} (256 MiB); beyond: 413 {@code package-expands-too-large}
- * @param maxPackageFiles most entries a zipped directory package may hold; default {@value #DEFAULT_MAX_PACKAGE_FILES};
- *     beyond: 413 {@code package-has-too-many-files}
- * @param maxInvokeBytes largest body of a manual function invocation; default {@value #DEFAULT_MAX_INVOKE_BYTES}
- *     (1 MiB); beyond: 413 {@code invocation-too-large}
- * @param openMetrics {@code true} serves {@code /metrics} without the token (for a Prometheus that cannot send one);
- *     default {@code false}: the token is needed. {@code /health/live} and {@code /health/ready} never need it
- * @param consoleMaxStreams most live update streams the web console ({@code /ui}) serves at once; default
- *     {@value #DEFAULT_CONSOLE_MAX_STREAMS}; beyond: 503 {@code too-many-streams}, counted in
- *     {@code outpost.admin.console.streams.rejected}
+ * @param maxPackageFiles most entries a zipped directory package may hold; default {@value
+ *     #DEFAULT_MAX_PACKAGE_FILES}; beyond: 413 {@code package-has-too-many-files}
+ * @param maxInvokeBytes largest body of a manual function invocation; default {@value
+ *     #DEFAULT_MAX_INVOKE_BYTES} (1 MiB); beyond: 413 {@code invocation-too-large}
+ * @param openMetrics {@code true} serves {@code /metrics} without the token (for a Prometheus that
+ *     cannot send one); default {@code false}: the token is needed. {@code /health/live} and {@code
+ *     /health/ready} never need it
+ * @param consoleMaxStreams most live update streams the web console ({@code /ui}) serves at once;
+ *     default {@value #DEFAULT_CONSOLE_MAX_STREAMS}; beyond: 503 {@code too-many-streams}, counted
+ *     in {@code outpost.admin.console.streams.rejected}
  */
-public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long maxPackageBytes,
-    Long maxUnpackedBytes, Integer maxPackageFiles, Long maxInvokeBytes, Boolean openMetrics,
+public record AdminConfig(
+    String listen,
+    Boolean enabled,
+    String tokenFile,
+    Long maxPackageBytes,
+    Long maxUnpackedBytes,
+    Integer maxPackageFiles,
+    Long maxInvokeBytes,
+    Boolean openMetrics,
     Integer consoleMaxStreams) {
 
   public static final String DEFAULT_LISTEN = "127.0.0.1:8181";
@@ -46,7 +57,8 @@ public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long
     maxPackageFiles = positive("maxPackageFiles", maxPackageFiles, DEFAULT_MAX_PACKAGE_FILES);
     maxInvokeBytes = positive("maxInvokeBytes", maxInvokeBytes, DEFAULT_MAX_INVOKE_BYTES);
     openMetrics = openMetrics != null && openMetrics;
-    consoleMaxStreams = positive("consoleMaxStreams", consoleMaxStreams, DEFAULT_CONSOLE_MAX_STREAMS);
+    consoleMaxStreams =
+        positive("consoleMaxStreams", consoleMaxStreams, DEFAULT_CONSOLE_MAX_STREAMS);
     int colon = listen.lastIndexOf(':');
     if (colon <= 0 || colon == listen.length() - 1) {
       throw new IllegalArgumentException("listen: must be host:port, not '" + listen + "'");
@@ -70,14 +82,26 @@ public record AdminConfig(String listen, Boolean enabled, String tokenFile, Long
     return new UploadLimits(maxPackageBytes, maxUnpackedBytes, maxPackageFiles, maxInvokeBytes);
   }
 
-  /** This section with another one's request bounds: what a reload can apply without rebinding the API. */
+  /**
+   * This section with another one's request bounds: what a reload can apply without rebinding the
+   * API.
+   */
   public AdminConfig withUploadLimits(AdminConfig other) {
-    return new AdminConfig(listen, enabled, tokenFile, other.maxPackageBytes, other.maxUnpackedBytes,
-        other.maxPackageFiles, other.maxInvokeBytes, openMetrics, consoleMaxStreams);
+    return new AdminConfig(
+        listen,
+        enabled,
+        tokenFile,
+        other.maxPackageBytes,
+        other.maxUnpackedBytes,
+        other.maxPackageFiles,
+        other.maxInvokeBytes,
+        openMetrics,
+        consoleMaxStreams);
   }
 
   /** The admin API's request bounds, in bytes and entries; see {@link AdminConfig}. */
-  public record UploadLimits(long maxPackageBytes, long maxUnpackedBytes, int maxPackageFiles, long maxInvokeBytes) {}
+  public record UploadLimits(
+      long maxPackageBytes, long maxUnpackedBytes, int maxPackageFiles, long maxInvokeBytes) {}
 
   private static int positive(String key, Integer value, int fallback) {
     return (int) positive(key, value == null ? null : value.longValue(), fallback);

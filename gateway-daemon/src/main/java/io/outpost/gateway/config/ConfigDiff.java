@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Key-level differences between two versions of a configuration section (a record), for a reload that applies some
- * keys live and names the others: which keys changed, and the section actually in force when some keys keep their
- * running value.
+ * Key-level differences between two versions of a configuration section (a record), for a reload
+ * that applies some keys live and names the others: which keys changed, and the section actually in
+ * force when some keys keep their running value.
  */
 public final class ConfigDiff {
 
@@ -29,7 +29,10 @@ public final class ConfigDiff {
     return changed;
   }
 
-  /** {@code next}, except that the keys in {@code keepCurrent} keep their values from {@code current}. */
+  /**
+   * {@code next}, except that the keys in {@code keepCurrent} keep their values from {@code
+   * current}.
+   */
   public static <R extends Record> R merge(R current, R next, Collection<String> keepCurrent) {
     requireSameType(current, next);
     RecordComponent[] components = current.getClass().getRecordComponents();
@@ -45,10 +48,15 @@ public final class ConfigDiff {
       Constructor<R> canonical = (Constructor<R>) current.getClass().getDeclaredConstructor(types);
       return canonical.newInstance(values);
     } catch (InvocationTargetException e) {
-      throw new IllegalArgumentException("cannot combine " + current.getClass().getSimpleName() + " settings: "
-          + e.getCause().getMessage(), e.getCause());
+      throw new IllegalArgumentException(
+          "cannot combine "
+              + current.getClass().getSimpleName()
+              + " settings: "
+              + e.getCause().getMessage(),
+          e.getCause());
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("not a record with a public canonical constructor: " + current.getClass(), e);
+      throw new IllegalStateException(
+          "not a record with a public canonical constructor: " + current.getClass(), e);
     }
   }
 

@@ -2,7 +2,8 @@ package io.outpost.gateway.config;
 
 /**
  * A configuration that cannot be used, with where and why: the source (file name), the key path
- * ({@code broker.listeners[0].port}) and the 1-based line, so an operator can fix it without guessing.
+ * ({@code broker.listeners[0].port}) and the 1-based line, so an operator can fix it without
+ * guessing.
  */
 public final class ConfigException extends Exception {
 

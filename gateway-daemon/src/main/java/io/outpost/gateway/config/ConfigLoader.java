@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -28,9 +28,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the daemon's YAML configuration strictly: unknown keys, wrong types and invalid values are errors naming the
- * key path and line, never warnings. Validation that needs more than one section (route filters, unique route names)
- * happens here, after binding.
+ * Reads the daemon's YAML configuration strictly: unknown keys, wrong types and invalid values are
+ * errors naming the key path and line, never warnings. Validation that needs more than one section
+ * (route filters, unique route names) happens here, after binding.
  */
 public final class ConfigLoader {
 
@@ -38,23 +38,26 @@ public final class ConfigLoader {
   public static final String BUILT_IN = "/io/outpost/gateway/config/default-config.yaml";
 
   /** "key: reason" as thrown by the records' compact constructors. */
-  private static final Pattern KEYED_REASON = Pattern.compile("^([A-Za-z][\\w.\\[\\]-]*): (.*)$", Pattern.DOTALL);
+  private static final Pattern KEYED_REASON =
+      Pattern.compile("^([A-Za-z][\\w.\\[\\]-]*): (.*)$", Pattern.DOTALL);
 
   private final ObjectMapper mapper;
 
   public ConfigLoader() {
-    mapper = YAMLMapper.builder(new YAMLFactory())
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .build();
+    mapper =
+        YAMLMapper.builder(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
   }
 
   /**
-   * Loads {@code file}; an unreadable file is a {@link ConfigException} too. Relative paths in it (storage.dir, key
-   * and certificate files, the password and token files) resolve against the file's directory.
+   * Loads {@code file}; an unreadable file is a {@link ConfigException} too. Relative paths in it
+   * (storage.dir, key and certificate files, the password and token files) resolve against the
+   * file's directory.
    */
   public OutpostConfig load(Path file) throws ConfigException {
     String yaml;
@@ -63,7 +66,10 @@ public final class ConfigLoader {
     } catch (NoSuchFileException e) {
       throw new ConfigException(file.toString(), "", 0, "cannot read the file: file not found");
     } catch (AccessDeniedException e) {
-      throw new ConfigException(file.toString(), "", 0,
+      throw new ConfigException(
+          file.toString(),
+          "",
+          0,
           "cannot read the file: permission denied (run as the daemon's user or root)");
     } catch (IOException | UncheckedIOException e) {
       throw new ConfigException(file.toString(), "", 0, "cannot read the file: " + describe(e));
@@ -82,7 +88,9 @@ public final class ConfigLoader {
     }
   }
 
-  /** The built-in configuration: broker on 127.0.0.1:1883, data in {@code ./outpost-data}, no cloud. */
+  /**
+   * The built-in configuration: broker on 127.0.0.1:1883, data in {@code ./outpost-data}, no cloud.
+   */
   public OutpostConfig builtIn() {
     try (InputStream in = ConfigLoader.class.getResourceAsStream(BUILT_IN)) {
       if (in == null) {
@@ -101,15 +109,18 @@ public final class ConfigLoader {
     KeyLocator locator = KeyLocator.of(yaml);
     OutpostConfig config;
     try {
-      config = yaml.isBlank() ? new OutpostConfig(null, null, null, null, null, null, null, null, null)
-          : mapper.readValue(yaml, OutpostConfig.class);
+      config =
+          yaml.isBlank()
+              ? new OutpostConfig(null, null, null, null, null, null, null, null, null)
+              : mapper.readValue(yaml, OutpostConfig.class);
       if (config == null) {
         config = new OutpostConfig(null, null, null, null, null, null, null, null, null);
       }
     } catch (JsonMappingException e) {
       StreamReadException syntax = syntaxError(e);
       // a number too large for its key is a value problem at a key, not a syntax error
-      throw syntax != null && !(syntax instanceof InputCoercionException) ? yamlError(syntax, source, yaml)
+      throw syntax != null && !(syntax instanceof InputCoercionException)
+          ? yamlError(syntax, source, yaml)
           : bindingError(e, source, locator);
     } catch (StreamReadException e) {
       throw yamlError(e, source, yaml);
@@ -134,11 +145,18 @@ public final class ConfigLoader {
     int tab = ConfigMessages.tabLine(yaml);
     if (tab > 0) {
       // the parser reports a tab at the line before it, in its own words: name it where it is
-      return new ConfigException(source, "", tab, "a tab character indents this line; YAML indents with spaces only");
+      return new ConfigException(
+          source, "", tab, "a tab character indents this line; YAML indents with spaces only");
     }
     JsonLocation at = e.getLocation();
-    String range = e instanceof InputCoercionException ? ConfigMessages.outOfRange(e.getOriginalMessage()) : null;
-    return new ConfigException(source, "", at == null ? 0 : at.getLineNr(),
+    String range =
+        e instanceof InputCoercionException
+            ? ConfigMessages.outOfRange(e.getOriginalMessage())
+            : null;
+    return new ConfigException(
+        source,
+        "",
+        at == null ? 0 : at.getLineNr(),
         range != null ? range : "not valid YAML: " + oneLine(e.getOriginalMessage()));
   }
 
@@ -148,8 +166,14 @@ public final class ConfigLoader {
       return "";
     }
     String first = message.strip().lines().findFirst().orElse("");
-    String last = message.strip().lines().filter(l -> !l.isBlank() && !l.strip().equals("^"))
-        .filter(l -> !l.startsWith(" in ")).reduce((a, b) -> b).orElse(first);
+    String last =
+        message
+            .strip()
+            .lines()
+            .filter(l -> !l.isBlank() && !l.strip().equals("^"))
+            .filter(l -> !l.startsWith(" in "))
+            .reduce((a, b) -> b)
+            .orElse(first);
     return first.equals(last) ? first : first + ": " + last.strip();
   }
 
@@ -162,16 +186,21 @@ public final class ConfigLoader {
       try {
         Topics.validateFilter(route.filter());
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(source, key + ".filter", locator.lineOf(key + ".filter"), e.getMessage());
+        throw new ConfigException(
+            source, key + ".filter", locator.lineOf(key + ".filter"), e.getMessage());
       }
       if (!names.add(route.name())) {
-        throw new ConfigException(source, key + ".name", locator.lineOf(key + ".name"),
+        throw new ConfigException(
+            source,
+            key + ".name",
+            locator.lineOf(key + ".name"),
             "duplicate route name '" + route.name() + "'");
       }
     }
   }
 
-  private static ConfigException bindingError(JsonMappingException e, String source, KeyLocator locator) {
+  private static ConfigException bindingError(
+      JsonMappingException e, String source, KeyLocator locator) {
     StringBuilder path = new StringBuilder();
     for (JsonMappingException.Reference ref : e.getPath()) {
       if (ref.getFieldName() != null) {
@@ -203,12 +232,19 @@ public final class ConfigLoader {
 
   private static String reasonOf(JsonMappingException e) {
     if (e instanceof UnrecognizedPropertyException u) {
-      String guess = u.getKnownPropertyIds() == null ? null
-          : ConfigMessages.didYouMean(u.getPropertyName(), u.getKnownPropertyIds());
-      return "unknown key '" + u.getPropertyName() + "'" + (guess != null ? "; did you mean '" + guess + "'?"
-          : u.getKnownPropertyIds() == null ? "" : "; known keys: " + u.getKnownPropertyIds());
+      String guess =
+          u.getKnownPropertyIds() == null
+              ? null
+              : ConfigMessages.didYouMean(u.getPropertyName(), u.getKnownPropertyIds());
+      return "unknown key '"
+          + u.getPropertyName()
+          + "'"
+          + (guess != null
+              ? "; did you mean '" + guess + "'?"
+              : u.getKnownPropertyIds() == null ? "" : "; known keys: " + u.getKnownPropertyIds());
     }
-    if (e instanceof MismatchedInputException mismatch && !(e.getCause() instanceof IllegalArgumentException)) {
+    if (e instanceof MismatchedInputException mismatch
+        && !(e.getCause() instanceof IllegalArgumentException)) {
       String typed = ConfigMessages.typeMismatch(mismatch);
       if (typed != null) {
         return typed;

@@ -8,19 +8,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Binding failures in the words of the file, not of Java: "expected a number, got '1GB'", "did you mean
- * 'maxMessageBytes'?", the line of a tab. Jackson's own messages name Java types and coercion settings an operator
- * cannot act on.
+ * Binding failures in the words of the file, not of Java: "expected a number, got '1GB'", "did you
+ * mean 'maxMessageBytes'?", the line of a tab. Jackson's own messages name Java types and coercion
+ * settings an operator cannot act on.
  */
 final class ConfigMessages {
 
-  private static final Pattern STRING_VALUE = Pattern.compile("String value \\(\"(.*?)\"\\)", Pattern.DOTALL);
+  private static final Pattern STRING_VALUE =
+      Pattern.compile("String value \\(\"(.*?)\"\\)", Pattern.DOTALL);
   private static final Pattern TOKEN_KIND = Pattern.compile("from (\\w+) value");
-  private static final Pattern OUT_OF_RANGE = Pattern.compile("Numeric value \\((.*?)\\) out of range of (\\w+)");
+  private static final Pattern OUT_OF_RANGE =
+      Pattern.compile("Numeric value \\((.*?)\\) out of range of (\\w+)");
 
   private ConfigMessages() {}
 
-  /** "expected X, got Y" for a value of the wrong type; {@code null} when the failure is not one. */
+  /**
+   * "expected X, got Y" for a value of the wrong type; {@code null} when the failure is not one.
+   */
   static String typeMismatch(MismatchedInputException e) {
     Class<?> target = e.getTargetType();
     String message = String.valueOf(e.getOriginalMessage());
@@ -43,18 +47,22 @@ final class ConfigMessages {
     return "expected " + expected + ", got " + got;
   }
 
-  /** "expected a number up to N, got X" for an integer too large for its key; {@code null} otherwise. */
+  /**
+   * "expected a number up to N, got X" for an integer too large for its key; {@code null}
+   * otherwise.
+   */
   static String outOfRange(String message) {
     Matcher m = OUT_OF_RANGE.matcher(String.valueOf(message));
     if (!m.find()) {
       return null;
     }
-    String max = switch (m.group(2)) {
-      case "int" -> "2147483647";
-      case "long" -> "9223372036854775807";
-      case "short" -> "32767";
-      default -> null;
-    };
+    String max =
+        switch (m.group(2)) {
+          case "int" -> "2147483647";
+          case "long" -> "9223372036854775807";
+          case "short" -> "32767";
+          default -> null;
+        };
     return "expected a number" + (max == null ? "" : " up to " + max) + ", got " + m.group(1);
   }
 
@@ -71,7 +79,8 @@ final class ConfigMessages {
     if (target.isEnum()) {
       StringBuilder b = new StringBuilder("one of");
       for (Object c : target.getEnumConstants()) {
-        b.append(b.length() == 6 ? " " : ", ").append(c.toString().toLowerCase(Locale.ROOT).replace('_', '-'));
+        b.append(b.length() == 6 ? " " : ", ")
+            .append(c.toString().toLowerCase(Locale.ROOT).replace('_', '-'));
       }
       return b.toString();
     }
@@ -85,8 +94,12 @@ final class ConfigMessages {
   }
 
   private static boolean isNumber(Class<?> target) {
-    return Number.class.isAssignableFrom(target) || target == int.class || target == long.class
-        || target == short.class || target == double.class || target == float.class;
+    return Number.class.isAssignableFrom(target)
+        || target == int.class
+        || target == long.class
+        || target == short.class
+        || target == double.class
+        || target == float.class;
   }
 
   private static String kindOf(String jacksonKind) {
@@ -100,7 +113,10 @@ final class ConfigMessages {
     };
   }
 
-  /** The known key closest to {@code unknown} when it is a likely typo (edit distance at most 2), else null. */
+  /**
+   * The known key closest to {@code unknown} when it is a likely typo (edit distance at most 2),
+   * else null.
+   */
   static String didYouMean(String unknown, Collection<Object> known) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
@@ -116,7 +132,10 @@ final class ConfigMessages {
     return bestDistance <= allowed ? best : null;
   }
 
-  /** Levenshtein distance, with a transposition counted as one edit (Damerau, optimal string alignment). */
+  /**
+   * Levenshtein distance, with a transposition counted as one edit (Damerau, optimal string
+   * alignment).
+   */
   static int distance(String a, String b) {
     int[][] d = new int[a.length() + 1][b.length() + 1];
     for (int i = 0; i <= a.length(); i++) {
@@ -129,7 +148,10 @@ final class ConfigMessages {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }

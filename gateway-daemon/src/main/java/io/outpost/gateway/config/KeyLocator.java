@@ -10,8 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Finds the line of a key path in YAML text. Jackson reports where its parser stood when binding failed, which for a
- * value rejected by a record constructor is the end of the enclosing mapping; operators need the line of the key.
+ * Finds the line of a key path in YAML text. Jackson reports where its parser stood when binding
+ * failed, which for a value rejected by a record constructor is the end of the enclosing mapping;
+ * operators need the line of the key.
  */
 final class KeyLocator {
 
@@ -23,8 +24,9 @@ final class KeyLocator {
   }
 
   /**
-   * A locator over {@code yaml}. The text is indexed on the first {@link #lineOf} call only: a valid file (the case at
-   * every start) never needs line numbers, and a second YAML pass is a measurable part of start-up on small boxes.
+   * A locator over {@code yaml}. The text is indexed on the first {@link #lineOf} call only: a
+   * valid file (the case at every start) never needs line numbers, and a second YAML pass is a
+   * measurable part of start-up on small boxes.
    */
   static KeyLocator of(String yaml) {
     return new KeyLocator(yaml);
@@ -51,7 +53,8 @@ final class KeyLocator {
     try (JsonParser p = new YAMLFactory().createParser(yaml)) {
       walk(p, lines);
     } catch (IOException e) {
-      // Not parseable: the binder reports the syntax error with its own location; keep what was indexed.
+      // Not parseable: the binder reports the syntax error with its own location; keep what was
+      // indexed.
     }
     return lines;
   }
@@ -94,7 +97,11 @@ final class KeyLocator {
 
   /** Path of the value starting at the current token; advances the element index inside arrays. */
   private static String valuePath(
-      Deque<String> paths, Deque<int[]> indexes, String pendingField, JsonParser p, Map<String, Integer> lines) {
+      Deque<String> paths,
+      Deque<int[]> indexes,
+      String pendingField,
+      JsonParser p,
+      Map<String, Integer> lines) {
     if (pendingField != null) {
       return pendingField;
     }

@@ -8,27 +8,34 @@ import java.util.List;
 
 /**
  * Makes the relative file paths of a configuration file absolute against the file's directory, so
- * {@code storage.dir: ./data} in {@code /etc/outpost/outpost.yaml} means {@code /etc/outpost/data} whoever starts the
- * daemon from wherever (before, it meant the working directory). Rewrites the YAML tree before binding: the records
- * then see absolute paths only.
+ * {@code storage.dir: ./data} in {@code /etc/outpost/outpost.yaml} means {@code /etc/outpost/data}
+ * whoever starts the daemon from wherever (before, it meant the working directory). Rewrites the
+ * YAML tree before binding: the records then see absolute paths only.
  */
 final class RelativePaths {
 
-  /** The keys holding file or directory paths, by section; {@code *} stands for every element of a list. */
-  private static final List<List<String>> PATH_KEYS = List.of(
-      List.of("storage", "dir"),
-      List.of("admin", "tokenFile"),
-      List.of("security", "passwordFile"),
-      List.of("broker", "listeners", "*", "tls", "certFile"),
-      List.of("broker", "listeners", "*", "tls", "keyFile"),
-      List.of("broker", "listeners", "*", "tls", "caFile"),
-      List.of("cloud", "tls", "certFile"),
-      List.of("cloud", "tls", "keyFile"),
-      List.of("cloud", "tls", "caFile"));
+  /**
+   * The keys holding file or directory paths, by section; {@code *} stands for every element of a
+   * list.
+   */
+  private static final List<List<String>> PATH_KEYS =
+      List.of(
+          List.of("storage", "dir"),
+          List.of("admin", "tokenFile"),
+          List.of("security", "passwordFile"),
+          List.of("broker", "listeners", "*", "tls", "certFile"),
+          List.of("broker", "listeners", "*", "tls", "keyFile"),
+          List.of("broker", "listeners", "*", "tls", "caFile"),
+          List.of("cloud", "tls", "certFile"),
+          List.of("cloud", "tls", "keyFile"),
+          List.of("cloud", "tls", "caFile"));
 
   private RelativePaths() {}
 
-  /** Rewrites, in place, every relative path of {@code tree} against {@code baseDir}; returns whether any changed. */
+  /**
+   * Rewrites, in place, every relative path of {@code tree} against {@code baseDir}; returns
+   * whether any changed.
+   */
   static boolean resolve(JsonNode tree, Path baseDir) {
     boolean changed = false;
     for (List<String> key : PATH_KEYS) {

@@ -7,21 +7,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One entry of {@code routes:}: messages published on one side whose topic matches {@code filter} are forwarded to the
- * other side. {@code local → cloud} messages are spooled durably before the device is acknowledged; {@code cloud →
- * local} messages are delivered into the local broker.
+ * One entry of {@code routes:}: messages published on one side whose topic matches {@code filter}
+ * are forwarded to the other side. {@code local → cloud} messages are spooled durably before the
+ * device is acknowledged; {@code cloud → local} messages are delivered into the local broker.
  *
- * @param name stable name used in metrics, spool rows and the admin API; default {@code route-<index>}
+ * @param name stable name used in metrics, spool rows and the admin API; default {@code
+ *     route-<index>}
  * @param from {@code local} or {@code cloud}
  * @param filter MQTT topic filter matched against the topic on the {@code from} side
  * @param to {@code cloud} or {@code local}; must differ from {@code from}
- * @param topic optional rewrite template for the topic on the {@code to} side, with {@code {topic}} (original topic)
- *     and {@code {clientId}} (publisher); default unchanged
- * @param prefix optional prefix put before the original topic; shorthand for {@code topic: "<prefix>{topic}"}
- * @param qos QoS used on the {@code to} side, 0 or 1 (cloud-bound) or 0..2 (local); default
- *     {@value #DEFAULT_QOS_TO_CLOUD} towards the cloud, the original QoS towards local subscribers
- * @param priority 0 (lowest) .. 9 (highest); higher drains first and is evicted last; default {@value #DEFAULT_PRIORITY}
- * @param ttlSeconds how long a spooled message stays worth sending; {@code 0} (default) keeps it until sent
+ * @param topic optional rewrite template for the topic on the {@code to} side, with {@code {topic}}
+ *     (original topic) and {@code {clientId}} (publisher); default unchanged
+ * @param prefix optional prefix put before the original topic; shorthand for {@code topic:
+ *     "<prefix>{topic}"}
+ * @param qos QoS used on the {@code to} side, 0 or 1 (cloud-bound) or 0..2 (local); default {@value
+ *     #DEFAULT_QOS_TO_CLOUD} towards the cloud, the original QoS towards local subscribers
+ * @param priority 0 (lowest) .. 9 (highest); higher drains first and is evicted last; default
+ *     {@value #DEFAULT_PRIORITY}
+ * @param ttlSeconds how long a spooled message stays worth sending; {@code 0} (default) keeps it
+ *     until sent
  */
 public record RouteConfig(
     String name,
@@ -81,11 +85,13 @@ public record RouteConfig(
     }
     int maxQos = to == Side.CLOUD ? 1 : 2;
     if (qos != null && (qos < 0 || qos > maxQos)) {
-      throw new IllegalArgumentException("qos: must be 0.." + maxQos + " towards " + to.yaml() + ", not " + qos);
+      throw new IllegalArgumentException(
+          "qos: must be 0.." + maxQos + " towards " + to.yaml() + ", not " + qos);
     }
     priority = priority == null ? DEFAULT_PRIORITY : priority;
     if (priority < 0 || priority > MAX_PRIORITY) {
-      throw new IllegalArgumentException("priority: must be 0.." + MAX_PRIORITY + ", not " + priority);
+      throw new IllegalArgumentException(
+          "priority: must be 0.." + MAX_PRIORITY + ", not " + priority);
     }
     ttlSeconds = ttlSeconds == null ? 0L : ttlSeconds;
     if (ttlSeconds < 0) {

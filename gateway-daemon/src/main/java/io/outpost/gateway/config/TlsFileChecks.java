@@ -13,10 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Loads every TLS file a configuration names — listener certificates, keys and client CAs, the cloud link's
- * certificate, key and CA — the way the daemon will at start, so {@code validate} finds what would stop {@code run},
- * and {@code run} refuses such a configuration with exit 78 before starting anything. Each problem names its key, its
- * line and the file, in plain words. Blocking: call it before the event loops start.
+ * Loads every TLS file a configuration names — listener certificates, keys and client CAs, the
+ * cloud link's certificate, key and CA — the way the daemon will at start, so {@code validate}
+ * finds what would stop {@code run}, and {@code run} refuses such a configuration with exit 78
+ * before starting anything. Each problem names its key, its line and the file, in plain words.
+ * Blocking: call it before the event loops start.
  */
 public final class TlsFileChecks {
 
@@ -25,7 +26,8 @@ public final class TlsFileChecks {
   /**
    * Every TLS file problem of {@code config}, in file order; empty when all load.
    *
-   * @param file the YAML file {@code config} came from, for line numbers; {@code null} for the built-in one
+   * @param file the YAML file {@code config} came from, for line numbers; {@code null} for the
+   *     built-in one
    */
   public static List<ConfigException> problems(OutpostConfig config, Path file) {
     List<ConfigException> problems = new ArrayList<>();
@@ -48,8 +50,9 @@ public final class TlsFileChecks {
         config.cloud().tls().check();
       } catch (IOException | GeneralSecurityException | RuntimeException e) {
         int line = locator.lineOf("cloud.tls");
-        problems.add(new ConfigException(source, "cloud.tls", line > 0 ? line : locator.lineOf("cloud"),
-            describe(e)));
+        problems.add(
+            new ConfigException(
+                source, "cloud.tls", line > 0 ? line : locator.lineOf("cloud"), describe(e)));
       }
     }
     return problems;
@@ -63,11 +66,18 @@ public final class TlsFileChecks {
     if (e instanceof AccessDeniedException denied) {
       return denied.getFile() + ": permission denied";
     }
-    if (e instanceof GeneralSecurityException && e.getMessage() != null && e.getMessage().contains("/")) {
+    if (e instanceof GeneralSecurityException
+        && e.getMessage() != null
+        && e.getMessage().contains("/")) {
       return e.getMessage(); // from the PEM reader: names the file and what is wrong
     }
-    return "cannot be loaded (" + e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "")
-        .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT) + ")";
+    return "cannot be loaded ("
+        + e.getClass()
+            .getSimpleName()
+            .replaceAll("(Exception|Error)$", "")
+            .replaceAll("([a-z])([A-Z])", "$1 $2")
+            .toLowerCase(java.util.Locale.ROOT)
+        + ")";
   }
 
   private static String read(Path file) {

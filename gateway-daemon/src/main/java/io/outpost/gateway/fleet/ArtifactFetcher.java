@@ -23,10 +23,10 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Downloads deployment artifacts into {@code <data>/fleet/artifacts}, named by their sha256: over HTTP(S) with the
- * JDK's client (resuming a partial file with a {@code Range} request) or from {@code file://}. Bounded per artifact and
- * in total disk use; verified by sha256 and, when trust anchors are configured, by signature. Blocking: runs on the
- * fleet worker thread only.
+ * Downloads deployment artifacts into {@code <data>/fleet/artifacts}, named by their sha256: over
+ * HTTP(S) with the JDK's client (resuming a partial file with a {@code Range} request) or from
+ * {@code file://}. Bounded per artifact and in total disk use; verified by sha256 and, when trust
+ * anchors are configured, by signature. Blocking: runs on the fleet worker thread only.
  */
 final class ArtifactFetcher {
 
@@ -40,7 +40,12 @@ final class ArtifactFetcher {
   private final FleetMetrics metrics;
   private final HttpClient http;
 
-  ArtifactFetcher(Path dir, FleetOptions options, Signatures signatures, FleetMetrics metrics, HttpClient http) {
+  ArtifactFetcher(
+      Path dir,
+      FleetOptions options,
+      Signatures signatures,
+      FleetMetrics metrics,
+      HttpClient http) {
     this.dir = dir;
     this.options = options;
     this.signatures = signatures;
@@ -56,8 +61,14 @@ final class ArtifactFetcher {
       Files.createDirectories(dir);
       if (!Files.isRegularFile(done)) {
         if (spec.size() > options.maxArtifactBytes()) {
-          throw refused("too-large", spec.name() + ": artifact of " + spec.size() + " bytes exceeds fleet.maxArtifactBytes ("
-              + options.maxArtifactBytes() + ")");
+          throw refused(
+              "too-large",
+              spec.name()
+                  + ": artifact of "
+                  + spec.size()
+                  + " bytes exceeds fleet.maxArtifactBytes ("
+                  + options.maxArtifactBytes()
+                  + ")");
         }
         makeRoom(Math.max(spec.size(), 0), keep);
         download(spec, part);
@@ -80,7 +91,8 @@ final class ArtifactFetcher {
     }
   }
 
-  private void download(FunctionSpec spec, Path part) throws IOException, StepFailure, InterruptedException {
+  private void download(FunctionSpec spec, Path part)
+      throws IOException, StepFailure, InterruptedException {
     URI uri = URI.create(spec.url());
     if ("file".equals(uri.getScheme())) {
       try (InputStream in = Files.newInputStream(Path.of(uri));
@@ -92,24 +104,32 @@ final class ArtifactFetcher {
     IOException last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(
-          options.downloadTimeoutSeconds())).GET();
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .timeout(Duration.ofSeconds(options.downloadTimeoutSeconds()))
+              .GET();
       if (have > 0) {
         request.header("Range", "bytes=" + have + "-");
       }
       try {
-        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
           int status = response.statusCode();
           if (status == 416 && have > 0) {
             return; // the part is already complete; the digest decides
           }
           if (status != 200 && status != 206) {
-            throw new StepFailure("download", spec.name() + ": HTTP status " + status + " from the artifact URL");
+            throw new StepFailure(
+                "download", spec.name() + ": HTTP status " + status + " from the artifact URL");
           }
           boolean append = status == 206;
-          try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-              append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+          try (OutputStream out =
+              Files.newOutputStream(
+                  part,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE,
+                  append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             copy(spec, in, out, append ? have : 0);
           }
           return;
@@ -128,20 +148,30 @@ final class ArtifactFetcher {
     for (int n; (n = in.read(buffer)) > 0; ) {
       total += n;
       if (total > options.maxArtifactBytes()) {
-        throw refused("too-large", spec.name() + ": artifact exceeds fleet.maxArtifactBytes ("
-            + options.maxArtifactBytes() + ")");
+        throw refused(
+            "too-large",
+            spec.name()
+                + ": artifact exceeds fleet.maxArtifactBytes ("
+                + options.maxArtifactBytes()
+                + ")");
       }
       out.write(buffer, 0, n);
       metrics.downloadedBytes.increment(n);
     }
   }
 
-  /** Evicts unneeded artifacts, oldest first, until {@code needed} more bytes fit within fleet.maxDiskBytes. */
+  /**
+   * Evicts unneeded artifacts, oldest first, until {@code needed} more bytes fit within
+   * fleet.maxDiskBytes.
+   */
   private void makeRoom(long needed, Set<String> keep) throws IOException, StepFailure {
     List<Path> evictable;
     try (Stream<Path> files = Files.list(dir)) {
-      evictable = files.filter(p -> keep.stream().noneMatch(k -> p.getFileName().toString().startsWith(k)))
-          .sorted(Comparator.comparingLong(ArtifactFetcher::modified)).toList();
+      evictable =
+          files
+              .filter(p -> keep.stream().noneMatch(k -> p.getFileName().toString().startsWith(k)))
+              .sorted(Comparator.comparingLong(ArtifactFetcher::modified))
+              .toList();
     }
     for (Path p : evictable) {
       if (diskBytes() + needed <= options.maxDiskBytes()) {
@@ -150,7 +180,9 @@ final class ArtifactFetcher {
       Files.deleteIfExists(p);
     }
     if (diskBytes() + needed > options.maxDiskBytes()) {
-      throw refused("disk-full", "artifacts would exceed fleet.maxDiskBytes (" + options.maxDiskBytes() + ")");
+      throw refused(
+          "disk-full",
+          "artifacts would exceed fleet.maxDiskBytes (" + options.maxDiskBytes() + ")");
     }
   }
 
@@ -158,7 +190,9 @@ final class ArtifactFetcher {
     String actual = sha256(part);
     if (!actual.equalsIgnoreCase(spec.sha256())) {
       Files.deleteIfExists(part);
-      throw refused("sha256", spec.name() + ": sha256 mismatch (expected " + spec.sha256() + ", got " + actual + ")");
+      throw refused(
+          "sha256",
+          spec.name() + ": sha256 mismatch (expected " + spec.sha256() + ", got " + actual + ")");
     }
   }
 
@@ -167,10 +201,12 @@ final class ArtifactFetcher {
       return;
     }
     if (spec.signature() == null) {
-      throw refused("unsigned", spec.name() + ": artifact is unsigned and fleet.trustAnchors are configured");
+      throw refused(
+          "unsigned", spec.name() + ": artifact is unsigned and fleet.trustAnchors are configured");
     }
     if (!signatures.verify(file, Base64.getDecoder().decode(spec.signature()))) {
-      throw refused("signature", spec.name() + ": signature not verified by any of fleet.trustAnchors");
+      throw refused(
+          "signature", spec.name() + ": signature not verified by any of fleet.trustAnchors");
     }
   }
 

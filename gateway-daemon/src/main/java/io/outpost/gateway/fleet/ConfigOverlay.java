@@ -21,10 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The configuration sections a fleet deployment set, {@code <data>/fleet/overlay.json}: {@code routes} (replacing the
- * file's) and per-function {@code limits} (applied as {@code functions.overrides}). Laid over the configuration file at
- * start and after every deployment; a later {@code outpost reload} from the file replaces them again, which the shadow
- * report shows as drift.
+ * The configuration sections a fleet deployment set, {@code <data>/fleet/overlay.json}: {@code
+ * routes} (replacing the file's) and per-function {@code limits} (applied as {@code
+ * functions.overrides}). Laid over the configuration file at start and after every deployment; a
+ * later {@code outpost reload} from the file replaces them again, which the shadow report shows as
+ * drift.
  */
 final class ConfigOverlay {
 
@@ -50,13 +51,16 @@ final class ConfigOverlay {
     }
   }
 
-  /** The overlay after {@code document}: its routes replace, its functions' limits replace theirs. */
+  /**
+   * The overlay after {@code document}: its routes replace, its functions' limits replace theirs.
+   */
   static JsonNode next(JsonNode previous, DeploymentDocument document) {
     ObjectNode next = previous instanceof ObjectNode o ? o.deepCopy() : JSON.createObjectNode();
     if (document.routesJson() != null) {
       next.set("routes", document.routesJson());
     }
-    ObjectNode limits = next.has("limits") ? (ObjectNode) next.get("limits") : next.putObject("limits");
+    ObjectNode limits =
+        next.has("limits") ? (ObjectNode) next.get("limits") : next.putObject("limits");
     for (FunctionSpec f : document.functions()) {
       if (f.limits() == null) {
         limits.remove(f.name());
@@ -67,7 +71,10 @@ final class ConfigOverlay {
     return next;
   }
 
-  /** {@code base} with {@code overlay} laid over it; throws naming the key when a section does not validate. */
+  /**
+   * {@code base} with {@code overlay} laid over it; throws naming the key when a section does not
+   * validate.
+   */
   static OutpostConfig applyTo(OutpostConfig base, JsonNode overlay) throws ConfigException {
     if (overlay == null) {
       return base;
@@ -77,31 +84,61 @@ final class ConfigOverlay {
     if (routes != null) {
       ObjectNode wrapper = JSON.createObjectNode();
       wrapper.set("routes", routes);
-      config = new OutpostConfig(config.broker(), config.storage(), config.cloud(),
-          new ConfigLoader().parse(wrapper.toString(), "fleet overlay").routes(), config.functions(), config.admin(),
-          config.logging(), config.security(), config.fleet());
+      config =
+          new OutpostConfig(
+              config.broker(),
+              config.storage(),
+              config.cloud(),
+              new ConfigLoader().parse(wrapper.toString(), "fleet overlay").routes(),
+              config.functions(),
+              config.admin(),
+              config.logging(),
+              config.security(),
+              config.fleet());
     }
     JsonNode limits = overlay.get("limits");
     if (limits != null && limits.size() > 0) {
       FunctionRuntimeOptions f = config.functions();
       Map<String, FunctionOverrides> overrides = new LinkedHashMap<>(f.overrides());
-      limits.fields().forEachRemaining(e -> {
-        FunctionOverrides old = overrides.getOrDefault(e.getKey(), FunctionOverrides.NONE);
-        JsonNode l = e.getValue();
-        overrides.put(e.getKey(), new FunctionOverrides(
-            l.hasNonNull("timeoutMillis") ? l.get("timeoutMillis").asLong() : old.timeoutMillis(),
-            l.hasNonNull("maxConcurrency") ? l.get("maxConcurrency").asInt() : old.maxConcurrency(),
-            l.hasNonNull("maxQueued") ? l.get("maxQueued").asInt() : old.maxQueued(),
-            old.overflow(), old.environment()));
-      });
+      limits
+          .fields()
+          .forEachRemaining(
+              e -> {
+                FunctionOverrides old = overrides.getOrDefault(e.getKey(), FunctionOverrides.NONE);
+                JsonNode l = e.getValue();
+                overrides.put(
+                    e.getKey(),
+                    new FunctionOverrides(
+                        l.hasNonNull("timeoutMillis")
+                            ? l.get("timeoutMillis").asLong()
+                            : old.timeoutMillis(),
+                        l.hasNonNull("maxConcurrency")
+                            ? l.get("maxConcurrency").asInt()
+                            : old.maxConcurrency(),
+                        l.hasNonNull("maxQueued") ? l.get("maxQueued").asInt() : old.maxQueued(),
+                        old.overflow(),
+                        old.environment()));
+              });
       FunctionRuntimeOptions withLimits = f.withOverrides(overrides);
-      config = new OutpostConfig(config.broker(), config.storage(), config.cloud(), config.routes(), withLimits,
-          config.admin(), config.logging(), config.security(), config.fleet());
+      config =
+          new OutpostConfig(
+              config.broker(),
+              config.storage(),
+              config.cloud(),
+              config.routes(),
+              withLimits,
+              config.admin(),
+              config.logging(),
+              config.security(),
+              config.fleet());
     }
     return config;
   }
 
-  /** A short digest of the live-reloadable sections a fleet deployment sets: the config revision in reports. */
+  /**
+   * A short digest of the live-reloadable sections a fleet deployment sets: the config revision in
+   * reports.
+   */
   static String revision(OutpostConfig config) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");

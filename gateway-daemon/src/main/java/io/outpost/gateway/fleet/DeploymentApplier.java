@@ -31,11 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies one deployment in steps, each recorded in the {@link JobJournal} before it starts: {@code download} (fetch
- * and verify every artifact), {@code stage} (check each package is the declared function and version, compose the new
- * configuration, record what runs now), {@code switch} (configuration overlay and function versions), {@code health}
- * (every deployed function RUNNING, the configuration in force, the cloud link up, for the whole window). A failure
- * after the stage restores what ran before. Blocking; runs on the fleet apply thread only.
+ * Applies one deployment in steps, each recorded in the {@link JobJournal} before it starts: {@code
+ * download} (fetch and verify every artifact), {@code stage} (check each package is the declared
+ * function and version, compose the new configuration, record what runs now), {@code switch}
+ * (configuration overlay and function versions), {@code health} (every deployed function RUNNING,
+ * the configuration in force, the cloud link up, for the whole window). A failure after the stage
+ * restores what ran before. Blocking; runs on the fleet apply thread only.
  */
 final class DeploymentApplier {
 
@@ -50,7 +51,12 @@ final class DeploymentApplier {
   private final FleetOptions options;
   private final Clock clock;
 
-  DeploymentApplier(FleetHost host, ArtifactFetcher fetcher, JobJournal journal, Path fleetDir, FleetOptions options,
+  DeploymentApplier(
+      FleetHost host,
+      ArtifactFetcher fetcher,
+      JobJournal journal,
+      Path fleetDir,
+      FleetOptions options,
       Clock clock) {
     this.host = host;
     this.fetcher = fetcher;
@@ -68,8 +74,12 @@ final class DeploymentApplier {
    * @return false when canceled before the switch
    * @throws StepFailure when a step failed; whatever was switched is already restored
    */
-  boolean apply(Active active, DeploymentDocument document, BiConsumer<String, String> progress,
-      BooleanSupplier canceled) throws StepFailure, InterruptedException, IOException {
+  boolean apply(
+      Active active,
+      DeploymentDocument document,
+      BiConsumer<String, String> progress,
+      BooleanSupplier canceled)
+      throws StepFailure, InterruptedException, IOException {
     // download
     Map<String, Path> packages = new LinkedHashMap<>();
     Set<String> keep = new HashSet<>();
@@ -99,14 +109,21 @@ final class DeploymentApplier {
     }
     Map<String, String> previous = new LinkedHashMap<>();
     for (FunctionSpec f : document.functions()) {
-      previous.put(f.name(), host.functions().get(f.name()).map(FunctionInfo::version).orElse(null));
+      previous.put(
+          f.name(), host.functions().get(f.name()).map(FunctionInfo::version).orElse(null));
     }
     if (canceled.getAsBoolean()) {
       return false;
     }
     // switch: from here on a failure or a restart restores `previous`
-    Active switching = new Active(active.jobId(), active.versionNumber(), Step.SWITCH, active.document(), previous,
-        previousOverlay);
+    Active switching =
+        new Active(
+            active.jobId(),
+            active.versionNumber(),
+            Step.SWITCH,
+            active.document(),
+            previous,
+            previousOverlay);
     journal.write(journal.state().withActive(switching));
     progress.accept("switch", packages.size() + " function(s)");
     try {
@@ -133,7 +150,8 @@ final class DeploymentApplier {
 
   private boolean alreadyRunning(FunctionSpec f) {
     Optional<FunctionInfo> info = host.functions().get(f.name());
-    return info.isPresent() && info.get().version().equals(f.version())
+    return info.isPresent()
+        && info.get().version().equals(f.version())
         && info.get().state() != FunctionState.STOPPED;
   }
 
@@ -151,15 +169,25 @@ final class DeploymentApplier {
       String name = descriptor.path("name").asText("");
       String version = descriptor.path("version").asText("");
       if (!name.equals(f.name()) || !version.equals(f.version())) {
-        throw new StepFailure("stage", f.name() + ": the package is " + name + " " + version + ", the deployment says "
-            + f.name() + " " + f.version());
+        throw new StepFailure(
+            "stage",
+            f.name()
+                + ": the package is "
+                + name
+                + " "
+                + version
+                + ", the deployment says "
+                + f.name()
+                + " "
+                + f.version());
       }
     } catch (IOException e) {
       throw new StepFailure("stage", f.name() + ": the package is not a readable function jar");
     }
   }
 
-  private void healthGate(DeploymentDocument document, OutpostConfig next) throws StepFailure, InterruptedException {
+  private void healthGate(DeploymentDocument document, OutpostConfig next)
+      throws StepFailure, InterruptedException {
     long end = clock.millis() + options.healthWindowSeconds() * 1000L;
     do {
       for (FunctionSpec f : document.functions()) {
@@ -168,8 +196,14 @@ final class DeploymentApplier {
           throw new StepFailure("health", f.name() + " is not deployed");
         }
         if (info.state() != FunctionState.RUNNING) {
-          throw new StepFailure("health", f.name() + " " + info.version() + " is " + info.state()
-              + (info.lastError() == null ? "" : ": " + info.lastError()));
+          throw new StepFailure(
+              "health",
+              f.name()
+                  + " "
+                  + info.version()
+                  + " is "
+                  + info.state()
+                  + (info.lastError() == null ? "" : ": " + info.lastError()));
         }
       }
       if (!host.config().routes().equals(next.routes())) {
@@ -184,8 +218,8 @@ final class DeploymentApplier {
   }
 
   /**
-   * Restores the function versions and the configuration overlay recorded before the switch. Safe to run again after a
-   * restart part-way through.
+   * Restores the function versions and the configuration overlay recorded before the switch. Safe
+   * to run again after a restart part-way through.
    */
   void rollback(Active switched) throws IOException {
     FunctionRuntime functions = host.functions();
@@ -200,13 +234,20 @@ final class DeploymentApplier {
           }
           continue;
         }
-        for (int i = 0; i < 10 && now.isPresent() && !now.get().version().equals(before)
-            && now.get().previousVersions().contains(before); i++) {
+        for (int i = 0;
+            i < 10
+                && now.isPresent()
+                && !now.get().version().equals(before)
+                && now.get().previousVersions().contains(before);
+            i++) {
           functions.rollback(name);
           now = functions.get(name);
         }
         if (now.isEmpty() || !now.get().version().equals(before)) {
-          LOG.error("Rollback of {}: version {} is no longer stored; it runs {}", name, before,
+          LOG.error(
+              "Rollback of {}: version {} is no longer stored; it runs {}",
+              name,
+              before,
               now.map(FunctionInfo::version).orElse("nothing"));
         }
       } catch (FunctionDeploymentException | IllegalStateException ex) {

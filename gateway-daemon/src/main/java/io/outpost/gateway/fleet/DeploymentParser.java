@@ -22,22 +22,23 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads and validates a deployment document (schema {@value DeploymentDocument#SCHEMA_VERSION}). Strict: an unknown
- * field, a missing required one, a wrong type or a bad value is a {@link DeploymentException} naming the field's path;
- * messages never carry parser or Java type names.
+ * Reads and validates a deployment document (schema {@value DeploymentDocument#SCHEMA_VERSION}).
+ * Strict: an unknown field, a missing required one, a wrong type or a bad value is a {@link
+ * DeploymentException} naming the field's path; messages never carry parser or Java type names.
  */
 public final class DeploymentParser {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Set<String> TOP = Set.of("schemaVersion", "name", "functions", "config");
-  private static final Set<String> FUNCTION = Set.of("name", "version", "runtime", "artifact", "limits");
+  private static final Set<String> FUNCTION =
+      Set.of("name", "version", "runtime", "artifact", "limits");
   private static final Set<String> ARTIFACT = Set.of("url", "sha256", "size", "signature");
   private static final Set<String> LIMITS = Set.of("timeoutMillis", "maxConcurrency", "maxQueued");
   private static final Set<String> CONFIG = Set.of("routes");
 
-  private final ObjectMapper mapper = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
+  private final ObjectMapper mapper =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
 
   /** Parses {@code json}; throws naming the first offending field. */
   public DeploymentDocument parse(byte[] json) throws DeploymentException {
@@ -45,8 +46,13 @@ public final class DeploymentParser {
     try {
       root = mapper.readTree(json);
     } catch (JacksonException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr();
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
       throw new DeploymentException("", "not valid JSON" + where);
     } catch (java.io.IOException e) {
       throw new DeploymentException("", "cannot be read");
@@ -59,12 +65,17 @@ public final class DeploymentParser {
     object(root, "", TOP);
     JsonNode version = root.get("schemaVersion");
     if (version == null) {
-      throw new DeploymentException("schemaVersion", "required (this gateway understands "
-          + DeploymentDocument.SCHEMA_VERSION + ")");
+      throw new DeploymentException(
+          "schemaVersion",
+          "required (this gateway understands " + DeploymentDocument.SCHEMA_VERSION + ")");
     }
     if (!version.isInt() || version.intValue() != DeploymentDocument.SCHEMA_VERSION) {
-      throw new DeploymentException("schemaVersion", "unsupported version " + version
-          + "; this gateway understands " + DeploymentDocument.SCHEMA_VERSION);
+      throw new DeploymentException(
+          "schemaVersion",
+          "unsupported version "
+              + version
+              + "; this gateway understands "
+              + DeploymentDocument.SCHEMA_VERSION);
     }
     String name = optionalText(root, "name", "");
     JsonNode fns = root.get("functions");
@@ -77,7 +88,8 @@ public final class DeploymentParser {
       for (int i = 0; i < fns.size(); i++) {
         FunctionSpec f = function(fns.get(i), "functions[" + i + "]");
         if (!seen.add(f.name())) {
-          throw new DeploymentException("functions[" + i + "].name", "function '" + f.name() + "' listed twice");
+          throw new DeploymentException(
+              "functions[" + i + "].name", "function '" + f.name() + "' listed twice");
         }
         functions.add(f);
       }
@@ -93,22 +105,26 @@ public final class DeploymentParser {
       }
     }
     if (functions.isEmpty() && routes == null) {
-      throw new DeploymentException("functions", "a deployment needs at least one function or a config section");
+      throw new DeploymentException(
+          "functions", "a deployment needs at least one function or a config section");
     }
-    return new DeploymentDocument(DeploymentDocument.SCHEMA_VERSION, name, functions, routes, routesJson);
+    return new DeploymentDocument(
+        DeploymentDocument.SCHEMA_VERSION, name, functions, routes, routesJson);
   }
 
   private FunctionSpec function(JsonNode node, String path) throws DeploymentException {
     object(node, path, FUNCTION);
     String name = requiredText(node, "name", path);
     if (!NAME.matcher(name).matches()) {
-      throw new DeploymentException(path + ".name", "1..64 of letters, digits, '.', '_' or '-', not '" + name + "'");
+      throw new DeploymentException(
+          path + ".name", "1..64 of letters, digits, '.', '_' or '-', not '" + name + "'");
     }
     String version = requiredText(node, "version", path);
     String runtime = optionalText(node, "runtime", path);
     runtime = runtime == null ? "java" : runtime;
     if (!runtime.equals("java") && !runtime.equals("process")) {
-      throw new DeploymentException(path + ".runtime", "must be 'java' or 'process', not '" + runtime + "'");
+      throw new DeploymentException(
+          path + ".runtime", "must be 'java' or 'process', not '" + runtime + "'");
     }
     JsonNode artifact = node.get("artifact");
     if (artifact == null) {
@@ -133,7 +149,9 @@ public final class DeploymentParser {
     long size = -1;
     JsonNode sizeNode = artifact.get("size");
     if (sizeNode != null) {
-      if (!sizeNode.canConvertToLong() || !sizeNode.isIntegralNumber() || sizeNode.longValue() < 0) {
+      if (!sizeNode.canConvertToLong()
+          || !sizeNode.isIntegralNumber()
+          || sizeNode.longValue() < 0) {
         throw new DeploymentException(at + ".size", "must be a whole number of bytes");
       }
       size = sizeNode.longValue();
@@ -154,10 +172,20 @@ public final class DeploymentParser {
       Long timeout = positive(l, "timeoutMillis", lp);
       Long concurrency = positive(l, "maxConcurrency", lp);
       Long queued = positive(l, "maxQueued", lp);
-      limits = new Limits(timeout, concurrency == null ? null : Math.toIntExact(Math.min(concurrency, 10_000)),
-          queued == null ? null : Math.toIntExact(Math.min(queued, 1_000_000)));
+      limits =
+          new Limits(
+              timeout,
+              concurrency == null ? null : Math.toIntExact(Math.min(concurrency, 10_000)),
+              queued == null ? null : Math.toIntExact(Math.min(queued, 1_000_000)));
     }
-    return new FunctionSpec(name, version, runtime, url, sha256.toLowerCase(java.util.Locale.ROOT), size, signature,
+    return new FunctionSpec(
+        name,
+        version,
+        runtime,
+        url,
+        sha256.toLowerCase(java.util.Locale.ROOT),
+        size,
+        signature,
         limits);
   }
 
@@ -176,20 +204,23 @@ public final class DeploymentParser {
     }
   }
 
-  private static void object(JsonNode node, String path, Set<String> known) throws DeploymentException {
+  private static void object(JsonNode node, String path, Set<String> known)
+      throws DeploymentException {
     if (node == null || !node.isObject()) {
       throw new DeploymentException(path, "must be an object");
     }
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!known.contains(field)) {
-        throw new DeploymentException(path.isEmpty() ? field : path + "." + field,
+        throw new DeploymentException(
+            path.isEmpty() ? field : path + "." + field,
             "unknown field; known fields: " + known.stream().sorted().toList());
       }
     }
   }
 
-  private static String requiredText(JsonNode node, String field, String path) throws DeploymentException {
+  private static String requiredText(JsonNode node, String field, String path)
+      throws DeploymentException {
     String value = optionalText(node, field, path);
     if (value == null || value.isBlank()) {
       throw new DeploymentException(path.isEmpty() ? field : path + "." + field, "required");
@@ -197,18 +228,21 @@ public final class DeploymentParser {
     return value;
   }
 
-  private static String optionalText(JsonNode node, String field, String path) throws DeploymentException {
+  private static String optionalText(JsonNode node, String field, String path)
+      throws DeploymentException {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;
     }
     if (!value.isTextual()) {
-      throw new DeploymentException(path.isEmpty() ? field : path + "." + field, "must be a string");
+      throw new DeploymentException(
+          path.isEmpty() ? field : path + "." + field, "must be a string");
     }
     return value.textValue();
   }
 
-  private static Long positive(JsonNode node, String field, String path) throws DeploymentException {
+  private static Long positive(JsonNode node, String field, String path)
+      throws DeploymentException {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;

@@ -17,7 +17,8 @@ public interface FleetHost {
   OutpostConfig baseConfig();
 
   /**
-   * Applies the live-reloadable sections of {@code next} (routes, function settings) as a reload would.
+   * Applies the live-reloadable sections of {@code next} (routes, function settings) as a reload
+   * would.
    *
    * @throws IllegalArgumentException naming the key when the running set does not accept them
    */

@@ -16,11 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fleet agent's durable memory, {@code <data>/fleet/journal.json}: the job being applied and the step it reached
- * (with what ran before it, for a rollback), the final status not yet acknowledged by the cloud, the last jobs that
- * ended (so a redelivered job is not applied twice) and what the last deployment installed (for drift). Every change
- * is written to a temporary file, fsync'd, renamed over the journal and the directory fsync'd, so a power cut leaves
- * either the old or the new journal. Used from the fleet worker thread only.
+ * The fleet agent's durable memory, {@code <data>/fleet/journal.json}: the job being applied and
+ * the step it reached (with what ran before it, for a rollback), the final status not yet
+ * acknowledged by the cloud, the last jobs that ended (so a redelivered job is not applied twice)
+ * and what the last deployment installed (for drift). Every change is written to a temporary file,
+ * fsync'd, renamed over the journal and the directory fsync'd, so a power cut leaves either the old
+ * or the new journal. Used from the fleet worker thread only.
  */
 final class JobJournal {
 
@@ -28,17 +29,28 @@ final class JobJournal {
   static final int FINISHED_KEPT = 100;
 
   /** Apply steps, in order. A restart in a step at or after {@link Step#SWITCH} rolls back. */
-  enum Step { DOWNLOAD, STAGE, SWITCH, HEALTH }
+  enum Step {
+    DOWNLOAD,
+    STAGE,
+    SWITCH,
+    HEALTH
+  }
 
   /**
    * The job being applied.
    *
-   * @param previousFunctions function → version before the switch (null: the function did not exist)
+   * @param previousFunctions function → version before the switch (null: the function did not
+   *     exist)
    * @param previousOverlay the fleet configuration overlay before the switch (null: none)
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  record Active(String jobId, long versionNumber, Step step, JsonNode document,
-      Map<String, String> previousFunctions, JsonNode previousOverlay) {
+  record Active(
+      String jobId,
+      long versionNumber,
+      Step step,
+      JsonNode document,
+      Map<String, String> previousFunctions,
+      JsonNode previousOverlay) {
     Active at(Step next) {
       return new Active(jobId, versionNumber, next, document, previousFunctions, previousOverlay);
     }
@@ -55,7 +67,12 @@ final class JobJournal {
    *
    * @param finished the last jobs that ended, as {@code "<jobId> <STATUS>"}, oldest first
    */
-  record State(Active active, Report outbox, List<String> finished, Last last, Map<String, String> deployed,
+  record State(
+      Active active,
+      Report outbox,
+      List<String> finished,
+      Last last,
+      Map<String, String> deployed,
       String deployedConfigRevision) {
     State {
       finished = finished == null ? List.of() : List.copyOf(finished);
@@ -88,13 +105,18 @@ final class JobJournal {
       while (done.size() > FINISHED_KEPT) {
         done.remove(0);
       }
-      return new State(null, report, done, result, nowDeployed == null ? deployed : nowDeployed,
+      return new State(
+          null,
+          report,
+          done,
+          result,
+          nowDeployed == null ? deployed : nowDeployed,
           nowDeployed == null ? deployedConfigRevision : revision);
     }
   }
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private final Path file;
   private State state;
@@ -109,8 +131,10 @@ final class JobJournal {
     Files.createDirectories(dir);
     Path file = dir.resolve("journal.json");
     Files.deleteIfExists(dir.resolve("journal.json.tmp"));
-    State state = Files.isRegularFile(file) ? JSON.readValue(file.toFile(), State.class)
-        : new State(null, null, List.of(), null, Map.of(), null);
+    State state =
+        Files.isRegularFile(file)
+            ? JSON.readValue(file.toFile(), State.class)
+            : new State(null, null, List.of(), null, Map.of(), null);
     return new JobJournal(file, state);
   }
 
@@ -121,8 +145,12 @@ final class JobJournal {
   /** Makes {@code next} the journal's state, durably, before returning. */
   void write(State next) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(next)));
       ch.force(true);
     }
@@ -134,8 +162,12 @@ final class JobJournal {
   /** Writes {@code bytes} to {@code target} the same durable way (the configuration overlay). */
   static void writeDurably(Path target, byte[] bytes) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(java.nio.ByteBuffer.wrap(bytes));
       ch.force(true);
     }

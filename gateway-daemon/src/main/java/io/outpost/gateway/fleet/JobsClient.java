@@ -19,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device side of the AWS IoT Jobs MQTT API: requests ({@code start-next}, {@code get}, {@code {jobId}/get}) with
- * their {@code accepted}/{@code rejected} responses matched by {@code clientToken}, and status updates sent one at a
- * time per job with {@code expectedVersion} (a {@code VersionMismatch} re-reads the version and resends). Runs on the
- * fleet protocol thread; publishing is through the cloud link, never blocking.
+ * The device side of the AWS IoT Jobs MQTT API: requests ({@code start-next}, {@code get}, {@code
+ * {jobId}/get}) with their {@code accepted}/{@code rejected} responses matched by {@code
+ * clientToken}, and status updates sent one at a time per job with {@code expectedVersion} (a
+ * {@code VersionMismatch} re-reads the version and resends). Runs on the fleet protocol thread;
+ * publishing is through the cloud link, never blocking.
  */
 final class JobsClient {
 
@@ -36,7 +37,8 @@ final class JobsClient {
   }
 
   /** An update to send; {@code done} completes when the cloud accepted it (or it became moot). */
-  private record Update(String jobId, String status, Map<String, String> details, CompletableFuture<Boolean> done) {}
+  private record Update(
+      String jobId, String status, Map<String, String> details, CompletableFuture<Boolean> done) {}
 
   private final JobsTopics topics;
   private final Publisher publisher;
@@ -51,11 +53,17 @@ final class JobsClient {
 
   /**
    * @param onExecution gets each job execution from {@code start-next} (with its document)
-   * @param onTerminal gets the id of a job the cloud says is already terminal (canceled, removed, timed out)
+   * @param onTerminal gets the id of a job the cloud says is already terminal (canceled, removed,
+   *     timed out)
    * @param onNotifyNext runs when the next pending job changed
    */
-  JobsClient(JobsTopics topics, Publisher publisher, ScheduledExecutorService thread, Consumer<JsonNode> onExecution,
-      Consumer<String> onTerminal, Runnable onNotifyNext) {
+  JobsClient(
+      JobsTopics topics,
+      Publisher publisher,
+      ScheduledExecutorService thread,
+      Consumer<JsonNode> onExecution,
+      Consumer<String> onTerminal,
+      Runnable onNotifyNext) {
     this.topics = topics;
     this.publisher = publisher;
     this.thread = thread;
@@ -68,23 +76,27 @@ final class JobsClient {
   void startNext() {
     ObjectNode body = JSON.createObjectNode();
     body.putObject("statusDetails").put("step", "received");
-    request(topics.startNext(), body).thenAccept(response -> {
-      JsonNode execution = response.get("execution");
-      if (execution != null && execution.hasNonNull("jobId")) {
-        remember(execution);
-        onExecution.accept(execution);
-      }
-    });
+    request(topics.startNext(), body)
+        .thenAccept(
+            response -> {
+              JsonNode execution = response.get("execution");
+              if (execution != null && execution.hasNonNull("jobId")) {
+                remember(execution);
+                onExecution.accept(execution);
+              }
+            });
   }
 
   /** The execution of {@code jobId} as the cloud has it now (its status tells a cancellation). */
   CompletableFuture<JsonNode> describe(String jobId) {
     ObjectNode body = JSON.createObjectNode().put("includeJobDocument", false);
-    return request(topics.describe(jobId), body).thenApply(r -> {
-      JsonNode execution = r.path("execution");
-      remember(execution);
-      return execution;
-    });
+    return request(topics.describe(jobId), body)
+        .thenApply(
+            r -> {
+              JsonNode execution = r.path("execution");
+              remember(execution);
+              return execution;
+            });
   }
 
   /** The pending executions ({@code inProgressJobs}, {@code queuedJobs}). */
@@ -93,17 +105,18 @@ final class JobsClient {
   }
 
   /**
-   * Queues a status update; progress updates still waiting are replaced by newer ones. Completes true when accepted,
-   * false when the cloud says the job is already terminal; fails while offline.
+   * Queues a status update; progress updates still waiting are replaced by newer ones. Completes
+   * true when accepted, false when the cloud says the job is already terminal; fails while offline.
    */
   CompletableFuture<Boolean> update(String jobId, String status, Map<String, String> details) {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
-    thread.execute(() -> {
-      Deque<Update> queue = updates.computeIfAbsent(jobId, k -> new ArrayDeque<>());
-      queue.removeIf(u -> u.status().equals("IN_PROGRESS") && u.done().complete(true));
-      queue.add(new Update(jobId, status, details, done));
-      pump(jobId);
-    });
+    thread.execute(
+        () -> {
+          Deque<Update> queue = updates.computeIfAbsent(jobId, k -> new ArrayDeque<>());
+          queue.removeIf(u -> u.status().equals("IN_PROGRESS") && u.done().complete(true));
+          queue.add(new Update(jobId, status, details, done));
+          pump(jobId);
+        });
     return done;
   }
 
@@ -136,8 +149,9 @@ final class JobsClient {
         if (accepted) {
           request.complete(body);
         } else {
-          request.completeExceptionally(new IllegalStateException(body.path("code").asText("rejected") + ": "
-              + body.path("message").asText("")));
+          request.completeExceptionally(
+              new IllegalStateException(
+                  body.path("code").asText("rejected") + ": " + body.path("message").asText("")));
         }
       }
     }
@@ -159,16 +173,26 @@ final class JobsClient {
     String code = body.path("code").asText("");
     if (code.equals("VersionMismatch")) {
       // someone else moved the execution on: read its version and send the same update again
-      describe(jobId).whenComplete((execution, error) -> thread.execute(() -> {
-        updates.computeIfAbsent(jobId, k -> new ArrayDeque<>()).addFirst(update);
-        pump(jobId);
-      }));
+      describe(jobId)
+          .whenComplete(
+              (execution, error) ->
+                  thread.execute(
+                      () -> {
+                        updates.computeIfAbsent(jobId, k -> new ArrayDeque<>()).addFirst(update);
+                        pump(jobId);
+                      }));
       return;
     }
-    LOG.warn("Job {}: update to {} rejected ({} {})", jobId, update.status(), code, body.path("message").asText(""));
+    LOG.warn(
+        "Job {}: update to {} rejected ({} {})",
+        jobId,
+        update.status(),
+        code,
+        body.path("message").asText(""));
     update.done().complete(false);
-    if (code.equals("TerminalStateReached") || code.equals("InvalidStateTransition") || code.equals(
-        "ResourceNotFound")) {
+    if (code.equals("TerminalStateReached")
+        || code.equals("InvalidStateTransition")
+        || code.equals("ResourceNotFound")) {
       Deque<Update> dropped = updates.remove(jobId);
       if (dropped != null) {
         dropped.forEach(u -> u.done().complete(false));
@@ -198,42 +222,57 @@ final class JobsClient {
     }
     body.put("includeJobExecutionState", true).put("clientToken", token);
     inFlight.put(token, next);
-    publish(topics.update(jobId), body).whenComplete((ok, error) -> thread.execute(() -> {
-      if (error != null && inFlight.remove(token) != null) {
-        next.done().completeExceptionally(error);
-        // offline: what waits is stale by the next connection, where the final status is sent again
-        Deque<Update> dropped = updates.remove(jobId);
-        if (dropped != null) {
-          dropped.forEach(u -> u.done().completeExceptionally(error));
-        }
-      }
-    }));
-    thread.schedule(() -> {
-      if (inFlight.remove(token) != null) {
-        next.done().completeExceptionally(new IllegalStateException("no answer to the status update"));
-        pump(jobId);
-      }
-    }, REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    publish(topics.update(jobId), body)
+        .whenComplete(
+            (ok, error) ->
+                thread.execute(
+                    () -> {
+                      if (error != null && inFlight.remove(token) != null) {
+                        next.done().completeExceptionally(error);
+                        // offline: what waits is stale by the next connection, where the final
+                        // status is sent again
+                        Deque<Update> dropped = updates.remove(jobId);
+                        if (dropped != null) {
+                          dropped.forEach(u -> u.done().completeExceptionally(error));
+                        }
+                      }
+                    }));
+    thread.schedule(
+        () -> {
+          if (inFlight.remove(token) != null) {
+            next.done()
+                .completeExceptionally(new IllegalStateException("no answer to the status update"));
+            pump(jobId);
+          }
+        },
+        REQUEST_TIMEOUT_SECONDS,
+        TimeUnit.SECONDS);
   }
 
   private CompletableFuture<JsonNode> request(String topic, ObjectNode body) {
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-    thread.execute(() -> {
-      String token = UUID.randomUUID().toString();
-      body.put("clientToken", token);
-      requests.put(token, answer);
-      publish(topic, body).whenComplete((ok, error) -> {
-        if (error != null) {
-          thread.execute(() -> requests.remove(token));
-          answer.completeExceptionally(error);
-        }
-      });
-      thread.schedule(() -> {
-        if (requests.remove(token) != null) {
-          answer.completeExceptionally(new IllegalStateException("no answer on " + topic));
-        }
-      }, REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    });
+    thread.execute(
+        () -> {
+          String token = UUID.randomUUID().toString();
+          body.put("clientToken", token);
+          requests.put(token, answer);
+          publish(topic, body)
+              .whenComplete(
+                  (ok, error) -> {
+                    if (error != null) {
+                      thread.execute(() -> requests.remove(token));
+                      answer.completeExceptionally(error);
+                    }
+                  });
+          thread.schedule(
+              () -> {
+                if (requests.remove(token) != null) {
+                  answer.completeExceptionally(new IllegalStateException("no answer on " + topic));
+                }
+              },
+              REQUEST_TIMEOUT_SECONDS,
+              TimeUnit.SECONDS);
+        });
     return answer;
   }
 

@@ -23,32 +23,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The jobs side of the AWS IoT Jobs MQTT API, for any MQTT broker: holds job executions per thing and answers the
- * gateways' {@code start-next}, {@code get}, {@code {jobId}/get} and {@code {jobId}/update} requests as AWS IoT Jobs
- * does (versions, {@code expectedVersion}, terminal states, {@code notify-next}). {@code outpost fleet deploy} runs
- * one for the duration of a deployment; on AWS IoT Core the real service plays this part.
+ * The jobs side of the AWS IoT Jobs MQTT API, for any MQTT broker: holds job executions per thing
+ * and answers the gateways' {@code start-next}, {@code get}, {@code {jobId}/get} and {@code
+ * {jobId}/update} requests as AWS IoT Jobs does (versions, {@code expectedVersion}, terminal
+ * states, {@code notify-next}). {@code outpost fleet deploy} runs one for the duration of a
+ * deployment; on AWS IoT Core the real service plays this part.
  */
 public final class JobsService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobsService.class);
-  private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "REJECTED", "CANCELED", "TIMED_OUT",
-      "REMOVED");
-  private static final Set<String> DEVICE_STATUSES = Set.of("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED");
+  private static final Set<String> TERMINAL =
+      Set.of("SUCCEEDED", "FAILED", "REJECTED", "CANCELED", "TIMED_OUT", "REMOVED");
+  private static final Set<String> DEVICE_STATUSES =
+      Set.of("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED");
 
   /**
    * One job execution as the service holds it.
    *
    * @param statusDetails the last details the gateway reported (step, reason …)
    */
-  public record Execution(String thing, String jobId, String status, long versionNumber,
-      Map<String, String> statusDetails, long queuedAt, long updatedAt, JsonNode document) {
+  public record Execution(
+      String thing,
+      String jobId,
+      String status,
+      long versionNumber,
+      Map<String, String> statusDetails,
+      long queuedAt,
+      long updatedAt,
+      JsonNode document) {
     public boolean terminal() {
       return TERMINAL.contains(status);
     }
 
     Execution with(String nextStatus, Map<String, String> details, long now) {
-      return new Execution(thing, jobId, nextStatus, versionNumber + 1, details == null ? statusDetails : details,
-          queuedAt, now, document);
+      return new Execution(
+          thing,
+          jobId,
+          nextStatus,
+          versionNumber + 1,
+          details == null ? statusDetails : details,
+          queuedAt,
+          now,
+          document);
     }
   }
 
@@ -63,7 +79,8 @@ public final class JobsService implements AutoCloseable {
    * @param clientId this client's id on the broker
    * @param onChange called (on Paho's thread) after every status change
    */
-  public JobsService(String brokerUrl, String clientId, Consumer<Execution> onChange) throws MqttException {
+  public JobsService(String brokerUrl, String clientId, Consumer<Execution> onChange)
+      throws MqttException {
     this.client = new MqttAsyncClient(brokerUrl, clientId, new MemoryPersistence());
     this.onChange = onChange;
   }
@@ -74,31 +91,34 @@ public final class JobsService implements AutoCloseable {
     options.setCleanSession(true);
     options.setAutomaticReconnect(false);
     options.setMaxInflight(1000);
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void connectionLost(Throwable cause) {
-        LOG.warn("jobs service lost its broker connection: {}", cause.toString());
-      }
+    client.setCallback(
+        new MqttCallback() {
+          @Override
+          public void connectionLost(Throwable cause) {
+            LOG.warn("jobs service lost its broker connection: {}", cause.toString());
+          }
 
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        try {
-          onRequest(topic, message.getPayload());
-        } catch (RuntimeException | IOException e) {
-          LOG.warn("jobs request on {} not answered: {}", topic, e.toString());
-        }
-      }
+          @Override
+          public void messageArrived(String topic, MqttMessage message) {
+            try {
+              onRequest(topic, message.getPayload());
+            } catch (RuntimeException | IOException e) {
+              LOG.warn("jobs request on {} not answered: {}", topic, e.toString());
+            }
+          }
 
-      @Override
-      public void deliveryComplete(IMqttDeliveryToken token) {}
-    });
+          @Override
+          public void deliveryComplete(IMqttDeliveryToken token) {}
+        });
     client.connect(options).waitForCompletion(10_000);
     client.subscribe("$aws/things/+/jobs/#", 1).waitForCompletion(10_000);
   }
 
   /** Queues {@code document} as job {@code jobId} for each thing and notifies them. */
   public synchronized void queue(String jobId, List<String> things, JsonNode document) {
-    long now = Math.max(System.currentTimeMillis(), lastQueuedAt + 1); // queue order stays visible in queuedAt
+    long now =
+        Math.max(
+            System.currentTimeMillis(), lastQueuedAt + 1); // queue order stays visible in queuedAt
     lastQueuedAt = now;
     for (String thing : things) {
       Execution e = new Execution(thing, jobId, "QUEUED", 1, Map.of(), now, now, document);
@@ -111,30 +131,42 @@ public final class JobsService implements AutoCloseable {
   /** Cancels a job's executions that are not terminal yet (as {@code aws iot cancel-job}). */
   public synchronized void cancel(String jobId) {
     long now = System.currentTimeMillis();
-    byThing.forEach((thing, list) -> {
-      for (int i = 0; i < list.size(); i++) {
-        Execution e = list.get(i);
-        if (e.jobId().equals(jobId) && !e.terminal()) {
-          list.set(i, e.with("CANCELED", null, now));
-          onChange.accept(list.get(i));
-          notifyNext(thing);
-        }
-      }
-    });
+    byThing.forEach(
+        (thing, list) -> {
+          for (int i = 0; i < list.size(); i++) {
+            Execution e = list.get(i);
+            if (e.jobId().equals(jobId) && !e.terminal()) {
+              list.set(i, e.with("CANCELED", null, now));
+              onChange.accept(list.get(i));
+              notifyNext(thing);
+            }
+          }
+        });
   }
 
   /** Ends the executions still open as TIMED_OUT. */
   public synchronized void timeOut(String jobId) {
     long now = System.currentTimeMillis();
-    byThing.values().forEach(list -> list.replaceAll(e -> e.jobId().equals(jobId) && !e.terminal()
-        ? e.with("TIMED_OUT", null, now) : e));
+    byThing
+        .values()
+        .forEach(
+            list ->
+                list.replaceAll(
+                    e ->
+                        e.jobId().equals(jobId) && !e.terminal()
+                            ? e.with("TIMED_OUT", null, now)
+                            : e));
   }
 
   /** The executions of {@code jobId}, by thing. */
   public synchronized Map<String, Execution> executions(String jobId) {
     Map<String, Execution> out = new LinkedHashMap<>();
-    byThing.forEach((thing, list) -> list.stream().filter(e -> e.jobId().equals(jobId)).findFirst()
-        .ifPresent(e -> out.put(thing, e)));
+    byThing.forEach(
+        (thing, list) ->
+            list.stream()
+                .filter(e -> e.jobId().equals(jobId))
+                .findFirst()
+                .ifPresent(e -> out.put(thing, e)));
     return out;
   }
 
@@ -147,11 +179,17 @@ public final class JobsService implements AutoCloseable {
     String thing = JobsTopics.thingOf(topic);
     List<Execution> executions = byThing.get(thing);
     String rest = topic.substring(("$aws/things/" + thing + "/jobs/").length());
-    if (executions == null || rest.endsWith("/accepted") || rest.endsWith("/rejected") || rest.startsWith("notify")) {
+    if (executions == null
+        || rest.endsWith("/accepted")
+        || rest.endsWith("/rejected")
+        || rest.startsWith("notify")) {
       return; // not ours, or our own answers
     }
     messages++;
-    JsonNode request = payload.length == 0 ? JobsClient.JSON.createObjectNode() : JobsClient.JSON.readTree(payload);
+    JsonNode request =
+        payload.length == 0
+            ? JobsClient.JSON.createObjectNode()
+            : JobsClient.JSON.readTree(payload);
     String token = request.path("clientToken").asText(null);
     JobsTopics topics = new JobsTopics(thing);
     long now = System.currentTimeMillis();
@@ -161,7 +199,11 @@ public final class JobsService implements AutoCloseable {
       if (next.isPresent()) {
         Execution e = next.get();
         if (e.status().equals("QUEUED")) {
-          e = replace(executions, e, e.with("IN_PROGRESS", details(request.path("statusDetails")), now));
+          e =
+              replace(
+                  executions,
+                  e,
+                  e.with("IN_PROGRESS", details(request.path("statusDetails")), now));
         }
         answer.set("execution", execution(e, true));
       }
@@ -182,18 +224,36 @@ public final class JobsService implements AutoCloseable {
       String jobId = rest.substring(0, rest.length() - "/get".length());
       Optional<Execution> e = find(executions, jobId);
       if (e.isEmpty()) {
-        publish(topics.describe(jobId) + "/rejected", rejection(token, "ResourceNotFound", "no such job"));
+        publish(
+            topics.describe(jobId) + "/rejected",
+            rejection(token, "ResourceNotFound", "no such job"));
       } else {
-        publish(topics.describe(jobId) + "/accepted", answer(token).set("execution",
-            execution(e.get(), request.path("includeJobDocument").asBoolean(true))));
+        publish(
+            topics.describe(jobId) + "/accepted",
+            answer(token)
+                .set(
+                    "execution",
+                    execution(e.get(), request.path("includeJobDocument").asBoolean(true))));
       }
     } else if (rest.endsWith("/update")) {
-      update(executions, topics, rest.substring(0, rest.length() - "/update".length()), request, token, now);
+      update(
+          executions,
+          topics,
+          rest.substring(0, rest.length() - "/update".length()),
+          request,
+          token,
+          now);
     }
   }
 
-  private void update(List<Execution> executions, JobsTopics topics, String jobId, JsonNode request, String token,
-      long now) throws IOException {
+  private void update(
+      List<Execution> executions,
+      JobsTopics topics,
+      String jobId,
+      JsonNode request,
+      String token,
+      long now)
+      throws IOException {
     String rejected = topics.update(jobId) + "/rejected";
     Optional<Execution> found = find(executions, jobId);
     String status = request.path("status").asText("");
@@ -207,17 +267,26 @@ public final class JobsService implements AutoCloseable {
       return;
     }
     if (!DEVICE_STATUSES.contains(status)) {
-      publish(rejected, rejection(token, "InvalidRequest", "status must be one of " + DEVICE_STATUSES));
+      publish(
+          rejected, rejection(token, "InvalidRequest", "status must be one of " + DEVICE_STATUSES));
       return;
     }
-    if (request.has("expectedVersion") && request.get("expectedVersion").asLong() != e.versionNumber()) {
-      ObjectNode r = rejection(token, "VersionMismatch", "expected version " + request.get("expectedVersion")
-          + ", current " + e.versionNumber());
+    if (request.has("expectedVersion")
+        && request.get("expectedVersion").asLong() != e.versionNumber()) {
+      ObjectNode r =
+          rejection(
+              token,
+              "VersionMismatch",
+              "expected version "
+                  + request.get("expectedVersion")
+                  + ", current "
+                  + e.versionNumber());
       r.set("executionState", state(e));
       publish(rejected, r);
       return;
     }
-    Execution next = replace(executions, e, e.with(status, details(request.path("statusDetails")), now));
+    Execution next =
+        replace(executions, e, e.with(status, details(request.path("statusDetails")), now));
     ObjectNode answer = answer(token);
     answer.set("executionState", state(next));
     publish(topics.update(jobId) + "/accepted", answer);
@@ -243,9 +312,14 @@ public final class JobsService implements AutoCloseable {
   }
 
   private static Optional<Execution> next(List<Execution> executions) {
-    return executions.stream().filter(e -> e.status().equals("IN_PROGRESS")).findFirst()
-        .or(() -> executions.stream().filter(e -> e.status().equals("QUEUED"))
-            .min(Comparator.comparingLong(Execution::queuedAt)));
+    return executions.stream()
+        .filter(e -> e.status().equals("IN_PROGRESS"))
+        .findFirst()
+        .or(
+            () ->
+                executions.stream()
+                    .filter(e -> e.status().equals("QUEUED"))
+                    .min(Comparator.comparingLong(Execution::queuedAt)));
   }
 
   private static Optional<Execution> find(List<Execution> executions, String jobId) {
@@ -259,7 +333,8 @@ public final class JobsService implements AutoCloseable {
   }
 
   private static ObjectNode answer(String token) {
-    ObjectNode answer = JobsClient.JSON.createObjectNode().put("timestamp", System.currentTimeMillis() / 1000);
+    ObjectNode answer =
+        JobsClient.JSON.createObjectNode().put("timestamp", System.currentTimeMillis() / 1000);
     if (token != null) {
       answer.put("clientToken", token);
     }
@@ -271,16 +346,24 @@ public final class JobsService implements AutoCloseable {
   }
 
   private static ObjectNode state(Execution e) {
-    ObjectNode state = JobsClient.JSON.createObjectNode().put("status", e.status()).put("versionNumber",
-        e.versionNumber());
+    ObjectNode state =
+        JobsClient.JSON
+            .createObjectNode()
+            .put("status", e.status())
+            .put("versionNumber", e.versionNumber());
     ObjectNode details = state.putObject("statusDetails");
     e.statusDetails().forEach(details::put);
     return state;
   }
 
   private static ObjectNode summary(Execution e) {
-    return JobsClient.JSON.createObjectNode().put("jobId", e.jobId()).put("queuedAt", e.queuedAt())
-        .put("lastUpdatedAt", e.updatedAt()).put("versionNumber", e.versionNumber()).put("executionNumber", 1);
+    return JobsClient.JSON
+        .createObjectNode()
+        .put("jobId", e.jobId())
+        .put("queuedAt", e.queuedAt())
+        .put("lastUpdatedAt", e.updatedAt())
+        .put("versionNumber", e.versionNumber())
+        .put("executionNumber", 1);
   }
 
   private static ObjectNode execution(Execution e, boolean withDocument) {

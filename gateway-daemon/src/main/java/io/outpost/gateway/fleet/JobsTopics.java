@@ -1,9 +1,9 @@
 package io.outpost.gateway.fleet;
 
 /**
- * The AWS IoT Jobs and Device Shadow MQTT topics of one thing, as documented by AWS ("Jobs device MQTT API
- * operations", "Device Shadow MQTT topics"). The same topics work on any MQTT broker with {@code outpost fleet deploy}
- * playing the jobs service.
+ * The AWS IoT Jobs and Device Shadow MQTT topics of one thing, as documented by AWS ("Jobs device
+ * MQTT API operations", "Device Shadow MQTT topics"). The same topics work on any MQTT broker with
+ * {@code outpost fleet deploy} playing the jobs service.
  */
 public record JobsTopics(String thing) {
 

@@ -17,10 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes the gateway's reported state to the named shadow {@code outpost} ({@code state.reported}): version,
- * functions with versions and states, configuration revision, the last deployment and its result, spool depth, cloud
- * link state and drift from the last deployment. On change at most once per {@code fleet.reportIntervalSeconds}
- * (changes in between are merged into one report), and at once on every reconnection. Runs on the protocol thread.
+ * Publishes the gateway's reported state to the named shadow {@code outpost} ({@code
+ * state.reported}): version, functions with versions and states, configuration revision, the last
+ * deployment and its result, spool depth, cloud link state and drift from the last deployment. On
+ * change at most once per {@code fleet.reportIntervalSeconds} (changes in between are merged into
+ * one report), and at once on every reconnection. Runs on the protocol thread.
  */
 final class ShadowReporter {
 
@@ -37,8 +38,15 @@ final class ShadowReporter {
   private long lastMillis = Long.MIN_VALUE / 2;
   private ScheduledFuture<?> pending;
 
-  ShadowReporter(FleetHost host, JobsTopics topics, JobsClient.Publisher publisher, ScheduledExecutorService thread,
-      FleetOptions options, Supplier<State> journal, FleetMetrics metrics, Clock clock) {
+  ShadowReporter(
+      FleetHost host,
+      JobsTopics topics,
+      JobsClient.Publisher publisher,
+      ScheduledExecutorService thread,
+      FleetOptions options,
+      Supplier<State> journal,
+      FleetMetrics metrics,
+      Clock clock) {
     this.host = host;
     this.topics = topics;
     this.publisher = publisher;
@@ -51,20 +59,25 @@ final class ShadowReporter {
 
   /** Something reported changed: report within the rate limit. Any thread. */
   void changed() {
-    thread.execute(() -> {
-      if (pending != null) {
-        return;
-      }
-      long wait = lastMillis + options.reportIntervalSeconds() * 1000L - clock.millis();
-      if (wait <= 0) {
-        publish();
-      } else {
-        pending = thread.schedule(() -> {
-          pending = null;
-          publish();
-        }, wait, TimeUnit.MILLISECONDS);
-      }
-    });
+    thread.execute(
+        () -> {
+          if (pending != null) {
+            return;
+          }
+          long wait = lastMillis + options.reportIntervalSeconds() * 1000L - clock.millis();
+          if (wait <= 0) {
+            publish();
+          } else {
+            pending =
+                thread.schedule(
+                    () -> {
+                      pending = null;
+                      publish();
+                    },
+                    wait,
+                    TimeUnit.MILLISECONDS);
+          }
+        });
   }
 
   /** Reports now (after a reconnection). */
@@ -81,13 +94,18 @@ final class ShadowReporter {
       LOG.error("Building the shadow report failed", e);
       return;
     }
-    publisher.publish(topics.shadowUpdate(), payload, options.retainReports()).whenComplete((ok, error) -> {
-      if (error == null) {
-        metrics.reports();
-      } else {
-        LOG.debug("Shadow report not published ({}); it is sent again on reconnection", error.toString());
-      }
-    });
+    publisher
+        .publish(topics.shadowUpdate(), payload, options.retainReports())
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null) {
+                metrics.reports();
+              } else {
+                LOG.debug(
+                    "Shadow report not published ({}); it is sent again on reconnection",
+                    error.toString());
+              }
+            });
   }
 
   ObjectNode document() {
@@ -105,7 +123,10 @@ final class ShadowReporter {
     Last last = state.last();
     if (last != null) {
       ObjectNode d = reported.putObject("lastDeployment");
-      d.put("jobId", last.jobId()).put("name", last.name()).put("status", last.status()).put("at", last.at());
+      d.put("jobId", last.jobId())
+          .put("name", last.name())
+          .put("status", last.status())
+          .put("at", last.at());
       if (last.step() != null) {
         d.put("step", last.step());
       }
@@ -125,11 +146,22 @@ final class ShadowReporter {
         if (now == null || now.state() == FunctionState.REMOVED) {
           drift.add("function " + e.getKey() + ": deployed " + e.getValue() + ", now removed");
         } else if (!now.version().equals(e.getValue())) {
-          drift.add("function " + e.getKey() + ": deployed " + e.getValue() + ", running " + now.version());
+          drift.add(
+              "function "
+                  + e.getKey()
+                  + ": deployed "
+                  + e.getValue()
+                  + ", running "
+                  + now.version());
         }
       }
-      if (state.deployedConfigRevision() != null && !state.deployedConfigRevision().equals(revision)) {
-        drift.add("config: deployed revision " + state.deployedConfigRevision() + ", running " + revision);
+      if (state.deployedConfigRevision() != null
+          && !state.deployedConfigRevision().equals(revision)) {
+        drift.add(
+            "config: deployed revision "
+                + state.deployedConfigRevision()
+                + ", running "
+                + revision);
       }
     }
     reported.put("reportedAt", clock.instant().toString());

@@ -17,9 +17,9 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Package signatures with the JDK's providers: Ed25519 ({@code Ed25519}) or ECDSA P-256 ({@code SHA256withECDSA}),
- * keys in PEM ({@code PUBLIC KEY} / {@code PRIVATE KEY}, PKCS#8). A signature is over the package's bytes and travels
- * base64-encoded in the deployment document.
+ * Package signatures with the JDK's providers: Ed25519 ({@code Ed25519}) or ECDSA P-256 ({@code
+ * SHA256withECDSA}), keys in PEM ({@code PUBLIC KEY} / {@code PRIVATE KEY}, PKCS#8). A signature is
+ * over the package's bytes and travels base64-encoded in the deployment document.
  */
 public final class Signatures {
 
@@ -65,7 +65,8 @@ public final class Signatures {
   }
 
   /** Signs the file's bytes with a PEM private key; returns the signature. */
-  public static byte[] sign(Path file, String privateKeyPem) throws IOException, GeneralSecurityException {
+  public static byte[] sign(Path file, String privateKeyPem)
+      throws IOException, GeneralSecurityException {
     PrivateKey key = privateKey(privateKeyPem);
     Signature signer = Signature.getInstance(algorithm(key.getAlgorithm()));
     signer.initSign(key);
@@ -121,7 +122,8 @@ public final class Signatures {
     }
   }
 
-  private static void feed(Signature signature, Path file) throws IOException, GeneralSecurityException {
+  private static void feed(Signature signature, Path file)
+      throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buffer = new byte[64 * 1024];
       for (int n; (n = in.read(buffer)) > 0; ) {

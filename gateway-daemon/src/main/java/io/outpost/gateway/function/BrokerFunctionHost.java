@@ -1,9 +1,9 @@
 package io.outpost.gateway.function;
 
-import io.outpost.function.runtime.FunctionHost;
-import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.MessageProperties;
+import io.outpost.function.runtime.FunctionHost;
+import io.outpost.function.runtime.OutboundMessage;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
@@ -13,8 +13,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Publishes function outputs like any local publish: through the routes (so cloud-bound outputs are spooled) and to
- * local subscribers and other functions.
+ * Publishes function outputs like any local publish: through the routes (so cloud-bound outputs are
+ * spooled) and to local subscribers and other functions.
  */
 public final class BrokerFunctionHost implements FunctionHost {
 
@@ -28,13 +28,17 @@ public final class BrokerFunctionHost implements FunctionHost {
 
   @Override
   public CompletionStage<Void> publish(OutboundMessage out) {
-    List<Map.Entry<String, String>> props = out.userProperties().stream()
-        .map(p -> Map.entry(p.name(), p.value()))
-        .toList();
-    BrokerMessage m = new BrokerMessage(out.topic(), Buffer.buffer(out.payload()), out.qos(), out.retain(),
-        new MessageProperties(props, null, null, null, null, null),
-        FunctionTriggers.PUBLISHER_PREFIX + out.function(), clock.millis());
+    List<Map.Entry<String, String>> props =
+        out.userProperties().stream().map(p -> Map.entry(p.name(), p.value())).toList();
+    BrokerMessage m =
+        new BrokerMessage(
+            out.topic(),
+            Buffer.buffer(out.payload()),
+            out.qos(),
+            out.retain(),
+            new MessageProperties(props, null, null, null, null, null),
+            FunctionTriggers.PUBLISHER_PREFIX + out.function(),
+            clock.millis());
     return publishLocal.apply(m).toCompletionStage();
   }
-
 }

@@ -1,11 +1,11 @@
 package io.outpost.gateway.function;
 
+import io.outpost.broker.BrokerMessage;
 import io.outpost.function.UserProperty;
 import io.outpost.function.runtime.FunctionInfo;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.function.runtime.FunctionState;
 import io.outpost.function.runtime.InboundMessage;
-import io.outpost.broker.BrokerMessage;
 import io.outpost.topic.TopicFilter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,14 +14,18 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Invokes the deployed functions whose trigger filters match an accepted local message. The trigger table is rebuilt
- * (copy-on-write) whenever a function is deployed, removed or rolled back, so the hot path never locks.
+ * Invokes the deployed functions whose trigger filters match an accepted local message. The trigger
+ * table is rebuilt (copy-on-write) whenever a function is deployed, removed or rolled back, so the
+ * hot path never locks.
  *
  * <p>A function's own outputs never trigger that same function again, which would loop forever.
  */
 public final class FunctionTriggers implements Consumer<BrokerMessage> {
 
-  /** Client id under which a function's outputs are published, so they can be told apart from devices'. */
+  /**
+   * Client id under which a function's outputs are published, so they can be told apart from
+   * devices'.
+   */
   public static final String PUBLISHER_PREFIX = "$function/";
 
   private record Trigger(TopicFilter filter, String function) {}
@@ -74,7 +78,12 @@ public final class FunctionTriggers implements Consumer<BrokerMessage> {
     for (Map.Entry<String, String> e : m.props().userProperties()) {
       props.add(new UserProperty(e.getKey(), e.getValue()));
     }
-    return new InboundMessage(m.topic(), m.payload().getBytes(), m.qos(), props, m.publisherClientId(),
+    return new InboundMessage(
+        m.topic(),
+        m.payload().getBytes(),
+        m.qos(),
+        props,
+        m.publisherClientId(),
         Instant.ofEpochMilli(m.receivedAtMillis()));
   }
 }

@@ -12,15 +12,18 @@ import io.outpost.gateway.config.LoggingConfig;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the {@code logging:} section to logback: one console appender on stdout (journald adds timestamps and
- * priority under systemd), text or JSON lines, root and per-logger levels. Can be re-applied on reload.
+ * Applies the {@code logging:} section to logback: one console appender on stdout (journald adds
+ * timestamps and priority under systemd), text or JSON lines, root and per-logger levels. Can be
+ * re-applied on reload.
  *
- * <p>Until the daemon applies its configuration, {@link DefaultLogConfigurator} gives logback the same appender with
- * {@link LoggingConfig#defaults()}, in code rather than from a {@code logback.xml}.
+ * <p>Until the daemon applies its configuration, {@link DefaultLogConfigurator} gives logback the
+ * same appender with {@link LoggingConfig#defaults()}, in code rather than from a {@code
+ * logback.xml}.
  */
 public final class Logging {
 
-  static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
+  static final String TEXT_PATTERN =
+      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
   static final String APPENDER = "stdout";
 
   private Logging() {}
@@ -32,7 +35,9 @@ public final class Logging {
     apply(config, context);
   }
 
-  /** Replaces the root logger's appenders of {@code context} with the one {@code config} describes. */
+  /**
+   * Replaces the root logger's appenders of {@code context} with the one {@code config} describes.
+   */
   static void apply(LoggingConfig config, LoggerContext context) {
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
@@ -43,10 +48,14 @@ public final class Logging {
     root.detachAndStopAllAppenders();
     root.addAppender(appender);
     root.setLevel(Level.toLevel(config.level(), Level.INFO));
-    config.levels().forEach((name, level) -> context.getLogger(name).setLevel(Level.toLevel(level, Level.INFO)));
+    config
+        .levels()
+        .forEach(
+            (name, level) -> context.getLogger(name).setLevel(Level.toLevel(level, Level.INFO)));
   }
 
-  private static Encoder<ILoggingEvent> encoder(LoggingConfig.Format format, LoggerContext context) {
+  private static Encoder<ILoggingEvent> encoder(
+      LoggingConfig.Format format, LoggerContext context) {
     if (format == LoggingConfig.Format.JSON) {
       JsonEncoder json = new JsonEncoder();
       json.setContext(context);

@@ -3,8 +3,8 @@ package io.outpost.gateway.route;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.broker.BrokerMessage;
-import io.outpost.gateway.config.RouteConfig;
 import io.outpost.cloud.CloudPayloadLimit;
+import io.outpost.gateway.config.RouteConfig;
 import io.outpost.spool.Spool;
 import io.outpost.spool.SpoolEntry;
 import java.util.ArrayList;
@@ -14,30 +14,45 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@code local → cloud} routes: every matching message becomes one spool entry per route, and the returned future
- * completes only once all of them are durable. That future gates the device's PUBACK/PUBREC.
+ * The {@code local → cloud} routes: every matching message becomes one spool entry per route, and
+ * the returned future completes only once all of them are durable. That future gates the device's
+ * PUBACK/PUBREC.
  */
 final class CloudRoutes {
 
   private final List<CompiledRoute> routes;
   private final Spool spool;
   private final MeterRegistry registry;
-  /** What the cloud link can send; {@code null} without a cloud link (nothing is sent, so nothing is too large). */
+
+  /**
+   * What the cloud link can send; {@code null} without a cloud link (nothing is sent, so nothing is
+   * too large).
+   */
   private final CloudPayloadLimit limit;
-  /** {@code outpost.route.spooled} per route, by its tags; carried over on reload so none is registered twice. */
+
+  /**
+   * {@code outpost.route.spooled} per route, by its tags; carried over on reload so none is
+   * registered twice.
+   */
   private final Map<List<String>, Gauge> depthGauges;
 
-  CloudRoutes(List<RouteConfig> configs, Spool spool, CloudPayloadLimit limit, MeterRegistry registry) {
+  CloudRoutes(
+      List<RouteConfig> configs, Spool spool, CloudPayloadLimit limit, MeterRegistry registry) {
     this(configs, spool, limit, registry, Map.of());
   }
 
-  private CloudRoutes(List<RouteConfig> configs, Spool spool, CloudPayloadLimit limit, MeterRegistry registry,
+  private CloudRoutes(
+      List<RouteConfig> configs,
+      Spool spool,
+      CloudPayloadLimit limit,
+      MeterRegistry registry,
       Map<List<String>, Gauge> previousGauges) {
     this.limit = limit;
-    this.routes = configs.stream()
-        .filter(r -> r.from() == RouteConfig.Side.LOCAL && r.to() == RouteConfig.Side.CLOUD)
-        .map(r -> CompiledRoute.of(r, registry))
-        .toList();
+    this.routes =
+        configs.stream()
+            .filter(r -> r.from() == RouteConfig.Side.LOCAL && r.to() == RouteConfig.Side.CLOUD)
+            .map(r -> CompiledRoute.of(r, registry))
+            .toList();
     this.spool = spool;
     this.registry = registry;
     Map<List<String>, Gauge> gauges = new HashMap<>();
@@ -47,22 +62,33 @@ final class CloudRoutes {
       List<String> key = List.of(name, priority);
       Gauge existing = previousGauges.get(key);
       // Queue length per route: what an operator watches while the link is down.
-      gauges.put(key, existing != null ? existing : Gauge.builder("outpost.route.spooled", spool,
-              s -> s.stats().depthByRoute().getOrDefault(name, 0L).doubleValue())
-          .description("Messages of this route waiting in the spool for the cloud")
-          .tag("route", name)
-          .tag("priority", priority)
-          .register(registry));
+      gauges.put(
+          key,
+          existing != null
+              ? existing
+              : Gauge.builder(
+                      "outpost.route.spooled",
+                      spool,
+                      s -> s.stats().depthByRoute().getOrDefault(name, 0L).doubleValue())
+                  .description("Messages of this route waiting in the spool for the cloud")
+                  .tag("route", name)
+                  .tag("priority", priority)
+                  .register(registry));
     }
-    previousGauges.forEach((key, gauge) -> {
-      if (!gauges.containsKey(key)) {
-        registry.remove(gauge); // the route is gone (or changed priority): stop exporting its old series
-      }
-    });
+    previousGauges.forEach(
+        (key, gauge) -> {
+          if (!gauges.containsKey(key)) {
+            registry.remove(
+                gauge); // the route is gone (or changed priority): stop exporting its old series
+          }
+        });
     this.depthGauges = Map.copyOf(gauges);
   }
 
-  /** Spools {@code m} for every matching route; completes when all are durable (at once when none match). */
+  /**
+   * Spools {@code m} for every matching route; completes when all are durable (at once when none
+   * match).
+   */
   CompletableFuture<Void> spool(BrokerMessage m) {
     List<CompiledRoute> matching = null;
     List<SpoolEntry> entries = null;
@@ -70,9 +96,11 @@ final class CloudRoutes {
       if (route.matches(m.topic())) {
         SpoolEntry entry = entry(route, m);
         if (limit != null && !limit.fits(entry)) {
-          // refused before any route spools it: the device gets a negative ack, never an ack and a dead letter
+          // refused before any route spools it: the device gets a negative ack, never an ack and a
+          // dead letter
           return CompletableFuture.failedFuture(
-              new TooLargeForCloudException(limit.reason(entry.payload().length) + ", route " + route.name()));
+              new TooLargeForCloudException(
+                  limit.reason(entry.payload().length) + ", route " + route.name()));
         }
         if (matching == null) {
           matching = new ArrayList<>(2);
@@ -88,11 +116,15 @@ final class CloudRoutes {
     List<CompletableFuture<Long>> appends = new ArrayList<>(matching.size());
     for (int i = 0; i < matching.size(); i++) {
       CompiledRoute route = matching.get(i);
-      appends.add(spool.append(entries.get(i)).whenComplete((id, e) -> {
-        if (e == null) {
-          route.routed().increment();
-        }
-      }));
+      appends.add(
+          spool
+              .append(entries.get(i))
+              .whenComplete(
+                  (id, e) -> {
+                    if (e == null) {
+                      route.routed().increment();
+                    }
+                  }));
     }
     return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
   }

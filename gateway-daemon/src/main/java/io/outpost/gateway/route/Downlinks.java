@@ -1,10 +1,10 @@
 package io.outpost.gateway.route;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.outpost.cloud.CloudMessage;
-import io.outpost.cloud.DownlinkHandler;
 import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.MessageProperties;
+import io.outpost.cloud.CloudMessage;
+import io.outpost.cloud.DownlinkHandler;
 import io.outpost.gateway.config.RouteConfig;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code cloud → local} routes: the cloud-side filters the cloud link subscribes to, and delivery of each message
- * that arrives into the local broker under its rewritten topic. The cloud gets its PUBACK once the local broker took
- * the message in for every matching route (see {@link DownlinkHandler}).
+ * The {@code cloud → local} routes: the cloud-side filters the cloud link subscribes to, and
+ * delivery of each message that arrives into the local broker under its rewritten topic. The cloud
+ * gets its PUBACK once the local broker took the message in for every matching route (see {@link
+ * DownlinkHandler}).
  */
 public final class Downlinks implements DownlinkHandler {
 
@@ -34,7 +35,10 @@ public final class Downlinks implements DownlinkHandler {
   private final Clock clock;
   private final MeterRegistry registry;
 
-  public Downlinks(List<RouteConfig> configs, Function<BrokerMessage, Future<Void>> publishLocal, Clock clock,
+  public Downlinks(
+      List<RouteConfig> configs,
+      Function<BrokerMessage, Future<Void>> publishLocal,
+      Clock clock,
       MeterRegistry registry) {
     this.registry = registry;
     this.routes = compile(configs, registry);
@@ -54,7 +58,10 @@ public final class Downlinks implements DownlinkHandler {
     return routes.stream().map(r -> r.config().filter()).distinct().toList();
   }
 
-  /** The cloud-side filters {@code configs} would subscribe to, to tell whether a reload changes subscriptions. */
+  /**
+   * The cloud-side filters {@code configs} would subscribe to, to tell whether a reload changes
+   * subscriptions.
+   */
   public static List<String> cloudFilters(List<RouteConfig> configs) {
     return configs.stream()
         .filter(r -> r.from() == RouteConfig.Side.CLOUD && r.to() == RouteConfig.Side.LOCAL)
@@ -64,8 +71,8 @@ public final class Downlinks implements DownlinkHandler {
   }
 
   /**
-   * Swaps in new routes (config reload). The cloud link keeps its subscriptions, so the caller applies this only when
-   * {@link #cloudFilters(List)} is unchanged.
+   * Swaps in new routes (config reload). The cloud link keeps its subscriptions, so the caller
+   * applies this only when {@link #cloudFilters(List)} is unchanged.
    */
   public void reroute(List<RouteConfig> configs) {
     this.routes = compile(configs, registry);
@@ -80,13 +87,26 @@ public final class Downlinks implements DownlinkHandler {
       }
       RouteConfig c = route.config();
       int qos = c.qos() != null ? c.qos() : m.qos();
-      BrokerMessage local = new BrokerMessage(route.template().render(m.topic(), PUBLISHER),
-          Buffer.buffer(m.payload()), qos, m.retain(),
-          new MessageProperties(m.userProperties(), null, null, null, null, null), PUBLISHER, clock.millis());
-      Future<Void> published = publishLocal.apply(local)
-          .onSuccess(v -> route.routed().increment())
-          .onFailure(e -> LOG.warn("downlink on '{}' via route {} was not delivered locally: {}", m.topic(),
-              route.name(), e.getMessage()));
+      BrokerMessage local =
+          new BrokerMessage(
+              route.template().render(m.topic(), PUBLISHER),
+              Buffer.buffer(m.payload()),
+              qos,
+              m.retain(),
+              new MessageProperties(m.userProperties(), null, null, null, null, null),
+              PUBLISHER,
+              clock.millis());
+      Future<Void> published =
+          publishLocal
+              .apply(local)
+              .onSuccess(v -> route.routed().increment())
+              .onFailure(
+                  e ->
+                      LOG.warn(
+                          "downlink on '{}' via route {} was not delivered locally: {}",
+                          m.topic(),
+                          route.name(),
+                          e.getMessage()));
       taken.add(published.toCompletionStage().toCompletableFuture());
     }
     return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));

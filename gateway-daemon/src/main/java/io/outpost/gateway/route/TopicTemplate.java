@@ -1,8 +1,8 @@
 package io.outpost.gateway.route;
 
 /**
- * A route's topic rewrite: {@code {topic}} is the original topic, {@code {clientId}} the publisher's client id
- * (empty when unknown). Placeholders were validated with the configuration.
+ * A route's topic rewrite: {@code {topic}} is the original topic, {@code {clientId}} the
+ * publisher's client id (empty when unknown). Placeholders were validated with the configuration.
  */
 final class TopicTemplate {
 

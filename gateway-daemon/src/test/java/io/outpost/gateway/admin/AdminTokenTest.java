@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin token file a first start writes survives a power cut, and one found empty does not stop a start. */
+/**
+ * The admin token file a first start writes survives a power cut, and one found empty does not stop
+ * a start.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AdminTokenTest {
 
@@ -46,12 +49,14 @@ class AdminTokenTest {
     String fresh = AdminToken.read(file);
     assertThat(fresh).hasSize(64);
     assertThat(token.matchesHeader("Bearer " + fresh)).isTrue();
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
   }
 
   @Test
   void anExistingTokenIsKept() throws Exception {
-    Path file = Files.writeString(dir.resolve("admin.token"), "operator-chosen\n", StandardCharsets.UTF_8);
+    Path file =
+        Files.writeString(dir.resolve("admin.token"), "operator-chosen\n", StandardCharsets.UTF_8);
 
     AdminToken token = AdminToken.loadOrCreate(file);
 

@@ -32,12 +32,16 @@ class AdminCliTest {
 
   @BeforeEach
   void startDaemon() throws Exception {
-    config = Files.writeString(dir.resolve("outpost.yaml"), """
+    config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
         admin: {listen: "127.0.0.1:0"}
-        """.formatted(dir.resolve("data")));
+        """
+                .formatted(dir.resolve("data")));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
     // The CLI reads its own copy, so tests can break the daemon's file without breaking the CLI.
     cliConfig = Files.copy(config, dir.resolve("cli.yaml"));
@@ -60,7 +64,9 @@ class AdminCliTest {
   }
 
   private MqttClient device(String id) throws Exception {
-    MqttClient c = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), id, new MemoryPersistence());
+    MqttClient c =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), id, new MemoryPersistence());
     clients.add(c);
     c.connect();
     return c;
@@ -123,7 +129,9 @@ class AdminCliTest {
     assertThat(applied.exit()).as(applied.err()).isZero();
     assertThat(applied.out()).contains("applied routes");
     assertThat(pump.isConnected()).as("device connections survive a reload").isTrue();
-    assertThat(cli("spool", "--json").out()).as("only the new route spools").contains("\"depth\" : 1");
+    assertThat(cli("spool", "--json").out())
+        .as("only the new route spools")
+        .contains("\"depth\" : 1");
 
     Files.writeString(config, original.replace("routes:", "routez:"));
     CliRun rejected = cli("reload");
@@ -131,18 +139,25 @@ class AdminCliTest {
     assertThat(rejected.exit()).isEqualTo(ExitCodes.CONFIG);
     assertThat(rejected.err()).contains("invalid-config").contains("unknown key 'routez'");
     pump.publish("sensors/t1", "3".getBytes(StandardCharsets.UTF_8), 1, false);
-    assertThat(cli("spool", "--json").out()).as("the running routes stay in force").contains("\"depth\" : 2");
+    assertThat(cli("spool", "--json").out())
+        .as("the running routes stay in force")
+        .contains("\"depth\" : 2");
   }
 
   @Test
   void reloadAppliesBrokerLimitsAndNamesTheKeysThatNeedARestart() throws Exception {
-    Files.writeString(config, Files.readString(config).replace("broker: {listeners: [{host: 127.0.0.1, port: 0}]}",
-        "broker: {listeners: [{host: 127.0.0.1, port: 0}, {host: 127.0.0.1, port: 0}], maxConnections: 5}"));
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace(
+                "broker: {listeners: [{host: 127.0.0.1, port: 0}]}",
+                "broker: {listeners: [{host: 127.0.0.1, port: 0}, {host: 127.0.0.1, port: 0}], maxConnections: 5}"));
 
     CliRun r = cli("reload");
 
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("applied broker limits (maxConnections)")
+    assertThat(r.out())
+        .contains("applied broker limits (maxConnections)")
         .contains("restart required for broker.listeners");
   }
 

@@ -17,11 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin API's configured upload bounds: 413 with a stable code, a metric, and new bounds on reload. */
+/**
+ * The admin API's configured upload bounds: 413 with a stable code, a metric, and new bounds on
+ * reload.
+ */
 @Timeout(120)
 class AdminUploadBoundsTest {
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: %s}
       admin: {listen: "127.0.0.1:0", %s}
@@ -35,8 +39,10 @@ class AdminUploadBoundsTest {
 
   @BeforeEach
   void startDaemon() throws Exception {
-    config = Files.writeString(dir.resolve("outpost.yaml"),
-        CONFIG.formatted(dir.resolve("data"), "maxPackageBytes: 100, maxPackageFiles: 2"));
+    config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            CONFIG.formatted(dir.resolve("data"), "maxPackageBytes: 100, maxPackageFiles: 2"));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
     cliConfig = Files.copy(config, dir.resolve("cli.yaml"));
   }
@@ -52,12 +58,17 @@ class AdminUploadBoundsTest {
 
   private HttpResponse<String> http(String method, String path, byte[] body) throws Exception {
     String token = Files.readString(dir.resolve("data").resolve("admin.token")).strip();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/java-archive")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-        .timeout(Duration.ofSeconds(30))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/java-archive")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body))
+            .timeout(Duration.ofSeconds(30))
+            .build();
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -69,10 +80,13 @@ class AdminUploadBoundsTest {
 
     assertThat(jar.length).isGreaterThan(100);
     assertThat(refused.statusCode()).isEqualTo(413);
-    assertThat(refused.body()).contains("\"error\":\"package-too-large\"").contains("admin.maxPackageBytes");
+    assertThat(refused.body())
+        .contains("\"error\":\"package-too-large\"")
+        .contains("admin.maxPackageBytes");
     assertThat(http("GET", "/metrics", null).body())
         .contains("outpost_admin_uploads_rejected_total{reason=\"package-too-large\"} 1.0")
-        .contains("outpost_admin_uploads_rejected_total{reason=\"package-has-too-many-files\"} 0.0");
+        .contains(
+            "outpost_admin_uploads_rejected_total{reason=\"package-has-too-many-files\"} 0.0");
     assertThat(cli("functions", "list").out()).doesNotContain("gate");
   }
 
@@ -81,16 +95,21 @@ class AdminUploadBoundsTest {
     Files.writeString(config, CONFIG.formatted(dir.resolve("data"), "maxPackageFiles: 2"));
     assertThat(cli("reload").out()).contains("applied admin limits (maxPackageBytes)");
     Path pkg = Files.createDirectories(dir.resolve("pkg"));
-    Files.writeString(pkg.resolve("outpost-function.yaml"), "name: p\nversion: '1'\nruntime: process\ncommand: [cat]\n");
+    Files.writeString(
+        pkg.resolve("outpost-function.yaml"),
+        "name: p\nversion: '1'\nruntime: process\ncommand: [cat]\n");
     Files.writeString(pkg.resolve("a.txt"), "a");
     Files.writeString(pkg.resolve("b.txt"), "b");
 
     CliRun refused = cli("functions", "deploy", pkg.toString());
 
     assertThat(refused.exit()).isNotZero();
-    assertThat(refused.err()).contains("package-has-too-many-files").contains("admin.maxPackageFiles");
+    assertThat(refused.err())
+        .contains("package-has-too-many-files")
+        .contains("admin.maxPackageFiles");
     assertThat(http("GET", "/metrics", null).body())
-        .contains("outpost_admin_uploads_rejected_total{reason=\"package-has-too-many-files\"} 1.0");
+        .contains(
+            "outpost_admin_uploads_rejected_total{reason=\"package-has-too-many-files\"} 1.0");
   }
 
   @Test
@@ -105,7 +124,8 @@ class AdminUploadBoundsTest {
     assertThat(reload.out()).contains("applied admin limits (maxPackageBytes, maxPackageFiles)");
     assertThat(deployed.exit()).as(deployed.err()).isZero();
     assertThat(deployed.out()).contains("deployed gate 1.0.0");
-    assertThat(http("GET", "/metrics", null).body()).contains("outpost_config_reloads_total{result=\"applied\"} 1.0");
+    assertThat(http("GET", "/metrics", null).body())
+        .contains("outpost_config_reloads_total{result=\"applied\"} 1.0");
     assertThat(cli("status").out()).contains("last reload").contains("applied admin limits");
   }
 }

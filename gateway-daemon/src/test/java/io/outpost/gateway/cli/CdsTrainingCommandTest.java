@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The hidden training run behind the launcher's {@code update-cds-archive}: start, probe, stop, clean up. */
+/**
+ * The hidden training run behind the launcher's {@code update-cds-archive}: start, probe, stop,
+ * clean up.
+ */
 @Timeout(120)
 class CdsTrainingCommandTest {
 
@@ -29,12 +32,14 @@ class CdsTrainingCommandTest {
   }
 
   @Test
-  void copiesSqlitesNativeLibraryForThisMachineReadableByTheService(@TempDir Path dir) throws IOException {
+  void copiesSqlitesNativeLibraryForThisMachineReadableByTheService(@TempDir Path dir)
+      throws IOException {
     Path library = CdsTrainingCommand.copySqliteLibrary(dir);
 
     assertThat(library.getFileName()).hasToString("libsqlitejdbc.so");
     assertThat(Files.readAllBytes(library)).startsWith(0x7f, 'E', 'L', 'F');
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(library))).isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(library)))
+        .isEqualTo("rw-r--r--");
     assertThat(dir.toFile().list()).containsExactly("libsqlitejdbc.so");
   }
 
@@ -47,7 +52,10 @@ class CdsTrainingCommandTest {
 
   private static List<Path> trainingDirs() throws IOException {
     try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return entries.filter(p -> p.getFileName().toString().startsWith("outpost-cds-training-")).sorted().toList();
+      return entries
+          .filter(p -> p.getFileName().toString().startsWith("outpost-cds-training-"))
+          .sorted()
+          .toList();
     }
   }
 }

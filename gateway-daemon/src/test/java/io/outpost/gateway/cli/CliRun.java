@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 
-/** One in-process run of the real {@code outpost} command line against a running daemon, output captured. */
+/**
+ * One in-process run of the real {@code outpost} command line against a running daemon, output
+ * captured.
+ */
 record CliRun(int exit, String out, String err) {
 
   /** Runs {@code args} with {@code --config config --admin-url adminUrl} appended. */

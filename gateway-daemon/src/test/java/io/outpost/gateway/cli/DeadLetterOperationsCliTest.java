@@ -1,9 +1,9 @@
 package io.outpost.gateway.cli;
 
-import io.outpost.gateway.ExitCodes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.outpost.gateway.ExitCodes;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.testkit.StandInCloud;
@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code outpost spool dead-letters list|delete|purge|export} and their admin API against a daemon whose cloud link
- * (Moquette) refuses three messages as larger than {@code cloud.maxMessageBytes}.
+ * {@code outpost spool dead-letters list|delete|purge|export} and their admin API against a daemon
+ * whose cloud link (Moquette) refuses three messages as larger than {@code cloud.maxMessageBytes}.
  */
 @Timeout(120)
 class DeadLetterOperationsCliTest {
@@ -43,21 +43,27 @@ class DeadLetterOperationsCliTest {
 
   @BeforeEach
   void threeDeadLetters() throws Exception {
-    config = Files.writeString(dir.resolve("outpost.yaml"), """
+    config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         admin: {listen: "127.0.0.1:0"}
         cloud: {url: "%s", clientId: edge-dlo, mqttVersion: "3.1.1", maxMessageBytes: 64,
                 backoff: {initialMillis: 50, maxMillis: 500}}
         routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
-        """.formatted(dir.resolve("data"), cloud.url()));
+        """
+                .formatted(dir.resolve("data"), cloud.url()));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
-    MqttClient device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-9",
-        new MemoryPersistence());
+    MqttClient device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-9", new MemoryPersistence());
     try {
       device.connect();
       for (String payload : List.of(big("a"), big("b"), big("c"))) {
-        device.publish("devices/pump-9/telemetry", payload.getBytes(StandardCharsets.UTF_8), 1, false);
+        device.publish(
+            "devices/pump-9/telemetry", payload.getBytes(StandardCharsets.UTF_8), 1, false);
       }
     } finally {
       device.disconnect();
@@ -87,10 +93,11 @@ class DeadLetterOperationsCliTest {
 
   private HttpResponse<String> admin(String method, String path) throws Exception {
     String token = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
-        .header("Authorization", "Bearer " + token)
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+            .header("Authorization", "Bearer " + token)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -107,14 +114,19 @@ class DeadLetterOperationsCliTest {
     CliRun stdout = cli("spool", "dead-letters", "export");
     assertThat(stdout.exit()).as(stdout.err()).isZero();
     List<JsonObject> exported = lines(stdout.out());
-    assertThat(exported).hasSize(3).allSatisfy(d -> {
-      assertThat(d.getString("route")).isEqualTo("telemetry");
-      assertThat(d.getString("topic")).isEqualTo("devices/pump-9/telemetry");
-      assertThat(d.getString("reason")).contains("too-large");
-      assertThat(d.getString("payloadEncoding")).isEqualTo("utf8");
-      assertThat(d.getString("originClientId")).isEqualTo("pump-9");
-    });
-    assertThat(exported).extracting(d -> d.getString("payload")).containsExactly(big("a"), big("b"), big("c"));
+    assertThat(exported)
+        .hasSize(3)
+        .allSatisfy(
+            d -> {
+              assertThat(d.getString("route")).isEqualTo("telemetry");
+              assertThat(d.getString("topic")).isEqualTo("devices/pump-9/telemetry");
+              assertThat(d.getString("reason")).contains("too-large");
+              assertThat(d.getString("payloadEncoding")).isEqualTo("utf8");
+              assertThat(d.getString("originClientId")).isEqualTo("pump-9");
+            });
+    assertThat(exported)
+        .extracting(d -> d.getString("payload"))
+        .containsExactly(big("a"), big("b"), big("c"));
 
     Path file = dir.resolve("dead.jsonl");
     CliRun toFile = cli("spool", "dead-letters", "export", "--output", file.toString());
@@ -122,10 +134,12 @@ class DeadLetterOperationsCliTest {
     assertThat(toFile.out()).isEmpty();
     assertThat(lines(Files.readString(file))).isEqualTo(exported);
     try (var listing = Files.list(dir)) {
-      assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
+      assertThat(listing.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.endsWith(".partial"));
     }
 
-    CliRun nowhere = cli("spool", "dead-letters", "export", "-o", dir.resolve("missing/dead.jsonl").toString());
+    CliRun nowhere =
+        cli("spool", "dead-letters", "export", "-o", dir.resolve("missing/dead.jsonl").toString());
     assertThat(nowhere.exit()).isEqualTo(ExitCodes.CANT_CREATE);
     assertThat(nowhere.err()).contains("cannot write").doesNotContain("Exception");
     assertThat(deadLetterCount()).as("exporting deletes nothing").isEqualTo(3);
@@ -133,18 +147,23 @@ class DeadLetterOperationsCliTest {
 
   @Test
   void deleteRemovesNamedDeadLettersAndReportsUnknownIdsWithExit66() throws Exception {
-    List<Long> ids = lines(cli("spool", "dead-letters", "export").out()).stream().map(d -> d.getLong("id")).toList();
+    List<Long> ids =
+        lines(cli("spool", "dead-letters", "export").out()).stream()
+            .map(d -> d.getLong("id"))
+            .toList();
 
     CliRun list = cli("spool", "dead-letters", "list");
     assertThat(list.exit()).as(list.err()).isZero();
-    ids.forEach(id -> assertThat(list.out()).containsPattern("(?m)^\\s*" + id + "\\s+telemetry\\s+"));
+    ids.forEach(
+        id -> assertThat(list.out()).containsPattern("(?m)^\\s*" + id + "\\s+telemetry\\s+"));
 
     CliRun delete = cli("spool", "dead-letters", "delete", ids.get(0).toString());
     assertThat(delete.exit()).as(delete.err()).isZero();
     assertThat(delete.out()).contains("dead letter " + ids.get(0) + " deleted");
     assertThat(deadLetterCount()).isEqualTo(2);
 
-    CliRun again = cli("spool", "dead-letters", "delete", ids.get(0).toString(), ids.get(1).toString());
+    CliRun again =
+        cli("spool", "dead-letters", "delete", ids.get(0).toString(), ids.get(1).toString());
     assertThat(again.exit()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(again.err()).contains("no dead letter with id " + ids.get(0));
     assertThat(again.out()).contains("dead letter " + ids.get(1) + " deleted");
@@ -155,7 +174,8 @@ class DeadLetterOperationsCliTest {
     HttpResponse<String> deleted = admin("DELETE", "/api/spool/dead-letters/" + ids.get(2));
     assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
     assertThat(deadLetterCount()).isZero();
-    assertThat(cli("spool", "dead-letters", "retry", ids.get(2).toString()).exit()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(cli("spool", "dead-letters", "retry", ids.get(2).toString()).exit())
+        .isEqualTo(ExitCodes.NOT_FOUND);
   }
 
   @Test
@@ -170,7 +190,8 @@ class DeadLetterOperationsCliTest {
     assertThat(purge.out()).contains("3 dead letter(s) deleted");
     assertThat(deadLetterCount()).isZero();
     assertThat(new JsonObject(admin("GET", "/api/spool").body()).getLong("depth"))
-        .as("nothing was put back into the spool").isZero();
+        .as("nothing was put back into the spool")
+        .isZero();
 
     CliRun empty = cli("spool", "dead-letters", "export");
     assertThat(empty.exit()).isZero();

@@ -26,15 +26,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Dead letters end to end against Moquette as the cloud: messages spooled while offline that the cloud link then
- * cannot send (larger than {@code cloud.maxMessageBytes}) are listed over the admin HTTP API and by {@code outpost spool dead-letters}, and once
- * the operator has raised the limit, {@code POST /api/spool/dead-letters/{id}/retry} and {@code outpost spool retry}
- * put them back into the spool, from where they reach the cloud.
+ * Dead letters end to end against Moquette as the cloud: messages spooled while offline that the
+ * cloud link then cannot send (larger than {@code cloud.maxMessageBytes}) are listed over the admin
+ * HTTP API and by {@code outpost spool dead-letters}, and once the operator has raised the limit,
+ * {@code POST /api/spool/dead-letters/{id}/retry} and {@code outpost spool retry} put them back
+ * into the spool, from where they reach the cloud.
  */
 @Timeout(120)
 class DeadLetterRetryTest {
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: %s}
       admin: {listen: "127.0.0.1:0"}
@@ -61,13 +63,18 @@ class DeadLetterRetryTest {
     }
   }
 
-  private static final String CLOUD = "cloud: {url: \"%s\", clientId: edge-dl, mqttVersion: \"3.1.1\", "
-      + "maxMessageBytes: %d, backoff: {initialMillis: 50, maxMillis: 500}}";
+  private static final String CLOUD =
+      "cloud: {url: \"%s\", clientId: edge-dl, mqttVersion: \"3.1.1\", "
+          + "maxMessageBytes: %d, backoff: {initialMillis: 50, maxMillis: 500}}";
 
-  /** Starts the daemon with a cloud link limited to {@code maxMessageBytes}, or offline when it is {@code null}. */
+  /**
+   * Starts the daemon with a cloud link limited to {@code maxMessageBytes}, or offline when it is
+   * {@code null}.
+   */
   private void startDaemon(Integer maxMessageBytes) throws Exception {
     String link = maxMessageBytes == null ? "" : CLOUD.formatted(cloud.url(), maxMessageBytes);
-    config = Files.writeString(dir.resolve("outpost.yaml"), CONFIG.formatted(dir.resolve("data"), link));
+    config =
+        Files.writeString(dir.resolve("outpost.yaml"), CONFIG.formatted(dir.resolve("data"), link));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
   }
 
@@ -77,10 +84,11 @@ class DeadLetterRetryTest {
 
   private HttpResponse<String> admin(String method, String path) throws Exception {
     String token = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
-        .header("Authorization", "Bearer " + token)
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+            .header("Authorization", "Bearer " + token)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -104,15 +112,18 @@ class DeadLetterRetryTest {
 
   @Test
   void refusedMessagesAreListedAndRetriedOverHttpAndTheCli() throws Exception {
-    // spooled while offline; the cloud link configured afterwards sends at most 64 bytes, so it dead-letters them
+    // spooled while offline; the cloud link configured afterwards sends at most 64 bytes, so it
+    // dead-letters them
     // (with a link in place they would have been refused at ingress instead)
     startDaemon(null);
-    MqttClient device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-1",
-        new MemoryPersistence());
+    MqttClient device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-1", new MemoryPersistence());
     try {
       device.connect();
       for (String payload : List.of(big("first"), big("second"), "small")) {
-        device.publish("devices/pump-1/telemetry", payload.getBytes(StandardCharsets.UTF_8), 1, false);
+        device.publish(
+            "devices/pump-1/telemetry", payload.getBytes(StandardCharsets.UTF_8), 1, false);
       }
     } finally {
       device.disconnect();
@@ -137,7 +148,8 @@ class DeadLetterRetryTest {
     CliRun table = cli("spool", "dead-letters");
     assertThat(table.exit()).as(table.err()).isZero();
     for (long id : ids) {
-      assertThat(table.out()).containsPattern("(?m)^\\s*" + id + "\\s+telemetry\\s+devices/pump-1/telemetry\\s+");
+      assertThat(table.out())
+          .containsPattern("(?m)^\\s*" + id + "\\s+telemetry\\s+devices/pump-1/telemetry\\s+");
     }
     assertThat(table.out()).contains("too-large");
     assertThat(cloudPayloads()).containsExactly("small");
@@ -148,7 +160,8 @@ class DeadLetterRetryTest {
     await().atMost(WAIT).until(() -> gateway.isReady());
     assertThat(deadLetterCount()).isEqualTo(2);
 
-    HttpResponse<String> retried = admin("POST", "/api/spool/dead-letters/" + ids.get(0) + "/retry");
+    HttpResponse<String> retried =
+        admin("POST", "/api/spool/dead-letters/" + ids.get(0) + "/retry");
     assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
     assertThat(new JsonObject(retried.body()).getLong("retried")).isEqualTo(ids.get(0));
     await().atMost(WAIT).until(() -> cloudPayloads().size() == 2);

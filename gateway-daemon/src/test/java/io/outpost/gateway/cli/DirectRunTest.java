@@ -10,13 +10,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
-/** The direct {@code run} path reads exactly the command lines it takes as picocli reads them, and no others. */
+/**
+ * The direct {@code run} path reads exactly the command lines it takes as picocli reads them, and
+ * no others.
+ */
 @Timeout(30)
 class DirectRunTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"run", "run --config /etc/outpost/outpost.yaml", "run -c relative.yaml",
-      "run --config=/etc/outpost/outpost.yaml"})
+  @ValueSource(
+      strings = {
+        "run",
+        "run --config /etc/outpost/outpost.yaml",
+        "run -c relative.yaml",
+        "run --config=/etc/outpost/outpost.yaml"
+      })
   void readsTheConfigFileAsPicocliDoes(String commandLine) {
     String[] args = commandLine.split(" ");
 
@@ -27,8 +35,21 @@ class DirectRunTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "--help", "run --help", "run -h", "run --config", "run --config a.yaml --extra",
-      "run -ca.yaml", "run --config=", "run --config -x", "status --config a.yaml", "version", "run a.yaml"})
+  @ValueSource(
+      strings = {
+        "",
+        "--help",
+        "run --help",
+        "run -h",
+        "run --config",
+        "run --config a.yaml --extra",
+        "run -ca.yaml",
+        "run --config=",
+        "run --config -x",
+        "status --config a.yaml",
+        "version",
+        "run a.yaml"
+      })
   void leavesEveryOtherCommandLineToPicocli(String commandLine) {
     String[] args = commandLine.isEmpty() ? new String[0] : commandLine.split(" ");
 
@@ -39,7 +60,8 @@ class DirectRunTest {
   void runsTheRunCommandWithAnInvalidConfigurationExiting78() throws Exception {
     Path missing = Path.of("does-not-exist", "outpost.yaml");
 
-    assertThat(DirectRun.run(new String[] {"run", "--config", missing.toString()})).hasValue(ExitCodes.CONFIG);
+    assertThat(DirectRun.run(new String[] {"run", "--config", missing.toString()}))
+        .hasValue(ExitCodes.CONFIG);
   }
 
   private static Path viaPicocli(String[] args) {

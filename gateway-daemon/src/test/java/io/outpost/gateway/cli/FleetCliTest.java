@@ -33,10 +33,13 @@ class FleetCliTest {
   }
 
   private Path document(String extra) throws Exception {
-    return Files.writeString(dir.resolve("deployment.json"), """
+    return Files.writeString(
+        dir.resolve("deployment.json"),
+        """
         {"schemaVersion": 1, "functions": [{"name": "f", "version": "1",
           "artifact": {"url": "file:///tmp/f.jar", "sha256": "%s"%s}}]}
-        """.formatted("b".repeat(64), extra));
+        """
+            .formatted("b".repeat(64), extra));
   }
 
   @Test
@@ -47,22 +50,31 @@ class FleetCliTest {
 
     CliRun bad = run("fleet", "validate", document(", \"mirror\": \"x\"").toString());
     assertThat(bad.exit()).isEqualTo(65);
-    assertThat(bad.err()).contains("functions[0].artifact.mirror: unknown field").doesNotContain("Exception")
+    assertThat(bad.err())
+        .contains("functions[0].artifact.mirror: unknown field")
+        .doesNotContain("Exception")
         .doesNotContain("jackson");
   }
 
   @Test
   void signWritesASignatureTheMatchingTrustAnchorVerifies() throws Exception {
     KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    Path key = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-    Path anchor = Files.writeString(dir.resolve("key.pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-    Path pkg = Files.write(dir.resolve("f.jar"), "a package".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path key =
+        Files.writeString(
+            dir.resolve("key.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    Path anchor =
+        Files.writeString(
+            dir.resolve("key.pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+    Path pkg =
+        Files.write(
+            dir.resolve("f.jar"), "a package".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     CliRun signed = run("fleet", "sign", "--key", key.toString(), pkg.toString());
 
     assertThat(signed.exit()).as(signed.err()).isZero();
     assertThat(signed.out()).contains("sha256    ").contains("written to " + pkg + ".sig");
-    byte[] signature = Base64.getDecoder().decode(Files.readString(dir.resolve("f.jar.sig")).trim());
+    byte[] signature =
+        Base64.getDecoder().decode(Files.readString(dir.resolve("f.jar.sig")).trim());
     assertThat(Signatures.load(List.of(anchor)).verify(pkg, signature)).isTrue();
 
     CliRun badKey = run("fleet", "sign", "--key", anchor.toString(), pkg.toString());
@@ -71,7 +83,12 @@ class FleetCliTest {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + type
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder().encodeToString(der)
+        + "\n-----END "
+        + type
         + "-----\n";
   }
 }

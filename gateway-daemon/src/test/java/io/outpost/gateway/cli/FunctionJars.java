@@ -14,10 +14,15 @@ public final class FunctionJars {
 
   private FunctionJars() {}
 
-  /** {@code <dir>/<name>.jar} holding {@code descriptor} as {@code outpost-function.yaml} and {@code handler}. */
-  public static Path jar(Path dir, String name, String descriptor, Class<?> handler) throws IOException {
+  /**
+   * {@code <dir>/<name>.jar} holding {@code descriptor} as {@code outpost-function.yaml} and {@code
+   * handler}.
+   */
+  public static Path jar(Path dir, String name, String descriptor, Class<?> handler)
+      throws IOException {
     Path jar = dir.resolve(name + ".jar");
-    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out)) {
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream jos = new JarOutputStream(out)) {
       jos.putNextEntry(new JarEntry("outpost-function.yaml"));
       jos.write(descriptor.getBytes(StandardCharsets.UTF_8));
       jos.closeEntry();
@@ -33,12 +38,17 @@ public final class FunctionJars {
 
   /** The gate function ({@link GateHandler}) triggered by {@code gate/in}. */
   static Path gate(Path dir) throws IOException {
-    return jar(dir, "gate", """
+    return jar(
+        dir,
+        "gate",
+        """
         name: gate
         version: 1.0.0
         handler: %s
         triggers: ["gate/in"]
         inputEncoding: binary
-        """.formatted(GateHandler.class.getName()), GateHandler.class);
+        """
+            .formatted(GateHandler.class.getName()),
+        GateHandler.class);
   }
 }

@@ -25,12 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A developer's workflow against a running daemon: deploy the shipped Python example with {@code outpost functions},
- * see it react to a device's publish, invoke it by hand, redeploy, roll back and remove it.
+ * A developer's workflow against a running daemon: deploy the shipped Python example with {@code
+ * outpost functions}, see it react to a device's publish, invoke it by hand, redeploy, roll back
+ * and remove it.
  */
 class FunctionsCliTest {
 
-  /** The example package shipped in {@code examples/}, deployed as-is apart from a generous first-start timeout. */
+  /**
+   * The example package shipped in {@code examples/}, deployed as-is apart from a generous
+   * first-start timeout.
+   */
   private static final Path EXAMPLE = Path.of("..", "examples", "python-celsius");
 
   @TempDir Path dir;
@@ -42,11 +46,15 @@ class FunctionsCliTest {
   @BeforeEach
   void startDaemon() throws Exception {
     assumeTrue(python3Available(), "python3 is needed for the process-runtime example");
-    config = Files.writeString(dir.resolve("outpost.yaml"), """
+    config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         admin: {listen: "127.0.0.1:0"}
-        """.formatted(dir.resolve("data")));
+        """
+                .formatted(dir.resolve("data")));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
   }
 
@@ -80,13 +88,16 @@ class FunctionsCliTest {
     return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
   }
 
-  /** Copies the example into the temp dir with the given version and a first-start-friendly timeout. */
+  /**
+   * Copies the example into the temp dir with the given version and a first-start-friendly timeout.
+   */
   private Path examplePackage(String version) throws IOException {
     Path pkg = Files.createDirectories(dir.resolve("celsius-" + version));
     Files.copy(EXAMPLE.resolve("handler.py"), pkg.resolve("handler.py"));
-    String descriptor = Files.readString(EXAMPLE.resolve("outpost-function.yaml"))
-        .replace("version: 1.0.0", "version: " + version)
-        .replace("timeoutMillis: 2000", "timeoutMillis: 30000");
+    String descriptor =
+        Files.readString(EXAMPLE.resolve("outpost-function.yaml"))
+            .replace("version: 1.0.0", "version: " + version)
+            .replace("timeoutMillis: 2000", "timeoutMillis: 30000");
     Files.writeString(pkg.resolve("outpost-function.yaml"), descriptor);
     return pkg;
   }
@@ -97,19 +108,35 @@ class FunctionsCliTest {
     assertThat(deployed.exit()).as(deployed.err()).isZero();
     assertThat(deployed.out()).contains("deployed fahrenheit-to-celsius 1.0.0");
 
-    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-7", new MemoryPersistence());
+    device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-7", new MemoryPersistence());
     device.connect();
     BlockingQueue<MqttMessage> celsius = new LinkedBlockingQueue<>();
-    device.subscribe(new MqttSubscription[] {new MqttSubscription("sensors/+/temperature", 1)},
+    device.subscribe(
+        new MqttSubscription[] {new MqttSubscription("sensors/+/temperature", 1)},
         new IMqttMessageListener[] {(t, m) -> celsius.add(m)});
-    device.publish("sensors/s7/fahrenheit", "{\"fahrenheit\": 212}".getBytes(StandardCharsets.UTF_8), 1, false);
+    device.publish(
+        "sensors/s7/fahrenheit",
+        "{\"fahrenheit\": 212}".getBytes(StandardCharsets.UTF_8),
+        1,
+        false);
 
     MqttMessage output = celsius.poll(60, TimeUnit.SECONDS);
     assertThat(output).as("the function's output reaches local subscribers").isNotNull();
-    assertThat(new String(output.getPayload(), StandardCharsets.UTF_8)).contains("\"celsius\"").contains("100");
+    assertThat(new String(output.getPayload(), StandardCharsets.UTF_8))
+        .contains("\"celsius\"")
+        .contains("100");
 
-    CliRun invoked = cli("functions", "invoke", "fahrenheit-to-celsius", "--topic", "sensors/s1/fahrenheit",
-        "--payload", "{\"fahrenheit\": 32}");
+    CliRun invoked =
+        cli(
+            "functions",
+            "invoke",
+            "fahrenheit-to-celsius",
+            "--topic",
+            "sensors/s1/fahrenheit",
+            "--payload",
+            "{\"fahrenheit\": 32}");
     assertThat(invoked.exit()).as(invoked.out() + invoked.err()).isZero();
     assertThat(invoked.out()).startsWith("ok").contains("sensors/s1/temperature").contains("0.0");
 

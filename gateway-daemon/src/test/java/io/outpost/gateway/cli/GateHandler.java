@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A function for reload tests, packaged into a real jar by {@link FunctionJars}: the payload names a file; it
- * publishes {@code gate/started}, waits (interruptibly) until that file exists, then returns {@code gate/done}.
+ * A function for reload tests, packaged into a real jar by {@link FunctionJars}: the payload names
+ * a file; it publishes {@code gate/started}, waits (interruptibly) until that file exists, then
+ * returns {@code gate/done}.
  */
 public final class GateHandler implements Handler {
 

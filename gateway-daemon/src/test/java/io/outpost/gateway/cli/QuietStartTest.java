@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** A normal start (devices connecting, an operator using the CLI) and a routine reload log nothing at WARN or above. */
+/**
+ * A normal start (devices connecting, an operator using the CLI) and a routine reload log nothing
+ * at WARN or above.
+ */
 @Timeout(60)
 class QuietStartTest {
 
@@ -39,7 +42,8 @@ class QuietStartTest {
   @BeforeEach
   void captureLogs() {
     root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    // Micrometer reports a repeated gauge registration at WARN once per JVM and at DEBUG after that: watch DEBUG
+    // Micrometer reports a repeated gauge registration at WARN once per JVM and at DEBUG after
+    // that: watch DEBUG
     // so this test sees it even when another test class in the same JVM triggered the first one.
     meterRegistry = (Logger) LoggerFactory.getLogger(MeterRegistry.class);
     meterRegistryLevel = meterRegistry.getLevel();
@@ -66,16 +70,21 @@ class QuietStartTest {
 
   @Test
   void normalStartWithDevicesAndCliLogsNoWarning() throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}, {host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         routes: [{from: local, filter: "devices/+/telemetry", to: cloud}]
         admin: {listen: "127.0.0.1:0"}
-        """.formatted(dir.resolve("data")));
+        """
+                .formatted(dir.resolve("data")));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
     for (int i = 0; i < 4; i++) {
       int port = gateway.brokerPorts().get(i % 2);
-      MqttClient d = new MqttClient("tcp://127.0.0.1:" + port, "device-" + i, new MemoryPersistence());
+      MqttClient d =
+          new MqttClient("tcp://127.0.0.1:" + port, "device-" + i, new MemoryPersistence());
       devices.add(d);
       d.connect();
       d.publish("devices/device-" + i + "/telemetry", new byte[] {1}, 1, false);
@@ -90,12 +99,16 @@ class QuietStartTest {
 
   @Test
   void reloadOfRoutesLogsNoWarning() throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
         admin: {enabled: false}
-        """.formatted(dir.resolve("data")));
+        """
+                .formatted(dir.resolve("data")));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
     Files.writeString(config, Files.readString(config).replace("devices/+/telemetry", "sensors/#"));
 
@@ -104,10 +117,14 @@ class QuietStartTest {
   }
 
   private void assertNothingWorrying() {
-    assertThat(events.list).as("log events at WARN or above")
+    assertThat(events.list)
+        .as("log events at WARN or above")
         .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-        .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
-    assertThat(events.list).as("repeated meter registrations, at any level")
-        .extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("already registered"));
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .isEmpty();
+    assertThat(events.list)
+        .as("repeated meter registrations, at any level")
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .noneMatch(m -> m.contains("already registered"));
   }
 }

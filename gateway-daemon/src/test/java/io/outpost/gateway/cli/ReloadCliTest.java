@@ -24,13 +24,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code outpost reload} against a running daemon with a deployed function and a connected device: function settings
- * change live, invalid ones are refused, and the device never notices.
+ * {@code outpost reload} against a running daemon with a deployed function and a connected device:
+ * function settings change live, invalid ones are refused, and the device never notices.
  */
 @Timeout(120)
 class ReloadCliTest {
 
-  private static final String BASE = """
+  private static final String BASE =
+      """
       broker: {listeners: [{host: 127.0.0.1, port: 0}]}
       storage: {dir: %s}
       admin: {listen: "127.0.0.1:0"}
@@ -53,12 +54,17 @@ class ReloadCliTest {
     CliRun deployed = cli("functions", "deploy", FunctionJars.gate(dir).toString());
     assertThat(deployed.exit()).as(deployed.err()).isZero();
 
-    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-1", new MemoryPersistence());
+    device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-1", new MemoryPersistence());
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setAutomaticReconnect(false);
     device.connect(options);
-    device.subscribe(new MqttSubscription[] {new MqttSubscription("gate/started", 1)},
-        new IMqttMessageListener[] {(t, m) -> started.add(new String(m.getPayload(), StandardCharsets.UTF_8))});
+    device.subscribe(
+        new MqttSubscription[] {new MqttSubscription("gate/started", 1)},
+        new IMqttMessageListener[] {
+          (t, m) -> started.add(new String(m.getPayload(), StandardCharsets.UTF_8))
+        });
   }
 
   @AfterEach
@@ -99,7 +105,8 @@ class ReloadCliTest {
 
   @Test
   void newConcurrencyAndTimeoutApplyLiveWithoutDisconnectingTheDevice() throws Exception {
-    CliRun concurrency = reloadWith("functions: {overrides: {gate: {maxConcurrency: 2, timeoutMillis: 60000}}}\n");
+    CliRun concurrency =
+        reloadWith("functions: {overrides: {gate: {maxConcurrency: 2, timeoutMillis: 60000}}}\n");
 
     assertThat(concurrency.exit()).as(concurrency.err()).isZero();
     assertThat(concurrency.out()).contains("applied functions (restarted: gate)");
@@ -107,35 +114,58 @@ class ReloadCliTest {
     Path second = closedGate("second");
     publish(first.toString());
     publish(second.toString());
-    // With the default concurrency of 1 the second would wait for the first, whose gate is still closed.
+    // With the default concurrency of 1 the second would wait for the first, whose gate is still
+    // closed.
     await().atMost(Duration.ofSeconds(30)).until(() -> started.size() == 2);
     Files.writeString(first, "open");
     Files.writeString(second, "open");
 
     CliRun timeout = reloadWith("functions: {overrides: {gate: {timeoutMillis: 1000}}}\n");
-    CliRun invoked = cli("functions", "invoke", "gate", "--topic", "gate/in", "--payload",
-        closedGate("third").toString());
+    CliRun invoked =
+        cli(
+            "functions",
+            "invoke",
+            "gate",
+            "--topic",
+            "gate/in",
+            "--payload",
+            closedGate("third").toString());
 
     assertThat(timeout.exit()).as(timeout.err()).isZero();
     assertThat(invoked.out()).startsWith("timeout").contains("timed out after 1000 ms");
-    assertThat(device.isConnected()).as("the device stayed connected through both reloads").isTrue();
+    assertThat(device.isConnected())
+        .as("the device stayed connected through both reloads")
+        .isTrue();
     publish(first.toString());
-    await("the device's publishes still trigger the function").atMost(Duration.ofSeconds(30))
+    await("the device's publishes still trigger the function")
+        .atMost(Duration.ofSeconds(30))
         .until(() -> started.stream().filter(first.toString()::equals).count() == 2);
   }
 
   @Test
   void invalidFunctionSettingIsRejectedAndTheRunningOnesStay() throws Exception {
-    assertThat(reloadWith("functions: {overrides: {gate: {timeoutMillis: 1000}}}\n").exit()).isZero();
+    assertThat(reloadWith("functions: {overrides: {gate: {timeoutMillis: 1000}}}\n").exit())
+        .isZero();
 
     CliRun rejected = reloadWith("functions: {overrides: {gate: {timeoutMillis: -5}}}\n");
-    CliRun invoked = cli("functions", "invoke", "gate", "--topic", "gate/in", "--payload",
-        closedGate("closed").toString());
+    CliRun invoked =
+        cli(
+            "functions",
+            "invoke",
+            "gate",
+            "--topic",
+            "gate/in",
+            "--payload",
+            closedGate("closed").toString());
 
     assertThat(rejected.exit()).isEqualTo(ExitCodes.CONFIG);
-    assertThat(rejected.err()).contains("invalid-config").contains("functions.overrides.gate.timeoutMillis")
+    assertThat(rejected.err())
+        .contains("invalid-config")
+        .contains("functions.overrides.gate.timeoutMillis")
         .contains("must be > 0");
-    assertThat(invoked.out()).as("the 1000 ms timeout stays in force").contains("timed out after 1000 ms");
+    assertThat(invoked.out())
+        .as("the 1000 ms timeout stays in force")
+        .contains("timed out after 1000 ms");
     assertThat(cli("functions", "list", "--json").out()).contains("\"timeoutMillis\" : 1000");
     assertThat(cli("status").out()).contains("last reload").contains("rejected: ");
     assertThat(device.isConnected()).isTrue();

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code validate} loads every TLS key and certificate as {@code run} will, with the one PEM reader: a SEC1 EC key is
- * accepted for the cloud link as for listeners, and a key problem is reported by {@code validate} and {@code run}
- * alike with exit 78, naming the key, its line and the file. Keys are made with openssl per test.
+ * {@code validate} loads every TLS key and certificate as {@code run} will, with the one PEM
+ * reader: a SEC1 EC key is accepted for the cloud link as for listeners, and a key problem is
+ * reported by {@code validate} and {@code run} alike with exit 78, naming the key, its line and the
+ * file. Keys are made with openssl per test.
  */
 @Timeout(120)
 class TlsValidationTest {
@@ -33,24 +34,43 @@ class TlsValidationTest {
   private void openssl(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("openssl"));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("openssl.log").toFile())
+            .start();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(Files.readString(dir.resolve("openssl.log"))).isZero();
   }
 
   @BeforeEach
   void makeKeys() throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
-    // an EC key in SEC1 form ("BEGIN EC PRIVATE KEY"), as openssl ecparam writes it, and its certificate
+    Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
+    // an EC key in SEC1 form ("BEGIN EC PRIVATE KEY"), as openssl ecparam writes it, and its
+    // certificate
     openssl("ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", "ec.key");
-    openssl("req", "-x509", "-new", "-key", "ec.key", "-out", "ec.pem", "-days", "2", "-subj", "/CN=edge-1");
+    openssl(
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ec.key",
+        "-out",
+        "ec.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=edge-1");
     openssl("ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", "other.key");
     Files.createDirectories(dir.resolve("data"));
   }
 
   private Path config(String keyFile, String listenerKey) throws Exception {
-    return Files.writeString(dir.resolve("outpost.yaml"), """
+    return Files.writeString(
+        dir.resolve("outpost.yaml"),
+        """
         broker:
           listeners:
             - {host: 127.0.0.1, port: 0}
@@ -65,8 +85,13 @@ class TlsValidationTest {
           tls:
             certFile: %s
             keyFile: %s
-        """.formatted(dir.resolve("ec.pem"), dir.resolve(listenerKey), dir.resolve("data"), dir.resolve("ec.pem"),
-        dir.resolve(keyFile)));
+        """
+            .formatted(
+                dir.resolve("ec.pem"),
+                dir.resolve(listenerKey),
+                dir.resolve("data"),
+                dir.resolve("ec.pem"),
+                dir.resolve(keyFile)));
   }
 
   private record Run(int exit, String err) {}
@@ -92,23 +117,33 @@ class TlsValidationTest {
   }
 
   @Test
-  void validateAndRunBothRefuseAKeyThatIsNotTheCertificatesWithExit78NamingKeyLineAndFile() throws Exception {
+  void validateAndRunBothRefuseAKeyThatIsNotTheCertificatesWithExit78NamingKeyLineAndFile()
+      throws Exception {
     Path file = config("other.key", "missing.key");
 
     List<ConfigException> problems = TlsFileChecks.problems(new ConfigLoader().load(file), file);
-    assertThat(problems).extracting(ConfigException::keyPath).containsExactly("broker.listeners[1].tls", "cloud.tls");
+    assertThat(problems)
+        .extracting(ConfigException::keyPath)
+        .containsExactly("broker.listeners[1].tls", "cloud.tls");
     assertThat(problems.get(0).line()).isEqualTo(6);
     assertThat(problems.get(0).reason()).isEqualTo(dir.resolve("missing.key") + ": file not found");
     assertThat(problems.get(1).line()).isEqualTo(12);
-    assertThat(problems.get(1).reason()).isEqualTo(dir.resolve("other.key")
-        + " is not the private key of the certificate in " + dir.resolve("ec.pem"));
+    assertThat(problems.get(1).reason())
+        .isEqualTo(
+            dir.resolve("other.key")
+                + " is not the private key of the certificate in "
+                + dir.resolve("ec.pem"));
 
     Run validate = cli("validate", "--config", file.toString());
     assertThat(validate.exit()).isEqualTo(ExitCodes.CONFIG);
-    assertThat(validate.err()).contains(file + ":6: broker.listeners[1].tls: ")
-        .contains(file + ":12: cloud.tls: ").doesNotContain("Exception");
+    assertThat(validate.err())
+        .contains(file + ":6: broker.listeners[1].tls: ")
+        .contains(file + ":12: cloud.tls: ")
+        .doesNotContain("Exception");
     Run run = cli("run", "--config", file.toString());
-    assertThat(run.exit()).as("run fails as validate does, before starting anything").isEqualTo(ExitCodes.CONFIG);
+    assertThat(run.exit())
+        .as("run fails as validate does, before starting anything")
+        .isEqualTo(ExitCodes.CONFIG);
     assertThat(run.err()).isEqualTo(validate.err());
   }
 }

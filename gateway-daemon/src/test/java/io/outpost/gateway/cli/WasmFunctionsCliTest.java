@@ -26,16 +26,24 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The wasm runtime through the daemon: the shipped AssemblyScript example transforms a device's publish for a local
- * subscriber, scales to zero when idle and wakes for the next message; a module stuck in a loop is stopped at its
- * deadline while the daemon keeps serving.
+ * The wasm runtime through the daemon: the shipped AssemblyScript example transforms a device's
+ * publish for a local subscriber, scales to zero when idle and wakes for the next message; a module
+ * stuck in a loop is stopped at its deadline while the daemon keeps serving.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WasmFunctionsCliTest {
 
   private static final Path EXAMPLE = Path.of("..", "examples", "wasm-scale");
-  private static final Path SPIN = Path.of("..", "local-functions", "function-runtime", "src", "test", "resources",
-      "wasm", "spin.wasm");
+  private static final Path SPIN =
+      Path.of(
+          "..",
+          "local-functions",
+          "function-runtime",
+          "src",
+          "test",
+          "resources",
+          "wasm",
+          "spin.wasm");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,11 +55,15 @@ class WasmFunctionsCliTest {
 
   @BeforeEach
   void startDaemon() throws Exception {
-    config = Files.writeString(dir.resolve("outpost.yaml"), """
+    config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         admin: {listen: "127.0.0.1:0"}
-        """.formatted(dir.resolve("data")));
+        """
+                .formatted(dir.resolve("data")));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
   }
 
@@ -72,20 +84,29 @@ class WasmFunctionsCliTest {
     return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
   }
 
-  /** The example's descriptor and module (not its build tree), with a short idle time and a generous timeout. */
+  /**
+   * The example's descriptor and module (not its build tree), with a short idle time and a generous
+   * timeout.
+   */
   private Path examplePackage() throws IOException {
     Path pkg = Files.createDirectories(dir.resolve("adc-scale"));
     Files.copy(EXAMPLE.resolve("scale.wasm"), pkg.resolve("scale.wasm"));
-    Files.writeString(pkg.resolve("outpost-function.yaml"), Files.readString(EXAMPLE.resolve("outpost-function.yaml"))
-        .replace("idleTimeoutMillis: 60000", "idleTimeoutMillis: 300")
-        .replace("timeoutMillis: 3000", "timeoutMillis: 30000")); // a cold interpreter on a loaded machine
+    Files.writeString(
+        pkg.resolve("outpost-function.yaml"),
+        Files.readString(EXAMPLE.resolve("outpost-function.yaml"))
+            .replace("idleTimeoutMillis: 60000", "idleTimeoutMillis: 300")
+            .replace(
+                "timeoutMillis: 3000",
+                "timeoutMillis: 30000")); // a cold interpreter on a loaded machine
     return pkg;
   }
 
   private Path spinPackage() throws IOException {
     Path pkg = Files.createDirectories(dir.resolve("spin"));
     Files.copy(SPIN, pkg.resolve("spin.wasm"));
-    Files.writeString(pkg.resolve("outpost-function.yaml"), """
+    Files.writeString(
+        pkg.resolve("outpost-function.yaml"),
+        """
         name: spin
         version: 1.0.0
         runtime: wasm
@@ -113,11 +134,16 @@ class WasmFunctionsCliTest {
     assertThat(deployed.out()).contains("deployed adc-scale 1.0.0");
     assertThat(cli("functions", "deploy", spinPackage().toString()).exit()).isZero();
 
-    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "adc-7", new MemoryPersistence());
+    device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "adc-7", new MemoryPersistence());
     device.connect();
     BlockingQueue<String> scaled = new LinkedBlockingQueue<>();
-    device.subscribe(new MqttSubscription[] {new MqttSubscription("devices/+/scaled", 1)},
-        new IMqttMessageListener[] {(t, m) -> scaled.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8))});
+    device.subscribe(
+        new MqttSubscription[] {new MqttSubscription("devices/+/scaled", 1)},
+        new IMqttMessageListener[] {
+          (t, m) -> scaled.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8))
+        });
     device.publish("devices/d7/adc", "{\"raw\": 512}".getBytes(StandardCharsets.UTF_8), 1, false);
 
     assertThat(scaled.poll(30, TimeUnit.SECONDS)).isEqualTo("devices/d7/scaled {\"value\":257.0}");
@@ -126,11 +152,13 @@ class WasmFunctionsCliTest {
     device.publish("spin/1", "x".getBytes(StandardCharsets.UTF_8), 1, false);
     device.publish("devices/d8/adc", "{\"raw\": 2}".getBytes(StandardCharsets.UTF_8), 1, false);
 
-    assertThat(scaled.poll(30, TimeUnit.SECONDS)).as("the first message after idling is served")
+    assertThat(scaled.poll(30, TimeUnit.SECONDS))
+        .as("the first message after idling is served")
         .isEqualTo("devices/d8/scaled {\"value\":2.0}");
     await().atMost(Duration.ofSeconds(30)).until(() -> stateOf("spin").equals("errored"));
     device.publish("devices/d9/adc", "{\"raw\": 4}".getBytes(StandardCharsets.UTF_8), 1, false);
-    assertThat(scaled.poll(30, TimeUnit.SECONDS)).as("the daemon keeps serving after the deadline hit")
+    assertThat(scaled.poll(30, TimeUnit.SECONDS))
+        .as("the daemon keeps serving after the deadline hit")
         .isEqualTo("devices/d9/scaled {\"value\":3.0}");
     CliRun list = cli("functions", "list", "--json");
     assertThat(list.out()).contains("timed out after 300 ms");

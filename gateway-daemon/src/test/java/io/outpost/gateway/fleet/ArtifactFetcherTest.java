@@ -45,7 +45,8 @@ class ArtifactFetcherTest {
   }
 
   private ArtifactFetcher fetcher(FleetOptions options, Signatures signatures) {
-    return new ArtifactFetcher(dir.resolve("artifacts"), options, signatures, metrics, HttpClient.newHttpClient());
+    return new ArtifactFetcher(
+        dir.resolve("artifacts"), options, signatures, metrics, HttpClient.newHttpClient());
   }
 
   private static FleetOptions options(long maxArtifact, long maxDisk) {
@@ -63,13 +64,16 @@ class ArtifactFetcherTest {
     server.put("f.jar", body);
     server.breakFirstResponse("f.jar");
 
-    Path got = fetcher(options(1 << 20, 4 << 20), Signatures.load(List.of())).fetch(spec(server.url("f.jar"), body,
-        null), Set.of());
+    Path got =
+        fetcher(options(1 << 20, 4 << 20), Signatures.load(List.of()))
+            .fetch(spec(server.url("f.jar"), body, null), Set.of());
 
     assertThat(Files.readAllBytes(got)).isEqualTo(body);
     assertThat(server.ranges).hasSizeGreaterThanOrEqualTo(2);
     assertThat(server.ranges.get(0)).isNull();
-    assertThat(server.ranges.get(server.ranges.size() - 1)).startsWith("bytes=").isNotEqualTo("bytes=0-");
+    assertThat(server.ranges.get(server.ranges.size() - 1))
+        .startsWith("bytes=")
+        .isNotEqualTo("bytes=0-");
   }
 
   @Test
@@ -77,12 +81,17 @@ class ArtifactFetcherTest {
     server = new ArtifactServer();
     byte[] body = bytes(1000);
     server.put("f.jar", body);
-    FunctionSpec expected = new FunctionSpec("f", "1", "java", server.url("f.jar"), sha256(bytes(999)), -1, null,
-        null);
+    FunctionSpec expected =
+        new FunctionSpec("f", "1", "java", server.url("f.jar"), sha256(bytes(999)), -1, null, null);
 
-    assertThatThrownBy(() -> fetcher(options(1 << 20, 4 << 20), Signatures.load(List.of())).fetch(expected, Set.of()))
-        .isInstanceOf(StepFailure.class).hasMessageContaining("f: sha256 mismatch");
-    assertThat(registry.counter("outpost.fleet.artifacts.refused", "reason", "sha256").count()).isEqualTo(1);
+    assertThatThrownBy(
+            () ->
+                fetcher(options(1 << 20, 4 << 20), Signatures.load(List.of()))
+                    .fetch(expected, Set.of()))
+        .isInstanceOf(StepFailure.class)
+        .hasMessageContaining("f: sha256 mismatch");
+    assertThat(registry.counter("outpost.fleet.artifacts.refused", "reason", "sha256").count())
+        .isEqualTo(1);
     assertThat(dir.resolve("artifacts")).isEmptyDirectory();
   }
 
@@ -91,28 +100,37 @@ class ArtifactFetcherTest {
     server = new ArtifactServer();
     byte[] body = bytes(5000);
     server.put("f.jar", body);
-    FunctionSpec undeclared = new FunctionSpec("f", "1", "java", server.url("f.jar"), sha256(body), -1, null, null);
+    FunctionSpec undeclared =
+        new FunctionSpec("f", "1", "java", server.url("f.jar"), sha256(body), -1, null, null);
 
-    assertThatThrownBy(() -> fetcher(options(4096, 1 << 20), Signatures.load(List.of())).fetch(undeclared, Set.of()))
+    assertThatThrownBy(
+            () ->
+                fetcher(options(4096, 1 << 20), Signatures.load(List.of()))
+                    .fetch(undeclared, Set.of()))
         .hasMessageContaining("exceeds fleet.maxArtifactBytes (4096)");
-    assertThat(registry.counter("outpost.fleet.artifacts.refused", "reason", "too-large").count()).isEqualTo(1);
+    assertThat(registry.counter("outpost.fleet.artifacts.refused", "reason", "too-large").count())
+        .isEqualTo(1);
   }
 
   @Test
-  void withTrustAnchorsUnsignedAndForeignSignedArtifactsAreRefusedAndSignedOnesPass() throws Exception {
+  void withTrustAnchorsUnsignedAndForeignSignedArtifactsAreRefusedAndSignedOnesPass()
+      throws Exception {
     SignaturesTest.keyPair(dir, "vendor", "Ed25519");
     SignaturesTest.keyPair(dir, "other", "Ed25519");
     byte[] body = bytes(2000);
     Path source = Files.write(dir.resolve("f.jar"), body);
     Signatures anchors = Signatures.load(List.of(dir.resolve("vendor.pub.pem")));
     String url = source.toUri().toString();
-    String good = Base64.getEncoder().encodeToString(Signatures.sign(source, Files.readString(dir.resolve(
-        "vendor.pem"))));
-    String foreign = Base64.getEncoder().encodeToString(Signatures.sign(source, Files.readString(dir.resolve(
-        "other.pem"))));
+    String good =
+        Base64.getEncoder()
+            .encodeToString(Signatures.sign(source, Files.readString(dir.resolve("vendor.pem"))));
+    String foreign =
+        Base64.getEncoder()
+            .encodeToString(Signatures.sign(source, Files.readString(dir.resolve("other.pem"))));
     ArtifactFetcher fetcher = fetcher(options(1 << 20, 4 << 20), anchors);
 
-    assertThatThrownBy(() -> fetcher.fetch(spec(url, body, null), Set.of())).hasMessageContaining("unsigned");
+    assertThatThrownBy(() -> fetcher.fetch(spec(url, body, null), Set.of()))
+        .hasMessageContaining("unsigned");
     assertThatThrownBy(() -> fetcher.fetch(spec(url, body, foreign), Set.of()))
         .hasMessageContaining("signature not verified");
     assertThat(Files.readAllBytes(fetcher.fetch(spec(url, body, good), Set.of()))).isEqualTo(body);
@@ -130,7 +148,10 @@ class ArtifactFetcherTest {
     fetcher.fetch(spec(b.toUri().toString(), second, null), Set.of(sha256(second)));
 
     assertThat(fetcher.diskBytes()).isEqualTo(3001);
-    assertThatThrownBy(() -> fetcher.fetch(spec(a.toUri().toString(), first, null), Set.of(sha256(first),
-        sha256(second)))).hasMessageContaining("fleet.maxDiskBytes");
+    assertThatThrownBy(
+            () ->
+                fetcher.fetch(
+                    spec(a.toUri().toString(), first, null), Set.of(sha256(first), sha256(second))))
+        .hasMessageContaining("fleet.maxDiskBytes");
   }
 }

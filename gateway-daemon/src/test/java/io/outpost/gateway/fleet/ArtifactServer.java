@@ -13,21 +13,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A local HTTP server for artifacts, with {@code Range} support as S3 has: serves byte arrays by path. A path can be
- * set to break off its first response half-way, as a link loss would.
+ * A local HTTP server for artifacts, with {@code Range} support as S3 has: serves byte arrays by
+ * path. A path can be set to break off its first response half-way, as a link loss would.
  */
 public final class ArtifactServer implements AutoCloseable {
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-    Thread t = new Thread(r, "artifact-server");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "artifact-server");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private final Map<String, Boolean> breakOnce = new ConcurrentHashMap<>();
+
   /** The Range headers received, in order (null for a request without one). */
   public final List<String> ranges = new CopyOnWriteArrayList<>();
+
   /** How long every response waits before its headers. */
   public volatile long delayMillis;
 
@@ -75,8 +80,9 @@ public final class ArtifactServer implements AutoCloseable {
           exchange.sendResponseHeaders(416, -1);
           return;
         }
-        exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/"
-            + body.length);
+        exchange
+            .getResponseHeaders()
+            .add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
         exchange.sendResponseHeaders(206, body.length - from);
       } else {
         exchange.sendResponseHeaders(200, body.length);
@@ -85,7 +91,9 @@ public final class ArtifactServer implements AutoCloseable {
       if (breakOnce.remove(path) != null) {
         out.write(body, from, (body.length - from) / 2);
         out.flush();
-        exchange.getHttpContext().getServer(); // the exchange closes short: the client sees the body end early
+        exchange
+            .getHttpContext()
+            .getServer(); // the exchange closes short: the client sees the body end early
         return;
       }
       out.write(body, from, body.length - from);

@@ -31,22 +31,34 @@ class SignaturesTest {
     } else {
       pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     }
-    Files.writeString(dir.resolve(name + ".pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-    Files.writeString(dir.resolve(name + ".pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+    Files.writeString(
+        dir.resolve(name + ".pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    Files.writeString(
+        dir.resolve(name + ".pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
     return pair;
   }
 
   static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"Ed25519", "EC"})
-  void aPackageSignedWithTheAnchorsKeyVerifiesAndATamperedOneDoesNot(String algorithm) throws Exception {
+  void aPackageSignedWithTheAnchorsKeyVerifiesAndATamperedOneDoesNot(String algorithm)
+      throws Exception {
     keyPair(dir, "vendor", algorithm);
     keyPair(dir, "other", algorithm);
-    Path pkg = Files.write(dir.resolve("f.jar"), "package bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path pkg =
+        Files.write(
+            dir.resolve("f.jar"),
+            "package bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     Signatures anchors = Signatures.load(List.of(dir.resolve("vendor.pub.pem")));
 
     byte[] good = Signatures.sign(pkg, Files.readString(dir.resolve("vendor.pem")));

@@ -40,7 +40,8 @@ class DefaultLogConfiguratorTest {
 
   @Test
   void configuresTextLinesOnStdoutAtInfoWithoutAnXmlFile() {
-    ExecutionStatus status = new DefaultLogConfigurator(name -> null, name -> false).configure(context);
+    ExecutionStatus status =
+        new DefaultLogConfigurator(name -> null, name -> false).configure(context);
 
     assertThat(status).isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
@@ -50,29 +51,36 @@ class DefaultLogConfiguratorTest {
     assertThat(appender.isStarted()).isTrue();
     ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) appender;
     assertThat(console.getTarget()).isEqualTo("System.out");
-    assertThat(console.getEncoder()).isInstanceOfSatisfying(PatternLayoutEncoder.class,
-        e -> assertThat(e.getPattern()).isEqualTo(Logging.TEXT_PATTERN));
+    assertThat(console.getEncoder())
+        .isInstanceOfSatisfying(
+            PatternLayoutEncoder.class,
+            e -> assertThat(e.getPattern()).isEqualTo(Logging.TEXT_PATTERN));
   }
 
   @Test
   void writesTheDaemonsLineFormat() {
     new DefaultLogConfigurator(name -> null, name -> false).configure(context);
     ConsoleAppender<ILoggingEvent> console =
-        (ConsoleAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(Logging.APPENDER);
+        (ConsoleAppender<ILoggingEvent>)
+            context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(Logging.APPENDER);
     Logger logger = context.getLogger("io.outpost.gateway.Gateway");
-    LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.WARN, "spool at {}%", null,
-        new Object[] {95});
+    LoggingEvent event =
+        new LoggingEvent(
+            Logger.class.getName(), logger, Level.WARN, "spool at {}%", null, new Object[] {95});
     event.setThreadName("main");
 
     String line = new String(console.getEncoder().encode(event), StandardCharsets.UTF_8);
 
-    assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) "
-        + "WARN  \\[main\\] io\\.outpost\\.gateway\\.Gateway - spool at 95%\\R");
+    assertThat(line)
+        .matches(
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) "
+                + "WARN  \\[main\\] io\\.outpost\\.gateway\\.Gateway - spool at 95%\\R");
   }
 
   @Test
   void stepsAsideForALogbackXmlOnTheClassPath() {
-    ExecutionStatus status = new DefaultLogConfigurator(name -> null, "logback.xml"::equals).configure(context);
+    ExecutionStatus status =
+        new DefaultLogConfigurator(name -> null, "logback.xml"::equals).configure(context);
 
     assertThat(status).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
     assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(Logging.APPENDER)).isNull();
@@ -88,9 +96,12 @@ class DefaultLogConfiguratorTest {
 
   @Test
   void stepsAsideForAConfigurationFileProperty() {
-    ExecutionStatus status = new DefaultLogConfigurator(
-        name -> "logback.configurationFile".equals(name) ? "/etc/outpost/logback.xml" : null, name -> false)
-        .configure(context);
+    ExecutionStatus status =
+        new DefaultLogConfigurator(
+                name ->
+                    "logback.configurationFile".equals(name) ? "/etc/outpost/logback.xml" : null,
+                name -> false)
+            .configure(context);
 
     assertThat(status).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
   }

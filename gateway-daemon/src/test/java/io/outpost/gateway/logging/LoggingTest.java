@@ -26,8 +26,12 @@ class LoggingTest {
 
   @Test
   void appliesRootAndPerLoggerLevelsAndJsonLines() {
-    Logging.apply(new LoggingConfig("warn", LoggingConfig.Format.JSON,
-        Map.of("io.outpost.spool", "debug", "io.netty", "error")), context);
+    Logging.apply(
+        new LoggingConfig(
+            "warn",
+            LoggingConfig.Format.JSON,
+            Map.of("io.outpost.spool", "debug", "io.netty", "error")),
+        context);
 
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     assertThat(root.getLevel()).isEqualTo(Level.WARN);
@@ -41,7 +45,8 @@ class LoggingTest {
   void reapplyingReplacesTheAppenderInsteadOfAddingOne() {
     Logging.apply(LoggingConfig.defaults(), context);
     ConsoleAppender<ILoggingEvent> first =
-        (ConsoleAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(Logging.APPENDER);
+        (ConsoleAppender<ILoggingEvent>)
+            context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(Logging.APPENDER);
 
     Logging.apply(new LoggingConfig("debug", null, null), context);
 

@@ -49,9 +49,11 @@ class GatewayRouterTest {
   }
 
   private static BrokerMessage message(String topic, String clientId, Long expirySeconds) {
-    MessageProperties props = new MessageProperties(List.of(Map.entry("k", "v")), "application/json", null, null,
-        null, expirySeconds);
-    return new BrokerMessage(topic, Buffer.buffer("{\"v\":1}"), 1, false, props, clientId, System.currentTimeMillis());
+    MessageProperties props =
+        new MessageProperties(
+            List.of(Map.entry("k", "v")), "application/json", null, null, null, expirySeconds);
+    return new BrokerMessage(
+        topic, Buffer.buffer("{\"v\":1}"), 1, false, props, clientId, System.currentTimeMillis());
   }
 
   private static void await(Future<Void> f) throws Exception {
@@ -64,49 +66,78 @@ class GatewayRouterTest {
 
   @Test
   void spoolsEachMatchingRouteWithItsRewriteQosPriorityAndTtl() throws Exception {
-    GatewayRouter router = router("""
+    GatewayRouter router =
+        router(
+            """
         routes:
           - {name: raw, from: local, filter: "devices/+/telemetry", to: cloud}
           - {name: site, from: local, filter: "devices/#", to: cloud, topic: "site-1/{clientId}/{topic}",
              priority: 9, ttlSeconds: 3600, qos: 0}
           - {name: other, from: local, filter: "alarms/#", to: cloud, prefix: "x/"}
-        """, SpoolOptions.defaults());
+        """,
+            SpoolOptions.defaults());
 
     await(router.route(message("devices/pump-7/telemetry", "pump-7", null)));
 
     assertThat(spooled())
-        .extracting(SpoolEntry::route, SpoolEntry::topic, SpoolEntry::priority, SpoolEntry::ttlMillis, SpoolEntry::qos)
+        .extracting(
+            SpoolEntry::route,
+            SpoolEntry::topic,
+            SpoolEntry::priority,
+            SpoolEntry::ttlMillis,
+            SpoolEntry::qos)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("raw", "devices/pump-7/telemetry", RouteConfig.DEFAULT_PRIORITY, 0L, 1),
-            org.assertj.core.groups.Tuple.tuple("site", "site-1/pump-7/devices/pump-7/telemetry", 9, 3_600_000L, 0));
-    assertThat(registry.get("outpost.route.messages").tag("route", "site").counter().count()).isEqualTo(1.0);
-    assertThat(registry.get("outpost.route.spooled").tag("route", "site").tag("priority", "9").gauge().value())
+            org.assertj.core.groups.Tuple.tuple(
+                "raw", "devices/pump-7/telemetry", RouteConfig.DEFAULT_PRIORITY, 0L, 1),
+            org.assertj.core.groups.Tuple.tuple(
+                "site", "site-1/pump-7/devices/pump-7/telemetry", 9, 3_600_000L, 0));
+    assertThat(registry.get("outpost.route.messages").tag("route", "site").counter().count())
         .isEqualTo(1.0);
-    assertThat(accepted).as("functions are triggered once the broker delivered the message").isEmpty();
+    assertThat(
+            registry
+                .get("outpost.route.spooled")
+                .tag("route", "site")
+                .tag("priority", "9")
+                .gauge()
+                .value())
+        .isEqualTo(1.0);
+    assertThat(accepted)
+        .as("functions are triggered once the broker delivered the message")
+        .isEmpty();
   }
 
   @Test
   void carriesPropertiesAndOriginAndUsesTheShorterOfMessageExpiryAndRouteTtl() throws Exception {
-    GatewayRouter router = router("""
+    GatewayRouter router =
+        router(
+            """
         routes: [{name: up, from: local, filter: "#", to: cloud, ttlSeconds: 3600}]
-        """, SpoolOptions.defaults());
+        """,
+            SpoolOptions.defaults());
 
     await(router.route(message("a/b", "dev-1", 60L)));
 
-    assertThat(spooled()).singleElement().satisfies(e -> {
-      assertThat(e.ttlMillis()).isEqualTo(60_000L);
-      assertThat(e.originClientId()).isEqualTo("dev-1");
-      assertThat(e.contentType()).isEqualTo("application/json");
-      assertThat(e.userProperties()).containsExactly(Map.entry("k", "v"));
-      assertThat(new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"v\":1}");
-    });
+    assertThat(spooled())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.ttlMillis()).isEqualTo(60_000L);
+              assertThat(e.originClientId()).isEqualTo("dev-1");
+              assertThat(e.contentType()).isEqualTo("application/json");
+              assertThat(e.userProperties()).containsExactly(Map.entry("k", "v"));
+              assertThat(new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8))
+                  .isEqualTo("{\"v\":1}");
+            });
   }
 
   @Test
   void unmatchedMessageIsAcceptedWithoutTouchingTheSpool() throws Exception {
-    GatewayRouter router = router("""
+    GatewayRouter router =
+        router(
+            """
         routes: [{from: local, filter: "devices/#", to: cloud}]
-        """, SpoolOptions.defaults());
+        """,
+            SpoolOptions.defaults());
 
     await(router.route(message("other/topic", "x", null)));
 
@@ -115,9 +146,12 @@ class GatewayRouterTest {
 
   @Test
   void deliveredMessagesGoToTheFunctionTriggers() throws Exception {
-    GatewayRouter router = router("""
+    GatewayRouter router =
+        router(
+            """
         routes: [{from: local, filter: "devices/#", to: cloud}]
-        """, SpoolOptions.defaults());
+        """,
+            SpoolOptions.defaults());
     BrokerMessage m = message("devices/a/telemetry", "a", null);
 
     await(router.route(m));
@@ -128,9 +162,12 @@ class GatewayRouterTest {
 
   @Test
   void fullSpoolWithRejectNewAnswersQuotaExceededAndDoesNotTriggerFunctions() throws Exception {
-    GatewayRouter router = router("""
+    GatewayRouter router =
+        router(
+            """
         routes: [{from: local, filter: "#", to: cloud}]
-        """, SpoolOptions.defaults().withMaxBytes(1).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
+        """,
+            SpoolOptions.defaults().withMaxBytes(1).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
 
     Future<Void> result = router.route(message("a/b", "dev", null));
 
@@ -146,12 +183,17 @@ class GatewayRouterTest {
 
   @Test
   void rerouteSwapsRoutesForLaterMessages() throws Exception {
-    GatewayRouter router = router("""
+    GatewayRouter router =
+        router(
+            """
         routes: [{name: a, from: local, filter: "a/#", to: cloud}]
-        """, SpoolOptions.defaults());
+        """,
+            SpoolOptions.defaults());
 
-    router.reroute(new ConfigLoader().parse("routes: [{name: b, from: local, filter: \"b/#\", to: cloud}]", "t")
-        .routes());
+    router.reroute(
+        new ConfigLoader()
+            .parse("routes: [{name: b, from: local, filter: \"b/#\", to: cloud}]", "t")
+            .routes());
     await(router.route(message("a/1", "dev", null)));
     await(router.route(message("b/1", "dev", null)));
 

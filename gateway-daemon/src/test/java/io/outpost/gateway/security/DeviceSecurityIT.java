@@ -4,8 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.outpost.broker.security.PasswordFile;
 import io.outpost.broker.security.ConnectFuzz;
+import io.outpost.broker.security.PasswordFile;
 import io.outpost.broker.security.TestPki;
 import io.outpost.gateway.Gateway;
 import io.outpost.gateway.config.ConfigLoader;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole daemon with a password file, a device-owns-its-topics policy and a mutual-TLS listener, driven by real
- * Paho MQTT 5 and 3.1.1 clients over loopback.
+ * The whole daemon with a password file, a device-owns-its-topics policy and a mutual-TLS listener,
+ * driven by real Paho MQTT 5 and 3.1.1 clients over loopback.
  */
 class DeviceSecurityIT {
 
@@ -47,12 +47,19 @@ class DeviceSecurityIT {
   @BeforeEach
   void startGateway() throws Exception {
     Path passwd = dir.resolve("passwd");
-    PasswordFile.empty().with("device-a", "pw-a".getBytes(UTF_8)).with("device-b", "pw-b".getBytes(UTF_8))
-        .with("alice", "pw-alice".getBytes(UTF_8)).save(passwd);
+    PasswordFile.empty()
+        .with("device-a", "pw-a".getBytes(UTF_8))
+        .with("device-b", "pw-b".getBytes(UTF_8))
+        .with("alice", "pw-alice".getBytes(UTF_8))
+        .save(passwd);
     ca = TestPki.ca("Devices CA");
     TestPki.Pem server = TestPki.server(ca, "gateway").write(dir, "server");
     Path caFile = Files.writeString(dir.resolve("ca.crt"), TestPki.pem(ca.cert()));
-    gateway = Gateway.start(new ConfigLoader().parse("""
+    gateway =
+        Gateway.start(
+            new ConfigLoader()
+                .parse(
+                    """
         broker:
           listeners:
             - {host: 127.0.0.1, port: 0}
@@ -67,15 +74,19 @@ class DeviceSecurityIT {
             - {effect: allow, actions: [publish, subscribe], who: "*", topics: "devices/${username}/#"}
             - {effect: allow, actions: [publish, subscribe], who: "*", topics: "sensors/${certCN}/#"}
             - {effect: allow, actions: [publish, subscribe], who: group:operators, topics: "devices/#"}
-        """.formatted(server.cert(), server.key(), caFile, dir.resolve("data"), passwd), "test"));
+        """
+                        .formatted(
+                            server.cert(), server.key(), caFile, dir.resolve("data"), passwd),
+                    "test"));
     plainPort = gateway.brokerPorts().get(0);
     tlsPort = gateway.brokerPorts().get(1);
   }
 
   /**
-   * Forcible disconnects without a DISCONNECT packet (the gateway stops next), which finish in the calling thread: after Paho's asynchronous {@code disconnect()} its token
-   * can complete while the client is still DISCONNECTING, and a {@code close} then only marks it for closing and can
-   * leave its sender thread behind (eclipse-paho/paho.mqtt.java#1093), which the leak guard reports.
+   * Forcible disconnects without a DISCONNECT packet (the gateway stops next), which finish in the
+   * calling thread: after Paho's asynchronous {@code disconnect()} its token can complete while the
+   * client is still DISCONNECTING, and a {@code close} then only marks it for closing and can leave
+   * its sender thread behind (eclipse-paho/paho.mqtt.java#1093), which the leak guard reports.
    */
   @AfterEach
   void stopGateway() throws Exception {
@@ -101,7 +112,8 @@ class DeviceSecurityIT {
   }
 
   private MqttClient v5Client(String clientId) throws Exception {
-    MqttClient c = new MqttClient("tcp://127.0.0.1:" + plainPort, clientId, new MemoryPersistence());
+    MqttClient c =
+        new MqttClient("tcp://127.0.0.1:" + plainPort, clientId, new MemoryPersistence());
     v5.add(c);
     return c;
   }
@@ -156,21 +168,27 @@ class DeviceSecurityIT {
   }
 
   private MqttAsyncClient v5AsyncConnect(String user, String password) throws Exception {
-    MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + plainPort, user + "-async-" + System.nanoTime(),
-        new MemoryPersistence());
+    MqttAsyncClient c =
+        new MqttAsyncClient(
+            "tcp://127.0.0.1:" + plainPort,
+            user + "-async-" + System.nanoTime(),
+            new MemoryPersistence());
     async.add(c);
     c.connect(v5Options(user, password)).waitForCompletion(20_000);
     return c;
   }
 
-  private org.eclipse.paho.client.mqttv3.MqttClient v3Client(String url, String clientId) throws Exception {
-    var c = new org.eclipse.paho.client.mqttv3.MqttClient(url, clientId,
-        new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+  private org.eclipse.paho.client.mqttv3.MqttClient v3Client(String url, String clientId)
+      throws Exception {
+    var c =
+        new org.eclipse.paho.client.mqttv3.MqttClient(
+            url, clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
     v3.add(c);
     return c;
   }
 
-  private static org.eclipse.paho.client.mqttv3.MqttConnectOptions v3Options(String user, String password) {
+  private static org.eclipse.paho.client.mqttv3.MqttConnectOptions v3Options(
+      String user, String password) {
     var o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
     o.setConnectionTimeout(10);
     o.setCleanSession(true);
@@ -181,8 +199,9 @@ class DeviceSecurityIT {
     return o;
   }
 
-  private static int v3ConnectCode(org.eclipse.paho.client.mqttv3.MqttClient c,
-                                   org.eclipse.paho.client.mqttv3.MqttConnectOptions o) {
+  private static int v3ConnectCode(
+      org.eclipse.paho.client.mqttv3.MqttClient c,
+      org.eclipse.paho.client.mqttv3.MqttConnectOptions o) {
     try {
       c.connect(o);
       return 0;
@@ -211,7 +230,8 @@ class DeviceSecurityIT {
   void deviceCannotPublishOrSubscribeToAnotherDevicesTopics() throws Exception {
     MqttClient alice = v5Connect("alice", "pw-alice");
     List<String> seen = new CopyOnWriteArrayList<>();
-    alice.subscribe(new MqttSubscription[] {new MqttSubscription("devices/#", 1)},
+    alice.subscribe(
+        new MqttSubscription[] {new MqttSubscription("devices/#", 1)},
         new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, m) -> seen.add(topic)});
     MqttClient a = v5Connect("device-a", "pw-a");
 
@@ -233,15 +253,18 @@ class DeviceSecurityIT {
     var a = v3Client("tcp://127.0.0.1:" + plainPort, "a311");
     a.connect(v3Options("device-a", "pw-a"));
 
-    var granted = a.subscribeWithResponse(new String[] {"devices/device-a/#", "devices/device-b/#"}, new int[] {1, 1})
-        .getGrantedQos();
+    var granted =
+        a.subscribeWithResponse(
+                new String[] {"devices/device-a/#", "devices/device-b/#"}, new int[] {1, 1})
+            .getGrantedQos();
     assertThat(granted).containsExactly(1, 0x80);
 
     a.publish("devices/device-a/t", "ok".getBytes(UTF_8), 1, false);
     try {
       a.publish("devices/device-b/t", "no".getBytes(UTF_8), 1, false);
     } catch (org.eclipse.paho.client.mqttv3.MqttException expected) {
-      // the broker closes the connection instead of acknowledging: the publish may fail or time out client-side
+      // the broker closes the connection instead of acknowledging: the publish may fail or time out
+      // client-side
       assertThat(expected).isNotNull();
     }
     await().atMost(Duration.ofSeconds(20)).until(() -> !a.isConnected());
@@ -254,8 +277,11 @@ class DeviceSecurityIT {
     o.setSocketFactory(TestPki.client(ca, "sensor-7", null).clientContext(ca).getSocketFactory());
     sensor.connect(o);
 
-    var granted = sensor.subscribeWithResponse(new String[] {"sensors/sensor-7/cmd", "sensors/sensor-8/cmd"},
-        new int[] {1, 1}).getGrantedQos();
+    var granted =
+        sensor
+            .subscribeWithResponse(
+                new String[] {"sensors/sensor-7/cmd", "sensors/sensor-8/cmd"}, new int[] {1, 1})
+            .getGrantedQos();
     assertThat(granted).containsExactly(1, 0x80);
   }
 

@@ -45,15 +45,34 @@ class PasswdCommandTest {
   @Test
   void addsChangesAndRemovesUsersInTheConfiguredFile() throws Exception {
     Path passwd = dir.resolve("passwd");
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), "security: {passwordFile: " + passwd + "}\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"), "security: {passwordFile: " + passwd + "}\n");
 
-    Result added = run("pw-1\n", "passwd", "add", "sensor-1", "--password-stdin", "--config", config.toString());
-    Result changed = run("pw-2\n", "passwd", "add", "sensor-1", "--password-stdin", "--config", config.toString());
+    Result added =
+        run(
+            "pw-1\n",
+            "passwd",
+            "add",
+            "sensor-1",
+            "--password-stdin",
+            "--config",
+            config.toString());
+    Result changed =
+        run(
+            "pw-2\n",
+            "passwd",
+            "add",
+            "sensor-1",
+            "--password-stdin",
+            "--config",
+            config.toString());
 
     assertThat(added.exit()).as(added.err()).isZero();
     assertThat(added.out()).contains("added sensor-1");
     assertThat(changed.out()).contains("changed the password of sensor-1");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwd))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwd)))
+        .isEqualTo("rw-------");
     assertThat(PasswordFile.load(passwd).verify("sensor-1", "pw-2".getBytes(UTF_8))).isTrue();
 
     Result removed = run("", "passwd", "remove", "sensor-1", "--config", config.toString());
@@ -66,7 +85,9 @@ class PasswdCommandTest {
 
   @Test
   void explainsWhenNoFileIsKnown() throws Exception {
-    Path config = Files.writeString(dir.resolve("outpost.yaml"), "storage: {dir: " + dir.resolve("d") + "}\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"), "storage: {dir: " + dir.resolve("d") + "}\n");
 
     Result r = run("pw\n", "passwd", "add", "u", "--password-stdin", "--config", config.toString());
 
@@ -79,7 +100,8 @@ class PasswdCommandTest {
     Path passwd = dir.resolve("passwd");
 
     Result empty = run("\n", "passwd", "add", "u", "--password-stdin", "--file", passwd.toString());
-    Result badUser = run("pw\n", "passwd", "add", "a:b", "--password-stdin", "--file", passwd.toString());
+    Result badUser =
+        run("pw\n", "passwd", "add", "a:b", "--password-stdin", "--file", passwd.toString());
 
     assertThat(empty.exit()).isEqualTo(64);
     assertThat(badUser.exit()).isEqualTo(64);

@@ -10,9 +10,9 @@ import java.util.Objects;
  */
 public record UserProperty(String name, String value) {
 
-    /** Rejects null name or value. */
-    public UserProperty {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(value, "value");
-    }
+  /** Rejects null name or value. */
+  public UserProperty {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+  }
 }

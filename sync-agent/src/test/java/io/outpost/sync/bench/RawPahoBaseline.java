@@ -8,7 +8,10 @@ import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
-/** Baseline for the drain benchmark: bare Paho 3.1.1 QoS 1 publishes to the same stand-in broker, window 1000. */
+/**
+ * Baseline for the drain benchmark: bare Paho 3.1.1 QoS 1 publishes to the same stand-in broker,
+ * window 1000.
+ */
 public final class RawPahoBaseline {
   private RawPahoBaseline() {}
 
@@ -16,23 +19,25 @@ public final class RawPahoBaseline {
     int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int window = 1000;
     try (StandInCloud cloud = StandInCloud.start()) {
-      MqttAsyncClient client = new MqttAsyncClient(cloud.url(), "baseline", new MemoryPersistence());
+      MqttAsyncClient client =
+          new MqttAsyncClient(cloud.url(), "baseline", new MemoryPersistence());
       MqttConnectOptions options = new MqttConnectOptions();
       options.setMaxInflight(window);
       client.connect(options).waitForCompletion();
       Semaphore slots = new Semaphore(window);
       byte[] payload = new byte[200];
-      IMqttActionListener release = new IMqttActionListener() {
-        @Override
-        public void onSuccess(IMqttToken token) {
-          slots.release();
-        }
+      IMqttActionListener release =
+          new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              slots.release();
+            }
 
-        @Override
-        public void onFailure(IMqttToken token, Throwable error) {
-          slots.release();
-        }
-      };
+            @Override
+            public void onFailure(IMqttToken token, Throwable error) {
+              slots.release();
+            }
+          };
       long start = System.nanoTime();
       for (int i = 0; i < messages; i++) {
         slots.acquire();
@@ -40,8 +45,9 @@ public final class RawPahoBaseline {
       }
       slots.acquire(window);
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf("raw paho baseline: %,d QoS 1 publishes in %.2f s = %,.0f msg/s%n", messages, seconds,
-          messages / seconds);
+      System.out.printf(
+          "raw paho baseline: %,d QoS 1 publishes in %.2f s = %,.0f msg/s%n",
+          messages, seconds, messages / seconds);
       client.disconnect().waitForCompletion();
       client.close();
     }

@@ -23,20 +23,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Benchmarks of the sync agent (a benchmark, not a test). Run from the module with the test classpath:
+ * Benchmarks of the sync agent (a benchmark, not a test). Run from the module with the test
+ * classpath:
+ *
  * <pre>
  *   mvn -q -pl sync-agent test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  *   java -cp sync-agent/target/test-classes:sync-agent/target/classes:$(cat sync-agent/target/cp.txt) \
  *       io.outpost.sync.bench.SyncBench [ingest|drain|batched|mosquitto|all] [messages]
  * </pre>
- * ingest: 4 publishers, each with 256 appends outstanding (QoS 1 equivalent: an append counts when its future
- * completed), 200-byte payloads, cloud down, synchronous=FULL; bytes written per message from /proc/self/io.
- * drain: unbatched drain of a full spool to Moquette on loopback (MQTT 3.1.1, window 1000).
- * batched: drain under a 100 publishes/s limit with 128 KiB batch envelopes.
- * mosquitto: unbatched MQTT 5 drain to Mosquitto (out of process, loopback TCP), after a warm-up drain.
- * steady: a steady stream (-Drate=1000 msg/s for -Dseconds=30) for each wear budget in -Dbudgets=0,100,40,25,10,5:
- * bytes written to disk per payload byte (the WAL checkpointed at close included) and append latency (= the PUBACK
- * delay a QoS 1 device sees).
+ *
+ * ingest: 4 publishers, each with 256 appends outstanding (QoS 1 equivalent: an append counts when
+ * its future completed), 200-byte payloads, cloud down, synchronous=FULL; bytes written per message
+ * from /proc/self/io. drain: unbatched drain of a full spool to Moquette on loopback (MQTT 3.1.1,
+ * window 1000). batched: drain under a 100 publishes/s limit with 128 KiB batch envelopes.
+ * mosquitto: unbatched MQTT 5 drain to Mosquitto (out of process, loopback TCP), after a warm-up
+ * drain. steady: a steady stream (-Drate=1000 msg/s for -Dseconds=30) for each wear budget in
+ * -Dbudgets=0,100,40,25,10,5: bytes written to disk per payload byte (the WAL checkpointed at close
+ * included) and append latency (= the PUBACK delay a QoS 1 device sees).
  */
 public final class SyncBench {
   private static final int PAYLOAD = 200;
@@ -63,7 +66,10 @@ public final class SyncBench {
     if (which.equals("steady")) {
       // storage.maxCommitsPerSecond settings; 0 = no budget (latency first)
       for (String budget : System.getProperty("budgets", "0,100,40,25,10,5").split(",")) {
-        steady(Integer.getInteger("rate", 1000), Integer.getInteger("seconds", 30), Integer.parseInt(budget));
+        steady(
+            Integer.getInteger("rate", 1000),
+            Integer.getInteger("seconds", 30),
+            Integer.parseInt(budget));
       }
     }
   }
@@ -71,8 +77,9 @@ public final class SyncBench {
   private static void ingest(int messages) throws Exception {
     Path dir = Files.createTempDirectory("outpost-bench-ingest");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxBytes(8L << 30), registry,
-        Clock.systemUTC())) {
+    try (SqliteSpool spool =
+        SqliteSpool.open(
+            SpoolOptions.in(dir).withMaxBytes(8L << 30), registry, Clock.systemUTC())) {
       fill(spool, 20_000); // warm-up
       long writtenBefore = writeBytes();
       long cpuBefore = cpuNanos();
@@ -81,15 +88,22 @@ public final class SyncBench {
       double seconds = (System.nanoTime() - start) / 1e9;
       double cpuMicros = (cpuNanos() - cpuBefore) / 1e3 / messages;
       long written = writeBytes() - writtenBefore;
-      System.out.printf("ingest: %,d msgs x %d B in %.2f s = %,.0f msg/s durable (synchronous=FULL, 4 publishers)%n",
+      System.out.printf(
+          "ingest: %,d msgs x %d B in %.2f s = %,.0f msg/s durable (synchronous=FULL, 4 publishers)%n",
           messages, PAYLOAD, seconds, messages / seconds);
-      System.out.printf("ingest: %.1f us of process CPU per message (= %,.0f msg/s per fully used core)%n",
+      System.out.printf(
+          "ingest: %.1f us of process CPU per message (= %,.0f msg/s per fully used core)%n",
           cpuMicros, 1e6 / cpuMicros);
-      System.out.printf("ingest: %,d bytes written to disk = %.0f B/msg = %.2f x payload%n", written,
-          (double) written / messages, (double) written / messages / PAYLOAD);
-      System.out.printf("ingest: %,.0f operations per group commit on average, %.2f ms per commit%n",
+      System.out.printf(
+          "ingest: %,d bytes written to disk = %.0f B/msg = %.2f x payload%n",
+          written, (double) written / messages, (double) written / messages / PAYLOAD);
+      System.out.printf(
+          "ingest: %,.0f operations per group commit on average, %.2f ms per commit%n",
           registry.get("outpost.spool.commit.batch").summary().mean(),
-          registry.get("outpost.spool.commit").timer().mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+          registry
+              .get("outpost.spool.commit")
+              .timer()
+              .mean(java.util.concurrent.TimeUnit.MILLISECONDS));
     } finally {
       delete(dir);
     }
@@ -104,8 +118,9 @@ public final class SyncBench {
     byte[] payload = new byte[PAYLOAD];
     long writtenBefore = writeBytes();
     double perCommit;
-    try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), registry,
-        Clock.systemUTC())) {
+    try (SqliteSpool spool =
+        SqliteSpool.open(
+            SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), registry, Clock.systemUTC())) {
       long start = System.nanoTime();
       for (int i = 0; i < count; i++) {
         long due = start + (long) i * 1_000_000_000L / rate;
@@ -115,49 +130,90 @@ public final class SyncBench {
         }
         int index = i;
         long sent = System.nanoTime();
-        spool.append(new SpoolEntry("bench", 0, "devices/d" + (i % 100) + "/telemetry", payload, 1, 0, List.of(),
-            null, "d" + (i % 100), System.currentTimeMillis())).whenComplete((id, e) -> {
-              latencies[index] = e == null ? System.nanoTime() - sent : Long.MAX_VALUE;
-              done.countDown();
-            });
+        spool
+            .append(
+                new SpoolEntry(
+                    "bench",
+                    0,
+                    "devices/d" + (i % 100) + "/telemetry",
+                    payload,
+                    1,
+                    0,
+                    List.of(),
+                    null,
+                    "d" + (i % 100),
+                    System.currentTimeMillis()))
+            .whenComplete(
+                (id, e) -> {
+                  latencies[index] = e == null ? System.nanoTime() - sent : Long.MAX_VALUE;
+                  done.countDown();
+                });
       }
       done.await();
       perCommit = registry.get("outpost.spool.commit.batch").summary().mean();
     }
-    long written = writeBytes() - writtenBefore; // after close: the WAL is checkpointed into the database
+    long written =
+        writeBytes() - writtenBefore; // after close: the WAL is checkpointed into the database
     java.util.Arrays.sort(latencies);
-    System.out.printf("steady %,d msg/s x %d s, maxCommitsPerSecond %3d: %.2f bytes written per payload byte"
-            + " (%,.0f B/msg), %.1f msgs per commit, append latency p50 %.2f ms p99 %.2f ms max %.2f ms%n", rate,
-        seconds, budget, (double) written / count / PAYLOAD, (double) written / count, perCommit,
-        latencies[count / 2] / 1e6, latencies[(int) (count * 0.99)] / 1e6, latencies[count - 1] / 1e6);
+    System.out.printf(
+        "steady %,d msg/s x %d s, maxCommitsPerSecond %3d: %.2f bytes written per payload byte"
+            + " (%,.0f B/msg), %.1f msgs per commit, append latency p50 %.2f ms p99 %.2f ms max %.2f ms%n",
+        rate,
+        seconds,
+        budget,
+        (double) written / count / PAYLOAD,
+        (double) written / count,
+        perCommit,
+        latencies[count / 2] / 1e6,
+        latencies[(int) (count * 0.99)] / 1e6,
+        latencies[count - 1] / 1e6);
     delete(dir);
   }
 
-  /** Appends {@code total} messages from 4 publishers, each waiting for durability with 256 in flight. */
+  /**
+   * Appends {@code total} messages from 4 publishers, each waiting for durability with 256 in
+   * flight.
+   */
   static void fill(SqliteSpool spool, int total) throws InterruptedException {
     AtomicLong failures = new AtomicLong();
     List<Thread> publishers = new ArrayList<>();
     byte[] payload = new byte[PAYLOAD];
     for (int p = 0; p < PUBLISHERS; p++) {
       int share = total / PUBLISHERS;
-      Thread t = new Thread(() -> {
-        Semaphore window = new Semaphore(OUTSTANDING);
-        try {
-          for (int i = 0; i < share; i++) {
-            window.acquire();
-            spool.append(new SpoolEntry("bench", 0, "devices/bench/telemetry", payload, 1, 0, List.of(), null,
-                "dev", System.currentTimeMillis())).whenComplete((id, e) -> {
-                  if (e != null) {
-                    failures.incrementAndGet();
+      Thread t =
+          new Thread(
+              () -> {
+                Semaphore window = new Semaphore(OUTSTANDING);
+                try {
+                  for (int i = 0; i < share; i++) {
+                    window.acquire();
+                    spool
+                        .append(
+                            new SpoolEntry(
+                                "bench",
+                                0,
+                                "devices/bench/telemetry",
+                                payload,
+                                1,
+                                0,
+                                List.of(),
+                                null,
+                                "dev",
+                                System.currentTimeMillis()))
+                        .whenComplete(
+                            (id, e) -> {
+                              if (e != null) {
+                                failures.incrementAndGet();
+                              }
+                              window.release();
+                            });
                   }
-                  window.release();
-                });
-          }
-          window.acquire(OUTSTANDING);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "bench-publisher-" + p);
+                  window.acquire(OUTSTANDING);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "bench-publisher-" + p);
       publishers.add(t);
       t.start();
     }
@@ -172,50 +228,84 @@ public final class SyncBench {
   private static void drain(int messages, boolean batched) throws Exception {
     Path dir = Files.createTempDirectory("outpost-bench-drain");
     try (StandInCloud cloud = StandInCloud.start();
-        SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(dir).withMaxBytes(8L << 30), new SimpleMeterRegistry(),
-            Clock.systemUTC())) {
+        SqliteSpool spool =
+            SqliteSpool.open(
+                SpoolOptions.in(dir).withMaxBytes(8L << 30),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC())) {
       fill(spool, messages);
-      CloudOptions options = CloudOptions.of(cloud.url(), "bench-edge").withMqttVersion(MqttVersion.V3_1_1);
-      options = batched
-          ? options.withBatching(BatchingOptions.enabledDefaults()).withRateLimits(100, 0).withInflightWindow(50)
-          : options.withInflightWindow(1000);
+      CloudOptions options =
+          CloudOptions.of(cloud.url(), "bench-edge").withMqttVersion(MqttVersion.V3_1_1);
+      options =
+          batched
+              ? options
+                  .withBatching(BatchingOptions.enabledDefaults())
+                  .withRateLimits(100, 0)
+                  .withInflightWindow(50)
+              : options.withInflightWindow(1000);
       Drained drained = drainAll(options, spool, messages);
-      System.out.printf("  %.1f us of process CPU per message incl. the in-process broker%n",
+      System.out.printf(
+          "  %.1f us of process CPU per message incl. the in-process broker%n",
           drained.cpuMicrosPerMessage());
-      long publishes = cloud.received().stream().filter(r -> !r.topic().endsWith("/status")).count();
-      System.out.printf("%s: %,d msgs drained in %.2f s = %,.0f msg/s in %,d cloud publishes (%.0f publishes/s)%n",
-          batched ? "drain batched (limit 100 publishes/s, 128 KiB envelopes)" : "drain unbatched (window 1000)",
-          messages, drained.seconds(), messages / drained.seconds(), publishes, publishes / drained.seconds());
+      long publishes =
+          cloud.received().stream().filter(r -> !r.topic().endsWith("/status")).count();
+      System.out.printf(
+          "%s: %,d msgs drained in %.2f s = %,.0f msg/s in %,d cloud publishes (%.0f publishes/s)%n",
+          batched
+              ? "drain batched (limit 100 publishes/s, 128 KiB envelopes)"
+              : "drain unbatched (window 1000)",
+          messages,
+          drained.seconds(),
+          messages / drained.seconds(),
+          publishes,
+          publishes / drained.seconds());
     } finally {
       delete(dir);
     }
   }
 
   /**
-   * Unbatched MQTT 5 drain to Mosquitto (a C broker, out of process) over loopback TCP. A first drain warms the JIT
-   * up (a daemon that reconnects after an outage has been running); the second one is the measurement.
+   * Unbatched MQTT 5 drain to Mosquitto (a C broker, out of process) over loopback TCP. A first
+   * drain warms the JIT up (a daemon that reconnects after an outage has been running); the second
+   * one is the measurement.
    */
   private static void drainToMosquitto(int messages) throws Exception {
     Path dir = Files.createTempDirectory("outpost-bench-mosquitto");
     int port;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort(); // a benchmark may race for the port; tests use the proxy instead
     }
-    try (MosquittoCloud cloud = MosquittoCloud.startWithTcpPort(Files.createDirectories(dir.resolve("broker")), port,
-        Integer.getInteger("mosquitto.maxInflight", 0))) {
+    try (MosquittoCloud cloud =
+        MosquittoCloud.startWithTcpPort(
+            Files.createDirectories(dir.resolve("broker")),
+            port,
+            Integer.getInteger("mosquitto.maxInflight", 0))) {
       for (String round : List.of("warm-up", "measured")) {
         Path spoolDir = dir.resolve("spool-" + round);
-        try (SqliteSpool spool = SqliteSpool.open(SpoolOptions.in(spoolDir).withMaxBytes(8L << 30)
-            .withMaxCommitsPerSecond(Integer.getInteger("budget", SpoolOptions.DEFAULT_MAX_COMMITS_PER_SECOND)),
-            new SimpleMeterRegistry(), Clock.systemUTC())) {
+        try (SqliteSpool spool =
+            SqliteSpool.open(
+                SpoolOptions.in(spoolDir)
+                    .withMaxBytes(8L << 30)
+                    .withMaxCommitsPerSecond(
+                        Integer.getInteger("budget", SpoolOptions.DEFAULT_MAX_COMMITS_PER_SECOND)),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC())) {
           int count = round.equals("warm-up") ? messages / 2 : messages;
           fill(spool, count);
-          CloudOptions options = CloudOptions.of(cloud.directUrl(), "bench-edge")
-              .withInflightWindow(Integer.getInteger("window", 1000));
+          CloudOptions options =
+              CloudOptions.of(cloud.directUrl(), "bench-edge")
+                  .withInflightWindow(Integer.getInteger("window", 1000));
           Drained drained = drainAll(options, spool, count);
-          System.out.printf("drain unbatched MQTT 5 to mosquitto over TCP (window %d, %s): %,d msgs in %.2f s"
-              + " = %,.0f msg/s, %.1f us of gateway-process CPU per message%n", options.inflightWindow(), round,
-              count, drained.seconds(), count / drained.seconds(), drained.cpuMicrosPerMessage());
+          System.out.printf(
+              "drain unbatched MQTT 5 to mosquitto over TCP (window %d, %s): %,d msgs in %.2f s"
+                  + " = %,.0f msg/s, %.1f us of gateway-process CPU per message%n",
+              options.inflightWindow(),
+              round,
+              count,
+              drained.seconds(),
+              count / drained.seconds(),
+              drained.cpuMicrosPerMessage());
         }
       }
     } finally {
@@ -226,10 +316,20 @@ public final class SyncBench {
   /** Wall time and process CPU per message of one drain. */
   private record Drained(double seconds, double cpuMicrosPerMessage) {}
 
-  /** Starts a link on {@code options} and times it until {@code spool} (holding {@code count} messages) is empty. */
-  private static Drained drainAll(CloudOptions options, SqliteSpool spool, int count) throws Exception {
-    CloudLink link = new CloudLink(options, spool, List.of(), DownlinkHandler.immediate(m -> { }),
-        new SimpleMeterRegistry(), Clock.systemUTC());
+  /**
+   * Starts a link on {@code options} and times it until {@code spool} (holding {@code count}
+   * messages) is empty.
+   */
+  private static Drained drainAll(CloudOptions options, SqliteSpool spool, int count)
+      throws Exception {
+    CloudLink link =
+        new CloudLink(
+            options,
+            spool,
+            List.of(),
+            DownlinkHandler.immediate(m -> {}),
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
     long cpuBefore = cpuNanos();
     long start = System.nanoTime();
     link.start().get();
@@ -242,10 +342,13 @@ public final class SyncBench {
     return new Drained(seconds, cpuMicros);
   }
 
-  /** CPU time of this whole process (all threads; the stand-in broker too when it runs in-process). */
+  /**
+   * CPU time of this whole process (all threads; the stand-in broker too when it runs in-process).
+   */
   static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long writeBytes() throws IOException {

@@ -15,17 +15,19 @@ import java.util.Map;
  * @param inboundQos2 incoming QoS 2 packet ids awaiting PUBREL, by client id
  * @param retained retained messages
  */
-public record StoredState(List<StoredSession> sessions, List<Subscription> subscriptions,
-                          Map<String, List<OutboundMessage>> messages, Map<String, List<Integer>> inboundQos2,
-                          List<BrokerMessage> retained) {
+public record StoredState(
+    List<StoredSession> sessions,
+    List<Subscription> subscriptions,
+    Map<String, List<OutboundMessage>> messages,
+    Map<String, List<Integer>> inboundQos2,
+    List<BrokerMessage> retained) {
 
-    /**
-     * One stored session row.
-     *
-     * @param clientId client id
-     * @param expirySeconds session expiry interval
-     * @param disconnectedAtMillis when it went offline (epoch millis)
-     */
-    public record StoredSession(String clientId, long expirySeconds, long disconnectedAtMillis) {
-    }
+  /**
+   * One stored session row.
+   *
+   * @param clientId client id
+   * @param expirySeconds session expiry interval
+   * @param disconnectedAtMillis when it went offline (epoch millis)
+   */
+  public record StoredSession(String clientId, long expirySeconds, long disconnectedAtMillis) {}
 }

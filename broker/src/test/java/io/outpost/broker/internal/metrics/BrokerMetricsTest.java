@@ -8,20 +8,26 @@ import org.junit.jupiter.api.Test;
 
 class BrokerMetricsTest {
 
-    @Test
-    void everyDropReasonIsExportedAtZeroBeforeTheFirstDrop() {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        BrokerMetrics metrics = new BrokerMetrics(registry);
+  @Test
+  void everyDropReasonIsExportedAtZeroBeforeTheFirstDrop() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    BrokerMetrics metrics = new BrokerMetrics(registry);
 
-        assertThat(registry.find("outpost.broker.messages.dropped").counters())
-                .extracting(c -> c.getId().getTag("reason"))
-                .containsExactlyInAnyOrderElementsOf(BrokerMetrics.DROP_REASONS);
-        assertThat(registry.find("outpost.broker.messages.dropped").counters()).extracting(Counter::count)
-                .containsOnly(0.0);
+    assertThat(registry.find("outpost.broker.messages.dropped").counters())
+        .extracting(c -> c.getId().getTag("reason"))
+        .containsExactlyInAnyOrderElementsOf(BrokerMetrics.DROP_REASONS);
+    assertThat(registry.find("outpost.broker.messages.dropped").counters())
+        .extracting(Counter::count)
+        .containsOnly(0.0);
 
-        metrics.dropped(BrokerMetrics.DROP_QUEUE_FULL);
-        assertThat(registry.get("outpost.broker.messages.dropped").tag("reason", "queue-full").counter().count())
-                .isEqualTo(1.0);
-        metrics.close();
-    }
+    metrics.dropped(BrokerMetrics.DROP_QUEUE_FULL);
+    assertThat(
+            registry
+                .get("outpost.broker.messages.dropped")
+                .tag("reason", "queue-full")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+    metrics.close();
+  }
 }

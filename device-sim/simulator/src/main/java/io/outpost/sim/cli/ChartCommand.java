@@ -11,16 +11,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code device-sim chart}: PNG plots from saved {@code --output} summaries. */
-@Command(name = "chart", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "chart",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Plot saved run/consume JSON summaries as PNG (XChart).")
 final class ChartCommand implements Callable<Integer> {
 
-  enum Kind { timeline, latency }
+  enum Kind {
+    timeline,
+    latency
+  }
 
   @Parameters(index = "0", description = "timeline (rate over time) or latency (percentiles).")
   Kind kind;
 
-  @Parameters(index = "1..*", paramLabel = "LABEL=FILE", arity = "1..*",
+  @Parameters(
+      index = "1..*",
+      paramLabel = "LABEL=FILE",
+      arity = "1..*",
       description = "Summaries to plot, each with its legend label.")
   List<String> series;
 

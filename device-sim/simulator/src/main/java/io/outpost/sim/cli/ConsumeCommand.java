@@ -19,100 +19,171 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code device-sim consume}: subscribe and check sequences, latency and backlog drain. */
-@Command(name = "consume", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Subscribe (possibly on another broker, e.g. the cloud) and check per-device "
-        + "sequences: lost, duplicated and out-of-order messages, end-to-end latency and backlog drain.")
+@Command(
+    name = "consume",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Subscribe (possibly on another broker, e.g. the cloud) and check per-device "
+            + "sequences: lost, duplicated and out-of-order messages, end-to-end latency and backlog drain.")
 final class ConsumeCommand implements Callable<Integer> {
 
   /** Exit code when --fail-on-loss is set and something was lost or duplicated. */
   static final int EXIT_LOSS = 3;
 
-  @Mixin
-  ConnectionMixin connection;
+  @Mixin ConnectionMixin connection;
 
-  @Mixin
-  OutputMixin output;
+  @Mixin OutputMixin output;
 
-  @Option(names = {"-t", "--topic-filter"}, defaultValue = ConsumerOptions.DEFAULT_TOPIC_FILTER,
+  @Option(
+      names = {"-t", "--topic-filter"},
+      defaultValue = ConsumerOptions.DEFAULT_TOPIC_FILTER,
       description = "Subscription filter (default: ${DEFAULT-VALUE}).")
   String topicFilter;
 
-  @Option(names = "--qos", defaultValue = "1", description = "Subscription QoS (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--qos",
+      defaultValue = "1",
+      description = "Subscription QoS (default: ${DEFAULT-VALUE}).")
   int qos;
 
-  @Option(names = "--subscribers", defaultValue = "1",
-      description = "Independent subscriber connections, each must get every message (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--subscribers",
+      defaultValue = "1",
+      description =
+          "Independent subscriber connections, each must get every message (default: ${DEFAULT-VALUE}).")
   int subscribers;
 
-  @Option(names = "--client-id-prefix", defaultValue = ConsumerOptions.DEFAULT_CLIENT_ID_PREFIX,
+  @Option(
+      names = "--client-id-prefix",
+      defaultValue = ConsumerOptions.DEFAULT_CLIENT_ID_PREFIX,
       description = "Subscriber client ids are PREFIX-1.. (default: ${DEFAULT-VALUE}).")
   String clientIdPrefix;
 
-  @Option(names = "--device-field", defaultValue = PayloadDecoder.DEFAULT_DEVICE_FIELD,
-      description = "JSON field with the device id; the topic is used when absent (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--device-field",
+      defaultValue = PayloadDecoder.DEFAULT_DEVICE_FIELD,
+      description =
+          "JSON field with the device id; the topic is used when absent (default: ${DEFAULT-VALUE}).")
   String deviceField;
 
-  @Option(names = "--seq-field", defaultValue = PayloadDecoder.DEFAULT_SEQ_FIELD,
+  @Option(
+      names = "--seq-field",
+      defaultValue = PayloadDecoder.DEFAULT_SEQ_FIELD,
       description = "JSON field with the sequence number (default: ${DEFAULT-VALUE}).")
   String seqField;
 
-  @Option(names = "--ts-field", defaultValue = PayloadDecoder.DEFAULT_TS_FIELD,
+  @Option(
+      names = "--ts-field",
+      defaultValue = PayloadDecoder.DEFAULT_TS_FIELD,
       description = "JSON field with the send time, epoch ms or us (default: ${DEFAULT-VALUE}).")
   String tsField;
 
-  @Option(names = "--first-seq", defaultValue = "1", description = "First sequence number of each device (default: 1).")
+  @Option(
+      names = "--first-seq",
+      defaultValue = "1",
+      description = "First sequence number of each device (default: 1).")
   long firstSeq;
 
-  @Option(names = "--expect-per-device", defaultValue = "0",
-      description = "Messages each device sent: a missing tail counts as lost, and consume stops when all arrived.")
+  @Option(
+      names = "--expect-per-device",
+      defaultValue = "0",
+      description =
+          "Messages each device sent: a missing tail counts as lost, and consume stops when all arrived.")
   long expectPerDevice;
 
-  @Option(names = "--expect-devices", defaultValue = "0",
+  @Option(
+      names = "--expect-devices",
+      defaultValue = "0",
       description = "Devices that sent: devices never heard from count as lost.")
   int expectDevices;
 
-  @Option(names = "--stale-threshold", converter = DurationConverter.class, defaultValue = "2s",
-      description = "End-to-end latency above which a message is outage backlog (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--stale-threshold",
+      converter = DurationConverter.class,
+      defaultValue = "2s",
+      description =
+          "End-to-end latency above which a message is outage backlog (default: ${DEFAULT-VALUE}).")
   Duration staleThreshold = DrainTracker.DEFAULT_STALE_THRESHOLD;
 
-  @Option(names = {"-d", "--duration"}, converter = DurationConverter.class, defaultValue = "0s",
-      description = "Stop after this time (default: until Ctrl-C, idle timeout or all expected messages).")
+  @Option(
+      names = {"-d", "--duration"},
+      converter = DurationConverter.class,
+      defaultValue = "0s",
+      description =
+          "Stop after this time (default: until Ctrl-C, idle timeout or all expected messages).")
   Duration duration;
 
-  @Option(names = "--idle-timeout", converter = DurationConverter.class, defaultValue = "0s",
+  @Option(
+      names = "--idle-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "0s",
       description = "Stop when nothing arrived for this long after the first message.")
   Duration idleTimeout;
 
-  @Option(names = "--warmup", converter = DurationConverter.class, defaultValue = "0s",
-      description = "Leave arrivals in this time after the first one out of latency figures (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      converter = DurationConverter.class,
+      defaultValue = "0s",
+      description =
+          "Leave arrivals in this time after the first one out of latency figures (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--max-devices", defaultValue = "" + SequenceTracker.DEFAULT_MAX_DEVICES,
-      description = "Devices tracked per subscriber; more are counted untracked (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-devices",
+      defaultValue = "" + SequenceTracker.DEFAULT_MAX_DEVICES,
+      description =
+          "Devices tracked per subscriber; more are counted untracked (default: ${DEFAULT-VALUE}).")
   int maxDevices;
 
-  @Option(names = "--max-gap-ranges", defaultValue = "" + SequenceTracker.DEFAULT_MAX_GAP_RANGES,
-      description = "Open gaps kept per device; older ones are given up as lost (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-gap-ranges",
+      defaultValue = "" + SequenceTracker.DEFAULT_MAX_GAP_RANGES,
+      description =
+          "Open gaps kept per device; older ones are given up as lost (default: ${DEFAULT-VALUE}).")
   int maxGapRanges;
 
-  @Option(names = "--ready-file", paramLabel = "FILE",
+  @Option(
+      names = "--ready-file",
+      paramLabel = "FILE",
       description = "Create FILE once every subscription is acknowledged (for scripts).")
   Path readyFile;
 
-  @Option(names = "--fail-on-loss", description = "Exit with " + EXIT_LOSS + " if anything was lost or duplicated.")
+  @Option(
+      names = "--fail-on-loss",
+      description = "Exit with " + EXIT_LOSS + " if anything was lost or duplicated.")
   boolean failOnLoss;
 
   @Override
   public Integer call() throws Exception {
-    ConsumerOptions options = new ConsumerOptions(connection.settings(), topicFilter, qos,
-        subscribers, clientIdPrefix, new PayloadDecoder(deviceField, seqField, tsField), firstSeq,
-        expectPerDevice, expectDevices, staleThreshold, duration, idleTimeout, maxDevices,
-        maxGapRanges, warmup);
+    ConsumerOptions options =
+        new ConsumerOptions(
+            connection.settings(),
+            topicFilter,
+            qos,
+            subscribers,
+            clientIdPrefix,
+            new PayloadDecoder(deviceField, seqField, tsField),
+            firstSeq,
+            expectPerDevice,
+            expectDevices,
+            staleThreshold,
+            duration,
+            idleTimeout,
+            maxDevices,
+            maxGapRanges,
+            warmup);
     SimClock clock = SimClock.system();
     ConsumeSummary summary;
     try (Consumer consumer = new Consumer(options, clock);
-        ProgressReporter progress = new ProgressReporter(consumer::sample, ProgressFormat::consume,
-            clock, output.progress(), ProgressReporter.DEFAULT_PERIOD, ProgressReporter.DEFAULT_MAX_POINTS);
+        ProgressReporter progress =
+            new ProgressReporter(
+                consumer::sample,
+                ProgressFormat::consume,
+                clock,
+                output.progress(),
+                ProgressReporter.DEFAULT_PERIOD,
+                ProgressReporter.DEFAULT_MAX_POINTS);
         StopOnSignal signal = new StopOnSignal(consumer::requestStop)) {
       consumer.start();
       progress.start();

@@ -5,7 +5,9 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601. */
+/**
+ * Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
 
   @Override
@@ -29,7 +31,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
       }
       return millis(v, 1000);
     } catch (RuntimeException e) {
-      throw new TypeConversionException("'" + value + "' is not a duration (try 500ms, 10s, 2m, 1h)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration (try 500ms, 10s, 2m, 1h)");
     }
   }
 

@@ -12,10 +12,15 @@ final class OutputMixin {
   @Option(names = "--json", description = "Print the final summary as JSON instead of text.")
   boolean json;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also write the JSON summary to FILE.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Also write the JSON summary to FILE.")
   Path output;
 
-  @Option(names = {"-q", "--quiet"}, description = "No live progress lines on stderr.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No live progress lines on stderr.")
   boolean quiet;
 
   PrintStream progress() {

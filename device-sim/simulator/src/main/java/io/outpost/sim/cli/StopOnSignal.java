@@ -15,14 +15,17 @@ final class StopOnSignal implements AutoCloseable {
   private final Thread hook;
 
   StopOnSignal(Runnable requestStop) {
-    hook = new Thread(() -> {
-      requestStop.run();
-      try {
-        done.await(SUMMARY_WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "device-sim-shutdown");
+    hook =
+        new Thread(
+            () -> {
+              requestStop.run();
+              try {
+                done.await(SUMMARY_WAIT_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "device-sim-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 

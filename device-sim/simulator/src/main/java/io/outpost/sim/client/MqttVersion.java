@@ -12,7 +12,9 @@ public enum MqttVersion {
     return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "3", "3.1.1", "311", "v3", "v3_1_1" -> V3_1_1;
       case "5", "5.0", "v5" -> V5;
-      default -> throw new IllegalArgumentException("unknown MQTT version '" + text + "' (use 3.1.1 or 5)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown MQTT version '" + text + "' (use 3.1.1 or 5)");
     };
   }
 }

@@ -3,8 +3,7 @@ package io.outpost.sim.client;
 /** Creates {@link SimClient}s for the configured protocol version. */
 public final class SimClients {
 
-  private SimClients() {
-  }
+  private SimClients() {}
 
   /** A new, unconnected client with id {@code clientId}. */
   public static SimClient create(ConnectionSettings settings, String clientId) {

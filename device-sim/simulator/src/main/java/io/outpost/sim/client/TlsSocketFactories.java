@@ -15,11 +15,13 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
-/** Builds the TLS socket factory for {@link ConnectionSettings}: a CA file, insecure, or JDK default. */
+/**
+ * Builds the TLS socket factory for {@link ConnectionSettings}: a CA file, insecure, or JDK
+ * default.
+ */
 final class TlsSocketFactories {
 
-  private TlsSocketFactories() {
-  }
+  private TlsSocketFactories() {}
 
   /** The factory to use, or null when the JDK's default trust store applies. */
   static SSLSocketFactory forSettings(ConnectionSettings s) {
@@ -28,17 +30,18 @@ final class TlsSocketFactories {
     }
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      TrustManager[] trust = s.tlsInsecure()
-          ? new TrustManager[] {new TrustEverything()}
-          : trustManagers(s.caFile());
+      TrustManager[] trust =
+          s.tlsInsecure() ? new TrustManager[] {new TrustEverything()} : trustManagers(s.caFile());
       context.init(null, trust, null);
       return context.getSocketFactory();
     } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalArgumentException("cannot set up TLS with CA file " + s.caFile() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot set up TLS with CA file " + s.caFile() + ": " + e.getMessage(), e);
     }
   }
 
-  private static TrustManager[] trustManagers(Path caFile) throws GeneralSecurityException, IOException {
+  private static TrustManager[] trustManagers(Path caFile)
+      throws GeneralSecurityException, IOException {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     try (InputStream in = Files.newInputStream(caFile)) {
@@ -50,7 +53,8 @@ final class TlsSocketFactories {
         throw new GeneralSecurityException("no certificate in " + caFile);
       }
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(store);
     return tmf.getTrustManagers();
   }

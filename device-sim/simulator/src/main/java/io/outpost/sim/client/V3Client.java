@@ -19,13 +19,12 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 /** {@link SimClient} over Paho's MQTT 3.1.1 asynchronous client. */
 final class V3Client implements SimClient {
 
-  private record Subscription(String filter, int qos) {
-  }
+  private record Subscription(String filter, int qos) {}
 
   private final ConnectionSettings settings;
   private final MqttAsyncClient client;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-  private volatile MessageSink sink = (topic, payload) -> { };
+  private volatile MessageSink sink = (topic, payload) -> {};
   private volatile boolean closed;
 
   V3Client(ConnectionSettings settings, String clientId) {
@@ -33,7 +32,8 @@ final class V3Client implements SimClient {
     try {
       this.client = new MqttAsyncClient(settings.serverUri(), clientId, new MemoryPersistence());
     } catch (MqttException e) {
-      throw new IllegalArgumentException("cannot create MQTT client for " + settings.serverUri(), e);
+      throw new IllegalArgumentException(
+          "cannot create MQTT client for " + settings.serverUri(), e);
     }
     client.setCallback(new Callback());
   }
@@ -72,7 +72,8 @@ final class V3Client implements SimClient {
     } catch (MqttException e) {
       done.completeExceptionally(e);
     }
-    // Paho bounds only the TCP connect; a broker that accepts but never sends CONNACK is caught here
+    // Paho bounds only the TCP connect; a broker that accepts but never sends CONNACK is caught
+    // here
     return done.orTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -80,17 +81,23 @@ final class V3Client implements SimClient {
   public void publish(String topic, byte[] payload, int qos, PublishCallback callback)
       throws PublishRejectedException {
     try {
-      client.publish(topic, payload, qos, false, null, new IMqttActionListener() {
-        @Override
-        public void onSuccess(IMqttToken token) {
-          callback.completed(null);
-        }
+      client.publish(
+          topic,
+          payload,
+          qos,
+          false,
+          null,
+          new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              callback.completed(null);
+            }
 
-        @Override
-        public void onFailure(IMqttToken token, Throwable failure) {
-          callback.completed(failure);
-        }
-      });
+            @Override
+            public void onFailure(IMqttToken token, Throwable failure) {
+              callback.completed(failure);
+            }
+          });
     } catch (MqttException e) {
       throw new PublishRejectedException("publish rejected: " + e.getMessage(), e);
     }
@@ -153,7 +160,8 @@ final class V3Client implements SimClient {
     } catch (MqttException e) {
       throw new IllegalStateException("closing MQTT client " + clientId() + " failed", e);
     }
-    PahoReconnectCycle.stop(client); // a connection loss delivered while closing may have started one
+    PahoReconnectCycle.stop(
+        client); // a connection loss delivered while closing may have started one
   }
 
   private static IMqttActionListener listener(CompletableFuture<Void> done) {
@@ -174,11 +182,20 @@ final class V3Client implements SimClient {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       if (reconnect) {
-        subscriptions.forEach(s -> sendSubscribe(s.filter(), s.qos()).whenComplete((ok, e) -> {
-          if (e != null) {
-            System.err.println(clientId() + ": resubscribing to " + s.filter() + " failed: " + e.getMessage());
-          }
-        }));
+        subscriptions.forEach(
+            s ->
+                sendSubscribe(s.filter(), s.qos())
+                    .whenComplete(
+                        (ok, e) -> {
+                          if (e != null) {
+                            System.err.println(
+                                clientId()
+                                    + ": resubscribing to "
+                                    + s.filter()
+                                    + " failed: "
+                                    + e.getMessage());
+                          }
+                        }));
       }
     }
 

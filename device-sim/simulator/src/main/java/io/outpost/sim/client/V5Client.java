@@ -21,13 +21,12 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 /** {@link SimClient} over Paho's MQTT 5 asynchronous client. */
 final class V5Client implements SimClient {
 
-  private record Subscription(String filter, int qos) {
-  }
+  private record Subscription(String filter, int qos) {}
 
   private final ConnectionSettings settings;
   private final MqttAsyncClient client;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-  private volatile MessageSink sink = (topic, payload) -> { };
+  private volatile MessageSink sink = (topic, payload) -> {};
   private volatile boolean closed;
 
   V5Client(ConnectionSettings settings, String clientId) {
@@ -35,7 +34,8 @@ final class V5Client implements SimClient {
     try {
       this.client = new MqttAsyncClient(settings.serverUri(), clientId, new MemoryPersistence());
     } catch (MqttException e) {
-      throw new IllegalArgumentException("cannot create MQTT client for " + settings.serverUri(), e);
+      throw new IllegalArgumentException(
+          "cannot create MQTT client for " + settings.serverUri(), e);
     }
     client.setCallback(new Callback());
   }
@@ -76,7 +76,8 @@ final class V5Client implements SimClient {
     } catch (MqttException e) {
       done.completeExceptionally(e);
     }
-    // Paho bounds only the TCP connect; a broker that accepts but never sends CONNACK is caught here
+    // Paho bounds only the TCP connect; a broker that accepts but never sends CONNACK is caught
+    // here
     return done.orTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -84,17 +85,23 @@ final class V5Client implements SimClient {
   public void publish(String topic, byte[] payload, int qos, PublishCallback callback)
       throws PublishRejectedException {
     try {
-      client.publish(topic, payload, qos, false, null, new MqttActionListener() {
-        @Override
-        public void onSuccess(IMqttToken token) {
-          callback.completed(null);
-        }
+      client.publish(
+          topic,
+          payload,
+          qos,
+          false,
+          null,
+          new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              callback.completed(null);
+            }
 
-        @Override
-        public void onFailure(IMqttToken token, Throwable failure) {
-          callback.completed(failure);
-        }
-      });
+            @Override
+            public void onFailure(IMqttToken token, Throwable failure) {
+              callback.completed(failure);
+            }
+          });
     } catch (MqttException e) {
       throw new PublishRejectedException("publish rejected: " + e.getMessage(), e);
     }
@@ -148,7 +155,9 @@ final class V5Client implements SimClient {
       // also aborts a connect still waiting for CONNACK, which close() alone refuses
       client.disconnectForcibly(0, 1000, false);
     } catch (MqttException e) {
-      if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_CLIENT_ALREADY_DISCONNECTED) {
+      if (e.getReasonCode()
+          != org.eclipse.paho.mqttv5.client.MqttClientException
+              .REASON_CODE_CLIENT_ALREADY_DISCONNECTED) {
         throw new IllegalStateException("disconnecting MQTT client " + clientId() + " failed", e);
       }
     }
@@ -157,7 +166,8 @@ final class V5Client implements SimClient {
     } catch (MqttException e) {
       throw new IllegalStateException("closing MQTT client " + clientId() + " failed", e);
     }
-    PahoReconnectCycle.stop(client); // a connection loss delivered while closing may have started one
+    PahoReconnectCycle.stop(
+        client); // a connection loss delivered while closing may have started one
   }
 
   private static MqttActionListener listener(CompletableFuture<Void> done) {
@@ -178,11 +188,20 @@ final class V5Client implements SimClient {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       if (reconnect) {
-        subscriptions.forEach(s -> sendSubscribe(s.filter(), s.qos()).whenComplete((ok, e) -> {
-          if (e != null) {
-            System.err.println(clientId() + ": resubscribing to " + s.filter() + " failed: " + e.getMessage());
-          }
-        }));
+        subscriptions.forEach(
+            s ->
+                sendSubscribe(s.filter(), s.qos())
+                    .whenComplete(
+                        (ok, e) -> {
+                          if (e != null) {
+                            System.err.println(
+                                clientId()
+                                    + ": resubscribing to "
+                                    + s.filter()
+                                    + " failed: "
+                                    + e.getMessage());
+                          }
+                        }));
       }
     }
 

@@ -23,8 +23,16 @@ import java.util.List;
  * @param drain outage backlog figures
  * @param timeline per-second samples
  */
-public record ConsumeSummary(int subscribers, String topicFilter, long received, long undecodable,
-    SequenceCounts sequence, double elapsedSeconds, double throughputPerSecond,
-    LatencySummary endToEndLatency, long warmupExcluded, long negativeLatencies, DrainSummary drain,
-    List<TimelinePoint> timeline) {
-}
+public record ConsumeSummary(
+    int subscribers,
+    String topicFilter,
+    long received,
+    long undecodable,
+    SequenceCounts sequence,
+    double elapsedSeconds,
+    double throughputPerSecond,
+    LatencySummary endToEndLatency,
+    long warmupExcluded,
+    long negativeLatencies,
+    DrainSummary drain,
+    List<TimelinePoint> timeline) {}

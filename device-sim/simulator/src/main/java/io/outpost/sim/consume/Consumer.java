@@ -7,8 +7,8 @@ import io.outpost.sim.measure.LatencyRecorder;
 import io.outpost.sim.measure.SequenceCounts;
 import io.outpost.sim.measure.SequenceTracker;
 import io.outpost.sim.measure.SimClock;
-import io.outpost.sim.payload.DecodedMessage;
 import io.outpost.sim.measure.TimelinePoint;
+import io.outpost.sim.payload.DecodedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Subscribes with one or more connections and checks what arrives: per-device sequences (lost,
- * duplicated, out of order), end-to-end latency from the embedded intended send time, and the
- * drain of an outage backlog. {@link #start()} returns once every subscription is acknowledged, so
+ * duplicated, out of order), end-to-end latency from the embedded intended send time, and the drain
+ * of an outage backlog. {@link #start()} returns once every subscription is acknowledged, so
  * publishers started afterwards are fully observed.
  */
 public final class Consumer implements AutoCloseable {
@@ -57,10 +57,10 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
-   * Connects and subscribes every subscriber (all in parallel); returns when all SUBACKs arrived.
-   * A setup that fails (a broker that drops a fresh connection, a flaky link) closes what was opened
-   * and starts over, up to {@value #SETUP_ATTEMPTS} times; one that times out is not retried. A failed
-   * start leaves no client (and no reconnect thread) behind. Idempotent.
+   * Connects and subscribes every subscriber (all in parallel); returns when all SUBACKs arrived. A
+   * setup that fails (a broker that drops a fresh connection, a flaky link) closes what was opened
+   * and starts over, up to {@value #SETUP_ATTEMPTS} times; one that times out is not retried. A
+   * failed start leaves no client (and no reconnect thread) behind. Idempotent.
    */
   public synchronized void start() throws InterruptedException {
     if (started) {
@@ -76,7 +76,8 @@ public final class Consumer implements AutoCloseable {
         clients.forEach(SimClient::close);
         clients.clear();
         trackers.clear();
-        if (e instanceof InterruptedException || e.getCause() instanceof TimeoutException
+        if (e instanceof InterruptedException
+            || e.getCause() instanceof TimeoutException
             || attempt == SETUP_ATTEMPTS) {
           throw e;
         }
@@ -88,14 +89,20 @@ public final class Consumer implements AutoCloseable {
   private void connectAndSubscribe() throws InterruptedException {
     for (int i = 1; i <= options.subscribers(); i++) {
       clients.add(SimClients.create(options.connection(), options.clientIdPrefix() + "-" + i));
-      trackers.add(new SequenceTracker(options.firstSeq(), options.maxDevices(), options.maxGapRanges()));
+      trackers.add(
+          new SequenceTracker(options.firstSeq(), options.maxDevices(), options.maxGapRanges()));
     }
     await(clients.stream().map(SimClient::connect).toList(), "connect");
     List<CompletableFuture<Void>> subscribed = new ArrayList<>();
     for (int i = 0; i < clients.size(); i++) {
       SequenceTracker tracker = trackers.get(i);
-      subscribed.add(clients.get(i).subscribe(options.topicFilter(), options.qos(),
-          (topic, payload) -> onMessage(tracker, topic, payload)));
+      subscribed.add(
+          clients
+              .get(i)
+              .subscribe(
+                  options.topicFilter(),
+                  options.qos(),
+                  (topic, payload) -> onMessage(tracker, topic, payload)));
     }
     await(subscribed, "subscribe");
   }
@@ -191,8 +198,17 @@ public final class Consumer implements AutoCloseable {
     for (SequenceTracker t : snapshot) {
       c = c.plus(t.counts());
     }
-    return new TimelinePoint(sinceStartNanos / 1e9, clock.epochMicros() / 1000, 0, 0, now, undecodable.sum(), c.lost(),
-        c.duplicates(), drain.backlogMessages(), rate);
+    return new TimelinePoint(
+        sinceStartNanos / 1e9,
+        clock.epochMicros() / 1000,
+        0,
+        0,
+        now,
+        undecodable.sum(),
+        c.lost(),
+        c.duplicates(),
+        drain.backlogMessages(),
+        rate);
   }
 
   /** The result so far; final after {@link #close()}. */
@@ -201,9 +217,19 @@ public final class Consumer implements AutoCloseable {
     long last = lastArrivalNanos.get();
     double elapsed = first == Long.MIN_VALUE ? 0 : (last - first) / 1e9;
     long total = received.sum();
-    return new ConsumeSummary(options.subscribers(), options.topicFilter(), total,
-        undecodable.sum(), counts(), elapsed, elapsed > 0 ? total / elapsed : 0, latency.total(),
-        warmupExcluded.sum(), latency.negativeCount(), drain.summary(), timeline);
+    return new ConsumeSummary(
+        options.subscribers(),
+        options.topicFilter(),
+        total,
+        undecodable.sum(),
+        counts(),
+        elapsed,
+        elapsed > 0 ? total / elapsed : 0,
+        latency.total(),
+        warmupExcluded.sum(),
+        latency.negativeCount(),
+        drain.summary(),
+        timeline);
   }
 
   /** Disconnects and closes every subscriber. Idempotent. */
@@ -213,7 +239,8 @@ public final class Consumer implements AutoCloseable {
       return;
     }
     closed = true;
-    List<CompletableFuture<Void>> pending = clients.stream().map(c -> c.disconnect(DISCONNECT_QUIESCE)).toList();
+    List<CompletableFuture<Void>> pending =
+        clients.stream().map(c -> c.disconnect(DISCONNECT_QUIESCE)).toList();
     try {
       CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
           .get(DISCONNECT_QUIESCE.toMillis() * 5, TimeUnit.MILLISECONDS);

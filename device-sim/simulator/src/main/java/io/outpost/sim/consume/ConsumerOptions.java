@@ -24,13 +24,25 @@ import java.util.Objects;
  * @param idleTimeout stop when nothing arrived for this long after the first message (zero: never)
  * @param maxDevices per-subscriber bound on tracked devices
  * @param maxGapRanges per-device bound on open sequence gaps
- * @param warmup arrivals within this time after the first one are left out of latency figures
- *     (JIT warm-up); they still count for sequence checks
+ * @param warmup arrivals within this time after the first one are left out of latency figures (JIT
+ *     warm-up); they still count for sequence checks
  */
-public record ConsumerOptions(ConnectionSettings connection, String topicFilter, int qos,
-    int subscribers, String clientIdPrefix, PayloadDecoder decoder, long firstSeq,
-    long expectedPerDevice, int expectedDevices, Duration staleThreshold, Duration duration,
-    Duration idleTimeout, int maxDevices, int maxGapRanges, Duration warmup) {
+public record ConsumerOptions(
+    ConnectionSettings connection,
+    String topicFilter,
+    int qos,
+    int subscribers,
+    String clientIdPrefix,
+    PayloadDecoder decoder,
+    long firstSeq,
+    long expectedPerDevice,
+    int expectedDevices,
+    Duration staleThreshold,
+    Duration duration,
+    Duration idleTimeout,
+    int maxDevices,
+    int maxGapRanges,
+    Duration warmup) {
 
   public static final String DEFAULT_TOPIC_FILTER = "devices/+/telemetry";
   public static final String DEFAULT_CLIENT_ID_PREFIX = "device-sim-consumer";
@@ -56,45 +68,136 @@ public record ConsumerOptions(ConnectionSettings connection, String topicFilter,
 
   /** One QoS 1 subscriber on the default filter with default judging. */
   public static ConsumerOptions of(ConnectionSettings connection) {
-    return new ConsumerOptions(connection, DEFAULT_TOPIC_FILTER, 1, 1, DEFAULT_CLIENT_ID_PREFIX,
-        PayloadDecoder.defaults(), 1, 0, 0, DrainTracker.DEFAULT_STALE_THRESHOLD, Duration.ZERO,
-        Duration.ZERO, SequenceTracker.DEFAULT_MAX_DEVICES, SequenceTracker.DEFAULT_MAX_GAP_RANGES, Duration.ZERO);
+    return new ConsumerOptions(
+        connection,
+        DEFAULT_TOPIC_FILTER,
+        1,
+        1,
+        DEFAULT_CLIENT_ID_PREFIX,
+        PayloadDecoder.defaults(),
+        1,
+        0,
+        0,
+        DrainTracker.DEFAULT_STALE_THRESHOLD,
+        Duration.ZERO,
+        Duration.ZERO,
+        SequenceTracker.DEFAULT_MAX_DEVICES,
+        SequenceTracker.DEFAULT_MAX_GAP_RANGES,
+        Duration.ZERO);
   }
 
   public ConsumerOptions withTopicFilter(String filter) {
-    return new ConsumerOptions(connection, filter, qos, subscribers, clientIdPrefix, decoder,
-        firstSeq, expectedPerDevice, expectedDevices, staleThreshold, duration, idleTimeout,
-        maxDevices, maxGapRanges, warmup);
+    return new ConsumerOptions(
+        connection,
+        filter,
+        qos,
+        subscribers,
+        clientIdPrefix,
+        decoder,
+        firstSeq,
+        expectedPerDevice,
+        expectedDevices,
+        staleThreshold,
+        duration,
+        idleTimeout,
+        maxDevices,
+        maxGapRanges,
+        warmup);
   }
 
   public ConsumerOptions withExpectation(long perDevice, int devices) {
-    return new ConsumerOptions(connection, topicFilter, qos, subscribers, clientIdPrefix, decoder,
-        firstSeq, perDevice, devices, staleThreshold, duration, idleTimeout, maxDevices,
-        maxGapRanges, warmup);
+    return new ConsumerOptions(
+        connection,
+        topicFilter,
+        qos,
+        subscribers,
+        clientIdPrefix,
+        decoder,
+        firstSeq,
+        perDevice,
+        devices,
+        staleThreshold,
+        duration,
+        idleTimeout,
+        maxDevices,
+        maxGapRanges,
+        warmup);
   }
 
   public ConsumerOptions withSubscribers(int count) {
-    return new ConsumerOptions(connection, topicFilter, qos, count, clientIdPrefix, decoder,
-        firstSeq, expectedPerDevice, expectedDevices, staleThreshold, duration, idleTimeout,
-        maxDevices, maxGapRanges, warmup);
+    return new ConsumerOptions(
+        connection,
+        topicFilter,
+        qos,
+        count,
+        clientIdPrefix,
+        decoder,
+        firstSeq,
+        expectedPerDevice,
+        expectedDevices,
+        staleThreshold,
+        duration,
+        idleTimeout,
+        maxDevices,
+        maxGapRanges,
+        warmup);
   }
 
   public ConsumerOptions withLimits(Duration maxDuration, Duration idle) {
-    return new ConsumerOptions(connection, topicFilter, qos, subscribers, clientIdPrefix, decoder,
-        firstSeq, expectedPerDevice, expectedDevices, staleThreshold, maxDuration, idle,
-        maxDevices, maxGapRanges, warmup);
+    return new ConsumerOptions(
+        connection,
+        topicFilter,
+        qos,
+        subscribers,
+        clientIdPrefix,
+        decoder,
+        firstSeq,
+        expectedPerDevice,
+        expectedDevices,
+        staleThreshold,
+        maxDuration,
+        idle,
+        maxDevices,
+        maxGapRanges,
+        warmup);
   }
 
   public ConsumerOptions withStaleThreshold(Duration threshold) {
-    return new ConsumerOptions(connection, topicFilter, qos, subscribers, clientIdPrefix, decoder,
-        firstSeq, expectedPerDevice, expectedDevices, threshold, duration, idleTimeout,
-        maxDevices, maxGapRanges, warmup);
+    return new ConsumerOptions(
+        connection,
+        topicFilter,
+        qos,
+        subscribers,
+        clientIdPrefix,
+        decoder,
+        firstSeq,
+        expectedPerDevice,
+        expectedDevices,
+        threshold,
+        duration,
+        idleTimeout,
+        maxDevices,
+        maxGapRanges,
+        warmup);
   }
 
   public ConsumerOptions withWarmup(Duration warm) {
-    return new ConsumerOptions(connection, topicFilter, qos, subscribers, clientIdPrefix, decoder,
-        firstSeq, expectedPerDevice, expectedDevices, staleThreshold, duration, idleTimeout,
-        maxDevices, maxGapRanges, warm);
+    return new ConsumerOptions(
+        connection,
+        topicFilter,
+        qos,
+        subscribers,
+        clientIdPrefix,
+        decoder,
+        firstSeq,
+        expectedPerDevice,
+        expectedDevices,
+        staleThreshold,
+        duration,
+        idleTimeout,
+        maxDevices,
+        maxGapRanges,
+        warm);
   }
 
   /** Total unique deliveries expected over all subscribers, or 0 when unknown. */

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A fleet of simulated devices publishing to one broker: connects them over the ramp-up, paces
  * their messages, waits until the duration or count is reached and the acknowledgements are in,
- * then disconnects. Use {@link #start()}, {@link #awaitCompletion()}, {@link #summary} and
- * {@link #close()}; {@link #sample} feeds live progress.
+ * then disconnects. Use {@link #start()}, {@link #awaitCompletion()}, {@link #summary} and {@link
+ * #close()}; {@link #sample} feeds live progress.
  */
 public final class Fleet implements AutoCloseable {
 
@@ -58,14 +58,17 @@ public final class Fleet implements AutoCloseable {
       return;
     }
     AtomicInteger threads = new AtomicInteger();
-    pacer = new ScheduledThreadPoolExecutor(options.pacerThreads(),
-        r -> new Thread(r, "device-sim-pacer-" + threads.incrementAndGet()));
+    pacer =
+        new ScheduledThreadPoolExecutor(
+            options.pacerThreads(),
+            r -> new Thread(r, "device-sim-pacer-" + threads.incrementAndGet()));
     pacer.setRemoveOnCancelPolicy(true);
     startNanos = clock.nanoTime();
     long rampNanos = options.rampUp().toNanos();
     for (int i = 0; i < options.devices(); i++) {
       SimClient client = SimClients.create(options.connection(), options.deviceId(i));
-      SimulatedDevice device = new SimulatedDevice(i, client, options, stats, clock, finished::countDown);
+      SimulatedDevice device =
+          new SimulatedDevice(i, client, options, stats, clock, finished::countDown);
       devices.add(device);
       long delay = options.devices() == 1 ? 0 : rampNanos * i / options.devices();
       pacer.schedule(() -> connect(device), delay, TimeUnit.NANOSECONDS);
@@ -77,27 +80,38 @@ public final class Fleet implements AutoCloseable {
       device.abandon();
       return;
     }
-    device.client().connect().whenComplete((ok, failure) -> {
-      if (failure != null) {
-        stats.connectFailures.incrementAndGet();
-        System.err.println("device " + device.client().clientId() + " could not connect: " + describe(failure));
-        device.abandon();
-        return;
-      }
-      stats.connected.incrementAndGet();
-      firstBeginNanos.compareAndSet(Long.MIN_VALUE, clock.nanoTime());
-      try {
-        if (!stopping) {
-          device.begin(pacer);
-        }
-      } catch (RejectedExecutionException e) {
-        // the fleet stopped while this device was connecting; it has nothing to send
-        device.abandon();
-      }
-    });
+    device
+        .client()
+        .connect()
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                stats.connectFailures.incrementAndGet();
+                System.err.println(
+                    "device "
+                        + device.client().clientId()
+                        + " could not connect: "
+                        + describe(failure));
+                device.abandon();
+                return;
+              }
+              stats.connected.incrementAndGet();
+              firstBeginNanos.compareAndSet(Long.MIN_VALUE, clock.nanoTime());
+              try {
+                if (!stopping) {
+                  device.begin(pacer);
+                }
+              } catch (RejectedExecutionException e) {
+                // the fleet stopped while this device was connecting; it has nothing to send
+                device.abandon();
+              }
+            });
   }
 
-  /** The failure and its root cause, e.g. "MqttException: ... (SSLHandshakeException: PKIX path ...)". */
+  /**
+   * The failure and its root cause, e.g. "MqttException: ... (SSLHandshakeException: PKIX path
+   * ...)".
+   */
   static String describe(Throwable failure) {
     Throwable root = failure;
     while (root.getCause() != null && root.getCause() != root) {
@@ -152,10 +166,18 @@ public final class Fleet implements AutoCloseable {
   private void disconnectAll() throws InterruptedException {
     List<CompletableFuture<Void>> pending = new ArrayList<>();
     for (SimulatedDevice d : devices) {
-      pending.add(d.client().disconnect(DISCONNECT_QUIESCE).exceptionally(e -> {
-        System.err.println("device " + d.client().clientId() + " disconnect failed: " + e.getMessage());
-        return null;
-      }));
+      pending.add(
+          d.client()
+              .disconnect(DISCONNECT_QUIESCE)
+              .exceptionally(
+                  e -> {
+                    System.err.println(
+                        "device "
+                            + d.client().clientId()
+                            + " disconnect failed: "
+                            + e.getMessage());
+                    return null;
+                  }));
     }
     try {
       CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
@@ -166,7 +188,9 @@ public final class Fleet implements AutoCloseable {
     devices.forEach(d -> d.client().close());
   }
 
-  /** Makes {@link #awaitCompletion()} stop sending now (e.g. on Ctrl-C); the summary stays valid. */
+  /**
+   * Makes {@link #awaitCompletion()} stop sending now (e.g. on Ctrl-C); the summary stays valid.
+   */
   public void requestStop() {
     stopRequested = true;
   }
@@ -178,8 +202,17 @@ public final class Fleet implements AutoCloseable {
     double rate = seconds > 0 ? (acked - lastSampleAcked) / seconds : 0;
     lastSampleAcked = acked;
     lastSampleNanos = sinceStartNanos;
-    return new TimelinePoint(sinceStartNanos / 1e9, clock.epochMicros() / 1000, stats.sent.sum(), acked, 0, stats.errors(),
-        0, 0, 0, rate);
+    return new TimelinePoint(
+        sinceStartNanos / 1e9,
+        clock.epochMicros() / 1000,
+        stats.sent.sum(),
+        acked,
+        0,
+        stats.errors(),
+        0,
+        0,
+        0,
+        rate);
   }
 
   /** The result; call after {@link #awaitCompletion()}. */
@@ -188,11 +221,24 @@ public final class Fleet implements AutoCloseable {
     long begin = firstBeginNanos.get() == Long.MIN_VALUE ? startNanos : firstBeginNanos.get();
     double elapsed = Math.max(0, (end - begin) / 1e9);
     long acked = stats.acked.sum();
-    return new RunSummary(options.devices(), stats.connected.get(), stats.connectFailures.get(),
-        options.qos(), options.connection().version().name(), options.ratePerDevice(),
-        options.payload().toString(), stats.sent.sum(), acked, stats.failed.sum(),
-        stats.rejected.sum(), stats.windowFull.sum(), unackedAtEnd, elapsed,
-        elapsed > 0 ? acked / elapsed : 0, stats.ackLatency.total(), timeline);
+    return new RunSummary(
+        options.devices(),
+        stats.connected.get(),
+        stats.connectFailures.get(),
+        options.qos(),
+        options.connection().version().name(),
+        options.ratePerDevice(),
+        options.payload().toString(),
+        stats.sent.sum(),
+        acked,
+        stats.failed.sum(),
+        stats.rejected.sum(),
+        stats.windowFull.sum(),
+        unackedAtEnd,
+        elapsed,
+        elapsed > 0 ? acked / elapsed : 0,
+        stats.ackLatency.total(),
+        timeline);
   }
 
   /** Stops everything and releases every connection and thread. Idempotent. */

@@ -25,10 +25,21 @@ import java.util.Objects;
  * @param drainTimeout how long to wait for outstanding acknowledgements after sending stops
  * @param seed seed for random placeholder values
  */
-public record FleetOptions(ConnectionSettings connection, int devices, String deviceIdPrefix,
-    Template topic, PayloadGenerator payload, int qos, double ratePerDevice, Duration rampUp,
-    Duration duration, long messagesPerDevice, int window, int pacerThreads,
-    Duration drainTimeout, long seed) {
+public record FleetOptions(
+    ConnectionSettings connection,
+    int devices,
+    String deviceIdPrefix,
+    Template topic,
+    PayloadGenerator payload,
+    int qos,
+    double ratePerDevice,
+    Duration rampUp,
+    Duration duration,
+    long messagesPerDevice,
+    int window,
+    int pacerThreads,
+    Duration drainTimeout,
+    long seed) {
 
   public static final int DEFAULT_DEVICES = 10;
   public static final String DEFAULT_DEVICE_ID_PREFIX = "dev-";
@@ -36,7 +47,8 @@ public record FleetOptions(ConnectionSettings connection, int devices, String de
   public static final int DEFAULT_PAYLOAD_BYTES = 100;
   public static final double DEFAULT_RATE_PER_DEVICE = 1.0;
   public static final int DEFAULT_WINDOW = 100;
-  public static final int DEFAULT_PACER_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  public static final int DEFAULT_PACER_THREADS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public FleetOptions {
@@ -52,27 +64,69 @@ public record FleetOptions(ConnectionSettings connection, int devices, String de
     require(!rampUp.isNegative() && !duration.isNegative(), "durations must not be negative");
     require(messagesPerDevice >= 0, "count must not be negative");
     require(!duration.isZero() || messagesPerDevice > 0, "give a duration or a message count");
-    require(window >= 1 && window <= connection.maxInflight(),
+    require(
+        window >= 1 && window <= connection.maxInflight(),
         "window must be 1.." + connection.maxInflight() + " (the client's max in-flight)");
     require(pacerThreads >= 1, "pacer threads must be at least 1");
   }
 
-  /** A fleet of {@code devices} sending {@code messagesPerDevice} default payloads at the default rate. */
-  public static FleetOptions of(ConnectionSettings connection, int devices, long messagesPerDevice) {
-    return new FleetOptions(connection, devices, DEFAULT_DEVICE_ID_PREFIX,
-        Template.compile(DEFAULT_TOPIC), new SizedPayload(DEFAULT_PAYLOAD_BYTES), 1,
-        DEFAULT_RATE_PER_DEVICE, Duration.ZERO, Duration.ZERO, messagesPerDevice, DEFAULT_WINDOW,
-        DEFAULT_PACER_THREADS, DEFAULT_DRAIN_TIMEOUT, 1L);
+  /**
+   * A fleet of {@code devices} sending {@code messagesPerDevice} default payloads at the default
+   * rate.
+   */
+  public static FleetOptions of(
+      ConnectionSettings connection, int devices, long messagesPerDevice) {
+    return new FleetOptions(
+        connection,
+        devices,
+        DEFAULT_DEVICE_ID_PREFIX,
+        Template.compile(DEFAULT_TOPIC),
+        new SizedPayload(DEFAULT_PAYLOAD_BYTES),
+        1,
+        DEFAULT_RATE_PER_DEVICE,
+        Duration.ZERO,
+        Duration.ZERO,
+        messagesPerDevice,
+        DEFAULT_WINDOW,
+        DEFAULT_PACER_THREADS,
+        DEFAULT_DRAIN_TIMEOUT,
+        1L);
   }
 
   public FleetOptions withRate(double rate) {
-    return new FleetOptions(connection, devices, deviceIdPrefix, topic, payload, qos, rate, rampUp,
-        duration, messagesPerDevice, window, pacerThreads, drainTimeout, seed);
+    return new FleetOptions(
+        connection,
+        devices,
+        deviceIdPrefix,
+        topic,
+        payload,
+        qos,
+        rate,
+        rampUp,
+        duration,
+        messagesPerDevice,
+        window,
+        pacerThreads,
+        drainTimeout,
+        seed);
   }
 
   public FleetOptions withQos(int q) {
-    return new FleetOptions(connection, devices, deviceIdPrefix, topic, payload, q, ratePerDevice,
-        rampUp, duration, messagesPerDevice, window, pacerThreads, drainTimeout, seed);
+    return new FleetOptions(
+        connection,
+        devices,
+        deviceIdPrefix,
+        topic,
+        payload,
+        q,
+        ratePerDevice,
+        rampUp,
+        duration,
+        messagesPerDevice,
+        window,
+        pacerThreads,
+        drainTimeout,
+        seed);
   }
 
   /** The id of device {@code index} (zero-based): prefix plus the one-based index, five digits. */

@@ -25,8 +25,21 @@ import java.util.List;
  * @param ackLatency publish-to-ack latency, measured from the intended send time
  * @param timeline per-second samples
  */
-public record RunSummary(int devices, int connectedDevices, int connectFailures, int qos,
-    String mqttVersion, double ratePerDevice, String payload, long sent, long acked, long failed,
-    long rejected, long windowFullEvents, long unackedAtEnd, double elapsedSeconds,
-    double throughputPerSecond, LatencySummary ackLatency, List<TimelinePoint> timeline) {
-}
+public record RunSummary(
+    int devices,
+    int connectedDevices,
+    int connectFailures,
+    int qos,
+    String mqttVersion,
+    double ratePerDevice,
+    String payload,
+    long sent,
+    long acked,
+    long failed,
+    long rejected,
+    long windowFullEvents,
+    long unackedAtEnd,
+    double elapsedSeconds,
+    double throughputPerSecond,
+    LatencySummary ackLatency,
+    List<TimelinePoint> timeline) {}

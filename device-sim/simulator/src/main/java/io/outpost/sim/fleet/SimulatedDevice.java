@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * every message whose intended time has come (catching up after stalls), bounded by an in-flight
  * window. Latency is measured from each message's intended send time, so stalls are not hidden.
  *
- * <p>Ticks of one device never overlap (fixed-rate scheduling), so the sequence state needs no lock.
+ * <p>Ticks of one device never overlap (fixed-rate scheduling), so the sequence state needs no
+ * lock.
  */
 final class SimulatedDevice {
 
@@ -39,11 +40,19 @@ final class SimulatedDevice {
   private volatile boolean done;
   private ScheduledFuture<?> ticker;
 
-  SimulatedDevice(int index, SimClient client, FleetOptions options, RunStats stats, SimClock clock,
+  SimulatedDevice(
+      int index,
+      SimClient client,
+      FleetOptions options,
+      RunStats stats,
+      SimClock clock,
       Runnable onDone) {
     this.index = index;
     this.deviceId = options.deviceId(index);
-    this.topic = options.topic().render(new MessageContext(deviceId, index, 0, 0), new SplittableRandom(index));
+    this.topic =
+        options
+            .topic()
+            .render(new MessageContext(deviceId, index, 0, 0), new SplittableRandom(index));
     this.client = client;
     this.options = options;
     this.stats = stats;
@@ -99,8 +108,10 @@ final class SimulatedDevice {
       }
       long intendedNanos = rate > 0 ? startNanos + (long) (sentCount * 1e9 / rate) : now;
       long intendedMicros = startEpochMicros + (intendedNanos - startNanos) / 1000;
-      byte[] payload = options.payload().render(
-          new MessageContext(deviceId, index, sentCount + 1, intendedMicros), random);
+      byte[] payload =
+          options
+              .payload()
+              .render(new MessageContext(deviceId, index, sentCount + 1, intendedMicros), random);
       try {
         client.publish(topic, payload, options.qos(), failure -> completed(intendedNanos, failure));
       } catch (PublishRejectedException e) {

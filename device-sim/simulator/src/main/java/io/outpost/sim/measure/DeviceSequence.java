@@ -1,9 +1,9 @@
 package io.outpost.sim.measure;
 
 /**
- * Sequence bookkeeping for one device as seen by one subscriber: highest number seen, the gaps below
- * it, and counts of duplicates and out-of-order arrivals. Not thread-safe; {@link SequenceTracker}
- * serialises access.
+ * Sequence bookkeeping for one device as seen by one subscriber: highest number seen, the gaps
+ * below it, and counts of duplicates and out-of-order arrivals. Not thread-safe; {@link
+ * SequenceTracker} serialises access.
  */
 final class DeviceSequence {
 
@@ -47,7 +47,9 @@ final class DeviceSequence {
     return Arrival.DUPLICATE;
   }
 
-  /** Keeps memory bounded: the oldest gap is given up as lost and numbers below it become untracked. */
+  /**
+   * Keeps memory bounded: the oldest gap is given up as lost and numbers below it become untracked.
+   */
   private void enforceGapBound() {
     while (gaps.rangeCount() > maxGapRanges) {
       long[] dropped = gaps.pollLowest();
@@ -66,7 +68,7 @@ final class DeviceSequence {
   }
 
   SequenceCounts counts(long expectedLast) {
-    return new SequenceCounts(1, received, lost(expectedLast), duplicates, outOfOrder, untracked,
-        highest - firstSeq + 1);
+    return new SequenceCounts(
+        1, received, lost(expectedLast), duplicates, outOfOrder, untracked, highest - firstSeq + 1);
   }
 }

@@ -14,8 +14,13 @@ package io.outpost.sim.measure;
  * @param longestSilenceSeconds longest time without any arrival (the outage as seen downstream)
  * @param longestSilenceStartSeconds when that silence began, or -1
  */
-public record DrainSummary(double staleThresholdMs, long backlogMessages,
-    double firstBacklogAtSeconds, double lastBacklogAtSeconds, double drainSeconds,
-    double drainRatePerSecond, double maxBacklogLatencyMs, double longestSilenceSeconds,
-    double longestSilenceStartSeconds) {
-}
+public record DrainSummary(
+    double staleThresholdMs,
+    long backlogMessages,
+    double firstBacklogAtSeconds,
+    double lastBacklogAtSeconds,
+    double drainSeconds,
+    double drainRatePerSecond,
+    double maxBacklogLatencyMs,
+    double longestSilenceSeconds,
+    double longestSilenceStartSeconds) {}

@@ -68,8 +68,15 @@ public final class DrainTracker {
     double last = lastNanos < 0 ? -1 : seconds(lastNanos);
     double drain = firstNanos < 0 ? 0 : seconds(lastNanos - firstNanos);
     double rate = drain > 0 ? (backlog - 1) / drain : 0;
-    return new DrainSummary(thresholdMicros / 1000.0, backlog, first, last, drain, rate,
-        maxBacklogMicros / 1000.0, seconds(longestSilenceNanos),
+    return new DrainSummary(
+        thresholdMicros / 1000.0,
+        backlog,
+        first,
+        last,
+        drain,
+        rate,
+        maxBacklogMicros / 1000.0,
+        seconds(longestSilenceNanos),
         longestSilenceStartNanos < 0 ? -1 : seconds(longestSilenceStartNanos));
   }
 

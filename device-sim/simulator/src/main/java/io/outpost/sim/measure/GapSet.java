@@ -5,7 +5,8 @@ import java.util.TreeMap;
 
 /**
  * The sequence numbers of one device that have not arrived yet, stored as inclusive ranges so a
- * long outage costs one entry, not one per message. Not thread-safe; {@link DeviceSequence} guards it.
+ * long outage costs one entry, not one per message. Not thread-safe; {@link DeviceSequence} guards
+ * it.
  */
 final class GapSet {
 

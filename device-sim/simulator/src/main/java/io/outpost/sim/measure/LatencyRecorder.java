@@ -4,13 +4,13 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Concurrent latency recording in microseconds on HdrHistogram (3 significant digits, auto-resizing,
- * so memory grows with the logarithm of the largest value only).
+ * Concurrent latency recording in microseconds on HdrHistogram (3 significant digits,
+ * auto-resizing, so memory grows with the logarithm of the largest value only).
  *
  * <p>Callers record against the <em>intended</em> send time, not the moment the send actually
- * happened, so a stalled publisher or broker shows up in the tail instead of hiding
- * (coordinated omission). Any number of threads may {@link #record}; {@link #interval()} and
- * {@link #total()} may be called from one reporting thread at a time.
+ * happened, so a stalled publisher or broker shows up in the tail instead of hiding (coordinated
+ * omission). Any number of threads may {@link #record}; {@link #interval()} and {@link #total()}
+ * may be called from one reporting thread at a time.
  */
 public final class LatencyRecorder {
 
@@ -21,7 +21,9 @@ public final class LatencyRecorder {
   private Histogram recycled;
   private long negative;
 
-  /** Records one latency; negative values (clock skew between hosts) are recorded as 0 and counted. */
+  /**
+   * Records one latency; negative values (clock skew between hosts) are recorded as 0 and counted.
+   */
   public void record(long micros) {
     if (micros < 0) {
       synchronized (this) {
@@ -32,7 +34,9 @@ public final class LatencyRecorder {
     recorder.recordValue(micros);
   }
 
-  /** The values recorded since the previous call to this or {@link #total()}, folded into the total. */
+  /**
+   * The values recorded since the previous call to this or {@link #total()}, folded into the total.
+   */
   public synchronized LatencySummary interval() {
     recycled = recorder.getIntervalHistogram(recycled);
     total.add(recycled);

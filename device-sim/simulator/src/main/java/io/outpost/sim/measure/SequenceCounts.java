@@ -11,15 +11,26 @@ package io.outpost.sim.measure;
  * @param untracked messages the tracker could not classify (see {@link Arrival#UNTRACKED})
  * @param highestSpan sum over devices of the highest number seen minus the first expected plus one
  */
-public record SequenceCounts(long devices, long received, long lost, long duplicates,
-    long outOfOrder, long untracked, long highestSpan) {
+public record SequenceCounts(
+    long devices,
+    long received,
+    long lost,
+    long duplicates,
+    long outOfOrder,
+    long untracked,
+    long highestSpan) {
 
   public static final SequenceCounts EMPTY = new SequenceCounts(0, 0, 0, 0, 0, 0, 0);
 
   /** Field-by-field sum. */
   public SequenceCounts plus(SequenceCounts o) {
-    return new SequenceCounts(devices + o.devices, received + o.received, lost + o.lost,
-        duplicates + o.duplicates, outOfOrder + o.outOfOrder, untracked + o.untracked,
+    return new SequenceCounts(
+        devices + o.devices,
+        received + o.received,
+        lost + o.lost,
+        duplicates + o.duplicates,
+        outOfOrder + o.outOfOrder,
+        untracked + o.untracked,
         highestSpan + o.highestSpan);
   }
 }

@@ -8,14 +8,15 @@ import java.util.Map;
  * out of order, duplicate or untracked; gaps that never fill are losses.
  *
  * <p>Bounded: at most {@code maxDevices} devices are tracked (messages from further devices count
- * as {@link #overflowMessages()}), and each device keeps at most {@code maxGapRanges} open gaps (the
- * oldest is then given up as lost). Thread-safe; one lock, uncontended in practice because each
- * subscriber connection delivers on its own thread.
+ * as {@link #overflowMessages()}), and each device keeps at most {@code maxGapRanges} open gaps
+ * (the oldest is then given up as lost). Thread-safe; one lock, uncontended in practice because
+ * each subscriber connection delivers on its own thread.
  */
 public final class SequenceTracker {
 
   /** Default bound on distinct devices per subscriber. */
   public static final int DEFAULT_MAX_DEVICES = 100_000;
+
   /** Default bound on open gap ranges per device. */
   public static final int DEFAULT_MAX_GAP_RANGES = 10_000;
 
@@ -66,8 +67,13 @@ public final class SequenceTracker {
     }
     long silent = Math.max(0, expectedDevices - devices.size());
     long lostSilent = expectedPerDevice > 0 ? silent * expectedPerDevice : 0;
-    return new SequenceCounts(total.devices(), total.received(), total.lost() + lostSilent,
-        total.duplicates(), total.outOfOrder(), total.untracked() + overflowMessages,
+    return new SequenceCounts(
+        total.devices(),
+        total.received(),
+        total.lost() + lostSilent,
+        total.duplicates(),
+        total.outOfOrder(),
+        total.untracked() + overflowMessages,
         total.highestSpan());
   }
 

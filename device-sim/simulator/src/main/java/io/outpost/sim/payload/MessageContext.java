@@ -8,5 +8,4 @@ package io.outpost.sim.payload;
  * @param seq the per-device sequence number, starting at 1
  * @param epochMicros the message's intended send time in microseconds since the epoch
  */
-public record MessageContext(String deviceId, int deviceIndex, long seq, long epochMicros) {
-}
+public record MessageContext(String deviceId, int deviceIndex, long seq, long epochMicros) {}

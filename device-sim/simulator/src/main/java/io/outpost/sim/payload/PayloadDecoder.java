@@ -17,6 +17,7 @@ public final class PayloadDecoder {
 
   /** Default field names, matching {@link SizedPayload}. */
   public static final String DEFAULT_DEVICE_FIELD = "deviceId";
+
   public static final String DEFAULT_SEQ_FIELD = "seq";
   public static final String DEFAULT_TS_FIELD = "ts";
 

@@ -8,6 +8,8 @@ import java.util.random.RandomGenerator;
  */
 public interface PayloadGenerator {
 
-  /** Renders the payload for {@code context}, drawing random placeholder values from {@code random}. */
+  /**
+   * Renders the payload for {@code context}, drawing random placeholder values from {@code random}.
+   */
   byte[] render(MessageContext context, RandomGenerator random);
 }

@@ -25,8 +25,14 @@ public final class SizedPayload implements PayloadGenerator {
 
   @Override
   public byte[] render(MessageContext context, RandomGenerator random) {
-    String head = "{\"deviceId\":\"" + context.deviceId() + "\",\"seq\":" + context.seq()
-        + ",\"ts\":" + context.epochMicros() + ",\"pad\":\"";
+    String head =
+        "{\"deviceId\":\""
+            + context.deviceId()
+            + "\",\"seq\":"
+            + context.seq()
+            + ",\"ts\":"
+            + context.epochMicros()
+            + ",\"pad\":\"";
     byte[] headBytes = head.getBytes(StandardCharsets.UTF_8);
     int padding = Math.max(0, size - headBytes.length - 2);
     byte[] out = Arrays.copyOf(headBytes, headBytes.length + padding + 2);

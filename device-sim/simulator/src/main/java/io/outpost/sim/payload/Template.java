@@ -92,9 +92,12 @@ public final class Template {
         case "rand" -> noArgs(args, text, new Field(Kind.RAND));
         case "randInt" -> RandomRange.parse(args, text, false);
         case "randFloat" -> RandomRange.parse(args, text, true);
-        default -> throw new IllegalArgumentException("unknown placeholder " + text
-            + " (known: {deviceId} {deviceIndex} {seq} {ts} {tsMicros} {rand}"
-            + " {randInt:MIN:MAX} {randFloat:MIN:MAX})");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown placeholder "
+                    + text
+                    + " (known: {deviceId} {deviceIndex} {seq} {ts} {tsMicros} {rand}"
+                    + " {randInt:MIN:MAX} {randFloat:MIN:MAX})");
       };
     }
 
@@ -112,7 +115,14 @@ public final class Template {
       }
     }
 
-    enum Kind { DEVICE_ID, DEVICE_INDEX, SEQ, TS_MILLIS, TS_MICROS, RAND }
+    enum Kind {
+      DEVICE_ID,
+      DEVICE_INDEX,
+      SEQ,
+      TS_MILLIS,
+      TS_MICROS,
+      RAND
+    }
 
     record Field(Kind kind) implements Segment {
       @Override

@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.random.RandomGenerator;
 
 /**
- * Payloads rendered from a {@link Template}, typically JSON such as
- * {@code {"deviceId":"{deviceId}","seq":{seq},"ts":{tsMicros},"temp":{randFloat:18:25}}}. For the
- * consumer to check sequences and latency the template must carry the sequence and a timestamp.
+ * Payloads rendered from a {@link Template}, typically JSON such as {@code
+ * {"deviceId":"{deviceId}","seq":{seq},"ts":{tsMicros},"temp":{randFloat:18:25}}}. For the consumer
+ * to check sequences and latency the template must carry the sequence and a timestamp.
  */
 public final class TemplatePayload implements PayloadGenerator {
 

@@ -27,8 +27,7 @@ public final class Charts {
   private static final int HEIGHT = 500;
   private static final List<String> PERCENTILES = List.of("p50", "p95", "p99", "p99.9", "max");
 
-  private Charts() {
-  }
+  private Charts() {}
 
   /**
    * One line per labelled summary: its per-second rate over time. The x axis is wall-clock seconds
@@ -37,8 +36,14 @@ public final class Charts {
    */
   public static void timeline(String title, Map<String, Path> series, Path out) throws IOException {
     System.setProperty("java.awt.headless", "true");
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("seconds").yAxisTitle("messages / s").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("seconds")
+            .yAxisTitle("messages / s")
+            .build();
     chart.getStyler().setLegendPosition(LegendPosition.InsideNE);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
     Map<String, JsonNode> timelines = new java.util.LinkedHashMap<>();
@@ -47,7 +52,10 @@ public final class Charts {
       JsonNode timeline = read(e.getValue()).path("timeline");
       timelines.put(e.getKey(), timeline);
       for (JsonNode p : timeline) {
-        origin = Math.min(origin, p.path("epochMillis").asLong() - Math.round(p.path("seconds").asDouble() * 1000));
+        origin =
+            Math.min(
+                origin,
+                p.path("epochMillis").asLong() - Math.round(p.path("seconds").asDouble() * 1000));
       }
     }
     for (Map.Entry<String, Path> e : series.entrySet()) {
@@ -71,14 +79,26 @@ public final class Charts {
    */
   public static void latency(String title, Map<String, Path> series, Path out) throws IOException {
     System.setProperty("java.awt.headless", "true");
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("percentile").yAxisTitle("latency (ms)").build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("percentile")
+            .yAxisTitle("latency (ms)")
+            .build();
     chart.getStyler().setLegendPosition(LegendPosition.InsideNW);
     for (Map.Entry<String, Path> e : series.entrySet()) {
       JsonNode root = read(e.getValue());
-      JsonNode l = root.has("endToEndLatency") ? root.path("endToEndLatency") : root.path("ackLatency");
-      List<Double> values = List.of(l.path("p50Ms").asDouble(), l.path("p95Ms").asDouble(),
-          l.path("p99Ms").asDouble(), l.path("p999Ms").asDouble(), l.path("maxMs").asDouble());
+      JsonNode l =
+          root.has("endToEndLatency") ? root.path("endToEndLatency") : root.path("ackLatency");
+      List<Double> values =
+          List.of(
+              l.path("p50Ms").asDouble(),
+              l.path("p95Ms").asDouble(),
+              l.path("p99Ms").asDouble(),
+              l.path("p999Ms").asDouble(),
+              l.path("maxMs").asDouble());
       chart.addSeries(e.getKey(), PERCENTILES, values);
     }
     save(chart, out);

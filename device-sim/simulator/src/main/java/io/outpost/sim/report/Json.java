@@ -8,21 +8,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** JSON for summaries ({@code --json}, {@code --output}) and for reading them back (charts, tests). */
+/**
+ * JSON for summaries ({@code --json}, {@code --output}) and for reading them back (charts, tests).
+ */
 public final class Json {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private Json() {
-  }
+  private Json() {}
 
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot render " + value.getClass().getSimpleName() + " as JSON", e);
+      throw new UncheckedIOException(
+          "cannot render " + value.getClass().getSimpleName() + " as JSON", e);
     }
   }
 

@@ -21,6 +21,7 @@ public final class ProgressReporter implements AutoCloseable {
 
   /** Default sampling period. */
   public static final Duration DEFAULT_PERIOD = Duration.ofSeconds(1);
+
   /** Default bound on kept samples: one day at one per second. */
   public static final int DEFAULT_MAX_POINTS = 86_400;
 
@@ -40,8 +41,13 @@ public final class ProgressReporter implements AutoCloseable {
    * @param format renders a sample as a progress line, e.g. {@link ProgressFormat#run}
    * @param out where progress lines go, or null for none
    */
-  public ProgressReporter(LongFunction<TimelinePoint> sampler, Function<TimelinePoint, String> format,
-      SimClock clock, PrintStream out, Duration period, int maxPoints) {
+  public ProgressReporter(
+      LongFunction<TimelinePoint> sampler,
+      Function<TimelinePoint, String> format,
+      SimClock clock,
+      PrintStream out,
+      Duration period,
+      int maxPoints) {
     this.sampler = sampler;
     this.format = format;
     this.clock = clock;
@@ -56,7 +62,8 @@ public final class ProgressReporter implements AutoCloseable {
       return;
     }
     startNanos = clock.nanoTime();
-    executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "device-sim-progress"));
+    executor =
+        Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "device-sim-progress"));
     long p = period.toNanos();
     executor.scheduleAtFixedRate(this::sample, p, p, TimeUnit.NANOSECONDS);
   }

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line end to end: help, run + consume against a real broker, JSON files, charts. */
 class CliIT {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private MoquetteBroker broker;
   private final PrintStream originalOut = System.out;
@@ -42,11 +41,29 @@ class CliIT {
     String run = capture("run", "--help");
     String consume = capture("consume", "--help");
 
-    assertThat(run).contains("--devices", "--rate", "--qos", "--mqtt-version", "--ramp-up",
-        "--duration", "--count", "--payload-size", "--payload-template", "--topic", "--ca-file",
-        "--username", "--json");
-    assertThat(consume).contains("--topic-filter", "--expect-per-device", "--stale-threshold",
-        "--subscribers", "--ready-file", "--json");
+    assertThat(run)
+        .contains(
+            "--devices",
+            "--rate",
+            "--qos",
+            "--mqtt-version",
+            "--ramp-up",
+            "--duration",
+            "--count",
+            "--payload-size",
+            "--payload-template",
+            "--topic",
+            "--ca-file",
+            "--username",
+            "--json");
+    assertThat(consume)
+        .contains(
+            "--topic-filter",
+            "--expect-per-device",
+            "--stale-threshold",
+            "--subscribers",
+            "--ready-file",
+            "--json");
   }
 
   @Test
@@ -55,16 +72,45 @@ class CliIT {
     Path ready = dir.resolve("ready");
     Path consumed = dir.resolve("consume.json");
     Path ran = dir.resolve("run.json");
-    CompletableFuture<Integer> consume = CompletableFuture.supplyAsync(() -> DeviceSimCommand.execute(
-        "consume", "-b", broker.uri(), "--expect-per-device", "10", "--expect-devices", "2",
-        "--duration", "60s", "--ready-file", ready.toString(), "-o", consumed.toString(), "-q", "--no-reconnect",
-        "--fail-on-loss"));
+    CompletableFuture<Integer> consume =
+        CompletableFuture.supplyAsync(
+            () ->
+                DeviceSimCommand.execute(
+                    "consume",
+                    "-b",
+                    broker.uri(),
+                    "--expect-per-device",
+                    "10",
+                    "--expect-devices",
+                    "2",
+                    "--duration",
+                    "60s",
+                    "--ready-file",
+                    ready.toString(),
+                    "-o",
+                    consumed.toString(),
+                    "-q",
+                    "--no-reconnect",
+                    "--fail-on-loss"));
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ready));
 
-    int runExit = DeviceSimCommand.execute("run", "-b", broker.uri(), "-n", "2", "-c", "10",
-        "-r", "50", "--payload-template",
-        "{\"deviceId\":\"{deviceId}\",\"seq\":{seq},\"ts\":{tsMicros},\"t\":{randFloat:20:25}}",
-        "-o", ran.toString(), "-q", "--json");
+    int runExit =
+        DeviceSimCommand.execute(
+            "run",
+            "-b",
+            broker.uri(),
+            "-n",
+            "2",
+            "-c",
+            "10",
+            "-r",
+            "50",
+            "--payload-template",
+            "{\"deviceId\":\"{deviceId}\",\"seq\":{seq},\"ts\":{tsMicros},\"t\":{randFloat:20:25}}",
+            "-o",
+            ran.toString(),
+            "-q",
+            "--json");
 
     assertThat(runExit).isZero();
     assertThat(consume.get(60, TimeUnit.SECONDS)).isZero();
@@ -78,10 +124,19 @@ class CliIT {
 
     Path latencyPng = dir.resolve("latency.png");
     Path timelinePng = dir.resolve("timeline.png");
-    assertThat(DeviceSimCommand.execute("chart", "latency", "--out", latencyPng.toString(),
-        "consume=" + consumed, "run=" + ran)).isZero();
-    assertThat(DeviceSimCommand.execute("chart", "timeline", "--out", timelinePng.toString(),
-        "sent=" + ran)).isZero();
+    assertThat(
+            DeviceSimCommand.execute(
+                "chart",
+                "latency",
+                "--out",
+                latencyPng.toString(),
+                "consume=" + consumed,
+                "run=" + ran))
+        .isZero();
+    assertThat(
+            DeviceSimCommand.execute(
+                "chart", "timeline", "--out", timelinePng.toString(), "sent=" + ran))
+        .isZero();
     assertThat(Files.readAllBytes(latencyPng)).startsWith(0x89, 'P', 'N', 'G');
     assertThat(Files.readAllBytes(timelinePng)).startsWith(0x89, 'P', 'N', 'G');
   }

@@ -53,8 +53,8 @@ class ConsumerAccuracyIT {
   void reportsExactlyThePublishedGapsDuplicatesAndReorders() throws Exception {
     consumer = start(ConsumerOptions.of(consumerSettings()).withExpectation(6, 3));
 
-    publish("dev-a", 1, 2, 4, 4, 3, 6);  // 5 lost, one duplicate, 3 out of order
-    publish("dev-b", 1, 2, 3);           // 4..6 lost (tail); dev-c never sends: 6 lost
+    publish("dev-a", 1, 2, 4, 4, 3, 6); // 5 lost, one duplicate, 3 out of order
+    publish("dev-b", 1, 2, 3); // 4..6 lost (tail); dev-c never sends: 6 lost
     await().atMost(Duration.ofSeconds(20)).until(() -> consumer.sample(1).received() == 9);
     consumer.close();
 
@@ -66,14 +66,15 @@ class ConsumerAccuracyIT {
 
   @Test
   void reportsBacklogOfMessagesOlderThanTheStaleThreshold() throws Exception {
-    consumer = start(ConsumerOptions.of(consumerSettings()).withStaleThreshold(Duration.ofSeconds(1)));
+    consumer =
+        start(ConsumerOptions.of(consumerSettings()).withStaleThreshold(Duration.ofSeconds(1)));
     long now = clock.epochMicros();
 
     try (MqttClient publisher = publisher()) {
-      for (int seq = 1; seq <= 5; seq++) {   // spooled 30 s ago, arriving only now
+      for (int seq = 1; seq <= 5; seq++) { // spooled 30 s ago, arriving only now
         send(publisher, "dev-a", seq, now - 30_000_000L + seq);
       }
-      for (int seq = 6; seq <= 8; seq++) {   // fresh
+      for (int seq = 6; seq <= 8; seq++) { // fresh
         send(publisher, "dev-a", seq, clock.epochMicros());
       }
       publisher.disconnect();
@@ -84,7 +85,8 @@ class ConsumerAccuracyIT {
     ConsumeSummary s = consumer.summary(List.of());
     assertThat(s.drain().backlogMessages()).isEqualTo(5);
     assertThat(s.drain().maxBacklogLatencyMs()).isGreaterThanOrEqualTo(30_000.0);
-    assertThat(s.drain().lastBacklogAtSeconds()).isGreaterThanOrEqualTo(s.drain().firstBacklogAtSeconds());
+    assertThat(s.drain().lastBacklogAtSeconds())
+        .isGreaterThanOrEqualTo(s.drain().firstBacklogAtSeconds());
     assertThat(s.sequence().lost()).isZero();
   }
 
@@ -94,10 +96,10 @@ class ConsumerAccuracyIT {
     int perDevice = 30;
     consumer = start(ConsumerOptions.of(consumerSettings()).withExpectation(perDevice, devices));
     RunSummary run;
-    try (FaultInjectingProxy proxy = new FaultInjectingProxy("127.0.0.1", broker.port(),
-        Set.of(5, 10), Set.of(7), Set.of(12))) {
-      FleetOptions options = FleetOptions.of(settings(proxy.uri()), devices, perDevice)
-          .withQos(0).withRate(200);
+    try (FaultInjectingProxy proxy =
+        new FaultInjectingProxy("127.0.0.1", broker.port(), Set.of(5, 10), Set.of(7), Set.of(12))) {
+      FleetOptions options =
+          FleetOptions.of(settings(proxy.uri()), devices, perDevice).withQos(0).withRate(200);
       try (Fleet fleet = new Fleet(options, clock)) {
         fleet.start();
         fleet.awaitCompletion();
@@ -105,7 +107,8 @@ class ConsumerAccuracyIT {
       }
     }
     int perDeviceDelivered = perDevice - 2 + 1;
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .until(() -> consumer.sample(1).received() == (long) devices * perDeviceDelivered);
     consumer.close();
 
@@ -124,9 +127,10 @@ class ConsumerAccuracyIT {
   }
 
   /**
-   * The consumer without Paho's automatic reconnect: Moquette 0.17 now and then drops a fresh connection's SUBSCRIBE
-   * ("SUBSCRIBE received on already closed connection"); the consumer then starts over, and a reconnect timer of the
-   * dropped client could outlive it (Paho cancels it on no public call), which the thread checks would report.
+   * The consumer without Paho's automatic reconnect: Moquette 0.17 now and then drops a fresh
+   * connection's SUBSCRIBE ("SUBSCRIBE received on already closed connection"); the consumer then
+   * starts over, and a reconnect timer of the dropped client could outlive it (Paho cancels it on
+   * no public call), which the thread checks would report.
    */
   private ConnectionSettings consumerSettings() {
     return settings(broker.uri()).withAutomaticReconnect(false);
@@ -153,8 +157,10 @@ class ConsumerAccuracyIT {
     return c;
   }
 
-  private static void send(MqttClient publisher, String device, long seq, long tsMicros) throws Exception {
+  private static void send(MqttClient publisher, String device, long seq, long tsMicros)
+      throws Exception {
     String json = "{\"deviceId\":\"" + device + "\",\"seq\":" + seq + ",\"ts\":" + tsMicros + "}";
-    publisher.publish("devices/" + device + "/telemetry", json.getBytes(StandardCharsets.UTF_8), 1, false);
+    publisher.publish(
+        "devices/" + device + "/telemetry", json.getBytes(StandardCharsets.UTF_8), 1, false);
   }
 }

@@ -43,7 +43,10 @@ class FleetIT {
   @ValueSource(ints = {0, 1, 2})
   void everyMessageIsAckedAndDeliveredOnceInOrder(int qos) throws Exception {
     ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
-    try (Consumer consumer = new Consumer(ConsumerOptions.of(settings.withAutomaticReconnect(false)).withExpectation(20, 5), clock)) {
+    try (Consumer consumer =
+        new Consumer(
+            ConsumerOptions.of(settings.withAutomaticReconnect(false)).withExpectation(20, 5),
+            clock)) {
       consumer.start();
       RunSummary run = runFleet(FleetOptions.of(settings, 5, 20).withQos(qos).withRate(100));
       consumer.awaitCompletion();
@@ -68,7 +71,10 @@ class FleetIT {
   void unlimitedRateIsBoundedByTheWindowAndLosesNothingAtQos1() throws Exception {
     ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
     FleetOptions options = FleetOptions.of(settings, 2, 2000).withRate(0);
-    try (Consumer consumer = new Consumer(ConsumerOptions.of(settings.withAutomaticReconnect(false)).withExpectation(2000, 2), clock)) {
+    try (Consumer consumer =
+        new Consumer(
+            ConsumerOptions.of(settings.withAutomaticReconnect(false)).withExpectation(2000, 2),
+            clock)) {
       consumer.start();
       RunSummary run = runFleet(options);
       consumer.awaitCompletion();
@@ -84,8 +90,22 @@ class FleetIT {
   void durationLimitStopsAnOpenEndedFleet() throws Exception {
     ConnectionSettings settings = ConnectionSettings.plain(broker.uri(), MqttVersion.V3_1_1);
     FleetOptions base = FleetOptions.of(settings, 3, 1);
-    FleetOptions options = new FleetOptions(settings, 3, "dur-", base.topic(), base.payload(), 1,
-        20, Duration.ofMillis(300), Duration.ofSeconds(1), 0, 10, 2, Duration.ofSeconds(10), 1);
+    FleetOptions options =
+        new FleetOptions(
+            settings,
+            3,
+            "dur-",
+            base.topic(),
+            base.payload(),
+            1,
+            20,
+            Duration.ofMillis(300),
+            Duration.ofSeconds(1),
+            0,
+            10,
+            2,
+            Duration.ofSeconds(10),
+            1);
 
     RunSummary run = runFleet(options);
 
@@ -98,10 +118,22 @@ class FleetIT {
   void brokerThatNeverAnswersCountsConnectFailuresInsteadOfHanging() throws Exception {
     try (ServerSocket silent = new ServerSocket()) {
       silent.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      ConnectionSettings base = ConnectionSettings.plain("tcp://127.0.0.1:" + silent.getLocalPort(), MqttVersion.V3_1_1);
-      ConnectionSettings settings = new ConnectionSettings(base.serverUri(), base.version(), null,
-          null, null, false, true, base.sessionExpiry(), base.keepAlive(), Duration.ofSeconds(1),
-          base.maxInflight(), false);
+      ConnectionSettings base =
+          ConnectionSettings.plain("tcp://127.0.0.1:" + silent.getLocalPort(), MqttVersion.V3_1_1);
+      ConnectionSettings settings =
+          new ConnectionSettings(
+              base.serverUri(),
+              base.version(),
+              null,
+              null,
+              null,
+              false,
+              true,
+              base.sessionExpiry(),
+              base.keepAlive(),
+              Duration.ofSeconds(1),
+              base.maxInflight(),
+              false);
 
       RunSummary run = runFleet(FleetOptions.of(settings, 2, 5));
 

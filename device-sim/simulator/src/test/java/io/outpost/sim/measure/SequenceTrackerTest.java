@@ -19,8 +19,17 @@ class SequenceTrackerTest {
   @Test
   void classifiesGapsDuplicatesAndReorders() {
     long[] arrivals = {1, 2, 4, 4, 3, 6, 9, 7, 2};
-    Arrival[] expected = {Arrival.IN_ORDER, Arrival.IN_ORDER, Arrival.IN_ORDER, Arrival.DUPLICATE,
-        Arrival.OUT_OF_ORDER, Arrival.IN_ORDER, Arrival.IN_ORDER, Arrival.OUT_OF_ORDER, Arrival.DUPLICATE};
+    Arrival[] expected = {
+      Arrival.IN_ORDER,
+      Arrival.IN_ORDER,
+      Arrival.IN_ORDER,
+      Arrival.DUPLICATE,
+      Arrival.OUT_OF_ORDER,
+      Arrival.IN_ORDER,
+      Arrival.IN_ORDER,
+      Arrival.OUT_OF_ORDER,
+      Arrival.DUPLICATE
+    };
     for (int i = 0; i < arrivals.length; i++) {
       assertThat(tracker.record("a", arrivals[i])).as("arrival %d", i).isEqualTo(expected[i]);
     }
@@ -84,9 +93,9 @@ class SequenceTrackerTest {
   @Test
   void oldestGapIsGivenUpAsLostWhenTheGapTableIsFull() {
     SequenceTracker small = new SequenceTracker(1, 10, 2);
-    small.record("a", 2);  // gap {1}
-    small.record("a", 4);  // gap {3}
-    small.record("a", 6);  // gap {5}: table full, {1} forgotten
+    small.record("a", 2); // gap {1}
+    small.record("a", 4); // gap {3}
+    small.record("a", 6); // gap {5}: table full, {1} forgotten
 
     assertThat(small.counts().lost()).isEqualTo(3);
     assertThat(small.record("a", 1)).isEqualTo(Arrival.UNTRACKED);

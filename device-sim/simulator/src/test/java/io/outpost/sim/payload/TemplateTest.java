@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class TemplateTest {
 
-  private static final MessageContext CTX = new MessageContext("dev-00007", 6, 42, 1_700_000_000_123_456L);
+  private static final MessageContext CTX =
+      new MessageContext("dev-00007", 6, 42, 1_700_000_000_123_456L);
 
   @Test
   void rendersEveryFixedPlaceholder() {
@@ -62,7 +63,8 @@ class TemplateTest {
   void rejectsMalformedRandomRanges() {
     assertThatThrownBy(() -> Template.compile("{randInt:5}")).hasMessageContaining("MIN:MAX");
     assertThatThrownBy(() -> Template.compile("{randInt:5:1}")).hasMessageContaining("bad range");
-    assertThatThrownBy(() -> Template.compile("{randFloat:a:b}")).hasMessageContaining("non-numeric");
+    assertThatThrownBy(() -> Template.compile("{randFloat:a:b}"))
+        .hasMessageContaining("non-numeric");
     assertThatThrownBy(() -> Template.compile("{seq:3}")).hasMessageContaining("no arguments");
   }
 

@@ -19,10 +19,15 @@ class ProgressReporterTest {
   void keepsABoundedTimelinePrintsLinesAndSamplesOnceMoreOnClose() {
     AtomicLong sent = new AtomicLong();
     ByteArrayOutputStream lines = new ByteArrayOutputStream();
-    ProgressReporter reporter = new ProgressReporter(
-        nanos -> new TimelinePoint(nanos / 1e9, 0, sent.incrementAndGet(), 0, 0, 0, 0, 0, 0, 1.0),
-        ProgressFormat::run, SimClock.system(), new PrintStream(lines, true, StandardCharsets.UTF_8),
-        Duration.ofMillis(5), 3);
+    ProgressReporter reporter =
+        new ProgressReporter(
+            nanos ->
+                new TimelinePoint(nanos / 1e9, 0, sent.incrementAndGet(), 0, 0, 0, 0, 0, 0, 1.0),
+            ProgressFormat::run,
+            SimClock.system(),
+            new PrintStream(lines, true, StandardCharsets.UTF_8),
+            Duration.ofMillis(5),
+            3);
 
     reporter.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> reporter.droppedPoints() > 0);
@@ -37,8 +42,9 @@ class ProgressReporterTest {
 
   @Test
   void closeWithoutStartDoesNothing() {
-    ProgressReporter reporter = new ProgressReporter(nanos -> null, ProgressFormat::run,
-        SimClock.system(), null, Duration.ofSeconds(1), 10);
+    ProgressReporter reporter =
+        new ProgressReporter(
+            nanos -> null, ProgressFormat::run, SimClock.system(), null, Duration.ofSeconds(1), 10);
 
     reporter.close();
 

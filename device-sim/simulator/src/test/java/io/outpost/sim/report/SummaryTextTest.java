@@ -13,12 +13,30 @@ import org.junit.jupiter.api.Test;
 
 class SummaryTextTest {
 
-  private static final LatencySummary LATENCY = new LatencySummary(10, 1.5, 2.5, 3.5, 4.0, 120.0, 2.0);
+  private static final LatencySummary LATENCY =
+      new LatencySummary(10, 1.5, 2.5, 3.5, 4.0, 120.0, 2.0);
 
   @Test
   void runSummaryShowsCountsThroughputAndPercentiles() {
-    RunSummary s = new RunSummary(4, 4, 0, 1, "V5", 0, "100-byte JSON", 100, 99, 1, 2, 3, 0, 2.0,
-        49.5, LATENCY, List.of());
+    RunSummary s =
+        new RunSummary(
+            4,
+            4,
+            0,
+            1,
+            "V5",
+            0,
+            "100-byte JSON",
+            100,
+            99,
+            1,
+            2,
+            3,
+            0,
+            2.0,
+            49.5,
+            LATENCY,
+            List.of());
 
     assertThat(SummaryText.run(s))
         .contains("sent 100, acked 99, failed 1, rejected 2")
@@ -29,7 +47,8 @@ class SummaryTextTest {
 
   @Test
   void consumeSummaryShowsLossesAndBacklogOnlyWhenThereIsOne() {
-    ConsumeSummary withBacklog = consume(new DrainSummary(2000, 40, 10, 14, 4, 9.75, 20_000, 20, 0));
+    ConsumeSummary withBacklog =
+        consume(new DrainSummary(2000, 40, 10, 14, 4, 9.75, 20_000, 20, 0));
     ConsumeSummary without = consume(new DrainSummary(2000, 0, -1, -1, 0, 0, 0, 0.1, 1));
 
     assertThat(SummaryText.consume(withBacklog))
@@ -46,8 +65,18 @@ class SummaryTextTest {
   }
 
   private static ConsumeSummary consume(DrainSummary drain) {
-    return new ConsumeSummary(1, "devices/+/telemetry", 100, 0,
-        new SequenceCounts(2, 100, 3, 2, 1, 0, 101), 1.0, 100, LATENCY, 0, 0, drain,
+    return new ConsumeSummary(
+        1,
+        "devices/+/telemetry",
+        100,
+        0,
+        new SequenceCounts(2, 100, 3, 2, 1, 0, 101),
+        1.0,
+        100,
+        LATENCY,
+        0,
+        0,
+        drain,
         List.of(new TimelinePoint(1, 1_763_900_000_000L, 0, 0, 100, 0, 3, 2, 0, 100)));
   }
 }

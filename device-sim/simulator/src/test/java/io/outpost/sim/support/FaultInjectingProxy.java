@@ -17,10 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of a real broker that parses the client-to-broker MQTT stream and, for
- * every connection, drops, duplicates or delays chosen PUBLISH packets (numbered 1.. per
- * connection). Delaying packet k sends it right after packet k+1: one out-of-order arrival.
- * Broker-to-client bytes pass unchanged. Use with QoS 0 so the client does not retransmit.
+ * A TCP proxy in front of a real broker that parses the client-to-broker MQTT stream and, for every
+ * connection, drops, duplicates or delays chosen PUBLISH packets (numbered 1.. per connection).
+ * Delaying packet k sends it right after packet k+1: one out-of-order arrival. Broker-to-client
+ * bytes pass unchanged. Use with QoS 0 so the client does not retransmit.
  */
 public final class FaultInjectingProxy implements AutoCloseable {
 
@@ -37,8 +37,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean closed;
 
-  public FaultInjectingProxy(String upstreamHost, int upstreamPort, Set<Integer> drop,
-      Set<Integer> duplicate, Set<Integer> delay) throws IOException {
+  public FaultInjectingProxy(
+      String upstreamHost,
+      int upstreamPort,
+      Set<Integer> drop,
+      Set<Integer> duplicate,
+      Set<Integer> delay)
+      throws IOException {
     this.upstreamHost = upstreamHost;
     this.upstreamPort = upstreamPort;
     this.drop = Set.copyOf(drop);
@@ -79,7 +84,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to, boolean inspect) {
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       if (!inspect) {
         in.transferTo(out);
         return;

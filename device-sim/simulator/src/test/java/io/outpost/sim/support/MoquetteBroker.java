@@ -4,7 +4,6 @@ import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
 import io.outpost.testkit.MoquettePort;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -12,8 +11,9 @@ import java.util.Properties;
 
 /**
  * A real MQTT 3.1.1 broker (Moquette, in memory) on 127.0.0.1 and an ephemeral port, for tests.
- * Moquette's in-memory defaults, not {@link io.outpost.testkit.StandInCloud}'s configuration: with that one Moquette
- * now and then drops a fresh connection's SUBSCRIBE, which these tests of the consumer cannot tell from a bug.
+ * Moquette's in-memory defaults, not {@link io.outpost.testkit.StandInCloud}'s configuration: with
+ * that one Moquette now and then drops a fresh connection's SUBSCRIBE, which these tests of the
+ * consumer cannot tell from a bug.
  */
 public final class MoquetteBroker implements AutoCloseable {
 

@@ -8,8 +8,7 @@ import java.util.List;
 /** Asserts that the simulator's and Paho's threads are gone after a test closed everything. */
 public final class Threads {
 
-  private Threads() {
-  }
+  private Threads() {}
 
   public static List<String> simulatorThreads() {
     return Thread.getAllStackTraces().keySet().stream()
@@ -21,7 +20,9 @@ public final class Threads {
   }
 
   public static void awaitNoneLeft() {
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(
-        () -> org.assertj.core.api.Assertions.assertThat(simulatorThreads()).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> org.assertj.core.api.Assertions.assertThat(simulatorThreads()).isEmpty());
   }
 }

@@ -18,12 +18,13 @@ import java.time.Clock;
  * The operator's web console at {@code /ui} on the admin listener.
  *
  * <p>A login page takes the admin token and starts a session: a random id in an {@code HttpOnly},
- * {@code SameSite=Strict} cookie ({@code Secure} when the request came over TLS). The page calls the admin API itself
- * ({@code /api/...}) with that cookie instead of the bearer token; every request that changes something must also carry
- * the session's CSRF token in an {@code X-CSRF-Token} header (synchronizer token: the page gets it in a meta tag, a
- * cross-site page cannot read it). Live figures come over server-sent events from {@link LiveFeed}. Static files are
- * served from memory ({@link ConsoleAssets}), with a strict Content-Security-Policy (no inline script, no other
- * origin).
+ * {@code SameSite=Strict} cookie ({@code Secure} when the request came over TLS). The page calls
+ * the admin API itself ({@code /api/...}) with that cookie instead of the bearer token; every
+ * request that changes something must also carry the session's CSRF token in an {@code
+ * X-CSRF-Token} header (synchronizer token: the page gets it in a meta tag, a cross-site page
+ * cannot read it). Live figures come over server-sent events from {@link LiveFeed}. Static files
+ * are served from memory ({@link ConsoleAssets}), with a strict Content-Security-Policy (no inline
+ * script, no other origin).
  */
 public final class Console implements SessionGate {
 
@@ -32,8 +33,9 @@ public final class Console implements SessionGate {
 
   static final String COOKIE = "outpost_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
-  private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
-      + " img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  private static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+          + " img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   private static final int MAX_LOGIN_BYTES = 4096;
 
   private final AdminToken token;
@@ -51,42 +53,65 @@ public final class Console implements SessionGate {
    * @param registry where {@code outpost.admin.console.*} is counted
    * @param clock time source for session expiry and rates
    */
-  public Console(Vertx vertx, AdminToken token, ConsoleSources sources, ConsoleOptions options,
-      MeterRegistry registry, Clock clock) {
+  public Console(
+      Vertx vertx,
+      AdminToken token,
+      ConsoleSources sources,
+      ConsoleOptions options,
+      MeterRegistry registry,
+      Clock clock) {
     this.token = token;
     this.sessions = new ConsoleSessions(options.maxSessions(), options.sessionIdle(), clock);
     this.feed = new LiveFeed(vertx, sources, sessions, options, registry, clock);
-    this.loginsOk = Counter.builder("outpost.admin.console.logins").tag("result", "ok")
-        .description("console logins").register(registry);
-    this.loginsRefused = Counter.builder("outpost.admin.console.logins").tag("result", "refused")
-        .description("console logins").register(registry);
+    this.loginsOk =
+        Counter.builder("outpost.admin.console.logins")
+            .tag("result", "ok")
+            .description("console logins")
+            .register(registry);
+    this.loginsRefused =
+        Counter.builder("outpost.admin.console.logins")
+            .tag("result", "refused")
+            .description("console logins")
+            .register(registry);
   }
 
   @Override
   public void mount(Router router) {
     router.get("/").handler(ctx -> redirect(ctx, "/ui/"));
-    // Vert.x matches "/ui" and "/ui/" alike: send the first to the second so relative links resolve the same way
-    router.get("/ui").handler(ctx -> {
-      if (ctx.request().path().endsWith("/")) {
-        app(ctx);
-      } else {
-        redirect(ctx, "/ui/");
-      }
-    });
-    router.get("/ui/login").handler(ctx ->
-        html(ctx, assets.loginPage("1".equals(ctx.queryParams().get("failed")))));
-    router.post("/ui/login").handler(BodyHandler.create(false).setBodyLimit(MAX_LOGIN_BYTES)).handler(this::login);
+    // Vert.x matches "/ui" and "/ui/" alike: send the first to the second so relative links resolve
+    // the same way
+    router
+        .get("/ui")
+        .handler(
+            ctx -> {
+              if (ctx.request().path().endsWith("/")) {
+                app(ctx);
+              } else {
+                redirect(ctx, "/ui/");
+              }
+            });
+    router
+        .get("/ui/login")
+        .handler(ctx -> html(ctx, assets.loginPage("1".equals(ctx.queryParams().get("failed")))));
+    router
+        .post("/ui/login")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_LOGIN_BYTES))
+        .handler(this::login);
     router.post("/ui/logout").handler(this::logout);
     router.get("/ui/assets/:name").handler(this::asset);
     router.get("/ui/events").handler(this::events);
-    // whether the session is still signed in: 204, or 401 (the page then shows the login page again)
-    router.get("/ui/session").handler(ctx -> {
-      if (session(ctx) == null) {
-        unauthorized(ctx);
-      } else {
-        ctx.response().setStatusCode(204).end();
-      }
-    });
+    // whether the session is still signed in: 204, or 401 (the page then shows the login page
+    // again)
+    router
+        .get("/ui/session")
+        .handler(
+            ctx -> {
+              if (session(ctx) == null) {
+                unauthorized(ctx);
+              } else {
+                ctx.response().setStatusCode(204).end();
+              }
+            });
   }
 
   @Override
@@ -96,7 +121,8 @@ public final class Console implements SessionGate {
       return false;
     }
     HttpMethod method = ctx.request().method();
-    return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
+    return HttpMethod.GET.equals(method)
+        || HttpMethod.HEAD.equals(method)
         || ConsoleSessions.csrfMatches(session, ctx.request().getHeader(CSRF_HEADER));
   }
 
@@ -134,13 +160,16 @@ public final class Console implements SessionGate {
 
   private void logout(RoutingContext ctx) {
     ConsoleSessions.Session session = session(ctx);
-    if (session != null && ConsoleSessions.csrfMatches(session, ctx.request().getHeader(CSRF_HEADER))) {
+    if (session != null
+        && ConsoleSessions.csrfMatches(session, ctx.request().getHeader(CSRF_HEADER))) {
       sessions.end(session.id());
       ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
       ctx.response().setStatusCode(204).end();
       return;
     }
-    ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
+    ctx.response()
+        .setStatusCode(403)
+        .putHeader("content-type", "application/json")
         .end("{\"error\":\"forbidden\",\"message\":\"no session, or its CSRF token is missing\"}");
   }
 
@@ -154,7 +183,9 @@ public final class Console implements SessionGate {
   }
 
   private static void unauthorized(RoutingContext ctx) {
-    ctx.response().setStatusCode(401).putHeader("content-type", "application/json")
+    ctx.response()
+        .setStatusCode(401)
+        .putHeader("content-type", "application/json")
         .end("{\"error\":\"unauthorized\",\"message\":\"sign in to the console first\"}");
   }
 

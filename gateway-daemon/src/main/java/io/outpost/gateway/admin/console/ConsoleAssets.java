@@ -7,8 +7,9 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * The console's static files, read from the class path once at start and served from memory: the pages, script and
- * style of the console itself, and htmx and uPlot from their webjars (no CDN, nothing cached to disk).
+ * The console's static files, read from the class path once at start and served from memory: the
+ * pages, script and style of the console itself, and htmx and uPlot from their webjars (no CDN,
+ * nothing cached to disk).
  */
 final class ConsoleAssets {
 
@@ -17,8 +18,13 @@ final class ConsoleAssets {
 
   private static final String OWN = "io/outpost/gateway/admin/console/";
   private static final String WEBJARS = "META-INF/resources/webjars/";
-  /** Versions of the webjars the parent pom declares; if they drift the console does not start (ConsoleAssetsTest). */
+
+  /**
+   * Versions of the webjars the parent pom declares; if they drift the console does not start
+   * (ConsoleAssetsTest).
+   */
   static final String HTMX = WEBJARS + "htmx.org/2.0.4/";
+
   static final String UPLOT = WEBJARS + "uplot/1.6.30/";
 
   private static final String JS = "text/javascript; charset=utf-8";
@@ -31,14 +37,15 @@ final class ConsoleAssets {
   private final String loginPage;
 
   ConsoleAssets() {
-    assets = Map.of(
-        "console.js", load(OWN + "console.js", JS),
-        "console.css", load(OWN + "console.css", CSS),
-        "htmx.min.js", load(HTMX + "dist/htmx.min.js", JS),
-        "htmx-LICENSE.txt", load(HTMX + "LICENSE", TEXT),
-        "uPlot.iife.min.js", load(UPLOT + "dist/uPlot.iife.min.js", JS),
-        "uPlot.min.css", load(UPLOT + "dist/uPlot.min.css", CSS),
-        "uPlot-LICENSE.txt", load(UPLOT + "LICENSE", TEXT));
+    assets =
+        Map.of(
+            "console.js", load(OWN + "console.js", JS),
+            "console.css", load(OWN + "console.css", CSS),
+            "htmx.min.js", load(HTMX + "dist/htmx.min.js", JS),
+            "htmx-LICENSE.txt", load(HTMX + "LICENSE", TEXT),
+            "uPlot.iife.min.js", load(UPLOT + "dist/uPlot.iife.min.js", JS),
+            "uPlot.min.css", load(UPLOT + "dist/uPlot.min.css", CSS),
+            "uPlot-LICENSE.txt", load(UPLOT + "LICENSE", TEXT));
     appPage = load(OWN + "app.html", HTML).body().toString();
     loginPage = load(OWN + "login.html", HTML).body().toString();
   }
@@ -55,9 +62,11 @@ final class ConsoleAssets {
 
   /** The login page, with a notice when the last attempt failed. */
   String loginPage(boolean failed) {
-    return loginPage.replace("{{notice}}", failed
-        ? "<p class=\"notice\" role=\"alert\" id=\"login-failed\">That token is not this daemon's admin token.</p>"
-        : "");
+    return loginPage.replace(
+        "{{notice}}",
+        failed
+            ? "<p class=\"notice\" role=\"alert\" id=\"login-failed\">That token is not this daemon's admin token.</p>"
+            : "");
   }
 
   private static Asset load(String resource, String contentType) {

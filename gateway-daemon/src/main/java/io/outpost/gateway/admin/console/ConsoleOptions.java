@@ -5,14 +5,17 @@ import java.time.Duration;
 /**
  * The web console's bounds.
  *
- * @param maxStreams live update streams served at once ({@code admin.consoleMaxStreams}); one more gets 503
- *     {@code too-many-streams} and is counted in {@code outpost.admin.console.streams.rejected}
- * @param maxSessions signed-in sessions kept at once; a new login past it ends the least recently used session.
- *     Default {@value #DEFAULT_MAX_SESSIONS}
- * @param sessionIdle a session unused this long ends (the browser shows the login page again). Default 30 minutes
+ * @param maxStreams live update streams served at once ({@code admin.consoleMaxStreams}); one more
+ *     gets 503 {@code too-many-streams} and is counted in {@code
+ *     outpost.admin.console.streams.rejected}
+ * @param maxSessions signed-in sessions kept at once; a new login past it ends the least recently
+ *     used session. Default {@value #DEFAULT_MAX_SESSIONS}
+ * @param sessionIdle a session unused this long ends (the browser shows the login page again).
+ *     Default 30 minutes
  * @param interval how often a stream gets a new snapshot. Default one second
  */
-public record ConsoleOptions(int maxStreams, int maxSessions, Duration sessionIdle, Duration interval) {
+public record ConsoleOptions(
+    int maxStreams, int maxSessions, Duration sessionIdle, Duration interval) {
 
   public static final int DEFAULT_MAX_SESSIONS = 32;
   public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
@@ -22,13 +25,17 @@ public record ConsoleOptions(int maxStreams, int maxSessions, Duration sessionId
     if (maxStreams <= 0 || maxSessions <= 0) {
       throw new IllegalArgumentException("maxStreams and maxSessions must be > 0");
     }
-    if (sessionIdle.isNegative() || sessionIdle.isZero() || interval.isNegative() || interval.isZero()) {
+    if (sessionIdle.isNegative()
+        || sessionIdle.isZero()
+        || interval.isNegative()
+        || interval.isZero()) {
       throw new IllegalArgumentException("sessionIdle and interval must be positive");
     }
   }
 
   /** The defaults with {@code maxStreams} from the configuration. */
   public static ConsoleOptions of(int maxStreams) {
-    return new ConsoleOptions(maxStreams, DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE, DEFAULT_INTERVAL);
+    return new ConsoleOptions(
+        maxStreams, DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE, DEFAULT_INTERVAL);
   }
 }

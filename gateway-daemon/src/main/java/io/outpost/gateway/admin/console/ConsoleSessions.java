@@ -1,8 +1,8 @@
 package io.outpost.gateway.admin.console;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Signed-in console sessions: a random id (the cookie) mapped to the session's CSRF token and when it was last used.
- * Bounded: past {@code max} sessions the least recently used one ends; an idle session ends after {@code idle}.
- * Thread-safe (one lock; every operation is a map access).
+ * Signed-in console sessions: a random id (the cookie) mapped to the session's CSRF token and when
+ * it was last used. Bounded: past {@code max} sessions the least recently used one ends; an idle
+ * session ends after {@code idle}. Thread-safe (one lock; every operation is a map access).
  */
 final class ConsoleSessions {
 
@@ -28,6 +28,7 @@ final class ConsoleSessions {
   private final Duration idle;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+
   /** In access order: the first entry is the least recently used. */
   private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -81,8 +82,10 @@ final class ConsoleSessions {
 
   /** Constant-time comparison of a presented CSRF token with the session's. */
   static boolean csrfMatches(Session session, String presented) {
-    return presented != null && MessageDigest.isEqual(session.csrf().getBytes(StandardCharsets.US_ASCII),
-        presented.getBytes(StandardCharsets.US_ASCII));
+    return presented != null
+        && MessageDigest.isEqual(
+            session.csrf().getBytes(StandardCharsets.US_ASCII),
+            presented.getBytes(StandardCharsets.US_ASCII));
   }
 
   private void expire() {

@@ -16,11 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console's live updates over server-sent events: one timer builds a snapshot (status, rates, clients, dead
- * letters) every {@link ConsoleOptions#interval()} while at least one stream is open, and sends it to each. Bounded:
- * at most {@link ConsoleOptions#maxStreams()} streams ({@code outpost.admin.console.streams}); one more is refused
- * with 503 and counted in {@code outpost.admin.console.streams.rejected}. A stream whose client does not keep up skips
- * snapshots instead of queueing them; a stream whose session ended gets a {@code logout} event and is closed.
+ * The console's live updates over server-sent events: one timer builds a snapshot (status, rates,
+ * clients, dead letters) every {@link ConsoleOptions#interval()} while at least one stream is open,
+ * and sends it to each. Bounded: at most {@link ConsoleOptions#maxStreams()} streams ({@code
+ * outpost.admin.console.streams}); one more is refused with 503 and counted in {@code
+ * outpost.admin.console.streams.rejected}. A stream whose client does not keep up skips snapshots
+ * instead of queueing them; a stream whose session ended gets a {@code logout} event and is closed.
  */
 final class LiveFeed {
 
@@ -39,8 +40,13 @@ final class LiveFeed {
   private final Counter rejected;
   private long timer = -1;
 
-  LiveFeed(Vertx vertx, ConsoleSources sources, ConsoleSessions sessions, ConsoleOptions options,
-      MeterRegistry registry, Clock clock) {
+  LiveFeed(
+      Vertx vertx,
+      ConsoleSources sources,
+      ConsoleSessions sessions,
+      ConsoleOptions options,
+      MeterRegistry registry,
+      Clock clock) {
     this.vertx = vertx;
     this.sources = sources;
     this.sessions = sessions;
@@ -48,28 +54,39 @@ final class LiveFeed {
     this.clock = clock;
     this.rates = new Rates(registry, clock);
     Gauge.builder("outpost.admin.console.streams", open, AtomicInteger::get)
-        .description("console live update streams open (bound: admin.consoleMaxStreams)").register(registry);
-    rejected = Counter.builder("outpost.admin.console.streams.rejected")
-        .description("console live update streams refused because admin.consoleMaxStreams were open")
+        .description("console live update streams open (bound: admin.consoleMaxStreams)")
         .register(registry);
+    rejected =
+        Counter.builder("outpost.admin.console.streams.rejected")
+            .description(
+                "console live update streams refused because admin.consoleMaxStreams were open")
+            .register(registry);
   }
 
   /** Opens a stream on this response; false (after answering 503) when the bound is reached. */
   synchronized boolean open(HttpServerResponse response, String session) {
     if (streams.size() >= options.maxStreams()) {
       rejected.increment();
-      response.setStatusCode(503).putHeader("content-type", "application/json")
+      response
+          .setStatusCode(503)
+          .putHeader("content-type", "application/json")
           .putHeader("Retry-After", "10")
-          .end(new JsonObject().put("error", "too-many-streams")
-              .put("message", "the console serves at most " + options.maxStreams()
-                  + " live streams (admin.consoleMaxStreams); close another console tab")
-              .encode());
+          .end(
+              new JsonObject()
+                  .put("error", "too-many-streams")
+                  .put(
+                      "message",
+                      "the console serves at most "
+                          + options.maxStreams()
+                          + " live streams (admin.consoleMaxStreams); close another console tab")
+                  .encode());
       return false;
     }
     Stream stream = new Stream(response, session);
     streams.add(stream);
     open.set(streams.size());
-    response.setChunked(true)
+    response
+        .setChunked(true)
         .putHeader("content-type", "text/event-stream")
         .putHeader("cache-control", "no-store")
         .putHeader("x-accel-buffering", "no");
@@ -110,17 +127,19 @@ final class LiveFeed {
   private void tick() {
     JsonObject status = sources.status().get();
     JsonObject spool = status.getJsonObject("spool", new JsonObject());
-    JsonObject snapshot = new JsonObject()
-        .put("at", clock.instant().toString())
-        .put("status", status)
-        .put("rates", rates.sample(spool.getLong("depth", 0L)))
-        .put("limitHits", rates.limitHits())
-        .put("clients", sources.clients().get());
+    JsonObject snapshot =
+        new JsonObject()
+            .put("at", clock.instant().toString())
+            .put("status", status)
+            .put("rates", rates.sample(spool.getLong("depth", 0L)))
+            .put("limitHits", rates.limitHits())
+            .put("clients", sources.clients().get());
     Future.fromCompletionStage(sources.deadLetters().get(), vertx.getOrCreateContext())
-        .recover(e -> {
-          LOG.warn("Console could not list dead letters: {}", e.getMessage());
-          return Future.succeededFuture((JsonArray) null);
-        })
+        .recover(
+            e -> {
+              LOG.warn("Console could not list dead letters: {}", e.getMessage());
+              return Future.succeededFuture((JsonArray) null);
+            })
         .onSuccess(deadLetters -> send(snapshot.put("deadLetters", deadLetters)));
   }
 

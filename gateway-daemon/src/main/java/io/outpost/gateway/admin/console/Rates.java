@@ -6,16 +6,20 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 
 /**
- * Per-second rates from the daemon's own counters (what {@code /metrics} exports), taken between two snapshots:
- * messages from devices, to devices, and to the cloud (the spool's drain rate), and the time the spool needs to drain
- * at that rate. Called from one thread at a time.
+ * Per-second rates from the daemon's own counters (what {@code /metrics} exports), taken between
+ * two snapshots: messages from devices, to devices, and to the cloud (the spool's drain rate), and
+ * the time the spool needs to drain at that rate. Called from one thread at a time.
  */
 final class Rates {
 
   static final String RECEIVED = "outpost.broker.messages.received";
   static final String DELIVERED = "outpost.broker.messages.delivered";
   static final String TO_CLOUD = "outpost.cloud.delivered";
-  /** Counted by the function sandbox, one counter per function and limit, registered at the first hit. */
+
+  /**
+   * Counted by the function sandbox, one counter per function and limit, registered at the first
+   * hit.
+   */
   static final String LIMIT_HITS = "outpost.function.limit.hits";
 
   private final MeterRegistry registry;
@@ -31,8 +35,8 @@ final class Rates {
   }
 
   /**
-   * The rates since the previous call (zero at the first), with {@code etaSeconds} for {@code spoolDepth} messages
-   * (null when nothing drains).
+   * The rates since the previous call (zero at the first), with {@code etaSeconds} for {@code
+   * spoolDepth} messages (null when nothing drains).
    */
   JsonObject sample(long spoolDepth) {
     long now = clock.millis();
@@ -47,7 +51,10 @@ final class Rates {
     lastIn = in;
     lastOut = out;
     lastCloud = cloud;
-    Long eta = spoolDepth == 0 ? Long.valueOf(0) : drain > 0 ? Long.valueOf(Math.round(spoolDepth / drain)) : null;
+    Long eta =
+        spoolDepth == 0
+            ? Long.valueOf(0)
+            : drain > 0 ? Long.valueOf(Math.round(spoolDepth / drain)) : null;
     return new JsonObject()
         .put("inPerSecond", inRate)
         .put("outPerSecond", outRate)
@@ -58,7 +65,10 @@ final class Rates {
         .put("toCloudTotal", (long) cloud);
   }
 
-  /** Limit hits per function since start, from {@value #LIMIT_HITS} (empty until a function hits a limit). */
+  /**
+   * Limit hits per function since start, from {@value #LIMIT_HITS} (empty until a function hits a
+   * limit).
+   */
   JsonObject limitHits() {
     JsonObject hits = new JsonObject();
     for (Counter c : registry.find(LIMIT_HITS).counters()) {

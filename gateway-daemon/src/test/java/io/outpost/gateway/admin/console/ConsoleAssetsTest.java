@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The console's files are on the class path (the webjar versions in the code match the pom's) and fill in right. */
+/**
+ * The console's files are on the class path (the webjar versions in the code match the pom's) and
+ * fill in right.
+ */
 @Timeout(10)
 class ConsoleAssetsTest {
 
@@ -25,8 +28,12 @@ class ConsoleAssetsTest {
   void thePagePutsTheSessionsCsrfTokenInAMetaTagAndLoadsOnlyLocalScripts() {
     String page = assets.appPage("ab12");
 
-    assertThat(page).contains("<meta name=\"csrf-token\" content=\"ab12\">").doesNotContain("{{")
-        .doesNotContain("http://").doesNotContain("https://").doesNotContain("<script>");
+    assertThat(page)
+        .contains("<meta name=\"csrf-token\" content=\"ab12\">")
+        .doesNotContain("{{")
+        .doesNotContain("http://")
+        .doesNotContain("https://")
+        .doesNotContain("<script>");
     assertThat(assets.loginPage(true)).contains("id=\"login-failed\"");
     assertThat(assets.loginPage(false)).doesNotContain("login-failed").doesNotContain("{{");
   }

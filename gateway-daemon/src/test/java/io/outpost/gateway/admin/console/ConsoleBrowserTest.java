@@ -32,11 +32,12 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
 
 /**
- * The web console in a real browser (headless Chromium through Selenium) on a phone-sized screen, against a daemon
- * with a device publishing, a cloud (Moquette) that refuses large messages, and a deployed function that fails on
- * empty input. Signs in with the token, watches the counters move, disconnects the device, retries and deletes dead
- * letters, reads the function's state and last error; the page must log no console errors and must not scroll
- * sideways. A failing test leaves a screenshot in {@code target/console-screenshots/}.
+ * The web console in a real browser (headless Chromium through Selenium) on a phone-sized screen,
+ * against a daemon with a device publishing, a cloud (Moquette) that refuses large messages, and a
+ * deployed function that fails on empty input. Signs in with the token, watches the counters move,
+ * disconnects the device, retries and deletes dead letters, reads the function's state and last
+ * error; the page must log no console errors and must not scroll sideways. A failing test leaves a
+ * screenshot in {@code target/console-screenshots/}.
  */
 @Timeout(150)
 class ConsoleBrowserTest {
@@ -57,30 +58,53 @@ class ConsoleBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    Assumptions.assumeTrue(HeadlessChromium.available(), "chromium and chromium-driver are installed by .ci/run");
-    gateway = Gateway.start(new ConfigLoader().parse("""
+    Assumptions.assumeTrue(
+        HeadlessChromium.available(), "chromium and chromium-driver are installed by .ci/run");
+    gateway =
+        Gateway.start(
+            new ConfigLoader()
+                .parse(
+                    """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         admin: {listen: "127.0.0.1:0"}
         cloud: {url: "%s", clientId: edge-ui, mqttVersion: "3.1.1", maxMessageBytes: 64,
                 backoff: {initialMillis: 50, maxMillis: 500}}
         routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
-        """.formatted(dir.resolve("data"), cloud.url()), "test"));
-    Path jar = FunctionJars.jar(Files.createDirectories(dir.resolve("jars")), "shout", """
+        """
+                        .formatted(dir.resolve("data"), cloud.url()),
+                    "test"));
+    Path jar =
+        FunctionJars.jar(
+            Files.createDirectories(dir.resolve("jars")),
+            "shout",
+            """
         name: shout
         version: 1.0.0
         handler: %s
         triggers: ["shout/in"]
         inputEncoding: binary
-        """.formatted(ShoutHandler.class.getName()), ShoutHandler.class);
-    HttpResponse<String> deployed = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/functions"))
-        .header("Authorization", "Bearer " + token()).header("Content-Type", "application/java-archive")
-        .POST(HttpRequest.BodyPublishers.ofFile(jar)).build(), HttpResponse.BodyHandlers.ofString());
+        """
+                .formatted(ShoutHandler.class.getName()),
+            ShoutHandler.class);
+    HttpResponse<String> deployed =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base() + "/api/functions"))
+                .header("Authorization", "Bearer " + token())
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofFile(jar))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(200);
-    device = new MqttClient("tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-5", new MemoryPersistence());
+    device =
+        new MqttClient(
+            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-5", new MemoryPersistence());
     device.connect();
     for (String name : List.of("first", "second")) {
-      device.publish("devices/pump-5/telemetry", (name + ":" + "x".repeat(200)).getBytes(StandardCharsets.UTF_8), 1,
+      device.publish(
+          "devices/pump-5/telemetry",
+          (name + ":" + "x".repeat(200)).getBytes(StandardCharsets.UTF_8),
+          1,
           false);
     }
     device.publish("shout/in", new byte[0], 1, false); // the function fails: nothing to shout
@@ -114,8 +138,10 @@ class ConsoleBrowserTest {
   }
 
   private JsonObject spool() throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base() + "/api/spool"))
-        .header("Authorization", "Bearer " + token()).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base() + "/api/spool"))
+            .header("Authorization", "Bearer " + token())
+            .build();
     return new JsonObject(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
   }
 
@@ -127,12 +153,19 @@ class ConsoleBrowserTest {
     return browser.driver.findElement(By.id(id)).getText();
   }
 
-  /** The rows of a table as the page shows them now, in one script: the page re-renders tables as snapshots arrive. */
+  /**
+   * The rows of a table as the page shows them now, in one script: the page re-renders tables as
+   * snapshots arrive.
+   */
   @SuppressWarnings("unchecked")
   private List<String> rows(String table, String attribute) {
-    return (List<String>) browser.script("var table = arguments[0], attribute = arguments[1];"
-        + " return Array.from(document.querySelectorAll('#' + table + ' tbody tr'))"
-        + ".map(function (r) { return r.getAttribute(attribute) + '|' + r.innerText; });", table, attribute);
+    return (List<String>)
+        browser.script(
+            "var table = arguments[0], attribute = arguments[1];"
+                + " return Array.from(document.querySelectorAll('#' + table + ' tbody tr'))"
+                + ".map(function (r) { return r.getAttribute(attribute) + '|' + r.innerText; });",
+            table,
+            attribute);
   }
 
   /** The ids ({@code attribute}) of a table's rows. */
@@ -147,21 +180,27 @@ class ConsoleBrowserTest {
 
   private void startPublishing() {
     publishing.set(true);
-    publisher = new Thread(() -> {
-      int seq = 0;
-      while (publishing.get()) {
-        try {
-          device.publish("sensors/pump-5/level", ("{\"seq\":" + seq++ + "}").getBytes(StandardCharsets.UTF_8), 0,
-              false);
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
-          return; // disconnected by the test
-        }
-      }
-    }, "console-test-publisher");
+    publisher =
+        new Thread(
+            () -> {
+              int seq = 0;
+              while (publishing.get()) {
+                try {
+                  device.publish(
+                      "sensors/pump-5/level",
+                      ("{\"seq\":" + seq++ + "}").getBytes(StandardCharsets.UTF_8),
+                      0,
+                      false);
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+                  return; // disconnected by the test
+                }
+              }
+            },
+            "console-test-publisher");
     publisher.start();
   }
 
@@ -173,12 +212,17 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void anOperatorSignsInWatchesTrafficDisconnectsAClientAndHandlesDeadLetters(TestInfo test) throws Exception {
+  void anOperatorSignsInWatchesTrafficDisconnectsAClientAndHandlesDeadLetters(TestInfo test)
+      throws Exception {
     try {
       operate();
     } catch (Throwable failure) {
-      failure.addSuppressed(new AssertionError("screenshot: " + browser.screenshot(test.getTestMethod().orElseThrow()
-          .getName()).toAbsolutePath()));
+      failure.addSuppressed(
+          new AssertionError(
+              "screenshot: "
+                  + browser
+                      .screenshot(test.getTestMethod().orElseThrow().getName())
+                      .toAbsolutePath()));
       throw failure;
     }
   }
@@ -197,10 +241,16 @@ class ConsoleBrowserTest {
     // counters move while the device publishes
     long before = Long.parseLong(text("total-in"));
     startPublishing();
-    await().atMost(WAIT).until(() -> Double.parseDouble(text("rate-in")) > 0
-        && Long.parseLong(text("total-in")) >= before + 20);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                Double.parseDouble(text("rate-in")) > 0
+                    && Long.parseLong(text("total-in")) >= before + 20);
     stopPublishing();
-    assertThat(browser.driver.findElements(By.cssSelector("#chart-rates canvas"))).as("the rate chart").isNotEmpty();
+    assertThat(browser.driver.findElements(By.cssSelector("#chart-rates canvas")))
+        .as("the rate chart")
+        .isNotEmpty();
 
     // the device is listed; disconnecting it ends its connection
     waiting().until(() -> ids("clients", "data-client").contains("pump-5"));
@@ -212,9 +262,13 @@ class ConsoleBrowserTest {
     // dead letters: retry the first (the cloud refuses it again), delete the second
     waiting().until(() -> ids("dead-letters", "data-dead-letter").size() == 2);
     List<String> ids = ids("dead-letters", "data-dead-letter");
-    assertThat(rows("dead-letters", "data-dead-letter").get(0)).contains("telemetry").contains("too-large");
+    assertThat(rows("dead-letters", "data-dead-letter").get(0))
+        .contains("telemetry")
+        .contains("too-large");
     clickIn("#dead-letters tr[data-dead-letter='" + ids.get(0) + "']", "retry");
-    await().atMost(WAIT).until(() -> spool().getJsonObject("dropped").getLong("rejected-by-cloud") == 3);
+    await()
+        .atMost(WAIT)
+        .until(() -> spool().getJsonObject("dropped").getLong("rejected-by-cloud") == 3);
     assertThat(text("flash")).contains("retried " + ids.get(0));
     await().atMost(WAIT).until(() -> spool().getLong("deadLetters") == 2);
 
@@ -225,17 +279,31 @@ class ConsoleBrowserTest {
     assertThat(text("dead-count")).isEqualTo("1");
 
     // the function's state and its last error
-    waiting().untilAsserted(() -> assertThat(rows("functions", "data-function")).singleElement().asString()
-        .startsWith("shout|").contains("1.0.0").containsPattern("errored|broken|running").contains("nothing to shout"));
+    waiting()
+        .untilAsserted(
+            () ->
+                assertThat(rows("functions", "data-function"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("shout|")
+                    .contains("1.0.0")
+                    .containsPattern("errored|broken|running")
+                    .contains("nothing to shout"));
 
     // deploy a new version from the page, then roll back to the first one
-    Path next = FunctionJars.jar(Files.createDirectories(dir.resolve("jars-next")), "shout", """
+    Path next =
+        FunctionJars.jar(
+            Files.createDirectories(dir.resolve("jars-next")),
+            "shout",
+            """
         name: shout
         version: 1.0.1
         handler: %s
         triggers: ["shout/in"]
         inputEncoding: binary
-        """.formatted(ShoutHandler.class.getName()), ShoutHandler.class);
+        """
+                .formatted(ShoutHandler.class.getName()),
+            ShoutHandler.class);
     browser.driver.findElement(By.id("deploy-file")).sendKeys(next.toAbsolutePath().toString());
     browser.driver.findElement(By.cssSelector("#deploy button[type='submit']")).click();
     await().atMost(WAIT).until(() -> text("flash").startsWith("deployed"));
@@ -254,15 +322,25 @@ class ConsoleBrowserTest {
 
   /** The version the functions table shows for {@code shout}. */
   private String functionVersion() {
-    return (String) browser.script("var td = document.querySelector(\"#functions tr[data-function='shout']"
-        + " td:nth-child(2)\"); return td ? td.textContent : null;");
+    return (String)
+        browser.script(
+            "var td = document.querySelector(\"#functions tr[data-function='shout']"
+                + " td:nth-child(2)\"); return td ? td.textContent : null;");
   }
 
-  /** Clicks the button with {@code data-action} in the element {@code row} selects (found again if replaced). */
+  /**
+   * Clicks the button with {@code data-action} in the element {@code row} selects (found again if
+   * replaced).
+   */
   private void clickIn(String row, String action) {
-    waiting().until(() -> {
-      browser.driver.findElement(By.cssSelector(row + " button[data-action='" + action + "']")).click();
-      return true;
-    });
+    waiting()
+        .until(
+            () -> {
+              browser
+                  .driver
+                  .findElement(By.cssSelector(row + " button[data-action='" + action + "']"))
+                  .click();
+              return true;
+            });
   }
 }

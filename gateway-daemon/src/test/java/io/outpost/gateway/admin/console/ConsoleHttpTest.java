@@ -26,18 +26,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The admin listener's open and session-protected doors over real HTTP: health probes without a token, {@code /metrics}
- * behind the token unless {@code admin.openMetrics}, the console's login, session cookie and CSRF check, and the bound
- * on live streams.
+ * The admin listener's open and session-protected doors over real HTTP: health probes without a
+ * token, {@code /metrics} behind the token unless {@code admin.openMetrics}, the console's login,
+ * session cookie and CSRF check, and the bound on live streams.
  */
 @Timeout(60)
 class ConsoleHttpTest {
 
-  private static final Pattern CSRF = Pattern.compile("<meta name=\"csrf-token\" content=\"([0-9a-f]{64})\">");
+  private static final Pattern CSRF =
+      Pattern.compile("<meta name=\"csrf-token\" content=\"([0-9a-f]{64})\">");
 
   @TempDir Path dir;
 
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   private Gateway gateway;
 
   @AfterEach
@@ -48,11 +50,17 @@ class ConsoleHttpTest {
   }
 
   private void start(String adminExtras) throws Exception {
-    gateway = Gateway.start(new ConfigLoader().parse("""
+    gateway =
+        Gateway.start(
+            new ConfigLoader()
+                .parse(
+                    """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         admin: {listen: "127.0.0.1:0"%s}
-        """.formatted(dir.resolve("data"), adminExtras), "test"));
+        """
+                        .formatted(dir.resolve("data"), adminExtras),
+                    "test"));
   }
 
   private String token() throws Exception {
@@ -68,8 +76,12 @@ class ConsoleHttpTest {
   }
 
   private HttpResponse<String> login(String token) throws Exception {
-    return send(request("/ui/login").header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))));
+    return send(
+        request("/ui/login")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))));
   }
 
   /** The session cookie's {@code name=value} from a login response. */
@@ -89,9 +101,12 @@ class ConsoleHttpTest {
     assertThat(new JsonObject(live.body())).isEqualTo(new JsonObject().put("status", "UP"));
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(ready.body())).isEqualTo(new JsonObject().put("status", "UP"));
-    assertThat(send(request("/metrics")).statusCode()).as("metrics need the token by default").isEqualTo(401);
+    assertThat(send(request("/metrics")).statusCode())
+        .as("metrics need the token by default")
+        .isEqualTo(401);
     assertThat(send(request("/api/status")).statusCode()).isEqualTo(401);
-    assertThat(send(request("/metrics").header("Authorization", "Bearer " + token())).statusCode()).isEqualTo(200);
+    assertThat(send(request("/metrics").header("Authorization", "Bearer " + token())).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -117,7 +132,8 @@ class ConsoleHttpTest {
     assertThat(refused.statusCode()).isEqualTo(303);
     assertThat(refused.headers().firstValue("location")).hasValue("/ui/login?failed=1");
     assertThat(refused.headers().firstValue("set-cookie")).isEmpty();
-    assertThat(send(request("/ui/login?failed=1")).body()).contains("not this daemon's admin token");
+    assertThat(send(request("/ui/login?failed=1")).body())
+        .contains("not this daemon's admin token");
 
     HttpResponse<String> accepted = login(token());
     assertThat(accepted.statusCode()).isEqualTo(303);
@@ -125,31 +141,50 @@ class ConsoleHttpTest {
     String setCookie = accepted.headers().firstValue("set-cookie").orElseThrow();
     // cookie attribute names are case-insensitive (Netty writes "HTTPOnly")
     assertThat(setCookie).startsWith(Console.COOKIE + "=").doesNotContain(token());
-    assertThat(setCookie.toLowerCase(java.util.Locale.ROOT)).contains("; httponly").contains("; samesite=strict")
-        .contains("; path=/").as("no TLS here").doesNotContain("secure");
+    assertThat(setCookie.toLowerCase(java.util.Locale.ROOT))
+        .contains("; httponly")
+        .contains("; samesite=strict")
+        .contains("; path=/")
+        .as("no TLS here")
+        .doesNotContain("secure");
     String cookie = sessionCookie(accepted);
 
     HttpResponse<String> page = send(request("/ui/").header("Cookie", cookie));
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("content-security-policy")).hasValueSatisfying(csp ->
-        assertThat(csp).contains("script-src 'self'"));
+    assertThat(page.headers().firstValue("content-security-policy"))
+        .hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'"));
     Matcher m = CSRF.matcher(page.body());
     assertThat(m.find()).as(page.body()).isTrue();
     String csrf = m.group(1);
 
     assertThat(send(request("/api/status").header("Cookie", cookie)).statusCode()).isEqualTo(200);
     assertThat(send(request("/ui/session").header("Cookie", cookie)).statusCode()).isEqualTo(204);
-    HttpRequest.Builder disconnect = request("/api/clients/nobody").header("Cookie", cookie).DELETE();
+    HttpRequest.Builder disconnect =
+        request("/api/clients/nobody").header("Cookie", cookie).DELETE();
     assertThat(send(disconnect).statusCode()).as("a change without the CSRF token").isEqualTo(401);
-    assertThat(send(request("/api/clients/nobody").header("Cookie", cookie).header("X-CSRF-Token", "0".repeat(64))
-        .DELETE()).statusCode()).as("a change with a wrong CSRF token").isEqualTo(401);
-    HttpResponse<String> authorized = send(request("/api/clients/nobody").header("Cookie", cookie)
-        .header("X-CSRF-Token", csrf).DELETE());
+    assertThat(
+            send(request("/api/clients/nobody")
+                    .header("Cookie", cookie)
+                    .header("X-CSRF-Token", "0".repeat(64))
+                    .DELETE())
+                .statusCode())
+        .as("a change with a wrong CSRF token")
+        .isEqualTo(401);
+    HttpResponse<String> authorized =
+        send(
+            request("/api/clients/nobody")
+                .header("Cookie", cookie)
+                .header("X-CSRF-Token", csrf)
+                .DELETE());
     assertThat(authorized.statusCode()).isEqualTo(404);
     assertThat(new JsonObject(authorized.body()).getString("error")).isEqualTo("client-not-found");
 
-    HttpResponse<String> logout = send(request("/ui/logout").header("Cookie", cookie).header("X-CSRF-Token", csrf)
-        .POST(HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<String> logout =
+        send(
+            request("/ui/logout")
+                .header("Cookie", cookie)
+                .header("X-CSRF-Token", csrf)
+                .POST(HttpRequest.BodyPublishers.noBody()));
     assertThat(logout.statusCode()).isEqualTo(204);
     assertThat(send(request("/api/status").header("Cookie", cookie)).statusCode()).isEqualTo(401);
     assertThat(send(request("/ui/").header("Cookie", cookie)).statusCode()).isEqualTo(303);
@@ -163,7 +198,8 @@ class ConsoleHttpTest {
     HttpRequest events = request("/ui/events").header("Cookie", cookie).build();
 
     HttpResponse<InputStream> first = http.send(events, HttpResponse.BodyHandlers.ofInputStream());
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8))) {
       assertThat(first.statusCode()).isEqualTo(200);
       assertThat(first.headers().firstValue("content-type")).hasValue("text/event-stream");
       String line;
@@ -173,24 +209,32 @@ class ConsoleHttpTest {
       assertThat(line).as("a snapshot").isNotNull();
       JsonObject snapshot = new JsonObject(line.substring("data: ".length()));
       assertThat(snapshot.getJsonObject("status").getBoolean("ready")).isTrue();
-      assertThat(snapshot.getJsonObject("rates").getMap()).containsKeys("inPerSecond", "outPerSecond",
-          "drainPerSecond", "drainEtaSeconds");
+      assertThat(snapshot.getJsonObject("rates").getMap())
+          .containsKeys("inPerSecond", "outPerSecond", "drainPerSecond", "drainEtaSeconds");
       assertThat(snapshot.getJsonArray("clients")).isEmpty();
       assertThat(snapshot.getJsonArray("deadLetters")).isEmpty();
 
       HttpResponse<String> second = http.send(events, HttpResponse.BodyHandlers.ofString());
       assertThat(second.statusCode()).isEqualTo(503);
       assertThat(new JsonObject(second.body()).getString("error")).isEqualTo("too-many-streams");
-      String metrics = send(request("/metrics").header("Authorization", "Bearer " + token())).body();
-      assertThat(metrics).contains("outpost_admin_console_streams_rejected_total 1.0")
+      String metrics =
+          send(request("/metrics").header("Authorization", "Bearer " + token())).body();
+      assertThat(metrics)
+          .contains("outpost_admin_console_streams_rejected_total 1.0")
           .contains("outpost_admin_console_streams 1.0");
     }
     // closing the first stream frees its place
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      HttpResponse<InputStream> again = http.send(events, HttpResponse.BodyHandlers.ofInputStream());
-      again.body().close();
-      assertThat(again.statusCode()).isEqualTo(200);
-    });
-    assertThat(send(request("/ui/events")).statusCode()).as("no stream without a session").isEqualTo(401);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              HttpResponse<InputStream> again =
+                  http.send(events, HttpResponse.BodyHandlers.ofInputStream());
+              again.body().close();
+              assertThat(again.statusCode()).isEqualTo(200);
+            });
+    assertThat(send(request("/ui/events")).statusCode())
+        .as("no stream without a session")
+        .isEqualTo(401);
   }
 }

@@ -20,9 +20,10 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
- * The system's headless Chromium driven by its chromedriver ({@code /usr/bin/chromedriver}, Debian's
- * {@code chromium-driver}), with a fresh profile under {@code target/}: no Selenium Manager, no download. Closing it
- * quits the browser, stops the driver, waits for both processes to be gone and deletes the profile.
+ * The system's headless Chromium driven by its chromedriver ({@code /usr/bin/chromedriver},
+ * Debian's {@code chromium-driver}), with a fresh profile under {@code target/}: no Selenium
+ * Manager, no download. Closing it quits the browser, stops the driver, waits for both processes to
+ * be gone and deletes the profile.
  */
 final class HeadlessChromium implements AutoCloseable {
 
@@ -40,17 +41,29 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   HeadlessChromium(int width, int height) throws IOException {
-    profile = Files.createTempDirectory(Files.createDirectories(TARGET.resolve("chromium-profiles")), "profile");
-    service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .withLogFile(TARGET.resolve("chromedriver.log").toFile())
-        .build();
-    ChromeOptions options = new ChromeOptions()
-        .setBinary(CHROMIUM.toFile())
-        .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=" + width + "," + height);
+    profile =
+        Files.createTempDirectory(
+            Files.createDirectories(TARGET.resolve("chromium-profiles")), "profile");
+    service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .withLogFile(TARGET.resolve("chromedriver.log").toFile())
+            .build();
+    ChromeOptions options =
+        new ChromeOptions()
+            .setBinary(CHROMIUM.toFile())
+            .addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile.toAbsolutePath(),
+                "--window-size=" + width + "," + height);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
@@ -63,7 +76,11 @@ final class HeadlessChromium implements AutoCloseable {
       throw e;
     }
     driver = started;
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
+    driver
+        .manage()
+        .timeouts()
+        .pageLoadTimeout(Duration.ofSeconds(30))
+        .scriptTimeout(Duration.ofSeconds(10));
   }
 
   /** The browser console's entries at WARNING or above since the last call. */
@@ -74,12 +91,16 @@ final class HeadlessChromium implements AutoCloseable {
         .toList();
   }
 
-  /** Saves a screenshot of the page as {@code target/console-screenshots/NAME.png}; returns the file. */
+  /**
+   * Saves a screenshot of the page as {@code target/console-screenshots/NAME.png}; returns the
+   * file.
+   */
   Path screenshot(String name) {
     try {
       Path dir = Files.createDirectories(TARGET.resolve("console-screenshots"));
       File shot = driver.getScreenshotAs(OutputType.FILE);
-      return Files.move(shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+      return Files.move(
+          shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -96,9 +117,11 @@ final class HeadlessChromium implements AutoCloseable {
       driver.quit();
     } finally {
       service.stop();
-      // chromedriver ends the browser; wait for every child to be reaped before the test's leak check
+      // chromedriver ends the browser; wait for every child to be reaped before the test's leak
+      // check
       long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      while (ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+      while (ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)
+          && System.nanoTime() < deadline) {
         try {
           Thread.sleep(100);
         } catch (InterruptedException e) {

@@ -45,7 +45,9 @@ class RatesTest {
     Counter qos0 = Counter.builder(Rates.RECEIVED).tag("qos", "0").register(registry);
     Counter qos1 = Counter.builder(Rates.RECEIVED).tag("qos", "1").register(registry);
     Counter cloud = Counter.builder(Rates.TO_CLOUD).register(registry);
-    assertThat(rates.sample(100).getDouble("inPerSecond")).as("no rate at the first sample").isZero();
+    assertThat(rates.sample(100).getDouble("inPerSecond"))
+        .as("no rate at the first sample")
+        .isZero();
 
     qos0.increment(30);
     qos1.increment(10);
@@ -68,9 +70,21 @@ class RatesTest {
   @Test
   void limitHitsAreSummedPerFunctionOverLimits() {
     assertThat(rates.limitHits()).isEqualTo(new JsonObject());
-    Counter.builder(Rates.LIMIT_HITS).tag("function", "f").tag("limit", "memory").register(registry).increment(2);
-    Counter.builder(Rates.LIMIT_HITS).tag("function", "f").tag("limit", "time").register(registry).increment();
-    Counter.builder(Rates.LIMIT_HITS).tag("function", "g").tag("limit", "cpu").register(registry).increment();
+    Counter.builder(Rates.LIMIT_HITS)
+        .tag("function", "f")
+        .tag("limit", "memory")
+        .register(registry)
+        .increment(2);
+    Counter.builder(Rates.LIMIT_HITS)
+        .tag("function", "f")
+        .tag("limit", "time")
+        .register(registry)
+        .increment();
+    Counter.builder(Rates.LIMIT_HITS)
+        .tag("function", "g")
+        .tag("limit", "cpu")
+        .register(registry)
+        .increment();
 
     assertThat(rates.limitHits()).isEqualTo(new JsonObject().put("f", 3L).put("g", 1L));
   }

@@ -3,7 +3,8 @@ package io.outpost.function.runtime;
 import java.util.List;
 
 /**
- * A snapshot of one deployed function, for {@code functions list}, the admin API and change listeners.
+ * A snapshot of one deployed function, for {@code functions list}, the admin API and change
+ * listeners.
  *
  * @param name function name
  * @param version active version
@@ -12,31 +13,42 @@ import java.util.List;
  * @param triggers MQTT topic filters the daemon subscribes the function to
  * @param state visible state
  * @param previousVersions versions available to {@link FunctionRuntime#rollback}, newest first
- * @param invocations invocations that ran or were rejected since this runtime started (all versions)
+ * @param invocations invocations that ran or were rejected since this runtime started (all
+ *     versions)
  * @param failures invocations with a non-OK outcome since this runtime started (all versions)
  * @param queueDepth invocations currently waiting
  * @param lastError the most recent failure reason, or null
- * @param settings the settings the active version runs with (descriptor, operator overrides and defaults
- *     combined), or null when no version could be loaded
+ * @param settings the settings the active version runs with (descriptor, operator overrides and
+ *     defaults combined), or null when no version could be loaded
  */
-public record FunctionInfo(String name, String version, RuntimeKind runtime, Lifecycle lifecycle,
-        List<String> triggers, FunctionState state, List<String> previousVersions, long invocations, long failures,
-        int queueDepth, String lastError, Settings settings) {
+public record FunctionInfo(
+    String name,
+    String version,
+    RuntimeKind runtime,
+    Lifecycle lifecycle,
+    List<String> triggers,
+    FunctionState state,
+    List<String> previousVersions,
+    long invocations,
+    long failures,
+    int queueDepth,
+    String lastError,
+    Settings settings) {
 
-    /**
-     * Effective per-function settings, so an operator can see what a reload changed.
-     *
-     * @param timeoutMillis per-invocation timeout
-     * @param maxConcurrency invocations running at once
-     * @param maxQueued invocations waiting at most
-     * @param overflow what a full queue does
-     */
-    public record Settings(long timeoutMillis, int maxConcurrency, int maxQueued, OverflowPolicy overflow) {
-    }
+  /**
+   * Effective per-function settings, so an operator can see what a reload changed.
+   *
+   * @param timeoutMillis per-invocation timeout
+   * @param maxConcurrency invocations running at once
+   * @param maxQueued invocations waiting at most
+   * @param overflow what a full queue does
+   */
+  public record Settings(
+      long timeoutMillis, int maxConcurrency, int maxQueued, OverflowPolicy overflow) {}
 
-    /** Copies lists. */
-    public FunctionInfo {
-        triggers = List.copyOf(triggers);
-        previousVersions = List.copyOf(previousVersions);
-    }
+  /** Copies lists. */
+  public FunctionInfo {
+    triggers = List.copyOf(triggers);
+    previousVersions = List.copyOf(previousVersions);
+  }
 }

@@ -4,14 +4,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.function.runtime.deploy.Deployer;
 import io.outpost.function.runtime.deploy.Reconfigurer;
-import io.outpost.function.runtime.invoke.StrandedThreads;
-import io.outpost.function.runtime.sandbox.Sandbox;
-import io.outpost.function.runtime.sandbox.SandboxMode;
 import io.outpost.function.runtime.invoke.FunctionInstance;
 import io.outpost.function.runtime.invoke.FunctionSlot;
 import io.outpost.function.runtime.invoke.FunctionThreads;
 import io.outpost.function.runtime.invoke.Invocation;
 import io.outpost.function.runtime.invoke.RuntimeServices;
+import io.outpost.function.runtime.invoke.StrandedThreads;
+import io.outpost.function.runtime.sandbox.Sandbox;
+import io.outpost.function.runtime.sandbox.SandboxMode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -24,7 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -32,290 +31,323 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Local functions: deploys, isolates, invokes and retires function versions, without restarting the daemon.
+ * Local functions: deploys, isolates, invokes and retires function versions, without restarting the
+ * daemon.
  *
- * <p>The daemon owns topic matching: it listens for changes ({@link #addListener}), subscribes each function's
- * {@link FunctionInfo#triggers()} and calls {@link #invoke} for matching messages. Outputs and error records go
- * back through the {@link FunctionHost}. Admin endpoints and the CLI map 1:1 onto {@link #deploy}, {@link #list},
- * {@link #rollback}, {@link #remove} and {@link #invoke}.
+ * <p>The daemon owns topic matching: it listens for changes ({@link #addListener}), subscribes each
+ * function's {@link FunctionInfo#triggers()} and calls {@link #invoke} for matching messages.
+ * Outputs and error records go back through the {@link FunctionHost}. Admin endpoints and the CLI
+ * map 1:1 onto {@link #deploy}, {@link #list}, {@link #rollback}, {@link #remove} and {@link
+ * #invoke}.
  *
- * <p>Threads: {@code invoke} never blocks (it only enqueues); handlers run on per-function named worker threads;
- * {@code deploy}, {@code rollback} and {@code remove} do file I/O and wait for the old version to drain, so call them
- * from a worker thread, never from an event loop. {@code start} and {@code stop} run on their own thread.
+ * <p>Threads: {@code invoke} never blocks (it only enqueues); handlers run on per-function named
+ * worker threads; {@code deploy}, {@code rollback} and {@code remove} do file I/O and wait for the
+ * old version to drain, so call them from a worker thread, never from an event loop. {@code start}
+ * and {@code stop} run on their own thread.
  */
 public final class FunctionRuntime implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FunctionRuntime.class);
-    private static final String UNKNOWN_FUNCTION_TAG = "_unknown";
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionRuntime.class);
+  private static final String UNKNOWN_FUNCTION_TAG = "_unknown";
 
-    private enum Phase { NEW, RUNNING, STOPPED }
+  private enum Phase {
+    NEW,
+    RUNNING,
+    STOPPED
+  }
 
-    private final Object adminLock = new Object();
-    private final ScheduledThreadPoolExecutor scheduler;
-    private final ExecutorService lifecycle;
-    private final Deployer deployer;
-    private final Reconfigurer reconfigurer;
-    private final List<Consumer<FunctionInfo>> listeners = new CopyOnWriteArrayList<>();
-    private final Counter notFound;
-    private volatile Phase phase = Phase.NEW;
-    private CompletableFuture<Void> started;
-    private CompletableFuture<Void> stopped;
+  private final Object adminLock = new Object();
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ExecutorService lifecycle;
+  private final Deployer deployer;
+  private final Reconfigurer reconfigurer;
+  private final List<Consumer<FunctionInfo>> listeners = new CopyOnWriteArrayList<>();
+  private final Counter notFound;
+  private volatile Phase phase = Phase.NEW;
+  private CompletableFuture<Void> started;
+  private CompletableFuture<Void> stopped;
 
-    /**
-     * @param options runtime settings (YAML {@code functions:})
-     * @param functionsDir where deployed packages persist, normally {@code <storage dir>/functions}
-     * @param host publishes outputs and error records into the local broker
-     * @param registry metrics
-     * @param clock time source for receive/error timestamps and BROKEN back-off
-     */
-    public FunctionRuntime(FunctionRuntimeOptions options, Path functionsDir, FunctionHost host,
-            MeterRegistry registry, Clock clock) {
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(functionsDir, "functionsDir");
-        Objects.requireNonNull(host, "host");
-        this.scheduler = new ScheduledThreadPoolExecutor(1, new FunctionThreads("outpost-fn-scheduler", false));
-        scheduler.setRemoveOnCancelPolicy(true);
-        this.lifecycle = Executors.newSingleThreadExecutor(new FunctionThreads("outpost-fn-lifecycle", false));
-        RuntimeServices services = new RuntimeServices(options, clock, scheduler, registry);
-        this.deployer = new Deployer(functionsDir, services, host, this::changed);
-        this.reconfigurer = new Reconfigurer(deployer);
-        this.notFound = Counter.builder("outpost.function.invocations").tag("function", UNKNOWN_FUNCTION_TAG)
-                .tag("outcome", Outcome.NOT_FOUND.tag()).description("Function invocations by outcome")
-                .register(registry);
-    }
+  /**
+   * @param options runtime settings (YAML {@code functions:})
+   * @param functionsDir where deployed packages persist, normally {@code <storage dir>/functions}
+   * @param host publishes outputs and error records into the local broker
+   * @param registry metrics
+   * @param clock time source for receive/error timestamps and BROKEN back-off
+   */
+  public FunctionRuntime(
+      FunctionRuntimeOptions options,
+      Path functionsDir,
+      FunctionHost host,
+      MeterRegistry registry,
+      Clock clock) {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(functionsDir, "functionsDir");
+    Objects.requireNonNull(host, "host");
+    this.scheduler =
+        new ScheduledThreadPoolExecutor(1, new FunctionThreads("outpost-fn-scheduler", false));
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.lifecycle =
+        Executors.newSingleThreadExecutor(new FunctionThreads("outpost-fn-lifecycle", false));
+    RuntimeServices services = new RuntimeServices(options, clock, scheduler, registry);
+    this.deployer = new Deployer(functionsDir, services, host, this::changed);
+    this.reconfigurer = new Reconfigurer(deployer);
+    this.notFound =
+        Counter.builder("outpost.function.invocations")
+            .tag("function", UNKNOWN_FUNCTION_TAG)
+            .tag("outcome", Outcome.NOT_FOUND.tag())
+            .description("Function invocations by outcome")
+            .register(registry);
+  }
 
-    /** Loads every persisted function (newest version of each). Idempotent. */
-    public CompletionStage<Void> start() {
-        synchronized (adminLock) {
-            if (started == null) {
-                started = CompletableFuture.runAsync(() -> {
-                    synchronized (adminLock) {
-                        try {
-                            LOG.info("function sandbox: {}", deployer.services.openSandbox().describe());
-                            deployer.loadAll();
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException("cannot read deployed functions", e);
-                        }
-                        phase = Phase.RUNNING;
+  /** Loads every persisted function (newest version of each). Idempotent. */
+  public CompletionStage<Void> start() {
+    synchronized (adminLock) {
+      if (started == null) {
+        started =
+            CompletableFuture.runAsync(
+                () -> {
+                  synchronized (adminLock) {
+                    try {
+                      LOG.info("function sandbox: {}", deployer.services.openSandbox().describe());
+                      deployer.loadAll();
+                    } catch (java.io.IOException e) {
+                      throw new java.io.UncheckedIOException("cannot read deployed functions", e);
                     }
-                    deployer.slots.values().forEach(this::changed);
-                }, lifecycle);
-            }
-            return started;
+                    phase = Phase.RUNNING;
+                  }
+                  deployer.slots.values().forEach(this::changed);
+                },
+                lifecycle);
+      }
+      return started;
+    }
+  }
+
+  /**
+   * Validates, persists and activates a package (a JAR or a directory with {@code
+   * outpost-function.yaml}). The previous version is kept for {@link #rollback}; invocations
+   * already queued or running finish on it first.
+   *
+   * @throws FunctionDeploymentException when the package or descriptor is invalid (nothing changes
+   *     then)
+   */
+  public FunctionInfo deploy(Path jarOrDir) {
+    synchronized (adminLock) {
+      requireRunning();
+      FunctionSlot slot = deployer.deploy(jarOrDir);
+      FunctionInfo info = slot.info(null);
+      notifyListeners(info);
+      return info;
+    }
+  }
+
+  /** Every deployed function, by name. */
+  public List<FunctionInfo> list() {
+    List<FunctionInfo> all = new ArrayList<>(deployer.failedAtStart.values());
+    for (FunctionSlot slot : deployer.slots.values()) {
+      if (slot.current() != null) { // null only while its first version is still loading
+        all.add(slot.info(phase == Phase.STOPPED ? FunctionState.STOPPED : null));
+      }
+    }
+    all.sort(Comparator.comparing(FunctionInfo::name));
+    return all;
+  }
+
+  /** One function, if deployed. */
+  public Optional<FunctionInfo> get(String name) {
+    return list().stream().filter(i -> i.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Stops (after draining) and deletes a function with all its versions.
+   *
+   * @return false if no such function was deployed
+   */
+  public boolean remove(String name) {
+    synchronized (adminLock) {
+      requireRunning();
+      FunctionInfo removed = deployer.remove(name);
+      if (removed != null) {
+        notifyListeners(removed);
+      }
+      return removed != null;
+    }
+  }
+
+  /**
+   * Re-activates the previous version and deletes the current one.
+   *
+   * @throws FunctionDeploymentException if the function is unknown or has no previous version
+   */
+  public FunctionInfo rollback(String name) {
+    synchronized (adminLock) {
+      requireRunning();
+      FunctionInfo info = deployer.rollback(name).info(null);
+      notifyListeners(info);
+      return info;
+    }
+  }
+
+  /**
+   * Applies new runtime settings (a configuration reload of {@code functions:}) without dropping
+   * anything: functions whose effective settings change are restarted drain-then-switch
+   * (invocations already queued or running finish under the old settings, new ones run under the
+   * new settings); the others keep running untouched. Restarting a function re-creates pinned
+   * handlers and process children and clears its BROKEN/ERRORED state, like a redeploy. Blocks
+   * while old instances drain (at most {@code drainTimeoutMillis}); call it from a worker thread.
+   *
+   * @return which functions were restarted, and which could not start under the new settings (they
+   *     keep the old)
+   * @throws IllegalArgumentException ("functions.overrides.&lt;name&gt;.&lt;key&gt;: why") when
+   *     {@code next} does not fit a deployed function; nothing changes then
+   * @throws IllegalStateException when the runtime is not running
+   */
+  public FunctionReconfiguration reconfigure(FunctionRuntimeOptions next) {
+    Objects.requireNonNull(next, "next");
+    synchronized (adminLock) {
+      requireRunning();
+      FunctionReconfiguration result = reconfigurer.apply(next);
+      for (String name : result.restarted()) {
+        FunctionSlot slot = deployer.slots.get(name);
+        if (slot != null) {
+          notifyListeners(slot.info(null));
         }
+      }
+      return result;
     }
+  }
 
-    /**
-     * Validates, persists and activates a package (a JAR or a directory with {@code outpost-function.yaml}). The
-     * previous version is kept for {@link #rollback}; invocations already queued or running finish on it first.
-     *
-     * @throws FunctionDeploymentException when the package or descriptor is invalid (nothing changes then)
-     */
-    public FunctionInfo deploy(Path jarOrDir) {
-        synchronized (adminLock) {
-            requireRunning();
-            FunctionSlot slot = deployer.deploy(jarOrDir);
-            FunctionInfo info = slot.info(null);
-            notifyListeners(info);
-            return info;
+  /** The settings in force: those given at construction or by the last {@link #reconfigure}. */
+  public FunctionRuntimeOptions options() {
+    return deployer.services.options();
+  }
+
+  /**
+   * Registers a listener called after every deploy, rollback, remove (state REMOVED) and state
+   * change. Called on the thread that caused the change; it must be quick and must not call back
+   * into deploy/remove/rollback.
+   */
+  public void addListener(Consumer<FunctionInfo> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Queues one invocation. Never throws and never blocks: overflow, timeout, handler errors, a
+   * BROKEN or unknown function are all reported as the result's {@link Outcome}.
+   */
+  public CompletionStage<InvocationResult> invoke(String name, InboundMessage message) {
+    try {
+      if (phase != Phase.RUNNING) {
+        return CompletableFuture.completedFuture(
+            InvocationResult.failed(
+                name, null, Outcome.STOPPED, "function runtime is not running"));
+      }
+      Invocation inv = new Invocation(message);
+      for (int attempt = 0; attempt < 3; attempt++) {
+        FunctionSlot slot = deployer.slots.get(name);
+        FunctionInstance instance = slot == null ? null : slot.current();
+        if (instance == null) {
+          notFound.increment();
+          return CompletableFuture.completedFuture(
+              InvocationResult.failed(name, null, Outcome.NOT_FOUND, "no function named " + name));
         }
-    }
-
-    /** Every deployed function, by name. */
-    public List<FunctionInfo> list() {
-        List<FunctionInfo> all = new ArrayList<>(deployer.failedAtStart.values());
-        for (FunctionSlot slot : deployer.slots.values()) {
-            if (slot.current() != null) { // null only while its first version is still loading
-                all.add(slot.info(phase == Phase.STOPPED ? FunctionState.STOPPED : null));
-            }
+        if (instance.submit(inv)) {
+          return inv.result;
         }
-        all.sort(Comparator.comparing(FunctionInfo::name));
-        return all;
+        // the version was switched under us: retry on the new one
+      }
+      return CompletableFuture.completedFuture(
+          InvocationResult.failed(
+              name, null, Outcome.STOPPED, "function is being replaced or removed"));
+    } catch (RuntimeException e) {
+      LOG.error("invoke {} failed unexpectedly", name, e);
+      return CompletableFuture.completedFuture(
+          InvocationResult.failed(name, null, Outcome.ERROR, FunctionInstance.describe(e)));
     }
+  }
 
-    /** One function, if deployed. */
-    public Optional<FunctionInfo> get(String name) {
-        return list().stream().filter(i -> i.name().equals(name)).findFirst();
-    }
-
-    /**
-     * Stops (after draining) and deletes a function with all its versions.
-     *
-     * @return false if no such function was deployed
-     */
-    public boolean remove(String name) {
-        synchronized (adminLock) {
-            requireRunning();
-            FunctionInfo removed = deployer.remove(name);
-            if (removed != null) {
-                notifyListeners(removed);
-            }
-            return removed != null;
-        }
-    }
-
-    /**
-     * Re-activates the previous version and deletes the current one.
-     *
-     * @throws FunctionDeploymentException if the function is unknown or has no previous version
-     */
-    public FunctionInfo rollback(String name) {
-        synchronized (adminLock) {
-            requireRunning();
-            FunctionInfo info = deployer.rollback(name).info(null);
-            notifyListeners(info);
-            return info;
-        }
-    }
-
-    /**
-     * Applies new runtime settings (a configuration reload of {@code functions:}) without dropping anything: functions
-     * whose effective settings change are restarted drain-then-switch (invocations already queued or running finish
-     * under the old settings, new ones run under the new settings); the others keep running untouched. Restarting a
-     * function re-creates pinned handlers and process children and clears its BROKEN/ERRORED state, like a redeploy.
-     * Blocks while old instances drain (at most {@code drainTimeoutMillis}); call it from a worker thread.
-     *
-     * @return which functions were restarted, and which could not start under the new settings (they keep the old)
-     * @throws IllegalArgumentException ("functions.overrides.&lt;name&gt;.&lt;key&gt;: why") when {@code next} does
-     *     not fit a deployed function; nothing changes then
-     * @throws IllegalStateException when the runtime is not running
-     */
-    public FunctionReconfiguration reconfigure(FunctionRuntimeOptions next) {
-        Objects.requireNonNull(next, "next");
-        synchronized (adminLock) {
-            requireRunning();
-            FunctionReconfiguration result = reconfigurer.apply(next);
-            for (String name : result.restarted()) {
-                FunctionSlot slot = deployer.slots.get(name);
-                if (slot != null) {
-                    notifyListeners(slot.info(null));
-                }
-            }
-            return result;
-        }
-    }
-
-    /** The settings in force: those given at construction or by the last {@link #reconfigure}. */
-    public FunctionRuntimeOptions options() {
-        return deployer.services.options();
-    }
-
-    /**
-     * Registers a listener called after every deploy, rollback, remove (state REMOVED) and state change. Called on
-     * the thread that caused the change; it must be quick and must not call back into deploy/remove/rollback.
-     */
-    public void addListener(Consumer<FunctionInfo> listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
-    }
-
-    /**
-     * Queues one invocation. Never throws and never blocks: overflow, timeout, handler errors, a BROKEN or unknown
-     * function are all reported as the result's {@link Outcome}.
-     */
-    public CompletionStage<InvocationResult> invoke(String name, InboundMessage message) {
-        try {
-            if (phase != Phase.RUNNING) {
-                return CompletableFuture.completedFuture(
-                        InvocationResult.failed(name, null, Outcome.STOPPED, "function runtime is not running"));
-            }
-            Invocation inv = new Invocation(message);
-            for (int attempt = 0; attempt < 3; attempt++) {
-                FunctionSlot slot = deployer.slots.get(name);
-                FunctionInstance instance = slot == null ? null : slot.current();
-                if (instance == null) {
-                    notFound.increment();
-                    return CompletableFuture.completedFuture(
-                            InvocationResult.failed(name, null, Outcome.NOT_FOUND, "no function named " + name));
-                }
-                if (instance.submit(inv)) {
-                    return inv.result;
-                }
-                // the version was switched under us: retry on the new one
-            }
-            return CompletableFuture.completedFuture(
-                    InvocationResult.failed(name, null, Outcome.STOPPED, "function is being replaced or removed"));
-        } catch (RuntimeException e) {
-            LOG.error("invoke {} failed unexpectedly", name, e);
-            return CompletableFuture.completedFuture(
-                    InvocationResult.failed(name, null, Outcome.ERROR, FunctionInstance.describe(e)));
-        }
-    }
-
-    /** Drains and stops every function, kills child processes, stops all runtime threads. Idempotent. */
-    public CompletionStage<Void> stop() {
-        synchronized (adminLock) {
-            if (stopped != null) {
-                return stopped;
-            }
-            stopped = new CompletableFuture<>();
-            Thread stopper = new Thread(() -> {
+  /**
+   * Drains and stops every function, kills child processes, stops all runtime threads. Idempotent.
+   */
+  public CompletionStage<Void> stop() {
+    synchronized (adminLock) {
+      if (stopped != null) {
+        return stopped;
+      }
+      stopped = new CompletableFuture<>();
+      Thread stopper =
+          new Thread(
+              () -> {
                 try {
-                    synchronized (adminLock) {
-                        phase = Phase.STOPPED;
-                        deployer.stopAll();
-                        deployer.services.closeSandbox();
-                    }
-                    scheduler.shutdownNow();
-                    lifecycle.shutdownNow();
-                    if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)
-                            || !lifecycle.awaitTermination(5, TimeUnit.SECONDS)) {
-                        LOG.warn("function runtime threads did not stop in time");
-                    }
-                    stopped.complete(null);
+                  synchronized (adminLock) {
+                    phase = Phase.STOPPED;
+                    deployer.stopAll();
+                    deployer.services.closeSandbox();
+                  }
+                  scheduler.shutdownNow();
+                  lifecycle.shutdownNow();
+                  if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)
+                      || !lifecycle.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("function runtime threads did not stop in time");
+                  }
+                  stopped.complete(null);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stopped.completeExceptionally(e);
+                  Thread.currentThread().interrupt();
+                  stopped.completeExceptionally(e);
                 } catch (RuntimeException e) {
-                    stopped.completeExceptionally(e);
+                  stopped.completeExceptionally(e);
                 }
-            }, "outpost-fn-stop");
-            stopper.start();
-            return stopped;
-        }
+              },
+              "outpost-fn-stop");
+      stopper.start();
+      return stopped;
     }
+  }
 
-    /**
-     * How function processes are held to their limits ({@code cgroup-v2}, {@code cgroup-v1} or {@code rlimit}), for
-     * status; {@code auto} until the runtime started.
-     */
-    public SandboxMode sandboxMode() {
-        return deployer.services.openedSandbox().map(Sandbox::mode).orElse(SandboxMode.AUTO);
-    }
+  /**
+   * How function processes are held to their limits ({@code cgroup-v2}, {@code cgroup-v1} or {@code
+   * rlimit}), for status; {@code auto} until the runtime started.
+   */
+  public SandboxMode sandboxMode() {
+    return deployer.services.openedSandbox().map(Sandbox::mode).orElse(SandboxMode.AUTO);
+  }
 
-    /**
-     * Handler threads of in-process Java functions that ignored a timeout and outlived their version (removed or
-     * redeployed), until they end; only a daemon restart frees them.
-     */
-    public List<StrandedThreads.Entry> strandedThreads() {
-        return deployer.services.strandedThreads().list();
-    }
+  /**
+   * Handler threads of in-process Java functions that ignored a timeout and outlived their version
+   * (removed or redeployed), until they end; only a daemon restart frees them.
+   */
+  public List<StrandedThreads.Entry> strandedThreads() {
+    return deployer.services.strandedThreads().list();
+  }
 
-    /** {@link #stop()} and wait. */
-    @Override
-    public void close() {
-        stop().toCompletableFuture().join();
-    }
+  /** {@link #stop()} and wait. */
+  @Override
+  public void close() {
+    stop().toCompletableFuture().join();
+  }
 
-    private void requireRunning() {
-        if (phase != Phase.RUNNING) {
-            throw new IllegalStateException("function runtime is " + phase.name().toLowerCase(java.util.Locale.ROOT)
-                    + "; call start() first");
-        }
+  private void requireRunning() {
+    if (phase != Phase.RUNNING) {
+      throw new IllegalStateException(
+          "function runtime is "
+              + phase.name().toLowerCase(java.util.Locale.ROOT)
+              + "; call start() first");
     }
+  }
 
-    private void changed(FunctionSlot slot) {
-        if (slot != null && slot.current() != null && phase == Phase.RUNNING) {
-            notifyListeners(slot.info(null));
-        }
+  private void changed(FunctionSlot slot) {
+    if (slot != null && slot.current() != null && phase == Phase.RUNNING) {
+      notifyListeners(slot.info(null));
     }
+  }
 
-    private void notifyListeners(FunctionInfo info) {
-        for (Consumer<FunctionInfo> l : listeners) {
-            try {
-                l.accept(info);
-            } catch (RuntimeException e) {
-                LOG.error("function listener failed for {}", info.name(), e);
-            }
-        }
+  private void notifyListeners(FunctionInfo info) {
+    for (Consumer<FunctionInfo> l : listeners) {
+      try {
+        l.accept(info);
+      } catch (RuntimeException e) {
+        LOG.error("function listener failed for {}", info.name(), e);
+      }
     }
+  }
 }

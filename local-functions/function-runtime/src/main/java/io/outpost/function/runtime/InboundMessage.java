@@ -16,22 +16,28 @@ import java.util.Objects;
  * @param publisherClientId the publisher's client id, or null (e.g. an admin test invoke)
  * @param receivedAt when the broker received it
  */
-public record InboundMessage(String topic, byte[] payload, int qos, List<UserProperty> userProperties,
-        String publisherClientId, Instant receivedAt) {
+public record InboundMessage(
+    String topic,
+    byte[] payload,
+    int qos,
+    List<UserProperty> userProperties,
+    String publisherClientId,
+    Instant receivedAt) {
 
-    /** Validates and copies the property list. */
-    public InboundMessage {
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(receivedAt, "receivedAt");
-        userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
-        if (qos < 0 || qos > 2) {
-            throw new IllegalArgumentException("qos: must be 0, 1 or 2, was " + qos);
-        }
+  /** Validates and copies the property list. */
+  public InboundMessage {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(receivedAt, "receivedAt");
+    userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
+    if (qos < 0 || qos > 2) {
+      throw new IllegalArgumentException("qos: must be 0, 1 or 2, was " + qos);
     }
+  }
 
-    /** A QoS 0 message without properties or publisher, e.g. for {@code outpost functions invoke}. */
-    public static InboundMessage of(String topic, String payload, Instant receivedAt) {
-        return new InboundMessage(topic, payload.getBytes(StandardCharsets.UTF_8), 0, List.of(), null, receivedAt);
-    }
+  /** A QoS 0 message without properties or publisher, e.g. for {@code outpost functions invoke}. */
+  public static InboundMessage of(String topic, String payload, Instant receivedAt) {
+    return new InboundMessage(
+        topic, payload.getBytes(StandardCharsets.UTF_8), 0, List.of(), null, receivedAt);
+  }
 }

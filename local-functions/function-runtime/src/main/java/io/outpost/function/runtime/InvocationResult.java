@@ -9,20 +9,26 @@ import java.util.List;
  * @param function the function name
  * @param version the version that ran (null when none did, e.g. NOT_FOUND)
  * @param outcome how it ended
- * @param outputs messages the handler returned or published (already handed to the {@link FunctionHost})
+ * @param outputs messages the handler returned or published (already handed to the {@link
+ *     FunctionHost})
  * @param duration time from start of execution to end (zero if it never ran)
  * @param error a human-readable reason for failed outcomes, null for OK
  */
-public record InvocationResult(String function, String version, Outcome outcome, List<OutboundMessage> outputs,
-        Duration duration, String error) {
+public record InvocationResult(
+    String function,
+    String version,
+    Outcome outcome,
+    List<OutboundMessage> outputs,
+    Duration duration,
+    String error) {
 
-    /** Copies the output list. */
-    public InvocationResult {
-        outputs = outputs == null ? List.of() : List.copyOf(outputs);
-        duration = duration == null ? Duration.ZERO : duration;
-    }
+  /** Copies the output list. */
+  public InvocationResult {
+    outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    duration = duration == null ? Duration.ZERO : duration;
+  }
 
-    static InvocationResult failed(String function, String version, Outcome outcome, String error) {
-        return new InvocationResult(function, version, outcome, List.of(), Duration.ZERO, error);
-    }
+  static InvocationResult failed(String function, String version, Outcome outcome, String error) {
+    return new InvocationResult(function, version, outcome, List.of(), Duration.ZERO, error);
+  }
 }

@@ -13,21 +13,27 @@ import java.util.Objects;
  * @param qos the QoS
  * @param retain the retain flag
  * @param userProperties MQTT 5 user properties
- * @param function the producing function's name, so the daemon can attribute it (e.g. as the publisher client id)
+ * @param function the producing function's name, so the daemon can attribute it (e.g. as the
+ *     publisher client id)
  */
-public record OutboundMessage(String topic, byte[] payload, int qos, boolean retain,
-        List<UserProperty> userProperties, String function) {
+public record OutboundMessage(
+    String topic,
+    byte[] payload,
+    int qos,
+    boolean retain,
+    List<UserProperty> userProperties,
+    String function) {
 
-    /** Validates and copies the property list. */
-    public OutboundMessage {
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(function, "function");
-        userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
-    }
+  /** Validates and copies the property list. */
+  public OutboundMessage {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(function, "function");
+    userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
+  }
 
-    /** The payload decoded as UTF-8 (for logs, tests and the CLI). */
-    public String payloadAsString() {
-        return new String(payload, StandardCharsets.UTF_8);
-    }
+  /** The payload decoded as UTF-8 (for logs, tests and the CLI). */
+  public String payloadAsString() {
+    return new String(payload, StandardCharsets.UTF_8);
+  }
 }

@@ -5,18 +5,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A {@link FunctionHost} that records what the runtime published, standing in for the daemon's broker. */
+/**
+ * A {@link FunctionHost} that records what the runtime published, standing in for the daemon's
+ * broker.
+ */
 final class RecordingHost implements FunctionHost {
 
-    final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
+  final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
 
-    @Override
-    public CompletionStage<Void> publish(OutboundMessage message) {
-        published.add(message);
-        return CompletableFuture.completedFuture(null);
-    }
+  @Override
+  public CompletionStage<Void> publish(OutboundMessage message) {
+    published.add(message);
+    return CompletableFuture.completedFuture(null);
+  }
 
-    List<OutboundMessage> on(String topic) {
-        return published.stream().filter(m -> m.topic().equals(topic)).toList();
-    }
+  List<OutboundMessage> on(String topic) {
+    return published.stream().filter(m -> m.topic().equals(topic)).toList();
+  }
 }

@@ -17,123 +17,167 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Benchmark, not a test (surefire ignores it): invocations/s and per-invocation overhead of the runtime for a trivial
- * Java handler and for the Python process runtime (pinned). Run with:
+ * Benchmark, not a test (surefire ignores it): invocations/s and per-invocation overhead of the
+ * runtime for a trivial Java handler and for the Python process runtime (pinned). Run with:
+ *
  * <pre>
  * mvn -q -o -pl local-functions/function-runtime test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
  * java -cp local-functions/function-runtime/target/classes:local-functions/function-runtime/target/test-classes:$(cat \
  *     local-functions/function-runtime/target/bench.cp) io.outpost.function.runtime.RuntimeBench
  * </pre>
- * With the argument {@code java-process} it measures only a Java handler in a child JVM ({@code isolation: process}).
+ *
+ * With the argument {@code java-process} it measures only a Java handler in a child JVM ({@code
+ * isolation: process}).
  */
 public final class RuntimeBench {
 
-    private static final int JAVA_INVOCATIONS = 2_000_000;
-    private static final int JAVA_WINDOW = 4_096;
-    private static final int LATENCY_SAMPLES = 50_000;
-    private static final int PROCESS_INVOCATIONS = 20_000;
+  private static final int JAVA_INVOCATIONS = 2_000_000;
+  private static final int JAVA_WINDOW = 4_096;
+  private static final int LATENCY_SAMPLES = 50_000;
+  private static final int PROCESS_INVOCATIONS = 20_000;
 
-    private RuntimeBench() {
+  private RuntimeBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path tmp = Files.createTempDirectory("outpost-bench");
+    FunctionRuntime runtime =
+        new FunctionRuntime(
+            FunctionRuntimeOptions.defaults(),
+            tmp.resolve("functions"),
+            m -> CompletableFuture.completedFuture(null),
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
+    try {
+      runtime.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (args.length > 0 && args[0].equals("java-process")) {
+        javaProcess(runtime, tmp);
+        return;
+      }
+      for (String lifecycle : List.of("on-demand", "pinned")) {
+        String name = "noop-" + lifecycle;
+        runtime.deploy(
+            TestPackages.jar(
+                tmp,
+                "name: "
+                    + name
+                    + "\nversion: 1\nhandler: "
+                    + Noop.class.getName()
+                    + "\nlifecycle: "
+                    + lifecycle
+                    + "\ninputEncoding: binary\nisolation: in-process\nmaxQueued: 100000\n",
+                Noop.class));
+        throughput(runtime, name, JAVA_INVOCATIONS / 4, JAVA_WINDOW); // warm-up
+        double perSecond = throughput(runtime, name, JAVA_INVOCATIONS, JAVA_WINDOW);
+        System.out.printf(
+            "java %-9s throughput: %,.0f invocations/s (window %d, 1 worker)%n",
+            lifecycle, perSecond, JAVA_WINDOW);
+        latency(runtime, name, LATENCY_SAMPLES, "java " + lifecycle);
+      }
+      Path dir = Files.createDirectories(tmp.resolve("py"));
+      try (InputStream in =
+          RuntimeBench.class.getResourceAsStream("/process-function/handler.py")) {
+        Files.copy(in, dir.resolve("handler.py"));
+      }
+      Files.writeString(
+          dir.resolve(FunctionDescriptor.FILE_NAME),
+          "name: py\nversion: 1\nruntime: process\n"
+              + "command: [python3, handler.py]\nlifecycle: pinned\nmaxQueued: 100000\n");
+      runtime.deploy(dir);
+      latency(runtime, "py", PROCESS_INVOCATIONS / 10, "python pinned (warm-up)");
+      double perSecond = throughput(runtime, "py", PROCESS_INVOCATIONS, 64);
+      System.out.printf("python pinned throughput: %,.0f invocations/s (window 64)%n", perSecond);
+      latency(runtime, "py", PROCESS_INVOCATIONS / 4, "python pinned");
+    } finally {
+      runtime.close();
+      FunctionStore.deleteTree(tmp);
     }
+  }
 
-    public static void main(String[] args) throws Exception {
-        Path tmp = Files.createTempDirectory("outpost-bench");
-        FunctionRuntime runtime = new FunctionRuntime(FunctionRuntimeOptions.defaults(), tmp.resolve("functions"),
-                m -> CompletableFuture.completedFuture(null), new SimpleMeterRegistry(), Clock.systemUTC());
-        try {
-            runtime.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            if (args.length > 0 && args[0].equals("java-process")) {
-                javaProcess(runtime, tmp);
-                return;
-            }
-            for (String lifecycle : List.of("on-demand", "pinned")) {
-                String name = "noop-" + lifecycle;
-                runtime.deploy(TestPackages.jar(tmp, "name: " + name + "\nversion: 1\nhandler: "
-                        + Noop.class.getName() + "\nlifecycle: " + lifecycle
-                        + "\ninputEncoding: binary\nisolation: in-process\nmaxQueued: 100000\n", Noop.class));
-                throughput(runtime, name, JAVA_INVOCATIONS / 4, JAVA_WINDOW); // warm-up
-                double perSecond = throughput(runtime, name, JAVA_INVOCATIONS, JAVA_WINDOW);
-                System.out.printf("java %-9s throughput: %,.0f invocations/s (window %d, 1 worker)%n", lifecycle,
-                        perSecond, JAVA_WINDOW);
-                latency(runtime, name, LATENCY_SAMPLES, "java " + lifecycle);
-            }
-            Path dir = Files.createDirectories(tmp.resolve("py"));
-            try (InputStream in = RuntimeBench.class.getResourceAsStream("/process-function/handler.py")) {
-                Files.copy(in, dir.resolve("handler.py"));
-            }
-            Files.writeString(dir.resolve(FunctionDescriptor.FILE_NAME), "name: py\nversion: 1\nruntime: process\n"
-                    + "command: [python3, handler.py]\nlifecycle: pinned\nmaxQueued: 100000\n");
-            runtime.deploy(dir);
-            latency(runtime, "py", PROCESS_INVOCATIONS / 10, "python pinned (warm-up)");
-            double perSecond = throughput(runtime, "py", PROCESS_INVOCATIONS, 64);
-            System.out.printf("python pinned throughput: %,.0f invocations/s (window 64)%n", perSecond);
-            latency(runtime, "py", PROCESS_INVOCATIONS / 4, "python pinned");
-        } finally {
-            runtime.close();
-            FunctionStore.deleteTree(tmp);
-        }
-    }
-
-    /** The trivial handler in a child JVM ({@code isolation: process}): start-up, throughput, round trip. */
-    private static void javaProcess(FunctionRuntime runtime, Path tmp) throws Exception {
-        long t0 = System.nanoTime();
-        runtime.deploy(TestPackages.jar(tmp, "name: noop-jvm\nversion: 1\nhandler: " + Noop.class.getName()
+  /**
+   * The trivial handler in a child JVM ({@code isolation: process}): start-up, throughput, round
+   * trip.
+   */
+  private static void javaProcess(FunctionRuntime runtime, Path tmp) throws Exception {
+    long t0 = System.nanoTime();
+    runtime.deploy(
+        TestPackages.jar(
+            tmp,
+            "name: noop-jvm\nversion: 1\nhandler: "
+                + Noop.class.getName()
                 + "\nlifecycle: pinned\ninputEncoding: binary\nisolation: process\nmaxConcurrency: 4"
-                + "\nmaxQueued: 100000\n", Noop.class));
-        System.out.printf("java process start (deploy until the child JVM loaded the handler): %.0f ms%n",
-                (System.nanoTime() - t0) / 1e6);
-        latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 10, "java process (warm-up)");
-        double perSecond = throughput(runtime, "noop-jvm", PROCESS_INVOCATIONS, 64);
-        System.out.printf("java process throughput: %,.0f invocations/s (window 64, maxConcurrency 4)%n", perSecond);
-        latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 4, "java process pinned");
-    }
+                + "\nmaxQueued: 100000\n",
+            Noop.class));
+    System.out.printf(
+        "java process start (deploy until the child JVM loaded the handler): %.0f ms%n",
+        (System.nanoTime() - t0) / 1e6);
+    latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 10, "java process (warm-up)");
+    double perSecond = throughput(runtime, "noop-jvm", PROCESS_INVOCATIONS, 64);
+    System.out.printf(
+        "java process throughput: %,.0f invocations/s (window 64, maxConcurrency 4)%n", perSecond);
+    latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 4, "java process pinned");
+  }
 
-    private static InboundMessage message() {
-        return new InboundMessage("bench/in", "{\"mode\":\"echo\"}".getBytes(StandardCharsets.UTF_8), 0, List.of(),
-                "bench", Instant.now());
-    }
+  private static InboundMessage message() {
+    return new InboundMessage(
+        "bench/in",
+        "{\"mode\":\"echo\"}".getBytes(StandardCharsets.UTF_8),
+        0,
+        List.of(),
+        "bench",
+        Instant.now());
+  }
 
-    /** Open loop with at most {@code window} outstanding invocations. */
-    private static double throughput(FunctionRuntime runtime, String name, int count, int window) throws Exception {
-        Semaphore permits = new Semaphore(window);
-        InboundMessage msg = message();
-        long[] failures = {0};
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            permits.acquire();
-            runtime.invoke(name, msg).whenComplete((r, e) -> {
+  /** Open loop with at most {@code window} outstanding invocations. */
+  private static double throughput(FunctionRuntime runtime, String name, int count, int window)
+      throws Exception {
+    Semaphore permits = new Semaphore(window);
+    InboundMessage msg = message();
+    long[] failures = {0};
+    long start = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      permits.acquire();
+      runtime
+          .invoke(name, msg)
+          .whenComplete(
+              (r, e) -> {
                 if (e != null || r.outcome() != Outcome.OK) {
-                    synchronized (failures) {
-                        failures[0]++;
-                    }
+                  synchronized (failures) {
+                    failures[0]++;
+                  }
                 }
                 permits.release();
-            });
-        }
-        permits.acquire(window);
-        long took = System.nanoTime() - start;
-        if (failures[0] > 0) {
-            throw new IllegalStateException(failures[0] + " invocations of " + name + " did not succeed");
-        }
-        return count / (took / 1e9);
+              });
     }
+    permits.acquire(window);
+    long took = System.nanoTime() - start;
+    if (failures[0] > 0) {
+      throw new IllegalStateException(failures[0] + " invocations of " + name + " did not succeed");
+    }
+    return count / (took / 1e9);
+  }
 
-    /** Closed loop, one invocation at a time: the runtime's per-invocation overhead. */
-    private static void latency(FunctionRuntime runtime, String name, int count, String label) throws Exception {
-        long[] samples = new long[count];
-        InboundMessage msg = message();
-        for (int i = 0; i < count; i++) {
-            long t0 = System.nanoTime();
-            InvocationResult r = runtime.invoke(name, msg).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            samples[i] = System.nanoTime() - t0;
-            if (r.outcome() != Outcome.OK) {
-                throw new IllegalStateException(label + ": " + r);
-            }
-        }
-        Arrays.sort(samples);
-        System.out.printf("%-24s round trip: p50 %6.1f us  p99 %7.1f us  p99.9 %7.1f us  (%d sequential)%n", label,
-                samples[count / 2] / 1e3, samples[(int) (count * 0.99)] / 1e3, samples[(int) (count * 0.999)] / 1e3,
-                count);
+  /** Closed loop, one invocation at a time: the runtime's per-invocation overhead. */
+  private static void latency(FunctionRuntime runtime, String name, int count, String label)
+      throws Exception {
+    long[] samples = new long[count];
+    InboundMessage msg = message();
+    for (int i = 0; i < count; i++) {
+      long t0 = System.nanoTime();
+      InvocationResult r =
+          runtime.invoke(name, msg).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      samples[i] = System.nanoTime() - t0;
+      if (r.outcome() != Outcome.OK) {
+        throw new IllegalStateException(label + ": " + r);
+      }
     }
+    Arrays.sort(samples);
+    System.out.printf(
+        "%-24s round trip: p50 %6.1f us  p99 %7.1f us  p99.9 %7.1f us  (%d sequential)%n",
+        label,
+        samples[count / 2] / 1e3,
+        samples[(int) (count * 0.99)] / 1e3,
+        samples[(int) (count * 0.999)] / 1e3,
+        count);
+  }
 }

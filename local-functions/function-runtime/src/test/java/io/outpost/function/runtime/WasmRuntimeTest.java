@@ -17,109 +17,143 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The wasm runtime on Chicory with real modules built from AssemblyScript ({@code examples/wasm-scale/build.sh}):
- * the request/response contract, the execution deadline and the memory-page limit.
+ * The wasm runtime on Chicory with real modules built from AssemblyScript ({@code
+ * examples/wasm-scale/build.sh}): the request/response contract, the execution deadline and the
+ * memory-page limit.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WasmRuntimeTest {
 
-    @TempDir
-    Path tmp;
-    RuntimeFixture f;
+  @TempDir Path tmp;
+  RuntimeFixture f;
 
-    @BeforeEach
-    void start() throws Exception {
-        f = new RuntimeFixture(tmp.resolve("functions"), FunctionRuntimeOptions.defaults()
-                .withBroken(10, Duration.ofSeconds(30)));
+  @BeforeEach
+  void start() throws Exception {
+    f =
+        new RuntimeFixture(
+            tmp.resolve("functions"),
+            FunctionRuntimeOptions.defaults().withBroken(10, Duration.ofSeconds(30)));
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  /**
+   * A directory package holding {@code module} (from the test resources) and a descriptor with
+   * {@code extra}.
+   */
+  static Path wasmPackage(Path tmp, String name, String module, String extra) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("pkg-" + name + "-" + System.nanoTime()));
+    try (InputStream in = WasmRuntimeTest.class.getResourceAsStream("/wasm/" + module)) {
+      Files.copy(in, dir.resolve(module));
     }
+    Files.writeString(
+        dir.resolve(FunctionDescriptor.FILE_NAME),
+        String.join(
+            "\n",
+            "name: " + name,
+            "version: 1",
+            "runtime: wasm",
+            "handler: " + module,
+            "triggers: [in/" + name + "]",
+            extra,
+            ""));
+    return dir;
+  }
 
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+  private double limitHits(String function, String limit) {
+    var counter =
+        f.registry
+            .find("outpost.function.limit.hits")
+            .tag("function", function)
+            .tag("limit", limit)
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
 
-    /** A directory package holding {@code module} (from the test resources) and a descriptor with {@code extra}. */
-    static Path wasmPackage(Path tmp, String name, String module, String extra) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("pkg-" + name + "-" + System.nanoTime()));
-        try (InputStream in = WasmRuntimeTest.class.getResourceAsStream("/wasm/" + module)) {
-            Files.copy(in, dir.resolve(module));
-        }
-        Files.writeString(dir.resolve(FunctionDescriptor.FILE_NAME), String.join("\n",
-                "name: " + name, "version: 1", "runtime: wasm", "handler: " + module, "triggers: [in/" + name + "]",
-                extra, ""));
-        return dir;
-    }
+  @Test
+  void moduleReadsTheRequestOnStdinAndItsStdoutLineIsPublished() throws Exception {
+    f.runtime.deploy(
+        wasmPackage(tmp, "scale", "scale.wasm", "environment: {SCALE: '0.5', OFFSET: '1'}"));
 
-    private double limitHits(String function, String limit) {
-        var counter = f.registry.find("outpost.function.limit.hits").tag("function", function).tag("limit", limit)
-                .counter();
-        return counter == null ? 0 : counter.count();
-    }
+    InvocationResult ok = f.invoke("scale", "devices/d7/adc", "{\"raw\": 512}");
+    InvocationResult bad = f.invoke("scale", "devices/d7/adc", "{\"volts\": 3}");
 
-    @Test
-    void moduleReadsTheRequestOnStdinAndItsStdoutLineIsPublished() throws Exception {
-        f.runtime.deploy(wasmPackage(tmp, "scale", "scale.wasm", "environment: {SCALE: '0.5', OFFSET: '1'}"));
+    assertThat(ok.outcome()).isEqualTo(Outcome.OK);
+    assertThat(ok.outputs())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.topic()).isEqualTo("devices/d7/scaled");
+              assertThat(m.payloadAsString()).isEqualTo("{\"value\":257.0}");
+            });
+    assertThat(f.host.on("devices/d7/scaled")).hasSize(1);
+    assertThat(bad.outcome()).isEqualTo(Outcome.ERROR);
+    assertThat(bad.error()).contains("expected {\"raw\": <number>}");
+    assertThat(f.runtime.get("scale").orElseThrow().runtime()).isEqualTo(RuntimeKind.WASM);
+  }
 
-        InvocationResult ok = f.invoke("scale", "devices/d7/adc", "{\"raw\": 512}");
-        InvocationResult bad = f.invoke("scale", "devices/d7/adc", "{\"volts\": 3}");
+  @Test
+  void moduleSpinningForeverIsStoppedAtItsDeadlineAndOthersKeepRunning() throws Exception {
+    f.runtime.deploy(
+        wasmPackage(tmp, "spin", "spin.wasm", "timeoutMillis: 300\ninputEncoding: binary"));
+    f.runtime.deploy(wasmPackage(tmp, "scale", "scale.wasm", ""));
 
-        assertThat(ok.outcome()).isEqualTo(Outcome.OK);
-        assertThat(ok.outputs()).singleElement().satisfies(m -> {
-            assertThat(m.topic()).isEqualTo("devices/d7/scaled");
-            assertThat(m.payloadAsString()).isEqualTo("{\"value\":257.0}");
-        });
-        assertThat(f.host.on("devices/d7/scaled")).hasSize(1);
-        assertThat(bad.outcome()).isEqualTo(Outcome.ERROR);
-        assertThat(bad.error()).contains("expected {\"raw\": <number>}");
-        assertThat(f.runtime.get("scale").orElseThrow().runtime()).isEqualTo(RuntimeKind.WASM);
-    }
+    InvocationResult stuck = f.invoke("spin", "in/spin", "x");
 
-    @Test
-    void moduleSpinningForeverIsStoppedAtItsDeadlineAndOthersKeepRunning() throws Exception {
-        f.runtime.deploy(wasmPackage(tmp, "spin", "spin.wasm", "timeoutMillis: 300\ninputEncoding: binary"));
-        f.runtime.deploy(wasmPackage(tmp, "scale", "scale.wasm", ""));
+    assertThat(stuck.outcome()).isEqualTo(Outcome.TIMEOUT);
+    assertThat(limitHits("spin", "timeout")).isEqualTo(1.0);
+    assertThat(f.runtime.get("spin").orElseThrow().state()).isEqualTo(FunctionState.ERRORED);
+    // the interpreter noticed the interrupt: no handler thread is left spinning
+    await()
+        .atMost(RuntimeFixture.WAIT)
+        .until(
+            () ->
+                f.registry
+                        .get("outpost.function.abandoned.threads")
+                        .tag("function", "spin")
+                        .gauge()
+                        .value()
+                    == 0.0);
+    assertThat(f.invoke("scale", "devices/d1/adc", "{\"raw\": 2}").outcome()).isEqualTo(Outcome.OK);
+    assertThat(f.invoke("spin", "in/spin", "x").outcome()).isEqualTo(Outcome.TIMEOUT);
+    assertThat(limitHits("spin", "timeout")).isEqualTo(2.0);
+  }
 
-        InvocationResult stuck = f.invoke("spin", "in/spin", "x");
+  @Test
+  void moduleGrowingItsMemoryIsStoppedAtItsPageLimit() throws Exception {
+    f.runtime.deploy(
+        wasmPackage(tmp, "hog", "hog.wasm", "maxMemoryPages: 8\ninputEncoding: binary"));
 
-        assertThat(stuck.outcome()).isEqualTo(Outcome.TIMEOUT);
-        assertThat(limitHits("spin", "timeout")).isEqualTo(1.0);
-        assertThat(f.runtime.get("spin").orElseThrow().state()).isEqualTo(FunctionState.ERRORED);
-        // the interpreter noticed the interrupt: no handler thread is left spinning
-        await().atMost(RuntimeFixture.WAIT).until(() -> f.registry.get("outpost.function.abandoned.threads")
-                .tag("function", "spin").gauge().value() == 0.0);
-        assertThat(f.invoke("scale", "devices/d1/adc", "{\"raw\": 2}").outcome()).isEqualTo(Outcome.OK);
-        assertThat(f.invoke("spin", "in/spin", "x").outcome()).isEqualTo(Outcome.TIMEOUT);
-        assertThat(limitHits("spin", "timeout")).isEqualTo(2.0);
-    }
+    InvocationResult result = f.invoke("hog", "in/hog", "x");
 
-    @Test
-    void moduleGrowingItsMemoryIsStoppedAtItsPageLimit() throws Exception {
-        f.runtime.deploy(wasmPackage(tmp, "hog", "hog.wasm", "maxMemoryPages: 8\ninputEncoding: binary"));
+    assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
+    assertThat(result.error()).contains("memory limit reached: 8 pages");
+    assertThat(limitHits("hog", "memory")).isEqualTo(1.0);
+    assertThat(f.runtime.get("hog").orElseThrow().state()).isEqualTo(FunctionState.ERRORED);
+  }
 
-        InvocationResult result = f.invoke("hog", "in/hog", "x");
+  @Test
+  void deployRefusesMorePagesThanTheGatewayAllows() throws Exception {
+    Path greedy = wasmPackage(tmp, "greedy", "scale.wasm", "maxMemoryPages: 5000");
 
-        assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
-        assertThat(result.error()).contains("memory limit reached: 8 pages");
-        assertThat(limitHits("hog", "memory")).isEqualTo(1.0);
-        assertThat(f.runtime.get("hog").orElseThrow().state()).isEqualTo(FunctionState.ERRORED);
-    }
+    assertThatThrownBy(() -> f.runtime.deploy(greedy))
+        .isInstanceOf(FunctionDeploymentException.class)
+        .hasMessageContaining(
+            "maxMemoryPages: greedy asks for 5000 pages, more than the gateway allows")
+        .hasMessageContaining("functions.wasm.maxMemoryPages: 1024");
+    assertThat(f.runtime.list()).isEmpty();
+  }
 
-    @Test
-    void deployRefusesMorePagesThanTheGatewayAllows() throws Exception {
-        Path greedy = wasmPackage(tmp, "greedy", "scale.wasm", "maxMemoryPages: 5000");
+  @Test
+  void deployRefusesAFileThatIsNotWebAssembly() throws Exception {
+    Path dir = wasmPackage(tmp, "junk", "scale.wasm", "");
+    Files.writeString(dir.resolve("scale.wasm"), "not wasm");
 
-        assertThatThrownBy(() -> f.runtime.deploy(greedy)).isInstanceOf(FunctionDeploymentException.class)
-                .hasMessageContaining("maxMemoryPages: greedy asks for 5000 pages, more than the gateway allows")
-                .hasMessageContaining("functions.wasm.maxMemoryPages: 1024");
-        assertThat(f.runtime.list()).isEmpty();
-    }
-
-    @Test
-    void deployRefusesAFileThatIsNotWebAssembly() throws Exception {
-        Path dir = wasmPackage(tmp, "junk", "scale.wasm", "");
-        Files.writeString(dir.resolve("scale.wasm"), "not wasm");
-
-        assertThatThrownBy(() -> f.runtime.deploy(dir)).isInstanceOf(FunctionDeploymentException.class)
-                .hasMessageContaining("handler: scale.wasm is not a valid WebAssembly module");
-    }
+    assertThatThrownBy(() -> f.runtime.deploy(dir))
+        .isInstanceOf(FunctionDeploymentException.class)
+        .hasMessageContaining("handler: scale.wasm is not a valid WebAssembly module");
+  }
 }

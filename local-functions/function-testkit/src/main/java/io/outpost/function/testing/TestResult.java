@@ -12,16 +12,19 @@ import java.util.List;
  */
 public record TestResult(List<OutboundMessage> published, List<OutboundMessage> returned) {
 
-    /** Copies the lists. */
-    public TestResult {
-        published = List.copyOf(published);
-        returned = List.copyOf(returned);
-    }
+  /** Copies the lists. */
+  public TestResult {
+    published = List.copyOf(published);
+    returned = List.copyOf(returned);
+  }
 
-    /** All outputs in the order the runtime would publish them: published ones first, then returned ones. */
-    public List<OutboundMessage> outputs() {
-        List<OutboundMessage> all = new ArrayList<>(published);
-        all.addAll(returned);
-        return all;
-    }
+  /**
+   * All outputs in the order the runtime would publish them: published ones first, then returned
+   * ones.
+   */
+  public List<OutboundMessage> outputs() {
+    List<OutboundMessage> all = new ArrayList<>(published);
+    all.addAll(returned);
+    return all;
+  }
 }

@@ -11,15 +11,16 @@ import io.outpost.function.runtime.wasm.WasmInvoker;
 /** Picks the invoker for a version's {@code runtime:}; the one place that knows every runtime. */
 final class Invokers {
 
-    private Invokers() {
-    }
+  private Invokers() {}
 
-    static Invoker create(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
-        return switch (pkg.descriptor().runtime()) {
-            case JAVA -> instance.spec().inChildProcess() ? new ProcessInvoker(pkg, instance, services)
-                    : new JavaInvoker(pkg, instance);
-            case PROCESS -> new ProcessInvoker(pkg, instance, services);
-            case WASM -> new WasmInvoker(pkg, instance, services);
-        };
-    }
+  static Invoker create(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
+    return switch (pkg.descriptor().runtime()) {
+      case JAVA ->
+          instance.spec().inChildProcess()
+              ? new ProcessInvoker(pkg, instance, services)
+              : new JavaInvoker(pkg, instance);
+      case PROCESS -> new ProcessInvoker(pkg, instance, services);
+      case WASM -> new WasmInvoker(pkg, instance, services);
+    };
+  }
 }

@@ -3,7 +3,6 @@ package io.outpost.function.runtime.descriptor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.outpost.topic.Topics;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.FunctionOverrides;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
@@ -14,6 +13,7 @@ import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.sandbox.FunctionLimits;
 import io.outpost.function.runtime.sandbox.Isolation;
 import io.outpost.function.runtime.sandbox.ResolvedLimits;
+import io.outpost.topic.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -21,169 +21,230 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A function package's {@value #FILE_NAME} (at the root of the jar or directory). Absent optional keys are null here
- * and take the runtime's defaults ({@link FunctionRuntimeOptions}) when deployed.
+ * A function package's {@value #FILE_NAME} (at the root of the jar or directory). Absent optional
+ * keys are null here and take the runtime's defaults ({@link FunctionRuntimeOptions}) when
+ * deployed.
  *
- * @param name unique function name: lowercase letters, digits, {@code - _ .}, up to 64 characters (required)
+ * @param name unique function name: lowercase letters, digits, {@code - _ .}, up to 64 characters
+ *     (required)
  * @param version version label, e.g. {@code 1.0.0}: letters, digits, {@code - _ . +} (required)
  * @param runtime {@code java} (default), {@code process} or {@code wasm}
- * @param handler Java runtime: fully qualified class implementing {@code io.outpost.function.Handler} (required);
- *     wasm runtime: path of the WASI module inside the package, e.g. {@code handler.wasm} (required)
- * @param command process runtime: program and arguments, run with the package directory as working directory
- *     (required), e.g. {@code [python3, handler.py]}
- * @param triggers MQTT topic filters that invoke the function; may be empty (invoked only through the admin API)
- * @param timeoutMillis per-invocation timeout; default {@code functions.defaultTimeoutMillis} (3000)
+ * @param handler Java runtime: fully qualified class implementing {@code
+ *     io.outpost.function.Handler} (required); wasm runtime: path of the WASI module inside the
+ *     package, e.g. {@code handler.wasm} (required)
+ * @param command process runtime: program and arguments, run with the package directory as working
+ *     directory (required), e.g. {@code [python3, handler.py]}
+ * @param triggers MQTT topic filters that invoke the function; may be empty (invoked only through
+ *     the admin API)
+ * @param timeoutMillis per-invocation timeout; default {@code functions.defaultTimeoutMillis}
+ *     (3000)
  * @param lifecycle {@code on-demand} (default) or {@code pinned}
- * @param maxConcurrency invocations running at once; default {@code functions.defaultMaxConcurrency} (1); must be 1
- *     for the process runtime
+ * @param maxConcurrency invocations running at once; default {@code
+ *     functions.defaultMaxConcurrency} (1); must be 1 for the process runtime
  * @param maxQueued invocations waiting; default {@code functions.defaultMaxQueued} (1000)
- * @param overflow {@code reject-new} or {@code drop-oldest}; default {@code functions.defaultOverflow} (reject-new)
- * @param environment configuration handed to the handler ({@code Context.config()}) or, for processes, added to the
- *     child's environment; default empty
- * @param inputEncoding {@code json} (default; non-JSON payloads fail with outcome ERROR) or {@code binary}
+ * @param overflow {@code reject-new} or {@code drop-oldest}; default {@code
+ *     functions.defaultOverflow} (reject-new)
+ * @param environment configuration handed to the handler ({@code Context.config()}) or, for
+ *     processes, added to the child's environment; default empty
+ * @param inputEncoding {@code json} (default; non-JSON payloads fail with outcome ERROR) or {@code
+ *     binary}
  * @param description free text shown by {@code functions list}; optional
- * @param maxMemoryPages wasm runtime: the most 64 KiB linear-memory pages one instance may grow to; default
- *     {@code functions.wasm.defaultMemoryPages} (256), at most {@code functions.wasm.maxMemoryPages} (1024)
- * @param idleTimeoutMillis on-demand functions: scale to zero (state IDLE) after this long without invocations;
- *     0 = never; default {@code functions.defaultIdleTimeoutMillis} (0)
- * @param limits memory, CPU, processes and open files of the function's processes ({@link FunctionLimits}); each
- *     absent key takes its default, lowered to the daemon's cap ({@code functions.limits}); more than a cap refuses
- *     the deploy
- * @param isolation Java runtime: {@code process} (a child JVM held to {@code limits}) or {@code in-process} (the
- *     daemon's JVM, sharing its fate); default {@code functions.defaultIsolation} ({@code process})
+ * @param maxMemoryPages wasm runtime: the most 64 KiB linear-memory pages one instance may grow to;
+ *     default {@code functions.wasm.defaultMemoryPages} (256), at most {@code
+ *     functions.wasm.maxMemoryPages} (1024)
+ * @param idleTimeoutMillis on-demand functions: scale to zero (state IDLE) after this long without
+ *     invocations; 0 = never; default {@code functions.defaultIdleTimeoutMillis} (0)
+ * @param limits memory, CPU, processes and open files of the function's processes ({@link
+ *     FunctionLimits}); each absent key takes its default, lowered to the daemon's cap ({@code
+ *     functions.limits}); more than a cap refuses the deploy
+ * @param isolation Java runtime: {@code process} (a child JVM held to {@code limits}) or {@code
+ *     in-process} (the daemon's JVM, sharing its fate); default {@code functions.defaultIsolation}
+ *     ({@code process})
  */
-public record FunctionDescriptor(String name, String version, RuntimeKind runtime, String handler,
-        List<String> command, List<String> triggers, Long timeoutMillis, Lifecycle lifecycle, Integer maxConcurrency,
-        Integer maxQueued, OverflowPolicy overflow, Map<String, String> environment, InputEncoding inputEncoding,
-        String description, Integer maxMemoryPages, Long idleTimeoutMillis, FunctionLimits limits,
-        Isolation isolation) {
+public record FunctionDescriptor(
+    String name,
+    String version,
+    RuntimeKind runtime,
+    String handler,
+    List<String> command,
+    List<String> triggers,
+    Long timeoutMillis,
+    Lifecycle lifecycle,
+    Integer maxConcurrency,
+    Integer maxQueued,
+    OverflowPolicy overflow,
+    Map<String, String> environment,
+    InputEncoding inputEncoding,
+    String description,
+    Integer maxMemoryPages,
+    Long idleTimeoutMillis,
+    FunctionLimits limits,
+    Isolation isolation) {
 
-    /** The descriptor's file name at the package root. */
-    public static final String FILE_NAME = "outpost-function.yaml";
+  /** The descriptor's file name at the package root. */
+  public static final String FILE_NAME = "outpost-function.yaml";
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    /** Validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
-    public FunctionDescriptor {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("name: required, " + NAME.pattern() + ", was " + name);
-        }
-        if (version == null || !VERSION.matcher(version).matches()) {
-            throw new IllegalArgumentException("version: required, " + VERSION.pattern() + ", was " + version);
-        }
-        runtime = runtime == null ? RuntimeKind.JAVA : runtime;
-        lifecycle = lifecycle == null ? Lifecycle.ON_DEMAND : lifecycle;
-        inputEncoding = inputEncoding == null ? InputEncoding.JSON : inputEncoding;
-        triggers = triggers == null ? List.of() : List.copyOf(triggers);
-        environment = environment == null ? Map.of() : Map.copyOf(environment);
-        command = command == null ? null : List.copyOf(command);
-        limits = limits == null ? FunctionLimits.NONE : limits;
-        if (isolation != null && runtime != RuntimeKind.JAVA) {
-            throw new IllegalArgumentException("isolation: only for runtime java (a " + runtime.yaml()
-                    + " function always runs in its own process)");
-        }
-        for (String trigger : triggers) {
-            try {
-                Topics.validateFilter(trigger);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("triggers: " + e.getMessage(), e);
-            }
-        }
-        if (runtime == RuntimeKind.JAVA && (handler == null || handler.isBlank())) {
-            throw new IllegalArgumentException("handler: required for runtime java (a class implementing Handler)");
-        }
-        if (runtime == RuntimeKind.PROCESS && (command == null || command.isEmpty())) {
-            throw new IllegalArgumentException("command: required for runtime process, e.g. [python3, handler.py]");
-        }
-        if (runtime == RuntimeKind.WASM && (handler == null || handler.isBlank())) {
-            throw new IllegalArgumentException("handler: required for runtime wasm (the module file, e.g. handler.wasm)");
-        }
-        if (maxMemoryPages != null && runtime != RuntimeKind.WASM) {
-            throw new IllegalArgumentException("maxMemoryPages: only for runtime wasm");
-        }
-        if (maxMemoryPages != null && maxMemoryPages < 1) {
-            throw new IllegalArgumentException("maxMemoryPages: must be >= 1, was " + maxMemoryPages);
-        }
-        if (idleTimeoutMillis != null && idleTimeoutMillis < 0) {
-            throw new IllegalArgumentException("idleTimeoutMillis: must be >= 0 (0 = never), was " + idleTimeoutMillis);
-        }
-        if (idleTimeoutMillis != null && idleTimeoutMillis > 0 && lifecycle == Lifecycle.PINNED) {
-            throw new IllegalArgumentException("idleTimeoutMillis: only on-demand functions scale to zero; "
-                    + "this one is pinned");
-        }
-        if (timeoutMillis != null && timeoutMillis <= 0) {
-            throw new IllegalArgumentException("timeoutMillis: must be > 0, was " + timeoutMillis);
-        }
-        if (maxConcurrency != null && maxConcurrency < 1) {
-            throw new IllegalArgumentException("maxConcurrency: must be >= 1, was " + maxConcurrency);
-        }
-        if (runtime == RuntimeKind.PROCESS && maxConcurrency != null && maxConcurrency != 1) {
-            throw new IllegalArgumentException("maxConcurrency: the process runtime runs one invocation at a time");
-        }
-        if (maxQueued != null && maxQueued < 0) {
-            throw new IllegalArgumentException("maxQueued: must be >= 0, was " + maxQueued);
-        }
+  /** Validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
+  public FunctionDescriptor {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("name: required, " + NAME.pattern() + ", was " + name);
     }
-
-    /**
-     * Parses a descriptor.
-     *
-     * @param in the YAML
-     * @param source where it came from, for error messages
-     * @return the descriptor
-     * @throws FunctionDeploymentException naming the source, key and line when it is invalid
-     */
-    public static FunctionDescriptor parse(InputStream in, String source) {
-        try {
-            return YAML.readValue(in, FunctionDescriptor.class);
-        } catch (IOException e) {
-            throw new FunctionDeploymentException("invalid " + FILE_NAME + " in " + source + ": "
-                    + e.getMessage().lines().findFirst().orElse(""), e);
-        }
+    if (version == null || !VERSION.matcher(version).matches()) {
+      throw new IllegalArgumentException(
+          "version: required, " + VERSION.pattern() + ", was " + version);
     }
-
-    /**
-     * Applies {@code functions.overrides.<name>} and the runtime defaults.
-     *
-     * @throws IllegalArgumentException ("functions.overrides.&lt;name&gt;.&lt;key&gt;: why") when an override does not
-     *     fit this function
-     */
-    public FunctionSpec resolve(FunctionRuntimeOptions options) {
-        FunctionOverrides o = options.overridesFor(name);
-        if (runtime == RuntimeKind.PROCESS && o.maxConcurrency() != null && o.maxConcurrency() != 1) {
-            throw new IllegalArgumentException("functions.overrides." + name + ".maxConcurrency: " + name
-                    + " is a process function, which runs one invocation at a time; was " + o.maxConcurrency());
-        }
-        long timeout = first(o.timeoutMillis(), timeoutMillis, options.defaultTimeoutMillis());
-        ResolvedLimits resolved = limits.resolve(options.limits());
-        Isolation where = runtime != RuntimeKind.JAVA ? Isolation.PROCESS
-                : first(null, isolation, options.defaultIsolation());
-        int concurrency = runtime == RuntimeKind.PROCESS ? 1
-                : first(o.maxConcurrency(), maxConcurrency, options.defaultMaxConcurrency());
-        Map<String, String> env = new java.util.HashMap<>(environment);
-        env.putAll(o.environment());
-        int memoryPages = 0;
-        if (runtime == RuntimeKind.WASM) {
-            memoryPages = first(null, maxMemoryPages, options.wasm().defaultMemoryPages());
-            if (memoryPages > options.wasm().maxMemoryPages()) {
-                throw new IllegalArgumentException("maxMemoryPages: " + name + " asks for " + memoryPages
-                        + " pages, more than the gateway allows (functions.wasm.maxMemoryPages: "
-                        + options.wasm().maxMemoryPages() + ")");
-            }
-        }
-        long idle = lifecycle == Lifecycle.PINNED ? 0
-                : first(null, idleTimeoutMillis, options.defaultIdleTimeoutMillis());
-        return new FunctionSpec(this, java.time.Duration.ofMillis(timeout), concurrency,
-                first(o.maxQueued(), maxQueued, options.defaultMaxQueued()),
-                first(o.overflow(), overflow, options.defaultOverflow()), env, java.time.Duration.ofMillis(idle),
-                memoryPages, resolved, where);
+    runtime = runtime == null ? RuntimeKind.JAVA : runtime;
+    lifecycle = lifecycle == null ? Lifecycle.ON_DEMAND : lifecycle;
+    inputEncoding = inputEncoding == null ? InputEncoding.JSON : inputEncoding;
+    triggers = triggers == null ? List.of() : List.copyOf(triggers);
+    environment = environment == null ? Map.of() : Map.copyOf(environment);
+    command = command == null ? null : List.copyOf(command);
+    limits = limits == null ? FunctionLimits.NONE : limits;
+    if (isolation != null && runtime != RuntimeKind.JAVA) {
+      throw new IllegalArgumentException(
+          "isolation: only for runtime java (a "
+              + runtime.yaml()
+              + " function always runs in its own process)");
     }
-
-    private static <T> T first(T override, T declared, T fallback) {
-        return override != null ? override : declared != null ? declared : fallback;
+    for (String trigger : triggers) {
+      try {
+        Topics.validateFilter(trigger);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("triggers: " + e.getMessage(), e);
+      }
     }
+    if (runtime == RuntimeKind.JAVA && (handler == null || handler.isBlank())) {
+      throw new IllegalArgumentException(
+          "handler: required for runtime java (a class implementing Handler)");
+    }
+    if (runtime == RuntimeKind.PROCESS && (command == null || command.isEmpty())) {
+      throw new IllegalArgumentException(
+          "command: required for runtime process, e.g. [python3, handler.py]");
+    }
+    if (runtime == RuntimeKind.WASM && (handler == null || handler.isBlank())) {
+      throw new IllegalArgumentException(
+          "handler: required for runtime wasm (the module file, e.g. handler.wasm)");
+    }
+    if (maxMemoryPages != null && runtime != RuntimeKind.WASM) {
+      throw new IllegalArgumentException("maxMemoryPages: only for runtime wasm");
+    }
+    if (maxMemoryPages != null && maxMemoryPages < 1) {
+      throw new IllegalArgumentException("maxMemoryPages: must be >= 1, was " + maxMemoryPages);
+    }
+    if (idleTimeoutMillis != null && idleTimeoutMillis < 0) {
+      throw new IllegalArgumentException(
+          "idleTimeoutMillis: must be >= 0 (0 = never), was " + idleTimeoutMillis);
+    }
+    if (idleTimeoutMillis != null && idleTimeoutMillis > 0 && lifecycle == Lifecycle.PINNED) {
+      throw new IllegalArgumentException(
+          "idleTimeoutMillis: only on-demand functions scale to zero; " + "this one is pinned");
+    }
+    if (timeoutMillis != null && timeoutMillis <= 0) {
+      throw new IllegalArgumentException("timeoutMillis: must be > 0, was " + timeoutMillis);
+    }
+    if (maxConcurrency != null && maxConcurrency < 1) {
+      throw new IllegalArgumentException("maxConcurrency: must be >= 1, was " + maxConcurrency);
+    }
+    if (runtime == RuntimeKind.PROCESS && maxConcurrency != null && maxConcurrency != 1) {
+      throw new IllegalArgumentException(
+          "maxConcurrency: the process runtime runs one invocation at a time");
+    }
+    if (maxQueued != null && maxQueued < 0) {
+      throw new IllegalArgumentException("maxQueued: must be >= 0, was " + maxQueued);
+    }
+  }
+
+  /**
+   * Parses a descriptor.
+   *
+   * @param in the YAML
+   * @param source where it came from, for error messages
+   * @return the descriptor
+   * @throws FunctionDeploymentException naming the source, key and line when it is invalid
+   */
+  public static FunctionDescriptor parse(InputStream in, String source) {
+    try {
+      return YAML.readValue(in, FunctionDescriptor.class);
+    } catch (IOException e) {
+      throw new FunctionDeploymentException(
+          "invalid "
+              + FILE_NAME
+              + " in "
+              + source
+              + ": "
+              + e.getMessage().lines().findFirst().orElse(""),
+          e);
+    }
+  }
+
+  /**
+   * Applies {@code functions.overrides.<name>} and the runtime defaults.
+   *
+   * @throws IllegalArgumentException ("functions.overrides.&lt;name&gt;.&lt;key&gt;: why") when an
+   *     override does not fit this function
+   */
+  public FunctionSpec resolve(FunctionRuntimeOptions options) {
+    FunctionOverrides o = options.overridesFor(name);
+    if (runtime == RuntimeKind.PROCESS && o.maxConcurrency() != null && o.maxConcurrency() != 1) {
+      throw new IllegalArgumentException(
+          "functions.overrides."
+              + name
+              + ".maxConcurrency: "
+              + name
+              + " is a process function, which runs one invocation at a time; was "
+              + o.maxConcurrency());
+    }
+    long timeout = first(o.timeoutMillis(), timeoutMillis, options.defaultTimeoutMillis());
+    ResolvedLimits resolved = limits.resolve(options.limits());
+    Isolation where =
+        runtime != RuntimeKind.JAVA
+            ? Isolation.PROCESS
+            : first(null, isolation, options.defaultIsolation());
+    int concurrency =
+        runtime == RuntimeKind.PROCESS
+            ? 1
+            : first(o.maxConcurrency(), maxConcurrency, options.defaultMaxConcurrency());
+    Map<String, String> env = new java.util.HashMap<>(environment);
+    env.putAll(o.environment());
+    int memoryPages = 0;
+    if (runtime == RuntimeKind.WASM) {
+      memoryPages = first(null, maxMemoryPages, options.wasm().defaultMemoryPages());
+      if (memoryPages > options.wasm().maxMemoryPages()) {
+        throw new IllegalArgumentException(
+            "maxMemoryPages: "
+                + name
+                + " asks for "
+                + memoryPages
+                + " pages, more than the gateway allows (functions.wasm.maxMemoryPages: "
+                + options.wasm().maxMemoryPages()
+                + ")");
+      }
+    }
+    long idle =
+        lifecycle == Lifecycle.PINNED
+            ? 0
+            : first(null, idleTimeoutMillis, options.defaultIdleTimeoutMillis());
+    return new FunctionSpec(
+        this,
+        java.time.Duration.ofMillis(timeout),
+        concurrency,
+        first(o.maxQueued(), maxQueued, options.defaultMaxQueued()),
+        first(o.overflow(), overflow, options.defaultOverflow()),
+        env,
+        java.time.Duration.ofMillis(idle),
+        memoryPages,
+        resolved,
+        where);
+  }
+
+  private static <T> T first(T override, T declared, T fallback) {
+    return override != null ? override : declared != null ? declared : fallback;
+  }
 }

@@ -21,237 +21,272 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One deployed version of a function: its invoker, its bounded queue and workers ({@link WorkerPool}) and its
- * BROKEN detection (a Resilience4j circuit breaker over consecutive failures, see {@link BrokenDetector}).
- * Invocations may be queued before {@link #startWorkers()} so a new version can take traffic while the old one drains.
+ * One deployed version of a function: its invoker, its bounded queue and workers ({@link
+ * WorkerPool}) and its BROKEN detection (a Resilience4j circuit breaker over consecutive failures,
+ * see {@link BrokenDetector}). Invocations may be queued before {@link #startWorkers()} so a new
+ * version can take traffic while the old one drains.
  */
 public final class FunctionInstance {
 
-    /** How long close() waits for interrupted handler threads; stuck ones are daemon threads and are abandoned. */
-    private static final long THREAD_JOIN_MILLIS = 2_000;
+  /**
+   * How long close() waits for interrupted handler threads; stuck ones are daemon threads and are
+   * abandoned.
+   */
+  private static final long THREAD_JOIN_MILLIS = 2_000;
 
-    private final FunctionPackage pkg;
-    private final FunctionSpec spec;
-    private final FunctionSlot slot;
-    private final RuntimeServices services;
-    private final ObjectMapper mapper = Messages.newMapper();
-    private final FunctionLogger logger;
-    private final CircuitBreaker breaker;
-    private final Invoker invoker;
-    private final WorkerPool pool;
-    private volatile boolean lastFailed;
-    private final IdleScaler idle;
+  private final FunctionPackage pkg;
+  private final FunctionSpec spec;
+  private final FunctionSlot slot;
+  private final RuntimeServices services;
+  private final ObjectMapper mapper = Messages.newMapper();
+  private final FunctionLogger logger;
+  private final CircuitBreaker breaker;
+  private final Invoker invoker;
+  private final WorkerPool pool;
+  private volatile boolean lastFailed;
+  private final IdleScaler idle;
 
-    public FunctionInstance(FunctionPackage pkg, FunctionSpec spec, FunctionSlot slot, RuntimeServices services,
-            Invoker.Factory invokers) {
-        this.pkg = pkg;
-        this.spec = spec;
-        this.slot = slot;
-        this.services = services;
-        this.logger = new Slf4jFunctionLogger(spec.name());
-        this.breaker = BrokenDetector.create(spec, services.options(), services.clock(), slot::stateChanged);
-        this.invoker = invokers.create(pkg, this, services);
-        this.pool = new WorkerPool(this, spec, services.options());
-        this.idle = new IdleScaler(this, invoker, services);
+  public FunctionInstance(
+      FunctionPackage pkg,
+      FunctionSpec spec,
+      FunctionSlot slot,
+      RuntimeServices services,
+      Invoker.Factory invokers) {
+    this.pkg = pkg;
+    this.spec = spec;
+    this.slot = slot;
+    this.services = services;
+    this.logger = new Slf4jFunctionLogger(spec.name());
+    this.breaker =
+        BrokenDetector.create(spec, services.options(), services.clock(), slot::stateChanged);
+    this.invoker = invokers.create(pkg, this, services);
+    this.pool = new WorkerPool(this, spec, services.options());
+    this.idle = new IdleScaler(this, invoker, services);
+  }
+
+  /** Loads the handler or spawns the pinned child; throws when the package is unusable. */
+  public void load() throws Exception {
+    invoker.start();
+  }
+
+  public void startWorkers() {
+    pool.start();
+    idle.start();
+  }
+
+  /**
+   * Queues an invocation (see {@link WorkerPool#submit}); false when this version is being
+   * replaced.
+   */
+  public boolean submit(Invocation invocation) {
+    return pool.submit(invocation);
+  }
+
+  /** Stops accepting; completes when queued and running invocations are done. */
+  public CompletableFuture<Void> drain() {
+    return pool.drain();
+  }
+
+  /**
+   * Fails whatever is left with STOPPED, releases threads, class loader and child process.
+   * Idempotent.
+   */
+  public void close() {
+    idle.stop();
+    pool.close();
+    invoker.close();
+    pool.awaitThreads(THREAD_JOIN_MILLIS);
+    services.strandedThreads().adopt(spec.name(), spec.version(), pool.aliveThreads());
+  }
+
+  /**
+   * Runs one invocation on the calling worker thread; reports exactly one outcome unless the
+   * watchdog did.
+   */
+  void execute(Invocation inv, WorkerPool.Worker worker) {
+    long timeoutNanos = spec.timeout().toNanos();
+    invoker.awaitRestart();
+    if (!inv.start(System.nanoTime(), timeoutNanos)) {
+      return;
     }
-
-    /** Loads the handler or spawns the pinned child; throws when the package is unusable. */
-    public void load() throws Exception {
-        invoker.start();
+    if (!breaker.tryAcquirePermission()) {
+      if (inv.finish()) {
+        slot.completed(
+            this, inv, Outcome.BROKEN, List.of(), 0, "function is BROKEN after repeated failures");
+      }
+      return;
     }
-
-    public void startWorkers() {
-        pool.start();
-        idle.start();
-    }
-
-    /** Queues an invocation (see {@link WorkerPool#submit}); false when this version is being replaced. */
-    public boolean submit(Invocation invocation) {
-        return pool.submit(invocation);
-    }
-
-    /** Stops accepting; completes when queued and running invocations are done. */
-    public CompletableFuture<Void> drain() {
-        return pool.drain();
-    }
-
-    /** Fails whatever is left with STOPPED, releases threads, class loader and child process. Idempotent. */
-    public void close() {
-        idle.stop();
-        pool.close();
-        invoker.close();
-        pool.awaitThreads(THREAD_JOIN_MILLIS);
-        services.strandedThreads().adopt(spec.name(), spec.version(), pool.aliveThreads());
-    }
-
-    /** Runs one invocation on the calling worker thread; reports exactly one outcome unless the watchdog did. */
-    void execute(Invocation inv, WorkerPool.Worker worker) {
-        long timeoutNanos = spec.timeout().toNanos();
-        invoker.awaitRestart();
-        if (!inv.start(System.nanoTime(), timeoutNanos)) {
-            return;
-        }
-        if (!breaker.tryAcquirePermission()) {
-            if (inv.finish()) {
-                slot.completed(this, inv, Outcome.BROKEN, List.of(), 0, "function is BROKEN after repeated failures");
-            }
-            return;
-        }
-        ScheduledFuture<?> timer = services.scheduler().schedule(() -> timedOut(inv, worker), timeoutNanos,
-                TimeUnit.NANOSECONDS);
-        InvocationContext ctx = new InvocationContext(this, inv);
-        idle.beginUse();
-        try {
-            List<OutboundMessage> returned = invoker.invoke(inv, ctx);
-            long took = System.nanoTime() - inv.startNanos();
-            if (returned.size() + ctx.published().size() > maxOutputs()) {
-                throw new IllegalStateException("handler produced more than " + maxOutputs() + " messages");
-            }
-            if (inv.finish()) {
-                timer.cancel(false);
-                breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-                returned.forEach(this::publishOutput);
-                List<OutboundMessage> all = new ArrayList<>(ctx.published());
-                all.addAll(returned);
-                markFailed(false);
-                slot.completed(this, inv, Outcome.OK, all, took, null);
-            }
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-            long took = System.nanoTime() - inv.startNanos();
-            if (inv.finish()) {
-                timer.cancel(false);
-                breaker.onError(took, TimeUnit.NANOSECONDS, e);
-                markFailed(true);
-                logger.warn("invocation on {} failed", inv.message.topic(), e);
-                slot.completed(this, inv, Outcome.ERROR, List.copyOf(ctx.published()), took, describe(e));
-            } else if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-        } finally {
-            idle.endUse();
-        }
-    }
-
-    private void timedOut(Invocation inv, WorkerPool.Worker worker) {
-        if (!inv.finish()) {
-            return;
-        }
-        long timeoutNanos = spec.timeout().toNanos();
-        breaker.onError(timeoutNanos, TimeUnit.NANOSECONDS, new TimeoutException("timed out"));
+    ScheduledFuture<?> timer =
+        services
+            .scheduler()
+            .schedule(() -> timedOut(inv, worker), timeoutNanos, TimeUnit.NANOSECONDS);
+    InvocationContext ctx = new InvocationContext(this, inv);
+    idle.beginUse();
+    try {
+      List<OutboundMessage> returned = invoker.invoke(inv, ctx);
+      long took = System.nanoTime() - inv.startNanos();
+      if (returned.size() + ctx.published().size() > maxOutputs()) {
+        throw new IllegalStateException("handler produced more than " + maxOutputs() + " messages");
+      }
+      if (inv.finish()) {
+        timer.cancel(false);
+        breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+        returned.forEach(this::publishOutput);
+        List<OutboundMessage> all = new ArrayList<>(ctx.published());
+        all.addAll(returned);
+        markFailed(false);
+        slot.completed(this, inv, Outcome.OK, all, took, null);
+      }
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      long took = System.nanoTime() - inv.startNanos();
+      if (inv.finish()) {
+        timer.cancel(false);
+        breaker.onError(took, TimeUnit.NANOSECONDS, e);
         markFailed(true);
-        services.limitHits().hit(spec.name(), LimitKind.TIMEOUT, "an invocation ran past its "
-                + spec.timeout().toMillis() + " ms timeout");
-        try {
-            invoker.timedOut();
-        } finally {
-            pool.retire(worker, inv);
-        }
-        slot.completed(this, inv, Outcome.TIMEOUT, List.of(), timeoutNanos,
-                "timed out after " + spec.timeout().toMillis() + " ms");
-        services.scheduler().schedule(this::checkAbandoned, 1, TimeUnit.SECONDS);
+        logger.warn("invocation on {} failed", inv.message.topic(), e);
+        slot.completed(this, inv, Outcome.ERROR, List.copyOf(ctx.published()), took, describe(e));
+      } else if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    } finally {
+      idle.endUse();
     }
+  }
 
-    private void checkAbandoned() {
-        int stuck = pool.abandoned();
-        if (stuck > services.options().maxAbandonedThreads() && breaker.getState() != CircuitBreaker.State.FORCED_OPEN) {
-            logger.error("{} handler threads ignore interrupts and are stuck; function is BROKEN until redeployed",
-                    stuck);
-            slot.noteError(spec.name() + ": " + stuck + " stuck handler threads; BROKEN until redeployed");
-            breaker.transitionToForcedOpenState();
-        }
+  private void timedOut(Invocation inv, WorkerPool.Worker worker) {
+    if (!inv.finish()) {
+      return;
     }
+    long timeoutNanos = spec.timeout().toNanos();
+    breaker.onError(timeoutNanos, TimeUnit.NANOSECONDS, new TimeoutException("timed out"));
+    markFailed(true);
+    services
+        .limitHits()
+        .hit(
+            spec.name(),
+            LimitKind.TIMEOUT,
+            "an invocation ran past its " + spec.timeout().toMillis() + " ms timeout");
+    try {
+      invoker.timedOut();
+    } finally {
+      pool.retire(worker, inv);
+    }
+    slot.completed(
+        this,
+        inv,
+        Outcome.TIMEOUT,
+        List.of(),
+        timeoutNanos,
+        "timed out after " + spec.timeout().toMillis() + " ms");
+    services.scheduler().schedule(this::checkAbandoned, 1, TimeUnit.SECONDS);
+  }
 
-    /** A process child crashed outside an invocation: counts towards BROKEN like a failed invocation. */
-    public void childCrashed(String reason) {
-        breaker.onError(0, TimeUnit.NANOSECONDS, new IllegalStateException(reason));
-        slot.noteError(reason);
-        markFailed(true);
+  private void checkAbandoned() {
+    int stuck = pool.abandoned();
+    if (stuck > services.options().maxAbandonedThreads()
+        && breaker.getState() != CircuitBreaker.State.FORCED_OPEN) {
+      logger.error(
+          "{} handler threads ignore interrupts and are stuck; function is BROKEN until redeployed",
+          stuck);
+      slot.noteError(
+          spec.name() + ": " + stuck + " stuck handler threads; BROKEN until redeployed");
+      breaker.transitionToForcedOpenState();
     }
+  }
 
-    public boolean isBroken() {
-        CircuitBreaker.State s = breaker.getState();
-        return s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN;
-    }
+  /**
+   * A process child crashed outside an invocation: counts towards BROKEN like a failed invocation.
+   */
+  public void childCrashed(String reason) {
+    breaker.onError(0, TimeUnit.NANOSECONDS, new IllegalStateException(reason));
+    slot.noteError(reason);
+    markFailed(true);
+  }
 
-    FunctionState state() {
-        if (pool.isClosed()) {
-            return FunctionState.STOPPED;
-        }
-        if (idle.isIdle()) {
-            return FunctionState.IDLE;
-        }
-        return switch (breaker.getState()) {
-            case OPEN, FORCED_OPEN -> FunctionState.BROKEN;
-            case HALF_OPEN -> FunctionState.ERRORED;
-            default -> lastFailed ? FunctionState.ERRORED : FunctionState.RUNNING;
-        };
-    }
+  public boolean isBroken() {
+    CircuitBreaker.State s = breaker.getState();
+    return s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN;
+  }
 
-    private void markFailed(boolean failed) {
-        if (lastFailed != failed) {
-            lastFailed = failed;
-            slot.stateChanged();
-        }
+  FunctionState state() {
+    if (pool.isClosed()) {
+      return FunctionState.STOPPED;
     }
+    if (idle.isIdle()) {
+      return FunctionState.IDLE;
+    }
+    return switch (breaker.getState()) {
+      case OPEN, FORCED_OPEN -> FunctionState.BROKEN;
+      case HALF_OPEN -> FunctionState.ERRORED;
+      default -> lastFailed ? FunctionState.ERRORED : FunctionState.RUNNING;
+    };
+  }
 
-    public Message messageView(InboundMessage message) {
-        return new MessageView(message, mapper);
+  private void markFailed(boolean failed) {
+    if (lastFailed != failed) {
+      lastFailed = failed;
+      slot.stateChanged();
     }
+  }
 
-    public OutboundMessage encode(Publication publication) {
-        return Messages.encode(spec.name(), publication, mapper);
-    }
+  public Message messageView(InboundMessage message) {
+    return new MessageView(message, mapper);
+  }
 
-    void publishOutput(OutboundMessage message) {
-        slot.publish(message);
-    }
+  public OutboundMessage encode(Publication publication) {
+    return Messages.encode(spec.name(), publication, mapper);
+  }
 
-    void reject(Invocation inv, Outcome outcome, String reason) {
-        if (inv.finish()) {
-            slot.completed(this, inv, outcome, List.of(), 0, reason);
-        }
-    }
+  void publishOutput(OutboundMessage message) {
+    slot.publish(message);
+  }
 
-    int maxOutputs() {
-        return services.options().maxOutputsPerInvocation();
+  void reject(Invocation inv, Outcome outcome, String reason) {
+    if (inv.finish()) {
+      slot.completed(this, inv, outcome, List.of(), 0, reason);
     }
+  }
 
-    public FunctionSpec spec() {
-        return spec;
-    }
+  int maxOutputs() {
+    return services.options().maxOutputsPerInvocation();
+  }
 
-    /** The package this version runs from, to start it again under other settings. */
-    public FunctionPackage pkg() {
-        return pkg;
-    }
+  public FunctionSpec spec() {
+    return spec;
+  }
 
-    public FunctionLogger logger() {
-        return logger;
-    }
+  /** The package this version runs from, to start it again under other settings. */
+  public FunctionPackage pkg() {
+    return pkg;
+  }
 
-    public ObjectMapper mapper() {
-        return mapper;
-    }
+  public FunctionLogger logger() {
+    return logger;
+  }
 
-    /** Notifies listeners that the visible state changed (scaled to zero, or woken up). */
-    void stateChanged() {
-        slot.stateChanged();
-    }
+  public ObjectMapper mapper() {
+    return mapper;
+  }
 
-    int queueDepth() {
-        return pool.queueDepth();
-    }
+  /** Notifies listeners that the visible state changed (scaled to zero, or woken up). */
+  void stateChanged() {
+    slot.stateChanged();
+  }
 
-    int inFlight() {
-        return pool.running();
-    }
+  int queueDepth() {
+    return pool.queueDepth();
+  }
 
-    int abandonedThreads() {
-        return pool.abandoned();
-    }
+  int inFlight() {
+    return pool.running();
+  }
 
-    public static String describe(Throwable e) {
-        String message = e.getMessage();
-        return e.getClass().getName() + (message == null ? "" : ": " + message);
-    }
+  int abandonedThreads() {
+    return pool.abandoned();
+  }
+
+  public static String describe(Throwable e) {
+    String message = e.getMessage();
+    return e.getClass().getName() + (message == null ? "" : ": " + message);
+  }
 }

@@ -25,133 +25,182 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything about one function name that outlives its versions: the active {@link FunctionInstance}, metrics,
- * totals, the last error and error-record publishing.
+ * Everything about one function name that outlives its versions: the active {@link
+ * FunctionInstance}, metrics, totals, the last error and error-record publishing.
  */
 public final class FunctionSlot {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FunctionSlot.class);
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionSlot.class);
 
-    public final String name;
-    private final FunctionHost host;
-    private final ErrorRecords errors;
-    private final Runnable onStateChange;
-    private final MeterRegistry registry;
-    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
-    private final Timer duration;
-    private final Counter publishFailures;
-    private final List<Meter> meters = new ArrayList<>();
-    private final LongAdder invocations = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    private volatile FunctionInstance current;
-    private volatile List<String> previousVersions = List.of();
-    private volatile String lastError;
+  public final String name;
+  private final FunctionHost host;
+  private final ErrorRecords errors;
+  private final Runnable onStateChange;
+  private final MeterRegistry registry;
+  private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+  private final Timer duration;
+  private final Counter publishFailures;
+  private final List<Meter> meters = new ArrayList<>();
+  private final LongAdder invocations = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+  private volatile FunctionInstance current;
+  private volatile List<String> previousVersions = List.of();
+  private volatile String lastError;
 
-    public FunctionSlot(String name, FunctionHost host, ErrorRecords errors, MeterRegistry registry,
-            Runnable onStateChange) {
-        this.name = name;
-        this.host = host;
-        this.errors = errors;
-        this.registry = registry;
-        this.onStateChange = onStateChange;
-        for (Outcome o : Outcome.values()) {
-            outcomes.put(o, keep(Counter.builder("outpost.function.invocations").tag("function", name)
-                    .tag("outcome", o.tag()).description("Function invocations by outcome").register(registry)));
-        }
-        duration = keep(Timer.builder("outpost.function.duration").tag("function", name)
-                .description("Handler execution time").publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofMinutes(1))
+  public FunctionSlot(
+      String name,
+      FunctionHost host,
+      ErrorRecords errors,
+      MeterRegistry registry,
+      Runnable onStateChange) {
+    this.name = name;
+    this.host = host;
+    this.errors = errors;
+    this.registry = registry;
+    this.onStateChange = onStateChange;
+    for (Outcome o : Outcome.values()) {
+      outcomes.put(
+          o,
+          keep(
+              Counter.builder("outpost.function.invocations")
+                  .tag("function", name)
+                  .tag("outcome", o.tag())
+                  .description("Function invocations by outcome")
+                  .register(registry)));
+    }
+    duration =
+        keep(
+            Timer.builder("outpost.function.duration")
+                .tag("function", name)
+                .description("Handler execution time")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(1_000))
+                .maximumExpectedValue(Duration.ofMinutes(1))
                 .register(registry));
-        publishFailures = keep(Counter.builder("outpost.function.publish.failures").tag("function", name)
-                .description("Function outputs the broker did not accept").register(registry));
-        gauge("outpost.function.queue.depth", "Invocations waiting", FunctionInstance::queueDepth);
-        gauge("outpost.function.in.flight", "Invocations running", FunctionInstance::inFlight);
-        gauge("outpost.function.abandoned.threads", "Handler threads stuck after a timeout",
-                FunctionInstance::abandonedThreads);
-    }
+    publishFailures =
+        keep(
+            Counter.builder("outpost.function.publish.failures")
+                .tag("function", name)
+                .description("Function outputs the broker did not accept")
+                .register(registry));
+    gauge("outpost.function.queue.depth", "Invocations waiting", FunctionInstance::queueDepth);
+    gauge("outpost.function.in.flight", "Invocations running", FunctionInstance::inFlight);
+    gauge(
+        "outpost.function.abandoned.threads",
+        "Handler threads stuck after a timeout",
+        FunctionInstance::abandonedThreads);
+  }
 
-    private void gauge(String meter, String description, ToDoubleFunction<FunctionInstance> value) {
-        keep(Gauge.builder(meter, this, s -> {
-            FunctionInstance i = s.current;
-            return i == null ? 0 : value.applyAsDouble(i);
-        }).tag("function", name).description(description).strongReference(true).register(registry));
-    }
+  private void gauge(String meter, String description, ToDoubleFunction<FunctionInstance> value) {
+    keep(
+        Gauge.builder(
+                meter,
+                this,
+                s -> {
+                  FunctionInstance i = s.current;
+                  return i == null ? 0 : value.applyAsDouble(i);
+                })
+            .tag("function", name)
+            .description(description)
+            .strongReference(true)
+            .register(registry));
+  }
 
-    private <M extends Meter> M keep(M meter) {
-        meters.add(meter);
-        return meter;
-    }
+  private <M extends Meter> M keep(M meter) {
+    meters.add(meter);
+    return meter;
+  }
 
-    public FunctionInstance current() {
-        return current;
-    }
+  public FunctionInstance current() {
+    return current;
+  }
 
-    public void activate(FunctionInstance instance, List<String> previous) {
-        current = instance;
-        previousVersions = List.copyOf(previous);
-    }
+  public void activate(FunctionInstance instance, List<String> previous) {
+    current = instance;
+    previousVersions = List.copyOf(previous);
+  }
 
-    /** Switches to another instance of the same version (new settings); rollback targets stay. */
-    public void replace(FunctionInstance instance) {
-        current = instance;
-    }
+  /** Switches to another instance of the same version (new settings); rollback targets stay. */
+  public void replace(FunctionInstance instance) {
+    current = instance;
+  }
 
-    /** Reports an outcome: metrics, totals, error record, then completes the caller's future. */
-    void completed(FunctionInstance instance, Invocation inv, Outcome outcome, List<OutboundMessage> outputs,
-            long nanos, String error) {
-        outcomes.get(outcome).increment();
-        invocations.increment();
-        if (outcome == Outcome.OK || outcome == Outcome.ERROR || outcome == Outcome.TIMEOUT) {
-            duration.record(nanos, TimeUnit.NANOSECONDS);
-        }
-        String version = instance.spec().version();
-        if (outcome.isFailure()) {
-            failures.increment();
-            lastError = error;
-            host(errors.record(name, version, outcome, error, inv.message));
-        }
-        inv.result.complete(new InvocationResult(name, version, outcome, outputs, Duration.ofNanos(nanos), error));
+  /** Reports an outcome: metrics, totals, error record, then completes the caller's future. */
+  void completed(
+      FunctionInstance instance,
+      Invocation inv,
+      Outcome outcome,
+      List<OutboundMessage> outputs,
+      long nanos,
+      String error) {
+    outcomes.get(outcome).increment();
+    invocations.increment();
+    if (outcome == Outcome.OK || outcome == Outcome.ERROR || outcome == Outcome.TIMEOUT) {
+      duration.record(nanos, TimeUnit.NANOSECONDS);
     }
-
-    void noteError(String error) {
-        lastError = error;
+    String version = instance.spec().version();
+    if (outcome.isFailure()) {
+      failures.increment();
+      lastError = error;
+      host(errors.record(name, version, outcome, error, inv.message));
     }
+    inv.result.complete(
+        new InvocationResult(name, version, outcome, outputs, Duration.ofNanos(nanos), error));
+  }
 
-    /** Hands an output to the host; a refusal is counted and logged, never thrown into handler code. */
-    void publish(OutboundMessage message) {
-        host(message);
-    }
+  void noteError(String error) {
+    lastError = error;
+  }
 
-    private void host(OutboundMessage message) {
-        try {
-            host.publish(message).whenComplete((ok, e) -> {
+  /**
+   * Hands an output to the host; a refusal is counted and logged, never thrown into handler code.
+   */
+  void publish(OutboundMessage message) {
+    host(message);
+  }
+
+  private void host(OutboundMessage message) {
+    try {
+      host.publish(message)
+          .whenComplete(
+              (ok, e) -> {
                 if (e != null) {
-                    publishFailures.increment();
-                    LOG.warn("function {}: publish to {} failed", name, message.topic(), e);
+                  publishFailures.increment();
+                  LOG.warn("function {}: publish to {} failed", name, message.topic(), e);
                 }
-            });
-        } catch (RuntimeException e) {
-            publishFailures.increment();
-            LOG.warn("function {}: publish to {} failed", name, message.topic(), e);
-        }
+              });
+    } catch (RuntimeException e) {
+      publishFailures.increment();
+      LOG.warn("function {}: publish to {} failed", name, message.topic(), e);
     }
+  }
 
-    void stateChanged() {
-        onStateChange.run();
-    }
+  void stateChanged() {
+    onStateChange.run();
+  }
 
-    public FunctionInfo info(FunctionState override) {
-        FunctionInstance i = current;
-        FunctionDescriptor d = i.spec().descriptor();
-        FunctionSpec spec = i.spec();
-        return new FunctionInfo(name, d.version(), d.runtime(), d.lifecycle(), d.triggers(),
-                override != null ? override : i.state(), previousVersions, invocations.sum(), failures.sum(),
-                i.queueDepth(), lastError, new FunctionInfo.Settings(spec.timeout().toMillis(), spec.maxConcurrency(),
-                        spec.maxQueued(), spec.overflow()));
-    }
+  public FunctionInfo info(FunctionState override) {
+    FunctionInstance i = current;
+    FunctionDescriptor d = i.spec().descriptor();
+    FunctionSpec spec = i.spec();
+    return new FunctionInfo(
+        name,
+        d.version(),
+        d.runtime(),
+        d.lifecycle(),
+        d.triggers(),
+        override != null ? override : i.state(),
+        previousVersions,
+        invocations.sum(),
+        failures.sum(),
+        i.queueDepth(),
+        lastError,
+        new FunctionInfo.Settings(
+            spec.timeout().toMillis(), spec.maxConcurrency(), spec.maxQueued(), spec.overflow()));
+  }
 
-    /** Removes this function's meters (on remove). */
-    public void unregister() {
-        meters.forEach(registry::remove);
-    }
+  /** Removes this function's meters (on remove). */
+  public void unregister() {
+    meters.forEach(registry::remove);
+  }
 }

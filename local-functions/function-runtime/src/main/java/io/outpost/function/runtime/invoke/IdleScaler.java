@@ -5,97 +5,109 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scale to zero for one on-demand version: when nothing has run or waited for {@code idleTimeout}, the invoker
- * releases its process, class loader or module ({@link Invoker#suspend()}) and the version shows as IDLE. The next
- * invocation waits in the version's bounded queue like any other while its worker starts the invoker again, so the
- * first message after idling is never lost. Checks run on the runtime's scheduler; time comes from its clock.
+ * Scale to zero for one on-demand version: when nothing has run or waited for {@code idleTimeout},
+ * the invoker releases its process, class loader or module ({@link Invoker#suspend()}) and the
+ * version shows as IDLE. The next invocation waits in the version's bounded queue like any other
+ * while its worker starts the invoker again, so the first message after idling is never lost.
+ * Checks run on the runtime's scheduler; time comes from its clock.
  */
 final class IdleScaler {
 
-    /** Checks at most this far apart, so a long idle time is still noticed promptly. */
-    private static final long MAX_CHECK_MILLIS = 1_000;
-    private static final long MIN_CHECK_MILLIS = 10;
+  /** Checks at most this far apart, so a long idle time is still noticed promptly. */
+  private static final long MAX_CHECK_MILLIS = 1_000;
 
-    private final FunctionInstance instance;
-    private final Invoker invoker;
-    private final RuntimeServices services;
-    private final long idleMillis;
-    private final Object lock = new Object();
-    private int active; // guarded by lock
-    private long lastUsedMillis; // guarded by lock
-    private volatile boolean idle;
-    private ScheduledFuture<?> check;
+  private static final long MIN_CHECK_MILLIS = 10;
 
-    IdleScaler(FunctionInstance instance, Invoker invoker, RuntimeServices services) {
-        this.instance = instance;
-        this.invoker = invoker;
-        this.services = services;
-        Duration timeout = instance.spec().idleTimeout();
-        this.idleMillis = timeout == null ? 0 : timeout.toMillis();
+  private final FunctionInstance instance;
+  private final Invoker invoker;
+  private final RuntimeServices services;
+  private final long idleMillis;
+  private final Object lock = new Object();
+  private int active; // guarded by lock
+  private long lastUsedMillis; // guarded by lock
+  private volatile boolean idle;
+  private ScheduledFuture<?> check;
+
+  IdleScaler(FunctionInstance instance, Invoker invoker, RuntimeServices services) {
+    this.instance = instance;
+    this.invoker = invoker;
+    this.services = services;
+    Duration timeout = instance.spec().idleTimeout();
+    this.idleMillis = timeout == null ? 0 : timeout.toMillis();
+  }
+
+  /** Starts watching (no-op when the version never scales to zero). */
+  void start() {
+    if (idleMillis <= 0) {
+      return;
     }
-
-    /** Starts watching (no-op when the version never scales to zero). */
-    void start() {
-        if (idleMillis <= 0) {
-            return;
-        }
-        synchronized (lock) {
-            lastUsedMillis = services.clock().millis();
-            long every = Math.max(MIN_CHECK_MILLIS, Math.min(MAX_CHECK_MILLIS, idleMillis / 4));
-            check = services.scheduler().scheduleWithFixedDelay(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
-        }
+    synchronized (lock) {
+      lastUsedMillis = services.clock().millis();
+      long every = Math.max(MIN_CHECK_MILLIS, Math.min(MAX_CHECK_MILLIS, idleMillis / 4));
+      check =
+          services
+              .scheduler()
+              .scheduleWithFixedDelay(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
     }
+  }
 
-    void stop() {
-        synchronized (lock) {
-            if (check != null) {
-                check.cancel(false);
-            }
-        }
+  void stop() {
+    synchronized (lock) {
+      if (check != null) {
+        check.cancel(false);
+      }
     }
+  }
 
-    boolean isIdle() {
-        return idle;
-    }
+  boolean isIdle() {
+    return idle;
+  }
 
-    /** An invocation is about to run on a worker: wake up if idle (the invoker restarts lazily in invoke). */
-    void beginUse() {
-        boolean woke;
-        synchronized (lock) {
-            active++;
-            woke = idle;
-            idle = false;
-        }
-        if (woke) {
-            instance.logger().info("starting again after scaling to zero");
-            instance.stateChanged();
-        }
+  /**
+   * An invocation is about to run on a worker: wake up if idle (the invoker restarts lazily in
+   * invoke).
+   */
+  void beginUse() {
+    boolean woke;
+    synchronized (lock) {
+      active++;
+      woke = idle;
+      idle = false;
     }
+    if (woke) {
+      instance.logger().info("starting again after scaling to zero");
+      instance.stateChanged();
+    }
+  }
 
-    void endUse() {
-        synchronized (lock) {
-            active--;
-            lastUsedMillis = services.clock().millis();
-        }
+  void endUse() {
+    synchronized (lock) {
+      active--;
+      lastUsedMillis = services.clock().millis();
     }
+  }
 
-    private void checkIdle() {
-        boolean suspended = false;
-        try {
-            synchronized (lock) {
-                if (!idle && active == 0 && instance.queueDepth() == 0
-                        && services.clock().millis() - lastUsedMillis >= idleMillis) {
-                    invoker.suspend();
-                    idle = true;
-                    suspended = true;
-                }
-            }
-        } catch (RuntimeException e) {
-            instance.logger().warn("scaling to zero failed; the function keeps running", e);
+  private void checkIdle() {
+    boolean suspended = false;
+    try {
+      synchronized (lock) {
+        if (!idle
+            && active == 0
+            && instance.queueDepth() == 0
+            && services.clock().millis() - lastUsedMillis >= idleMillis) {
+          invoker.suspend();
+          idle = true;
+          suspended = true;
         }
-        if (suspended) {
-            instance.logger().info("no invocation for {} ms: scaled to zero until the next one", idleMillis);
-            instance.stateChanged();
-        }
+      }
+    } catch (RuntimeException e) {
+      instance.logger().warn("scaling to zero failed; the function keeps running", e);
     }
+    if (suspended) {
+      instance
+          .logger()
+          .info("no invocation for {} ms: scaled to zero until the next one", idleMillis);
+      instance.stateChanged();
+    }
+  }
 }

@@ -6,46 +6,47 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One requested invocation, from enqueue to outcome. Exactly one of the parties racing to finish it (the worker,
- * the timeout watchdog, overflow eviction, shutdown) wins; the others see {@link #isDone()}.
+ * One requested invocation, from enqueue to outcome. Exactly one of the parties racing to finish it
+ * (the worker, the timeout watchdog, overflow eviction, shutdown) wins; the others see {@link
+ * #isDone()}.
  */
 public final class Invocation {
 
-    private static final int QUEUED = 0;
-    private static final int RUNNING = 1;
-    private static final int DONE = 2;
+  private static final int QUEUED = 0;
+  private static final int RUNNING = 1;
+  private static final int DONE = 2;
 
-    public final InboundMessage message;
-    public final CompletableFuture<InvocationResult> result = new CompletableFuture<>();
-    private final AtomicInteger state = new AtomicInteger(QUEUED);
-    private volatile long startNanos;
-    private volatile long deadlineNanos;
+  public final InboundMessage message;
+  public final CompletableFuture<InvocationResult> result = new CompletableFuture<>();
+  private final AtomicInteger state = new AtomicInteger(QUEUED);
+  private volatile long startNanos;
+  private volatile long deadlineNanos;
 
-    public Invocation(InboundMessage message) {
-        this.message = message;
-    }
+  public Invocation(InboundMessage message) {
+    this.message = message;
+  }
 
-    /** Moves QUEUED to RUNNING; false if it was already finished (e.g. evicted). */
-    boolean start(long nowNanos, long timeoutNanos) {
-        startNanos = nowNanos;
-        deadlineNanos = nowNanos + timeoutNanos;
-        return state.compareAndSet(QUEUED, RUNNING);
-    }
+  /** Moves QUEUED to RUNNING; false if it was already finished (e.g. evicted). */
+  boolean start(long nowNanos, long timeoutNanos) {
+    startNanos = nowNanos;
+    deadlineNanos = nowNanos + timeoutNanos;
+    return state.compareAndSet(QUEUED, RUNNING);
+  }
 
-    /** Claims the right to report the outcome; true only for the first caller. */
-    boolean finish() {
-        return state.getAndSet(DONE) != DONE;
-    }
+  /** Claims the right to report the outcome; true only for the first caller. */
+  boolean finish() {
+    return state.getAndSet(DONE) != DONE;
+  }
 
-    boolean isDone() {
-        return state.get() == DONE;
-    }
+  boolean isDone() {
+    return state.get() == DONE;
+  }
 
-    long startNanos() {
-        return startNanos;
-    }
+  long startNanos() {
+    return startNanos;
+  }
 
-    long deadlineNanos() {
-        return deadlineNanos;
-    }
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
 }

@@ -9,70 +9,78 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The runtime's {@link Context} for one invocation; publishes go straight to the host while the call is live. */
+/**
+ * The runtime's {@link Context} for one invocation; publishes go straight to the host while the
+ * call is live.
+ */
 public final class InvocationContext implements Context {
 
-    private final FunctionInstance instance;
-    private final Invocation invocation;
-    private final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
+  private final FunctionInstance instance;
+  private final Invocation invocation;
+  private final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
 
-    InvocationContext(FunctionInstance instance, Invocation invocation) {
-        this.instance = instance;
-        this.invocation = invocation;
-    }
+  InvocationContext(FunctionInstance instance, Invocation invocation) {
+    this.instance = instance;
+    this.invocation = invocation;
+  }
 
-    @Override
-    public String functionName() {
-        return instance.spec().name();
-    }
+  @Override
+  public String functionName() {
+    return instance.spec().name();
+  }
 
-    @Override
-    public String functionVersion() {
-        return instance.spec().version();
-    }
+  @Override
+  public String functionVersion() {
+    return instance.spec().version();
+  }
 
-    @Override
-    public Map<String, String> config() {
-        return instance.spec().environment();
-    }
+  @Override
+  public Map<String, String> config() {
+    return instance.spec().environment();
+  }
 
-    @Override
-    public FunctionLogger logger() {
-        return instance.logger();
-    }
+  @Override
+  public FunctionLogger logger() {
+    return instance.logger();
+  }
 
-    @Override
-    public Duration remainingTime() {
-        long left = invocation.deadlineNanos() - System.nanoTime();
-        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
-    }
+  @Override
+  public Duration remainingTime() {
+    long left = invocation.deadlineNanos() - System.nanoTime();
+    return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+  }
 
-    @Override
-    public void publish(Publication publication) {
-        if (invocation.isDone()) {
-            instance.logger().warn("discarding publish to {} after the invocation ended", publication.topic());
-            return;
-        }
-        publishEncoded(instance.encode(publication));
+  @Override
+  public void publish(Publication publication) {
+    if (invocation.isDone()) {
+      instance
+          .logger()
+          .warn("discarding publish to {} after the invocation ended", publication.topic());
+      return;
     }
+    publishEncoded(instance.encode(publication));
+  }
 
-    /**
-     * Publishes a message a child process sent while its invocation runs (a {@code publishNow} line), with the same
-     * rules as {@link #publish}.
-     */
-    public void publishEncoded(OutboundMessage message) {
-        if (invocation.isDone()) {
-            instance.logger().warn("discarding publish to {} after the invocation ended", message.topic());
-            return;
-        }
-        if (published.size() >= instance.maxOutputs()) {
-            throw new IllegalStateException("more than " + instance.maxOutputs() + " messages in one invocation");
-        }
-        published.add(message);
-        instance.publishOutput(message);
+  /**
+   * Publishes a message a child process sent while its invocation runs (a {@code publishNow} line),
+   * with the same rules as {@link #publish}.
+   */
+  public void publishEncoded(OutboundMessage message) {
+    if (invocation.isDone()) {
+      instance
+          .logger()
+          .warn("discarding publish to {} after the invocation ended", message.topic());
+      return;
     }
+    if (published.size() >= instance.maxOutputs()) {
+      throw new IllegalStateException(
+          "more than " + instance.maxOutputs() + " messages in one invocation");
+    }
+    published.add(message);
+    instance.publishOutput(message);
+  }
 
-    List<OutboundMessage> published() {
-        return published;
-    }
+  List<OutboundMessage> published() {
+    return published;
+  }
 }

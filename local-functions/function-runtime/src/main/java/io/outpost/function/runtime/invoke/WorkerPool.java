@@ -16,305 +16,314 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A version's bounded executor: {@code maxConcurrency} named worker threads and a queue of at most
- * {@code maxQueued} invocations with the configured overflow policy. A worker whose invocation timed out is retired
- * (interrupted, replaced at once and counted as abandoned until its handler returns), so a handler that never
- * returns costs one thread, not the function's capacity.
+ * {@code maxQueued} invocations with the configured overflow policy. A worker whose invocation
+ * timed out is retired (interrupted, replaced at once and counted as abandoned until its handler
+ * returns), so a handler that never returns costs one thread, not the function's capacity.
  */
 final class WorkerPool {
 
-    private final FunctionInstance instance;
-    private final FunctionSpec spec;
-    private final FunctionThreads threads;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
-    private final Set<Worker> workers = new HashSet<>();
-    private final Set<Worker> abandoned = new HashSet<>();
-    private final List<Thread> allThreads = new ArrayList<>();
-    private final CompletableFuture<Void> drained = new CompletableFuture<>();
-    private int idle;
-    private int running;
-    private boolean started;
-    private boolean accepting = true;
-    private boolean closed;
+  private final FunctionInstance instance;
+  private final FunctionSpec spec;
+  private final FunctionThreads threads;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition work = lock.newCondition();
+  private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
+  private final Set<Worker> workers = new HashSet<>();
+  private final Set<Worker> abandoned = new HashSet<>();
+  private final List<Thread> allThreads = new ArrayList<>();
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  private int idle;
+  private int running;
+  private boolean started;
+  private boolean accepting = true;
+  private boolean closed;
 
-    WorkerPool(FunctionInstance instance, FunctionSpec spec, FunctionRuntimeOptions options) {
-        this.instance = instance;
-        this.spec = spec;
-        this.threads = new FunctionThreads("outpost-fn-" + spec.name() + "@" + spec.version(), true);
+  WorkerPool(FunctionInstance instance, FunctionSpec spec, FunctionRuntimeOptions options) {
+    this.instance = instance;
+    this.spec = spec;
+    this.threads = new FunctionThreads("outpost-fn-" + spec.name() + "@" + spec.version(), true);
+  }
+
+  void start() {
+    lock.lock();
+    try {
+      if (started || closed) {
+        return;
+      }
+      started = true;
+      for (int i = 0; i < spec.maxConcurrency(); i++) {
+        startWorker();
+      }
+    } finally {
+      lock.unlock();
     }
+  }
 
-    void start() {
-        lock.lock();
-        try {
-            if (started || closed) {
-                return;
-            }
-            started = true;
-            for (int i = 0; i < spec.maxConcurrency(); i++) {
-                startWorker();
-            }
-        } finally {
-            lock.unlock();
+  /**
+   * Queues an invocation, applying the overflow policy (the loser gets outcome OVERFLOW).
+   *
+   * @return false, without touching {@code inv}, when this version no longer accepts work (it is
+   *     being replaced)
+   */
+  boolean submit(Invocation inv) {
+    Invocation victim = null;
+    String reason = null;
+    lock.lock();
+    try {
+      if (!accepting) {
+        return false;
+      }
+      if (queue.size() >= spec.maxQueued() + idle) {
+        reason =
+            "queue full (maxQueued="
+                + spec.maxQueued()
+                + ", overflow="
+                + spec.overflow().yaml()
+                + ")";
+        if (spec.overflow() == OverflowPolicy.DROP_OLDEST && !queue.isEmpty()) {
+          victim = queue.pollFirst();
+          queue.addLast(inv);
+        } else {
+          victim = inv;
         }
+      } else {
+        queue.addLast(inv);
+      }
+      work.signal();
+    } finally {
+      lock.unlock();
     }
-
-    /**
-     * Queues an invocation, applying the overflow policy (the loser gets outcome OVERFLOW).
-     *
-     * @return false, without touching {@code inv}, when this version no longer accepts work (it is being replaced)
-     */
-    boolean submit(Invocation inv) {
-        Invocation victim = null;
-        String reason = null;
-        lock.lock();
-        try {
-            if (!accepting) {
-                return false;
-            }
-            if (queue.size() >= spec.maxQueued() + idle) {
-                reason = "queue full (maxQueued=" + spec.maxQueued() + ", overflow=" + spec.overflow().yaml() + ")";
-                if (spec.overflow() == OverflowPolicy.DROP_OLDEST && !queue.isEmpty()) {
-                    victim = queue.pollFirst();
-                    queue.addLast(inv);
-                } else {
-                    victim = inv;
-                }
-            } else {
-                queue.addLast(inv);
-            }
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-        if (victim != null) {
-            instance.reject(victim, Outcome.OVERFLOW, reason);
-        }
-        return true;
+    if (victim != null) {
+      instance.reject(victim, Outcome.OVERFLOW, reason);
     }
+    return true;
+  }
 
-    CompletableFuture<Void> drain() {
-        lock.lock();
-        try {
-            accepting = false;
-            if (!started) {
-                started = true; // a never-started version drains its queue too
-                for (int i = 0; i < spec.maxConcurrency(); i++) {
-                    startWorker();
-                }
-            }
-            checkDrained();
-        } finally {
-            lock.unlock();
+  CompletableFuture<Void> drain() {
+    lock.lock();
+    try {
+      accepting = false;
+      if (!started) {
+        started = true; // a never-started version drains its queue too
+        for (int i = 0; i < spec.maxConcurrency(); i++) {
+          startWorker();
         }
-        return drained;
+      }
+      checkDrained();
+    } finally {
+      lock.unlock();
     }
+    return drained;
+  }
 
-    void close() {
-        List<Invocation> left = new ArrayList<>();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            accepting = false;
-            closed = true;
-            left.addAll(queue);
-            queue.clear();
-            for (Worker w : workers) {
-                if (w.current != null) {
-                    left.add(w.current);
-                    w.thread.interrupt();
-                }
-            }
-            work.signalAll();
-        } finally {
-            lock.unlock();
+  void close() {
+    List<Invocation> left = new ArrayList<>();
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      accepting = false;
+      closed = true;
+      left.addAll(queue);
+      queue.clear();
+      for (Worker w : workers) {
+        if (w.current != null) {
+          left.add(w.current);
+          w.thread.interrupt();
         }
-        for (Invocation inv : left) {
-            instance.reject(inv, Outcome.STOPPED, "function version stopped");
-        }
-        drained.complete(null);
+      }
+      work.signalAll();
+    } finally {
+      lock.unlock();
     }
-
-    /** Waits (bounded) for worker threads to exit; stuck ones are logged, they are daemon threads. */
-    void awaitThreads(long timeoutMillis) {
-        List<Thread> toJoin;
-        lock.lock();
-        try {
-            toJoin = new ArrayList<>(allThreads);
-        } finally {
-            lock.unlock();
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        for (Thread t : toJoin) {
-            long left = deadline - System.nanoTime();
-            try {
-                if (left > 0) {
-                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (t.isAlive()) {
-                instance.logger().error("handler thread {} did not stop; abandoning it", t.getName());
-            }
-        }
+    for (Invocation inv : left) {
+      instance.reject(inv, Outcome.STOPPED, "function version stopped");
     }
+    drained.complete(null);
+  }
 
-    /** Called by the watchdog after it timed out {@code inv}: retire the worker if it is still on it, replace it. */
-    void retire(Worker worker, Invocation inv) {
-        lock.lock();
-        try {
-            if (worker.current != inv || worker.retired) {
-                return;
-            }
-            worker.retired = true;
-            workers.remove(worker);
-            abandoned.add(worker);
-            worker.thread.interrupt();
-            if (!closed) {
-                startWorker();
-            }
-        } finally {
-            lock.unlock();
+  /** Waits (bounded) for worker threads to exit; stuck ones are logged, they are daemon threads. */
+  void awaitThreads(long timeoutMillis) {
+    List<Thread> toJoin;
+    lock.lock();
+    try {
+      toJoin = new ArrayList<>(allThreads);
+    } finally {
+      lock.unlock();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (Thread t : toJoin) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (left > 0) {
+          t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (t.isAlive()) {
+        instance.logger().error("handler thread {} did not stop; abandoning it", t.getName());
+      }
     }
+  }
 
-    private void startWorker() {
-        Worker w = new Worker();
-        w.thread = threads.newThread(w);
-        workers.add(w);
-        allThreads.removeIf(t -> !t.isAlive());
-        allThreads.add(w.thread);
-        w.thread.start();
+  /**
+   * Called by the watchdog after it timed out {@code inv}: retire the worker if it is still on it,
+   * replace it.
+   */
+  void retire(Worker worker, Invocation inv) {
+    lock.lock();
+    try {
+      if (worker.current != inv || worker.retired) {
+        return;
+      }
+      worker.retired = true;
+      workers.remove(worker);
+      abandoned.add(worker);
+      worker.thread.interrupt();
+      if (!closed) {
+        startWorker();
+      }
+    } finally {
+      lock.unlock();
     }
+  }
 
-    private Invocation take(Worker w) {
-        lock.lock();
-        try {
-            idle++;
-            try {
-                while (queue.isEmpty() && !closed && !w.retired) {
-                    work.await();
-                }
-            } finally {
-                idle--;
-            }
-            if (closed || w.retired) {
-                return null;
-            }
-            running++;
-            w.current = queue.pollFirst();
-            return w.current;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } finally {
-            lock.unlock();
+  private void startWorker() {
+    Worker w = new Worker();
+    w.thread = threads.newThread(w);
+    workers.add(w);
+    allThreads.removeIf(t -> !t.isAlive());
+    allThreads.add(w.thread);
+    w.thread.start();
+  }
+
+  private Invocation take(Worker w) {
+    lock.lock();
+    try {
+      idle++;
+      try {
+        while (queue.isEmpty() && !closed && !w.retired) {
+          work.await();
         }
+      } finally {
+        idle--;
+      }
+      if (closed || w.retired) {
+        return null;
+      }
+      running++;
+      w.current = queue.pollFirst();
+      return w.current;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      lock.unlock();
     }
+  }
 
-    private void done(Worker w) {
-        lock.lock();
-        try {
-            running--;
-            w.current = null;
-            checkDrained();
-        } finally {
-            lock.unlock();
+  private void done(Worker w) {
+    lock.lock();
+    try {
+      running--;
+      w.current = null;
+      checkDrained();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void exited(Worker w) {
+    lock.lock();
+    try {
+      workers.remove(w);
+      abandoned.remove(w);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkDrained() {
+    if (!accepting && queue.isEmpty() && running == 0) {
+      drained.complete(null);
+    }
+  }
+
+  int queueDepth() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int running() {
+    lock.lock();
+    try {
+      return running;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Handler threads still running, e.g. after {@link #awaitThreads} gave up on them. */
+  List<Thread> aliveThreads() {
+    lock.lock();
+    try {
+      return allThreads.stream().filter(Thread::isAlive).toList();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int abandoned() {
+    lock.lock();
+    try {
+      return abandoned.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isClosed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One worker thread's loop. */
+  final class Worker implements Runnable {
+    Thread thread;
+    volatile Invocation current;
+    volatile boolean retired;
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          Invocation inv = take(this);
+          if (inv == null) {
+            return;
+          }
+          try {
+            instance.execute(inv, this);
+          } finally {
+            done(this);
+          }
+          if (retired) {
+            return;
+          }
         }
+      } finally {
+        exited(this);
+      }
     }
-
-    private void exited(Worker w) {
-        lock.lock();
-        try {
-            workers.remove(w);
-            abandoned.remove(w);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void checkDrained() {
-        if (!accepting && queue.isEmpty() && running == 0) {
-            drained.complete(null);
-        }
-    }
-
-    int queueDepth() {
-        lock.lock();
-        try {
-            return queue.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    int running() {
-        lock.lock();
-        try {
-            return running;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Handler threads still running, e.g. after {@link #awaitThreads} gave up on them. */
-    List<Thread> aliveThreads() {
-        lock.lock();
-        try {
-            return allThreads.stream().filter(Thread::isAlive).toList();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    int abandoned() {
-        lock.lock();
-        try {
-            return abandoned.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** One worker thread's loop. */
-    final class Worker implements Runnable {
-        Thread thread;
-        volatile Invocation current;
-        volatile boolean retired;
-
-        @Override
-        public void run() {
-            try {
-                while (true) {
-                    Invocation inv = take(this);
-                    if (inv == null) {
-                        return;
-                    }
-                    try {
-                        instance.execute(inv, this);
-                    } finally {
-                        done(this);
-                    }
-                    if (retired) {
-                        return;
-                    }
-                }
-            } finally {
-                exited(this);
-            }
-        }
-    }
+  }
 }

@@ -18,250 +18,287 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running child of a process function: writes request lines to its stdin, matches result lines from its stdout
- * by id, logs its stderr, and reports its exit once. Reader threads are named after the function.
+ * One running child of a process function: writes request lines to its stdin, matches result lines
+ * from its stdout by id, logs its stderr, and reports its exit once. Reader threads are named after
+ * the function.
  */
 final class ChildProcess {
 
-    private static final long EXIT_WAIT_MILLIS = 5_000;
-    private static final long GRACEFUL_EXIT_MILLIS = 500;
-    /** The id of the ready line a handshaking child writes once it loaded its handler. */
-    static final long READY_ID = 0;
+  private static final long EXIT_WAIT_MILLIS = 5_000;
+  private static final long GRACEFUL_EXIT_MILLIS = 500;
 
-    private final Process process;
-    private final OutputStream stdin;
-    private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-    private final Map<Long, java.util.function.Consumer<JsonNode>> early = new ConcurrentHashMap<>();
-    private final Thread stdoutReader;
-    private final Thread stderrReader;
-    private final FunctionLogger log;
-    private final ObjectMapper mapper;
-    private final int maxLineBytes;
-    private final ExitListener onExit;
-    private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
+  /** The id of the ready line a handshaking child writes once it loaded its handler. */
+  static final long READY_ID = 0;
 
-    private ChildProcess(Process process, String threadPrefix, FunctionLogger log, ObjectMapper mapper,
-            int maxLineBytes, ExitListener onExit) {
-        this.process = process;
-        this.stdin = process.getOutputStream();
-        this.log = log;
-        this.mapper = mapper;
-        this.maxLineBytes = maxLineBytes;
-        this.onExit = onExit;
-        this.stdoutReader = new Thread(this::readStdout, threadPrefix + "-stdout");
-        this.stderrReader = new Thread(this::readStderr, threadPrefix + "-stderr");
+  private final Process process;
+  private final OutputStream stdin;
+  private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+  private final Map<Long, java.util.function.Consumer<JsonNode>> early = new ConcurrentHashMap<>();
+  private final Thread stdoutReader;
+  private final Thread stderrReader;
+  private final FunctionLogger log;
+  private final ObjectMapper mapper;
+  private final int maxLineBytes;
+  private final ExitListener onExit;
+  private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
+
+  private ChildProcess(
+      Process process,
+      String threadPrefix,
+      FunctionLogger log,
+      ObjectMapper mapper,
+      int maxLineBytes,
+      ExitListener onExit) {
+    this.process = process;
+    this.stdin = process.getOutputStream();
+    this.log = log;
+    this.mapper = mapper;
+    this.maxLineBytes = maxLineBytes;
+    this.onExit = onExit;
+    this.stdoutReader = new Thread(this::readStdout, threadPrefix + "-stdout");
+    this.stderrReader = new Thread(this::readStderr, threadPrefix + "-stderr");
+  }
+
+  /**
+   * Starts the child in its package directory; {@code onExit} gets a reason once it is gone.
+   *
+   * @param command what to run: the function's command (or child JVM) wrapped by its confinement
+   * @param shown the command as the log names it (without the confinement's wrapper)
+   * @param handshake whether the child announces it is ready with a result line of id 0 ({@link
+   *     #ready()})
+   */
+  static ChildProcess spawn(
+      FunctionPackage pkg,
+      FunctionSpec spec,
+      List<String> command,
+      List<String> shown,
+      boolean handshake,
+      int maxLineBytes,
+      ObjectMapper mapper,
+      FunctionLogger log,
+      ExitListener onExit)
+      throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(pkg.workingDirectory().toFile());
+    builder.environment().putAll(spec.environment());
+    builder.environment().put("OUTPOST_FUNCTION_NAME", spec.name());
+    builder.environment().put("OUTPOST_FUNCTION_VERSION", spec.version());
+    Process process = builder.start();
+    ChildProcess child =
+        new ChildProcess(
+            process,
+            "outpost-fn-" + spec.name() + "@" + spec.version() + "-pid" + process.pid(),
+            log,
+            mapper,
+            maxLineBytes,
+            onExit);
+    if (handshake) {
+      child.pending.put(READY_ID, child.ready);
+    } else {
+      child.ready.complete(null);
     }
+    child.stdoutReader.start();
+    child.stderrReader.start();
+    log.info("started process pid {}: {}", process.pid(), shown);
+    return child;
+  }
 
+  /**
+   * Completes when the child is ready for requests: at once, or with its id-0 line (which may carry
+   * an error).
+   */
+  CompletableFuture<JsonNode> ready() {
+    return ready;
+  }
+
+  /** The exit code once the child is gone (waiting briefly for it), else null. */
+  Integer exitValue() {
+    try {
+      return process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /**
+   * Writes one request; the future completes with the matching result line or fails when the child
+   * dies. Lines with the same id and a {@code publishNow} list go to {@code publishNow} as they
+   * arrive.
+   */
+  CompletableFuture<JsonNode> send(
+      long id, byte[] line, java.util.function.Consumer<JsonNode> publishNow) throws IOException {
+    CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+    pending.put(id, reply);
+    early.put(id, publishNow);
+    reply.whenComplete((r, e) -> early.remove(id));
+    try {
+      synchronized (stdin) {
+        stdin.write(line);
+        stdin.flush();
+      }
+    } catch (IOException e) {
+      pending.remove(id);
+      early.remove(id);
+      throw new IOException(
+          "process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
+    }
+    if (!process.isAlive()) {
+      failPending("process exited with code " + exitCode());
+    }
+    return reply;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Closes stdin, gives the child a moment to exit, then kills it and its descendants; waits for
+   * exit.
+   */
+  void stop(boolean graceful) {
+    try {
+      stdin.close();
+    } catch (IOException e) {
+      log.debug("closing stdin of pid {} failed: {}", process.pid(), e.toString());
+    }
+    try {
+      if (graceful && process.waitFor(GRACEFUL_EXIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        joinReaders();
+        return;
+      }
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        log.error("process pid {} did not exit after SIGKILL", process.pid());
+      }
+      joinReaders();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void joinReaders() throws InterruptedException {
+    stdoutReader.join(EXIT_WAIT_MILLIS);
+    stderrReader.join(EXIT_WAIT_MILLIS);
+  }
+
+  private void readStdout() {
+    String reason;
+    try (InputStream in = new BufferedInputStream(process.getInputStream())) {
+      String line;
+      while ((line = readLine(in, false)) != null) {
+        onLine(line);
+      }
+      reason = "process pid " + process.pid() + " exited with code " + exitCode();
+    } catch (IOException e) {
+      reason = "process pid " + process.pid() + " stdout failed: " + e.getMessage();
+      process.destroyForcibly();
+    }
+    boolean hadPending = failPending(reason);
+    onExit.exited(this, reason, hadPending);
+  }
+
+  private void onLine(String line) {
+    JsonNode reply;
+    try {
+      reply = mapper.readTree(line);
+    } catch (IOException e) {
+      log.warn(
+          "protocol: ignoring a stdout line that is not JSON (log to stderr instead): {}",
+          abbreviate(line));
+      return;
+    }
+    JsonNode id = reply == null ? null : reply.get("id");
+    if (id != null && reply.has("publishNow") && !reply.has("publish") && !reply.has("error")) {
+      java.util.function.Consumer<JsonNode> now = early.get(id.asLong());
+      if (now != null) {
+        now.accept(reply);
+      } else {
+        log.warn(
+            "protocol: ignoring publishNow for an invocation that is over: {}", abbreviate(line));
+      }
+      return;
+    }
+    CompletableFuture<JsonNode> waiting = id == null ? null : pending.remove(id.asLong());
+    if (waiting == null) {
+      log.warn("protocol: ignoring a result with unknown id: {}", abbreviate(line));
+      return;
+    }
+    waiting.complete(reply);
+  }
+
+  /**
+   * Reads one line of at most maxLineBytes; longer lines fail (stdout) or are truncated (stderr).
+   */
+  private String readLine(InputStream in, boolean truncate) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
+    int b;
+    while ((b = in.read()) != -1) {
+      if (b == '\n') {
+        return buf.toString(StandardCharsets.UTF_8);
+      }
+      if (buf.size() >= maxLineBytes) {
+        if (truncate) {
+          continue;
+        }
+        throw new IOException("protocol: stdout line longer than " + maxLineBytes + " bytes");
+      }
+      buf.write(b);
+    }
+    return buf.size() > 0 ? buf.toString(StandardCharsets.UTF_8) : null;
+  }
+
+  private void readStderr() {
+    try (InputStream in = new BufferedInputStream(process.getErrorStream())) {
+      String line;
+      while ((line = readLine(in, true)) != null) {
+        log.info("[pid {}] {}", process.pid(), line);
+      }
+    } catch (IOException e) {
+      log.debug("stderr of pid {} closed: {}", process.pid(), e.toString());
+    }
+  }
+
+  private boolean failPending(String reason) {
+    boolean any = false;
+    for (Long id : pending.keySet()) {
+      CompletableFuture<JsonNode> f = pending.remove(id);
+      if (f != null) {
+        any = true;
+        f.completeExceptionally(new IOException(reason));
+      }
+    }
+    return any;
+  }
+
+  /** Told once when the child is gone. */
+  interface ExitListener {
     /**
-     * Starts the child in its package directory; {@code onExit} gets a reason once it is gone.
-     *
-     * @param command what to run: the function's command (or child JVM) wrapped by its confinement
-     * @param shown the command as the log names it (without the confinement's wrapper)
-     * @param handshake whether the child announces it is ready with a result line of id 0 ({@link #ready()})
+     * @param child the child that exited
+     * @param reason exit code or read failure, for logs and error records
+     * @param hadPending whether a request was in flight (that invocation reports the failure
+     *     itself)
      */
-    static ChildProcess spawn(FunctionPackage pkg, FunctionSpec spec, List<String> command, List<String> shown,
-            boolean handshake, int maxLineBytes, ObjectMapper mapper, FunctionLogger log, ExitListener onExit)
-            throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(pkg.workingDirectory().toFile());
-        builder.environment().putAll(spec.environment());
-        builder.environment().put("OUTPOST_FUNCTION_NAME", spec.name());
-        builder.environment().put("OUTPOST_FUNCTION_VERSION", spec.version());
-        Process process = builder.start();
-        ChildProcess child = new ChildProcess(process, "outpost-fn-" + spec.name() + "@" + spec.version() + "-pid"
-                + process.pid(), log, mapper, maxLineBytes, onExit);
-        if (handshake) {
-            child.pending.put(READY_ID, child.ready);
-        } else {
-            child.ready.complete(null);
-        }
-        child.stdoutReader.start();
-        child.stderrReader.start();
-        log.info("started process pid {}: {}", process.pid(), shown);
-        return child;
-    }
+    void exited(ChildProcess child, String reason, boolean hadPending);
+  }
 
-    /** Completes when the child is ready for requests: at once, or with its id-0 line (which may carry an error). */
-    CompletableFuture<JsonNode> ready() {
-        return ready;
+  private String exitCode() {
+    try {
+      return process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+          ? String.valueOf(process.exitValue())
+          : "unknown (still running)";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown (interrupted)";
     }
+  }
 
-    /** The exit code once the child is gone (waiting briefly for it), else null. */
-    Integer exitValue() {
-        try {
-            return process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS) ? process.exitValue() : null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
-    /**
-     * Writes one request; the future completes with the matching result line or fails when the child dies. Lines
-     * with the same id and a {@code publishNow} list go to {@code publishNow} as they arrive.
-     */
-    CompletableFuture<JsonNode> send(long id, byte[] line, java.util.function.Consumer<JsonNode> publishNow)
-            throws IOException {
-        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-        pending.put(id, reply);
-        early.put(id, publishNow);
-        reply.whenComplete((r, e) -> early.remove(id));
-        try {
-            synchronized (stdin) {
-                stdin.write(line);
-                stdin.flush();
-            }
-        } catch (IOException e) {
-            pending.remove(id);
-            early.remove(id);
-            throw new IOException("process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
-        }
-        if (!process.isAlive()) {
-            failPending("process exited with code " + exitCode());
-        }
-        return reply;
-    }
-
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
-    long pid() {
-        return process.pid();
-    }
-
-    /** Closes stdin, gives the child a moment to exit, then kills it and its descendants; waits for exit. */
-    void stop(boolean graceful) {
-        try {
-            stdin.close();
-        } catch (IOException e) {
-            log.debug("closing stdin of pid {} failed: {}", process.pid(), e.toString());
-        }
-        try {
-            if (graceful && process.waitFor(GRACEFUL_EXIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                joinReaders();
-                return;
-            }
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                log.error("process pid {} did not exit after SIGKILL", process.pid());
-            }
-            joinReaders();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void joinReaders() throws InterruptedException {
-        stdoutReader.join(EXIT_WAIT_MILLIS);
-        stderrReader.join(EXIT_WAIT_MILLIS);
-    }
-
-    private void readStdout() {
-        String reason;
-        try (InputStream in = new BufferedInputStream(process.getInputStream())) {
-            String line;
-            while ((line = readLine(in, false)) != null) {
-                onLine(line);
-            }
-            reason = "process pid " + process.pid() + " exited with code " + exitCode();
-        } catch (IOException e) {
-            reason = "process pid " + process.pid() + " stdout failed: " + e.getMessage();
-            process.destroyForcibly();
-        }
-        boolean hadPending = failPending(reason);
-        onExit.exited(this, reason, hadPending);
-    }
-
-    private void onLine(String line) {
-        JsonNode reply;
-        try {
-            reply = mapper.readTree(line);
-        } catch (IOException e) {
-            log.warn("protocol: ignoring a stdout line that is not JSON (log to stderr instead): {}", abbreviate(line));
-            return;
-        }
-        JsonNode id = reply == null ? null : reply.get("id");
-        if (id != null && reply.has("publishNow") && !reply.has("publish") && !reply.has("error")) {
-            java.util.function.Consumer<JsonNode> now = early.get(id.asLong());
-            if (now != null) {
-                now.accept(reply);
-            } else {
-                log.warn("protocol: ignoring publishNow for an invocation that is over: {}", abbreviate(line));
-            }
-            return;
-        }
-        CompletableFuture<JsonNode> waiting = id == null ? null : pending.remove(id.asLong());
-        if (waiting == null) {
-            log.warn("protocol: ignoring a result with unknown id: {}", abbreviate(line));
-            return;
-        }
-        waiting.complete(reply);
-    }
-
-    /** Reads one line of at most maxLineBytes; longer lines fail (stdout) or are truncated (stderr). */
-    private String readLine(InputStream in, boolean truncate) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                return buf.toString(StandardCharsets.UTF_8);
-            }
-            if (buf.size() >= maxLineBytes) {
-                if (truncate) {
-                    continue;
-                }
-                throw new IOException("protocol: stdout line longer than " + maxLineBytes + " bytes");
-            }
-            buf.write(b);
-        }
-        return buf.size() > 0 ? buf.toString(StandardCharsets.UTF_8) : null;
-    }
-
-    private void readStderr() {
-        try (InputStream in = new BufferedInputStream(process.getErrorStream())) {
-            String line;
-            while ((line = readLine(in, true)) != null) {
-                log.info("[pid {}] {}", process.pid(), line);
-            }
-        } catch (IOException e) {
-            log.debug("stderr of pid {} closed: {}", process.pid(), e.toString());
-        }
-    }
-
-    private boolean failPending(String reason) {
-        boolean any = false;
-        for (Long id : pending.keySet()) {
-            CompletableFuture<JsonNode> f = pending.remove(id);
-            if (f != null) {
-                any = true;
-                f.completeExceptionally(new IOException(reason));
-            }
-        }
-        return any;
-    }
-
-    /** Told once when the child is gone. */
-    interface ExitListener {
-        /**
-         * @param child the child that exited
-         * @param reason exit code or read failure, for logs and error records
-         * @param hadPending whether a request was in flight (that invocation reports the failure itself)
-         */
-        void exited(ChildProcess child, String reason, boolean hadPending);
-    }
-
-    private String exitCode() {
-        try {
-            return process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS) ? String.valueOf(process.exitValue())
-                    : "unknown (still running)";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown (interrupted)";
-        }
-    }
-
-    private static String abbreviate(String line) {
-        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
-    }
+  private static String abbreviate(String line) {
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
 }

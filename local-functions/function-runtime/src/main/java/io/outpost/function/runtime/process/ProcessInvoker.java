@@ -29,318 +29,367 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs invocations through a long-lived child process ({@link ChildProcess}). A child that dies is restarted after
- * an exponential back-off (at once in the background when pinned, at the next invocation when on-demand); one that
- * exceeds an invocation's timeout is killed and restarted the same way.
+ * Runs invocations through a long-lived child process ({@link ChildProcess}). A child that dies is
+ * restarted after an exponential back-off (at once in the background when pinned, at the next
+ * invocation when on-demand); one that exceeds an invocation's timeout is killed and restarted the
+ * same way.
  */
 public final class ProcessInvoker implements Invoker {
-    // Every child runs under the version's Confinement (cgroup or rlimits, see the sandbox package); a Java function
-    // with isolation: process is a child JVM (ChildJvmMain) that is kept warm like a pinned process and announces
-    // readiness with an id-0 line.
+  // Every child runs under the version's Confinement (cgroup or rlimits, see the sandbox package);
+  // a Java function
+  // with isolation: process is a child JVM (ChildJvmMain) that is kept warm like a pinned process
+  // and announces
+  // readiness with an id-0 line.
 
-    private static final double BACKOFF_MULTIPLIER = 2.0;
-    private static final long REPLY_GRACE_MILLIS = 1_000;
-    private static final long RESTART_POLL_MILLIS = 20;
+  private static final double BACKOFF_MULTIPLIER = 2.0;
+  private static final long REPLY_GRACE_MILLIS = 1_000;
+  private static final long RESTART_POLL_MILLIS = 20;
 
-    private final FunctionPackage pkg;
-    private final FunctionInstance instance;
-    private final RuntimeServices services;
-    private final IntervalFunction backoff;
-    private final Counter restarts;
-    private final AtomicLong ids = new AtomicLong();
-    private final boolean pinned;
-    private final boolean jvm;
-    private final String name;
-    private Confinement confinement;
-    private ChildProcess child;
-    private ChildProcess killedForTimeout;
-    private ChildProcess stoppedIdle;
-    private int crashes;
-    private long notBeforeNanos;
-    private boolean closed;
-    private ScheduledFuture<?> restart;
+  private final FunctionPackage pkg;
+  private final FunctionInstance instance;
+  private final RuntimeServices services;
+  private final IntervalFunction backoff;
+  private final Counter restarts;
+  private final AtomicLong ids = new AtomicLong();
+  private final boolean pinned;
+  private final boolean jvm;
+  private final String name;
+  private Confinement confinement;
+  private ChildProcess child;
+  private ChildProcess killedForTimeout;
+  private ChildProcess stoppedIdle;
+  private int crashes;
+  private long notBeforeNanos;
+  private boolean closed;
+  private ScheduledFuture<?> restart;
 
-    public ProcessInvoker(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
-        this.pkg = pkg;
-        this.instance = instance;
-        this.services = services;
-        this.jvm = pkg.descriptor().runtime() == RuntimeKind.JAVA;
-        this.pinned = pkg.descriptor().lifecycle() == Lifecycle.PINNED || jvm;
-        this.name = pkg.descriptor().name();
-        FunctionRuntimeOptions o = services.options();
-        this.backoff = IntervalFunction.ofExponentialBackoff(o.restartBackoffMillis(), BACKOFF_MULTIPLIER,
-                o.restartBackoffMaxMillis());
-        this.restarts = Counter.builder("outpost.function.process.restarts").tag("function", pkg.descriptor().name())
-                .description("Process function children restarted after dying or timing out")
-                .register(services.registry());
+  public ProcessInvoker(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
+    this.pkg = pkg;
+    this.instance = instance;
+    this.services = services;
+    this.jvm = pkg.descriptor().runtime() == RuntimeKind.JAVA;
+    this.pinned = pkg.descriptor().lifecycle() == Lifecycle.PINNED || jvm;
+    this.name = pkg.descriptor().name();
+    FunctionRuntimeOptions o = services.options();
+    this.backoff =
+        IntervalFunction.ofExponentialBackoff(
+            o.restartBackoffMillis(), BACKOFF_MULTIPLIER, o.restartBackoffMaxMillis());
+    this.restarts =
+        Counter.builder("outpost.function.process.restarts")
+            .tag("function", pkg.descriptor().name())
+            .description("Process function children restarted after dying or timing out")
+            .register(services.registry());
+  }
+
+  @Override
+  public void start() throws IOException {
+    if (pinned) {
+      ChildProcess c;
+      synchronized (this) {
+        child = spawn();
+        c = child;
+      }
+      if (jvm) {
+        awaitReady(c, services.options().childJvmStartMillis(), true);
+      }
     }
+  }
 
-    @Override
-    public void start() throws IOException {
-        if (pinned) {
-            ChildProcess c;
-            synchronized (this) {
-                child = spawn();
-                c = child;
-            }
-            if (jvm) {
-                awaitReady(c, services.options().childJvmStartMillis(), true);
-            }
-        }
+  /**
+   * Waits until a child JVM loaded its handler; a load failure or a slow start fails the deploy or
+   * invocation.
+   */
+  private void awaitReady(ChildProcess c, long millis, boolean deploying) throws IOException {
+    JsonNode ready;
+    try {
+      ready = c.ready().get(millis, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw failure(
+          deploying, "the child JVM ended before it was ready: " + e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      if (deploying) {
+        c.stop(false);
+      } // else it keeps starting for the next invocation
+      throw failure(
+          deploying,
+          "the child JVM was not ready within " + millis + " ms (functions.childJvmStartMillis)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the child JVM started", e);
     }
-
-    /** Waits until a child JVM loaded its handler; a load failure or a slow start fails the deploy or invocation. */
-    private void awaitReady(ChildProcess c, long millis, boolean deploying) throws IOException {
-        JsonNode ready;
-        try {
-            ready = c.ready().get(millis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw failure(deploying, "the child JVM ended before it was ready: " + e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            if (deploying) {
-                c.stop(false);
-            } // else it keeps starting for the next invocation
-            throw failure(deploying, "the child JVM was not ready within " + millis
-                    + " ms (functions.childJvmStartMillis)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while the child JVM started", e);
-        }
-        JsonNode error = ready == null ? null : ready.get("error");
-        if (error != null && !error.isNull()) {
-            c.stop(false);
-            throw failure(deploying, error.asText());
-        }
+    JsonNode error = ready == null ? null : ready.get("error");
+    if (error != null && !error.isNull()) {
+      c.stop(false);
+      throw failure(deploying, error.asText());
     }
+  }
 
-    private static RuntimeException failure(boolean deploying, String message) {
-        return deploying ? new FunctionDeploymentException(message)
-                : new ProcessProtocol.ProcessFunctionException(message);
+  private static RuntimeException failure(boolean deploying, String message) {
+    return deploying
+        ? new FunctionDeploymentException(message)
+        : new ProcessProtocol.ProcessFunctionException(message);
+  }
+
+  @Override
+  public List<OutboundMessage> invoke(Invocation inv, InvocationContext ctx) throws Exception {
+    ChildProcess c = ensureChild();
+    if (jvm && !c.ready().isDone()) {
+      awaitReady(c, ctx.remainingTime().toMillis(), false);
     }
-
-    @Override
-    public List<OutboundMessage> invoke(Invocation inv, InvocationContext ctx) throws Exception {
-        ChildProcess c = ensureChild();
-        if (jvm && !c.ready().isDone()) {
-            awaitReady(c, ctx.remainingTime().toMillis(), false);
-        }
-        long id = ids.incrementAndGet();
-        byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
-        CompletableFuture<JsonNode> reply = c.send(id, line, now -> publishNow(now, ctx));
-        JsonNode result;
-        try {
-            result = reply.get(ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("no reply from process pid " + c.pid() + " in time", e);
-        } finally {
-            reportHits(null);
-        }
-        synchronized (this) {
-            crashes = 0;
-        }
-        return ProcessProtocol.outputs(result, instance.spec().name(), instance.mapper());
+    long id = ids.incrementAndGet();
+    byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
+    CompletableFuture<JsonNode> reply = c.send(id, line, now -> publishNow(now, ctx));
+    JsonNode result;
+    try {
+      result =
+          reply.get(ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException("no reply from process pid " + c.pid() + " in time", e);
+    } finally {
+      reportHits(null);
     }
-
-    /** Messages a child publishes while its invocation runs ({@code publishNow}); a malformed one is logged. */
-    private void publishNow(JsonNode line, InvocationContext ctx) {
-        try {
-            JsonNode asResult = instance.mapper().createObjectNode().set("publish", line.get("publishNow"));
-            ProcessProtocol.outputs(asResult, instance.spec().name(), instance.mapper())
-                    .forEach(ctx::publishEncoded);
-        } catch (IOException | RuntimeException e) {
-            instance.logger().warn("protocol: cannot publish a publishNow line: {}", e.getMessage());
-        }
+    synchronized (this) {
+      crashes = 0;
     }
+    return ProcessProtocol.outputs(result, instance.spec().name(), instance.mapper());
+  }
 
-    @Override
-    public void awaitRestart() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(services.options().childJvmStartMillis());
-        ChildProcess c = null;
-        while (System.nanoTime() < deadline) {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                if (child != null && child.isAlive()) {
-                    c = child;
-                    break;
-                }
-                if (restart == null || restart.isDone()) {
-                    return; // nothing is starting: the invocation reports why
-                }
-            }
-            try {
-                Thread.sleep(RESTART_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        if (c != null && jvm) {
-            try {
-                c.ready().get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
-                        TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                // the invocation reports it
-            }
-        }
+  /**
+   * Messages a child publishes while its invocation runs ({@code publishNow}); a malformed one is
+   * logged.
+   */
+  private void publishNow(JsonNode line, InvocationContext ctx) {
+    try {
+      JsonNode asResult =
+          instance.mapper().createObjectNode().set("publish", line.get("publishNow"));
+      ProcessProtocol.outputs(asResult, instance.spec().name(), instance.mapper())
+          .forEach(ctx::publishEncoded);
+    } catch (IOException | RuntimeException e) {
+      instance.logger().warn("protocol: cannot publish a publishNow line: {}", e.getMessage());
     }
+  }
 
-    @Override
-    public void timedOut() {
-        ChildProcess c;
-        synchronized (this) {
-            c = child;
-            if (c != null && jvm && !c.ready().isDone()) {
-                // the invocation was still waiting for a starting JVM: it never reached it, let the JVM come up
-                return;
-            }
-            killedForTimeout = c;
-        }
-        if (c != null) {
-            instance.logger().warn("invocation timed out; killing process pid {}", c.pid());
-            c.stop(false);
-        }
-        Confinement k = confinement();
-        if (k != null) {
-            k.killAll(); // what the child started and detached from it
-        }
-    }
-
-    /** Scale to zero: the idle child is killed (nothing is in flight) and the next invocation starts a new one. */
-    @Override
-    public void suspend() {
-        ChildProcess c;
-        synchronized (this) {
-            c = child;
-            child = null;
-            stoppedIdle = c;
-        }
-        if (c != null) {
-            instance.logger().info("stopping idle process pid {}", c.pid());
-            c.stop(false);
-        }
-    }
-
-    @Override
-    public void close() {
-        ChildProcess c;
-        synchronized (this) {
-            closed = true;
-            if (restart != null) {
-                restart.cancel(false);
-            }
-            c = child;
-            child = null;
-        }
-        if (c != null) {
-            c.stop(true);
-        }
-        Confinement k = confinement();
-        if (k != null) {
-            k.close();
-        }
-    }
-
-    private synchronized Confinement confinement() {
-        return confinement;
-    }
-
-    /** Logs and counts the limits hit since the last look; {@code exitCode} of a child that ended, else null. */
-    private void reportHits(Integer exitCode) {
-        Confinement k = confinement();
-        if (k == null) {
-            return;
-        }
-        for (LimitKind hit : k.newHits(exitCode, jvm)) {
-            services.limitHits().hit(name, hit, describe(hit, k.limits(), exitCode));
-        }
-    }
-
-    private static String describe(LimitKind hit, ResolvedLimits limits, Integer exitCode) {
-        String how = exitCode == null ? "" : "; the process exited with code " + exitCode;
-        return switch (hit) {
-            case MEMORY -> "out of memory at limits.memoryMiB=" + limits.memoryMiB() + how;
-            case PROCESSES -> "a new process or thread was refused at limits.maxProcesses=" + limits.maxProcesses();
-            case CPU -> "CPU time limit reached" + how;
-            case TIMEOUT -> "timed out" + how;
-        };
-    }
-
-    private synchronized ChildProcess ensureChild() throws IOException {
+  @Override
+  public void awaitRestart() {
+    long deadline =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(services.options().childJvmStartMillis());
+    ChildProcess c = null;
+    while (System.nanoTime() < deadline) {
+      synchronized (this) {
         if (closed) {
-            throw new IllegalStateException("function version stopped");
+          return;
         }
         if (child != null && child.isAlive()) {
-            return child;
+          c = child;
+          break;
         }
-        long wait = notBeforeNanos - System.nanoTime();
-        if (wait > 0) {
-            throw new IllegalStateException("process is restarting after a failure; next start in "
-                    + TimeUnit.NANOSECONDS.toMillis(wait) + " ms");
+        if (restart == null || restart.isDone()) {
+          return; // nothing is starting: the invocation reports why
         }
-        child = spawn();
-        return child;
+      }
+      try {
+        Thread.sleep(RESTART_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
+    if (c != null && jvm) {
+      try {
+        c.ready()
+            .get(
+                Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+                TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // the invocation reports it
+      }
+    }
+  }
 
-    /** Starts a child under the version's confinement (made with the first child). Holds the monitor. */
-    private ChildProcess spawn() throws IOException {
-        FunctionSpec spec = instance.spec();
-        if (confinement == null) {
-            confinement = services.sandbox().confine(spec.name() + "@" + spec.version(), spec.limits());
-        }
-        List<String> command = jvm ? ChildJvmCommand.of(pkg.location(), spec.descriptor().handler(), spec.name(),
-                spec.version(), spec.descriptor().lifecycle() == Lifecycle.PINNED, spec.environment().keySet(),
-                spec.limits()) : spec.descriptor().command();
-        ChildProcess c = ChildProcess.spawn(pkg, spec, confinement.wrap(command, jvm),
-                jvm ? List.of("java", spec.descriptor().handler()) : command, jvm,
-                services.options().maxProcessLineBytes(), instance.mapper(), instance.logger(), this::exited);
-        confinement.started(c.pid());
-        return c;
+  @Override
+  public void timedOut() {
+    ChildProcess c;
+    synchronized (this) {
+      c = child;
+      if (c != null && jvm && !c.ready().isDone()) {
+        // the invocation was still waiting for a starting JVM: it never reached it, let the JVM
+        // come up
+        return;
+      }
+      killedForTimeout = c;
     }
+    if (c != null) {
+      instance.logger().warn("invocation timed out; killing process pid {}", c.pid());
+      c.stop(false);
+    }
+    Confinement k = confinement();
+    if (k != null) {
+      k.killAll(); // what the child started and detached from it
+    }
+  }
 
-    private void exited(ChildProcess c, String reason, boolean hadPending) {
-        reportHits(c.exitValue());
-        boolean timeout;
-        long delayMillis;
-        synchronized (this) {
-            if (c == stoppedIdle) {
-                return; // stopped on purpose by scale to zero: neither a crash nor a restart
-            }
-            if (c == child) {
-                child = null;
-            }
-            timeout = c == killedForTimeout;
-            if (closed || (!timeout && c != child && child != null)) {
-                return;
-            }
-            crashes++;
-            delayMillis = backoff.apply(crashes);
-            notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-            restarts.increment();
-            if (pinned) {
-                restart = services.scheduler().schedule(this::restartPinned, delayMillis, TimeUnit.MILLISECONDS);
-            }
-        }
-        instance.logger().warn("{}; restarting in {} ms", reason, delayMillis);
-        if (!timeout && !hadPending) {
-            instance.childCrashed(instance.spec().name() + ": " + reason);
-        }
+  /**
+   * Scale to zero: the idle child is killed (nothing is in flight) and the next invocation starts a
+   * new one.
+   */
+  @Override
+  public void suspend() {
+    ChildProcess c;
+    synchronized (this) {
+      c = child;
+      child = null;
+      stoppedIdle = c;
     }
+    if (c != null) {
+      instance.logger().info("stopping idle process pid {}", c.pid());
+      c.stop(false);
+    }
+  }
 
-    private void restartPinned() {
-        if (instance.isBroken()) {
-            return; // the next permitted (half-open) invocation starts it
-        }
-        try {
-            ensureChild();
-        } catch (IOException | RuntimeException e) {
-            instance.logger().error("restarting process failed", e);
-            instance.childCrashed(instance.spec().name() + ": restart failed: " + e.getMessage());
-        }
+  @Override
+  public void close() {
+    ChildProcess c;
+    synchronized (this) {
+      closed = true;
+      if (restart != null) {
+        restart.cancel(false);
+      }
+      c = child;
+      child = null;
     }
+    if (c != null) {
+      c.stop(true);
+    }
+    Confinement k = confinement();
+    if (k != null) {
+      k.close();
+    }
+  }
+
+  private synchronized Confinement confinement() {
+    return confinement;
+  }
+
+  /**
+   * Logs and counts the limits hit since the last look; {@code exitCode} of a child that ended,
+   * else null.
+   */
+  private void reportHits(Integer exitCode) {
+    Confinement k = confinement();
+    if (k == null) {
+      return;
+    }
+    for (LimitKind hit : k.newHits(exitCode, jvm)) {
+      services.limitHits().hit(name, hit, describe(hit, k.limits(), exitCode));
+    }
+  }
+
+  private static String describe(LimitKind hit, ResolvedLimits limits, Integer exitCode) {
+    String how = exitCode == null ? "" : "; the process exited with code " + exitCode;
+    return switch (hit) {
+      case MEMORY -> "out of memory at limits.memoryMiB=" + limits.memoryMiB() + how;
+      case PROCESSES ->
+          "a new process or thread was refused at limits.maxProcesses=" + limits.maxProcesses();
+      case CPU -> "CPU time limit reached" + how;
+      case TIMEOUT -> "timed out" + how;
+    };
+  }
+
+  private synchronized ChildProcess ensureChild() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("function version stopped");
+    }
+    if (child != null && child.isAlive()) {
+      return child;
+    }
+    long wait = notBeforeNanos - System.nanoTime();
+    if (wait > 0) {
+      throw new IllegalStateException(
+          "process is restarting after a failure; next start in "
+              + TimeUnit.NANOSECONDS.toMillis(wait)
+              + " ms");
+    }
+    child = spawn();
+    return child;
+  }
+
+  /**
+   * Starts a child under the version's confinement (made with the first child). Holds the monitor.
+   */
+  private ChildProcess spawn() throws IOException {
+    FunctionSpec spec = instance.spec();
+    if (confinement == null) {
+      confinement = services.sandbox().confine(spec.name() + "@" + spec.version(), spec.limits());
+    }
+    List<String> command =
+        jvm
+            ? ChildJvmCommand.of(
+                pkg.location(),
+                spec.descriptor().handler(),
+                spec.name(),
+                spec.version(),
+                spec.descriptor().lifecycle() == Lifecycle.PINNED,
+                spec.environment().keySet(),
+                spec.limits())
+            : spec.descriptor().command();
+    ChildProcess c =
+        ChildProcess.spawn(
+            pkg,
+            spec,
+            confinement.wrap(command, jvm),
+            jvm ? List.of("java", spec.descriptor().handler()) : command,
+            jvm,
+            services.options().maxProcessLineBytes(),
+            instance.mapper(),
+            instance.logger(),
+            this::exited);
+    confinement.started(c.pid());
+    return c;
+  }
+
+  private void exited(ChildProcess c, String reason, boolean hadPending) {
+    reportHits(c.exitValue());
+    boolean timeout;
+    long delayMillis;
+    synchronized (this) {
+      if (c == stoppedIdle) {
+        return; // stopped on purpose by scale to zero: neither a crash nor a restart
+      }
+      if (c == child) {
+        child = null;
+      }
+      timeout = c == killedForTimeout;
+      if (closed || (!timeout && c != child && child != null)) {
+        return;
+      }
+      crashes++;
+      delayMillis = backoff.apply(crashes);
+      notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+      restarts.increment();
+      if (pinned) {
+        restart =
+            services.scheduler().schedule(this::restartPinned, delayMillis, TimeUnit.MILLISECONDS);
+      }
+    }
+    instance.logger().warn("{}; restarting in {} ms", reason, delayMillis);
+    if (!timeout && !hadPending) {
+      instance.childCrashed(instance.spec().name() + ": " + reason);
+    }
+  }
+
+  private void restartPinned() {
+    if (instance.isBroken()) {
+      return; // the next permitted (half-open) invocation starts it
+    }
+    try {
+      ensureChild();
+    } catch (IOException | RuntimeException e) {
+      instance.logger().error("restarting process failed", e);
+      instance.childCrashed(instance.spec().name() + ": restart failed: " + e.getMessage());
+    }
+  }
 }

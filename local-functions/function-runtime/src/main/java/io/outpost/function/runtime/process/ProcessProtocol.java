@@ -8,8 +8,8 @@ import io.outpost.function.PayloadFormatException;
 import io.outpost.function.UserProperty;
 import io.outpost.function.runtime.InboundMessage;
 import io.outpost.function.runtime.InputEncoding;
-import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.OutboundMessage;
+import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import io.outpost.function.runtime.invoke.Invocation;
 import io.outpost.function.runtime.invoke.InvocationContext;
@@ -19,109 +19,114 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The process runtime's line protocol (documented in docs/functions.md): one JSON object per line on the child's
- * stdin per invocation, one JSON object per line on its stdout per result, matched by {@code id}.
+ * The process runtime's line protocol (documented in docs/functions.md): one JSON object per line
+ * on the child's stdin per invocation, one JSON object per line on its stdout per result, matched
+ * by {@code id}.
  */
 public final class ProcessProtocol {
 
-    private ProcessProtocol() {
-    }
+  private ProcessProtocol() {}
 
-    /** Encodes one request line (with the trailing newline). */
-    public static byte[] request(long id, Invocation inv, InvocationContext ctx, FunctionSpec spec,
-            ObjectMapper mapper) throws IOException {
-        InboundMessage m = inv.message;
-        ObjectNode req = mapper.createObjectNode();
-        req.put("id", id);
-        req.put("function", spec.name());
-        req.put("version", spec.version());
-        req.put("topic", m.topic());
-        if (spec.descriptor().inputEncoding() == InputEncoding.JSON) {
-            JsonNode payload;
-            try {
-                payload = mapper.readTree(m.payload());
-            } catch (IOException e) {
-                throw new PayloadFormatException("payload on " + m.topic() + " is not JSON (inputEncoding: json)", e);
-            }
-            if (spec.descriptor().runtime() == RuntimeKind.JAVA) {
-                // a child JVM hands the handler the very bytes, as the in-process runtime does
-                req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
-            } else {
-                req.set("payload", payload);
-            }
-        } else {
-            req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
-        }
-        req.put("qos", m.qos());
-        req.put("clientId", m.publisherClientId());
-        req.put("receivedAt", m.receivedAt().toString());
-        ArrayNode props = req.putArray("userProperties");
-        for (UserProperty p : m.userProperties()) {
-            props.addObject().put("name", p.name()).put("value", p.value());
-        }
-        req.put("timeoutMillis", ctx.remainingTime().toMillis());
-        byte[] json = mapper.writeValueAsBytes(req);
-        byte[] line = new byte[json.length + 1];
-        System.arraycopy(json, 0, line, 0, json.length);
-        line[json.length] = '\n';
-        return line;
+  /** Encodes one request line (with the trailing newline). */
+  public static byte[] request(
+      long id, Invocation inv, InvocationContext ctx, FunctionSpec spec, ObjectMapper mapper)
+      throws IOException {
+    InboundMessage m = inv.message;
+    ObjectNode req = mapper.createObjectNode();
+    req.put("id", id);
+    req.put("function", spec.name());
+    req.put("version", spec.version());
+    req.put("topic", m.topic());
+    if (spec.descriptor().inputEncoding() == InputEncoding.JSON) {
+      JsonNode payload;
+      try {
+        payload = mapper.readTree(m.payload());
+      } catch (IOException e) {
+        throw new PayloadFormatException(
+            "payload on " + m.topic() + " is not JSON (inputEncoding: json)", e);
+      }
+      if (spec.descriptor().runtime() == RuntimeKind.JAVA) {
+        // a child JVM hands the handler the very bytes, as the in-process runtime does
+        req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
+      } else {
+        req.set("payload", payload);
+      }
+    } else {
+      req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
     }
-
-    /**
-     * Decodes a result: its {@code publish} list, or throws with the child's {@code error}.
-     *
-     * @throws ProcessFunctionException when the child reported an error or the reply is malformed
-     */
-    public static List<OutboundMessage> outputs(JsonNode reply, String function, ObjectMapper mapper)
-            throws IOException {
-        JsonNode error = reply.get("error");
-        if (error != null && !error.isNull()) {
-            throw new ProcessFunctionException(error.isTextual() ? error.asText() : error.toString());
-        }
-        JsonNode publish = reply.get("publish");
-        if (publish == null || publish.isNull()) {
-            return List.of();
-        }
-        if (!publish.isArray()) {
-            throw new ProcessFunctionException("protocol: 'publish' must be an array");
-        }
-        List<OutboundMessage> out = new ArrayList<>(publish.size());
-        for (JsonNode p : publish) {
-            out.add(output(p, function, mapper));
-        }
-        return out;
+    req.put("qos", m.qos());
+    req.put("clientId", m.publisherClientId());
+    req.put("receivedAt", m.receivedAt().toString());
+    ArrayNode props = req.putArray("userProperties");
+    for (UserProperty p : m.userProperties()) {
+      props.addObject().put("name", p.name()).put("value", p.value());
     }
+    req.put("timeoutMillis", ctx.remainingTime().toMillis());
+    byte[] json = mapper.writeValueAsBytes(req);
+    byte[] line = new byte[json.length + 1];
+    System.arraycopy(json, 0, line, 0, json.length);
+    line[json.length] = '\n';
+    return line;
+  }
 
-    private static OutboundMessage output(JsonNode p, String function, ObjectMapper mapper) throws IOException {
-        String topic = p.path("topic").asText("");
-        if (topic.isEmpty() || topic.contains("+") || topic.contains("#")) {
-            throw new ProcessFunctionException("protocol: publish needs a topic without wildcards, got " + p);
-        }
-        byte[] payload;
-        if (p.hasNonNull("payloadBase64")) {
-            payload = Base64.getDecoder().decode(p.get("payloadBase64").asText());
-        } else if (p.hasNonNull("text")) {
-            payload = p.get("text").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        } else {
-            payload = mapper.writeValueAsBytes(p.get("payload"));
-        }
-        int qos = p.path("qos").asInt(0);
-        if (qos < 0 || qos > 2) {
-            throw new ProcessFunctionException("protocol: qos must be 0, 1 or 2, got " + qos);
-        }
-        List<UserProperty> props = new ArrayList<>();
-        for (JsonNode prop : p.path("userProperties")) {
-            props.add(new UserProperty(prop.path("name").asText(), prop.path("value").asText()));
-        }
-        return new OutboundMessage(topic, payload, qos, p.path("retain").asBoolean(false), props, function);
+  /**
+   * Decodes a result: its {@code publish} list, or throws with the child's {@code error}.
+   *
+   * @throws ProcessFunctionException when the child reported an error or the reply is malformed
+   */
+  public static List<OutboundMessage> outputs(JsonNode reply, String function, ObjectMapper mapper)
+      throws IOException {
+    JsonNode error = reply.get("error");
+    if (error != null && !error.isNull()) {
+      throw new ProcessFunctionException(error.isTextual() ? error.asText() : error.toString());
     }
-
-    /** A failure reported by (or a malformed reply from) a process function. */
-    static final class ProcessFunctionException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ProcessFunctionException(String message) {
-            super(message);
-        }
+    JsonNode publish = reply.get("publish");
+    if (publish == null || publish.isNull()) {
+      return List.of();
     }
+    if (!publish.isArray()) {
+      throw new ProcessFunctionException("protocol: 'publish' must be an array");
+    }
+    List<OutboundMessage> out = new ArrayList<>(publish.size());
+    for (JsonNode p : publish) {
+      out.add(output(p, function, mapper));
+    }
+    return out;
+  }
+
+  private static OutboundMessage output(JsonNode p, String function, ObjectMapper mapper)
+      throws IOException {
+    String topic = p.path("topic").asText("");
+    if (topic.isEmpty() || topic.contains("+") || topic.contains("#")) {
+      throw new ProcessFunctionException(
+          "protocol: publish needs a topic without wildcards, got " + p);
+    }
+    byte[] payload;
+    if (p.hasNonNull("payloadBase64")) {
+      payload = Base64.getDecoder().decode(p.get("payloadBase64").asText());
+    } else if (p.hasNonNull("text")) {
+      payload = p.get("text").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    } else {
+      payload = mapper.writeValueAsBytes(p.get("payload"));
+    }
+    int qos = p.path("qos").asInt(0);
+    if (qos < 0 || qos > 2) {
+      throw new ProcessFunctionException("protocol: qos must be 0, 1 or 2, got " + qos);
+    }
+    List<UserProperty> props = new ArrayList<>();
+    for (JsonNode prop : p.path("userProperties")) {
+      props.add(new UserProperty(prop.path("name").asText(), prop.path("value").asText()));
+    }
+    return new OutboundMessage(
+        topic, payload, qos, p.path("retain").asBoolean(false), props, function);
+  }
+
+  /** A failure reported by (or a malformed reply from) a process function. */
+  static final class ProcessFunctionException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ProcessFunctionException(String message) {
+      super(message);
+    }
+  }
 }

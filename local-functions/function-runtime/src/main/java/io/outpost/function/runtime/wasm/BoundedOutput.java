@@ -4,32 +4,36 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** A module's stdout or stderr, kept in memory up to a bound; writing past it fails the module's write. */
+/**
+ * A module's stdout or stderr, kept in memory up to a bound; writing past it fails the module's
+ * write.
+ */
 final class BoundedOutput extends OutputStream {
 
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final int maxBytes;
-    private final String name;
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final int maxBytes;
+  private final String name;
 
-    BoundedOutput(String name, int maxBytes) {
-        this.name = name;
-        this.maxBytes = maxBytes;
-    }
+  BoundedOutput(String name, int maxBytes) {
+    this.name = name;
+    this.maxBytes = maxBytes;
+  }
 
-    @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
+  @Override
+  public void write(int b) throws IOException {
+    write(new byte[] {(byte) b}, 0, 1);
+  }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (bytes.size() + len > maxBytes) {
-            throw new IOException(name + " is longer than functions.maxProcessLineBytes (" + maxBytes + " bytes)");
-        }
-        bytes.write(b, off, len);
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    if (bytes.size() + len > maxBytes) {
+      throw new IOException(
+          name + " is longer than functions.maxProcessLineBytes (" + maxBytes + " bytes)");
     }
+    bytes.write(b, off, len);
+  }
 
-    String text() {
-        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
-    }
+  String text() {
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

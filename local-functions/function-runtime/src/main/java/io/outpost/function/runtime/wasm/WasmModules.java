@@ -10,43 +10,58 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads and checks a package's module file: present, inside the package, valid WebAssembly, fits its page limit. */
+/**
+ * Reads and checks a package's module file: present, inside the package, valid WebAssembly, fits
+ * its page limit.
+ */
 final class WasmModules {
 
-    private WasmModules() {
-    }
+  private WasmModules() {}
 
-    static WasmModule load(FunctionPackage pkg, int maxPages) {
-        String handler = pkg.descriptor().handler();
-        if (pkg.jar()) {
-            throw new FunctionDeploymentException("runtime: wasm functions are deployed as a directory (with "
-                    + handler + " in it), not as a jar");
-        }
-        Path file = pkg.location().resolve(handler).normalize();
-        if (!file.startsWith(pkg.location().normalize()) || !Files.isRegularFile(file)) {
-            throw new FunctionDeploymentException("handler: " + handler + " is not a file in the package");
-        }
-        WasmModule module;
-        try {
-            module = Parser.parse(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new FunctionDeploymentException("handler: cannot read " + handler + ": " + e.getMessage(), e);
-        } catch (ChicoryException e) {
-            throw new FunctionDeploymentException("handler: " + handler + " is not a valid WebAssembly module: "
-                    + e.getMessage(), e);
-        }
-        int initial = module.memorySection().filter(s -> s.memoryCount() > 0)
-                .map(s -> s.getMemory(0).limits().initialPages()).orElse(0);
-        if (initial > maxPages) {
-            throw new FunctionDeploymentException("maxMemoryPages: " + handler + " needs " + initial
-                    + " pages at start, more than its limit of " + maxPages);
-        }
-        return module;
+  static WasmModule load(FunctionPackage pkg, int maxPages) {
+    String handler = pkg.descriptor().handler();
+    if (pkg.jar()) {
+      throw new FunctionDeploymentException(
+          "runtime: wasm functions are deployed as a directory (with "
+              + handler
+              + " in it), not as a jar");
     }
+    Path file = pkg.location().resolve(handler).normalize();
+    if (!file.startsWith(pkg.location().normalize()) || !Files.isRegularFile(file)) {
+      throw new FunctionDeploymentException(
+          "handler: " + handler + " is not a file in the package");
+    }
+    WasmModule module;
+    try {
+      module = Parser.parse(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new FunctionDeploymentException(
+          "handler: cannot read " + handler + ": " + e.getMessage(), e);
+    } catch (ChicoryException e) {
+      throw new FunctionDeploymentException(
+          "handler: " + handler + " is not a valid WebAssembly module: " + e.getMessage(), e);
+    }
+    int initial =
+        module
+            .memorySection()
+            .filter(s -> s.memoryCount() > 0)
+            .map(s -> s.getMemory(0).limits().initialPages())
+            .orElse(0);
+    if (initial > maxPages) {
+      throw new FunctionDeploymentException(
+          "maxMemoryPages: "
+              + handler
+              + " needs "
+              + initial
+              + " pages at start, more than its limit of "
+              + maxPages);
+    }
+    return module;
+  }
 
-    /** The module's declared limits, with the maximum lowered to the function's page limit. */
-    static MemoryLimits capped(MemoryLimits declared, int maxPages) {
-        int max = Math.min(declared.maximumPages(), maxPages);
-        return new MemoryLimits(Math.min(declared.initialPages(), max), max);
-    }
+  /** The module's declared limits, with the maximum lowered to the function's page limit. */
+  static MemoryLimits capped(MemoryLimits declared, int maxPages) {
+    int max = Math.min(declared.maximumPages(), maxPages);
+    return new MemoryLimits(Math.min(declared.initialPages(), max), max);
+  }
 }

@@ -3,9 +3,9 @@ package io.outpost.function.runtime.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.outpost.function.runtime.TestPackages;
 import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
-import io.outpost.function.runtime.TestPackages;
 import io.outpost.testkit.LossyFilesystem;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,61 +24,72 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FunctionStorePowerCutTest {
 
-    @TempDir Path work;
-    private LossyFilesystem fs;
-    private FunctionStore store;
+  @TempDir Path work;
+  private LossyFilesystem fs;
+  private FunctionStore store;
 
-    @BeforeAll
-    static void requireFuse() {
-        Optional<String> reason = LossyFilesystem.unavailableReason();
-        reason.ifPresent(r -> System.out.println("FunctionStorePowerCutTest skipped: " + r));
-        assumeTrue(reason.isEmpty(), () -> "lossy filesystem unavailable: " + reason.orElseThrow());
+  @BeforeAll
+  static void requireFuse() {
+    Optional<String> reason = LossyFilesystem.unavailableReason();
+    reason.ifPresent(r -> System.out.println("FunctionStorePowerCutTest skipped: " + r));
+    assumeTrue(reason.isEmpty(), () -> "lossy filesystem unavailable: " + reason.orElseThrow());
+  }
+
+  @BeforeEach
+  void mount() throws Exception {
+    fs = LossyFilesystem.mount(work.resolve("lossy"));
+    store = new FunctionStore(fs.path().resolve("functions"));
+  }
+
+  @AfterEach
+  void unmount() throws Exception {
+    fs.close();
+  }
+
+  @Test
+  void aDeployedVersionIsStoredWholeAcrossAPowerCut() throws Exception {
+    Path v1 =
+        TestPackages.jar(work, TestPackages.javaDescriptor("echo", "1.0.0", Object.class, ""));
+    Path v2 =
+        TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, ""));
+
+    store.add(v1, descriptor("1.0.0"), 3);
+    store.add(v2, descriptor("2.0.0"), 3);
+    fs.cut();
+
+    assertThat(store.names()).containsExactly("echo");
+    assertThat(store.versions("echo"))
+        .extracting(FunctionStore.StoredVersion::version)
+        .containsExactly("1.0.0", "2.0.0");
+    for (FunctionStore.StoredVersion version : store.versions("echo")) {
+      Path jar = store.versionDir("echo", version).resolve(FunctionPackage.JAR_NAME);
+      assertThat(Files.readAllBytes(jar))
+          .isEqualTo(Files.readAllBytes(version.version().equals("1.0.0") ? v1 : v2));
     }
+  }
 
-    @BeforeEach
-    void mount() throws Exception {
-        fs = LossyFilesystem.mount(work.resolve("lossy"));
-        store = new FunctionStore(fs.path().resolve("functions"));
-    }
+  @Test
+  void aRollbackIsDurableAcrossAPowerCut() throws Exception {
+    store.add(
+        TestPackages.jar(work, TestPackages.javaDescriptor("echo", "1.0.0", Object.class, "")),
+        descriptor("1.0.0"),
+        3);
+    store.add(
+        TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, "")),
+        descriptor("2.0.0"),
+        3);
 
-    @AfterEach
-    void unmount() throws Exception {
-        fs.close();
-    }
+    store.dropNewest("echo");
+    fs.cut();
 
-    @Test
-    void aDeployedVersionIsStoredWholeAcrossAPowerCut() throws Exception {
-        Path v1 = TestPackages.jar(work, TestPackages.javaDescriptor("echo", "1.0.0", Object.class, ""));
-        Path v2 = TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, ""));
+    assertThat(store.versions("echo"))
+        .extracting(FunctionStore.StoredVersion::version)
+        .containsExactly("1.0.0");
+  }
 
-        store.add(v1, descriptor("1.0.0"), 3);
-        store.add(v2, descriptor("2.0.0"), 3);
-        fs.cut();
-
-        assertThat(store.names()).containsExactly("echo");
-        assertThat(store.versions("echo")).extracting(FunctionStore.StoredVersion::version)
-                .containsExactly("1.0.0", "2.0.0");
-        for (FunctionStore.StoredVersion version : store.versions("echo")) {
-            Path jar = store.versionDir("echo", version).resolve(FunctionPackage.JAR_NAME);
-            assertThat(Files.readAllBytes(jar)).isEqualTo(Files.readAllBytes(version.version().equals("1.0.0") ? v1 : v2));
-        }
-    }
-
-    @Test
-    void aRollbackIsDurableAcrossAPowerCut() throws Exception {
-        store.add(TestPackages.jar(work, TestPackages.javaDescriptor("echo", "1.0.0", Object.class, "")),
-                descriptor("1.0.0"), 3);
-        store.add(TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, "")),
-                descriptor("2.0.0"), 3);
-
-        store.dropNewest("echo");
-        fs.cut();
-
-        assertThat(store.versions("echo")).extracting(FunctionStore.StoredVersion::version).containsExactly("1.0.0");
-    }
-
-    private static FunctionDescriptor descriptor(String version) {
-        String yaml = TestPackages.javaDescriptor("echo", version, Object.class, "");
-        return FunctionDescriptor.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test");
-    }
+  private static FunctionDescriptor descriptor(String version) {
+    String yaml = TestPackages.javaDescriptor("echo", version, Object.class, "");
+    return FunctionDescriptor.parse(
+        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test");
+  }
 }

@@ -9,19 +9,19 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Blocks (interruptibly) until the file named by config "gate" exists, when the payload says "wait"; otherwise
- * answers at once. Publishes "gate/started" first so tests know it is in flight.
+ * Blocks (interruptibly) until the file named by config "gate" exists, when the payload says
+ * "wait"; otherwise answers at once. Publishes "gate/started" first so tests know it is in flight.
  */
 public class Gate implements Handler {
-    @Override
-    public List<Publication> handle(Message message, Context context) throws InterruptedException {
-        if (message.payloadAsString().contains("wait")) {
-            context.publish(Publication.text("gate/started", context.functionVersion()));
-            Path gate = Path.of(context.config().get("gate"));
-            while (!Files.exists(gate)) {
-                Thread.sleep(5);
-            }
-        }
-        return List.of(Publication.text("gate/done", context.functionVersion()));
+  @Override
+  public List<Publication> handle(Message message, Context context) throws InterruptedException {
+    if (message.payloadAsString().contains("wait")) {
+      context.publish(Publication.text("gate/started", context.functionVersion()));
+      Path gate = Path.of(context.config().get("gate"));
+      while (!Files.exists(gate)) {
+        Thread.sleep(5);
+      }
     }
+    return List.of(Publication.text("gate/done", context.functionVersion()));
+  }
 }

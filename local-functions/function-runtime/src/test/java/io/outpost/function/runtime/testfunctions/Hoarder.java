@@ -7,14 +7,17 @@ import io.outpost.function.Publication;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Keeps every allocation reachable until the JVM runs out of heap: a function retaining memory without bound. */
+/**
+ * Keeps every allocation reachable until the JVM runs out of heap: a function retaining memory
+ * without bound.
+ */
 public class Hoarder implements Handler {
-    private static final List<byte[]> KEPT = new ArrayList<>();
+  private static final List<byte[]> KEPT = new ArrayList<>();
 
-    @Override
-    public List<Publication> handle(Message message, Context context) {
-        while (true) {
-            KEPT.add(new byte[1 << 20]);
-        }
+  @Override
+  public List<Publication> handle(Message message, Context context) {
+    while (true) {
+      KEPT.add(new byte[1 << 20]);
     }
+  }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 
 /** The trivial handler the benchmark measures the runtime's own overhead with. */
 public class Noop implements Handler {
-    @Override
-    public List<Publication> handle(Message message, Context context) {
-        return List.of();
-    }
+  @Override
+  public List<Publication> handle(Message message, Context context) {
+    return List.of();
+  }
 }

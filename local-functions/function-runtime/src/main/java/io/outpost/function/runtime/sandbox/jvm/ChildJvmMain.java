@@ -26,137 +26,167 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The main class of a Java function's child JVM ({@code isolation: process}). It loads the handler the way the daemon
- * does in process (its own class loader over the function API only) and serves the process line protocol: one request
- * per stdin line, one result per stdout line. Whatever the handler prints goes to stderr, which the daemon logs under
- * the function's name, so it cannot corrupt the protocol.
+ * The main class of a Java function's child JVM ({@code isolation: process}). It loads the handler
+ * the way the daemon does in process (its own class loader over the function API only) and serves
+ * the process line protocol: one request per stdin line, one result per stdout line. Whatever the
+ * handler prints goes to stderr, which the daemon logs under the function's name, so it cannot
+ * corrupt the protocol.
  *
- * <p>Arguments: package location, handler class, function name, version, and the names of the environment variables
- * that make up {@code Context.config()}.
+ * <p>Arguments: package location, handler class, function name, version, and the names of the
+ * environment variables that make up {@code Context.config()}.
  */
 public final class ChildJvmMain {
 
-    /** System property: whether the function is pinned (one handler instance). */
-    static final String PINNED = "outpost.function.pinned";
-    /** Exit code when the handler cannot be loaded (after the id-0 error line). */
-    private static final int EXIT_UNUSABLE = 65;
+  /** System property: whether the function is pinned (one handler instance). */
+  static final String PINNED = "outpost.function.pinned";
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
+  /** Exit code when the handler cannot be loaded (after the id-0 error line). */
+  private static final int EXIT_UNUSABLE = 65;
 
-    private final PrintStream protocol;
-    private final ObjectMapper mapper = new ObjectMapper();
+  private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private ChildJvmMain(PrintStream protocol) {
-        this.protocol = protocol;
+  private final PrintStream protocol;
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  private ChildJvmMain(PrintStream protocol) {
+    this.protocol = protocol;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 4) {
+      System.err.println(
+          "usage: ChildJvmMain <package> <handler class> <name> <version> [config names...]");
+      System.exit(64);
     }
-
-    public static void main(String[] args) throws Exception {
-        if (args.length < 4) {
-            System.err.println("usage: ChildJvmMain <package> <handler class> <name> <version> [config names...]");
-            System.exit(64);
-        }
-        PrintStream protocol = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
-                StandardCharsets.UTF_8);
-        System.setOut(System.err);
-        Map<String, String> config = new LinkedHashMap<>();
-        for (int i = 4; i < args.length; i++) {
-            String value = System.getenv(args[i]);
-            if (value != null) {
-                config.put(args[i], value);
-            }
-        }
-        ChildJvmMain main = new ChildJvmMain(protocol);
-        HandlerLoader loaded;
-        try {
-            loaded = HandlerLoader.load(java.nio.file.Path.of(args[0]), args[1], Boolean.getBoolean(PINNED));
-        } catch (IllegalArgumentException e) {
-            main.write(main.mapper.createObjectNode().put("id", 0).put("error", e.getMessage()));
-            System.exit(EXIT_UNUSABLE);
-            return;
-        }
-        main.write(main.mapper.createObjectNode().put("id", 0).put("ready", true));
-        main.serve(loaded, args[2], args[3], config);
+    PrintStream protocol =
+        new PrintStream(
+            new java.io.FileOutputStream(java.io.FileDescriptor.out),
+            false,
+            StandardCharsets.UTF_8);
+    System.setOut(System.err);
+    Map<String, String> config = new LinkedHashMap<>();
+    for (int i = 4; i < args.length; i++) {
+      String value = System.getenv(args[i]);
+      if (value != null) {
+        config.put(args[i], value);
+      }
     }
-
-    /** Serves each request on its own thread: the daemon bounds how many run at once (maxConcurrency). */
-    private void serve(HandlerLoader loaded, String name, String version, Map<String, String> config)
-            throws IOException {
-        StderrLogger logger = new StderrLogger();
-        ExecutorService workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "outpost-fn-" + name + "-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode request = mapper.readTree(line);
-            workers.execute(() -> answer(loaded, name, version, config, logger, request));
-        }
-        // stdin closed: the daemon stops this version; running handlers are abandoned with the JVM
-        workers.shutdown();
+    ChildJvmMain main = new ChildJvmMain(protocol);
+    HandlerLoader loaded;
+    try {
+      loaded =
+          HandlerLoader.load(java.nio.file.Path.of(args[0]), args[1], Boolean.getBoolean(PINNED));
+    } catch (IllegalArgumentException e) {
+      main.write(main.mapper.createObjectNode().put("id", 0).put("error", e.getMessage()));
+      System.exit(EXIT_UNUSABLE);
+      return;
     }
+    main.write(main.mapper.createObjectNode().put("id", 0).put("ready", true));
+    main.serve(loaded, args[2], args[3], config);
+  }
 
-    private void answer(HandlerLoader loaded, String name, String version, Map<String, String> config,
-            StderrLogger logger, JsonNode request) {
-        {
-            ObjectNode reply = mapper.createObjectNode();
-            reply.put("id", request.path("id").asLong());
-            long id = request.path("id").asLong();
-            ChildContext ctx = new ChildContext(name, version, config, logger,
-                    Duration.ofMillis(request.path("timeoutMillis").asLong(0)), p -> {
-                        ObjectNode now = mapper.createObjectNode().put("id", id);
-                        encode(name, List.of(p), now.putArray("publishNow"));
-                        write(now);
-                    });
-            try {
-                List<Publication> returned = loaded.invoke(Messages.view(inbound(request, mapper)), ctx);
-                encode(name, returned == null ? List.of() : returned, reply.putArray("publish"));
-            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                String message = e.getMessage();
-                reply.put("error", e.getClass().getName() + (message == null ? "" : ": " + message));
-            }
-            write(reply);
-        }
+  /**
+   * Serves each request on its own thread: the daemon bounds how many run at once (maxConcurrency).
+   */
+  private void serve(HandlerLoader loaded, String name, String version, Map<String, String> config)
+      throws IOException {
+    StderrLogger logger = new StderrLogger();
+    ExecutorService workers =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "outpost-fn-" + name + "-" + THREADS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode request = mapper.readTree(line);
+      workers.execute(() -> answer(loaded, name, version, config, logger, request));
     }
+    // stdin closed: the daemon stops this version; running handlers are abandoned with the JVM
+    workers.shutdown();
+  }
 
-    private static void encode(String function, List<Publication> publications, ArrayNode into) {
-        for (Publication p : publications) {
-            OutboundMessage out = Messages.encode(function, p);
-            ObjectNode o = into.addObject().put("topic", out.topic())
-                    .put("payloadBase64", Base64.getEncoder().encodeToString(out.payload()))
-                    .put("qos", out.qos()).put("retain", out.retain());
-            ArrayNode props = o.putArray("userProperties");
-            out.userProperties().forEach(u -> props.addObject().put("name", u.name()).put("value", u.value()));
+  private void answer(
+      HandlerLoader loaded,
+      String name,
+      String version,
+      Map<String, String> config,
+      StderrLogger logger,
+      JsonNode request) {
+    {
+      ObjectNode reply = mapper.createObjectNode();
+      reply.put("id", request.path("id").asLong());
+      long id = request.path("id").asLong();
+      ChildContext ctx =
+          new ChildContext(
+              name,
+              version,
+              config,
+              logger,
+              Duration.ofMillis(request.path("timeoutMillis").asLong(0)),
+              p -> {
+                ObjectNode now = mapper.createObjectNode().put("id", id);
+                encode(name, List.of(p), now.putArray("publishNow"));
+                write(now);
+              });
+      try {
+        List<Publication> returned = loaded.invoke(Messages.view(inbound(request, mapper)), ctx);
+        encode(name, returned == null ? List.of() : returned, reply.putArray("publish"));
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
         }
+        String message = e.getMessage();
+        reply.put("error", e.getClass().getName() + (message == null ? "" : ": " + message));
+      }
+      write(reply);
     }
+  }
 
-    private synchronized void write(ObjectNode reply) {
-        try {
-            protocol.write(mapper.writeValueAsBytes(reply));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        protocol.write('\n');
-        protocol.flush();
+  private static void encode(String function, List<Publication> publications, ArrayNode into) {
+    for (Publication p : publications) {
+      OutboundMessage out = Messages.encode(function, p);
+      ObjectNode o =
+          into.addObject()
+              .put("topic", out.topic())
+              .put("payloadBase64", Base64.getEncoder().encodeToString(out.payload()))
+              .put("qos", out.qos())
+              .put("retain", out.retain());
+      ArrayNode props = o.putArray("userProperties");
+      out.userProperties()
+          .forEach(u -> props.addObject().put("name", u.name()).put("value", u.value()));
     }
+  }
 
-    private static InboundMessage inbound(JsonNode r, ObjectMapper mapper) throws IOException {
-        byte[] payload = r.hasNonNull("payloadBase64") ? Base64.getDecoder().decode(r.get("payloadBase64").asText())
-                : mapper.writeValueAsBytes(r.get("payload"));
-        List<UserProperty> props = new ArrayList<>();
-        for (JsonNode p : r.path("userProperties")) {
-            props.add(new UserProperty(p.path("name").asText(), p.path("value").asText()));
-        }
-        String clientId = r.hasNonNull("clientId") ? r.get("clientId").asText() : null;
-        Instant receivedAt = r.hasNonNull("receivedAt") ? Instant.parse(r.get("receivedAt").asText()) : Instant.now();
-        return new InboundMessage(r.path("topic").asText(), payload, r.path("qos").asInt(0), props, clientId,
-                receivedAt);
+  private synchronized void write(ObjectNode reply) {
+    try {
+      protocol.write(mapper.writeValueAsBytes(reply));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
+    protocol.write('\n');
+    protocol.flush();
+  }
+
+  private static InboundMessage inbound(JsonNode r, ObjectMapper mapper) throws IOException {
+    byte[] payload =
+        r.hasNonNull("payloadBase64")
+            ? Base64.getDecoder().decode(r.get("payloadBase64").asText())
+            : mapper.writeValueAsBytes(r.get("payload"));
+    List<UserProperty> props = new ArrayList<>();
+    for (JsonNode p : r.path("userProperties")) {
+      props.add(new UserProperty(p.path("name").asText(), p.path("value").asText()));
+    }
+    String clientId = r.hasNonNull("clientId") ? r.get("clientId").asText() : null;
+    Instant receivedAt =
+        r.hasNonNull("receivedAt") ? Instant.parse(r.get("receivedAt").asText()) : Instant.now();
+    return new InboundMessage(
+        r.path("topic").asText(), payload, r.path("qos").asInt(0), props, clientId, receivedAt);
+  }
 }

@@ -15,107 +15,120 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The handler of a Java function in its child JVM: its package (the jar, or a directory with its {@code lib/*.jar})
- * in a class loader whose parent exposes only the function API, as in the daemon. A new handler per invocation, or
- * one for the JVM's lifetime when the function is pinned.
+ * The handler of a Java function in its child JVM: its package (the jar, or a directory with its
+ * {@code lib/*.jar}) in a class loader whose parent exposes only the function API, as in the
+ * daemon. A new handler per invocation, or one for the JVM's lifetime when the function is pinned.
  */
 final class HandlerLoader {
 
-    private final ClassLoader loader;
-    private final Constructor<? extends Handler> constructor;
-    private final Handler pinned;
+  private final ClassLoader loader;
+  private final Constructor<? extends Handler> constructor;
+  private final Handler pinned;
 
-    private HandlerLoader(ClassLoader loader, Constructor<? extends Handler> constructor, boolean pinned)
-            throws ReflectiveOperationException {
-        this.loader = loader;
-        this.constructor = constructor;
-        this.pinned = pinned ? newHandler() : null;
+  private HandlerLoader(
+      ClassLoader loader, Constructor<? extends Handler> constructor, boolean pinned)
+      throws ReflectiveOperationException {
+    this.loader = loader;
+    this.constructor = constructor;
+    this.pinned = pinned ? newHandler() : null;
+  }
+
+  /**
+   * Loads the handler class the way the in-process runtime does.
+   *
+   * @throws IllegalArgumentException ("handler: why") when the class is missing or unusable
+   */
+  static HandlerLoader load(Path location, String className, boolean pinned) throws IOException {
+    URLClassLoader loader =
+        new URLClassLoader(
+            "function", classpath(location), new ApiOnlyParent(Handler.class.getClassLoader()));
+    Class<?> type;
+    try {
+      type = Class.forName(className, true, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalArgumentException(
+          "handler: class "
+              + className
+              + " cannot be loaded from "
+              + location.getFileName()
+              + ": "
+              + e,
+          e);
+    }
+    if (!Handler.class.isAssignableFrom(type)) {
+      throw new IllegalArgumentException(
+          "handler: " + className + " does not implement " + Handler.class.getName());
+    }
+    try {
+      return new HandlerLoader(loader, type.asSubclass(Handler.class).getConstructor(), pinned);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalArgumentException(
+          "handler: " + className + " needs a public no-arg constructor", e);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException(
+          "handler: " + className + " could not be created: " + e.getCause(), e);
+    }
+  }
+
+  private Handler newHandler() throws ReflectiveOperationException {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(loader);
+    try {
+      return constructor.newInstance();
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  List<Publication> invoke(Message message, Context context) throws Exception {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(loader);
+    Handler handler = pinned != null ? pinned : constructor.newInstance();
+    try {
+      return handler.handle(message, context);
+    } finally {
+      if (handler != pinned && handler instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  private static URL[] classpath(Path location) throws IOException {
+    List<URL> urls = new ArrayList<>();
+    urls.add(location.toUri().toURL());
+    Path lib = location.resolve("lib");
+    if (Files.isDirectory(location) && Files.isDirectory(lib)) {
+      try (Stream<Path> jars = Files.list(lib)) {
+        for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+          urls.add(jar.toUri().toURL());
+        }
+      }
+    }
+    return urls.toArray(URL[]::new);
+  }
+
+  /**
+   * The JDK's platform classes plus the classes directly in {@code io.outpost.function}, nothing
+   * else.
+   */
+  private static final class ApiOnlyParent extends ClassLoader {
+    private static final String API_PACKAGE = "io.outpost.function.";
+    private final ClassLoader api;
+
+    ApiOnlyParent(ClassLoader api) {
+      super("outpost-function-api", ClassLoader.getPlatformClassLoader());
+      this.api = api;
     }
 
-    /**
-     * Loads the handler class the way the in-process runtime does.
-     *
-     * @throws IllegalArgumentException ("handler: why") when the class is missing or unusable
-     */
-    static HandlerLoader load(Path location, String className, boolean pinned) throws IOException {
-        URLClassLoader loader = new URLClassLoader("function", classpath(location),
-                new ApiOnlyParent(Handler.class.getClassLoader()));
-        Class<?> type;
-        try {
-            type = Class.forName(className, true, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalArgumentException("handler: class " + className + " cannot be loaded from "
-                    + location.getFileName() + ": " + e, e);
-        }
-        if (!Handler.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException("handler: " + className + " does not implement "
-                    + Handler.class.getName());
-        }
-        try {
-            return new HandlerLoader(loader, type.asSubclass(Handler.class).getConstructor(), pinned);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("handler: " + className + " needs a public no-arg constructor", e);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("handler: " + className + " could not be created: " + e.getCause(), e);
-        }
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (name.startsWith(API_PACKAGE) && name.indexOf('.', API_PACKAGE.length()) < 0) {
+        return api.loadClass(name);
+      }
+      return super.loadClass(name, resolve);
     }
-
-    private Handler newHandler() throws ReflectiveOperationException {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
-        try {
-            return constructor.newInstance();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    List<Publication> invoke(Message message, Context context) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
-        Handler handler = pinned != null ? pinned : constructor.newInstance();
-        try {
-            return handler.handle(message, context);
-        } finally {
-            if (handler != pinned && handler instanceof AutoCloseable closeable) {
-                closeable.close();
-            }
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    private static URL[] classpath(Path location) throws IOException {
-        List<URL> urls = new ArrayList<>();
-        urls.add(location.toUri().toURL());
-        Path lib = location.resolve("lib");
-        if (Files.isDirectory(location) && Files.isDirectory(lib)) {
-            try (Stream<Path> jars = Files.list(lib)) {
-                for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
-                    urls.add(jar.toUri().toURL());
-                }
-            }
-        }
-        return urls.toArray(URL[]::new);
-    }
-
-    /** The JDK's platform classes plus the classes directly in {@code io.outpost.function}, nothing else. */
-    private static final class ApiOnlyParent extends ClassLoader {
-        private static final String API_PACKAGE = "io.outpost.function.";
-        private final ClassLoader api;
-
-        ApiOnlyParent(ClassLoader api) {
-            super("outpost-function-api", ClassLoader.getPlatformClassLoader());
-            this.api = api;
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (name.startsWith(API_PACKAGE) && name.indexOf('.', API_PACKAGE.length()) < 0) {
-                return api.loadClass(name);
-            }
-            return super.loadClass(name, resolve);
-        }
-    }
+  }
 }
