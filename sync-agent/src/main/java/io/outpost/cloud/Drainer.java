@@ -409,7 +409,11 @@ final class Drainer {
                             ackError);
                         spool.release(ids);
                       } else if (progress != null) {
-                        progress.acknowledged(ids.size(), () -> spool.stats().depth());
+                        // the spool's depth already counts deletes whose callbacks are still to
+                        // come: it says the backlog is gone only when no other delete is pending
+                        boolean lastPending = deleting == units.size();
+                        progress.acknowledged(
+                            ids.size(), lastPending ? () -> spool.stats().depth() : () -> -1L);
                       }
                       deleting -= units.size();
                       pump();

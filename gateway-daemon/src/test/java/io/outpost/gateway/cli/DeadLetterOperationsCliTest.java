@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code outpost spool dead-letters list|delete|purge|export} and their admin API against a daemon
- * whose cloud link (Moquette) refuses three messages as larger than {@code cloud.maxMessageBytes}.
+ * whose cloud link (Moquette) dead-letters three messages, spooled before it was configured, as
+ * larger than {@code cloud.maxMessageBytes}.
  */
 @Timeout(120)
 class DeadLetterOperationsCliTest {
@@ -43,18 +44,18 @@ class DeadLetterOperationsCliTest {
 
   @BeforeEach
   void threeDeadLetters() throws Exception {
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
+    // spooled while the daemon has no cloud link; the link configured next sends at most 64 bytes,
+    // so it dead-letters them (with the link in place they would be refused at ingress instead)
+    String daemon =
+        """
         broker: {listeners: [{host: 127.0.0.1, port: 0}]}
         storage: {dir: %s}
         admin: {listen: "127.0.0.1:0"}
-        cloud: {url: "%s", clientId: edge-dlo, mqttVersion: "3.1.1", maxMessageBytes: 64,
-                backoff: {initialMillis: 50, maxMillis: 500}}
+        %s
         routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
-        """
-                .formatted(dir.resolve("data"), cloud.url()));
+        """;
+    config =
+        Files.writeString(dir.resolve("outpost.yaml"), daemon.formatted(dir.resolve("data"), ""));
     gateway = Gateway.start(new ConfigLoader().load(config), config);
     MqttClient device =
         new MqttClient(
@@ -69,6 +70,17 @@ class DeadLetterOperationsCliTest {
       device.disconnect();
       device.close();
     }
+    gateway.stop(Duration.ofSeconds(10));
+    gateway = null;
+    config =
+        Files.writeString(
+            dir.resolve("outpost.yaml"),
+            daemon.formatted(
+                dir.resolve("data"),
+                "cloud: {url: \"%s\", clientId: edge-dlo, mqttVersion: \"3.1.1\", maxMessageBytes: 64,"
+                        .formatted(cloud.url())
+                    + " backoff: {initialMillis: 50, maxMillis: 500}}"));
+    gateway = Gateway.start(new ConfigLoader().load(config), config);
     await().atMost(WAIT).until(() -> deadLetterCount() == 3);
   }
 
