@@ -176,7 +176,9 @@ class TooLargeForCloudTest {
       // been first
       assertThat(big.isComplete()).as("PUBACK for the too-large publish").isFalse();
       assertThat(device.isConnected()).as("the device stays connected").isTrue();
-      device.disconnectForcibly(0, 5000, false);
+      // a normal DISCONNECT, waited for: a forcible one can leave Paho's receiver handling a late
+      // packet after close() cleared its callback (a NullPointerException on that thread)
+      device.disconnect(0).waitForCompletion(WAIT.toMillis());
     } finally {
       device.close(true);
     }
