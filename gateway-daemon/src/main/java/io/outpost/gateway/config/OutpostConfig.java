@@ -4,7 +4,6 @@ import io.outpost.broker.BrokerOptions;
 import io.outpost.broker.security.SecurityOptions;
 import io.outpost.cloud.CloudOptions;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
-import io.outpost.gateway.fleet.FleetOptions;
 import io.outpost.spool.SpoolOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.outpost.gateway.fleet;
 
+import io.outpost.gateway.config.FleetOptions;
 import io.outpost.gateway.fleet.DeploymentDocument.FunctionSpec;
 import java.io.IOException;
 import java.io.InputStream;

@@ -9,6 +9,7 @@ import io.outpost.function.runtime.FunctionInfo;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.function.runtime.FunctionState;
 import io.outpost.gateway.config.ConfigException;
+import io.outpost.gateway.config.FleetOptions;
 import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.fleet.DeploymentDocument.FunctionSpec;
 import io.outpost.gateway.fleet.JobJournal.Active;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.cloud.CloudMessage;
 import io.outpost.cloud.ControlChannel;
 import io.outpost.gateway.config.ConfigException;
+import io.outpost.gateway.config.FleetOptions;
 import io.outpost.gateway.config.OutpostConfig;
 import io.outpost.gateway.fleet.JobJournal.Active;
 import io.outpost.gateway.fleet.JobJournal.Last;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.function.runtime.FunctionInfo;
 import io.outpost.function.runtime.FunctionState;
+import io.outpost.gateway.config.FleetOptions;
 import io.outpost.gateway.fleet.JobJournal.Last;
 import io.outpost.gateway.fleet.JobJournal.State;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.gateway.config.FleetOptions;
 import io.outpost.gateway.fleet.DeploymentDocument.FunctionSpec;
 import java.net.http.HttpClient;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.outpost.gateway.fleet;
+package io.outpost.gateway.config;
 
 import java.util.List;
 
