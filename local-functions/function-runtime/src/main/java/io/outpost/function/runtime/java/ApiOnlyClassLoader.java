@@ -3,9 +3,9 @@ package io.outpost.function.runtime.java;
 /**
  * Parent of every Java function's class loader: the JDK's platform classes plus exactly the
  * function API package, nothing else of the daemon (no Jackson, Netty, SLF4J...), so a function can
- * bundle any library version it likes.
+ * bundle any library version it likes. Used in the daemon and in a Java function's child JVM.
  */
-final class ApiOnlyClassLoader extends ClassLoader {
+public final class ApiOnlyClassLoader extends ClassLoader {
 
   static final String API_PACKAGE = "io.outpost.function.";
 
@@ -15,7 +15,10 @@ final class ApiOnlyClassLoader extends ClassLoader {
 
   private final ClassLoader apiLoader;
 
-  ApiOnlyClassLoader(ClassLoader apiLoader) {
+  /**
+   * @param apiLoader the loader that has the function API classes
+   */
+  public ApiOnlyClassLoader(ClassLoader apiLoader) {
     super("outpost-function-api", ClassLoader.getPlatformClassLoader());
     this.apiLoader = apiLoader;
   }

@@ -4,6 +4,7 @@ import io.outpost.function.Context;
 import io.outpost.function.Handler;
 import io.outpost.function.Message;
 import io.outpost.function.Publication;
+import io.outpost.function.runtime.java.ApiOnlyClassLoader;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.net.URL;
@@ -41,7 +42,9 @@ final class HandlerLoader {
   static HandlerLoader load(Path location, String className, boolean pinned) throws IOException {
     URLClassLoader loader =
         new URLClassLoader(
-            "function", classpath(location), new ApiOnlyParent(Handler.class.getClassLoader()));
+            "function",
+            classpath(location),
+            new ApiOnlyClassLoader(Handler.class.getClassLoader()));
     Class<?> type;
     try {
       type = Class.forName(className, true, loader);
@@ -108,27 +111,5 @@ final class HandlerLoader {
       }
     }
     return urls.toArray(URL[]::new);
-  }
-
-  /**
-   * The JDK's platform classes plus the classes directly in {@code io.outpost.function}, nothing
-   * else.
-   */
-  private static final class ApiOnlyParent extends ClassLoader {
-    private static final String API_PACKAGE = "io.outpost.function.";
-    private final ClassLoader api;
-
-    ApiOnlyParent(ClassLoader api) {
-      super("outpost-function-api", ClassLoader.getPlatformClassLoader());
-      this.api = api;
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (name.startsWith(API_PACKAGE) && name.indexOf('.', API_PACKAGE.length()) < 0) {
-        return api.loadClass(name);
-      }
-      return super.loadClass(name, resolve);
-    }
   }
 }
