@@ -7,7 +7,7 @@
 # row SQLite WAL commit with synchronous=FULL, and fsync of 4 KiB) is measured in the same run, on the
 # same file system, by disk-floor.py.
 #
-# Usage: device-sim/bench/spool-ingest-sweep.sh [--budgets "0 25 5"] [--rates "10 100 1000 10000 0"]
+# Usage: device-sim/bench/spool-ingest-sweep.sh [--budgets "0 25 5"] (a budget "default" leaves the key out) [--rates "10 100 1000 10000 0"]
 #          [--publishers "1 4"] [--windows "1 100"] [--seconds 10] [--count 50000] [--no-doc]
 #   rate 0 = unthrottled (--count messages); other rates run for --seconds.
 # Needs: the packaged daemon (mvn -B -pl packaging -am package -DskipTests), node + npm (MQTT.js is
@@ -69,7 +69,7 @@ broker:
 storage:
   dir: $data
   maxBytes: 8589934592
-  maxCommitsPerSecond: $budget
+$( [[ $budget == default ]] || echo "  maxCommitsPerSecond: $budget")
 routes:
   - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
 admin:
