@@ -236,7 +236,10 @@ public final class Gateway {
                       spool
                           .deadLetters(Console.DEAD_LETTERS_SHOWN)
                           .thenApply(SpoolApi::deadLetters)),
-              ConsoleOptions.of(config.admin().consoleMaxStreams()),
+              ConsoleOptions.of(
+                  config.admin().consoleMaxStreams(),
+                  config.admin().consoleMaxSessions(),
+                  Duration.ofMinutes(config.admin().consoleSessionIdleMinutes())),
               registry,
               clock);
       AdminServer admin =

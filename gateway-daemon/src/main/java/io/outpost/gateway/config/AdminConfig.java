@@ -29,6 +29,11 @@ import java.nio.file.Path;
  * @param consoleMaxStreams most live update streams the web console ({@code /ui}) serves at once;
  *     default {@value #DEFAULT_CONSOLE_MAX_STREAMS}; beyond: 503 {@code too-many-streams}, counted
  *     in {@code outpost.admin.console.streams.rejected}
+ * @param consoleMaxSessions most signed-in console sessions kept at once; default {@value
+ *     #DEFAULT_CONSOLE_MAX_SESSIONS}; a login beyond it ends the least recently used session,
+ *     counted in {@code outpost.admin.console.sessions.evicted}
+ * @param consoleSessionIdleMinutes a console session unused this long ends (the browser shows the
+ *     login page again); default {@value #DEFAULT_CONSOLE_SESSION_IDLE_MINUTES}
  */
 public record AdminConfig(
     String listen,
@@ -39,7 +44,9 @@ public record AdminConfig(
     Integer maxPackageFiles,
     Long maxInvokeBytes,
     Boolean openMetrics,
-    Integer consoleMaxStreams) {
+    Integer consoleMaxStreams,
+    Integer consoleMaxSessions,
+    Integer consoleSessionIdleMinutes) {
 
   public static final String DEFAULT_LISTEN = "127.0.0.1:8181";
   public static final String DEFAULT_TOKEN_FILE = "admin.token";
@@ -48,6 +55,8 @@ public record AdminConfig(
   public static final int DEFAULT_MAX_PACKAGE_FILES = 10_000;
   public static final long DEFAULT_MAX_INVOKE_BYTES = 1024L * 1024;
   public static final int DEFAULT_CONSOLE_MAX_STREAMS = 8;
+  public static final int DEFAULT_CONSOLE_MAX_SESSIONS = 32;
+  public static final int DEFAULT_CONSOLE_SESSION_IDLE_MINUTES = 30;
 
   public AdminConfig {
     listen = listen == null ? DEFAULT_LISTEN : listen;
@@ -59,6 +68,13 @@ public record AdminConfig(
     openMetrics = openMetrics != null && openMetrics;
     consoleMaxStreams =
         positive("consoleMaxStreams", consoleMaxStreams, DEFAULT_CONSOLE_MAX_STREAMS);
+    consoleMaxSessions =
+        positive("consoleMaxSessions", consoleMaxSessions, DEFAULT_CONSOLE_MAX_SESSIONS);
+    consoleSessionIdleMinutes =
+        positive(
+            "consoleSessionIdleMinutes",
+            consoleSessionIdleMinutes,
+            DEFAULT_CONSOLE_SESSION_IDLE_MINUTES);
     int colon = listen.lastIndexOf(':');
     if (colon <= 0 || colon == listen.length() - 1) {
       throw new IllegalArgumentException("listen: must be host:port, not '" + listen + "'");
@@ -74,7 +90,7 @@ public record AdminConfig(
   }
 
   public static AdminConfig defaults() {
-    return new AdminConfig(null, null, null, null, null, null, null, null, null);
+    return new AdminConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The request bounds alone, which can change while the API runs. */
@@ -96,7 +112,9 @@ public record AdminConfig(
         other.maxPackageFiles,
         other.maxInvokeBytes,
         openMetrics,
-        consoleMaxStreams);
+        consoleMaxStreams,
+        consoleMaxSessions,
+        consoleSessionIdleMinutes);
   }
 
   /** The admin API's request bounds, in bytes and entries; see {@link AdminConfig}. */

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 class ConfigDiffTest {
 
   private final AdminConfig running =
-      new AdminConfig("127.0.0.1:8181", true, null, 100L, null, null, null, null, null);
+      new AdminConfig("127.0.0.1:8181", true, null, 100L, null, null, null, null, null, null, null);
   private final AdminConfig next =
-      new AdminConfig("0.0.0.0:9000", true, null, 200L, null, 5, null, null, null);
+      new AdminConfig("0.0.0.0:9000", true, null, 200L, null, 5, null, null, null, null, null);
 
   @Test
   void namesTheChangedKeysInDeclarationOrder() {

@@ -1,6 +1,8 @@
 package io.outpost.gateway.admin.console;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.gateway.admin.AdminToken;
 import io.outpost.gateway.admin.SessionGate;
@@ -63,6 +65,13 @@ public final class Console implements SessionGate {
     this.token = token;
     this.sessions = new ConsoleSessions(options.maxSessions(), options.sessionIdle(), clock);
     this.feed = new LiveFeed(vertx, sources, sessions, options, registry, clock);
+    Gauge.builder("outpost.admin.console.sessions", sessions, ConsoleSessions::size)
+        .description("signed-in console sessions (bound: admin.consoleMaxSessions)")
+        .register(registry);
+    FunctionCounter.builder(
+            "outpost.admin.console.sessions.evicted", sessions, ConsoleSessions::evicted)
+        .description("console sessions ended by a login beyond admin.consoleMaxSessions")
+        .register(registry);
     this.loginsOk =
         Counter.builder("outpost.admin.console.logins")
             .tag("result", "ok")

@@ -8,17 +8,15 @@ import java.time.Duration;
  * @param maxStreams live update streams served at once ({@code admin.consoleMaxStreams}); one more
  *     gets 503 {@code too-many-streams} and is counted in {@code
  *     outpost.admin.console.streams.rejected}
- * @param maxSessions signed-in sessions kept at once; a new login past it ends the least recently
- *     used session. Default {@value #DEFAULT_MAX_SESSIONS}
- * @param sessionIdle a session unused this long ends (the browser shows the login page again).
- *     Default 30 minutes
+ * @param maxSessions signed-in sessions kept at once ({@code admin.consoleMaxSessions}); a new
+ *     login past it ends the least recently used session
+ * @param sessionIdle a session unused this long ends, the browser shows the login page again
+ *     ({@code admin.consoleSessionIdleMinutes})
  * @param interval how often a stream gets a new snapshot. Default one second
  */
 public record ConsoleOptions(
     int maxStreams, int maxSessions, Duration sessionIdle, Duration interval) {
 
-  public static final int DEFAULT_MAX_SESSIONS = 32;
-  public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
   public ConsoleOptions {
@@ -33,9 +31,8 @@ public record ConsoleOptions(
     }
   }
 
-  /** The defaults with {@code maxStreams} from the configuration. */
-  public static ConsoleOptions of(int maxStreams) {
-    return new ConsoleOptions(
-        maxStreams, DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE, DEFAULT_INTERVAL);
+  /** The configured bounds, with the default snapshot interval. */
+  public static ConsoleOptions of(int maxStreams, int maxSessions, Duration sessionIdle) {
+    return new ConsoleOptions(maxStreams, maxSessions, sessionIdle, DEFAULT_INTERVAL);
   }
 }

@@ -29,6 +29,8 @@ final class ConsoleSessions {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
+  private long evicted;
+
   /** In access order: the first entry is the least recently used. */
   private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -45,6 +47,7 @@ final class ConsoleSessions {
       Iterator<String> oldest = sessions.keySet().iterator();
       oldest.next();
       oldest.remove();
+      evicted++;
     }
     Session s = new Session(token(), token(), clock.instant());
     sessions.put(s.id(), s);
@@ -74,6 +77,11 @@ final class ConsoleSessions {
 
   synchronized void end(String id) {
     sessions.remove(id);
+  }
+
+  /** Sessions ended because a login found {@code max} sessions live. */
+  synchronized long evicted() {
+    return evicted;
   }
 
   synchronized int size() {

@@ -237,4 +237,23 @@ class ConsoleHttpTest {
         .as("no stream without a session")
         .isEqualTo(401);
   }
+
+  @Test
+  void loginsBeyondTheConfiguredSessionBoundEndTheLeastRecentlyUsedSessionAndAreCounted()
+      throws Exception {
+    start(", consoleMaxSessions: 1, consoleSessionIdleMinutes: 5");
+    String first = sessionCookie(login(token()));
+    assertThat(send(request("/ui/session").header("Cookie", first)).statusCode()).isEqualTo(204);
+
+    String second = sessionCookie(login(token()));
+
+    assertThat(send(request("/ui/session").header("Cookie", second)).statusCode()).isEqualTo(204);
+    assertThat(send(request("/ui/session").header("Cookie", first)).statusCode())
+        .as("the first session was ended by the second login")
+        .isEqualTo(401);
+    String metrics = send(request("/metrics").header("Authorization", "Bearer " + token())).body();
+    assertThat(metrics)
+        .contains("outpost_admin_console_sessions 1.0")
+        .contains("outpost_admin_console_sessions_evicted_total 1.0");
+  }
 }

@@ -60,6 +60,7 @@ class ConsoleSessionsTest {
     ConsoleSessions.Session c = sessions.create();
 
     assertThat(sessions.size()).isEqualTo(2);
+    assertThat(sessions.evicted()).isEqualTo(1);
     assertThat(sessions.find(b.id())).isNull();
     assertThat(sessions.find(a.id())).isNotNull();
     assertThat(sessions.find(c.id())).isNotNull();
