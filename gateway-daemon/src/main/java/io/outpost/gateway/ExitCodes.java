@@ -11,6 +11,12 @@ public final class ExitCodes {
   /** EX_USAGE: bad command line. */
   public static final int USAGE = 64;
 
+  /**
+   * EX_DATAERR: what the user handed in is unusable (a function package or descriptor, a request
+   * the daemon refused as invalid).
+   */
+  public static final int DATA_ERR = 65;
+
   /** EX_NOINPUT-style: the thing asked for (client, function, dead letter) does not exist. */
   public static final int NOT_FOUND = 66;
 

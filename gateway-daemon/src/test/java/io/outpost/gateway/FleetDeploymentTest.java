@@ -50,6 +50,8 @@ class FleetDeploymentTest {
       admin: {enabled: false}
       cloud: {url: "%s", clientId: edge-1, mqttVersion: "3.1.1", backoff: {initialMillis: 50, maxMillis: 500}}
       fleet: {healthWindowSeconds: %d, reportIntervalSeconds: 1, retainReports: true}
+      # the health gate is under test: the deploy's own start watch would refuse the crash first
+      functions: {deployProbeMillis: 0}
       """;
 
   @TempDir Path dir;

@@ -52,6 +52,8 @@ class FleetIT {
       cloud: {url: "%s", clientId: %s, mqttVersion: "3.1.1", backoff: {initialMillis: 100, maxMillis: 1000}}
       admin: {listen: "127.0.0.1:0"}
       fleet: {healthWindowSeconds: 3, reportIntervalSeconds: 1, retainReports: true}
+      # the health gate is under test: the deploy's own start watch would refuse the crash first
+      functions: {deployProbeMillis: 0}
       """;
 
   @TempDir Path dir;

@@ -22,8 +22,11 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Deploy, list, invoke, roll back and remove local functions. A package arrives as the request
- * body: a JAR, or a zip of a directory package (the CLI zips directories).
+ * Deploy, list, invoke, roll back, activate a kept version of and remove local functions. A package
+ * arrives as the request body: a JAR, or a zip of a directory package (the CLI zips directories,
+ * with their files' modes). Refusals answer 400 {@code invalid-function} (bad package, every
+ * problem one line), 404 {@code function-not-found} (unknown function or version) or 409 {@code
+ * no-older-version}.
  */
 public final class FunctionsApi implements AdminApi {
 
@@ -83,6 +86,13 @@ public final class FunctionsApi implements AdminApi {
     router
         .post("/api/functions/:name/rollback")
         .handler(ctx -> blocking(ctx, () -> info(runtime.rollback(ctx.pathParam("name")))));
+    router
+        .post("/api/functions/:name/versions/:version/activate")
+        .handler(
+            ctx ->
+                blocking(
+                    ctx,
+                    () -> info(runtime.activate(ctx.pathParam("name"), ctx.pathParam("version")))));
     router
         .delete("/api/functions/:name")
         .handler(
@@ -166,11 +176,12 @@ public final class FunctionsApi implements AdminApi {
               } else if (ar.cause() instanceof UploadRejected e) {
                 bounds.reject(ctx, e);
               } else if (ar.cause() instanceof FunctionDeploymentException e) {
-                Responses.error(
-                    ctx,
-                    e.getMessage() != null && e.getMessage().contains("no function") ? 404 : 400,
-                    "invalid-function",
-                    e.getMessage());
+                switch (e.reason()) {
+                  case NOT_FOUND -> Responses.error(ctx, 404, "function-not-found", e.getMessage());
+                  case NOTHING_TO_DO ->
+                      Responses.error(ctx, 409, "no-older-version", e.getMessage());
+                  default -> Responses.error(ctx, 400, "invalid-function", e.getMessage());
+                }
               } else if (ar.cause() instanceof IOException e) {
                 Responses.error(ctx, 400, "invalid-package", e.getMessage());
               } else {
@@ -189,6 +200,7 @@ public final class FunctionsApi implements AdminApi {
         .put("state", f.state().toString().toLowerCase(Locale.ROOT))
         .put("triggers", new JsonArray(f.triggers()))
         .put("previousVersions", new JsonArray(f.previousVersions()))
+        .put("versions", versions(f))
         .put("invocations", f.invocations())
         .put("failures", f.failures())
         .put("queueDepth", f.queueDepth())
@@ -202,6 +214,15 @@ public final class FunctionsApi implements AdminApi {
                     .put("maxConcurrency", f.settings().maxConcurrency())
                     .put("maxQueued", f.settings().maxQueued())
                     .put("overflow", f.settings().overflow().yaml()));
+  }
+
+  /** The kept versions, oldest first, each with whether it is the active one. */
+  private static JsonArray versions(FunctionInfo f) {
+    JsonArray kept = new JsonArray();
+    for (String v : f.keptVersions()) {
+      kept.add(new JsonObject().put("version", v).put("active", v.equals(f.version())));
+    }
+    return kept;
   }
 
   private static JsonObject result(InvocationResult r) {

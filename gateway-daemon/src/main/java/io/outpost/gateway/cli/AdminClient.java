@@ -118,7 +118,7 @@ final class AdminClient {
         body.transferTo(error);
         JsonNode node = parse(error.toString());
         throw new AdminException(
-            ExitCodes.SOFTWARE,
+            exitFor(response.statusCode()),
             node.path("error").asText("error")
                 + ": "
                 + node.path("message").asText(error.toString()));
@@ -183,15 +183,25 @@ final class AdminClient {
     }
     if (response.statusCode() >= 400) {
       String message = node.path("message").asText(response.body());
-      int exit =
-          switch (response.statusCode()) {
-            case 404 -> ExitCodes.NOT_FOUND;
-            case 422 -> ExitCodes.CONFIG;
-            default -> ExitCodes.SOFTWARE;
-          };
-      throw new AdminException(exit, node.path("error").asText("error") + ": " + message);
+      throw new AdminException(
+          exitFor(response.statusCode()), node.path("error").asText("error") + ": " + message);
     }
     return node;
+  }
+
+  /**
+   * The sysexits code for an admin API error status: the user's mistakes (a bad package or request,
+   * an unknown name) are never 70, which is kept for the daemon's own failures (500).
+   */
+  static int exitFor(int status) {
+    return switch (status) {
+      case 400, 413, 415 -> ExitCodes.DATA_ERR;
+      case 404, 409 -> ExitCodes.NOT_FOUND;
+      case 401, 403 -> ExitCodes.NO_PERMISSION;
+      case 422 -> ExitCodes.CONFIG;
+      case 502, 503, 504 -> ExitCodes.UNAVAILABLE;
+      default -> status >= 500 ? ExitCodes.SOFTWARE : ExitCodes.DATA_ERR;
+    };
   }
 
   private static JsonNode parse(String body) {

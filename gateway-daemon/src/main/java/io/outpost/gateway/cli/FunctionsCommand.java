@@ -3,19 +3,21 @@ package io.outpost.gateway.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.gateway.ExitCodes;
-import java.io.ByteArrayOutputStream;
+import io.outpost.gateway.admin.PackageZip;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code outpost functions ...}: deploy, list, invoke, roll back and remove local functions. */
+/**
+ * {@code outpost functions ...}: deploy, list, invoke, roll back, activate and remove local
+ * functions, and validate a package without a daemon. Refusals exit with sysexits codes: 65 bad
+ * package, 66 unknown function or version (or nothing older to roll back to), 69 daemon not
+ * reachable, 77 token refused.
+ */
 @Command(
     name = "functions",
     mixinStandardHelpOptions = true,
@@ -25,7 +27,9 @@ import picocli.CommandLine.Parameters;
       FunctionsCommand.Deploy.class,
       FunctionsCommand.Invoke.class,
       FunctionsCommand.Rollback.class,
-      FunctionsCommand.Remove.class
+      FunctionsCommand.Remove.class,
+      FunctionsValidateCommand.class,
+      FunctionsActivateCommand.class
     })
 final class FunctionsCommand extends AdminCommand {
 
@@ -53,6 +57,7 @@ final class FunctionsCommand extends AdminCommand {
           new Table(
               "NAME",
               "VERSION",
+              "KEPT",
               "RUNTIME",
               "LIFECYCLE",
               "STATE",
@@ -64,6 +69,7 @@ final class FunctionsCommand extends AdminCommand {
         t.row(
             f.path("name").asText(),
             f.path("version").asText(),
+            kept(f),
             f.path("runtime").asText(),
             f.path("lifecycle").asText(),
             f.path("state").asText(),
@@ -75,6 +81,17 @@ final class FunctionsCommand extends AdminCommand {
       t.print(out());
       return ExitCodes.OK;
     }
+
+    /** The kept versions, oldest first, the active one marked with '*': "1.0.0 1.1.0* 1.2.0". */
+    static String kept(JsonNode f) {
+      StringBuilder b = new StringBuilder();
+      for (JsonNode v : f.path("versions")) {
+        b.append(b.length() == 0 ? "" : " ")
+            .append(v.path("version").asText())
+            .append(v.path("active").asBoolean() ? "*" : "");
+      }
+      return b.length() == 0 ? f.path("version").asText() : b.toString();
+    }
   }
 
   /** {@code outpost functions deploy FILE|DIR}. */
@@ -82,8 +99,10 @@ final class FunctionsCommand extends AdminCommand {
       name = "deploy",
       mixinStandardHelpOptions = true,
       description =
-          "Deploy a function package: a JAR (Java) or a directory (any language) with its descriptor. "
-              + "The previous version is kept for rollback.")
+          "Deploy a function package: a JAR (Java), a directory or a zip (any language) with its"
+              + " descriptor; file modes travel with it. A package that cannot start is refused"
+              + " (exit 65) and the previous version keeps running; earlier versions stay kept"
+              + " for rollback and activate.")
   static final class Deploy extends AdminCommand {
 
     @Parameters(paramLabel = "FILE|DIR")
@@ -97,11 +116,14 @@ final class FunctionsCommand extends AdminCommand {
       }
       JsonNode result;
       try {
+        boolean zipFile = source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip");
         result =
             Files.isDirectory(source)
-                ? admin.post("api/functions", zip(source), "application/zip")
+                ? admin.post("api/functions", PackageZip.zip(source), "application/zip")
                 : admin.post(
-                    "api/functions", Files.readAllBytes(source), "application/java-archive");
+                    "api/functions",
+                    Files.readAllBytes(source),
+                    zipFile ? "application/zip" : "application/java-archive");
       } catch (IOException e) {
         err().println("outpost: cannot read " + source + ": " + e.getMessage());
         return ExitCodes.NOT_FOUND;
@@ -118,34 +140,6 @@ final class FunctionsCommand extends AdminCommand {
                     + ")");
       }
       return ExitCodes.OK;
-    }
-
-    /**
-     * Zips a directory package so it can travel in one request; paths are relative to the
-     * directory.
-     */
-    static byte[] zip(Path dir) throws IOException {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ZipOutputStream zip = new ZipOutputStream(bytes);
-          Stream<Path> files = Files.walk(dir)) {
-        files
-            .filter(Files::isRegularFile)
-            .sorted()
-            .forEach(
-                file -> {
-                  try {
-                    zip.putNextEntry(
-                        new ZipEntry(dir.relativize(file).toString().replace('\\', '/')));
-                    Files.copy(file, zip);
-                    zip.closeEntry();
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
-      return bytes.toByteArray();
     }
   }
 
@@ -185,7 +179,8 @@ final class FunctionsCommand extends AdminCommand {
           out().println("  -> " + out.path("topic").asText() + " " + out.path("payload").asText());
         }
       }
-      return "ok".equals(result.path("outcome").asText()) ? ExitCodes.OK : ExitCodes.SOFTWARE;
+      // a function that failed on the test message is the function's problem, not the daemon's
+      return "ok".equals(result.path("outcome").asText()) ? ExitCodes.OK : ExitCodes.DATA_ERR;
     }
   }
 
@@ -194,7 +189,9 @@ final class FunctionsCommand extends AdminCommand {
       name = "rollback",
       mixinStandardHelpOptions = true,
       description =
-          "Switch a function back to its previous version (in-flight invocations finish first).")
+          "Switch a function back to the version before the active one (in-flight invocations"
+              + " finish first); the newer version stays kept for 'functions activate'. Exit 66"
+              + " when there is no older version.")
   static final class Rollback extends AdminCommand {
 
     @Parameters(paramLabel = "NAME")

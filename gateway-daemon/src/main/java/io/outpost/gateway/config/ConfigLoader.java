@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outpost.topic.Topics;
@@ -21,6 +22,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +43,9 @@ public final class ConfigLoader {
   /** "key: reason" as thrown by the records' compact constructors. */
   private static final Pattern KEYED_REASON =
       Pattern.compile("^([A-Za-z][\\w.\\[\\]-]*): (.*)$", Pattern.DOTALL);
+
+  /** At most this many top-level sections are re-bound to find further problems. */
+  private static final int MAX_SECTIONS = 32;
 
   private final ObjectMapper mapper;
 
@@ -119,9 +125,10 @@ public final class ConfigLoader {
     } catch (JsonMappingException e) {
       StreamReadException syntax = syntaxError(e);
       // a number too large for its key is a value problem at a key, not a syntax error
-      throw syntax != null && !(syntax instanceof InputCoercionException)
-          ? yamlError(syntax, source, yaml)
-          : bindingError(e, source, locator);
+      if (syntax != null && !(syntax instanceof InputCoercionException)) {
+        throw yamlError(syntax, source, yaml);
+      }
+      throw withOtherSections(bindingError(e, source, locator), yaml, source, locator);
     } catch (StreamReadException e) {
       throw yamlError(e, source, yaml);
     } catch (IOException e) {
@@ -129,6 +136,59 @@ public final class ConfigLoader {
     }
     validateRoutes(config.routes(), source, locator);
     return config;
+  }
+
+  /**
+   * Binding stops at the first problem; to report all of them in one run, the file is bound again
+   * without each top-level section found wrong so far, collecting the unknown keys and wrong types
+   * of the other sections (value checks that span sections are left to the next run: a removed
+   * section could make them fail for the wrong reason).
+   */
+  private ConfigException withOtherSections(
+      ConfigException first, String yaml, String source, KeyLocator locator) {
+    List<ConfigException> all = new ArrayList<>(List.of(first));
+    try {
+      if (!(mapper.readTree(yaml) instanceof ObjectNode rest)) {
+        return first;
+      }
+      rest.remove(rootOf(first.keyPath()));
+      for (int i = 0; i < MAX_SECTIONS && rest.size() > 0; i++) {
+        try {
+          mapper.treeToValue(rest, OutpostConfig.class);
+          break;
+        } catch (MismatchedInputException e) { // unknown keys and wrong types
+          if (e.getCause() instanceof IllegalArgumentException) {
+            break; // a value check, not a type
+          }
+          ConfigException next = bindingError(e, source, locator);
+          String root = rootOf(next.keyPath());
+          if (root.isEmpty() || !rest.has(root)) {
+            break;
+          }
+          all.add(next);
+          rest.remove(root);
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // the first problem stands alone
+    }
+    if (all.size() == 1) {
+      return first;
+    }
+    all.sort(Comparator.comparingInt(c -> c.line() == 0 ? Integer.MAX_VALUE : c.line()));
+    return new ConfigException(all);
+  }
+
+  /** The top-level key of a key path: {@code broker} of {@code broker.listeners[0].port}. */
+  private static String rootOf(String keyPath) {
+    int cut = keyPath.length();
+    for (char c : new char[] {'.', '['}) {
+      int at = keyPath.indexOf(c);
+      if (at >= 0 && at < cut) {
+        cut = at;
+      }
+    }
+    return keyPath.substring(0, cut);
   }
 
   /** The YAML syntax error behind a binding failure, if that is what it is. */

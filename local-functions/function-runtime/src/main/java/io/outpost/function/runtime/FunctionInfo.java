@@ -20,6 +20,8 @@ import java.util.List;
  * @param lastError the most recent failure reason, or null
  * @param settings the settings the active version runs with (descriptor, operator overrides and
  *     defaults combined), or null when no version could be loaded
+ * @param keptVersions every version kept on disk, oldest first ({@code functions.retainedVersions}
+ *     at most); any of them can be made active with {@link FunctionRuntime#activate}
  */
 public record FunctionInfo(
     String name,
@@ -33,7 +35,8 @@ public record FunctionInfo(
     long failures,
     int queueDepth,
     String lastError,
-    Settings settings) {
+    Settings settings,
+    List<String> keptVersions) {
 
   /**
    * Effective per-function settings, so an operator can see what a reload changed.
@@ -50,5 +53,6 @@ public record FunctionInfo(
   public FunctionInfo {
     triggers = List.copyOf(triggers);
     previousVersions = List.copyOf(previousVersions);
+    keptVersions = keptVersions == null ? List.of(version) : List.copyOf(keptVersions);
   }
 }

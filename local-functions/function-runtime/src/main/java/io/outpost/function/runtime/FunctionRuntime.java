@@ -175,14 +175,33 @@ public final class FunctionRuntime implements AutoCloseable {
   }
 
   /**
-   * Re-activates the previous version and deletes the current one.
+   * Re-activates the version before the active one; the newer version stays kept, so {@link
+   * #activate} can roll forward again.
    *
-   * @throws FunctionDeploymentException if the function is unknown or has no previous version
+   * @throws FunctionDeploymentException if the function is unknown ({@code NOT_FOUND}) or has no
+   *     older version ({@code NOTHING_TO_DO}); nothing changes then
    */
   public FunctionInfo rollback(String name) {
     synchronized (adminLock) {
       requireRunning();
       FunctionInfo info = deployer.rollback(name).info(null);
+      notifyListeners(info);
+      return info;
+    }
+  }
+
+  /**
+   * Makes a kept version active, older or newer than the current one (drain-then-switch, as a
+   * deploy). A process function's program is watched as at deploy; one that cannot run leaves the
+   * current version active.
+   *
+   * @throws FunctionDeploymentException if the function or version is unknown ({@code NOT_FOUND})
+   *     or the version cannot start ({@code BAD_PACKAGE})
+   */
+  public FunctionInfo activate(String name, String version) {
+    synchronized (adminLock) {
+      requireRunning();
+      FunctionInfo info = deployer.activate(name, version).info(null);
       notifyListeners(info);
       return info;
     }

@@ -61,6 +61,10 @@ import java.util.Map;
  * @param childJvmStartMillis how long a Java function's child JVM may take to start and load its
  *     handler before the deploy (or the invocation that restarts it) fails; default {@value
  *     #DEFAULT_CHILD_JVM_START_MILLIS}
+ * @param deployProbeMillis how long a deploy, rollback or activation watches a process function's
+ *     new program before it takes traffic: a program that exits within this time (it cannot start,
+ *     or would crash-loop) fails the switch and the previous version keeps running; 0 = do not
+ *     watch; default {@value #DEFAULT_DEPLOY_PROBE_MILLIS}
  */
 public record FunctionRuntimeOptions(
     Long defaultTimeoutMillis,
@@ -83,7 +87,8 @@ public record FunctionRuntimeOptions(
     LimitCaps limits,
     SandboxMode sandbox,
     Isolation defaultIsolation,
-    Long childJvmStartMillis) {
+    Long childJvmStartMillis,
+    Long deployProbeMillis) {
 
   public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
   public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -100,6 +105,7 @@ public record FunctionRuntimeOptions(
   public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 0;
   public static final long DEFAULT_CHILD_JVM_START_MILLIS = 30_000;
+  public static final long DEFAULT_DEPLOY_PROBE_MILLIS = 1_000;
 
   /** Fills defaults and validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
   public FunctionRuntimeOptions {
@@ -150,6 +156,11 @@ public record FunctionRuntimeOptions(
     defaultIsolation = defaultIsolation == null ? Isolation.PROCESS : defaultIsolation;
     childJvmStartMillis =
         positive("childJvmStartMillis", childJvmStartMillis, DEFAULT_CHILD_JVM_START_MILLIS);
+    deployProbeMillis = deployProbeMillis == null ? DEFAULT_DEPLOY_PROBE_MILLIS : deployProbeMillis;
+    if (deployProbeMillis < 0) {
+      throw new IllegalArgumentException(
+          "deployProbeMillis: must be >= 0 (0 = do not watch), was " + deployProbeMillis);
+    }
     for (Map.Entry<String, FunctionOverrides> e : overrides.entrySet()) {
       if (e.getValue() == null) {
         throw new IllegalArgumentException(
@@ -169,7 +180,7 @@ public record FunctionRuntimeOptions(
   public static FunctionRuntimeOptions defaults() {
     return new FunctionRuntimeOptions(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
   }
 
   /** A copy with another default timeout. */
@@ -195,7 +206,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another default overflow policy. */
@@ -221,7 +233,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another default queue bound. */
@@ -247,7 +260,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another BROKEN threshold and first back-off. */
@@ -273,7 +287,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another first restart back-off for process functions. */
@@ -299,7 +314,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another abandoned-thread limit. */
@@ -325,7 +341,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another sandbox mode. */
@@ -351,7 +368,8 @@ public record FunctionRuntimeOptions(
         limits,
         mode,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another default isolation for Java functions. */
@@ -377,7 +395,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         isolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with other limit caps. */
@@ -403,7 +422,8 @@ public record FunctionRuntimeOptions(
         caps,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with other per-function overrides. */
@@ -429,7 +449,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with another default idle time before on-demand functions scale to zero (0 = never). */
@@ -455,7 +476,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** A copy with other wasm memory bounds. */
@@ -481,7 +503,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        deployProbeMillis);
   }
 
   /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */

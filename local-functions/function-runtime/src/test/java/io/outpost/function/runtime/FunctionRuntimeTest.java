@@ -173,7 +173,7 @@ class FunctionRuntimeTest {
 
     assertThatThrownBy(() -> f.runtime.deploy(noClass))
         .isInstanceOf(FunctionDeploymentException.class)
-        .hasMessageContaining("handler: class " + Echo.class.getName() + " cannot be loaded");
+        .hasMessageContaining("handler: class " + Echo.class.getName() + " is not in");
     assertThat(f.runtime.list()).isEmpty();
     assertThat(f.invoke("ghost", "in/ghost", "x").outcome()).isEqualTo(Outcome.NOT_FOUND);
   }
@@ -204,7 +204,7 @@ class FunctionRuntimeTest {
     assertThat(f.invoke("echo", "in/echo", "x").version()).isEqualTo("1.0.0");
     assertThatThrownBy(() -> f.runtime.rollback("echo"))
         .isInstanceOf(FunctionDeploymentException.class)
-        .hasMessageContaining("no previous version");
+        .hasMessageContaining("no older version");
 
     f.close();
     f = new RuntimeFixture(tmp.resolve("functions"), FunctionRuntimeOptions.defaults());

@@ -2,6 +2,7 @@ package io.outpost.function.runtime.deploy;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.FunctionDeploymentException.Reason;
 import io.outpost.function.runtime.FunctionHost;
 import io.outpost.function.runtime.FunctionInfo;
 import io.outpost.function.runtime.FunctionState;
@@ -14,6 +15,7 @@ import io.outpost.function.runtime.invoke.ErrorRecords;
 import io.outpost.function.runtime.invoke.FunctionInstance;
 import io.outpost.function.runtime.invoke.FunctionSlot;
 import io.outpost.function.runtime.invoke.RuntimeServices;
+import io.outpost.function.runtime.process.StartFailures;
 import io.outpost.topic.TopicFilter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -60,18 +62,18 @@ public final class Deployer {
   }
 
   /**
-   * Re-activates every persisted function's newest version; failures are logged and listed as
+   * Re-activates every persisted function's active version; failures are logged and listed as
    * STOPPED.
    */
   public void loadAll() throws IOException {
     for (String name : store.names()) {
-      List<FunctionStore.StoredVersion> versions = store.versions(name);
-      if (versions.isEmpty()) {
+      FunctionStore.StoredFunction state = store.state(name);
+      FunctionStore.StoredVersion newest = state.activeVersion();
+      if (newest == null) {
         continue;
       }
-      FunctionStore.StoredVersion newest = versions.get(versions.size() - 1);
       try {
-        activate(FunctionPackage.open(store.versionDir(name, newest)), versions);
+        activate(FunctionPackage.open(store.versionDir(name, newest)), state.versions(), false);
       } catch (RuntimeException e) {
         LOG.error("function {} version {} could not be loaded at start", name, newest.version(), e);
         failedAtStart.put(
@@ -107,56 +109,142 @@ public final class Deployer {
         0,
         0,
         0,
-        FunctionInstance.describe(e),
+        e.getMessage() != null ? e.getMessage() : FunctionInstance.describe(e),
+        null,
         null);
   }
 
+  /**
+   * Stores a package and switches to it once it loaded (and, for a process function, kept running
+   * through {@code functions.deployProbeMillis}); otherwise it is forgotten and the previous
+   * version keeps running.
+   */
   public FunctionSlot deploy(Path source) {
     FunctionDescriptor descriptor = FunctionPackage.readDescriptor(source);
     checkNoErrorLoop(descriptor);
-    String name = descriptor.name();
     try {
-      boolean existed = !store.versions(name).isEmpty();
-      store.add(source, descriptor, services.options().retainedVersions());
-      List<FunctionStore.StoredVersion> versions = store.versions(name);
-      FunctionStore.StoredVersion added = versions.get(versions.size() - 1);
-      try {
-        FunctionSlot slot = activate(FunctionPackage.open(store.versionDir(name, added)), versions);
-        failedAtStart.remove(name);
-        return slot;
-      } catch (RuntimeException e) {
-        if (existed) {
-          store.dropNewest(name);
-        } else {
-          store.remove(name);
-        }
-        throw e;
-      }
+      descriptor.resolve(services.options());
+    } catch (IllegalArgumentException e) {
+      // a limit over the daemon's cap, at its line of the user's file
+      throw new FunctionDeploymentException(
+          FunctionPackage.placeProblem(source, e.getMessage()), e);
+    }
+    String name = descriptor.name();
+    FunctionStore.StoredVersion added;
+    try {
+      added = store.add(source, descriptor);
     } catch (IOException e) {
       throw new FunctionDeploymentException(
           name + ": cannot store the package: " + e.getMessage(), e);
     }
+    return switchTo(name, added, true);
   }
 
+  /**
+   * Switches to the version just older than the active one; newer versions stay kept, so {@link
+   * #activate(String, String)} can roll forward again.
+   */
   public FunctionSlot rollback(String name) {
-    FunctionSlot slot = slots.get(name);
-    if (slot == null) {
-      throw new FunctionDeploymentException("no function named '" + name + "'");
+    FunctionStore.StoredFunction state = state(name);
+    List<FunctionStore.StoredVersion> versions = state.versions();
+    int active = versions.indexOf(state.activeVersion());
+    if (active <= 0) {
+      throw new FunctionDeploymentException(
+          Reason.NOTHING_TO_DO,
+          name
+              + ": no older version to roll back to (kept: "
+              + labels(versions)
+              + "; active: "
+              + state.activeVersion().version()
+              + ")");
+    }
+    return switchTo(name, versions.get(active - 1), false);
+  }
+
+  /** Switches to the kept version labelled {@code version}, older or newer than the active one. */
+  public FunctionSlot activate(String name, String version) {
+    FunctionStore.StoredFunction state = state(name);
+    for (FunctionStore.StoredVersion v : state.versions()) {
+      if (v.version().equals(version)) {
+        return switchTo(name, v, false);
+      }
+    }
+    throw new FunctionDeploymentException(
+        Reason.NOT_FOUND,
+        name + " has no version " + version + " (kept: " + labels(state.versions()) + ")");
+  }
+
+  /** The stored state of a deployed function. */
+  private FunctionStore.StoredFunction state(String name) {
+    if (slots.get(name) == null && failedAtStart.get(name) == null) {
+      throw new FunctionDeploymentException(Reason.NOT_FOUND, "no function named '" + name + "'");
     }
     try {
-      List<FunctionStore.StoredVersion> versions = store.versions(name);
-      if (versions.size() < 2) {
-        throw new FunctionDeploymentException(name + ": no previous version to roll back to");
+      FunctionStore.StoredFunction state = store.state(name);
+      if (state.activeVersion() == null) {
+        throw new FunctionDeploymentException(Reason.NOT_FOUND, "no function named '" + name + "'");
       }
-      List<FunctionStore.StoredVersion> remaining = versions.subList(0, versions.size() - 1);
-      FunctionStore.StoredVersion target = remaining.get(remaining.size() - 1);
-      activate(FunctionPackage.open(store.versionDir(name, target)), remaining);
-      store.dropNewest(name);
-      return slot;
+      return state;
     } catch (IOException e) {
       throw new FunctionDeploymentException(
           name + ": cannot read stored versions: " + e.getMessage(), e);
     }
+  }
+
+  private static String labels(List<FunctionStore.StoredVersion> versions) {
+    return String.join(", ", versions.stream().map(FunctionStore.StoredVersion::version).toList());
+  }
+
+  /**
+   * Loads {@code target} and makes it the active version on disk and in memory; when it cannot
+   * start, a {@code fresh} (just stored) version is forgotten and nothing else changes.
+   */
+  private FunctionSlot switchTo(String name, FunctionStore.StoredVersion target, boolean fresh) {
+    try {
+      List<FunctionStore.StoredVersion> versions = store.versions(name);
+      FunctionSlot slot;
+      try {
+        slot = activate(FunctionPackage.open(store.versionDir(name, target)), versions, true);
+      } catch (RuntimeException e) {
+        if (fresh) {
+          store.discard(name, target);
+        }
+        throw e;
+      }
+      store.activate(name, target, services.options().retainedVersions());
+      failedAtStart.remove(name);
+      Kept kept = kept(store.versions(name), target);
+      slot.keep(kept.older(), kept.all());
+      return slot;
+    } catch (IOException e) {
+      throw new FunctionDeploymentException(
+          name + ": cannot update stored versions: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The kept versions' labels as a function shows them.
+   *
+   * @param older versions older than the active one, newest first (the rollback targets)
+   * @param all every kept version, oldest first
+   */
+  private record Kept(List<String> older, List<String> all) {}
+
+  private static Kept kept(
+      List<FunctionStore.StoredVersion> versions, FunctionStore.StoredVersion active) {
+    List<String> older = new ArrayList<>();
+    List<String> all = new ArrayList<>();
+    boolean before = true;
+    for (FunctionStore.StoredVersion v : versions) {
+      if (v.equals(active)) {
+        before = false;
+      } else if (before) {
+        older.add(v.version());
+      }
+      all.add(v.version());
+    }
+    Collections.reverse(older);
+    return new Kept(older, all);
   }
 
   /**
@@ -189,7 +277,8 @@ public final class Deployer {
               0,
               0,
               failed.lastError(),
-              null);
+              null,
+              failed.keptVersions());
     }
     try {
       store.remove(name);
@@ -232,7 +321,8 @@ public final class Deployer {
     instances.forEach(FunctionInstance::close);
   }
 
-  private FunctionSlot activate(FunctionPackage pkg, List<FunctionStore.StoredVersion> versions) {
+  private FunctionSlot activate(
+      FunctionPackage pkg, List<FunctionStore.StoredVersion> versions, boolean probe) {
     String name = pkg.descriptor().name();
     FunctionSpec spec;
     try {
@@ -247,6 +337,9 @@ public final class Deployer {
     FunctionInstance next = new FunctionInstance(pkg, spec, slot, services, Invokers::create);
     try {
       next.load();
+      if (probe) {
+        next.probe(services.options().deployProbeMillis());
+      }
     } catch (Exception | LinkageError e) {
       next.close();
       if (slot.current() == null) {
@@ -257,20 +350,18 @@ public final class Deployer {
         throw fde;
       }
       throw new FunctionDeploymentException(
-          name
-              + " "
-              + pkg.descriptor().version()
-              + ": cannot start: "
-              + FunctionInstance.describe(e),
-          e);
+          name + " " + pkg.descriptor().version() + ": cannot start: " + startFailure(pkg, e), e);
     }
-    List<String> previous = new ArrayList<>();
-    for (FunctionStore.StoredVersion v : versions.subList(0, versions.size() - 1)) {
-      previous.add(v.version());
+    FunctionStore.StoredVersion active = null;
+    for (FunctionStore.StoredVersion v : versions) {
+      if (pkg.location().startsWith(store.versionDir(name, v))) {
+        active = v;
+      }
     }
-    Collections.reverse(previous);
+    Kept kept = kept(versions, active);
     FunctionInstance old = slot.current();
-    slot.activate(next, previous);
+    slot.activate(next, kept.older());
+    slot.keep(kept.older(), kept.all());
     retire(old);
     next.startWorkers();
     LOG.info(
@@ -280,6 +371,16 @@ public final class Deployer {
         pkg.descriptor().runtime().yaml(),
         pkg.descriptor().lifecycle().yaml());
     return slot;
+  }
+
+  /** Why a version did not start, in the author's terms (no Java exception class names). */
+  private static String startFailure(FunctionPackage pkg, Throwable e) {
+    if (e instanceof IOException failed && pkg.descriptor().command() != null) {
+      return String.valueOf(failed.getMessage()).contains("error=")
+          ? StartFailures.describe(pkg.descriptor().command().get(0), failed)
+          : String.valueOf(failed.getMessage());
+    }
+    return e.getMessage() != null ? e.getMessage() : "it failed as it started";
   }
 
   private void retire(FunctionInstance old) {

@@ -2,7 +2,6 @@ package io.outpost.function.runtime.deploy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.durable.DurableFiles;
-import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import java.io.IOException;
@@ -19,19 +18,35 @@ import java.util.stream.Stream;
 
 /**
  * Deployed functions on disk, under {@code <storage dir>/functions}: {@code <name>/state.json}
- * lists the stored versions oldest first (the last is active) and {@code <name>/v<seq>-<version>/}
- * holds each one's package. Each deploy gets a fresh directory so a running version's open files
- * are never overwritten; state.json is replaced atomically, and a package is synced before
- * state.json names it, so a power cut leaves the previous or the new state. Called only under the
- * runtime's admin lock.
+ * lists the kept versions oldest first and names the active one (the newest when it names none, as
+ * files written before activation existed do), and {@code <name>/v<seq>-<version>/} holds each
+ * one's package. Each deploy gets a fresh directory so a running version's open files are never
+ * overwritten; state.json is replaced atomically, and a package is synced before state.json names
+ * it, so a power cut leaves the previous or the new state. Called only under the runtime's admin
+ * lock.
  */
 public final class FunctionStore {
 
   /** One stored version. */
   record StoredVersion(String version, String dir) {}
 
-  /** The content of state.json. */
-  record StoredFunction(List<StoredVersion> versions) {}
+  /**
+   * The content of state.json.
+   *
+   * @param versions kept versions, oldest first
+   * @param active directory of the active version; null means the newest
+   */
+  record StoredFunction(List<StoredVersion> versions, String active) {
+
+    StoredVersion activeVersion() {
+      for (StoredVersion v : versions) {
+        if (v.dir().equals(active)) {
+          return v;
+        }
+      }
+      return versions.isEmpty() ? null : versions.get(versions.size() - 1);
+    }
+  }
 
   private static final String STATE = "state.json";
   private final ObjectMapper json = new ObjectMapper();
@@ -54,11 +69,16 @@ public final class FunctionStore {
 
   /** Stored versions of a function, oldest first; empty if none. */
   List<StoredVersion> versions(String name) throws IOException {
+    return state(name).versions();
+  }
+
+  /** The state of a function: its versions and the active one; no versions if none. */
+  StoredFunction state(String name) throws IOException {
     Path state = root.resolve(name).resolve(STATE);
     if (!Files.isRegularFile(state)) {
-      return List.of();
+      return new StoredFunction(List.of(), null);
     }
-    return json.readValue(state.toFile(), StoredFunction.class).versions();
+    return json.readValue(state.toFile(), StoredFunction.class);
   }
 
   Path versionDir(String name, StoredVersion version) {
@@ -66,13 +86,14 @@ public final class FunctionStore {
   }
 
   /**
-   * Copies a package in as the newest version, keeping at most {@code retained} versions; returns
-   * it.
+   * Copies a package in as the newest version, leaving the active one as it was (a power cut before
+   * {@link #activate} restarts the old version); returns it.
    */
-  StoredVersion add(Path source, FunctionDescriptor descriptor, int retained) throws IOException {
+  StoredVersion add(Path source, FunctionDescriptor descriptor) throws IOException {
     String name = descriptor.name();
     Path functionDir = Files.createDirectories(root.resolve(name));
-    List<StoredVersion> versions = new ArrayList<>(versions(name));
+    StoredFunction state = state(name);
+    List<StoredVersion> versions = new ArrayList<>(state.versions());
     long seq =
         versions.stream()
                 .mapToLong(v -> Long.parseLong(v.dir().substring(1, v.dir().indexOf('-'))))
@@ -95,29 +116,54 @@ public final class FunctionStore {
     DurableFiles.moveAtomically(staging, functionDir.resolve(added.dir()));
     DurableFiles.fsyncDirectory(root);
     DurableFiles.fsyncDirectory(root.toAbsolutePath().getParent());
-    versions.removeIf(v -> v.version().equals(added.version()));
+    StoredVersion active = state.activeVersion();
     versions.add(added);
-    List<StoredVersion> dropped = new ArrayList<>();
-    while (versions.size() > retained) {
-      dropped.add(versions.remove(0));
-    }
-    write(name, versions);
-    for (StoredVersion old : dropped) {
-      deleteTree(versionDir(name, old));
-    }
+    write(name, versions, active == null ? added.dir() : active.dir());
     return added;
   }
 
-  /** Drops the newest version and returns the new newest one (the rollback target). */
-  StoredVersion dropNewest(String name) throws IOException {
+  /**
+   * Makes {@code version} the active one; drops other versions with its label, then the oldest
+   * beyond {@code retained} (never the active one). Returns the versions dropped.
+   */
+  List<StoredVersion> activate(String name, StoredVersion version, int retained)
+      throws IOException {
     List<StoredVersion> versions = new ArrayList<>(versions(name));
-    if (versions.size() < 2) {
-      throw new FunctionDeploymentException(name + ": no previous version to roll back to");
+    List<StoredVersion> dropped = new ArrayList<>();
+    versions.removeIf(
+        v -> {
+          boolean same = v.version().equals(version.version()) && !v.equals(version);
+          if (same) {
+            dropped.add(v);
+          }
+          return same;
+        });
+    for (int i = 0; versions.size() > retained && i < versions.size(); ) {
+      if (versions.get(i).equals(version)) {
+        i++;
+      } else {
+        dropped.add(versions.remove(i));
+      }
     }
-    StoredVersion dropped = versions.remove(versions.size() - 1);
-    write(name, versions);
-    deleteTree(versionDir(name, dropped));
-    return versions.get(versions.size() - 1);
+    write(name, versions, version.dir());
+    for (StoredVersion old : dropped) {
+      deleteTree(versionDir(name, old));
+    }
+    return dropped;
+  }
+
+  /** Forgets a version that could not be activated and deletes its files. */
+  void discard(String name, StoredVersion version) throws IOException {
+    StoredFunction state = state(name);
+    List<StoredVersion> versions = new ArrayList<>(state.versions());
+    versions.remove(version);
+    if (versions.isEmpty()) {
+      remove(name);
+      return;
+    }
+    StoredVersion active = state.activeVersion();
+    write(name, versions, active == null || active.equals(version) ? null : active.dir());
+    deleteTree(versionDir(name, version));
   }
 
   /** Deletes every stored version of a function. */
@@ -128,10 +174,10 @@ public final class FunctionStore {
     deleteTree(dir);
   }
 
-  private void write(String name, List<StoredVersion> versions) throws IOException {
+  private void write(String name, List<StoredVersion> versions, String active) throws IOException {
     DurableFiles.writeAtomically(
         root.resolve(name).resolve(STATE),
-        json.writeValueAsBytes(new StoredFunction(versions)),
+        json.writeValueAsBytes(new StoredFunction(versions, active)),
         null);
   }
 

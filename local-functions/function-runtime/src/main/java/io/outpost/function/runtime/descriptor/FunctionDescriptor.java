@@ -1,8 +1,5 @@
 package io.outpost.function.runtime.descriptor;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.FunctionOverrides;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
@@ -86,19 +83,26 @@ public record FunctionDescriptor(
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-  /** Validates; throws {@code IllegalArgumentException("<key>: <why>")}. */
+  /**
+   * Validates every key; throws {@code IllegalArgumentException} whose message lists each problem
+   * as {@code <key>: <why>}, one per line, so a user fixes them all in one go.
+   */
   public FunctionDescriptor {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("name: required, " + NAME.pattern() + ", was " + name);
+    List<String> problems = new java.util.ArrayList<>();
+    if (name == null) {
+      problems.add("name: required (lowercase letters, digits, - _ ., up to 64 characters)");
+    } else if (!NAME.matcher(name).matches()) {
+      problems.add(
+          "name: must be lowercase letters, digits, - _ . (up to 64 characters), not '"
+              + name
+              + "'");
     }
-    if (version == null || !VERSION.matcher(version).matches()) {
-      throw new IllegalArgumentException(
-          "version: required, " + VERSION.pattern() + ", was " + version);
+    if (version == null) {
+      problems.add("version: required, e.g. 1.0.0");
+    } else if (!VERSION.matcher(version).matches()) {
+      problems.add(
+          "version: must be letters, digits, - _ . + (up to 64 characters), not '" + version + "'");
     }
     runtime = runtime == null ? RuntimeKind.JAVA : runtime;
     lifecycle = lifecycle == null ? Lifecycle.ON_DEMAND : lifecycle;
@@ -108,80 +112,74 @@ public record FunctionDescriptor(
     command = command == null ? null : List.copyOf(command);
     limits = limits == null ? FunctionLimits.NONE : limits;
     if (isolation != null && runtime != RuntimeKind.JAVA) {
-      throw new IllegalArgumentException(
+      problems.add(
           "isolation: only for runtime java (a "
               + runtime.yaml()
               + " function always runs in its own process)");
     }
-    for (String trigger : triggers) {
+    for (int i = 0; i < triggers.size(); i++) {
       try {
-        Topics.validateFilter(trigger);
+        Topics.validateFilter(triggers.get(i));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("triggers: " + e.getMessage(), e);
+        problems.add("triggers[" + i + "]: " + e.getMessage());
       }
     }
     if (runtime == RuntimeKind.JAVA && (handler == null || handler.isBlank())) {
-      throw new IllegalArgumentException(
-          "handler: required for runtime java (a class implementing Handler)");
+      problems.add("handler: required for runtime java (a class implementing Handler)");
     }
     if (runtime == RuntimeKind.PROCESS && (command == null || command.isEmpty())) {
-      throw new IllegalArgumentException(
-          "command: required for runtime process, e.g. [python3, handler.py]");
+      problems.add("command: required for runtime process, e.g. [python3, handler.py]");
     }
     if (runtime == RuntimeKind.WASM && (handler == null || handler.isBlank())) {
-      throw new IllegalArgumentException(
-          "handler: required for runtime wasm (the module file, e.g. handler.wasm)");
+      problems.add("handler: required for runtime wasm (the module file, e.g. handler.wasm)");
     }
     if (maxMemoryPages != null && runtime != RuntimeKind.WASM) {
-      throw new IllegalArgumentException("maxMemoryPages: only for runtime wasm");
+      problems.add("maxMemoryPages: only for runtime wasm");
     }
     if (maxMemoryPages != null && maxMemoryPages < 1) {
-      throw new IllegalArgumentException("maxMemoryPages: must be >= 1, was " + maxMemoryPages);
+      problems.add("maxMemoryPages: must be >= 1, was " + maxMemoryPages);
     }
     if (idleTimeoutMillis != null && idleTimeoutMillis < 0) {
-      throw new IllegalArgumentException(
-          "idleTimeoutMillis: must be >= 0 (0 = never), was " + idleTimeoutMillis);
+      problems.add("idleTimeoutMillis: must be >= 0 (0 = never), was " + idleTimeoutMillis);
     }
     if (idleTimeoutMillis != null && idleTimeoutMillis > 0 && lifecycle == Lifecycle.PINNED) {
-      throw new IllegalArgumentException(
-          "idleTimeoutMillis: only on-demand functions scale to zero; " + "this one is pinned");
+      problems.add("idleTimeoutMillis: only on-demand functions scale to zero; this one is pinned");
     }
     if (timeoutMillis != null && timeoutMillis <= 0) {
-      throw new IllegalArgumentException("timeoutMillis: must be > 0, was " + timeoutMillis);
+      problems.add("timeoutMillis: must be > 0, was " + timeoutMillis);
     }
     if (maxConcurrency != null && maxConcurrency < 1) {
-      throw new IllegalArgumentException("maxConcurrency: must be >= 1, was " + maxConcurrency);
+      problems.add("maxConcurrency: must be >= 1, was " + maxConcurrency);
     }
     if (runtime == RuntimeKind.PROCESS && maxConcurrency != null && maxConcurrency != 1) {
-      throw new IllegalArgumentException(
-          "maxConcurrency: the process runtime runs one invocation at a time");
+      problems.add("maxConcurrency: the process runtime runs one invocation at a time");
     }
     if (maxQueued != null && maxQueued < 0) {
-      throw new IllegalArgumentException("maxQueued: must be >= 0, was " + maxQueued);
+      problems.add("maxQueued: must be >= 0, was " + maxQueued);
+    }
+    if (!problems.isEmpty()) {
+      throw new DescriptorProblems(problems);
     }
   }
 
   /**
-   * Parses a descriptor.
+   * Parses a descriptor, reporting every problem at once.
    *
    * @param in the YAML
-   * @param source where it came from, for error messages
+   * @param source where it came from; messages name only {@value #FILE_NAME} (never a server's
+   *     temporary path), so this is for the caller's logs
    * @return the descriptor
-   * @throws FunctionDeploymentException naming the source, key and line when it is invalid
+   * @throws FunctionDeploymentException listing each problem as {@code outpost-function.yaml:LINE:
+   *     key: message}
    */
   public static FunctionDescriptor parse(InputStream in, String source) {
+    String yaml;
     try {
-      return YAML.readValue(in, FunctionDescriptor.class);
+      yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new FunctionDeploymentException(
-          "invalid "
-              + FILE_NAME
-              + " in "
-              + source
-              + ": "
-              + e.getMessage().lines().findFirst().orElse(""),
-          e);
+      throw new FunctionDeploymentException(FILE_NAME + ": cannot read: " + e.getMessage(), e);
     }
+    return DescriptorReader.read(yaml);
   }
 
   /**

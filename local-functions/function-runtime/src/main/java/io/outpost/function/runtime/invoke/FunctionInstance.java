@@ -69,6 +69,11 @@ public final class FunctionInstance {
     invoker.start();
   }
 
+  /** Watches a freshly loaded version for {@code millis} before it takes traffic (deploys). */
+  public void probe(long millis) throws Exception {
+    invoker.probe(millis);
+  }
+
   public void startWorkers() {
     pool.start();
     idle.start();

@@ -45,6 +45,7 @@ public final class FunctionSlot {
   private final LongAdder failures = new LongAdder();
   private volatile FunctionInstance current;
   private volatile List<String> previousVersions = List.of();
+  private volatile List<String> keptVersions = List.of();
   private volatile String lastError;
 
   public FunctionSlot(
@@ -118,6 +119,15 @@ public final class FunctionSlot {
   public void activate(FunctionInstance instance, List<String> previous) {
     current = instance;
     previousVersions = List.copyOf(previous);
+  }
+
+  /**
+   * Records the kept versions after a switch: {@code older} are the rollback targets (newest
+   * first), {@code all} every kept version (oldest first).
+   */
+  public void keep(List<String> older, List<String> all) {
+    previousVersions = List.copyOf(older);
+    keptVersions = List.copyOf(all);
   }
 
   /** Switches to another instance of the same version (new settings); rollback targets stay. */
@@ -196,7 +206,8 @@ public final class FunctionSlot {
         i.queueDepth(),
         lastError,
         new FunctionInfo.Settings(
-            spec.timeout().toMillis(), spec.maxConcurrency(), spec.maxQueued(), spec.overflow()));
+            spec.timeout().toMillis(), spec.maxConcurrency(), spec.maxQueued(), spec.overflow()),
+        keptVersions.isEmpty() ? List.of(d.version()) : keptVersions);
   }
 
   /** Removes this function's meters (on remove). */

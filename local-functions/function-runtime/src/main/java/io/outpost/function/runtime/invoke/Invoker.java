@@ -37,6 +37,15 @@ public interface Invoker {
    */
   default void awaitRestart() {}
 
+  /**
+   * At deploy, after {@link #start()}: proves the version can run by watching it for {@code millis}
+   * ({@code functions.deployProbeMillis}); a program that exits meanwhile fails the deploy.
+   * Runtimes that have nothing to watch return at once.
+   *
+   * @throws Exception (a deployment error) naming why the version cannot run
+   */
+  default void probe(long millis) throws Exception {}
+
   /** Called by the watchdog when an invocation timed out, before the worker is interrupted. */
   void timedOut();
 

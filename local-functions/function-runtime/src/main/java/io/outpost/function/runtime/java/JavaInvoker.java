@@ -3,7 +3,6 @@ package io.outpost.function.runtime.java;
 import io.outpost.function.Handler;
 import io.outpost.function.Message;
 import io.outpost.function.Publication;
-import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.InputEncoding;
 import io.outpost.function.runtime.Lifecycle;
 import io.outpost.function.runtime.OutboundMessage;
@@ -16,11 +15,8 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Runs a Java handler in the version's own class loader, whose parent exposes only the function
@@ -52,25 +48,9 @@ public final class JavaInvoker implements Invoker {
     try {
       type = Class.forName(className, true, loader);
     } catch (ClassNotFoundException | LinkageError e) {
-      throw new FunctionDeploymentException(
-          "handler: class "
-              + className
-              + " cannot be loaded from "
-              + pkg.location().getFileName()
-              + ": "
-              + e,
-          e);
+      throw HandlerClasses.cannotLoad(className, pkg.location(), e);
     }
-    if (!Handler.class.isAssignableFrom(type)) {
-      throw new FunctionDeploymentException(
-          "handler: " + className + " does not implement " + Handler.class.getName());
-    }
-    try {
-      constructor = type.asSubclass(Handler.class).getConstructor();
-    } catch (NoSuchMethodException e) {
-      throw new FunctionDeploymentException(
-          "handler: " + className + " needs a public no-arg constructor", e);
-    }
+    constructor = HandlerClasses.usable(type, className);
     if (pkg.descriptor().lifecycle() == Lifecycle.PINNED) {
       pinned = newHandler();
     }
@@ -167,16 +147,6 @@ public final class JavaInvoker implements Invoker {
   }
 
   private URL[] classpath() throws IOException {
-    List<URL> urls = new ArrayList<>();
-    urls.add(pkg.location().toUri().toURL());
-    Path lib = pkg.jar() ? null : pkg.location().resolve("lib");
-    if (lib != null && Files.isDirectory(lib)) {
-      try (Stream<Path> jars = Files.list(lib)) {
-        for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
-          urls.add(jar.toUri().toURL());
-        }
-      }
-    }
-    return urls.toArray(URL[]::new);
+    return HandlerClasses.classpath(pkg.location(), pkg.jar());
   }
 }

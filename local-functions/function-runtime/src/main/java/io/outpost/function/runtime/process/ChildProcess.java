@@ -36,6 +36,7 @@ final class ChildProcess {
   private final Map<Long, java.util.function.Consumer<JsonNode>> early = new ConcurrentHashMap<>();
   private final Thread stdoutReader;
   private final Thread stderrReader;
+  private volatile String lastStderr;
   private final FunctionLogger log;
   private final ObjectMapper mapper;
   private final int maxLineBytes;
@@ -152,6 +153,15 @@ final class ChildProcess {
     return process.isAlive();
   }
 
+  /**
+   * The last non-blank line the child wrote to stderr once it has ended (the reader drained), or
+   * null: usually why it could not start.
+   */
+  String lastStderr() throws InterruptedException {
+    stderrReader.join(EXIT_WAIT_MILLIS);
+    return lastStderr;
+  }
+
   long pid() {
     return process.pid();
   }
@@ -258,6 +268,9 @@ final class ChildProcess {
       String line;
       while ((line = readLine(in, true)) != null) {
         log.info("[pid {}] {}", process.pid(), line);
+        if (!line.isBlank()) {
+          lastStderr = line.strip();
+        }
       }
     } catch (IOException e) {
       log.debug("stderr of pid {} closed: {}", process.pid(), e.toString());

@@ -96,6 +96,45 @@ public final class ProcessInvoker implements Invoker {
   }
 
   /**
+   * A process function's program must keep running and serve requests: one that cannot be started,
+   * or exits within {@code millis} of starting (crashes at once, or would crash-loop), fails the
+   * deploy with its exit code and the last line it wrote to stderr.
+   */
+  @Override
+  public void probe(long millis) throws Exception {
+    if (jvm || millis <= 0) {
+      return; // a child JVM proved itself with its ready line
+    }
+    ChildProcess c;
+    try {
+      c = ensureChild();
+    } catch (IOException e) {
+      throw new FunctionDeploymentException(
+          "command: " + StartFailures.describe(pkg.descriptor().command().get(0), e), e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (c.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(RESTART_POLL_MILLIS);
+    }
+    if (!c.isAlive()) {
+      Integer code = c.exitValue();
+      String stderr = c.lastStderr();
+      throw new FunctionDeploymentException(
+          "command: "
+              + String.join(" ", pkg.descriptor().command())
+              + " exited with code "
+              + code
+              + (code != null && code == 126 ? " (not executable: chmod +x it)" : "")
+              + (code != null && code == 127 ? " (program not found)" : "")
+              + " within "
+              + millis
+              + " ms of starting (functions.deployProbeMillis); a process function keeps"
+              + " running and reads requests on stdin"
+              + (stderr == null ? "" : ". Its last error output: " + stderr));
+    }
+  }
+
+  /**
    * Waits until a child JVM loaded its handler; a load failure or a slow start fails the deploy or
    * invocation.
    */

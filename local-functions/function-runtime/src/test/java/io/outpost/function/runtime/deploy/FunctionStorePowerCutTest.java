@@ -53,8 +53,8 @@ class FunctionStorePowerCutTest {
     Path v2 =
         TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, ""));
 
-    store.add(v1, descriptor("1.0.0"), 3);
-    store.add(v2, descriptor("2.0.0"), 3);
+    store.activate("echo", store.add(v1, descriptor("1.0.0")), 3);
+    store.activate("echo", store.add(v2, descriptor("2.0.0")), 3);
     fs.cut();
 
     assertThat(store.names()).containsExactly("echo");
@@ -69,22 +69,41 @@ class FunctionStorePowerCutTest {
   }
 
   @Test
-  void aRollbackIsDurableAcrossAPowerCut() throws Exception {
-    store.add(
-        TestPackages.jar(work, TestPackages.javaDescriptor("echo", "1.0.0", Object.class, "")),
-        descriptor("1.0.0"),
-        3);
-    store.add(
-        TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, "")),
-        descriptor("2.0.0"),
+  void aRollbackIsDurableAcrossAPowerCutAndKeepsTheNewerVersion() throws Exception {
+    FunctionStore.StoredVersion first =
+        store.add(
+            TestPackages.jar(work, TestPackages.javaDescriptor("echo", "1.0.0", Object.class, "")),
+            descriptor("1.0.0"));
+    store.activate("echo", first, 3);
+    store.activate(
+        "echo",
+        store.add(
+            TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, "")),
+            descriptor("2.0.0")),
         3);
 
-    store.dropNewest("echo");
+    store.activate("echo", first, 3);
     fs.cut();
 
     assertThat(store.versions("echo"))
         .extracting(FunctionStore.StoredVersion::version)
-        .containsExactly("1.0.0");
+        .containsExactly("1.0.0", "2.0.0");
+    assertThat(store.state("echo").activeVersion()).isEqualTo(first);
+  }
+
+  @Test
+  void aPackageStoredButNotYetActivatedLeavesThePreviousVersionActive() throws Exception {
+    FunctionStore.StoredVersion first =
+        store.add(
+            TestPackages.jar(work, TestPackages.javaDescriptor("echo", "1.0.0", Object.class, "")),
+            descriptor("1.0.0"));
+    store.activate("echo", first, 3);
+    store.add(
+        TestPackages.jar(work, TestPackages.javaDescriptor("echo", "2.0.0", Object.class, "")),
+        descriptor("2.0.0"));
+    fs.cut();
+
+    assertThat(store.state("echo").activeVersion()).isEqualTo(first);
   }
 
   private static FunctionDescriptor descriptor(String version) {

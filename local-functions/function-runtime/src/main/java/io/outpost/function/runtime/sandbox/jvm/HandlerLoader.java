@@ -5,6 +5,7 @@ import io.outpost.function.Handler;
 import io.outpost.function.Message;
 import io.outpost.function.Publication;
 import io.outpost.function.runtime.java.ApiOnlyClassLoader;
+import io.outpost.function.runtime.java.HandlerClasses;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.net.URL;
@@ -50,13 +51,7 @@ final class HandlerLoader {
       type = Class.forName(className, true, loader);
     } catch (ClassNotFoundException | LinkageError e) {
       throw new IllegalArgumentException(
-          "handler: class "
-              + className
-              + " cannot be loaded from "
-              + location.getFileName()
-              + ": "
-              + e,
-          e);
+          HandlerClasses.cannotLoad(className, location, e).getMessage(), e);
     }
     if (!Handler.class.isAssignableFrom(type)) {
       throw new IllegalArgumentException(
