@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
       FunctionsCommand.Deploy.class,
       FunctionsCommand.Invoke.class,
       FunctionsCommand.Rollback.class,
-      FunctionsCommand.Remove.class
+      FunctionsCommand.Remove.class,
+      FunctionsInitCommand.class
     })
 final class FunctionsCommand extends AdminCommand {
 
