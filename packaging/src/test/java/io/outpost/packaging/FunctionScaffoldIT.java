@@ -193,7 +193,7 @@ class FunctionScaffoldIT {
 
   private static String sdkVersion() throws Exception {
     try (var versions = Files.list(sdk.resolve("io/outpost/outpost-function-api"))) {
-      return versions.findFirst().orElseThrow().getFileName().toString();
+      return versions.filter(Files::isDirectory).findFirst().orElseThrow().getFileName().toString();
     }
   }
 
