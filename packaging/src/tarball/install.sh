@@ -13,7 +13,7 @@
 #
 #   PREFIX   where the program goes (default /usr/local): $PREFIX/bin/outpost, $PREFIX/share/outpost/outpost.jar,
 #            the Grafana dashboard $PREFIX/share/outpost/grafana/outpost-dashboard.json, the Prometheus alert
-#            rules $PREFIX/share/outpost/prometheus/outpost-alerts.yml
+#            rules $PREFIX/share/outpost/prometheus/outpost-alerts.yml, the function SDK $PREFIX/share/outpost/sdk
 #   DESTDIR  stage into this root instead of /: no user, ownership or systemd changes (for packagers and tests)
 #
 # An existing /etc/outpost/outpost.yaml or /etc/default/outpost is never overwritten: the new version is written
@@ -77,6 +77,10 @@ install_files() {
   install -D -m 0644 "$HERE/share/outpost/prometheus/outpost-alerts.yml" \
     "$DESTDIR$PREFIX/share/outpost/prometheus/outpost-alerts.yml"
   install -D -m 0755 "$HERE/bin/outpost" "$DESTDIR$PREFIX/bin/outpost"
+  # the function SDK (a local Maven repository and the Python testkit), replaced whole on upgrade
+  rm -rf "$DESTDIR$PREFIX/share/outpost/sdk"
+  cp -R "$HERE/share/outpost/sdk" "$DESTDIR$PREFIX/share/outpost/sdk"
+  chmod -R u=rwX,go=rX "$DESTDIR$PREFIX/share/outpost/sdk"
   install -D -m 0644 "$HERE/share/doc/outpost/operations.md" "$DESTDIR$PREFIX/share/doc/outpost/operations.md"
   install -d -m 0750 "$DESTDIR$CONF_DIR"
   install_config "$HERE/etc/outpost/outpost.yaml" "$CONF_DIR/outpost.yaml" 0640

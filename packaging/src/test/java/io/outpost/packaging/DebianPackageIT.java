@@ -43,7 +43,33 @@ class DebianPackageIT {
   void installsTheJarLauncherUnitAndConfigurationWithTheirModes() throws Exception {
     Map<String, String> files =
         regularFiles(Tool.succeed("dpkg-deb", "--contents", deb.toString()));
+    Map<String, String> sdk = new LinkedHashMap<>(files);
+    sdk.keySet().removeIf(name -> !name.startsWith(SDK));
+    files.keySet().removeIf(name -> name.startsWith(SDK));
 
+    // the Maven version (the package's own turns SNAPSHOT into a Debian version)
+    String version =
+        sdk.keySet().stream()
+            .filter(name -> name.startsWith(SDK + "io/outpost/outpost-function-api/"))
+            .map(name -> name.split("/")[8])
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no function API in the SDK: " + sdk.keySet()));
+    String api = "io/outpost/outpost-function-api/" + version + "/outpost-function-api-" + version;
+    String testkit =
+        "io/outpost/outpost-function-testkit/" + version + "/outpost-function-testkit-" + version;
+    assertThat(sdk)
+        .as("the function SDK: a Maven repository and the Python testkit, readable by all")
+        .containsKeys(
+            SDK + api + ".jar",
+            SDK + api + ".pom",
+            SDK + api + "-sources.jar",
+            SDK + api + "-javadoc.jar",
+            SDK + testkit + ".jar",
+            SDK + testkit + ".pom",
+            SDK + testkit + "-sources.jar",
+            SDK + testkit + "-javadoc.jar",
+            SDK + "python/outpost_testkit.py")
+        .allSatisfy((name, mode) -> assertThat(mode).isEqualTo("-rw-r--r-- root/root"));
     assertThat(files)
         .containsOnly(
             entry("./usr/share/outpost/outpost.jar", "-rw-r--r-- root/root"),
@@ -161,6 +187,8 @@ class DebianPackageIT {
     Tool.succeed("dpkg-deb", "--extract", deb.toString(), root.toString());
     return root;
   }
+
+  private static final String SDK = "./usr/share/outpost/sdk/";
 
   /**
    * {@code path -> "mode owner/group"} of the regular files in {@code dpkg-deb --contents} output.

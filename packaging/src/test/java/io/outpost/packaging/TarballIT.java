@@ -53,6 +53,13 @@ class TarballIT {
         .hasSameBinaryContentAs(AlertRules.SOURCE);
     assertThat(mode("usr/local/share/outpost/prometheus/outpost-alerts.yml"))
         .isEqualTo("rw-r--r--");
+    assertThat(stage.resolve("usr/local/share/outpost/sdk/python/outpost_testkit.py"))
+        .isRegularFile();
+    assertThat(mode("usr/local/share/outpost/sdk/python/outpost_testkit.py"))
+        .isEqualTo("rw-r--r--");
+    assertThat(stage.resolve("usr/local/share/outpost/sdk/io/outpost/outpost-function-api"))
+        .as("the function SDK, a Maven repository")
+        .isDirectory();
     assertThat(mode("etc/outpost/outpost.yaml")).isEqualTo("rw-r-----");
     assertThat(mode("etc/default/outpost")).isEqualTo("rw-r--r--");
     assertThat(mode("var/lib/outpost")).isEqualTo("rwxr-x---");

@@ -2,9 +2,8 @@ package io.outpost.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.outpost.function.runtime.InboundMessage;
 import io.outpost.function.testing.FunctionTester;
-import java.nio.charset.StandardCharsets;
+import io.outpost.function.testing.TestMessage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +17,9 @@ class DownsamplerTest {
   private List<String> send(String sensor, double celsius, String at) throws Exception {
     return tester
         .invoke(
-            new InboundMessage(
-                "sensors/" + sensor + "/temperature",
-                ("{\"celsius\":" + celsius + "}").getBytes(StandardCharsets.UTF_8),
-                0,
-                List.of(),
-                sensor,
-                Instant.parse(at)))
+            TestMessage.of("sensors/" + sensor + "/temperature", "{\"celsius\":" + celsius + "}")
+                .withPublisher(sensor)
+                .receivedAt(Instant.parse(at)))
         .outputs()
         .stream()
         .map(m -> m.topic() + " " + m.payloadAsString())

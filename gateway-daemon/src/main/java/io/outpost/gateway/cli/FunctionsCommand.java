@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
       FunctionsCommand.Rollback.class,
       FunctionsCommand.Remove.class,
       FunctionsValidateCommand.class,
-      FunctionsActivateCommand.class
+      FunctionsActivateCommand.class,
+      FunctionsInitCommand.class
     })
 final class FunctionsCommand extends AdminCommand {
 

@@ -2,11 +2,6 @@ package io.outpost.function.testing;
 
 import io.outpost.function.Handler;
 import io.outpost.function.Publication;
-import io.outpost.function.UserProperty;
-import io.outpost.function.runtime.InboundMessage;
-import io.outpost.function.runtime.Messages;
-import io.outpost.function.runtime.OutboundMessage;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +17,9 @@ import java.util.function.Supplier;
  * <pre>{@code
  * FunctionTester tester = FunctionTester.of(new ThresholdAlert()).withConfig(Map.of("threshold", "30"));
  * TestResult result = tester.invoke("sensors/s1/temperature", "{\"celsius\": 31.5}");
- * assertThat(result.outputs()).singleElement().satisfies(m -> assertThat(m.topic()).isEqualTo("alerts/s1"));
+ * PublishedMessage alert = result.singleOutput();
+ * assertThat(alert.topic()).isEqualTo("alerts/s1");
+ * alert.assertJsonEquals("{\"sensor\": \"s1\", \"celsius\": 31.5}");
  * }</pre>
  *
  * <p>{@link #of(Handler)} reuses one instance (like {@code lifecycle: pinned}); {@link
@@ -97,23 +94,28 @@ public final class FunctionTester {
 
   /** Invokes with a UTF-8 payload, received now (per the clock), QoS 0, no properties. */
   public TestResult invoke(String topic, String payload) throws Exception {
-    return invoke(topic, payload.getBytes(StandardCharsets.UTF_8));
+    return invoke(TestMessage.of(topic, payload));
   }
 
   /** Invokes with a binary payload, received now (per the clock), QoS 0, no properties. */
   public TestResult invoke(String topic, byte[] payload) throws Exception {
-    return invoke(
-        new InboundMessage(topic, payload, 0, List.<UserProperty>of(), null, clock.instant()));
+    return invoke(TestMessage.of(topic, payload));
   }
 
-  /** Invokes with a fully specified message (QoS, user properties, publisher, receive time). */
-  public TestResult invoke(InboundMessage message) throws Exception {
+  /**
+   * Invokes with a fully specified message (QoS, user properties, publisher, receive time); without
+   * a receive time, the clock says when.
+   */
+  public TestResult invoke(TestMessage message) throws Exception {
     TestContext context = new TestContext(name, version, config, logger, timeout);
-    List<Publication> returned = handlers.get().handle(Messages.view(message), context);
-    List<OutboundMessage> encoded = new ArrayList<>();
+    List<Publication> returned =
+        handlers
+            .get()
+            .handle(new TestMessageView(message, message.receivedAtOr(clock.instant())), context);
+    List<PublishedMessage> encoded = new ArrayList<>();
     if (returned != null) {
       for (Publication p : returned) {
-        encoded.add(Messages.encode(name, p));
+        encoded.add(TestJson.encode(p));
       }
     }
     return new TestResult(context.published(), encoded);

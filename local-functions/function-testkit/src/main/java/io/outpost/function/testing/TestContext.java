@@ -3,8 +3,6 @@ package io.outpost.function.testing;
 import io.outpost.function.Context;
 import io.outpost.function.FunctionLogger;
 import io.outpost.function.Publication;
-import io.outpost.function.runtime.Messages;
-import io.outpost.function.runtime.OutboundMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +16,7 @@ final class TestContext implements Context {
   private final Map<String, String> config;
   private final FunctionLogger logger;
   private final long deadlineNanos;
-  private final List<OutboundMessage> published = new ArrayList<>();
+  private final List<PublishedMessage> published = new ArrayList<>();
 
   TestContext(
       String name,
@@ -61,10 +59,10 @@ final class TestContext implements Context {
 
   @Override
   public void publish(Publication publication) {
-    published.add(Messages.encode(name, publication));
+    published.add(TestJson.encode(publication));
   }
 
-  List<OutboundMessage> published() {
+  List<PublishedMessage> published() {
     return published;
   }
 }

@@ -1,6 +1,5 @@
 package io.outpost.function.testing;
 
-import io.outpost.function.runtime.OutboundMessage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +9,7 @@ import java.util.List;
  * @param published messages sent through {@code Context.publish}, in order
  * @param returned messages the handler returned, in order
  */
-public record TestResult(List<OutboundMessage> published, List<OutboundMessage> returned) {
+public record TestResult(List<PublishedMessage> published, List<PublishedMessage> returned) {
 
   /** Copies the lists. */
   public TestResult {
@@ -22,9 +21,22 @@ public record TestResult(List<OutboundMessage> published, List<OutboundMessage> 
    * All outputs in the order the runtime would publish them: published ones first, then returned
    * ones.
    */
-  public List<OutboundMessage> outputs() {
-    List<OutboundMessage> all = new ArrayList<>(published);
+  public List<PublishedMessage> outputs() {
+    List<PublishedMessage> all = new ArrayList<>(published);
     all.addAll(returned);
     return all;
+  }
+
+  /**
+   * The only output, for the common one-in, one-out handler.
+   *
+   * @throws AssertionError when there is not exactly one output
+   */
+  public PublishedMessage singleOutput() {
+    List<PublishedMessage> all = outputs();
+    if (all.size() != 1) {
+      throw new AssertionError("expected exactly one output, got " + all);
+    }
+    return all.get(0);
   }
 }

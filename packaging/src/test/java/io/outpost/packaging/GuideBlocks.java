@@ -1,0 +1,83 @@
+package io.outpost.packaging;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shell blocks of a Markdown guide that a test runs: a fenced block right after {@code <!--
+ * guide:run -->} (or {@code <!-- guide:run-later -->}, for commands that are not there yet), with
+ * the lines it must print in a fenced block right after a following {@code <!-- guide:output -->}.
+ */
+final class GuideBlocks {
+
+  /**
+   * One block.
+   *
+   * @param line the 1-based line of its opening fence, for failure messages
+   * @param script the commands
+   * @param expected lines its output must contain (each as a substring of the output), in order
+   * @param later true for {@code guide:run-later}: documented, not yet run
+   */
+  record Block(int line, String script, List<String> expected, boolean later) {}
+
+  private GuideBlocks() {}
+
+  static List<Block> parse(String markdown) {
+    String[] lines = markdown.split("\n", -1);
+    List<Block> blocks = new ArrayList<>();
+    int i = 0;
+    while (i < lines.length) {
+      String marker = lines[i].strip();
+      boolean run = marker.equals("<!-- guide:run -->");
+      boolean later = marker.equals("<!-- guide:run-later -->");
+      if (!run && !later) {
+        i++;
+        continue;
+      }
+      int open = nextFence(lines, i + 1);
+      int close = closingFence(lines, open);
+      String script = String.join("\n", List.of(lines).subList(open + 1, close)) + "\n";
+      List<String> expected = new ArrayList<>();
+      i = close + 1;
+      int next = skipBlank(lines, i);
+      if (next < lines.length && lines[next].strip().equals("<!-- guide:output -->")) {
+        int outOpen = nextFence(lines, next + 1);
+        int outClose = closingFence(lines, outOpen);
+        for (String e : List.of(lines).subList(outOpen + 1, outClose)) {
+          if (!e.isBlank()) {
+            expected.add(e.strip());
+          }
+        }
+        i = outClose + 1;
+      }
+      blocks.add(new Block(open + 1, script, expected, later));
+    }
+    return blocks;
+  }
+
+  private static int skipBlank(String[] lines, int from) {
+    int i = from;
+    while (i < lines.length && lines[i].isBlank()) {
+      i++;
+    }
+    return i;
+  }
+
+  private static int nextFence(String[] lines, int from) {
+    int i = skipBlank(lines, from);
+    if (i >= lines.length || !lines[i].startsWith("```")) {
+      throw new IllegalArgumentException(
+          "line " + (from) + ": a guide marker must be followed by a fenced block");
+    }
+    return i;
+  }
+
+  private static int closingFence(String[] lines, int open) {
+    for (int i = open + 1; i < lines.length; i++) {
+      if (lines[i].startsWith("```")) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("line " + (open + 1) + ": unclosed fenced block");
+  }
+}

@@ -1,0 +1,105 @@
+package io.outpost.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code docs/functions.md} as written: every {@code guide:run} block, in order, in one
+ * directory, with the tarball's {@code outpost} on the PATH and a packaged daemon running; each
+ * must exit 0 and print the lines of its {@code guide:output} block. Blocks marked {@code
+ * guide:run-later} document commands this build does not have yet and are skipped.
+ */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
+class GuideIT {
+
+  static final Path GUIDE = Path.of("..", "docs", "functions.md");
+
+  private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(5);
+
+  @TempDir Path dir;
+
+  @Test
+  void everyRunnableBlockOfTheFunctionsGuideSucceedsAsWritten() throws Exception {
+    Tool.assumeInstalled("npm");
+    List<GuideBlocks.Block> blocks = GuideBlocks.parse(Files.readString(GUIDE));
+    assertThat(blocks).filteredOn(b -> !b.later()).isNotEmpty();
+
+    Path unpacked = Files.createDirectories(dir.resolve("tarball"));
+    Tool.succeed("tar", "-xzf", Artifacts.tarball().toString(), "-C", unpacked.toString());
+    Path launcher;
+    try (var entries = Files.list(unpacked)) {
+      launcher = entries.findFirst().orElseThrow().resolve("bin/outpost");
+    }
+    Path work = Files.createDirectories(dir.resolve("work"));
+    Path config =
+        Files.writeString(
+            work.resolve("outpost.yaml"),
+            """
+            broker: {listeners: [{host: 127.0.0.1, port: 0}]}
+            storage: {dir: ./outpost-data}
+            admin: {listen: "127.0.0.1:0"}
+            """);
+    try (LaunchedDaemon daemon = LaunchedDaemon.jar(work, "run", "--config", config.toString())) {
+      int adminPort = daemon.awaitReady(90).adminPort();
+      Path bin = outpostOnPath(launcher, config, adminPort);
+      Map<String, String> env =
+          Map.of(
+              "PATH",
+              bin + ":" + System.getenv("PATH"),
+              "OUTPOST_DEFAULTS",
+              dir.resolve("no-defaults").toString(),
+              "OUTPOST_CDS_DIR",
+              dir.resolve("no-cds").toString(),
+              "MAVEN_OPTS",
+              "-Dmaven.repo.local=" + ScaffoldRepository.create(dir.resolve("m2")));
+
+      for (GuideBlocks.Block block : blocks) {
+        if (block.later()) {
+          continue;
+        }
+        Tool.Result result = Tool.run(work, env, BLOCK_TIMEOUT, "sh", "-e", "-c", block.script());
+        String what =
+            GUIDE + ":" + block.line() + "\n" + block.script() + "--- printed:\n" + result.output();
+        assertThat(result.exitCode()).as(what).isZero();
+        for (String line : block.expected()) {
+          assertThat(result.output()).as(what).contains(line);
+        }
+      }
+      daemon.terminate();
+      daemon.awaitExit(60);
+    }
+  }
+
+  /**
+   * An {@code outpost} for the guide's shell: the packaged launcher, told where the test daemon's
+   * admin API listens (an ephemeral port, which its configuration cannot say) for the commands that
+   * talk to it.
+   */
+  private Path outpostOnPath(Path launcher, Path config, int adminPort) throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path outpost = bin.resolve("outpost");
+    Files.writeString(
+        outpost,
+        """
+        #!/bin/sh
+        case "$1/$2" in
+          functions/init|functions/validate|functions/--help|functions/) exec '%1$s' "$@" ;;
+          functions/*) exec '%1$s' "$@" --config '%2$s' --admin-url 'http://127.0.0.1:%3$d' ;;
+          *) exec '%1$s' "$@" ;;
+        esac
+        """
+            .formatted(launcher, config, adminPort));
+    Files.setPosixFilePermissions(outpost, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return bin;
+  }
+}
