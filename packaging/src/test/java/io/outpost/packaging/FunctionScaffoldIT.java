@@ -1,6 +1,7 @@
 package io.outpost.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,6 +123,10 @@ class FunctionScaffoldIT {
 
   @Test
   void wasmScaffoldBuildsWithAssemblyScriptAndRunsWhenDeployed() throws Exception {
+    // its build needs the npm registry once; tests talk to loopback only unless asked
+    assumeTrue(
+        Boolean.getBoolean(GuideIT.ONLINE_PROPERTY),
+        "needs the npm registry: -D" + GuideIT.ONLINE_PROPERTY + "=true");
     Tool.assumeInstalled("npm");
     Path project = init("hello-wasm", "wasm");
 

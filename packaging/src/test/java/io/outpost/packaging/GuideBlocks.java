@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The shell blocks of a Markdown guide that a test runs: a fenced block right after {@code <!--
- * guide:run -->} (or {@code <!-- guide:run-later -->}, for commands that are not there yet), with
- * the lines it must print in a fenced block right after a following {@code <!-- guide:output -->}.
+ * guide:run -->} (or {@code <!-- guide:run-later -->}, for commands that are not there yet, or
+ * {@code <!-- guide:run-online -->}, for steps that need a package registry), with the lines it
+ * must print in a fenced block right after a following {@code <!-- guide:output -->}.
  */
 final class GuideBlocks {
 
@@ -16,9 +17,22 @@ final class GuideBlocks {
    * @param line the 1-based line of its opening fence, for failure messages
    * @param script the commands
    * @param expected lines its output must contain (each as a substring of the output), in order
-   * @param later true for {@code guide:run-later}: documented, not yet run
+   * @param mode when the test runs it
    */
-  record Block(int line, String script, List<String> expected, boolean later) {}
+  record Block(int line, String script, List<String> expected, Mode mode) {}
+
+  /** When a block runs. */
+  enum Mode {
+    /** {@code guide:run}: always. */
+    RUN,
+    /** {@code guide:run-later}: documented, not run (the command is not there yet). */
+    LATER,
+    /**
+     * {@code guide:run-online}: needs a package registry (npm), so it runs only where a test may
+     * leave the machine; the blocks after it that use what it built are skipped with it.
+     */
+    ONLINE
+  }
 
   private GuideBlocks() {}
 
@@ -28,9 +42,14 @@ final class GuideBlocks {
     int i = 0;
     while (i < lines.length) {
       String marker = lines[i].strip();
-      boolean run = marker.equals("<!-- guide:run -->");
-      boolean later = marker.equals("<!-- guide:run-later -->");
-      if (!run && !later) {
+      Mode mode =
+          switch (marker) {
+            case "<!-- guide:run -->" -> Mode.RUN;
+            case "<!-- guide:run-later -->" -> Mode.LATER;
+            case "<!-- guide:run-online -->" -> Mode.ONLINE;
+            default -> null;
+          };
+      if (mode == null) {
         i++;
         continue;
       }
@@ -50,7 +69,7 @@ final class GuideBlocks {
         }
         i = outClose + 1;
       }
-      blocks.add(new Block(open + 1, script, expected, later));
+      blocks.add(new Block(open + 1, script, expected, mode));
     }
     return blocks;
   }

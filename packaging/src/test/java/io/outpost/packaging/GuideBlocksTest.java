@@ -39,14 +39,21 @@ class GuideBlocksTest {
         ```sh
         outpost future
         ```
+
+        <!-- guide:run-online -->
+        ```sh
+        npm install
+        ```
         """;
 
     List<GuideBlocks.Block> blocks = GuideBlocks.parse(md);
 
     assertThat(blocks)
         .containsExactly(
-            new GuideBlocks.Block(8, "echo one\necho two\n", List.of("one", "two"), false),
-            new GuideBlocks.Block(21, "outpost future\n", List.of(), true));
+            new GuideBlocks.Block(
+                8, "echo one\necho two\n", List.of("one", "two"), GuideBlocks.Mode.RUN),
+            new GuideBlocks.Block(21, "outpost future\n", List.of(), GuideBlocks.Mode.LATER),
+            new GuideBlocks.Block(26, "npm install\n", List.of(), GuideBlocks.Mode.ONLINE));
   }
 
   @Test
@@ -64,14 +71,16 @@ class GuideBlocksTest {
     List<GuideBlocks.Block> blocks =
         GuideBlocks.parse(Files.readString(Path.of("..", "docs", "functions.md")));
 
-    assertThat(blocks.stream().filter(b -> !b.later()).map(GuideBlocks.Block::script))
+    assertThat(
+            blocks.stream()
+                .filter(b -> b.mode() == GuideBlocks.Mode.RUN)
+                .map(GuideBlocks.Block::script))
         .anyMatch(s -> s.contains("functions init hello --runtime java"))
         .anyMatch(s -> s.contains("functions init celsius --runtime python"))
         .anyMatch(s -> s.contains("functions init scale --runtime wasm"))
-        .anyMatch(s -> s.contains("functions rollback hello"));
-    assertThat(blocks.stream().filter(GuideBlocks.Block::later).map(GuideBlocks.Block::script))
         .anyMatch(s -> s.contains("functions validate"))
-        .anyMatch(s -> s.contains("functions logs"))
-        .anyMatch(s -> s.contains("functions activate"));
+        .anyMatch(s -> s.contains("functions rollback hello"))
+        .anyMatch(s -> s.contains("functions activate"))
+        .noneMatch(s -> s.contains("npm install"));
   }
 }
