@@ -9,6 +9,6 @@ npx asc assembly/index.ts --config asconfig.json --target release
 tests=../../local-functions/function-runtime/src/test/resources/wasm
 mkdir -p "$tests"
 cp scale.wasm "$tests/scale.wasm"
-for m in spin hog noop; do
+for m in spin hog noop state echo; do
   npx asc "test-modules/$m.ts" --config asconfig.json --target release --outFile "$tests/$m.wasm"
 done

@@ -1,7 +1,7 @@
 // Outpost example: scales raw ADC readings to engineering units, as a WebAssembly (WASI preview 1) function.
 //
 // Contract (docs/functions.md, "Wasm functions"): the request is one line of JSON on stdin, the result one line of
-// JSON on stdout, exactly as in the process runtime's line protocol; one module instance runs per invocation.
+// JSON on stdout, exactly as in the process runtime's line protocol; every invocation starts from the module's initial state.
 // A reading {"raw": 512} on devices/<id>/adc becomes {"value": 512 * SCALE + OFFSET} on devices/<id>/scaled.
 
 function readStdin(): string {

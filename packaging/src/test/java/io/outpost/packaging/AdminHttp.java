@@ -45,6 +45,14 @@ final class AdminHttp {
             .build());
   }
 
+  /**
+   * {@code DELETE path}, waiting up to {@code timeout} (removing a function waits for its processes
+   * to end); fails the test unless the answer is 200.
+   */
+  String delete(String path, Duration timeout) throws IOException, InterruptedException {
+    return send(request(path).timeout(timeout).DELETE().build());
+  }
+
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(base.resolve(path))
         .timeout(TIMEOUT)

@@ -161,6 +161,42 @@ class FunctionLimitsIT {
   }
 
   @Test
+  void underRlimitsAPythonFunctionAllocatingWithoutBoundIsCountedAsAMemoryHit() throws Exception {
+    try (RuntimeFixture rl =
+        new RuntimeFixture(
+            tmp.resolve("rlimit-functions"),
+            FunctionRuntimeOptions.defaults()
+                .withSandbox(SandboxMode.RLIMIT)
+                .withRestartBackoff(Duration.ofMillis(50))
+                .withBroken(10, Duration.ofSeconds(30)))) {
+      rl.runtime.deploy(pythonPackage("hog", "{memoryMiB: 64}"));
+
+      InvocationResult result = rl.invoke("hog", "in/hog", "{\"mode\":\"hog\"}");
+
+      assertThat(rl.runtime.sandboxMode()).isEqualTo(SandboxMode.RLIMIT);
+      assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                var c =
+                    rl.registry
+                        .find(LimitHits.METER)
+                        .tag("function", "hog")
+                        .tag("limit", "memory")
+                        .counter();
+                return c != null && c.count() >= 1;
+              });
+      // restarted after its backoff, it answers again
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> rl.invoke("hog", "in/hog", "{\"mode\":\"ok\"}").outcome() == Outcome.OK);
+      assertThat(rl.runtime.remove("hog")).isTrue();
+    }
+    bystanderStillAnswers();
+  }
+
+  @Test
   void aProcessFunctionForkingChildrenIsHeldToItsProcessLimitAndLeavesNoneBehind()
       throws Exception {
     f.runtime.deploy(pythonPackage("forker", "{maxProcesses: 8}"));

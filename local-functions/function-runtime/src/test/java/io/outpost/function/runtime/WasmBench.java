@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Benchmark, not a test (surefire ignores it): the wasm runtime's invocations/s for a trivial
- * module ({@code noop.wasm}: one empty reply) and its cold start (trigger to result after scaling
- * to zero, which re-reads and parses the module). Optional argument: invocations to time (default
- * 20,000). Run with:
+ * module ({@code noop.wasm}: one empty reply) on warm instances, and its cold start (trigger to
+ * result after scaling to zero, which drops the warm instances but keeps the compiled module).
+ * Optional argument: invocations to time (default 20,000). Run with:
  *
  * <pre>
  * mvn -q -o -pl local-functions/function-runtime test-compile dependency:build-classpath \

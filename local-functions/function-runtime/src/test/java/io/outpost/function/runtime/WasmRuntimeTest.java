@@ -9,6 +9,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,6 +136,75 @@ class WasmRuntimeTest {
     assertThat(result.error()).contains("memory limit reached: 8 pages");
     assertThat(limitHits("hog", "memory")).isEqualTo(1.0);
     assertThat(f.runtime.get("hog").orElseThrow().state()).isEqualTo(FunctionState.ERRORED);
+  }
+
+  @Test
+  void everyInvocationOfAWarmInstanceStartsFromTheModulesInitialState() throws Exception {
+    // state.wasm counts calls in a global, grows a page and marks it: carried-over state would show
+    f.runtime.deploy(wasmPackage(tmp, "state", "state.wasm", "maxMemoryPages: 8"));
+
+    List<String> payloads = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      InvocationResult r = f.invoke("state", "in/state", "{\"n\": " + i + "}");
+      assertThat(r.outcome()).as(r.toString()).isEqualTo(Outcome.OK);
+      payloads.add(r.outputs().get(0).payloadAsString());
+    }
+
+    assertThat(payloads.get(0)).contains("\"calls\":1,").contains("\"mark\":0}");
+    assertThat(payloads).containsOnly(payloads.get(0));
+    assertThat(limitHits("state", "memory")).isZero();
+  }
+
+  @Test
+  void anInstanceThatTrappedIsDiscardedAndTheNextInvocationRunsOnACleanOne() throws Exception {
+    f.runtime.deploy(wasmPackage(tmp, "state", "state.wasm", ""));
+    String clean = f.invoke("state", "in/state", "{}").outputs().get(0).payloadAsString();
+
+    InvocationResult trapped = f.invoke("state", "in/state", "{\"do\": \"trap\"}");
+    InvocationResult next = f.invoke("state", "in/state", "{}");
+
+    assertThat(trapped.outcome()).isEqualTo(Outcome.ERROR);
+    assertThat(trapped.error()).contains("module trapped");
+    assertThat(next.outcome()).isEqualTo(Outcome.OK);
+    assertThat(next.outputs().get(0).payloadAsString()).isEqualTo(clean);
+  }
+
+  @Test
+  void concurrentInvocationsEachGetTheirOwnInstance() throws Exception {
+    f.runtime.deploy(wasmPackage(tmp, "state", "state.wasm", "maxConcurrency: 4\nmaxQueued: 1000"));
+    String clean = f.invoke("state", "in/state", "{}").outputs().get(0).payloadAsString();
+
+    List<CompletableFuture<InvocationResult>> all = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      all.add(
+          f.runtime
+              .invoke("state", RuntimeFixture.message("in/state", "{}"))
+              .toCompletableFuture());
+    }
+
+    for (CompletableFuture<InvocationResult> r : all) {
+      InvocationResult result = r.get(RuntimeFixture.WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.OK);
+      assertThat(result.outputs().get(0).payloadAsString()).isEqualTo(clean);
+    }
+  }
+
+  @Test
+  void echoModuleRepublishesThePayloadBytesUnchanged() throws Exception {
+    f.runtime.deploy(wasmPackage(tmp, "echo", "echo.wasm", "inputEncoding: binary"));
+
+    InvocationResult first = f.invoke("echo", "bench/in/dev-1", "{\"seq\":1,\"ts\":17}");
+    InvocationResult second = f.invoke("echo", "bench/in/dev-2", "{\"seq\":2}");
+
+    assertThat(first.outputs())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.topic()).isEqualTo("bench/out/dev-1");
+              assertThat(m.payloadAsString()).isEqualTo("{\"seq\":1,\"ts\":17}");
+            });
+    assertThat(second.outputs().get(0).topic()).isEqualTo("bench/out/dev-2");
+    assertThat(second.outputs().get(0).payloadAsString()).isEqualTo("{\"seq\":2}");
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.function.FunctionLogger;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
+import io.outpost.function.runtime.sandbox.OutOfMemorySigns;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +32,7 @@ final class ChildProcess {
   static final long READY_ID = 0;
 
   private final Process process;
+  private volatile boolean saidOutOfMemory;
   private final OutputStream stdin;
   private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
   private final Map<Long, java.util.function.Consumer<JsonNode>> early = new ConcurrentHashMap<>();
@@ -192,6 +194,21 @@ final class ChildProcess {
     }
   }
 
+  /**
+   * Whether the child reported a failed allocation on stderr ({@link OutOfMemorySigns}); once it
+   * exited, waits (bounded) until its stderr is read to the end.
+   */
+  boolean saidOutOfMemory() {
+    if (!process.isAlive() && Thread.currentThread() != stderrReader) {
+      try {
+        stderrReader.join(EXIT_WAIT_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return saidOutOfMemory;
+  }
+
   private void joinReaders() throws InterruptedException {
     stdoutReader.join(EXIT_WAIT_MILLIS);
     stderrReader.join(EXIT_WAIT_MILLIS);
@@ -270,6 +287,9 @@ final class ChildProcess {
         log.info("[pid {}] {}", process.pid(), line);
         if (!line.isBlank()) {
           lastStderr = line.strip();
+        }
+        if (!saidOutOfMemory && OutOfMemorySigns.in(line)) {
+          saidOutOfMemory = true;
         }
       }
     } catch (IOException e) {

@@ -187,7 +187,7 @@ public final class ProcessInvoker implements Invoker {
     } catch (TimeoutException e) {
       throw new IOException("no reply from process pid " + c.pid() + " in time", e);
     } finally {
-      reportHits(null);
+      reportHits(null, false);
     }
     synchronized (this) {
       crashes = 0;
@@ -317,12 +317,12 @@ public final class ProcessInvoker implements Invoker {
    * Logs and counts the limits hit since the last look; {@code exitCode} of a child that ended,
    * else null.
    */
-  private void reportHits(Integer exitCode) {
+  private void reportHits(Integer exitCode, boolean saidOutOfMemory) {
     Confinement k = confinement();
     if (k == null) {
       return;
     }
-    for (LimitKind hit : k.newHits(exitCode, jvm)) {
+    for (LimitKind hit : k.newHits(exitCode, jvm, saidOutOfMemory)) {
       services.limitHits().hit(name, hit, describe(hit, k.limits(), exitCode));
     }
   }
@@ -391,7 +391,7 @@ public final class ProcessInvoker implements Invoker {
   }
 
   private void exited(ChildProcess c, String reason, boolean hadPending) {
-    reportHits(c.exitValue());
+    reportHits(c.exitValue(), c.saidOutOfMemory());
     boolean timeout;
     long delayMillis;
     synchronized (this) {

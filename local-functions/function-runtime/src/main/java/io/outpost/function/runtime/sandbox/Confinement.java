@@ -33,6 +33,15 @@ public interface Confinement extends AutoCloseable {
   List<LimitKind> newHits(Integer exitCode, boolean jvm);
 
   /**
+   * As {@link #newHits(Integer, boolean)}, also told whether the child reported a failed allocation
+   * on stderr ({@link OutOfMemorySigns}), which is how a memory-limit hit shows where no cgroup
+   * counts them.
+   */
+  default List<LimitKind> newHits(Integer exitCode, boolean jvm, boolean saidOutOfMemory) {
+    return newHits(exitCode, jvm);
+  }
+
+  /**
    * The ids of the processes held now: everything in the cgroup, or the wrapped children and their
    * descendants.
    */

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * under {@code prlimit} (util-linux) limits on its data size, processes and open files. There is no
  * shared memory or CPU rate limit in this mode. {@code RLIMIT_NPROC} counts every thread of the
  * daemon's user, so a child gets the user's count at its start plus {@code maxProcesses} (root is
- * not held by it at all).
+ * not held by it at all). A native child's memory-limit hit is judged from its exit: see {@link
+ * Group#newHits(Integer, boolean, boolean)}.
  */
 final class RlimitSandbox implements Sandbox {
 
@@ -87,13 +88,29 @@ final class RlimitSandbox implements Sandbox {
 
     @Override
     public List<LimitKind> newHits(Integer exitCode, boolean jvm) {
-      if (exitCode == null) {
+      return newHits(exitCode, jvm, false);
+    }
+
+    /**
+     * A JVM child exits with its out-of-memory code. A native child under its data-size limit fails
+     * an allocation: it counts as a memory hit when it ended after saying so on stderr, or died of
+     * SIGSEGV, SIGABRT or SIGBUS, how C code whose malloc returned NULL usually ends (a crash from
+     * any other bug is counted the same way here; the cgroup modes tell them apart).
+     */
+    @Override
+    public List<LimitKind> newHits(Integer exitCode, boolean jvm, boolean saidOutOfMemory) {
+      if (exitCode == null || exitCode == 0) {
         return List.of();
       }
-      if (jvm && exitCode == ExitCodes.JVM_OUT_OF_MEMORY) {
-        return List.of(LimitKind.MEMORY);
+      if (exitCode == ExitCodes.SIGXCPU) {
+        return List.of(LimitKind.CPU);
       }
-      return exitCode == ExitCodes.SIGXCPU ? List.of(LimitKind.CPU) : List.of();
+      if (jvm) {
+        return exitCode == ExitCodes.JVM_OUT_OF_MEMORY ? List.of(LimitKind.MEMORY) : List.of();
+      }
+      return saidOutOfMemory || ExitCodes.allocationFailureSignal(exitCode)
+          ? List.of(LimitKind.MEMORY)
+          : List.of();
     }
 
     @Override

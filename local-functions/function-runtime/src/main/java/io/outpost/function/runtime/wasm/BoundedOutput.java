@@ -3,15 +3,16 @@ package io.outpost.function.runtime.wasm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A module's stdout or stderr, kept in memory up to a bound; writing past it fails the module's
- * write.
+ * write. A warm instance keeps its pair across invocations ({@link #reset}).
  */
 final class BoundedOutput extends OutputStream {
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-  private final int maxBytes;
+  private int maxBytes;
   private final String name;
 
   BoundedOutput(String name, int maxBytes) {
@@ -33,7 +34,13 @@ final class BoundedOutput extends OutputStream {
     bytes.write(b, off, len);
   }
 
+  /** Empties it for the next invocation of a warm instance, with the bound then in force. */
+  void reset(int nextMaxBytes) {
+    bytes.reset();
+    maxBytes = nextMaxBytes;
+  }
+
   String text() {
-    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 }

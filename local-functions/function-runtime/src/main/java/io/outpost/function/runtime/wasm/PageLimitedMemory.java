@@ -1,27 +1,69 @@
 package io.outpost.function.runtime.wasm;
 
+import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.types.DataSegment;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import java.util.Arrays;
 
 /**
  * A module's linear memory with a page limit that remembers being hit: WebAssembly's {@code
  * memory.grow} only returns -1 at the limit and most modules then trap or exit, so the runtime
- * needs this to tell a memory-limit hit from any other failure. Everything else is delegated
- * unchanged.
+ * needs this to tell a memory-limit hit from any other failure.
+ *
+ * <p>A warm instance runs many invocations on one memory: {@link #zero()}, which Chicory calls when
+ * it (re)initializes an instance, also clears the limit flag, and {@link #shrinkToInitial()} drops
+ * the pages an invocation grew, so each invocation starts on the module's initial memory. One
+ * thread at a time uses a memory (the instance is handed between workers through a concurrent
+ * queue). Everything else is delegated unchanged.
  */
 final class PageLimitedMemory implements Memory {
 
-  private final Memory delegate;
+  private final MemoryLimits limits;
+  private Memory delegate;
   private volatile boolean limitHit;
 
-  PageLimitedMemory(Memory delegate) {
-    this.delegate = delegate;
+  /** Initial contents after the data segments, from their first to their last non-zero byte. */
+  private byte[] image;
+
+  private int imageAt;
+
+  PageLimitedMemory(MemoryLimits limits) {
+    this.limits = limits;
+    this.delegate = new ByteBufferMemory(limits);
   }
 
   /** Whether a {@code memory.grow} was refused because it would pass the page limit. */
   boolean limitHit() {
     return limitHit;
+  }
+
+  /**
+   * Releases the pages grown past the initial size (a fresh, zeroed memory replaces this one's
+   * pages), so an idle warm instance holds only its initial pages.
+   */
+  void shrinkToInitial() {
+    if (delegate.pages() != limits.initialPages()) {
+      delegate = new ByteBufferMemory(limits);
+    }
+  }
+
+  /** Back to the module's initial state before its data segments are written: all zero. */
+  @Override
+  public void zero() {
+    limitHit = false;
+    if (delegate.pages() != limits.initialPages()) {
+      delegate = new ByteBufferMemory(limits); // fresh pages are zero already
+    } else {
+      delegate.zero();
+    }
+  }
+
+  @Override
+  public void copy(int dest, int src, int size) {
+    delegate.copy(dest, src, size);
   }
 
   @Override
@@ -74,8 +116,38 @@ final class PageLimitedMemory implements Memory {
   }
 
   @Override
-  public void initialize(Instance a0, DataSegment[] a1) {
-    delegate.initialize(a0, a1);
+  public void initialize(Instance instance, DataSegment[] segments) {
+    initialize(instance, segments, 0);
+  }
+
+  /**
+   * Writes the module's data segments. The first time this is the delegate's work (each segment's
+   * offset evaluated, its bytes written); the result is kept as an image, and later
+   * re-initializations of a warm instance write that image in one copy. A module with passive
+   * segments always takes the delegate's way, which also remembers them for {@code memory.init}.
+   */
+  @Override
+  public void initialize(Instance instance, DataSegment[] segments, int memoryIndex) {
+    if (image != null) {
+      delegate.write(imageAt, image, 0, image.length);
+      return;
+    }
+    delegate.initialize(instance, segments, memoryIndex);
+    if (segments == null
+        || Arrays.stream(segments).anyMatch(PassiveDataSegment.class::isInstance)) {
+      return;
+    }
+    byte[] all = delegate.readBytes(0, delegate.pages() * PAGE_SIZE);
+    int from = 0;
+    while (from < all.length && all[from] == 0) {
+      from++;
+    }
+    int to = all.length;
+    while (to > from && all[to - 1] == 0) {
+      to--;
+    }
+    imageAt = from;
+    image = Arrays.copyOfRange(all, from, to);
   }
 
   @Override
@@ -166,11 +238,6 @@ final class PageLimitedMemory implements Memory {
   @Override
   public long readF64(int a0) {
     return delegate.readF64(a0);
-  }
-
-  @Override
-  public void zero() {
-    delegate.zero();
   }
 
   @Override

@@ -3,9 +3,7 @@ package io.outpost.function.runtime.wasm;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.log.SystemLogger;
-import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
-import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiExitException;
@@ -26,23 +24,35 @@ import io.outpost.function.runtime.invoke.Invoker;
 import io.outpost.function.runtime.invoke.RuntimeServices;
 import io.outpost.function.runtime.process.ProcessProtocol;
 import io.outpost.function.runtime.sandbox.LimitKind;
-import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Runs a WebAssembly module (WASI preview 1) on Chicory, inside the daemon: a fresh instance per
- * invocation, fed the process runtime's request line on stdin; its stdout holds the result line.
- * Two limits keep a module from hurting the gateway: linear memory cannot grow past the function's
- * page limit ({@link PageLimitedMemory}), and the invocation timeout interrupts the worker, which
- * the code Chicory compiled the module to checks as it runs (so a module spinning in a loop stops).
- * Either hit is logged, counted in {@code outpost_function_limit_hits_total{function,limit}} and
- * fails the invocation, which then counts towards ERRORED/BROKEN like any failure.
+ * Runs a WebAssembly module (WASI preview 1) on Chicory, inside the daemon, fed the process
+ * runtime's request line on stdin; its stdout holds the result line. Two limits keep a module from
+ * hurting the gateway: linear memory cannot grow past the function's page limit ({@link
+ * PageLimitedMemory}), and the invocation timeout interrupts the worker, which the code Chicory
+ * compiled the module to checks as it runs (so a module spinning in a loop stops). Either hit is
+ * logged, counted in {@code outpost_function_limit_hits_total{function,limit}} and fails the
+ * invocation, which then counts towards ERRORED/BROKEN like any failure.
  *
- * <p>The module is parsed and compiled to JVM bytecode once per version start; {@link #suspend()}
- * (scale to zero) drops both and the next invocation parses and compiles it again.
+ * <p>Speed: the module is parsed and compiled to JVM bytecode once per deployed version, at deploy,
+ * and kept while the version lives. Instances are kept warm between invocations ({@link
+ * InstancePool}, at most one per worker) and re-initialized before each one ({@link WarmInstance}):
+ * globals, memory (zeroed, back to its initial pages, data written again), the start function, the
+ * standard streams and WASI's descriptor table are as a new instance would have them, so no state
+ * carries over from one invocation to the next. A module whose code changes tables or drops
+ * segments, which re-initializing does not undo, gets a new instance per invocation instead. An
+ * instance that trapped, exited with a non-zero code, hit its page limit or was stopped at its
+ * deadline is discarded, never reused.
+ *
+ * <p>Scale to zero ({@link #suspend()}) drops the warm instances and their memory; the compiled
+ * code stays, so the next invocation only creates an instance (recompiling is what made a cold
+ * start slow).
  */
 public final class WasmInvoker implements Invoker {
 
@@ -57,45 +67,36 @@ public final class WasmInvoker implements Invoker {
   private final RuntimeServices services;
   private final FunctionSpec spec;
   private final AtomicLong ids = new AtomicLong();
+  private final InstancePool pool;
   private volatile Loaded module;
 
   /**
-   * A parsed module and the JVM bytecode Chicory compiled it to, shared by every instance of this
-   * version.
+   * A parsed module, the JVM bytecode Chicory compiled it to (shared by every instance of this
+   * version) and whether its instances may be reused.
    */
-  private record Loaded(WasmModule module, Function<Instance, Machine> machines) {}
+  private record Loaded(
+      WasmModule module, Function<Instance, Machine> machines, boolean reusable) {}
 
   public WasmInvoker(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
     this.pkg = pkg;
     this.instance = instance;
     this.services = services;
     this.spec = instance.spec();
+    this.pool = new InstancePool(spec.maxConcurrency());
   }
 
   /**
-   * Parses and links the module once, so a bad package fails its deploy rather than its first
-   * invocation.
+   * Parses, compiles and links the module, so a bad package fails its deploy rather than its first
+   * invocation; the linked instance waits for the first invocation.
    */
   @Override
   public void start() {
     Loaded m = load();
-    try (WasiPreview1 wasi =
-        wasi(new byte[0], new BoundedOutput("stdout", 1), new BoundedOutput("stderr", 1))) {
-      Instance.builder(m.module())
-          .withImportValues(imports(wasi))
-          .withMachineFactory(m.machines())
-          .withStart(false)
-          .build();
-    } catch (ChicoryException e) {
-      throw new FunctionDeploymentException(
-          "handler: "
-              + pkg.descriptor().handler()
-              + " cannot be linked "
-              + "(the wasm runtime provides WASI preview 1 only): "
-              + e.getMessage(),
-          e);
-    }
+    WarmInstance first = link(m);
     module = m;
+    if (m.reusable()) {
+      pool.give(first);
+    }
   }
 
   @Override
@@ -103,32 +104,38 @@ public final class WasmInvoker implements Invoker {
     Loaded m = loaded();
     byte[] request =
         ProcessProtocol.request(ids.incrementAndGet(), inv, ctx, spec, instance.mapper());
-    int maxBytes = services.options().maxProcessLineBytes();
-    BoundedOutput stdout = new BoundedOutput("stdout", maxBytes);
-    BoundedOutput stderr = new BoundedOutput("stderr", maxBytes);
-    PageLimitedMemory[] memory = new PageLimitedMemory[1];
+    WarmInstance warm = m.reusable() ? pool.take() : null;
+    if (warm == null) {
+      warm = link(m);
+    }
+    boolean finished = false;
     int exitCode = 0;
-    try (WasiPreview1 wasi = wasi(request, stdout, stderr)) {
-      Instance.builder(m.module())
-          .withImportValues(imports(wasi))
-          .withMachineFactory(m.machines())
-          .withMemoryFactory(
-              limits ->
-                  memory[0] =
-                      new PageLimitedMemory(
-                          new ByteBufferMemory(WasmModules.capped(limits, spec.memoryPages()))))
-          .build(); // runs _start
+    RuntimeException trap = null;
+    try {
+      warm.run(request, services.options().maxProcessLineBytes());
+      finished = true;
     } catch (WasiExitException e) {
       exitCode = e.exitCode();
     } catch (ChicoryInterruptedException e) {
       throw new InterruptedException("stopped at its deadline");
     } catch (ChicoryException | IllegalStateException e) {
-      checkMemory(memory[0]);
-      throw new WasmFunctionException("module trapped: " + e.getMessage());
+      trap = e;
     } finally {
-      logStderr(stderr);
+      logStderr(warm.stderr());
     }
-    checkMemory(memory[0]);
+    // read before the instance goes back to the pool, where another worker may take it at once
+    String stdout = warm.stdout();
+    // read before the instance goes back to the pool, where another worker may take it at once
+    boolean limitHit = warm.memoryLimitHit();
+    if (finished && !limitHit && m.reusable()) {
+      pool.give(warm);
+    }
+    if (limitHit) {
+      memoryLimitHit();
+    }
+    if (trap != null) {
+      throw new WasmFunctionException("module trapped: " + trap.getMessage());
+    }
     if (exitCode != 0) {
       throw new WasmFunctionException("module exited with code " + exitCode);
     }
@@ -136,22 +143,24 @@ public final class WasmInvoker implements Invoker {
   }
 
   /**
-   * The watchdog will interrupt the worker; Chicory's interpreter sees that and stops the module.
-   * The timeout itself is logged and counted as a limit hit where every runtime's timeouts are
-   * ({@code FunctionInstance}).
+   * The watchdog will interrupt the worker; the compiled module checks the interrupt and stops. The
+   * timeout itself is logged and counted as a limit hit where every runtime's timeouts are ({@code
+   * FunctionInstance}).
    */
   @Override
   public void timedOut() {
     instance.logger().debug("function {}: stopping the module at its deadline", spec.name());
   }
 
+  /** Scale to zero: drops the warm instances; the compiled module stays for a fast start. */
   @Override
   public void suspend() {
-    module = null;
+    pool.clear();
   }
 
   @Override
   public void close() {
+    pool.close();
     module = null;
   }
 
@@ -175,33 +184,55 @@ public final class WasmInvoker implements Invoker {
    */
   private Loaded load() {
     WasmModule parsed = WasmModules.load(pkg, spec.memoryPages());
+    boolean reusable = WasmModules.reusable(parsed);
+    if (!reusable) {
+      instance
+          .logger()
+          .info(
+              "{} changes tables or drops segments: a new instance runs each invocation",
+              pkg.descriptor().handler());
+    }
     try {
-      return new Loaded(parsed, MachineFactoryCompiler.compile(parsed));
+      return new Loaded(parsed, MachineFactoryCompiler.compile(parsed), reusable);
     } catch (ChicoryException e) {
       throw new FunctionDeploymentException(
           "handler: " + pkg.descriptor().handler() + " cannot be compiled: " + e.getMessage(), e);
     }
   }
 
-  private void checkMemory(PageLimitedMemory memory) {
-    if (memory != null && memory.limitHit()) {
-      services
-          .limitHits()
-          .hit(
-              spec.name(),
-              LimitKind.MEMORY,
-              "linear memory may not grow past "
-                  + spec.memoryPages()
-                  + " pages ("
-                  + spec.memoryPages() * 64L
-                  + " KiB)");
-      throw new WasmFunctionException(
-          "memory limit reached: " + spec.memoryPages() + " pages of 64 KiB (maxMemoryPages)");
+  /** A new instance of the module, linked against WASI preview 1 but not initialized. */
+  private WarmInstance link(Loaded m) {
+    try {
+      return WarmInstance.create(m.module(), m.machines(), spec.memoryPages(), this::wasi);
+    } catch (ChicoryException e) {
+      throw new FunctionDeploymentException(
+          "handler: "
+              + pkg.descriptor().handler()
+              + " cannot be linked "
+              + "(the wasm runtime provides WASI preview 1 only): "
+              + e.getMessage(),
+          e);
     }
   }
 
-  private JsonNode result(BoundedOutput stdout) {
-    for (String line : stdout.text().split("\n")) {
+  /** Logs and counts the hit, then fails the invocation. */
+  private void memoryLimitHit() {
+    services
+        .limitHits()
+        .hit(
+            spec.name(),
+            LimitKind.MEMORY,
+            "linear memory may not grow past "
+                + spec.memoryPages()
+                + " pages ("
+                + spec.memoryPages() * 64L
+                + " KiB)");
+    throw new WasmFunctionException(
+        "memory limit reached: " + spec.memoryPages() + " pages of 64 KiB (maxMemoryPages)");
+  }
+
+  private JsonNode result(String stdout) {
+    for (String line : stdout.split("\n")) {
       String trimmed = line.strip();
       if (trimmed.startsWith("{")) {
         try {
@@ -220,17 +251,16 @@ public final class WasmInvoker implements Invoker {
     throw new WasmFunctionException("protocol: the module wrote no result line on stdout");
   }
 
-  private void logStderr(BoundedOutput stderr) {
-    String text = stderr.text();
+  private void logStderr(String text) {
     if (!text.isEmpty()) {
       text.lines().forEach(l -> instance.logger().info("{}", l));
     }
   }
 
-  private WasiPreview1 wasi(byte[] stdin, BoundedOutput stdout, BoundedOutput stderr) {
+  private WasiPreview1 wasi(InputStream stdin, OutputStream stdout, OutputStream stderr) {
     WasiOptions.Builder options =
         WasiOptions.builder()
-            .withStdin(new ByteArrayInputStream(stdin))
+            .withStdin(stdin)
             .withStdout(stdout)
             .withStderr(stderr)
             .withThrowOnExit0(false)
@@ -241,10 +271,6 @@ public final class WasmInvoker implements Invoker {
       options.withEnvironment(e.getKey(), e.getValue());
     }
     return WasiPreview1.builder().withLogger(WASI_LOGGER).withOptions(options.build()).build();
-  }
-
-  private static ImportValues imports(WasiPreview1 wasi) {
-    return ImportValues.builder().addFunction(wasi.toHostFunctions()).build();
   }
 
   private static String abbreviate(String s) {

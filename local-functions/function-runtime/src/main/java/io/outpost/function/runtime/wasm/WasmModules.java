@@ -3,12 +3,17 @@ package io.outpost.function.runtime.wasm;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionBody;
+import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.OpCode;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Reads and checks a package's module file: present, inside the package, valid WebAssembly, fits
@@ -16,7 +21,38 @@ import java.nio.file.Path;
  */
 final class WasmModules {
 
+  /**
+   * Instructions whose effect re-initializing an instance does not undo: they change a table, or
+   * drop a data or element segment, and Chicory resets neither tables nor dropped segments.
+   */
+  private static final Set<OpCode> NOT_RESET =
+      EnumSet.of(
+          OpCode.TABLE_SET,
+          OpCode.TABLE_GROW,
+          OpCode.TABLE_FILL,
+          OpCode.TABLE_COPY,
+          OpCode.TABLE_INIT,
+          OpCode.ELEM_DROP,
+          OpCode.DATA_DROP);
+
   private WasmModules() {}
+
+  /**
+   * Whether an instance of {@code module} can be reused across invocations: re-initializing it
+   * resets globals and memory (zeroed, data segments written again, grown pages dropped), but not
+   * tables or dropped segments, so a module with an instruction that changes those gets a fresh
+   * instance per invocation.
+   */
+  static boolean reusable(WasmModule module) {
+    for (FunctionBody body : module.codeSection().functionBodies()) {
+      for (Instruction ins : body.instructions()) {
+        if (NOT_RESET.contains(ins.opcode())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
 
   static WasmModule load(FunctionPackage pkg, int maxPages) {
     String handler = pkg.descriptor().handler();

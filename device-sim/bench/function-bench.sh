@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Function benchmark, per runtime and isolation mode: Java in-process, Java process (child JVM), process (Python)
+# and Wasm, each running a trivial echo handler.
+#
+#   invocations/s  - the runtime alone (RuntimeBench, WasmBench from function-runtime's test sources), trivial
+#                    handler, run with the shipped JVM options;
+#   added latency  - through the packaged daemon at RATE msg/s (DEVICES devices, QoS 1): device -> function ->
+#                    local subscriber minus device -> subscriber directly, both measured in the same run by two
+#                    device-sim consumers (bench/in/+ directly, bench/out/+ what the echo republished);
+#   cold start     - trigger to first output after the function scaled to zero (idleTimeoutMillis 1000),
+#                    STARTS times, timed by function-cold-start.py over MQTT;
+#   RSS per idle instance - process runtimes: the resident memory of the function's child processes after one
+#                    invocation; in-daemon runtimes (Java in-process, Wasm): growth of the daemon's RSS after
+#                    COPIES more copies were deployed and invoked once each, divided by COPIES.
+# The daemon runs as the packaged launcher starts it: java $JAVA_OPTS -jar packaging/target/outpost.jar run, with
+# JAVA_OPTS from packaging/src/deb/files/etc/default/outpost. Writes raw figures and command lines under
+# device-sim/bench/results/function-<stamp>/ and the "function-runtimes" section of docs/benchmarks.md.
+#
+# Usage: device-sim/bench/function-bench.sh [--runtimes java-in-process,java-process,python,wasm]
+#            [--duration 20s] [--no-invocations] [--no-doc]
+# Environment: MQTT_PORT (18850), ADMIN_PORT (18851), RATE (2000), DEVICES (20), STARTS (10), COPIES (10),
+#   WARMUP (3s), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options).
+# Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, javac, /usr/bin/python3
+# with python3-paho-mqtt, and for the invocations/s part Maven (it compiles function-runtime's test sources).
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RUNTIMES="java-in-process,java-process,python,wasm"
+DURATION="20s"
+INVOCATIONS=1
+WRITE_DOC=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runtimes) RUNTIMES="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --no-invocations) INVOCATIONS=0; shift ;;
+    --no-doc) WRITE_DOC=0; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
+MQTT_PORT="${MQTT_PORT:-18850}"
+ADMIN_PORT="${ADMIN_PORT:-18851}"
+RATE="${RATE:-2000}"
+DEVICES="${DEVICES:-20}"
+STARTS="${STARTS:-10}"
+COPIES="${COPIES:-10}"
+WARMUP="${WARMUP:-3s}"
+if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
+  OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
+fi
+PY=/usr/bin/python3
+
+require_tools
+[[ -f "$OUTPOST_JAR" ]] || die "missing $OUTPOST_JAR: build it with  mvn -B -pl packaging -am package -DskipTests"
+command -v javac >/dev/null || die "javac (a JDK) is required to build the Java echo function"
+"$PY" -c 'import paho.mqtt.client' 2>/dev/null || die "python3-paho-mqtt is required (apt-get install -y python3-paho-mqtt)"
+
+RESULTS="$BENCH_DIR/results/function-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RESULTS/pkgs"
+trap bench_cleanup EXIT
+machine_info > "$RESULTS/machine.md"
+WASM_RES="$REPO_ROOT/local-functions/function-runtime/src/test/resources/wasm"
+
+# ---- invocations/s of the runtime alone ---------------------------------------------------------------------
+if [[ "$INVOCATIONS" == 1 ]]; then
+  command -v mvn >/dev/null || die "mvn is required for the invocations/s part (or pass --no-invocations)"
+  echo "== invocations/s: compiling function-runtime's test sources" >&2
+  ( cd "$REPO_ROOT" && mvn -B -q -pl local-functions/function-runtime -am test-compile dependency:build-classpath \
+      -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test -Djacoco.skip=true )
+  FR="$REPO_ROOT/local-functions/function-runtime"
+  CP="$FR/target/classes:$FR/target/test-classes:$(cat "$FR/target/bench.cp")"
+  # shellcheck disable=SC2086  # a list of options: word splitting intended, as in the launcher
+  {
+    bench_cmd "$JAVA" $OUTPOST_JVM_OPTS -cp "$CP" io.outpost.function.runtime.RuntimeBench
+    bench_cmd "$JAVA" $OUTPOST_JVM_OPTS -cp "$CP" io.outpost.function.runtime.RuntimeBench java-process
+    bench_cmd "$JAVA" $OUTPOST_JVM_OPTS -cp "$CP" io.outpost.function.runtime.WasmBench
+  } 2>&1 | grep -E 'invocations/s|cold start|start \(' | tee "$RESULTS/invocations.txt"
+fi
+
+# ---- the echo function in each runtime ----------------------------------------------------------------------
+descriptor() { # NAME RUNTIME HANDLER-LINE TRIGGER EXTRA
+  # a generous timeout: a child's start-up on a busy box must not count as a failure
+  printf 'name: %s\nversion: "1"\nruntime: %s\n%s\ntriggers: ["%s"]\ninputEncoding: binary\nmaxQueued: 20000\nidleTimeoutMillis: 1000\ntimeoutMillis: 30000\n%s\n' \
+    "$1" "$2" "$3" "$4" "$5"
+}
+mkdir -p "$RESULTS/pkgs/java-src/bench" "$RESULTS/pkgs/java-classes"
+cat > "$RESULTS/pkgs/java-src/bench/Echo.java" <<'JAVA'
+package bench;
+
+import io.outpost.function.Context;
+import io.outpost.function.Handler;
+import io.outpost.function.Message;
+import io.outpost.function.Publication;
+import java.util.List;
+
+/** Republishes the payload unchanged on bench/out/<last level of the topic>. */
+public class Echo implements Handler {
+  @Override
+  public List<Publication> handle(Message message, Context context) {
+    String t = message.topic();
+    return List.of(Publication.bytes("bench/out/" + t.substring(t.lastIndexOf('/') + 1), message.payload()));
+  }
+}
+JAVA
+javac --release 17 -cp "$OUTPOST_JAR" -d "$RESULTS/pkgs/java-classes" "$RESULTS/pkgs/java-src/bench/Echo.java"
+cat > "$RESULTS/pkgs/echo.py" <<'PYTHON'
+import json
+import sys
+
+for line in sys.stdin:
+    req = json.loads(line)
+    last = req["topic"].rsplit("/", 1)[-1]
+    print(json.dumps({"id": req["id"], "publish": [{"topic": "bench/out/" + last,
+                                                    "payloadBase64": req["payloadBase64"]}]}), flush=True)
+PYTHON
+
+# package RUNTIME NAME TRIGGER -> prints the path to deploy
+package() {
+  local rt="$1" name="$2" trigger="$3" dir="$RESULTS/pkgs/$2"
+  rm -rf "$dir"; mkdir -p "$dir"
+  case "$rt" in
+    java-in-process|java-process)
+      local iso=in-process; [[ "$rt" == java-process ]] && iso=process
+      cp -r "$RESULTS/pkgs/java-classes/." "$dir/"
+      descriptor "$name" java "handler: bench.Echo" "$trigger" "isolation: $iso" > "$dir/outpost-function.yaml"
+      (cd "$dir" && jar cf "../$name.jar" .)
+      echo "$RESULTS/pkgs/$name.jar" ;;
+    python)
+      cp "$RESULTS/pkgs/echo.py" "$dir/"
+      descriptor "$name" process "command: [python3, echo.py]" "$trigger" "" > "$dir/outpost-function.yaml"
+      echo "$dir" ;;
+    wasm)
+      cp "$WASM_RES/echo.wasm" "$dir/"
+      descriptor "$name" wasm "handler: echo.wasm" "$trigger" "" > "$dir/outpost-function.yaml"
+      echo "$dir" ;;
+    *) die "unknown runtime $rt (java-in-process, java-process, python or wasm)" ;;
+  esac
+}
+
+# ---- the packaged daemon ------------------------------------------------------------------------------------
+require_free_port "$MQTT_PORT" "outpost"
+require_free_port "$ADMIN_PORT" "outpost admin"
+mkdir -p "$RESULTS/outpost-data"
+printf 'broker: {listeners: [{host: 127.0.0.1, port: %s}]}\nstorage: {dir: %s}\nadmin: {listen: "127.0.0.1:%s"}\n' \
+  "$MQTT_PORT" "$RESULTS/outpost-data" "$ADMIN_PORT" > "$RESULTS/outpost.yaml"
+# shellcheck disable=SC2086
+bench_bg "$RESULTS/outpost.log" "$JAVA" $OUTPOST_JVM_OPTS -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
+DAEMON_PID=$BENCH_LAST_PID
+wait_for_port "$MQTT_PORT" "outpost"
+wait_for_port "$ADMIN_PORT" "outpost admin"
+TOKEN="$RESULTS/outpost-data/admin.token"
+wait_for_file "$TOKEN" "the admin token"
+ADMIN="http://127.0.0.1:$ADMIN_PORT"
+cli() { "$JAVA" -jar "$OUTPOST_JAR" "$@" --admin-url "$ADMIN" --token-file "$TOKEN"; }
+deploy() { bench_cmd "$JAVA" -jar "$OUTPOST_JAR" functions deploy "$1" --admin-url "$ADMIN" --token-file "$TOKEN" > /dev/null; }
+remove() { cli functions remove "$1" > /dev/null; }
+rss_kib() { ps -o rss= -p "$1" | awk '{s += $1} END {print s + 0}'; }
+descendants() { local p; for p in $(pgrep -P "$1" || true); do echo "$p"; descendants "$p"; done; }
+publish_once() { "$PY" - "$MQTT_PORT" "$1" <<'PYTHON'
+import sys, paho.mqtt.publish as p
+p.single(sys.argv[2], '{"seq":1,"ts":0}', qos=1, hostname="127.0.0.1", port=int(sys.argv[1]))
+PYTHON
+}
+
+# latency RUNTIME -> $RESULTS/<rt>-{direct,function,run}.json
+latency() {
+  local rt="$1" per_device consume_for="10m"
+  # a function that delivers nothing must not hold the consumer for long
+  [[ "$DURATION" =~ ^[0-9]+s$ ]] && consume_for="$(( ${DURATION%s} + 60 ))s"
+  per_device="$(awk -v r="$RATE" -v d="$DEVICES" 'BEGIN {print r / d}')"
+  for side in direct function; do
+    local filter="bench/in/+"; [[ "$side" == function ]] && filter="bench/out/+"
+    rm -f "$RESULTS/$rt-$side.ready"
+    bench_bg "$RESULTS/$rt-$side.log" "$JAVA" -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$MQTT_PORT" --qos 1 \
+      --client-id-prefix "sub-$rt-$side" -t "$filter" --warmup "$WARMUP" --idle-timeout 5s --duration "$consume_for" \
+      --ready-file "$RESULTS/$rt-$side.ready" -o "$RESULTS/$rt-$side.json" -q
+    eval "consumer_$side=$BENCH_LAST_PID"
+    wait_for_file "$RESULTS/$rt-$side.ready" "consumer $rt-$side"
+  done
+  bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "dev-$rt-" \
+    -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$DURATION" -o "$RESULTS/$rt-run.json" -q > /dev/null || true
+  # shellcheck disable=SC2154  # set by the eval above
+  wait "$consumer_direct" || die "consumer $rt-direct failed, see $RESULTS/$rt-direct.log"
+  # shellcheck disable=SC2154
+  wait "$consumer_function" || die "consumer $rt-function failed, see $RESULTS/$rt-function.log"
+}
+
+IFS=',' read -r -a runtime_list <<< "$RUNTIMES"
+for rt in "${runtime_list[@]}"; do
+  echo "== $rt: added latency at $RATE msg/s" >&2
+  deploy "$(package "$rt" "echo-$rt" "bench/in/+")"
+  latency "$rt"
+  remove "echo-$rt"
+
+  echo "== $rt: cold start" >&2
+  deploy "$(package "$rt" "cold-$rt" "bench/in/cold")"
+  publish_once "bench/in/cold" # first start after deploy is not a cold start from idle
+  bench_cmd "$PY" "$BENCH_DIR/function-cold-start.py" "$MQTT_PORT" "$ADMIN" "$TOKEN" "cold-$rt" \
+    bench/in/cold bench/out/cold "$STARTS" > "$RESULTS/$rt-cold.json"
+
+  echo "== $rt: RSS per idle instance" >&2
+  case "$rt" in
+    java-process|python)
+      publish_once "bench/in/cold"
+      sleep 0.5
+      # shellcheck disable=SC2046
+      echo "{\"rssKiB\": $(rss_kib "$(descendants "$DAEMON_PID" | paste -sd, -)")}" > "$RESULTS/$rt-rss.json"
+      remove "cold-$rt" ;;
+    *)
+      remove "cold-$rt"
+      sleep 2
+      before="$(rss_kib "$DAEMON_PID")"
+      for i in $(seq "$COPIES"); do
+        deploy "$(package "$rt" "copy$i-$rt" "bench/rss/$i")"
+        publish_once "bench/rss/$i"
+      done
+      sleep 2
+      after="$(rss_kib "$DAEMON_PID")"
+      echo "{\"rssKiB\": $(( (after - before) / COPIES )), \"copies\": $COPIES}" > "$RESULTS/$rt-rss.json"
+      for i in $(seq "$COPIES"); do remove "copy$i-$rt"; done ;;
+  esac
+done
+bench_stop "$DAEMON_PID"
+
+# ---- report -------------------------------------------------------------------------------------------------
+{
+  echo "Figures from a loaded, shared machine (other builds ran at the same time): compare rows with each other,"
+  echo "not with other sections. Trivial echo handler, inputEncoding binary; daemon and runtime benches with the"
+  echo "shipped JVM options (\`${OUTPOST_JVM_OPTS:-plain java}\`). Added latency at $RATE msg/s ($DEVICES devices, QoS 1,"
+  echo "100-byte payloads, $DURATION, first $WARMUP left out): p50/p99 of device -> function -> subscriber minus the same"
+  echo "percentile of device -> subscriber directly, same run. Cold start: trigger to first output after scaling to"
+  echo "zero, p50 (max) of $STARTS. RSS per idle instance: see the script's header."
+  echo
+  cat "$RESULTS/machine.md"
+  echo
+  echo "| Runtime | p50 added (ms) | p99 added (ms) | direct p50/p99 (ms) | via function received | Cold start p50 (max) ms | RSS per idle instance |"
+  echo "|---|---|---|---|---|---|---|"
+  for rt in "${runtime_list[@]}"; do
+    d="$RESULTS/$rt-direct.json"; f="$RESULTS/$rt-function.json"
+    printf '| %s | %s | %s | %s / %s | %s of %s | %s (%s) | %s MiB |\n' "$rt" \
+      "$(jq -n --slurpfile f "$f" --slurpfile d "$d" '($f[0].endToEndLatency.p50Ms - $d[0].endToEndLatency.p50Ms) * 10 | round / 10')" \
+      "$(jq -n --slurpfile f "$f" --slurpfile d "$d" '($f[0].endToEndLatency.p99Ms - $d[0].endToEndLatency.p99Ms) * 10 | round / 10')" \
+      "$(jq -r '.endToEndLatency.p50Ms' "$d")" "$(jq -r '.endToEndLatency.p99Ms' "$d")" \
+      "$(jq -r '.received' "$f")" "$(jq -r '.received' "$d")" \
+      "$(jq -r '.p50Ms' "$RESULTS/$rt-cold.json")" "$(jq -r '.maxMs' "$RESULTS/$rt-cold.json")" \
+      "$(jq -r '.rssKiB / 1024 * 10 | round / 10' "$RESULTS/$rt-rss.json")"
+  done
+  if [[ -f "$RESULTS/invocations.txt" ]]; then
+    echo
+    echo "Invocations/s of the runtime alone (no MQTT), same JVM options:"
+    echo
+    echo '```'
+    cat "$RESULTS/invocations.txt"
+    echo '```'
+  fi
+  echo
+  commands_details "$RESULTS/commands.txt"
+} > "$RESULTS/section.md"
+cat "$RESULTS/section.md"
+[[ "$WRITE_DOC" == 1 ]] && update_doc_section "function-runtimes" "$RESULTS/section.md"
+echo "results in $RESULTS" >&2
