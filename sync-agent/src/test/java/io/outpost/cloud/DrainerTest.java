@@ -132,6 +132,40 @@ class DrainerTest {
   }
 
   @Test
+  void readsTheNextWindowWhileOneIsInFlightButNeverSendsMoreThanTheWindowUnconfirmed()
+      throws Exception {
+    append(30);
+    Drainer drainer = drainer(options()); // window 10
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(cloud));
+
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 10);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(spool.stats().leased())
+                    .as("the next window is read while the first awaits its PUBACKs")
+                    .isEqualTo(20));
+    onLink(drainer::pump);
+    assertThat(cloud.sent).as("a crash can resend at most one window").hasSize(10);
+
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 20);
+    assertThat(cloud.sent)
+        .extracting(ScriptedTransport.Sent::text)
+        .startsWith("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10", "m11");
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 30);
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+    assertThat(cloud.sent)
+        .extracting(ScriptedTransport.Sent::text)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.range(0, 30).mapToObj(i -> "m" + i).toList());
+  }
+
+  @Test
   void aLostConnectionHandsUnacknowledgedMessagesBackForTheNextOne() throws Exception {
     append(3);
     Drainer drainer = drainer(options());
