@@ -166,6 +166,68 @@ class DrainerTest {
   }
 
   @Test
+  void aPubackIsHandledOnTheThreadItArrivesOnWhichSendsThePublishItsSlotFrees() throws Exception {
+    append(3);
+    Drainer drainer = drainer(options());
+    ScriptedTransport cloud = new ScriptedTransport(2); // one publish in flight at a time
+    onLink(() -> drainer.online(cloud));
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 1);
+
+    Thread callback =
+        new Thread(() -> cloud.sent.get(0).puback().complete(0), "test-transport-callback");
+    callback.start();
+    callback.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(cloud.sent)
+        .as("the next publish went out from the callback, with no hand-off to the link thread")
+        .hasSize(2);
+    assertThat(cloud.sent.get(1).thread()).isEqualTo("test-transport-callback");
+    cloud.sent.get(1).puback().complete(0);
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 3);
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+  }
+
+  @Test
+  void aStalledConnectionIsDroppedWithoutHoldingTheDrainSoItsCallbacksCanFinish() throws Exception {
+    append(2);
+    List<String> callbackOutcome = new CopyOnWriteArrayList<>();
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    Drainer drainer =
+        new Drainer(
+            options(),
+            spool,
+            link,
+            ticker::get,
+            reason -> {
+              // closing a Paho connection waits for its callback thread: that thread must be able
+              // to finish handling a PUBACK while the connection is dropped
+              Thread callback =
+                  new Thread(
+                      () -> {
+                        cloud.sent.get(1).puback().complete(0);
+                        callbackOutcome.add("handled");
+                      },
+                      "test-transport-callback");
+              callback.start();
+              try {
+                callback.join(TimeUnit.SECONDS.toMillis(5));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              reconnects.add(reason);
+            });
+    metrics = new CloudMetrics(registry, null, drainer::inflight);
+    drainer.metrics(metrics);
+    onLink(() -> drainer.online(cloud));
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 2);
+
+    ticker.addAndGet(TimeUnit.SECONDS.toNanos(6));
+    onLink(drainer::tick);
+    assertThat(reconnects).containsExactly("no PUBACK within 5 s");
+    assertThat(callbackOutcome).containsExactly("handled");
+  }
+
+  @Test
   void aLostConnectionHandsUnacknowledgedMessagesBackForTheNextOne() throws Exception {
     append(3);
     Drainer drainer = drainer(options());
