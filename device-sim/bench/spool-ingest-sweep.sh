@@ -7,7 +7,8 @@
 # row SQLite WAL commit with synchronous=FULL, and fsync of 4 KiB) is measured in the same run, on the
 # same file system, by disk-floor.py.
 #
-# Usage: device-sim/bench/spool-ingest-sweep.sh [--budgets "0 25 5"] (a budget "default" leaves the key out) [--rates "10 100 1000 10000 0"]
+# Usage: device-sim/bench/spool-ingest-sweep.sh [--budgets "0 25 5"] (a budget "default" leaves the key out;
+#          "25@1024" also sets storage.pageSize: 1024 for a fresh spool) [--rates "10 100 1000 10000 0"]
 #          [--publishers "1 4"] [--windows "1 100"] [--seconds 10] [--count 50000] [--no-doc]
 #   rate 0 = unthrottled (--count messages); other rates run for --seconds.
 # Needs: the packaged daemon (mvn -B -pl packaging -am package -DskipTests), node + npm (MQTT.js is
@@ -58,6 +59,9 @@ write_bytes() { awk '/^write_bytes:/ {print $2}' "/proc/$1/io"; }
 echo "budget,publishers,window,offered,acked,achieved,p50_ms,p99_ms,bytes_written,bytes_per_payload_byte" \
   > "$RESULTS/sweep.csv"
 for budget in $BUDGETS; do
+  page_size=""
+  if [[ "$budget" == *@* ]]; then page_size="${budget#*@}"; fi
+  commits="${budget%@*}"
   data="$RESULTS/data-$budget"
   mkdir -p "$data"
   cat > "$RESULTS/outpost-$budget.yaml" <<YAML
@@ -69,7 +73,8 @@ broker:
 storage:
   dir: $data
   maxBytes: 8589934592
-$( [[ $budget == default ]] || echo "  maxCommitsPerSecond: $budget")
+$( [[ $commits == default ]] || echo "  maxCommitsPerSecond: $commits")
+$( [[ -z $page_size ]] || echo "  pageSize: $page_size")
 routes:
   - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
 admin:
@@ -109,7 +114,7 @@ done
     "$(jq -r '.sqliteSingleRowCommit | "\(.commitsPerSecond) commits/s, p50 \(.p50Ms) ms, p99 \(.p99Ms) ms"' "$RESULTS/floor.json");" \
     "fsync of 4 KiB: $(jq -r '.fsync4k | "p50 \(.p50Ms) ms, p99 \(.p99Ms) ms"' "$RESULTS/floor.json")."
   echo
-  echo "| maxCommitsPerSecond | publishers | window | offered msg/s (0 = unthrottled) | acked | achieved msg/s | PUBACK p50 ms | p99 ms | bytes written | per payload byte |"
+  echo "| maxCommitsPerSecond[@pageSize] | publishers | window | offered msg/s (0 = unthrottled) | acked | achieved msg/s | PUBACK p50 ms | p99 ms | bytes written | per payload byte |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   tail -n +2 "$RESULTS/sweep.csv" | tr -d '"' | awk -F, '{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10}'
   echo

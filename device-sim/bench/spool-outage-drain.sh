@@ -11,7 +11,9 @@
 # The cloud keeps sessions on disk and queues without limit, so nothing is dropped there either.
 #
 # Usage: device-sim/bench/spool-outage-drain.sh [--messages 50000] [--inflight "20 1000"]
-#          [--gateways "outpost-5 outpost-3.1.1 bridge"] [--no-doc]
+#          [--gateways "outpost-5 outpost-3.1.1 bridge"] [--baseline-jar PATH] [--no-doc]
+#   --baseline-jar: an earlier build of the daemon, run as gateways baseline-5 / baseline-3.1.1 in the same run
+#                   (before/after of a change, back to back on the same machine).
 # Needs: the packaged daemon, mosquitto, node + npm (MQTT.js installed under mqttjs/ on first use), jq.
 # Environment: GATEWAY_PORT (18880), CLOUD_PORT (18881), OUTPOST_JAR.
 
@@ -26,11 +28,14 @@ while [[ $# -gt 0 ]]; do
     --messages) MESSAGES="$2"; shift 2 ;;
     --inflight) INFLIGHT="$2"; shift 2 ;;
     --gateways) GATEWAYS="$2"; shift 2 ;;
+    --baseline-jar) BASELINE_JAR="$2"; shift 2 ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
+BASELINE_JAR="${BASELINE_JAR:-}"
+CURRENT_JAR="$OUTPOST_JAR"
 GATEWAY_PORT="${GATEWAY_PORT:-18880}"
 CLOUD_PORT="${CLOUD_PORT:-18881}"
 
@@ -78,8 +83,13 @@ cleansession false
 restart_timeout 1 2"
         gateway_pid=$BENCH_LAST_PID
         ;;
-      outpost-*)
-        version="${gateway#outpost-}"
+      outpost-*|baseline-*)
+        version="${gateway#*-}"
+        OUTPOST_JAR="$CURRENT_JAR"
+        if [[ "$gateway" == baseline-* ]]; then
+          [[ -n "$BASELINE_JAR" ]] || die "gateway $gateway needs --baseline-jar"
+          OUTPOST_JAR="$BASELINE_JAR"
+        fi
         cat > "$case_dir/outpost.yaml" <<YAML
 broker:
   receiveMaximum: 1000 # window-100 publishers must not be cut off at the default 64

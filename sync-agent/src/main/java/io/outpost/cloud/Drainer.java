@@ -8,11 +8,10 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -26,13 +25,22 @@ import org.slf4j.LoggerFactory;
  * id lets consumers drop them).
  *
  * <p>Two limits apply. Publishes awaiting PUBACK never exceed the cloud's Receive Maximum (less one
- * slot for status publishes) nor {@link CloudOptions#inflightWindow()}. Publishes that are leased,
+ * slot for status publishes) nor {@link CloudOptions#inflightWindow()}. Publishes that are
  * unacknowledged or acknowledged but not yet deleted from the spool together never exceed {@link
  * CloudOptions#inflightWindow()}: that is the most a crash can send twice. A PUBACK frees its MQTT
  * slot at once, so a small Receive Maximum (Mosquitto: 20) does not make every publish wait for a
  * spool commit.
  *
- * <p>Confined to the link thread: every method runs there.
+ * <p>Leases are pipelined: up to one more window of publishes is read from the spool while the
+ * window is in flight (they were never sent, so a crash cannot duplicate them), so the next publish
+ * never waits for a spool read queued behind a delete commit. At most two windows of messages are
+ * held in memory.
+ *
+ * <p>Runs on the link thread and, for PUBACKs, on the transport's callback thread: a PUBACK is
+ * handled where it arrives and the next publish is sent from there, without a hand-off to the link
+ * thread (one thread wake-up less per round trip, which sets the drain rate on a busy box). Every
+ * entry point holds {@link #lock}; it is never held while waiting for anything but the transport's
+ * non-blocking publish.
  */
 final class Drainer {
   private static final Logger LOG = LoggerFactory.getLogger(Drainer.class);
@@ -55,8 +63,7 @@ final class Drainer {
   private final DrainRateLimits limits;
   private final Consumer<String> forceReconnect;
   private final LongSupplier ticker;
-  private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean completionsQueued = new AtomicBoolean();
+  private final ReentrantLock lock = new ReentrantLock();
   private final Deque<PublishUnit> ready = new ArrayDeque<>();
   private final Map<PublishUnit, Long> inflight = new LinkedHashMap<>();
   private final AtomicBoolean signalQueued = new AtomicBoolean();
@@ -92,13 +99,10 @@ final class Drainer {
   private int window;
 
   /**
-   * Leased + unacknowledged + not yet deleted publishes at most: {@link
+   * Unacknowledged + not yet deleted publishes at most, and publishes leased ahead at most: {@link
    * CloudOptions#inflightWindow()}.
    */
   private int budget;
-
-  /** The outcome of one publish, handed from Paho's callback thread to the link thread. */
-  private record Completion(int epoch, PublishUnit unit, Integer reason, Throwable error) {}
 
   /**
    * @param link the link thread's scheduler; every method runs there
@@ -137,6 +141,15 @@ final class Drainer {
 
   /** A connection is up: start draining through it. */
   void online(CloudTransport connected) {
+    lock.lock();
+    try {
+      goOnline(connected);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void goOnline(CloudTransport connected) {
     transport = connected;
     // never exceed the server's Receive Maximum (one slot stays free for status publishes)
     budget = options.inflightWindow();
@@ -147,7 +160,7 @@ final class Drainer {
           window + 1,
           options.inflightWindow());
     }
-    pump();
+    pumpLocked();
   }
 
   /**
@@ -155,6 +168,15 @@ final class Drainer {
    * acknowledged are not handed back: their deletes proceed.
    */
   void offline() {
+    lock.lock();
+    try {
+      goOffline();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void goOffline() {
     transport = null;
     epoch++;
     List<Long> ids = new ArrayList<>();
@@ -182,48 +204,84 @@ final class Drainer {
           link,
           () -> {
             signalQueued.set(false);
-            dirty = true;
-            pump();
+            locked(
+                () -> {
+                  dirty = true;
+                  pumpLocked();
+                });
           });
     }
   }
 
-  /** Periodic: detects a connection that stopped acknowledging and keeps the pump going. */
+  /**
+   * Periodic: detects a connection that stopped acknowledging and keeps the pump going. The
+   * connection is dropped without the lock held: closing it waits for the transport's callback
+   * thread, which may be waiting for the lock.
+   */
   void tick() {
+    String stalled;
+    lock.lock();
+    try {
+      stalled = tickLocked();
+    } finally {
+      lock.unlock();
+    }
+    if (stalled != null) {
+      forceReconnect.accept(stalled);
+    }
+  }
+
+  /** Returns why the connection must be dropped, or null. */
+  private String tickLocked() {
     if (transport == null) {
-      return;
+      return null;
     }
     if (!inflight.isEmpty()) {
       long oldest = inflight.values().iterator().next();
       if (ticker.getAsLong() - oldest > options.ackTimeout().toNanos()) {
-        forceReconnect.accept("no PUBACK within " + options.ackTimeout().toSeconds() + " s");
-        return;
+        return "no PUBACK within " + options.ackTimeout().toSeconds() + " s";
       }
     }
     dirty = true;
-    pump();
+    pumpLocked();
+    return null;
   }
 
   void pump() {
+    locked(this::pumpLocked);
+  }
+
+  /** Runs {@code task} holding the lock. */
+  private void locked(Runnable task) {
+    lock.lock();
+    try {
+      task.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void pumpLocked() {
     if (transport == null) {
       return;
     }
     sendReady();
-    if (!leasing && outstanding() * 2 <= budget) {
+    if (!leasing && ready.size() * 2 <= budget) {
       lease();
     }
   }
 
   /**
-   * Publishes leased and not yet deleted: ready, awaiting PUBACK, or acknowledged and being
-   * deleted.
+   * Publishes a crash could send twice: awaiting PUBACK, or acknowledged and their delete not
+   * committed yet.
    */
-  private int outstanding() {
-    return ready.size() + inflight.size() + deleting;
+  private int unconfirmed() {
+    return inflight.size() + deleting;
   }
 
+  /** Reads the next publishes ahead of the window, up to one window of them waiting to be sent. */
   private void lease() {
-    int room = budget - outstanding();
+    int room = budget - ready.size();
     if (room <= 0) {
       return;
     }
@@ -236,7 +294,8 @@ final class Drainer {
         .lease(max)
         .whenComplete(
             (messages, error) ->
-                CloudLink.runOn(link, () -> onLeased(leaseEpoch, max, messages, error)));
+                CloudLink.runOn(
+                    link, () -> locked(() -> onLeased(leaseEpoch, max, messages, error))));
   }
 
   private void onLeased(int leaseEpoch, int max, List<SpooledMessage> messages, Throwable error) {
@@ -261,7 +320,7 @@ final class Drainer {
     }
     ready.addAll(packed.units());
     if (messages.size() == max || dirty) {
-      pump();
+      pumpLocked();
     } else {
       sendReady();
     }
@@ -275,6 +334,7 @@ final class Drainer {
         && !rateWait
         && !ready.isEmpty()
         && inflight.size() < window
+        && unconfirmed() < budget
         && ticker.getAsLong() >= pausedUntilNanos) {
       PublishUnit unit = ready.peekFirst();
       long wait = limits.reserveNanos(unit.payload().length);
@@ -282,17 +342,19 @@ final class Drainer {
         rateWait = true;
         int waitEpoch = epoch;
         link.schedule(
-            () -> {
-              if (waitEpoch != epoch) {
-                return;
-              }
-              rateWait = false;
-              if (transport != null && ready.peekFirst() == unit) {
-                ready.pollFirst();
-                publish(unit);
-              }
-              pump();
-            },
+            () ->
+                locked(
+                    () -> {
+                      if (waitEpoch != epoch) {
+                        return;
+                      }
+                      rateWait = false;
+                      if (transport != null && ready.peekFirst() == unit) {
+                        ready.pollFirst();
+                        publish(unit);
+                      }
+                      pumpLocked();
+                    }),
             wait,
             TimeUnit.NANOSECONDS);
         return;
@@ -315,25 +377,22 @@ final class Drainer {
             false,
             unit.userProperties(),
             unit.contentType())
-        .whenComplete(
-            (reason, error) -> completed(new Completion(publishEpoch, unit, reason, error)));
+        .whenComplete((reason, error) -> completed(publishEpoch, unit, reason, error));
   }
 
   /**
-   * From Paho's callback thread: PUBACKs that arrive together are handled in one task on the link
-   * thread, not one thread hand-off each (a busy drain gets dozens per wake-up).
+   * On the transport's callback thread (or at once, when a publish failed before it was sent):
+   * handles the outcome there and sends what the freed slot allows. Nothing may be thrown back into
+   * the transport, which would drop the connection for it.
    */
-  private void completed(Completion completion) {
-    completions.add(completion);
-    if (!completionsQueued.getAndSet(true)) {
-      CloudLink.runOn(link, this::onCompletions);
-    }
-  }
-
-  private void onCompletions() {
-    completionsQueued.set(false);
-    for (Completion c = completions.poll(); c != null; c = completions.poll()) {
-      onPublished(c.epoch(), c.unit(), c.reason(), c.error());
+  private void completed(int publishEpoch, PublishUnit unit, Integer reason, Throwable error) {
+    lock.lock();
+    try {
+      onPublished(publishEpoch, unit, reason, error);
+    } catch (RuntimeException e) {
+      LOG.error("Handling the outcome of a publish failed", e);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -361,7 +420,7 @@ final class Drainer {
     } else {
       reject(unit.ids(), String.format("puback 0x%02x %s", reason, ReasonCodes.describe(reason)));
     }
-    pump();
+    pumpLocked();
   }
 
   /**
@@ -379,7 +438,7 @@ final class Drainer {
     acked.add(unit);
     if (!ackFlushQueued) {
       ackFlushQueued = true;
-      CloudLink.runOn(link, this::flushAcks);
+      CloudLink.runOn(link, () -> locked(this::flushAcks));
     }
     sendReady();
   }
@@ -401,23 +460,28 @@ final class Drainer {
             (ok, ackError) ->
                 CloudLink.runOn(
                     link,
-                    () -> {
-                      if (ackError != null) {
-                        LOG.error(
-                            "Deleting {} delivered message(s) failed; they will be sent again",
-                            ids.size(),
-                            ackError);
-                        spool.release(ids);
-                      } else if (progress != null) {
-                        // the spool's depth already counts deletes whose callbacks are still to
-                        // come: it says the backlog is gone only when no other delete is pending
-                        boolean lastPending = deleting == units.size();
-                        progress.acknowledged(
-                            ids.size(), lastPending ? () -> spool.stats().depth() : () -> -1L);
-                      }
-                      deleting -= units.size();
-                      pump();
-                    }));
+                    () ->
+                        locked(
+                            () -> {
+                              if (ackError != null) {
+                                LOG.error(
+                                    "Deleting {} delivered message(s) failed; they will be sent again",
+                                    ids.size(),
+                                    ackError);
+                                spool.release(ids);
+                              } else if (progress != null) {
+                                // the spool's depth already counts deletes whose callbacks are
+                                // still to
+                                // come: it says the backlog is gone only when no other delete is
+                                // pending
+                                boolean lastPending = deleting == units.size();
+                                progress.acknowledged(
+                                    ids.size(),
+                                    lastPending ? () -> spool.stats().depth() : () -> -1L);
+                              }
+                              deleting -= units.size();
+                              pumpLocked();
+                            })));
   }
 
   private void retryLater(PublishUnit unit, long pauseNanos) {
@@ -425,11 +489,13 @@ final class Drainer {
     pausedUntilNanos = ticker.getAsLong() + pauseNanos;
     int retryEpoch = epoch;
     link.schedule(
-        () -> {
-          if (retryEpoch == epoch) {
-            pump();
-          }
-        },
+        () ->
+            locked(
+                () -> {
+                  if (retryEpoch == epoch) {
+                    pumpLocked();
+                  }
+                }),
         pauseNanos,
         TimeUnit.NANOSECONDS);
   }

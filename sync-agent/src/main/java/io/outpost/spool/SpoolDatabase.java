@@ -66,6 +66,8 @@ final class SpoolDatabase {
   private static Connection connect(SpoolOptions options) throws SQLException {
     Connection connection = DriverManager.getConnection("jdbc:sqlite:" + options.databaseFile());
     try (Statement statement = connection.createStatement()) {
+      // before anything is written: takes effect only when this creates the file
+      statement.execute("PRAGMA page_size=" + options.pageSize());
       String mode = queryString(statement, "PRAGMA journal_mode=WAL");
       if (!"wal".equalsIgnoreCase(mode)) {
         throw new SQLException("could not switch the spool to WAL mode (got " + mode + ")");

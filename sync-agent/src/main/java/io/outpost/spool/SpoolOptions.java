@@ -52,6 +52,11 @@ import java.time.Duration;
  *     its message). {@code 0} = no budget, latency first: commit as soon as the writer is free
  *     (writes that arrive during a commit still share the next one). Default {@value
  *     #DEFAULT_MAX_COMMITS_PER_SECOND}; at most {@value #MAX_MAX_COMMITS_PER_SECOND}.
+ * @param pageSize SQLite page size in bytes of a spool file this creates (a power of two from
+ *     {@value #MIN_PAGE_SIZE} to {@value #MAX_PAGE_SIZE}); an existing file keeps the page size it
+ *     was created with. Each commit writes every page it touches to the WAL (the partly filled last
+ *     page of the table and its parents again each time), so smaller pages write fewer bytes per
+ *     commit. Default {@value #DEFAULT_PAGE_SIZE}.
  */
 public record SpoolOptions(
     String dir,
@@ -66,7 +71,8 @@ public record SpoolOptions(
     Integer ttlSweepSeconds,
     Boolean integrityCheckAtStart,
     Integer commitLingerMillis,
-    Integer maxCommitsPerSecond) {
+    Integer maxCommitsPerSecond,
+    Integer pageSize) {
 
   public static final String DEFAULT_DIR = "./outpost-data";
   public static final long DEFAULT_MAX_BYTES = 1L << 30;
@@ -97,6 +103,12 @@ public record SpoolOptions(
    * for their PUBACK.
    */
   public static final int MAX_COMMIT_LINGER_MILLIS = 1000;
+
+  /** Default page size of new spool files: see {@code docs/benchmarks.md}, spool section. */
+  public static final int DEFAULT_PAGE_SIZE = 1024;
+
+  public static final int MIN_PAGE_SIZE = 512;
+  public static final int MAX_PAGE_SIZE = 65_536;
 
   /** File name of the database inside {@link #dir()}. */
   public static final String DATABASE_FILE = "spool.db";
@@ -149,12 +161,22 @@ public record SpoolOptions(
               + ", got "
               + maxCommitsPerSecond);
     }
+    pageSize = pageSize == null ? DEFAULT_PAGE_SIZE : pageSize;
+    if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1) {
+      throw new IllegalArgumentException(
+          "pageSize: must be a power of two from "
+              + MIN_PAGE_SIZE
+              + " to "
+              + MAX_PAGE_SIZE
+              + ", got "
+              + pageSize);
+    }
   }
 
   /** All defaults, spool in {@value #DEFAULT_DIR}. */
   public static SpoolOptions defaults() {
     return new SpoolOptions(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Defaults with the spool in {@code dir}. */
@@ -176,7 +198,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withMaxBytes(long value) {
@@ -193,7 +216,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withOverflowPolicy(OverflowPolicy value) {
@@ -210,7 +234,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withSynchronous(Synchronous value) {
@@ -227,7 +252,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withSpoolQos0(boolean value) {
@@ -244,7 +270,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withCommitBatchMax(int value) {
@@ -261,7 +288,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withQueueMax(int value) {
@@ -278,7 +306,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withMaxFileBytes(long value) {
@@ -295,7 +324,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withDeadLetterMax(int value) {
@@ -312,7 +342,8 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withTtlSweepSeconds(int value) {
@@ -329,7 +360,8 @@ public record SpoolOptions(
         value,
         integrityCheckAtStart,
         commitLingerMillis,
-        maxCommitsPerSecond);
+        maxCommitsPerSecond,
+        pageSize);
   }
 
   public SpoolOptions withMaxCommitsPerSecond(int value) {
@@ -346,6 +378,25 @@ public record SpoolOptions(
         ttlSweepSeconds,
         integrityCheckAtStart,
         null,
+        value,
+        pageSize);
+  }
+
+  public SpoolOptions withPageSize(int value) {
+    return new SpoolOptions(
+        dir,
+        maxBytes,
+        overflowPolicy,
+        synchronous,
+        spoolQos0,
+        commitBatchMax,
+        queueMax,
+        maxFileBytes,
+        deadLetterMax,
+        ttlSweepSeconds,
+        integrityCheckAtStart,
+        null,
+        maxCommitsPerSecond,
         value);
   }
 

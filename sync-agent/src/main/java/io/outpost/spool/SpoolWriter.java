@@ -212,7 +212,10 @@ final class SpoolWriter implements Runnable {
       lastError = null;
       listener.committed(batch.size());
       boolean available = batch.committed();
-      ledger.oldestReceivedAt(store.oldestReceivedAt());
+      if (!batch.onlyInserts() || ledger.oldestReceivedAt() < 0) {
+        // one query per priority: skipped when appends alone cannot have changed the answer
+        ledger.oldestReceivedAt(store.oldestReceivedAt());
+      }
       if (available) {
         notifyAvailable();
       }

@@ -32,6 +32,7 @@ final class WriteBatch {
   private final long[] drops = new long[DropReason.values().length];
   private boolean available;
   private boolean evicted;
+  private boolean onlyInserts;
 
   /** Highest sequence inserted by committed batches (or found at open); -1 for a new database. */
   private long highestInserted;
@@ -98,6 +99,14 @@ final class WriteBatch {
     return deadLetters;
   }
 
+  /**
+   * Whether this batch only inserted new messages (valid after {@link #execute}): the oldest stored
+   * message is then still the one it was, unless the spool was empty.
+   */
+  boolean onlyInserts() {
+    return onlyInserts;
+  }
+
   void execute() throws SQLException {
     long batchHighest = highestInserted;
     boolean deletes = false;
@@ -141,6 +150,7 @@ final class WriteBatch {
     // (evictions happen in append-only batches too). Pure ingest batches skip it: one page less per
     // commit.
     deletes |= evicted;
+    onlyInserts = !deletes;
     if (deletes && batchHighest >= 0) {
       store.setIdFloor(batchHighest);
     }

@@ -132,6 +132,102 @@ class DrainerTest {
   }
 
   @Test
+  void readsTheNextWindowWhileOneIsInFlightButNeverSendsMoreThanTheWindowUnconfirmed()
+      throws Exception {
+    append(30);
+    Drainer drainer = drainer(options()); // window 10
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(cloud));
+
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 10);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(spool.stats().leased())
+                    .as("the next window is read while the first awaits its PUBACKs")
+                    .isEqualTo(20));
+    onLink(drainer::pump);
+    assertThat(cloud.sent).as("a crash can resend at most one window").hasSize(10);
+
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 20);
+    assertThat(cloud.sent)
+        .extracting(ScriptedTransport.Sent::text)
+        .startsWith("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10", "m11");
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 30);
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+    assertThat(cloud.sent)
+        .extracting(ScriptedTransport.Sent::text)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.range(0, 30).mapToObj(i -> "m" + i).toList());
+  }
+
+  @Test
+  void aPubackIsHandledOnTheThreadItArrivesOnWhichSendsThePublishItsSlotFrees() throws Exception {
+    append(3);
+    Drainer drainer = drainer(options());
+    ScriptedTransport cloud = new ScriptedTransport(2); // one publish in flight at a time
+    onLink(() -> drainer.online(cloud));
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 1);
+
+    Thread callback =
+        new Thread(() -> cloud.sent.get(0).puback().complete(0), "test-transport-callback");
+    callback.start();
+    callback.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(cloud.sent)
+        .as("the next publish went out from the callback, with no hand-off to the link thread")
+        .hasSize(2);
+    assertThat(cloud.sent.get(1).thread()).isEqualTo("test-transport-callback");
+    cloud.sent.get(1).puback().complete(0);
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 3);
+    cloud.ackAll();
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+  }
+
+  @Test
+  void aStalledConnectionIsDroppedWithoutHoldingTheDrainSoItsCallbacksCanFinish() throws Exception {
+    append(2);
+    List<String> callbackOutcome = new CopyOnWriteArrayList<>();
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    Drainer drainer =
+        new Drainer(
+            options(),
+            spool,
+            link,
+            ticker::get,
+            reason -> {
+              // closing a Paho connection waits for its callback thread: that thread must be able
+              // to finish handling a PUBACK while the connection is dropped
+              Thread callback =
+                  new Thread(
+                      () -> {
+                        cloud.sent.get(1).puback().complete(0);
+                        callbackOutcome.add("handled");
+                      },
+                      "test-transport-callback");
+              callback.start();
+              try {
+                callback.join(TimeUnit.SECONDS.toMillis(5));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              reconnects.add(reason);
+            });
+    metrics = new CloudMetrics(registry, null, drainer::inflight);
+    drainer.metrics(metrics);
+    onLink(() -> drainer.online(cloud));
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 2);
+
+    ticker.addAndGet(TimeUnit.SECONDS.toNanos(6));
+    onLink(drainer::tick);
+    assertThat(reconnects).containsExactly("no PUBACK within 5 s");
+    assertThat(callbackOutcome).containsExactly("handled");
+  }
+
+  @Test
   void aLostConnectionHandsUnacknowledgedMessagesBackForTheNextOne() throws Exception {
     append(3);
     Drainer drainer = drainer(options());

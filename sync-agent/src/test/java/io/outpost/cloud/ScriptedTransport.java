@@ -11,12 +11,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * code, a failure, or nothing.
  */
 final class ScriptedTransport implements CloudTransport {
-  /** One publish as the drain sent it; complete {@link #puback} to answer. */
+  /**
+   * One publish as the drain sent it, and the thread it was sent from; complete {@link #puback} to
+   * answer.
+   */
   record Sent(
       String topic,
       byte[] payload,
       List<Map.Entry<String, String>> userProperties,
-      CompletableFuture<Integer> puback) {
+      CompletableFuture<Integer> puback,
+      String thread) {
     String text() {
       return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -52,7 +56,7 @@ final class ScriptedTransport implements CloudTransport {
       List<Map.Entry<String, String>> userProperties,
       String contentType) {
     CompletableFuture<Integer> puback = new CompletableFuture<>();
-    sent.add(new Sent(topic, payload, userProperties, puback));
+    sent.add(new Sent(topic, payload, userProperties, puback, Thread.currentThread().getName()));
     return puback;
   }
 

@@ -68,17 +68,19 @@ class CommitPacerTest {
   void theLegacyLingerKeyBecomesABudget() {
     assertThat(
             new SpoolOptions(
-                    null, null, null, null, null, null, null, null, null, null, null, 50, null)
+                    null, null, null, null, null, null, null, null, null, null, null, 50, null,
+                    null)
                 .maxCommitsPerSecond())
         .isEqualTo(20);
     assertThat(
             new SpoolOptions(
-                    null, null, null, null, null, null, null, null, null, null, null, 0, null)
+                    null, null, null, null, null, null, null, null, null, null, null, 0, null, null)
                 .maxCommitsPerSecond())
         .isZero();
     assertThat(
             new SpoolOptions(
-                    null, null, null, null, null, null, null, null, null, null, null, 1000, null)
+                    null, null, null, null, null, null, null, null, null, null, null, 1000, null,
+                    null)
                 .maxCommitsPerSecond())
         .isEqualTo(1);
   }
@@ -95,12 +97,13 @@ class CommitPacerTest {
     assertThatThrownBy(
             () ->
                 new SpoolOptions(
-                    null, null, null, null, null, null, null, null, null, null, null, -1, null))
+                    null, null, null, null, null, null, null, null, null, null, null, -1, null,
+                    null))
         .hasMessageStartingWith("commitLingerMillis:");
     assertThatThrownBy(
             () ->
                 new SpoolOptions(
-                    null, null, null, null, null, null, null, null, null, null, null, 50, 20))
+                    null, null, null, null, null, null, null, null, null, null, null, 50, 20, null))
         .hasMessageStartingWith("commitLingerMillis:");
   }
 }

@@ -41,6 +41,15 @@ class OptionsYamlTest {
     assertThat(options.synchronous()).isEqualTo(Synchronous.NORMAL);
     assertThat(options.spoolQos0()).isTrue();
     assertThat(options.commitBatchMax()).isEqualTo(SpoolOptions.DEFAULT_COMMIT_BATCH_MAX);
+    assertThat(options.pageSize()).isEqualTo(SpoolOptions.DEFAULT_PAGE_SIZE);
+  }
+
+  @Test
+  void bindsTheSpoolPageSize() throws Exception {
+    assertThat(yaml.readValue("pageSize: 4096\n", SpoolOptions.class).pageSize()).isEqualTo(4096);
+    assertThatThrownBy(() -> yaml.readValue("pageSize: 1000\n", SpoolOptions.class))
+        .isInstanceOf(ValueInstantiationException.class)
+        .hasMessageContaining("pageSize: must be a power of two");
   }
 
   @Test

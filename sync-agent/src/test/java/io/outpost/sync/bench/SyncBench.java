@@ -38,8 +38,9 @@ import java.util.stream.Stream;
  * window 1000). batched: drain under a 100 publishes/s limit with 128 KiB batch envelopes.
  * mosquitto: unbatched MQTT 5 drain to Mosquitto (out of process, loopback TCP), after a warm-up
  * drain. steady: a steady stream (-Drate=1000 msg/s for -Dseconds=30) for each wear budget in
- * -Dbudgets=0,100,40,25,10,5: bytes written to disk per payload byte (the WAL checkpointed at close
- * included) and append latency (= the PUBACK delay a QoS 1 device sees).
+ * -Dbudgets=0,100,40,25,10,5 and each page size in -DpageSizes=4096: bytes written to disk per
+ * payload byte (the WAL checkpointed at close included) and append latency (= the PUBACK delay a
+ * QoS 1 device sees).
  */
 public final class SyncBench {
   private static final int PAYLOAD = 200;
@@ -65,11 +66,14 @@ public final class SyncBench {
     }
     if (which.equals("steady")) {
       // storage.maxCommitsPerSecond settings; 0 = no budget (latency first)
-      for (String budget : System.getProperty("budgets", "0,100,40,25,10,5").split(",")) {
-        steady(
-            Integer.getInteger("rate", 1000),
-            Integer.getInteger("seconds", 30),
-            Integer.parseInt(budget));
+      for (String pageSize : System.getProperty("pageSizes", "4096").split(",")) {
+        for (String budget : System.getProperty("budgets", "0,100,40,25,10,5").split(",")) {
+          steady(
+              Integer.getInteger("rate", 1000),
+              Integer.getInteger("seconds", 30),
+              Integer.parseInt(budget),
+              Integer.parseInt(pageSize));
+        }
       }
     }
   }
@@ -109,7 +113,7 @@ public final class SyncBench {
     }
   }
 
-  private static void steady(int rate, int seconds, int budget) throws Exception {
+  private static void steady(int rate, int seconds, int budget, int pageSize) throws Exception {
     Path dir = Files.createTempDirectory("outpost-bench-steady");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     int count = rate * seconds;
@@ -120,7 +124,9 @@ public final class SyncBench {
     double perCommit;
     try (SqliteSpool spool =
         SqliteSpool.open(
-            SpoolOptions.in(dir).withMaxCommitsPerSecond(budget), registry, Clock.systemUTC())) {
+            SpoolOptions.in(dir).withMaxCommitsPerSecond(budget).withPageSize(pageSize),
+            registry,
+            Clock.systemUTC())) {
       long start = System.nanoTime();
       for (int i = 0; i < count; i++) {
         long due = start + (long) i * 1_000_000_000L / rate;
@@ -156,10 +162,11 @@ public final class SyncBench {
         writeBytes() - writtenBefore; // after close: the WAL is checkpointed into the database
     java.util.Arrays.sort(latencies);
     System.out.printf(
-        "steady %,d msg/s x %d s, maxCommitsPerSecond %3d: %.2f bytes written per payload byte"
+        "steady %,d msg/s x %d s, page size %5d, maxCommitsPerSecond %3d: %.2f bytes written per payload byte"
             + " (%,.0f B/msg), %.1f msgs per commit, append latency p50 %.2f ms p99 %.2f ms max %.2f ms%n",
         rate,
         seconds,
+        pageSize,
         budget,
         (double) written / count / PAYLOAD,
         (double) written / count,
