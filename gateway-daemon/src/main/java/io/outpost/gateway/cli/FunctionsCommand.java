@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
       FunctionsCommand.Deploy.class,
       FunctionsCommand.Invoke.class,
       FunctionsCommand.Rollback.class,
-      FunctionsCommand.Remove.class
+      FunctionsCommand.Remove.class,
+      FunctionsLogsCommand.class
     })
 final class FunctionsCommand extends AdminCommand {
 
@@ -183,6 +184,9 @@ final class FunctionsCommand extends AdminCommand {
                     + (result.hasNonNull("error") ? ": " + result.path("error").asText() : ""));
         for (JsonNode out : result.path("outputs")) {
           out().println("  -> " + out.path("topic").asText() + " " + out.path("payload").asText());
+        }
+        for (JsonNode line : result.path("logs")) {
+          out().println("  | " + LogLineFormat.format(line));
         }
       }
       return "ok".equals(result.path("outcome").asText()) ? ExitCodes.OK : ExitCodes.SOFTWARE;

@@ -1,5 +1,6 @@
 package io.outpost.function.runtime;
 
+import io.outpost.function.runtime.logs.FunctionLogOptions;
 import io.outpost.function.runtime.sandbox.Isolation;
 import io.outpost.function.runtime.sandbox.LimitCaps;
 import io.outpost.function.runtime.sandbox.SandboxMode;
@@ -61,6 +62,8 @@ import java.util.Map;
  * @param childJvmStartMillis how long a Java function's child JVM may take to start and load its
  *     handler before the deploy (or the invocation that restarts it) fails; default {@value
  *     #DEFAULT_CHILD_JVM_START_MILLIS}
+ * @param logs bounds of the per-function logs ({@link FunctionLogOptions}); defaults as documented
+ *     there; read at start
  */
 public record FunctionRuntimeOptions(
     Long defaultTimeoutMillis,
@@ -83,7 +86,8 @@ public record FunctionRuntimeOptions(
     LimitCaps limits,
     SandboxMode sandbox,
     Isolation defaultIsolation,
-    Long childJvmStartMillis) {
+    Long childJvmStartMillis,
+    FunctionLogOptions logs) {
 
   public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
   public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -150,6 +154,7 @@ public record FunctionRuntimeOptions(
     defaultIsolation = defaultIsolation == null ? Isolation.PROCESS : defaultIsolation;
     childJvmStartMillis =
         positive("childJvmStartMillis", childJvmStartMillis, DEFAULT_CHILD_JVM_START_MILLIS);
+    logs = logs == null ? FunctionLogOptions.DEFAULTS : logs;
     for (Map.Entry<String, FunctionOverrides> e : overrides.entrySet()) {
       if (e.getValue() == null) {
         throw new IllegalArgumentException(
@@ -169,7 +174,7 @@ public record FunctionRuntimeOptions(
   public static FunctionRuntimeOptions defaults() {
     return new FunctionRuntimeOptions(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
   }
 
   /** A copy with another default timeout. */
@@ -195,7 +200,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another default overflow policy. */
@@ -221,7 +227,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another default queue bound. */
@@ -247,7 +254,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another BROKEN threshold and first back-off. */
@@ -273,7 +281,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another first restart back-off for process functions. */
@@ -299,7 +308,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another abandoned-thread limit. */
@@ -325,7 +335,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another sandbox mode. */
@@ -351,7 +362,8 @@ public record FunctionRuntimeOptions(
         limits,
         mode,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another default isolation for Java functions. */
@@ -377,7 +389,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         isolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with other limit caps. */
@@ -403,7 +416,8 @@ public record FunctionRuntimeOptions(
         caps,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with other per-function overrides. */
@@ -429,7 +443,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with another default idle time before on-demand functions scale to zero (0 = never). */
@@ -455,7 +470,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** A copy with other wasm memory bounds. */
@@ -481,7 +497,8 @@ public record FunctionRuntimeOptions(
         limits,
         sandbox,
         defaultIsolation,
-        childJvmStartMillis);
+        childJvmStartMillis,
+        logs);
   }
 
   /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */

@@ -3,6 +3,7 @@ package io.outpost.function.runtime.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.function.FunctionLogger;
+import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.io.BufferedInputStream;
@@ -40,6 +41,10 @@ final class ChildProcess {
   private final ObjectMapper mapper;
   private final int maxLineBytes;
   private final ExitListener onExit;
+  private final Output output;
+  private final Map<Long, String> invocations = new ConcurrentHashMap<>();
+  private volatile InputStream stderr;
+  private volatile boolean stderrBetweenLines;
   private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
 
   private ChildProcess(
@@ -48,8 +53,10 @@ final class ChildProcess {
       FunctionLogger log,
       ObjectMapper mapper,
       int maxLineBytes,
+      Output output,
       ExitListener onExit) {
     this.process = process;
+    this.output = output;
     this.stdin = process.getOutputStream();
     this.log = log;
     this.mapper = mapper;
@@ -76,6 +83,7 @@ final class ChildProcess {
       int maxLineBytes,
       ObjectMapper mapper,
       FunctionLogger log,
+      Output output,
       ExitListener onExit)
       throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(pkg.workingDirectory().toFile());
@@ -90,6 +98,7 @@ final class ChildProcess {
             log,
             mapper,
             maxLineBytes,
+            output,
             onExit);
     if (handshake) {
       child.pending.put(READY_ID, child.ready);
@@ -126,11 +135,17 @@ final class ChildProcess {
    * arrive.
    */
   CompletableFuture<JsonNode> send(
-      long id, byte[] line, java.util.function.Consumer<JsonNode> publishNow) throws IOException {
+      long id, String invocationId, byte[] line, java.util.function.Consumer<JsonNode> publishNow)
+      throws IOException {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     pending.put(id, reply);
     early.put(id, publishNow);
-    reply.whenComplete((r, e) -> early.remove(id));
+    invocations.put(id, invocationId);
+    reply.whenComplete(
+        (r, e) -> {
+          early.remove(id);
+          invocations.remove(id);
+        });
     try {
       synchronized (stdin) {
         stdin.write(line);
@@ -139,6 +154,7 @@ final class ChildProcess {
     } catch (IOException e) {
       pending.remove(id);
       early.remove(id);
+      invocations.remove(id);
       throw new IOException(
           "process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
     }
@@ -208,9 +224,7 @@ final class ChildProcess {
     try {
       reply = mapper.readTree(line);
     } catch (IOException e) {
-      log.warn(
-          "protocol: ignoring a stdout line that is not JSON (log to stderr instead): {}",
-          abbreviate(line));
+      output.line(LogSource.STDOUT_NOISE, abbreviate(line), currentInvocation());
       return;
     }
     JsonNode id = reply == null ? null : reply.get("id");
@@ -255,12 +269,56 @@ final class ChildProcess {
 
   private void readStderr() {
     try (InputStream in = new BufferedInputStream(process.getErrorStream())) {
-      String line;
-      while ((line = readLine(in, true)) != null) {
-        log.info("[pid {}] {}", process.pid(), line);
+      stderr = in;
+      while (true) {
+        stderrBetweenLines = true;
+        in.mark(1);
+        int first = in.read(); // blocks until the child writes
+        stderrBetweenLines = false;
+        if (first == -1) {
+          return;
+        }
+        in.reset();
+        String line = readLine(in, true);
+        if (line == null) {
+          return;
+        }
+        output.line(LogSource.STDERR, line, currentInvocation());
       }
     } catch (IOException e) {
       log.debug("stderr of pid {} closed: {}", process.pid(), e.toString());
+    } finally {
+      stderrBetweenLines = true;
+    }
+  }
+
+  /**
+   * Waits (at most {@code maxMillis}) until every stderr byte the child wrote so far was read and
+   * handed on, so an invocation's lines are in its log when its result is reported. A child that
+   * flushed stderr before writing its result line is fully covered.
+   */
+  void awaitStderrRead(long maxMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+    int quiet = 0;
+    while (quiet < 2 && System.nanoTime() < deadline) {
+      quiet = stderrQuiet() ? quiet + 1 : 0;
+      if (quiet < 2) {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private boolean stderrQuiet() {
+    InputStream in = stderr;
+    try {
+      return in != null && stderrBetweenLines && in.available() == 0;
+    } catch (IOException e) {
+      return true; // closed: nothing more to read
     }
   }
 
@@ -274,6 +332,24 @@ final class ChildProcess {
       }
     }
     return any;
+  }
+
+  /** The invocation a line of output belongs to: the one in flight, if exactly one is. */
+  private String currentInvocation() {
+    if (invocations.size() != 1) {
+      return null;
+    }
+    java.util.Iterator<String> it = invocations.values().iterator();
+    return it.hasNext() ? it.next() : null;
+  }
+
+  /** Where the child's stderr lines and stray stdout lines go. */
+  interface Output {
+    /**
+     * @param source {@link LogSource#STDERR} or {@link LogSource#STDOUT_NOISE}
+     * @param invocationId the invocation in flight, null when none or several are
+     */
+    void line(LogSource source, String text, String invocationId);
   }
 
   /** Told once when the child is gone. */

@@ -16,6 +16,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
@@ -126,7 +127,7 @@ public final class WasmInvoker implements Invoker {
       checkMemory(memory[0]);
       throw new WasmFunctionException("module trapped: " + e.getMessage());
     } finally {
-      logStderr(stderr);
+      logStderr(stderr, inv.id);
     }
     checkMemory(memory[0]);
     if (exitCode != 0) {
@@ -220,10 +221,10 @@ public final class WasmInvoker implements Invoker {
     throw new WasmFunctionException("protocol: the module wrote no result line on stdout");
   }
 
-  private void logStderr(BoundedOutput stderr) {
+  private void logStderr(BoundedOutput stderr, String invocationId) {
     String text = stderr.text();
     if (!text.isEmpty()) {
-      text.lines().forEach(l -> instance.logger().info("{}", l));
+      text.lines().forEach(l -> instance.output(LogSource.STDERR, "INFO", invocationId, l));
     }
   }
 
