@@ -61,6 +61,7 @@ class FunctionsLogsCliTest {
         handler: %s
         triggers: ["logged/in"]
         isolation: in-process
+        inputEncoding: binary
         """
                 .formatted(LoggingHandler.class.getName()),
             LoggingHandler.class);

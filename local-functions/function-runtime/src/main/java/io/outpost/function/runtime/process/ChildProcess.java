@@ -28,6 +28,9 @@ final class ChildProcess {
   private static final long EXIT_WAIT_MILLIS = 5_000;
   private static final long GRACEFUL_EXIT_MILLIS = 500;
 
+  /** How long the stderr reader must have been idle before a result is reported (millis). */
+  private static final long STDERR_IDLE = 5;
+
   /** The id of the ready line a handshaking child writes once it loaded its handler. */
   static final long READY_ID = 0;
 
@@ -43,8 +46,9 @@ final class ChildProcess {
   private final ExitListener onExit;
   private final Output output;
   private final Map<Long, String> invocations = new ConcurrentHashMap<>();
-  private volatile InputStream stderr;
   private volatile boolean stderrBetweenLines;
+  private volatile long stderrActiveNanos = System.nanoTime();
+  private volatile String lastInvocation;
   private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
 
   private ChildProcess(
@@ -141,6 +145,7 @@ final class ChildProcess {
     pending.put(id, reply);
     early.put(id, publishNow);
     invocations.put(id, invocationId);
+    lastInvocation = invocationId;
     reply.whenComplete(
         (r, e) -> {
           early.remove(id);
@@ -269,12 +274,13 @@ final class ChildProcess {
 
   private void readStderr() {
     try (InputStream in = new BufferedInputStream(process.getErrorStream())) {
-      stderr = in;
       while (true) {
+        stderrActiveNanos = System.nanoTime();
         stderrBetweenLines = true;
         in.mark(1);
         int first = in.read(); // blocks until the child writes
         stderrBetweenLines = false;
+        stderrActiveNanos = System.nanoTime();
         if (first == -1) {
           return;
         }
@@ -293,32 +299,23 @@ final class ChildProcess {
   }
 
   /**
-   * Waits (at most {@code maxMillis}) until every stderr byte the child wrote so far was read and
-   * handed on, so an invocation's lines are in its log when its result is reported. A child that
-   * flushed stderr before writing its result line is fully covered.
+   * Waits (at most {@code maxMillis}) until the stderr reader has been idle for a moment, so lines
+   * the child wrote just before its result are in the log when the result is reported. (Asking the
+   * stream how much is buffered would wait for the reader's lock while it blocks.)
    */
   void awaitStderrRead(long maxMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
-    int quiet = 0;
-    while (quiet < 2 && System.nanoTime() < deadline) {
-      quiet = stderrQuiet() ? quiet + 1 : 0;
-      if (quiet < 2) {
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+    while (System.nanoTime() < deadline) {
+      if (stderrBetweenLines
+          && System.nanoTime() - stderrActiveNanos > TimeUnit.MILLISECONDS.toNanos(STDERR_IDLE)) {
+        return;
       }
-    }
-  }
-
-  private boolean stderrQuiet() {
-    InputStream in = stderr;
-    try {
-      return in != null && stderrBetweenLines && in.available() == 0;
-    } catch (IOException e) {
-      return true; // closed: nothing more to read
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -334,13 +331,20 @@ final class ChildProcess {
     return any;
   }
 
-  /** The invocation a line of output belongs to: the one in flight, if exactly one is. */
+  /**
+   * The invocation a line of output belongs to: the one in flight if exactly one is; with none in
+   * flight, the last one (its lines may be read just after its result); with several, unknown.
+   */
   private String currentInvocation() {
-    if (invocations.size() != 1) {
+    int inFlight = invocations.size();
+    if (inFlight == 0) {
+      return lastInvocation;
+    }
+    if (inFlight > 1) {
       return null;
     }
     java.util.Iterator<String> it = invocations.values().iterator();
-    return it.hasNext() ? it.next() : null;
+    return it.hasNext() ? it.next() : lastInvocation;
   }
 
   /** Where the child's stderr lines and stray stdout lines go. */
