@@ -116,7 +116,6 @@ public final class FunctionRuntime implements AutoCloseable {
             CompletableFuture.runAsync(
                 () -> {
                   synchronized (adminLock) {
-                    logs.start();
                     try {
                       LOG.info("function sandbox: {}", deployer.services.openSandbox().describe());
                       deployer.loadAll();
@@ -124,6 +123,7 @@ public final class FunctionRuntime implements AutoCloseable {
                       throw new java.io.UncheckedIOException("cannot read deployed functions", e);
                     }
                     phase = Phase.RUNNING;
+                    logs.start(); // not before: a start that fails leaves no thread behind
                   }
                   deployer.slots.values().forEach(this::changed);
                 },

@@ -101,6 +101,8 @@ public final class FunctionLogStore implements FunctionLogs, AutoCloseable {
         .description("Function log lines waiting for the log writer")
         .register(registry);
     this.writer = new Thread(this::run, "outpost-fn-logs");
+    // a daemon thread, so a runtime that never stopped cannot hold the JVM; stop() drains it
+    writer.setDaemon(true);
   }
 
   private static Counter dropped(MeterRegistry registry, String reason) {
