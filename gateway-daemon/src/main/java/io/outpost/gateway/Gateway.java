@@ -217,6 +217,7 @@ public final class Gateway {
               new ClientsApi(broker),
               new SpoolApi(spool),
               new ReloadApi(this::reload),
+              new io.outpost.gateway.admin.FunctionLogsApi(functions, clock),
               new FunctionsApi(
                   functions,
                   dataDir.resolve("uploads"),

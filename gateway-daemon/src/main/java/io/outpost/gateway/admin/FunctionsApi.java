@@ -157,10 +157,35 @@ public final class FunctionsApi implements AdminApi {
                     "function-not-found",
                     "no function named '" + ctx.pathParam("name") + "'");
               } else {
-                Responses.json(ctx, 200, result(r));
+                withLogs(ctx, r, m.receivedAt());
               }
             })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Answers with the result and the lines the invocation logged ({@code logs}, keyed by its {@code
+   * invocation} id), read from the function's log.
+   */
+  private void withLogs(RoutingContext ctx, InvocationResult r, java.time.Instant startedAt) {
+    JsonObject body = result(r).put("invocation", r.invocationId());
+    if (r.invocationId() == null) {
+      Responses.json(ctx, 200, body.put("logs", new JsonArray()));
+      return;
+    }
+    Future.fromCompletionStage(
+            runtime.logs().read(r.function(), startedAt.minusSeconds(1), LogQuery.MAX_LINES),
+            ctx.vertx().getOrCreateContext())
+        .onComplete(
+            ar -> {
+              JsonArray logs = new JsonArray();
+              if (ar.succeeded()) {
+                ar.result().stream()
+                    .filter(l -> r.invocationId().equals(l.invocationId()))
+                    .forEach(l -> logs.add(FunctionLogsApi.json(l)));
+              }
+              Responses.json(ctx, 200, body.put("logs", logs));
+            });
   }
 
   /**

@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
       FunctionsCommand.Remove.class,
       FunctionsValidateCommand.class,
       FunctionsActivateCommand.class,
-      FunctionsInitCommand.class
+      FunctionsInitCommand.class,
+      FunctionsLogsCommand.class
     })
 final class FunctionsCommand extends AdminCommand {
 
@@ -178,6 +179,9 @@ final class FunctionsCommand extends AdminCommand {
                     + (result.hasNonNull("error") ? ": " + result.path("error").asText() : ""));
         for (JsonNode out : result.path("outputs")) {
           out().println("  -> " + out.path("topic").asText() + " " + out.path("payload").asText());
+        }
+        for (JsonNode line : result.path("logs")) {
+          out().println("  | " + LogLineFormat.format(line));
         }
       }
       // a function that failed on the test message is the function's problem, not the daemon's

@@ -195,6 +195,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void functionLogBoundsLoadAndAnInvalidOneNamesItsKeyAndLine() throws Exception {
+    var logs =
+        loader
+            .parse("functions: {logs: {maxBytesPerFunction: 65536, maxFiles: 2}}\n", "test")
+            .functions()
+            .logs();
+
+    assertThat(logs.maxBytesPerFunction()).isEqualTo(65_536L);
+    assertThat(logs.maxFiles()).isEqualTo(2);
+    assertThat(logs.maxLineBytes()).isEqualTo(4_096);
+    assertRejected(
+        """
+        functions:
+          logs:
+            maxFiles: 0
+        """,
+        "functions.logs.maxFiles",
+        3,
+        "must be 1 to 100");
+  }
+
+  @Test
   void functionLimitCapsAndSandboxModeAreValidatedNamingKeyAndLine() throws Exception {
     assertThat(
             loader

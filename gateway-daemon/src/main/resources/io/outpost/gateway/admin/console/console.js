@@ -175,6 +175,14 @@
       } else {
         cell(tr, '');
       }
+      var logs = document.createElement('button');
+      logs.type = 'button';
+      logs.textContent = 'Logs';
+      logs.setAttribute('data-action', 'logs');
+      logs.setAttribute('data-name', f.name);
+      var td = document.createElement('td');
+      td.appendChild(logs);
+      tr.appendChild(td);
     });
 
     var dead = s.deadLetters || [];
@@ -219,7 +227,47 @@
     }
   }
 
+  /** The function log shown live under the functions table (one at a time). */
+  var LOG_LINES = 500;
+  var logStream = null;
+
+  function showLogs(name) {
+    closeLogs();
+    $('logs-name').textContent = name;
+    $('logs-lines').textContent = '';
+    $('function-logs').hidden = false;
+    $('logs-state').textContent = 'connecting';
+    logStream = new EventSource('/api/functions/' + encodeURIComponent(name) + '/logs?follow=true&lines=200');
+    logStream.onopen = function () {
+      $('logs-lines').textContent = ''; // the stream starts with the recent history again
+      $('logs-state').textContent = 'live';
+      $('logs-state').className = 'badge ok';
+    };
+    logStream.onmessage = function (e) {
+      var l = JSON.parse(e.data);
+      var pre = $('logs-lines');
+      var atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+      var line = document.createElement('div');
+      line.className = 'level-' + l.level;
+      line.textContent = l.time + ' ' + l.level + ' ' + l.source + (l.invocation ? ' [' + l.invocation + ']' : '') + ' ' + l.message;
+      pre.appendChild(line);
+      while (pre.childNodes.length > LOG_LINES) { pre.removeChild(pre.firstChild); }
+      if (atEnd) { pre.scrollTop = pre.scrollHeight; }
+    };
+    logStream.onerror = function () { $('logs-state').textContent = 'reconnecting'; $('logs-state').className = 'badge bad'; };
+  }
+
+  function closeLogs() {
+    if (logStream) { logStream.close(); logStream = null; }
+    $('function-logs').hidden = true;
+  }
+
   function start() {
+    $('functions').addEventListener('click', function (e) {
+      var b = e.target.closest('button[data-action="logs"]');
+      if (b) { showLogs(b.getAttribute('data-name')); }
+    });
+    $('logs-close').addEventListener('click', closeLogs);
     document.body.addEventListener('htmx:configRequest', function (e) {
       e.detail.headers['X-CSRF-Token'] = csrf;
     });

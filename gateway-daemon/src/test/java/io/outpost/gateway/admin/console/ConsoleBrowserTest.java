@@ -36,8 +36,8 @@ import org.openqa.selenium.StaleElementReferenceException;
  * against a daemon with a device publishing, a cloud (Moquette) that refuses large messages, and a
  * deployed function that fails on empty input. Signs in with the token, watches the counters move,
  * disconnects the device, retries and deletes dead letters, reads the function's state and last
- * error; the page must log no console errors and must not scroll sideways. A failing test leaves a
- * screenshot in {@code target/console-screenshots/}.
+ * error and follows its log; the page must log no console errors and must not scroll sideways. A
+ * failing test leaves a screenshot in {@code target/console-screenshots/}.
  */
 @Timeout(150)
 class ConsoleBrowserTest {
@@ -329,6 +329,21 @@ class ConsoleBrowserTest {
                     .containsPattern("errored|broken|running")
                     .contains("nothing to shout"));
 
+    // the function's own log, live: recent lines at once, a new invocation's lines as they come
+    clickIn("#functions tr[data-function='shout']", "logs");
+    waiting().until(() -> text("logs-lines").contains("nothing to shout"));
+    assertThat(text("logs-name")).isEqualTo("shout");
+    assertThat(text("logs-lines")).contains("version 1.0.0 active");
+    long failuresShown =
+        text("logs-lines").lines().filter(l -> l.contains("nothing to shout")).count();
+    invoke("shout", "shout/in", "");
+    waiting()
+        .until(
+            () ->
+                text("logs-lines").lines().filter(l -> l.contains("nothing to shout")).count()
+                    > failuresShown);
+    assertThat(text("logs-state")).isEqualTo("live");
+
     // deploy a new version from the page, then roll back to the first one
     Path next =
         FunctionJars.jar(
@@ -368,6 +383,21 @@ class ConsoleBrowserTest {
         .isLessThanOrEqualTo(viewport.intValue());
     assertThat(browser.consoleProblems()).as("browser console").isEmpty();
     browser.screenshot("console-phone"); // for the reviewer's eye: the console as a phone shows it
+  }
+
+  /** Invokes a function through the admin API, as the CLI does. */
+  private void invoke(String function, String topic, String payload) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base() + "/api/functions/" + function + "/invoke"))
+                .header("Authorization", "Bearer " + token())
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        new JsonObject().put("topic", topic).put("payload", payload).encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   /** The version the functions table shows for {@code shout}. */

@@ -10,6 +10,7 @@ import io.outpost.function.runtime.invoke.FunctionThreads;
 import io.outpost.function.runtime.invoke.Invocation;
 import io.outpost.function.runtime.invoke.RuntimeServices;
 import io.outpost.function.runtime.invoke.StrandedThreads;
+import io.outpost.function.runtime.logs.FunctionLogStore;
 import io.outpost.function.runtime.sandbox.Sandbox;
 import io.outpost.function.runtime.sandbox.SandboxMode;
 import java.nio.file.Path;
@@ -50,6 +51,9 @@ public final class FunctionRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FunctionRuntime.class);
   private static final String UNKNOWN_FUNCTION_TAG = "_unknown";
 
+  /** The directory beside {@code functionsDir} that holds each function's log. */
+  public static final String LOGS_DIR = "function-logs";
+
   private enum Phase {
     NEW,
     RUNNING,
@@ -63,13 +67,15 @@ public final class FunctionRuntime implements AutoCloseable {
   private final Reconfigurer reconfigurer;
   private final List<Consumer<FunctionInfo>> listeners = new CopyOnWriteArrayList<>();
   private final Counter notFound;
+  private final FunctionLogStore logs;
   private volatile Phase phase = Phase.NEW;
   private CompletableFuture<Void> started;
   private CompletableFuture<Void> stopped;
 
   /**
    * @param options runtime settings (YAML {@code functions:})
-   * @param functionsDir where deployed packages persist, normally {@code <storage dir>/functions}
+   * @param functionsDir where deployed packages persist, normally {@code <storage dir>/functions};
+   *     each function's log is kept beside it, in {@code function-logs/<name>/}
    * @param host publishes outputs and error records into the local broker
    * @param registry metrics
    * @param clock time source for receive/error timestamps and BROKEN back-off
@@ -88,7 +94,10 @@ public final class FunctionRuntime implements AutoCloseable {
     scheduler.setRemoveOnCancelPolicy(true);
     this.lifecycle =
         Executors.newSingleThreadExecutor(new FunctionThreads("outpost-fn-lifecycle", false));
-    RuntimeServices services = new RuntimeServices(options, clock, scheduler, registry);
+    this.logs =
+        new FunctionLogStore(
+            functionsDir.resolveSibling(LOGS_DIR), options.logs(), registry, clock);
+    RuntimeServices services = new RuntimeServices(options, clock, scheduler, registry, logs);
     this.deployer = new Deployer(functionsDir, services, host, this::changed);
     this.reconfigurer = new Reconfigurer(deployer);
     this.notFound =
@@ -114,6 +123,7 @@ public final class FunctionRuntime implements AutoCloseable {
                       throw new java.io.UncheckedIOException("cannot read deployed functions", e);
                     }
                     phase = Phase.RUNNING;
+                    logs.start(); // not before: a start that fails leaves no thread behind
                   }
                   deployer.slots.values().forEach(this::changed);
                 },
@@ -168,6 +178,7 @@ public final class FunctionRuntime implements AutoCloseable {
       requireRunning();
       FunctionInfo removed = deployer.remove(name);
       if (removed != null) {
+        logs.delete(name); // after the lines its last version logged while stopping
         notifyListeners(removed);
       }
       return removed != null;
@@ -302,6 +313,7 @@ public final class FunctionRuntime implements AutoCloseable {
                     phase = Phase.STOPPED;
                     deployer.stopAll();
                     deployer.services.closeSandbox();
+                    logs.close();
                   }
                   scheduler.shutdownNow();
                   lifecycle.shutdownNow();
@@ -337,6 +349,14 @@ public final class FunctionRuntime implements AutoCloseable {
    */
   public List<StrandedThreads.Entry> strandedThreads() {
     return deployer.services.strandedThreads().list();
+  }
+
+  /**
+   * Every function's own log: handler lines, process output and runtime events, to read and follow
+   * (the admin API's {@code /api/functions/<name>/logs}).
+   */
+  public FunctionLogs logs() {
+    return logs;
   }
 
   /** {@link #stop()} and wait. */

@@ -1,5 +1,6 @@
 package io.outpost.function.runtime;
 
+import io.outpost.function.runtime.logs.FunctionLogOptions;
 import io.outpost.function.runtime.sandbox.Isolation;
 import io.outpost.function.runtime.sandbox.LimitCaps;
 import io.outpost.function.runtime.sandbox.SandboxMode;
@@ -65,6 +66,8 @@ import java.util.Map;
  *     new program before it takes traffic: a program that exits within this time (it cannot start,
  *     or would crash-loop) fails the switch and the previous version keeps running; 0 = do not
  *     watch; default {@value #DEFAULT_DEPLOY_PROBE_MILLIS}
+ * @param logs bounds of the per-function logs ({@link FunctionLogOptions}); defaults as documented
+ *     there; read at start
  */
 public record FunctionRuntimeOptions(
     Long defaultTimeoutMillis,
@@ -88,7 +91,8 @@ public record FunctionRuntimeOptions(
     SandboxMode sandbox,
     Isolation defaultIsolation,
     Long childJvmStartMillis,
-    Long deployProbeMillis) {
+    Long deployProbeMillis,
+    FunctionLogOptions logs) {
 
   public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
   public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -161,6 +165,7 @@ public record FunctionRuntimeOptions(
       throw new IllegalArgumentException(
           "deployProbeMillis: must be >= 0 (0 = do not watch), was " + deployProbeMillis);
     }
+    logs = logs == null ? FunctionLogOptions.DEFAULTS : logs;
     for (Map.Entry<String, FunctionOverrides> e : overrides.entrySet()) {
       if (e.getValue() == null) {
         throw new IllegalArgumentException(
@@ -207,7 +212,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another default overflow policy. */
@@ -234,7 +240,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another default queue bound. */
@@ -261,7 +268,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another BROKEN threshold and first back-off. */
@@ -288,7 +296,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another first restart back-off for process functions. */
@@ -315,7 +324,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another abandoned-thread limit. */
@@ -342,7 +352,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another sandbox mode. */
@@ -369,7 +380,8 @@ public record FunctionRuntimeOptions(
         mode,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another default isolation for Java functions. */
@@ -396,7 +408,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         isolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with other limit caps. */
@@ -423,7 +436,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with other per-function overrides. */
@@ -450,7 +464,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with another default idle time before on-demand functions scale to zero (0 = never). */
@@ -477,7 +492,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** A copy with other wasm memory bounds. */
@@ -504,7 +520,8 @@ public record FunctionRuntimeOptions(
         sandbox,
         defaultIsolation,
         childJvmStartMillis,
-        deployProbeMillis);
+        deployProbeMillis,
+        logs);
   }
 
   /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */

@@ -13,6 +13,8 @@ import java.util.List;
  *     FunctionHost})
  * @param duration time from start of execution to end (zero if it never ran)
  * @param error a human-readable reason for failed outcomes, null for OK
+ * @param invocationId the id the invocation's lines carry in the function's log, null when it was
+ *     never queued (e.g. NOT_FOUND)
  */
 public record InvocationResult(
     String function,
@@ -20,12 +22,24 @@ public record InvocationResult(
     Outcome outcome,
     List<OutboundMessage> outputs,
     Duration duration,
-    String error) {
+    String error,
+    String invocationId) {
 
   /** Copies the output list. */
   public InvocationResult {
     outputs = outputs == null ? List.of() : List.copyOf(outputs);
     duration = duration == null ? Duration.ZERO : duration;
+  }
+
+  /** A result without an invocation id. */
+  public InvocationResult(
+      String function,
+      String version,
+      Outcome outcome,
+      List<OutboundMessage> outputs,
+      Duration duration,
+      String error) {
+    this(function, version, outcome, outputs, duration, error, null);
   }
 
   static InvocationResult failed(String function, String version, Outcome outcome, String error) {

@@ -7,6 +7,7 @@ import io.outpost.function.Message;
 import io.outpost.function.Publication;
 import io.outpost.function.runtime.FunctionState;
 import io.outpost.function.runtime.InboundMessage;
+import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.Messages;
 import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.Outcome;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
 
 /**
  * One deployed version of a function: its invoker, its bounded queue and workers ({@link
@@ -39,6 +41,7 @@ public final class FunctionInstance {
   private final FunctionSlot slot;
   private final RuntimeServices services;
   private final ObjectMapper mapper = Messages.newMapper();
+  private final org.slf4j.Logger slf4j;
   private final FunctionLogger logger;
   private final CircuitBreaker breaker;
   private final Invoker invoker;
@@ -56,7 +59,9 @@ public final class FunctionInstance {
     this.spec = spec;
     this.slot = slot;
     this.services = services;
-    this.logger = new Slf4jFunctionLogger(spec.name());
+    this.slf4j = LoggerFactory.getLogger("outpost.function." + spec.name());
+    this.logger =
+        new Slf4jFunctionLogger(slf4j, spec.name(), services.logs(), LogSource.RUNTIME, null);
     this.breaker =
         BrokenDetector.create(spec, services.options(), services.clock(), slot::stateChanged);
     this.invoker = invokers.create(pkg, this, services);
@@ -102,6 +107,7 @@ public final class FunctionInstance {
     invoker.close();
     pool.awaitThreads(THREAD_JOIN_MILLIS);
     services.strandedThreads().adopt(spec.name(), spec.version(), pool.aliveThreads());
+    event("INFO", null, "version " + spec.version() + " stopped");
   }
 
   /**
@@ -267,6 +273,31 @@ public final class FunctionInstance {
 
   public FunctionLogger logger() {
     return logger;
+  }
+
+  /** The logger a handler sees during one invocation: its lines carry the invocation's id. */
+  FunctionLogger handlerLogger(Invocation inv) {
+    return new Slf4jFunctionLogger(slf4j, spec.name(), services.logs(), LogSource.HANDLER, inv.id);
+  }
+
+  /**
+   * Keeps one line a function's process wrote (stderr, or stdout that is not protocol) in the
+   * daemon's log and the function's own.
+   *
+   * @param invocationId the invocation it belongs to, null when not known
+   */
+  public void output(LogSource source, String level, String invocationId, String message) {
+    if ("WARN".equals(level) || "ERROR".equals(level)) {
+      slf4j.warn("[{}] {}", source.tag(), message);
+    } else {
+      slf4j.info("[{}] {}", source.tag(), message);
+    }
+    services.logs().append(spec.name(), level, source, invocationId, message);
+  }
+
+  /** A runtime event about this function, in its own log only (the daemon logs its own way). */
+  void event(String level, String invocationId, String message) {
+    services.logs().append(spec.name(), level, LogSource.RUNTIME, invocationId, message);
   }
 
   public ObjectMapper mapper() {

@@ -47,6 +47,7 @@ public final class FunctionSlot {
   private volatile List<String> previousVersions = List.of();
   private volatile List<String> keptVersions = List.of();
   private volatile String lastError;
+  private volatile FunctionState loggedState = FunctionState.RUNNING;
 
   public FunctionSlot(
       String name,
@@ -119,6 +120,17 @@ public final class FunctionSlot {
   public void activate(FunctionInstance instance, List<String> previous) {
     current = instance;
     previousVersions = List.copyOf(previous);
+    loggedState = FunctionState.RUNNING;
+    instance.event(
+        "INFO",
+        null,
+        "version "
+            + instance.spec().version()
+            + " active ("
+            + instance.spec().descriptor().runtime().yaml()
+            + " runtime, "
+            + instance.spec().descriptor().lifecycle().yaml()
+            + ")");
   }
 
   /**
@@ -149,13 +161,20 @@ public final class FunctionSlot {
       duration.record(nanos, TimeUnit.NANOSECONDS);
     }
     String version = instance.spec().version();
+    if (outcome == Outcome.ERROR || outcome == Outcome.TIMEOUT) {
+      instance.event(
+          outcome == Outcome.TIMEOUT ? "WARN" : "ERROR",
+          inv.id,
+          "invocation on " + inv.message.topic() + " ended " + outcome.tag() + ": " + error);
+    }
     if (outcome.isFailure()) {
       failures.increment();
       lastError = error;
       host(errors.record(name, version, outcome, error, inv.message));
     }
     inv.result.complete(
-        new InvocationResult(name, version, outcome, outputs, Duration.ofNanos(nanos), error));
+        new InvocationResult(
+            name, version, outcome, outputs, Duration.ofNanos(nanos), error, inv.id));
   }
 
   void noteError(String error) {
@@ -186,6 +205,23 @@ public final class FunctionSlot {
   }
 
   void stateChanged() {
+    FunctionInstance i = current;
+    if (i != null) {
+      FunctionState now = i.state();
+      FunctionState before = loggedState;
+      if (now != before) {
+        loggedState = now;
+        i.event(
+            now == FunctionState.BROKEN || now == FunctionState.ERRORED ? "WARN" : "INFO",
+            null,
+            "state "
+                + before
+                + " -> "
+                + now
+                + (now == FunctionState.IDLE ? " (scaled to zero)" : "")
+                + (lastError != null && now == FunctionState.BROKEN ? ": " + lastError : ""));
+      }
+    }
     onStateChange.run();
   }
 

@@ -16,6 +16,9 @@ public final class Invocation {
   private static final int RUNNING = 1;
   private static final int DONE = 2;
 
+  /** A short random id naming this invocation in the function's log and in its result. */
+  public final String id = newId();
+
   public final InboundMessage message;
   public final CompletableFuture<InvocationResult> result = new CompletableFuture<>();
   private final AtomicInteger state = new AtomicInteger(QUEUED);
@@ -24,6 +27,11 @@ public final class Invocation {
 
   public Invocation(InboundMessage message) {
     this.message = message;
+  }
+
+  private static String newId() {
+    long bits = java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL;
+    return String.format(java.util.Locale.ROOT, "%012x", bits);
   }
 
   /** Moves QUEUED to RUNNING; false if it was already finished (e.g. evicted). */

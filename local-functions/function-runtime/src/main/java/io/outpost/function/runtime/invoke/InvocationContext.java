@@ -18,6 +18,7 @@ public final class InvocationContext implements Context {
   private final FunctionInstance instance;
   private final Invocation invocation;
   private final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
+  private volatile FunctionLogger handlerLogger;
 
   InvocationContext(FunctionInstance instance, Invocation invocation) {
     this.instance = instance;
@@ -41,7 +42,12 @@ public final class InvocationContext implements Context {
 
   @Override
   public FunctionLogger logger() {
-    return instance.logger();
+    FunctionLogger l = handlerLogger;
+    if (l == null) {
+      l = instance.handlerLogger(invocation);
+      handlerLogger = l;
+    }
+    return l;
   }
 
   @Override
@@ -78,6 +84,11 @@ public final class InvocationContext implements Context {
     }
     published.add(message);
     instance.publishOutput(message);
+  }
+
+  /** The id of this invocation, as its log lines and result carry it. */
+  public String invocationId() {
+    return invocation.id;
   }
 
   List<OutboundMessage> published() {

@@ -3,6 +3,7 @@ package io.outpost.function.runtime.invoke;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
+import io.outpost.function.runtime.logs.FunctionLogStore;
 import io.outpost.function.runtime.sandbox.LimitHits;
 import io.outpost.function.runtime.sandbox.Sandbox;
 import java.time.Clock;
@@ -23,6 +24,7 @@ public final class RuntimeServices {
   private final MeterRegistry registry;
   private final LimitHits limitHits;
   private final StrandedThreads strandedThreads;
+  private final FunctionLogStore logs;
   private volatile FunctionRuntimeOptions options;
   private volatile Sandbox sandbox;
 
@@ -31,11 +33,24 @@ public final class RuntimeServices {
       Clock clock,
       ScheduledExecutorService scheduler,
       MeterRegistry registry) {
+    this(options, clock, scheduler, registry, FunctionLogStore.discarding());
+  }
+
+  /**
+   * @param logs where functions' log lines and runtime events about them are kept
+   */
+  public RuntimeServices(
+      FunctionRuntimeOptions options,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      MeterRegistry registry,
+      FunctionLogStore logs) {
     this.options = Objects.requireNonNull(options, "options");
     this.clock = clock;
     this.scheduler = scheduler;
     this.registry = registry;
-    this.limitHits = new LimitHits(registry);
+    this.logs = Objects.requireNonNull(logs, "logs");
+    this.limitHits = new LimitHits(registry, logs);
     this.strandedThreads = new StrandedThreads(registry);
   }
 
@@ -71,6 +86,11 @@ public final class RuntimeServices {
   /** Handler threads that outlived their version. */
   public StrandedThreads strandedThreads() {
     return strandedThreads;
+  }
+
+  /** Every function's log. */
+  public FunctionLogStore logs() {
+    return logs;
   }
 
   /** Where limit hits are logged and counted. */

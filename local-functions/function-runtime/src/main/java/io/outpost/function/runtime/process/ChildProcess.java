@@ -3,6 +3,7 @@ package io.outpost.function.runtime.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.function.FunctionLogger;
+import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import io.outpost.function.runtime.sandbox.OutOfMemorySigns;
@@ -28,6 +29,9 @@ final class ChildProcess {
   private static final long EXIT_WAIT_MILLIS = 5_000;
   private static final long GRACEFUL_EXIT_MILLIS = 500;
 
+  /** How long the stderr reader must have been idle before a result is reported (millis). */
+  private static final long STDERR_IDLE = 5;
+
   /** The id of the ready line a handshaking child writes once it loaded its handler. */
   static final long READY_ID = 0;
 
@@ -43,6 +47,11 @@ final class ChildProcess {
   private final ObjectMapper mapper;
   private final int maxLineBytes;
   private final ExitListener onExit;
+  private final Output output;
+  private final Map<Long, String> invocations = new ConcurrentHashMap<>();
+  private volatile boolean stderrBetweenLines;
+  private volatile long stderrActiveNanos = System.nanoTime();
+  private volatile String lastInvocation;
   private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
 
   private ChildProcess(
@@ -51,8 +60,10 @@ final class ChildProcess {
       FunctionLogger log,
       ObjectMapper mapper,
       int maxLineBytes,
+      Output output,
       ExitListener onExit) {
     this.process = process;
+    this.output = output;
     this.stdin = process.getOutputStream();
     this.log = log;
     this.mapper = mapper;
@@ -79,6 +90,7 @@ final class ChildProcess {
       int maxLineBytes,
       ObjectMapper mapper,
       FunctionLogger log,
+      Output output,
       ExitListener onExit)
       throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(pkg.workingDirectory().toFile());
@@ -93,6 +105,7 @@ final class ChildProcess {
             log,
             mapper,
             maxLineBytes,
+            output,
             onExit);
     if (handshake) {
       child.pending.put(READY_ID, child.ready);
@@ -129,11 +142,18 @@ final class ChildProcess {
    * arrive.
    */
   CompletableFuture<JsonNode> send(
-      long id, byte[] line, java.util.function.Consumer<JsonNode> publishNow) throws IOException {
+      long id, String invocationId, byte[] line, java.util.function.Consumer<JsonNode> publishNow)
+      throws IOException {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     pending.put(id, reply);
     early.put(id, publishNow);
-    reply.whenComplete((r, e) -> early.remove(id));
+    invocations.put(id, invocationId);
+    lastInvocation = invocationId;
+    reply.whenComplete(
+        (r, e) -> {
+          early.remove(id);
+          invocations.remove(id);
+        });
     try {
       synchronized (stdin) {
         stdin.write(line);
@@ -142,6 +162,7 @@ final class ChildProcess {
     } catch (IOException e) {
       pending.remove(id);
       early.remove(id);
+      invocations.remove(id);
       throw new IOException(
           "process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
     }
@@ -235,9 +256,7 @@ final class ChildProcess {
     try {
       reply = mapper.readTree(line);
     } catch (IOException e) {
-      log.warn(
-          "protocol: ignoring a stdout line that is not JSON (log to stderr instead): {}",
-          abbreviate(line));
+      output.line(LogSource.STDOUT_NOISE, abbreviate(line), currentInvocation());
       return;
     }
     JsonNode id = reply == null ? null : reply.get("id");
@@ -282,9 +301,22 @@ final class ChildProcess {
 
   private void readStderr() {
     try (InputStream in = new BufferedInputStream(process.getErrorStream())) {
-      String line;
-      while ((line = readLine(in, true)) != null) {
-        log.info("[pid {}] {}", process.pid(), line);
+      while (true) {
+        stderrActiveNanos = System.nanoTime();
+        stderrBetweenLines = true;
+        in.mark(1);
+        int first = in.read(); // blocks until the child writes
+        stderrBetweenLines = false;
+        stderrActiveNanos = System.nanoTime();
+        if (first == -1) {
+          return;
+        }
+        in.reset();
+        String line = readLine(in, true);
+        if (line == null) {
+          return;
+        }
+        output.line(LogSource.STDERR, line, currentInvocation());
         if (!line.isBlank()) {
           lastStderr = line.strip();
         }
@@ -294,6 +326,29 @@ final class ChildProcess {
       }
     } catch (IOException e) {
       log.debug("stderr of pid {} closed: {}", process.pid(), e.toString());
+    } finally {
+      stderrBetweenLines = true;
+    }
+  }
+
+  /**
+   * Waits (at most {@code maxMillis}) until the stderr reader has been idle for a moment, so lines
+   * the child wrote just before its result are in the log when the result is reported. (Asking the
+   * stream how much is buffered would wait for the reader's lock while it blocks.)
+   */
+  void awaitStderrRead(long maxMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+    while (System.nanoTime() < deadline) {
+      if (stderrBetweenLines
+          && System.nanoTime() - stderrActiveNanos > TimeUnit.MILLISECONDS.toNanos(STDERR_IDLE)) {
+        return;
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -307,6 +362,31 @@ final class ChildProcess {
       }
     }
     return any;
+  }
+
+  /**
+   * The invocation a line of output belongs to: the one in flight if exactly one is; with none in
+   * flight, the last one (its lines may be read just after its result); with several, unknown.
+   */
+  private String currentInvocation() {
+    int inFlight = invocations.size();
+    if (inFlight == 0) {
+      return lastInvocation;
+    }
+    if (inFlight > 1) {
+      return null;
+    }
+    java.util.Iterator<String> it = invocations.values().iterator();
+    return it.hasNext() ? it.next() : lastInvocation;
+  }
+
+  /** Where the child's stderr lines and stray stdout lines go. */
+  interface Output {
+    /**
+     * @param source {@link LogSource#STDERR} or {@link LogSource#STDOUT_NOISE}
+     * @param invocationId the invocation in flight, null when none or several are
+     */
+    void line(LogSource source, String text, String invocationId);
   }
 
   /** Told once when the child is gone. */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
 import io.outpost.function.runtime.Lifecycle;
+import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
@@ -44,6 +45,12 @@ public final class ProcessInvoker implements Invoker {
   private static final double BACKOFF_MULTIPLIER = 2.0;
   private static final long REPLY_GRACE_MILLIS = 1_000;
   private static final long RESTART_POLL_MILLIS = 20;
+
+  /** How long a reply waits for the stderr lines written before it to be read. */
+  private static final long STDERR_GRACE_MILLIS = 100;
+
+  private static final java.util.Set<String> HANDLER_LEVELS =
+      java.util.Set.of("DEBUG", "INFO", "WARN", "ERROR");
 
   private final FunctionPackage pkg;
   private final FunctionInstance instance;
@@ -177,7 +184,7 @@ public final class ProcessInvoker implements Invoker {
     }
     long id = ids.incrementAndGet();
     byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
-    CompletableFuture<JsonNode> reply = c.send(id, line, now -> publishNow(now, ctx));
+    CompletableFuture<JsonNode> reply = c.send(id, inv.id, line, now -> publishNow(now, ctx));
     JsonNode result;
     try {
       result =
@@ -189,6 +196,7 @@ public final class ProcessInvoker implements Invoker {
     } finally {
       reportHits(null, false);
     }
+    c.awaitStderrRead(STDERR_GRACE_MILLIS);
     synchronized (this) {
       crashes = 0;
     }
@@ -385,9 +393,26 @@ public final class ProcessInvoker implements Invoker {
             services.options().maxProcessLineBytes(),
             instance.mapper(),
             instance.logger(),
+            this::output,
             this::exited);
     confinement.started(c.pid());
     return c;
+  }
+
+  /**
+   * A line of the child's output: a child JVM's stderr lines that start with a level are its
+   * handler's logger ({@code sandbox.jvm.StderrLogger}); anything else is plain output.
+   */
+  private void output(LogSource source, String text, String invocationId) {
+    if (jvm && source == LogSource.STDERR) {
+      int space = text.indexOf(' ');
+      String level = space > 0 ? text.substring(0, space) : "";
+      if (HANDLER_LEVELS.contains(level)) {
+        instance.output(LogSource.HANDLER, level, invocationId, text.substring(space + 1));
+        return;
+      }
+    }
+    instance.output(source, source == LogSource.STDERR ? "INFO" : "WARN", invocationId, text);
   }
 
   private void exited(ChildProcess c, String reason, boolean hadPending) {

@@ -2,6 +2,8 @@ package io.outpost.function.runtime.sandbox;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.function.runtime.LogSource;
+import io.outpost.function.runtime.logs.FunctionLogStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +20,18 @@ public final class LimitHits {
   private static final Logger LOG = LoggerFactory.getLogger(LimitHits.class);
 
   private final MeterRegistry registry;
+  private final FunctionLogStore logs;
 
   public LimitHits(MeterRegistry registry) {
+    this(registry, FunctionLogStore.discarding());
+  }
+
+  /**
+   * @param logs where each hit also becomes a runtime event in the function's own log
+   */
+  public LimitHits(MeterRegistry registry, FunctionLogStore logs) {
     this.registry = registry;
+    this.logs = logs;
   }
 
   /**
@@ -33,6 +44,8 @@ public final class LimitHits {
   public void hit(String function, LimitKind limit, String detail) {
     LOG.warn("function {} hit its {} limit: {}", function, limit.tag(), detail);
     counter(function, limit).increment();
+    logs.append(
+        function, "WARN", LogSource.RUNTIME, null, "hit its " + limit.tag() + " limit: " + detail);
   }
 
   /** How often {@code function} hit {@code limit} since the daemon started. */

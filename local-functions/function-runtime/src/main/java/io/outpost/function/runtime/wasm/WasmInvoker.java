@@ -14,6 +14,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.function.runtime.FunctionDeploymentException;
+import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
@@ -121,7 +122,7 @@ public final class WasmInvoker implements Invoker {
     } catch (ChicoryException | IllegalStateException e) {
       trap = e;
     } finally {
-      logStderr(warm.stderr());
+      logStderr(warm.stderr(), inv.id);
     }
     // read before the instance goes back to the pool, where another worker may take it at once
     String stdout = warm.stdout();
@@ -251,9 +252,9 @@ public final class WasmInvoker implements Invoker {
     throw new WasmFunctionException("protocol: the module wrote no result line on stdout");
   }
 
-  private void logStderr(String text) {
+  private void logStderr(String text, String invocationId) {
     if (!text.isEmpty()) {
-      text.lines().forEach(l -> instance.logger().info("{}", l));
+      text.lines().forEach(l -> instance.output(LogSource.STDERR, "INFO", invocationId, l));
     }
   }
 
