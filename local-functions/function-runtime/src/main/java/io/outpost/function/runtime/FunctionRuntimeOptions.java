@@ -185,7 +185,7 @@ public record FunctionRuntimeOptions(
   public static FunctionRuntimeOptions defaults() {
     return new FunctionRuntimeOptions(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
   }
 
   /** A copy with another default timeout. */
