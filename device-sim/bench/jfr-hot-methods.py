@@ -54,6 +54,9 @@ def main():
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--folded", help="write folded stacks here")
     p.add_argument("--jfr", default="jfr", help="the JDK's jfr tool")
+    p.add_argument("--total-prefixes", default="io.outpost.,io.netty.handler.codec.mqtt.,io.vertx.mqtt.",
+                   help="comma-separated package prefixes kept in the total table (the event loop's own "
+                        "frames are on every stack and say nothing)")
     a = p.parse_args()
     self_count, total_count, folded = collections.Counter(), collections.Counter(), collections.Counter()
     n = 0
@@ -67,7 +70,10 @@ def main():
         sys.exit("no execution samples" + (f" on threads matching '{a.thread}'" if a.thread else ""))
     print(f"{n} CPU samples" + (f" on threads matching `{a.thread}`" if a.thread else "") + ".\n")
     table("Method (self: top of the stack)", self_count, n, a.top)
-    table("Method (total: anywhere on the stack)", total_count, n, a.top)
+    prefixes = tuple(p for p in a.total_prefixes.split(",") if p)
+    kept = collections.Counter({m: c for m, c in total_count.items() if not prefixes or m.startswith(prefixes)})
+    table("Method (total: anywhere on the stack; " + ", ".join(f"`{p}`" for p in prefixes) + " only)",
+          kept, n, a.top)
     if a.folded:
         with open(a.folded, "w") as f:
             for stack, count in folded.most_common():
