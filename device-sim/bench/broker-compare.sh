@@ -68,7 +68,11 @@ if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
   OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
 fi
 OUTPOST_LABEL="${OUTPOST_LABEL:-outpost}"
-OUTPOST_THROUGHPUT_JVM_OPTS="${OUTPOST_THROUGHPUT_JVM_OPTS:--XX:+UseParallelGC -Xms256m -Xmx512m -XX:MaxMetaspaceSize=96m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData}"
+# the throughput profile: the commented-out JAVA_OPTS line of the shipped /etc/default/outpost
+if [[ -z "${OUTPOST_THROUGHPUT_JVM_OPTS+set}" ]]; then
+  OUTPOST_THROUGHPUT_JVM_OPTS="$(sed -n 's/^#JAVA_OPTS="\(.*\)"$/\1/p' "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" | head -1)"
+  [[ -n "$OUTPOST_THROUGHPUT_JVM_OPTS" ]] || die "no throughput profile (#JAVA_OPTS=...) in the shipped /etc/default/outpost"
+fi
 
 command -v jq >/dev/null || die "jq is required (apt-get install -y jq)"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is required (apt-get install -y time)"
