@@ -31,7 +31,8 @@
 #   --repeat N runs each row N times and keeps the best throughput.
 # Environment: MOSQUITTO_PORT (18830), OUTPOST_PORT (18840), OUTPOST_ADMIN_PORT (18841),
 #   HIVEMQ_PORT (18850), WINDOW (100), IDLE (10: seconds without arrivals before the subscribers give
-#   up on messages not yet arrived; they stop at once when all have), HIVEMQ_JVM_OPTS (-Xmx2g), SIM_JAR, OUTPOST_JAR, JAVA.
+#   up on messages not yet arrived; they stop at once when all have), MAX_DRAIN (60: seconds after the
+#   publishers' duration by which a row ends; what has not arrived then counts as lost), HIVEMQ_JVM_OPTS (-Xmx2g), SIM_JAR, OUTPOST_JAR, JAVA.
 # Results: device-sim/bench/results/broker-<stamp>/ (raw JSON, logs, configs, commands) and, unless
 # --no-doc, the "broker-comparison" section of docs/benchmarks.md.
 
@@ -61,6 +62,7 @@ OUTPOST_ADMIN_PORT="${OUTPOST_ADMIN_PORT:-18841}"
 HIVEMQ_PORT="${HIVEMQ_PORT:-18850}"
 WINDOW="${WINDOW:-100}"
 IDLE="${IDLE:-10}"
+MAX_DRAIN="${MAX_DRAIN:-60}"
 HIVEMQ_JVM_OPTS="${HIVEMQ_JVM_OPTS:--Xmx2g}"
 HIVEMQ_DIR="$BENCH_DIR/hivemq"
 CLK_TCK="$(getconf CLK_TCK)"
@@ -145,7 +147,8 @@ run_row() {
     bench_bg "$RESULTS/$id-sub.log" /usr/bin/time -f '%U %S %e' -o "$RESULTS/$id-sub.time" \
       node "$BENCH_DIR/mqttjs/fansub.mjs" --url "mqtt://127.0.0.1:$port" --out "$sub_json" \
       --subscribers "$subs" --qos "$qos" --protocol "$proto" --topic "$topic/+" --client-id-prefix "s-$id-" \
-      --ready-file "$RESULTS/$id.ready" --expect-file "$RESULTS/$id.expect" --idle "$IDLE" --warmup 1
+      --ready-file "$RESULTS/$id.ready" --expect-file "$RESULTS/$id.expect" --idle "$IDLE" --warmup 1 \
+      --max-seconds "$((DURATION + MAX_DRAIN))"
   else
     bench_bg "$RESULTS/$id-sub.log" /usr/bin/time -f '%U %S %e' -o "$RESULTS/$id-sub.time" \
       "$JAVA" -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$port" -m "$([[ $proto == 5 ]] && echo 5 || echo 3.1.1)" \
