@@ -1,181 +1,357 @@
 #!/usr/bin/env bash
-# Side-by-side broker benchmark: Outpost vs Mosquitto on loopback, same load from device-sim.
+# Side-by-side broker benchmark on loopback: Outpost, Mosquitto and HiveMQ CE, run in turn, every
+# broker configured not to drop (the configuration of each is printed in the report), the same
+# third-party load generator for all (MQTT.js, the npm `mqtt` package; device-sim's Paho clients
+# with --generator device-sim).
 #
-# Rows: fan-in (4 publishers -> 1 subscriber) and fan-out (1 publisher -> 50 subscribers), QoS 0
-# and QoS 1, 100-byte payloads. Each row runs twice:
-#   max   - publishers as fast as their in-flight window allows; throughput = deliveries/s at the
-#           subscribers, plus what was lost or duplicated on the way;
-#   fixed - a fixed offered load (well below saturation); end-to-end latency p50/p99 from the send
-#           time embedded in each payload (coordinated-omission aware: measured from the intended
-#           send time).
-# Writes raw JSON + command lines under device-sim/bench/results/<stamp>/, PNG plots under
-# docs/benchmarks/, and the "broker-comparison" section of docs/benchmarks.md.
+# Rows (100-byte payloads, in-flight window WINDOW per publisher, publishers unthrottled for the
+# duration; throughput = deliveries per second at the subscribers, first to last arrival):
+#   fan-in 4->1   QoS 0 (MQTT 3.1.1), QoS 1 (3.1.1), QoS 1 (MQTT 5)
+#   fan-out 1->50 QoS 0, QoS 1 (3.1.1)
+#   durable       Outpost only: 4 publishers at QoS 1 on a topic routed to the cloud (no cloud
+#                 configured, so every message is committed to the SQLite spool before its PUBACK);
+#                 throughput = PUBACKs per second; Lost = acknowledged but not in the spool (the
+#                 spool depth from the admin API's /metrics).
+# Every row has Lost and Dup (exact: each subscriber keeps a bitmap of the sequence numbers of
+# each publisher) and end-to-end latency p50/p99 at that full load (send time in the payload to
+# arrival). "Limited by" comes from CPU time during the row: the broker's from /proc/<pid>/stat,
+# the generator's from /usr/bin/time; node is single-threaded, so a generator process near 100%
+# of a core is the limit, and so is the whole machine near 2 cores.
 #
-# Usage: device-sim/bench/broker-compare.sh [--targets mosquitto,outpost] [--duration 10s]
-#            [--mqtt-version 3.1.1|5] [--no-doc]
-#   Outpost is started as the packaged launcher (/usr/bin/outpost) starts it:
-#   java $JAVA_OPTS -jar packaging/target/outpost.jar run --config F, with JAVA_OPTS read from
-#   packaging/src/deb/files/etc/default/outpost (the shipped /etc/default/outpost) and
-#   F = broker: {listeners: [{host: 127.0.0.1, port: PORT}]} and storage: {dir: DIR}.
-# Environment: MOSQUITTO_PORT (18830), OUTPOST_PORT (18840), FANIN_RATE (250 msg/s per publisher),
-#   FANOUT_RATE (100 msg/s), WINDOW (100 unacked per publisher), WARMUP (2s of arrivals left out of
-#   latency figures), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (JVM options of Outpost instead
-#   of the shipped ones; set it empty for a plain `java -jar`).
+# Usage: device-sim/bench/broker-compare.sh [--targets outpost,mosquitto,hivemq] [--duration 10]
+#            [--repeat 1] [--rows fanin-q0,fanin-q1,fanin-q1-v5,fanout-q0,fanout-q1,durable]
+#            [--generator mqttjs|device-sim] [--no-doc]
+#   Outpost runs as the packaged launcher runs it: java $JAVA_OPTS -jar packaging/target/outpost.jar
+#   run --config F, JAVA_OPTS from packaging/src/deb/files/etc/default/outpost (OUTPOST_JVM_OPTS
+#   overrides them; OUTPOST_LABEL names that variant in the table, e.g. to compare JVM profiles),
+#   F = the shipped outpost.yaml's keys (listener, storage, admin) on bench ports.
+#   Target outpost-throughput runs the same jar with the throughput JVM profile documented in
+#   /etc/default/outpost (OUTPOST_THROUGHPUT_JVM_OPTS), to compare the two profiles in one run.
+#   HiveMQ CE runs embedded from device-sim/bench/hivemq (built on first use with Maven).
+#   --repeat N runs each row N times and keeps the best throughput.
+# Environment: MOSQUITTO_PORT (18830), OUTPOST_PORT (18840), OUTPOST_ADMIN_PORT (18841),
+#   HIVEMQ_PORT (18850), WINDOW (100), IDLE (10: seconds without arrivals before the subscribers give
+#   up on messages not yet arrived; they stop at once when all have), MAX_DRAIN (60: seconds after the
+#   publishers' duration by which a row ends; what has not arrived then counts as lost), HIVEMQ_JVM_OPTS (-Xmx2g), SIM_JAR, OUTPOST_JAR, JAVA.
+# Results: device-sim/bench/results/broker-<stamp>/ (raw JSON, logs, configs, commands) and, unless
+# --no-doc, the "broker-comparison" section of docs/benchmarks.md.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TARGETS="mosquitto"
-DURATION="10s"
-MQTT_VERSION="3.1.1"
+TARGETS="outpost,mosquitto,hivemq"
+DURATION=10
+REPEAT=1
+ROWS="fanin-q0,fanin-q1,fanin-q1-v5,fanout-q0,fanout-q1,durable"
+GENERATOR=mqttjs
 WRITE_DOC=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --targets) TARGETS="$2"; shift 2 ;;
-    --duration) DURATION="$2"; shift 2 ;;
-    --mqtt-version) MQTT_VERSION="$2"; shift 2 ;;
+    --duration) DURATION="${2%s}"; shift 2 ;;
+    --repeat) REPEAT="$2"; shift 2 ;;
+    --rows) ROWS="$2"; shift 2 ;;
+    --generator) GENERATOR="$2"; shift 2 ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
 MOSQUITTO_PORT="${MOSQUITTO_PORT:-18830}"
 OUTPOST_PORT="${OUTPOST_PORT:-18840}"
-FANIN_RATE="${FANIN_RATE:-250}"
-FANOUT_RATE="${FANOUT_RATE:-100}"
+OUTPOST_ADMIN_PORT="${OUTPOST_ADMIN_PORT:-18841}"
+HIVEMQ_PORT="${HIVEMQ_PORT:-18850}"
 WINDOW="${WINDOW:-100}"
-WARMUP="${WARMUP:-2s}"
-# The JVM options Outpost ships with; read in a subshell so the file's other settings stay out of this script.
+IDLE="${IDLE:-10}"
+MAX_DRAIN="${MAX_DRAIN:-60}"
+HIVEMQ_JVM_OPTS="${HIVEMQ_JVM_OPTS:--Xmx2g}"
+HIVEMQ_DIR="$BENCH_DIR/hivemq"
+CLK_TCK="$(getconf CLK_TCK)"
 if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
   OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
 fi
+OUTPOST_LABEL="${OUTPOST_LABEL:-outpost}"
+# the throughput profile: the commented-out JAVA_OPTS line of the shipped /etc/default/outpost
+if [[ -z "${OUTPOST_THROUGHPUT_JVM_OPTS+set}" ]]; then
+  OUTPOST_THROUGHPUT_JVM_OPTS="$(sed -n 's/^#JAVA_OPTS="\(.*\)"$/\1/p' "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" | head -1)"
+  [[ -n "$OUTPOST_THROUGHPUT_JVM_OPTS" ]] || die "no throughput profile (#JAVA_OPTS=...) in the shipped /etc/default/outpost"
+fi
 
-require_tools
+command -v jq >/dev/null || die "jq is required (apt-get install -y jq)"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is required (apt-get install -y time)"
+case "$GENERATOR" in
+  mqttjs)
+    command -v node >/dev/null || die "node is required for the MQTT.js generator"
+    [[ -d "$BENCH_DIR/mqttjs/node_modules/mqtt" ]] || (cd "$BENCH_DIR/mqttjs" && npm ci --no-audit --no-fund >&2) ;;
+  device-sim) require_tools ;;
+  *) die "unknown generator $GENERATOR (mqttjs or device-sim)" ;;
+esac
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$BENCH_DIR/results/broker-$STAMP"
-mkdir -p "$RESULTS" "$REPO_ROOT/docs/benchmarks"
+mkdir -p "$RESULTS"
 trap bench_cleanup EXIT
 machine_info > "$RESULTS/machine.md"
+IFS=',' read -r -a target_list <<< "$TARGETS"
+IFS=',' read -r -a row_list <<< "$ROWS"
 
-# run_case TARGET PORT PATTERN QOS PHASE -> writes $RESULTS/<id>-{consume,run}.json
-run_case() {
-  local target="$1" port="$2" pattern="$3" qos="$4" phase="$5"
-  local id="$target-$pattern-qos$qos-$phase" pubs subs rate
-  if [[ "$pattern" == fanin ]]; then pubs=4; subs=1; rate="$FANIN_RATE"; else pubs=1; subs=50; rate="$FANOUT_RATE"; fi
-  [[ "$phase" == max ]] && rate=0
-  echo "== $id: $pubs publisher(s) -> $subs subscriber(s), QoS $qos, rate ${rate/#0/unlimited}" >&2
-  rm -f "$RESULTS/$id.ready"
-  bench_bg "$RESULTS/$id-consume.log" "$JAVA" -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$port" \
-    -m "$MQTT_VERSION" --qos "$qos" --subscribers "$subs" --client-id-prefix "sub-$id" \
-    -t "bench/$id/+" --warmup "$WARMUP" --idle-timeout 3s --duration 10m --ready-file "$RESULTS/$id.ready" \
-    -o "$RESULTS/$id-consume.json" -q
-  local consumer=$BENCH_LAST_PID
-  wait_for_file "$RESULTS/$id.ready" "consumer for $id"
-  bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$port" -m "$MQTT_VERSION" \
-    -n "$pubs" --device-prefix "pub-$id-" -t "bench/$id/{deviceId}" -s 100 --qos "$qos" \
-    -r "$rate" -d "$DURATION" --window "$WINDOW" -o "$RESULTS/$id-run.json" -q > /dev/null || true
-  wait "$consumer" || die "consumer for $id failed, see $RESULTS/$id-consume.log"
+# row_shape ROW -> "publishers subscribers qos protocol"
+row_shape() {
+  case "$1" in
+    fanin-q0) echo "4 1 0 4" ;;
+    fanin-q1) echo "4 1 1 4" ;;
+    fanin-q1-v5) echo "4 1 1 5" ;;
+    fanout-q0) echo "1 50 0 4" ;;
+    fanout-q1) echo "1 50 1 4" ;;
+    durable) echo "4 1 1 4" ;;
+    *) die "unknown row $1" ;;
+  esac
+}
+row_title() {
+  case "$1" in
+    fanin-q0) echo "fan-in 4→1, QoS 0" ;;
+    fanin-q1) echo "fan-in 4→1, QoS 1" ;;
+    fanin-q1-v5) echo "fan-in 4→1, QoS 1, MQTT 5" ;;
+    fanout-q0) echo "fan-out 1→50, QoS 0" ;;
+    fanout-q1) echo "fan-out 1→50, QoS 1" ;;
+    durable) echo "cloud-routed QoS 1 (durable spool), 4 publishers" ;;
+  esac
 }
 
-run_target() {
-  local target="$1" port
+# Cumulative CPU ticks (user + system) of a running process.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+now_s() { date +%s.%N; }
+# Machine-wide "total idle" jiffies from /proc/stat (all cores), for how busy the machine was.
+machine_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6}' /proc/stat; }
+# CPU seconds (user + system) recorded by /usr/bin/time -f '%U %S %e' in file $1.
+time_cpu() { awk 'END {print $1 + $2}' "$1" 2>/dev/null || echo 0; }
+
+# Spool depth (messages waiting for the cloud) from Outpost's admin API.
+spool_depth() {
+  local token
+  token="$(cat "$RESULTS/outpost-data/admin.token")"
+  curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$OUTPOST_ADMIN_PORT/metrics" \
+    | awk '/^outpost_spool_depth[{ ]/ {sum += $NF} END {printf "%d\n", sum}'
+}
+
+# run_row TARGET PORT BROKER_PID ROW TRY -> $RESULTS/<target>-<row>-<try>.json (normalized figures)
+run_row() {
+  local target="$1" port="$2" broker_pid="$3" row="$4" try="$5"
+  local id="$target-$row-$try" pubs subs qos proto topic depth_before=0
+  read -r pubs subs qos proto <<< "$(row_shape "$row")"
+  topic="bench/$row-$try"
+  [[ "$row" == durable ]] && topic="bench/durable"
+  echo "== $id: $pubs publisher(s) -> $subs subscriber(s), QoS $qos, MQTT $proto, ${DURATION}s" >&2
+  [[ "$row" == durable ]] && depth_before="$(spool_depth)"
+  rm -f "$RESULTS/$id.ready"
+  local sub_json="$RESULTS/$id-sub.json" pub_json="$RESULTS/$id-pub.json"
+  if [[ "$GENERATOR" == mqttjs ]]; then
+    bench_bg "$RESULTS/$id-sub.log" /usr/bin/time -f '%U %S %e' -o "$RESULTS/$id-sub.time" \
+      node "$BENCH_DIR/mqttjs/fansub.mjs" --url "mqtt://127.0.0.1:$port" --out "$sub_json" \
+      --subscribers "$subs" --qos "$qos" --protocol "$proto" --topic "$topic/+" --client-id-prefix "s-$id-" \
+      --ready-file "$RESULTS/$id.ready" --expect-file "$RESULTS/$id.expect" --idle "$IDLE" --warmup 1 \
+      --max-seconds "$((DURATION + MAX_DRAIN))"
+  else
+    bench_bg "$RESULTS/$id-sub.log" /usr/bin/time -f '%U %S %e' -o "$RESULTS/$id-sub.time" \
+      "$JAVA" -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$port" -m "$([[ $proto == 5 ]] && echo 5 || echo 3.1.1)" \
+      --qos "$qos" --subscribers "$subs" --client-id-prefix "s-$id" -t "$topic/+" --warmup 1s --idle-timeout 3s \
+      --duration 10m --ready-file "$RESULTS/$id.ready" -o "$sub_json" -q
+  fi
+  local consumer=$BENCH_LAST_PID
+  wait_for_file "$RESULTS/$id.ready" "subscribers for $id"
+  local t0 c0 t1 c1 m0 m1
+  t0="$(now_s)"; c0="$(cpu_ticks "$broker_pid")"; m0="$(machine_ticks)"
+  if [[ "$GENERATOR" == mqttjs ]]; then
+    bench_cmd /usr/bin/time -f '%U %S %e' -o "$RESULTS/$id-pub.time" node "$BENCH_DIR/mqttjs/fanpub.mjs" \
+      --url "mqtt://127.0.0.1:$port" --publishers "$pubs" --qos "$qos" --protocol "$proto" --window "$WINDOW" \
+      --seconds "$DURATION" --topic-prefix "$topic" --client-id-prefix "p-$id-" > "$pub_json" || true
+    cp "$pub_json" "$RESULTS/$id.expect.tmp" && mv "$RESULTS/$id.expect.tmp" "$RESULTS/$id.expect"
+  else
+    bench_cmd /usr/bin/time -f '%U %S %e' -o "$RESULTS/$id-pub.time" "$JAVA" -jar "$SIM_JAR" run \
+      -b "tcp://127.0.0.1:$port" -m "$([[ $proto == 5 ]] && echo 5 || echo 3.1.1)" -n "$pubs" \
+      --device-prefix "p$try-" -t "$topic/{deviceId}" -s 100 --qos "$qos" -r 0 -d "${DURATION}s" \
+      --window "$WINDOW" -o "$pub_json" -q > /dev/null || true
+  fi
+  wait "$consumer" || die "subscribers for $id failed, see $RESULTS/$id-sub.log"
+  t1="$(now_s)"; c1="$(cpu_ticks "$broker_pid")"; m1="$(machine_ticks)"
+  local depth_after=0
+  [[ "$row" == durable ]] && depth_after="$(spool_depth)"
+  local wall broker_cpu pub_cpu sub_cpu machine_busy last_ms
+  # the load lasts from the publishers' start to the last arrival, not through the idle wait
+  last_ms="$(jq -r '.lastAtMs // empty' "$sub_json" 2>/dev/null || true)"
+  wall="$(awk -v a="$t0" -v b="$t1" -v l="${last_ms:-0}" 'BEGIN {w = (l > 0 ? l / 1000 : b) - a; print (w > 0.1 ? w : 0.1)}')"
+  machine_busy="$(awk -v a="$m0" -v b="$m1" 'BEGIN {split(a, x, " "); split(b, y, " "); t = y[1] - x[1];
+    print (t > 0 ? int(100 * (t - (y[2] - x[2])) / t) : 0)}')" # the subscribers' idle wait is not load
+  broker_cpu="$(awk -v a="$c0" -v b="$c1" -v t="$CLK_TCK" 'BEGIN {print (b - a) / t}')"
+  pub_cpu="$(time_cpu "$RESULTS/$id-pub.time")"
+  sub_cpu="$(time_cpu "$RESULTS/$id-sub.time")"
+  if [[ "$GENERATOR" == mqttjs ]]; then
+    jq -n --slurpfile s "$sub_json" --slurpfile p "$pub_json" --arg row "$row" --arg target "$target" \
+      --argjson subs "$subs" --argjson wall "$wall" --argjson bcpu "$broker_cpu" --argjson pcpu "$pub_cpu" \
+      --argjson scpu "$sub_cpu" --argjson busy "$machine_busy" --argjson dbefore "$depth_before" --argjson dafter "$depth_after" '
+      ($s[0]) as $s | ($p[0]) as $p |
+      ([$p.perPublisher | to_entries[] | (.value * $subs) - ($s.uniquePerPublisher[.key] // 0)] | add) as $lost |
+      { target: $target, row: $row,
+        throughput: (if $row == "durable" then $p.ackedPerSecond else $s.deliveriesPerSecond end),
+        sent: $p.sent, acked: $p.acked, deliveries: $s.deliveries, lost: $lost, dup: $s.duplicates,
+        spooled: ($dafter - $dbefore),
+        durableLost: (if $row == "durable" then ([$p.acked - ($dafter - $dbefore), 0] | max) else null end),
+        p50: $s.latencyMs.p50, p99: $s.latencyMs.p99,
+        brokerCpu: ($bcpu / $wall * 100 | floor), pubCpu: ($pcpu / $wall * 100 | floor),
+        subCpu: ($scpu / $wall * 100 | floor), machineBusy: $busy }' > "$RESULTS/$id.row.json"
+  else
+    jq -n --slurpfile s "$sub_json" --slurpfile p "$pub_json" --arg row "$row" --arg target "$target" \
+      --argjson wall "$wall" --argjson bcpu "$broker_cpu" --argjson pcpu "$pub_cpu" --argjson scpu "$sub_cpu" \
+      --argjson busy "$machine_busy" '
+      ($s[0]) as $s |
+      { target: $target, row: $row, throughput: ($s.throughputPerSecond | floor), lost: $s.sequence.lost,
+        dup: $s.sequence.duplicates, p50: $s.endToEndLatency.p50Ms, p99: $s.endToEndLatency.p99Ms,
+        brokerCpu: ($bcpu / $wall * 100 | floor), pubCpu: ($pcpu / $wall * 100 | floor),
+        subCpu: ($scpu / $wall * 100 | floor), machineBusy: $busy }' > "$RESULTS/$id.row.json"
+  fi
+  jq -c . "$RESULTS/$id.row.json" >&2
+}
+
+start_target() {
+  local target="$1"
   case "$target" in
     mosquitto)
-      port="$MOSQUITTO_PORT"
-      start_mosquitto "$port" ""
+      local extra
+      extra="$(printf '%s\n' 'max_queued_messages 0' 'max_queued_bytes 0' 'max_inflight_messages 100' \
+        'persistence false')"
+      start_mosquitto "$MOSQUITTO_PORT" "$extra"
+      TARGET_PORT="$MOSQUITTO_PORT"
+      TARGET_CONFIG="$RESULTS/mosquitto-$MOSQUITTO_PORT/mosquitto.conf"
       ;;
-    outpost)
-      port="$OUTPOST_PORT"
-      mkdir -p "$RESULTS/outpost-data"
-      printf 'broker: {listeners: [{host: 127.0.0.1, port: %s}]}\nstorage: {dir: %s}\n' \
-        "$port" "$RESULTS/outpost-data" > "$RESULTS/outpost.yaml"
+    outpost|outpost-throughput)
+      local jvm_opts="$OUTPOST_JVM_OPTS"
+      [[ "$target" == outpost-throughput ]] && jvm_opts="$OUTPOST_THROUGHPUT_JVM_OPTS"
       [[ -f "$OUTPOST_JAR" ]] || die "missing $OUTPOST_JAR: build it with  mvn -B -pl packaging -am package -DskipTests"
+      require_free_port "$OUTPOST_PORT" outpost
+      rm -rf "$RESULTS/outpost-data"; mkdir -p "$RESULTS/outpost-data"
+      cat > "$RESULTS/outpost.yaml" <<EOF
+broker:
+  listeners:
+    - host: 127.0.0.1
+      port: $OUTPOST_PORT
+storage:
+  dir: $RESULTS/outpost-data
+admin:
+  listen: 127.0.0.1:$OUTPOST_ADMIN_PORT
+routes:
+  - {from: local, filter: "bench/durable/+", to: cloud}
+logging:
+  level: info
+EOF
       # shellcheck disable=SC2086  # a list of options: word splitting intended, as in the launcher
-      bench_bg "$RESULTS/outpost-$port.log" "$JAVA" $OUTPOST_JVM_OPTS -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
-      wait_for_port "$port" "outpost"
+      bench_bg "$RESULTS/$target.log" "$JAVA" $jvm_opts -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
+      wait_for_port "$OUTPOST_PORT" outpost
+      wait_for_file "$RESULTS/outpost-data/admin.token" "outpost admin token"
+      TARGET_PORT="$OUTPOST_PORT"
+      TARGET_CONFIG="$RESULTS/outpost.yaml"
+      { echo "# JVM options: ${jvm_opts:-none}"; cat "$RESULTS/outpost.yaml"; } > "$RESULTS/$target.config.txt"
+      TARGET_CONFIG="$RESULTS/$target.config.txt"
       ;;
-    *) die "unknown target $target (mosquitto or outpost)" ;;
+    hivemq)
+      if [[ ! -f "$HIVEMQ_DIR/target/hivemq-launcher.jar" ]]; then
+        echo "building the HiveMQ CE launcher (device-sim/bench/hivemq)" >&2
+        mvn -B -q -f "$HIVEMQ_DIR/pom.xml" package >&2 || die "could not build $HIVEMQ_DIR"
+      fi
+      require_free_port "$HIVEMQ_PORT" hivemq
+      # shellcheck disable=SC2086
+      bench_bg "$RESULTS/hivemq.log" "$JAVA" $HIVEMQ_JVM_OPTS -jar "$HIVEMQ_DIR/target/hivemq-launcher.jar" \
+        "$HIVEMQ_PORT" "$RESULTS/hivemq"
+      wait_for_port "$HIVEMQ_PORT" hivemq
+      TARGET_PORT="$HIVEMQ_PORT"
+      { echo "# JVM options: $HIVEMQ_JVM_OPTS; HiveMQ CE $(sed -n 's:.*<hivemq.version>\(.*\)</hivemq.version>.*:\1:p' "$HIVEMQ_DIR/pom.xml") embedded"
+        grep '^hivemq internal' "$RESULTS/hivemq.log" | sed 's/^/# /'
+        cat "$RESULTS/hivemq/conf/config.xml"; } > "$RESULTS/hivemq.config.txt"
+      TARGET_CONFIG="$RESULTS/hivemq.config.txt"
+      ;;
+    *) die "unknown target $target (outpost, outpost-throughput, mosquitto or hivemq)" ;;
   esac
-  local broker_pid=$BENCH_LAST_PID
-  for pattern in fanin fanout; do
-    for qos in 0 1; do
-      for phase in max fixed; do run_case "$target" "$port" "$pattern" "$qos" "$phase"; done
-    done
-  done
-  bench_stop "$broker_pid"
+  TARGET_PID=$BENCH_LAST_PID
 }
 
-IFS=',' read -r -a target_list <<< "$TARGETS"
-for t in "${target_list[@]}"; do run_target "$t"; done
+for t in "${target_list[@]}"; do
+  start_target "$t"
+  cp "$TARGET_CONFIG" "$RESULTS/$t.config.shown"
+  for row in "${row_list[@]}"; do
+    [[ "$row" == durable && "$t" != outpost* ]] && continue
+    for try in $(seq "$REPEAT"); do run_row "$t" "$TARGET_PORT" "$TARGET_PID" "$row" "$try"; done
+  done
+  if [[ "$t" == outpost* ]]; then
+    # what Outpost itself counted: drops by reason, publisher throttling
+    curl -fsS -H "Authorization: Bearer $(cat "$RESULTS/outpost-data/admin.token")" \
+      "http://127.0.0.1:$OUTPOST_ADMIN_PORT/metrics" \
+      | grep -E '^outpost_broker_(messages_dropped|publishers_throttled)' | awk '$NF != 0' \
+      > "$RESULTS/$t.counted.txt" || true
+    { echo "# counted by $t at the end of its rows (non-zero only):"; sed 's/^/# /' "$RESULTS/$t.counted.txt"; } \
+      >> "$RESULTS/$t.config.shown"
+  fi
+  bench_stop "$TARGET_PID"
+done
 
 # ---- report ------------------------------------------------------------------------------------
-fmt() { jq -r "$1" "$2"; }
+# The best try of a row (highest throughput).
+best() { jq -s 'max_by(.throughput)' "$RESULTS/$1-$2-"[0-9]*.row.json 2>/dev/null; }
+limit_of() {
+  jq -r '
+    if (.machineBusy // 0) >= 90 and (.brokerCpu + .pubCpu + .subCpu) < 170 then "machine CPU, shared (\(.machineBusy)% of 2 cores busy; broker \(.brokerCpu)%, generator \(.pubCpu + .subCpu)%)"
+    elif .pubCpu >= 85 and .pubCpu >= .subCpu then "generator (publisher node \(.pubCpu)% of a core)"
+    elif .subCpu >= 85 then "generator (subscriber node \(.subCpu)% of a core)"
+    elif (.brokerCpu + .pubCpu + .subCpu) >= 170 then "machine CPU (2 cores: broker \(.brokerCpu)%, generator \(.pubCpu + .subCpu)%)"
+    elif .brokerCpu >= 85 then "broker CPU (\(.brokerCpu)%)"
+    else "no CPU saturated (\(.machineBusy // "?")% of the machine busy): in-flight window / round trips" end'
+}
 {
-  echo "| Broker | Pattern | QoS | Max throughput (deliveries/s) | Lost | Dup | Fixed load | p50 e2e (ms) | p99 e2e (ms) | Lost (fixed) |"
-  echo "|---|---|---|---:|---:|---:|---|---:|---:|---:|"
-  for t in "${target_list[@]}"; do
-    for pattern in fanin fanout; do
-      for qos in 0 1; do
-        max="$RESULTS/$t-$pattern-qos$qos-max-consume.json"
-        fixed="$RESULTS/$t-$pattern-qos$qos-fixed-consume.json"
-        if [[ "$pattern" == fanin ]]; then shape="fan-in 4→1"; load="4 × $FANIN_RATE msg/s"; else shape="fan-out 1→50"; load="1 × $FANOUT_RATE msg/s → 50"; fi
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$shape" "$qos" \
-          "$(fmt '.throughputPerSecond | floor' "$max")" "$(fmt '.sequence.lost' "$max")" \
-          "$(fmt '.sequence.duplicates' "$max")" "$load" \
-          "$(fmt '.endToEndLatency.p50Ms' "$fixed")" "$(fmt '.endToEndLatency.p99Ms' "$fixed")" \
-          "$(fmt '.sequence.lost' "$fixed")"
-      done
+  echo "| Row | Broker | Deliveries/s | Lost | Dup | p50 ms | p99 ms | Broker CPU | Generator CPU (pub / sub) | Limited by |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  for row in "${row_list[@]}"; do
+    for t in "${target_list[@]}"; do
+      [[ "$row" == durable && "$t" != outpost* ]] && continue
+      r="$(best "$t" "$row")"
+      [[ -n "$r" && "$r" != null ]] || continue
+      name="$t"; [[ "$t" == outpost ]] && name="$OUTPOST_LABEL"
+      lost="$(jq -r '.lost' <<< "$r")"
+      [[ "$row" == durable ]] && lost="$(jq -r '"\(.lost) (spool: \(.durableLost) of \(.acked) acked)"' <<< "$r")"
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s%% | %s%% / %s%% | %s |\n' "$(row_title "$row")" "$name" \
+        "$(jq -r '.throughput' <<< "$r")" "$lost" "$(jq -r '.dup' <<< "$r")" \
+        "$(jq -r '.p50' <<< "$r")" "$(jq -r '.p99' <<< "$r")" "$(jq -r '.brokerCpu' <<< "$r")" \
+        "$(jq -r '.pubCpu' <<< "$r")" "$(jq -r '.subCpu' <<< "$r")" "$(limit_of <<< "$r")"
     done
   done
 } > "$RESULTS/table.md"
 
-for pattern in fanin fanout; do
-  series=()
-  for t in "${target_list[@]}"; do
-    for qos in 0 1; do series+=("$t QoS$qos=$RESULTS/$t-$pattern-qos$qos-fixed-consume.json"); done
-  done
-  bench_cmd "$JAVA" -jar "$SIM_JAR" chart latency --title "End-to-end latency, $pattern, fixed load" \
-    --out "$REPO_ROOT/docs/benchmarks/broker-latency-$pattern.png" "${series[@]}"
-  series=()
-  for t in "${target_list[@]}"; do
-    for qos in 0 1; do series+=("$t QoS$qos=$RESULTS/$t-$pattern-qos$qos-max-consume.json"); done
-  done
-  bench_cmd "$JAVA" -jar "$SIM_JAR" chart timeline --title "Deliveries per second, $pattern, max load" \
-    --out "$REPO_ROOT/docs/benchmarks/broker-throughput-$pattern.png" "${series[@]}"
-done
-
 {
   echo
-  echo "Run $STAMP with \`device-sim/bench/broker-compare.sh --targets $TARGETS --duration $DURATION --mqtt-version $MQTT_VERSION\`."
+  echo "Run $STAMP with \`device-sim/bench/broker-compare.sh --targets $TARGETS --duration $DURATION --repeat $REPEAT --generator $GENERATOR\`."
   echo
   echo "Machine:"
   echo
   cat "$RESULTS/machine.md"
   echo
-  echo "Brokers on 127.0.0.1, default settings (Mosquitto: only \`listener\` and \`allow_anonymous true\`;"
-  echo "Outpost: \`broker.listeners\` and \`storage.dir\`, run with the JVM options it ships with in"
-  echo "\`/etc/default/outpost\`: \`${OUTPOST_JVM_OPTS:-none, plain java -jar}\`). MQTT $MQTT_VERSION, 100-byte JSON payloads, each"
-  echo "publisher and subscriber its own connection, all clients in two device-sim JVMs on the same machine."
-  echo "Max phase: publishers unthrottled (window $WINDOW unacked each) for $DURATION; throughput is"
-  echo "deliveries per second summed over subscribers (first to last arrival). Fixed phase: the offered"
-  echo "load shown, for $DURATION; latency from the intended send time in the payload to arrival,"
-  echo "leaving out arrivals in the first $WARMUP (JIT warm-up; they still count for loss checks)."
-  echo "Lost/Dup come from per-publisher sequence numbers checked by every subscriber. When a subscriber"
-  echo "falls behind (half of its \`maxQueuedMessages\` waiting), Outpost stops reading from the publishers"
-  echo "of its messages for 10 ms at a time (TCP backpressure, \`outpost.broker.publishers.throttled\`)"
-  echo "instead of taking in messages it would drop; Mosquitto drops them (its \`max_queued_messages\`)."
+  echo "Brokers on 127.0.0.1, run in turn, each configured not to drop. Generator: $GENERATOR"
+  echo "($([[ $GENERATOR == mqttjs ]] && echo "MQTT.js $(jq -r '.dependencies.mqtt' "$BENCH_DIR/mqttjs/package.json"), one node process for the publishers, one for the subscribers" || echo "device-sim's Paho clients, one JVM for the publishers, one for the subscribers")),"
+  echo "100-byte payloads, window $WINDOW unacknowledged per publisher (QoS 0: $WINDOW writes per socket"
+  echo "before it drains), publishers unthrottled for ${DURATION}s; best of $REPEAT. Deliveries/s are summed over"
+  echo "subscribers, first to last arrival (durable row: PUBACKs/s). Latency: send time in the payload to"
+  echo "arrival, at that full load, first second left out. CPU: % of one core over the row (2 cores = 200%)."
   echo
   cat "$RESULTS/table.md"
   echo
-  echo "![latency fan-in](benchmarks/broker-latency-fanin.png)"
-  echo "![latency fan-out](benchmarks/broker-latency-fanout.png)"
-  echo "![throughput fan-in](benchmarks/broker-throughput-fanin.png)"
-  echo "![throughput fan-out](benchmarks/broker-throughput-fanout.png)"
-  echo
+  for t in "${target_list[@]}"; do
+    echo "<details><summary>$t configuration</summary>"
+    echo
+    echo '```'
+    cat "$RESULTS/$t.config.shown"
+    echo '```'
+    echo "</details>"
+    echo
+  done
   commands_details "$RESULTS/commands.txt"
 } > "$RESULTS/section.md"
 
 if [[ "$WRITE_DOC" == 1 ]]; then
   update_doc_section broker-comparison "$RESULTS/section.md"
-  echo "updated docs/benchmarks.md (raw results in ${RESULTS#$REPO_ROOT/})" >&2
+  echo "updated docs/benchmarks.md (raw results in ${RESULTS#"$REPO_ROOT"/})" >&2
 fi
 cat "$RESULTS/table.md"

@@ -71,7 +71,12 @@ final class Paho5Transport implements CloudTransport {
             int qos = message.getQos();
             events.messageArrived(
                 new CloudMessage(
-                    topic, message.getPayload(), qos, message.isRetained(), properties),
+                    topic,
+                    message.getPayload(),
+                    qos,
+                    message.isRetained(),
+                    properties,
+                    downlinkProperties(props)),
                 () -> acknowledge(id, qos));
           }
 
@@ -287,5 +292,18 @@ final class Paho5Transport implements CloudTransport {
         done.completeExceptionally(error);
       }
     };
+  }
+
+  /** The application properties of a message the cloud delivered, besides user properties. */
+  static CloudMessage.Properties downlinkProperties(MqttProperties props) {
+    if (props == null) {
+      return CloudMessage.Properties.NONE;
+    }
+    return new CloudMessage.Properties(
+        props.getContentType(),
+        props.getResponseTopic(),
+        props.getCorrelationData(),
+        props.getPayloadFormat() ? 1 : null,
+        props.getMessageExpiryInterval());
   }
 }

@@ -159,4 +159,63 @@ class CloudLinkMqtt5Test {
     await().atMost(WAIT).until(() -> link.state() == CloudLinkState.CIRCUIT_OPEN);
     assertThat(registry.get("outpost.cloud.connect.attempts").counter().count()).isEqualTo(3);
   }
+
+  @Test
+  void handsDownlinksOnWithEveryMqtt5PropertyTheCloudSent() throws Exception {
+    List<CloudMessage> downlinks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CloudLink link =
+        new CloudLink(
+            CloudOptions.of(cloud.url(), "edge-5")
+                .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5)),
+            spool,
+            List.of("commands/#"),
+            DownlinkHandler.immediate(downlinks::add),
+            registry,
+            Clock.systemUTC());
+    resources.add(link);
+    link.start().get(10, TimeUnit.SECONDS);
+    org.eclipse.paho.mqttv5.client.MqttClient operator =
+        new org.eclipse.paho.mqttv5.client.MqttClient(
+            cloud.url(),
+            "operator",
+            new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    resources.add(
+        () -> {
+          if (operator.isConnected()) {
+            operator.disconnect();
+          }
+          operator.close();
+        });
+    operator.connect();
+    org.eclipse.paho.mqttv5.common.packet.MqttProperties sent =
+        new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+    sent.setContentType("text/plain");
+    sent.setResponseTopic("replies/edge-5");
+    sent.setCorrelationData(new byte[] {7, 0, (byte) 0xFF});
+    sent.setPayloadFormat(true);
+    sent.setMessageExpiryInterval(600L);
+    sent.setUserProperties(List.of(new UserProperty("k", "v")));
+
+    // the link's subscription may still be in flight when start completes: publish until one
+    // arrives
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              operator.publish(
+                  "commands/reboot",
+                  new MqttMessage("now".getBytes(StandardCharsets.UTF_8), 1, false, sent));
+              return !downlinks.isEmpty();
+            });
+
+    CloudMessage got = downlinks.get(0);
+    assertThat(got.userProperties()).contains(Map.entry("k", "v"));
+    CloudMessage.Properties p = got.properties();
+    assertThat(p.contentType()).isEqualTo("text/plain");
+    assertThat(p.responseTopic()).isEqualTo("replies/edge-5");
+    assertThat(p.correlationData()).containsExactly(7, 0, 0xFF);
+    assertThat(p.payloadFormatIndicator()).isEqualTo(1);
+    assertThat(p.messageExpirySeconds()).isBetween(590L, 600L);
+  }
 }

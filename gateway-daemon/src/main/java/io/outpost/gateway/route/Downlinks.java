@@ -93,7 +93,7 @@ public final class Downlinks implements DownlinkHandler {
               Buffer.buffer(m.payload()),
               qos,
               m.retain(),
-              new MessageProperties(m.userProperties(), null, null, null, null, null),
+              properties(m),
               PUBLISHER,
               clock.millis());
       Future<Void> published =
@@ -110,5 +110,17 @@ public final class Downlinks implements DownlinkHandler {
       taken.add(published.toCompletionStage().toCompletableFuture());
     }
     return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
+  }
+
+  /** The MQTT 5 properties a downlink carries on to local subscribers, as the cloud sent them. */
+  static MessageProperties properties(CloudMessage m) {
+    CloudMessage.Properties p = m.properties();
+    return new MessageProperties(
+        m.userProperties(),
+        p.contentType(),
+        p.responseTopic(),
+        p.correlationData(),
+        p.payloadFormatIndicator(),
+        p.messageExpirySeconds());
   }
 }
