@@ -118,7 +118,7 @@ final class AdminClient {
         body.transferTo(error);
         JsonNode node = parse(error.toString());
         throw new AdminException(
-            ExitCodes.SOFTWARE,
+            response.statusCode() == 404 ? ExitCodes.NOT_FOUND : ExitCodes.SOFTWARE,
             node.path("error").asText("error")
                 + ": "
                 + node.path("message").asText(error.toString()));

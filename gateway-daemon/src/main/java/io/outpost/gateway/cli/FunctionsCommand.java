@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
       FunctionsCommand.Deploy.class,
       FunctionsCommand.Invoke.class,
       FunctionsCommand.Rollback.class,
-      FunctionsCommand.Remove.class
+      FunctionsCommand.Remove.class,
+      FunctionsDevCommand.class
     })
 final class FunctionsCommand extends AdminCommand {
 
@@ -67,13 +68,29 @@ final class FunctionsCommand extends AdminCommand {
             f.path("runtime").asText(),
             f.path("lifecycle").asText(),
             f.path("state").asText(),
-            f.path("triggers").toString(),
+            triggers(f),
             f.path("invocations").asLong(),
             f.path("failures").asLong(),
             f.path("lastError").isNull() ? "-" : f.path("lastError").asText("-"));
       }
       t.print(out());
       return ExitCodes.OK;
+    }
+
+    /** Topic filters, then the schedule and its next run when there is one. */
+    static String triggers(JsonNode f) {
+      JsonNode s = f.path("schedule");
+      if (!s.isObject()) {
+        return f.path("triggers").toString();
+      }
+      String when =
+          s.hasNonNull("cron")
+              ? "schedule \"" + s.path("cron").asText() + "\""
+              : "every " + s.path("every").asText();
+      return f.path("triggers")
+          + " "
+          + when
+          + (s.hasNonNull("nextRun") ? " next " + s.path("nextRun").asText() : "");
     }
   }
 
