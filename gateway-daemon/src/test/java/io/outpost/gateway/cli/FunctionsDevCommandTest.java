@@ -122,8 +122,12 @@ class FunctionsDevCommandTest {
     Files.writeString(
         descriptor, Files.readString(descriptor).replace("version: 1.0.0", "version: 1.1.0"));
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> "1.1.0".equals(version()));
-    assertThat(lines).anyMatch(l -> l.startsWith("deployed ticker 1.1.0 (running) in "));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                lines.stream().anyMatch(l -> l.startsWith("deployed ticker 1.1.0 (running) in ")));
+    assertThat(version()).isEqualTo("1.1.0");
     assertThat(lines).anyMatch(l -> l.equals("changed: outpost-function.yaml"));
     assertThat(lines).noneMatch(l -> l.contains("ignored.txt"));
 
