@@ -77,6 +77,25 @@ if [[ -z "$PROJECT" ]]; then
   </dependencies>
   <build>
     <finalName>dev-loop</finalName>
+    <!-- the project's plugin versions, so the offline build finds them in the local repository -->
+    <plugins>
+      <plugin>
+        <artifactId>maven-compiler-plugin</artifactId>
+        <version>3.14.0</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-resources-plugin</artifactId>
+        <version>3.3.1</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-surefire-plugin</artifactId>
+        <version>3.5.3</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-jar-plugin</artifactId>
+        <version>3.4.2</version>
+      </plugin>
+    </plugins>
   </build>
 </project>
 XML
