@@ -238,7 +238,22 @@ public final class FunctionsApi implements AdminApi {
                     .put("timeoutMillis", f.settings().timeoutMillis())
                     .put("maxConcurrency", f.settings().maxConcurrency())
                     .put("maxQueued", f.settings().maxQueued())
-                    .put("overflow", f.settings().overflow().yaml()));
+                    .put("overflow", f.settings().overflow().yaml()))
+        .put("schedule", schedule(f.schedule()));
+  }
+
+  /** A function's scheduled trigger and next run, or null. */
+  private static JsonObject schedule(FunctionInfo.Schedule s) {
+    return s == null
+        ? null
+        : new JsonObject()
+            .put("cron", s.cron())
+            .put("every", s.every())
+            .put("catchUp", s.catchUp())
+            .put("nextRun", s.nextRun() == null ? null : s.nextRun().toString())
+            .put("lastRun", s.lastRun() == null ? null : s.lastRun().toString())
+            .put("runs", s.runs())
+            .put("skipped", s.skipped());
   }
 
   /** The kept versions, oldest first, each with whether it is the active one. */

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
       FunctionsValidateCommand.class,
       FunctionsActivateCommand.class,
       FunctionsInitCommand.class,
-      FunctionsLogsCommand.class
+      FunctionsLogsCommand.class,
+      FunctionsDevCommand.class
     })
 final class FunctionsCommand extends AdminCommand {
 
@@ -75,7 +76,7 @@ final class FunctionsCommand extends AdminCommand {
             f.path("runtime").asText(),
             f.path("lifecycle").asText(),
             f.path("state").asText(),
-            f.path("triggers").toString(),
+            triggers(f),
             f.path("invocations").asLong(),
             f.path("failures").asLong(),
             f.path("lastError").isNull() ? "-" : f.path("lastError").asText("-"));
@@ -93,6 +94,22 @@ final class FunctionsCommand extends AdminCommand {
             .append(v.path("active").asBoolean() ? "*" : "");
       }
       return b.length() == 0 ? f.path("version").asText() : b.toString();
+    }
+
+    /** Topic filters, then the schedule and its next run when there is one. */
+    static String triggers(JsonNode f) {
+      JsonNode s = f.path("schedule");
+      if (!s.isObject()) {
+        return f.path("triggers").toString();
+      }
+      String when =
+          s.hasNonNull("cron")
+              ? "schedule \"" + s.path("cron").asText() + "\""
+              : "every " + s.path("every").asText();
+      return f.path("triggers")
+          + " "
+          + when
+          + (s.hasNonNull("nextRun") ? " next " + s.path("nextRun").asText() : "");
     }
   }
 

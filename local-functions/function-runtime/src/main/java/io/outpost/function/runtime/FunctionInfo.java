@@ -1,5 +1,6 @@
 package io.outpost.function.runtime;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -22,6 +23,7 @@ import java.util.List;
  *     defaults combined), or null when no version could be loaded
  * @param keptVersions every version kept on disk, oldest first ({@code functions.retainedVersions}
  *     at most); any of them can be made active with {@link FunctionRuntime#activate}
+ * @param schedule the function's scheduled trigger and its next run, or null when it has none
  */
 public record FunctionInfo(
     String name,
@@ -36,7 +38,110 @@ public record FunctionInfo(
     int queueDepth,
     String lastError,
     Settings settings,
-    List<String> keptVersions) {
+    List<String> keptVersions,
+    Schedule schedule) {
+
+  /** A snapshot without a schedule (filled in by {@link FunctionRuntime#list}). */
+  public FunctionInfo(
+      String name,
+      String version,
+      RuntimeKind runtime,
+      Lifecycle lifecycle,
+      List<String> triggers,
+      FunctionState state,
+      List<String> previousVersions,
+      long invocations,
+      long failures,
+      int queueDepth,
+      String lastError,
+      Settings settings) {
+    this(
+        name,
+        version,
+        runtime,
+        lifecycle,
+        triggers,
+        state,
+        previousVersions,
+        invocations,
+        failures,
+        queueDepth,
+        lastError,
+        settings,
+        null,
+        null);
+  }
+
+  /** A snapshot with its kept versions, without a schedule (filled in by {@link FunctionRuntime#list}). */
+  public FunctionInfo(
+      String name,
+      String version,
+      RuntimeKind runtime,
+      Lifecycle lifecycle,
+      List<String> triggers,
+      FunctionState state,
+      List<String> previousVersions,
+      long invocations,
+      long failures,
+      int queueDepth,
+      String lastError,
+      Settings settings,
+      List<String> keptVersions) {
+    this(
+        name,
+        version,
+        runtime,
+        lifecycle,
+        triggers,
+        state,
+        previousVersions,
+        invocations,
+        failures,
+        queueDepth,
+        lastError,
+        settings,
+        keptVersions,
+        null);
+  }
+
+  /**
+   * A function's scheduled trigger ({@code schedule} or {@code every} in its descriptor).
+   *
+   * @param cron the cron expression, or null
+   * @param every the interval as written, e.g. {@code 10s}, or null
+   * @param catchUp whether runs missed while the daemon was down are made up for at start
+   * @param nextRun when it runs next, or null if never
+   * @param lastRun the planned time of the last run since the daemon started, or null
+   * @param runs scheduled runs since the daemon started (any outcome)
+   * @param skipped runs skipped because the previous one had not finished or the queue was full
+   */
+  public record Schedule(
+      String cron,
+      String every,
+      boolean catchUp,
+      Instant nextRun,
+      Instant lastRun,
+      long runs,
+      long skipped) {}
+
+  /** This snapshot with {@code schedule}. */
+  public FunctionInfo withSchedule(Schedule schedule) {
+    return new FunctionInfo(
+        name,
+        version,
+        runtime,
+        lifecycle,
+        triggers,
+        state,
+        previousVersions,
+        invocations,
+        failures,
+        queueDepth,
+        lastError,
+        settings,
+        keptVersions,
+        schedule);
+  }
 
   /**
    * Effective per-function settings, so an operator can see what a reload changed.

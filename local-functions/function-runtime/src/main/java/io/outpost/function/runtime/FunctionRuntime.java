@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.function.runtime.deploy.Deployer;
 import io.outpost.function.runtime.deploy.Reconfigurer;
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import io.outpost.function.runtime.invoke.FunctionInstance;
 import io.outpost.function.runtime.invoke.FunctionSlot;
 import io.outpost.function.runtime.invoke.FunctionThreads;
@@ -13,6 +14,8 @@ import io.outpost.function.runtime.invoke.StrandedThreads;
 import io.outpost.function.runtime.logs.FunctionLogStore;
 import io.outpost.function.runtime.sandbox.Sandbox;
 import io.outpost.function.runtime.sandbox.SandboxMode;
+import io.outpost.function.runtime.schedule.FunctionScheduler;
+import io.outpost.function.runtime.schedule.ScheduleTimer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -34,6 +37,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Local functions: deploys, isolates, invokes and retires function versions, without restarting the
  * daemon.
+ *
+ * <p>Scheduled triggers ({@code schedule} and {@code every} in a descriptor) are the runtime's own:
+ * it arms them on deploy, rollback, reload and start, cancels them on remove, and fires them
+ * through {@link #invoke} like any other message; {@link FunctionInfo#schedule()} shows the next
+ * run.
  *
  * <p>The daemon owns topic matching: it listens for changes ({@link #addListener}), subscribes each
  * function's {@link FunctionInfo#triggers()} and calls {@link #invoke} for matching messages.
@@ -62,6 +70,8 @@ public final class FunctionRuntime implements AutoCloseable {
 
   private final Object adminLock = new Object();
   private final ScheduledThreadPoolExecutor scheduler;
+  private final ScheduledThreadPoolExecutor scheduleThread;
+  private final FunctionScheduler schedules;
   private final ExecutorService lifecycle;
   private final Deployer deployer;
   private final Reconfigurer reconfigurer;
@@ -86,6 +96,20 @@ public final class FunctionRuntime implements AutoCloseable {
       FunctionHost host,
       MeterRegistry registry,
       Clock clock) {
+    this(options, functionsDir, host, registry, clock, null);
+  }
+
+  /**
+   * As above, with the timer that fires scheduled functions (tests advance one by hand); null: a
+   * dedicated named thread.
+   */
+  FunctionRuntime(
+      FunctionRuntimeOptions options,
+      Path functionsDir,
+      FunctionHost host,
+      MeterRegistry registry,
+      Clock clock,
+      ScheduleTimer timer) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(functionsDir, "functionsDir");
     Objects.requireNonNull(host, "host");
@@ -100,6 +124,20 @@ public final class FunctionRuntime implements AutoCloseable {
     RuntimeServices services = new RuntimeServices(options, clock, scheduler, registry, logs);
     this.deployer = new Deployer(functionsDir, services, host, this::changed);
     this.reconfigurer = new Reconfigurer(deployer);
+    this.scheduleThread =
+        timer != null
+            ? null
+            : new ScheduledThreadPoolExecutor(1, new FunctionThreads("outpost-fn-schedule", false));
+    if (scheduleThread != null) {
+      scheduleThread.setRemoveOnCancelPolicy(true);
+    }
+    this.schedules =
+        new FunctionScheduler(
+            clock,
+            timer != null ? timer : ScheduleTimer.of(scheduleThread),
+            functionsDir.resolve(".schedule"),
+            registry,
+            this::invoke);
     this.notFound =
         Counter.builder("outpost.function.invocations")
             .tag("function", UNKNOWN_FUNCTION_TAG)
@@ -124,6 +162,7 @@ public final class FunctionRuntime implements AutoCloseable {
                     }
                     phase = Phase.RUNNING;
                     logs.start(); // not before: a start that fails leaves no thread behind
+                    deployer.slots.keySet().forEach(this::rearm);
                   }
                   deployer.slots.values().forEach(this::changed);
                 },
@@ -145,7 +184,8 @@ public final class FunctionRuntime implements AutoCloseable {
     synchronized (adminLock) {
       requireRunning();
       FunctionSlot slot = deployer.deploy(jarOrDir);
-      FunctionInfo info = slot.info(null);
+      rearm(slot.name);
+      FunctionInfo info = withSchedule(slot.info(null));
       notifyListeners(info);
       return info;
     }
@@ -156,7 +196,7 @@ public final class FunctionRuntime implements AutoCloseable {
     List<FunctionInfo> all = new ArrayList<>(deployer.failedAtStart.values());
     for (FunctionSlot slot : deployer.slots.values()) {
       if (slot.current() != null) { // null only while its first version is still loading
-        all.add(slot.info(phase == Phase.STOPPED ? FunctionState.STOPPED : null));
+        all.add(withSchedule(slot.info(phase == Phase.STOPPED ? FunctionState.STOPPED : null)));
       }
     }
     all.sort(Comparator.comparing(FunctionInfo::name));
@@ -176,6 +216,7 @@ public final class FunctionRuntime implements AutoCloseable {
   public boolean remove(String name) {
     synchronized (adminLock) {
       requireRunning();
+      schedules.remove(name);
       FunctionInfo removed = deployer.remove(name);
       if (removed != null) {
         logs.delete(name); // after the lines its last version logged while stopping
@@ -195,7 +236,9 @@ public final class FunctionRuntime implements AutoCloseable {
   public FunctionInfo rollback(String name) {
     synchronized (adminLock) {
       requireRunning();
-      FunctionInfo info = deployer.rollback(name).info(null);
+      FunctionSlot slot = deployer.rollback(name);
+      rearm(name);
+      FunctionInfo info = withSchedule(slot.info(null));
       notifyListeners(info);
       return info;
     }
@@ -240,6 +283,7 @@ public final class FunctionRuntime implements AutoCloseable {
       for (String name : result.restarted()) {
         FunctionSlot slot = deployer.slots.get(name);
         if (slot != null) {
+          rearm(name);
           notifyListeners(slot.info(null));
         }
       }
@@ -309,6 +353,7 @@ public final class FunctionRuntime implements AutoCloseable {
           new Thread(
               () -> {
                 try {
+                  schedules.close();
                   synchronized (adminLock) {
                     phase = Phase.STOPPED;
                     deployer.stopAll();
@@ -317,8 +362,13 @@ public final class FunctionRuntime implements AutoCloseable {
                   }
                   scheduler.shutdownNow();
                   lifecycle.shutdownNow();
+                  if (scheduleThread != null) {
+                    scheduleThread.shutdownNow();
+                  }
                   if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)
-                      || !lifecycle.awaitTermination(5, TimeUnit.SECONDS)) {
+                      || !lifecycle.awaitTermination(5, TimeUnit.SECONDS)
+                      || (scheduleThread != null
+                          && !scheduleThread.awaitTermination(5, TimeUnit.SECONDS))) {
                     LOG.warn("function runtime threads did not stop in time");
                   }
                   stopped.complete(null);
@@ -374,6 +424,26 @@ public final class FunctionRuntime implements AutoCloseable {
     }
   }
 
+  /** Arms, re-arms or cancels a function's schedule from its active version's descriptor. */
+  private void rearm(String name) {
+    FunctionSlot slot = deployer.slots.get(name);
+    FunctionInstance current = slot == null ? null : slot.current();
+    try {
+      if (current == null) {
+        schedules.arm(name, null, false);
+      } else {
+        FunctionDescriptor d = current.spec().descriptor();
+        schedules.arm(name, d.timing(), d.catchesUp());
+      }
+    } catch (RuntimeException e) {
+      LOG.error("function {}: cannot arm its schedule", name, e);
+    }
+  }
+
+  private FunctionInfo withSchedule(FunctionInfo info) {
+    return schedules.status(info.name()).map(info::withSchedule).orElse(info);
+  }
+
   private void changed(FunctionSlot slot) {
     if (slot != null && slot.current() != null && phase == Phase.RUNNING) {
       notifyListeners(slot.info(null));
@@ -381,6 +451,9 @@ public final class FunctionRuntime implements AutoCloseable {
   }
 
   private void notifyListeners(FunctionInfo info) {
+    if (info.state() != FunctionState.REMOVED) {
+      rearm(info.name()); // whatever switched the version, its schedule follows (idempotent)
+    }
     for (Consumer<FunctionInfo> l : listeners) {
       try {
         l.accept(info);

@@ -10,6 +10,7 @@ import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.sandbox.FunctionLimits;
 import io.outpost.function.runtime.sandbox.Isolation;
 import io.outpost.function.runtime.sandbox.ResolvedLimits;
+import io.outpost.function.runtime.schedule.Timing;
 import io.outpost.topic.Topics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,6 +58,14 @@ import java.util.regex.Pattern;
  * @param isolation Java runtime: {@code process} (a child JVM held to {@code limits}) or {@code
  *     in-process} (the daemon's JVM, sharing its fate); default {@code functions.defaultIsolation}
  *     ({@code process})
+ * @param schedule a cron expression with seconds ({@code second minute hour day-of-month month
+ *     day-of-week}, Spring's format, in UTC), e.g. {@code "0 *}{@code /5 * * * *"}: the function
+ *     also runs at these times; not with {@code every}
+ * @param every an interval ({@code 10s}, {@code 5m}, {@code 1h}; at least 1s): the function also
+ *     runs this often; not with {@code schedule}
+ * @param catchUp with {@code schedule} or {@code every}: {@code true} makes up for the runs missed
+ *     while the daemon was down with one run at start; default {@code false} (missed runs are not
+ *     replayed)
  */
 public record FunctionDescriptor(
     String name,
@@ -76,7 +85,10 @@ public record FunctionDescriptor(
     Integer maxMemoryPages,
     Long idleTimeoutMillis,
     FunctionLimits limits,
-    Isolation isolation) {
+    Isolation isolation,
+    String schedule,
+    String every,
+    Boolean catchUp) {
 
   /** The descriptor's file name at the package root. */
   public static final String FILE_NAME = "outpost-function.yaml";
@@ -160,6 +172,19 @@ public record FunctionDescriptor(
     if (!problems.isEmpty()) {
       throw new DescriptorProblems(problems);
     }
+    if (Timing.parse(schedule, every) == null && catchUp != null) {
+      throw new IllegalArgumentException("catchUp: only with schedule or every");
+    }
+  }
+
+  /** When the function runs on its own ({@code schedule} or {@code every}), or null. */
+  public Timing timing() {
+    return Timing.parse(schedule, every);
+  }
+
+  /** Whether missed scheduled runs are made up for at start ({@code catchUp}, default false). */
+  public boolean catchesUp() {
+    return Boolean.TRUE.equals(catchUp);
   }
 
   /**

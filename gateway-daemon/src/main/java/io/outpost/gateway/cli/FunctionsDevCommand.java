@@ -1,0 +1,232 @@
+package io.outpost.gateway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.outpost.gateway.ExitCodes;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/**
+ * {@code outpost functions dev DIR}: watch mode against the running local daemon. Builds and
+ * deploys the project once, then again after every edit (debounced; build output is not watched),
+ * printing build and test failures, each deploy's result and, while it runs, the function's log.
+ * Ctrl-C ends it with exit 0.
+ */
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description =
+        "Watch a function project and redeploy it to the running daemon on every change: Java"
+            + " projects are built with their own build first (mvn -q -o package), Python and Wasm"
+            + " projects deploy their directory. Prints build and test failures and the function's"
+            + " log. Ctrl-C stops.")
+final class FunctionsDevCommand extends AdminCommand {
+
+  @Parameters(
+      paramLabel = "DIR",
+      description = "The function project (default: .).",
+      arity = "0..1")
+  Path dir = Path.of(".");
+
+  @Option(
+      names = "--build",
+      paramLabel = "CMD",
+      description =
+          "Build command, run with sh in DIR before each deploy (default for a pom.xml project:"
+              + " mvn -q -o package, or mvn -q package if offline cannot resolve).")
+  String build;
+
+  @Option(
+      names = "--debounce",
+      paramLabel = "MILLIS",
+      description = "Wait until the files stayed unchanged this long (default: ${DEFAULT-VALUE}).")
+  long debounceMillis = 300;
+
+  @Option(names = "--no-logs", description = "Do not stream the function's log.")
+  boolean noLogs;
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private LogFollower logs;
+
+  @Override
+  int execute() throws AdminClient.AdminException {
+    Path project = dir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(project)) {
+      err().println("outpost: no such directory: " + dir);
+      return ExitCodes.NOT_FOUND;
+    }
+    DevProject p = new DevProject(project, build);
+    if (!p.isMaven() && !Files.isRegularFile(project.resolve(DevProject.DESCRIPTOR))) {
+      err()
+          .println(
+              "outpost: "
+                  + dir
+                  + " has neither a pom.xml nor an "
+                  + DevProject.DESCRIPTOR
+                  + " file");
+      return ExitCodes.NOT_FOUND;
+    }
+    installStopSignals();
+    try (ProjectWatcher watcher =
+        new ProjectWatcher(project, Duration.ofMillis(Math.max(0, debounceMillis)))) {
+      out().println("watching " + project + " (Ctrl-C to stop)");
+      cycle(p, null);
+      while (stop.getCount() > 0) {
+        Path changed = watcher.awaitChange(Duration.ofMillis(200));
+        if (changed != null && stop.getCount() > 0) {
+          cycle(p, changed);
+        }
+      }
+    } catch (IOException e) {
+      err().println("outpost: cannot watch " + dir + ": " + e.getMessage());
+      return ExitCodes.NOT_FOUND;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (logs != null) {
+        logs.stop();
+      }
+    }
+    out().println("stopped watching " + project);
+    return ExitCodes.OK;
+  }
+
+  /** One rebuild and redeploy; failures are printed and the watch goes on. */
+  private void cycle(DevProject p, Path changed) throws InterruptedException {
+    long start = System.nanoTime();
+    if (changed != null) {
+      out().println("changed: " + changed);
+    }
+    try {
+      DevProject.BuildResult built = p.build();
+      if (built != null && !built.ok()) {
+        out().print(built.output());
+        out()
+            .println(
+                "build failed (" + p.buildCommand() + ", exit " + built.exit() + "); not deployed");
+        return;
+      }
+      Path pkg = p.deployable();
+      long buildMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      JsonNode result =
+          Files.isDirectory(pkg)
+              ? admin.post("api/functions", FunctionsCommand.Deploy.zip(pkg), "application/zip")
+              : admin.post("api/functions", Files.readAllBytes(pkg), "application/java-archive");
+      long total = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      String name = result.path("name").asText();
+      out()
+          .println(
+              "deployed "
+                  + name
+                  + " "
+                  + result.path("version").asText()
+                  + " ("
+                  + result.path("state").asText()
+                  + ") in "
+                  + total
+                  + " ms"
+                  + (p.buildCommand() == null ? "" : " (build " + buildMillis + " ms)"));
+      followLogs(name);
+    } catch (IOException e) {
+      out().println("not deployed: " + e.getMessage());
+    } catch (AdminClient.AdminException e) {
+      out().println("deploy failed: " + e.getMessage());
+    }
+  }
+
+  private void followLogs(String name) {
+    if (noLogs || (logs != null && logs.follows(name))) {
+      return;
+    }
+    if (logs != null) {
+      logs.stop();
+    }
+    logs = new LogFollower(admin, name, out());
+    logs.start();
+  }
+
+  private void installStopSignals() {
+    for (String name : new String[] {"INT", "TERM"}) {
+      try {
+        Signal.handle(new Signal(name), signal -> stop.countDown());
+      } catch (IllegalArgumentException e) {
+        // the signal is not available here (another JVM option took it): Ctrl-C ends the JVM
+      }
+    }
+  }
+
+  /** Streams {@code GET /api/functions/NAME/logs?follow=true} to the terminal on its own thread. */
+  static final class LogFollower {
+    private final AdminClient admin;
+    private final String name;
+    private final java.io.PrintWriter out;
+    private volatile boolean stopped;
+    private Thread thread;
+
+    LogFollower(AdminClient admin, String name, java.io.PrintWriter out) {
+      this.admin = admin;
+      this.name = name;
+      this.out = out;
+    }
+
+    boolean follows(String function) {
+      return name.equals(function) && thread != null && thread.isAlive();
+    }
+
+    void start() {
+      thread = new Thread(this::follow, "outpost-dev-logs");
+      thread.setDaemon(true); // a blocked read must not keep the CLI alive after Ctrl-C
+      thread.start();
+    }
+
+    void stop() {
+      stopped = true;
+      thread.interrupt();
+    }
+
+    private void follow() {
+      Writer into =
+          new Writer() {
+            @Override
+            public void write(char[] buf, int off, int len) {
+              if (!stopped) {
+                out.write(buf, off, len);
+                out.flush();
+              }
+            }
+
+            @Override
+            public void flush() {
+              out.flush();
+            }
+
+            @Override
+            public void close() {
+              // the terminal stays open
+            }
+          };
+      try {
+        admin.download("api/functions/" + AdminClient.segment(name) + "/logs?follow=true", into);
+      } catch (AdminClient.AdminException e) {
+        if (!stopped) {
+          out.println(
+              e.exitCode == ExitCodes.NOT_FOUND
+                  ? "(this daemon has no function log endpoint; showing deploy results only)"
+                  : "(function log stream ended: " + e.getMessage() + ")");
+        }
+      } catch (IOException e) {
+        if (!stopped) {
+          out.println("(function log stream ended: " + e.getMessage() + ")");
+        }
+      }
+    }
+  }
+}
