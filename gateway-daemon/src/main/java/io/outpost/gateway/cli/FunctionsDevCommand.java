@@ -2,6 +2,7 @@ package io.outpost.gateway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.gateway.ExitCodes;
+import io.outpost.gateway.admin.PackageZip;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -118,7 +119,7 @@ final class FunctionsDevCommand extends AdminCommand {
       long buildMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       JsonNode result =
           Files.isDirectory(pkg)
-              ? admin.post("api/functions", FunctionsCommand.Deploy.zip(pkg), "application/zip")
+              ? admin.post("api/functions", PackageZip.zip(pkg), "application/zip")
               : admin.post("api/functions", Files.readAllBytes(pkg), "application/java-archive");
       long total = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       String name = result.path("name").asText();

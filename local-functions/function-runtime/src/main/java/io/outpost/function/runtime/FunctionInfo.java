@@ -72,7 +72,10 @@ public record FunctionInfo(
         null);
   }
 
-  /** A snapshot with its kept versions, without a schedule (filled in by {@link FunctionRuntime#list}). */
+  /**
+   * A snapshot with its kept versions, without a schedule (filled in by {@link
+   * FunctionRuntime#list}).
+   */
   public FunctionInfo(
       String name,
       String version,
