@@ -79,6 +79,7 @@ class GuideBlocksTest {
         .anyMatch(s -> s.contains("functions init celsius --runtime python"))
         .anyMatch(s -> s.contains("functions init scale --runtime wasm"))
         .anyMatch(s -> s.contains("functions validate"))
+        .anyMatch(s -> s.contains("functions logs hello"))
         .anyMatch(s -> s.contains("functions rollback hello"))
         .anyMatch(s -> s.contains("functions activate"))
         .noneMatch(s -> s.contains("npm install"));
