@@ -123,6 +123,40 @@ class FleetDeploymentTest {
   }
 
   @Test
+  void aZippedProcessFunctionIsUnpackedWithItsExecuteBitAndRuns() throws Exception {
+    startGateway(1);
+    byte[] zip =
+        zip(
+            """
+            name: relay
+            version: 1.0.0
+            runtime: process
+            lifecycle: pinned
+            command: [./run.sh]
+            triggers: ["relay/in/#"]
+            """,
+            "run.sh",
+            "#!/bin/sh\nexec cat\n");
+    String path = "relay-1.0.0.zip";
+    artifacts.put(path, zip);
+    String spec =
+        """
+        {"name": "relay", "version": "1.0.0", "runtime": "process",
+         "artifact": {"url": "%s", "sha256": "%s", "size": %d}}
+        """
+            .formatted(
+                artifacts.url(path),
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(zip)),
+                zip.length);
+
+    Execution done = deploy("job-zip", document(spec));
+
+    assertThat(done.status()).as(done.statusDetails().toString()).isEqualTo("SUCCEEDED");
+    assertThat(gateway.functions().get("relay").map(FunctionInfo::state))
+        .hasValue(FunctionState.RUNNING);
+  }
+
+  @Test
   void invalidDocumentsAreRejectedNamingTheFieldAndTamperedArtifactsRefused() throws Exception {
     startGateway(1);
     String valid = function("echo", "1.0.0", echoJar("1.0.0"));
@@ -347,6 +381,26 @@ class FleetDeploymentTest {
             .formatted(name, version),
         null,
         null);
+  }
+
+  /** A zipped directory package: the descriptor and one executable script (mode 0755). */
+  private static byte[] zip(String descriptor, String script, String content) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream out =
+        new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(bytes)) {
+      org.apache.commons.compress.archivers.zip.ZipArchiveEntry d =
+          new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("outpost-function.yaml");
+      out.putArchiveEntry(d);
+      out.write(descriptor.getBytes(StandardCharsets.UTF_8));
+      out.closeArchiveEntry();
+      org.apache.commons.compress.archivers.zip.ZipArchiveEntry e =
+          new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(script);
+      e.setUnixMode(0755);
+      out.putArchiveEntry(e);
+      out.write(content.getBytes(StandardCharsets.UTF_8));
+      out.closeArchiveEntry();
+    }
+    return bytes.toByteArray();
   }
 
   private static byte[] jar(String descriptor, String entry, byte[] content) throws IOException {

@@ -8,6 +8,7 @@ import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.FunctionInfo;
 import io.outpost.function.runtime.FunctionRuntime;
 import io.outpost.function.runtime.FunctionState;
+import io.outpost.gateway.admin.Upload;
 import io.outpost.gateway.config.ConfigException;
 import io.outpost.gateway.config.FleetOptions;
 import io.outpost.gateway.config.OutpostConfig;
@@ -16,8 +17,10 @@ import io.outpost.gateway.fleet.JobJournal.Active;
 import io.outpost.gateway.fleet.JobJournal.Step;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +30,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.jar.JarFile;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,10 @@ final class DeploymentApplier {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentApplier.class);
   private static final long HEALTH_POLL_MILLIS = 200;
+
+  /** Under the fleet directory: process and wasm packages unpacked for the switch. */
+  private static final String STAGED = "staged";
+
   private static final ObjectMapper YAML = new YAMLMapper();
 
   private final FleetHost host;
@@ -95,9 +103,14 @@ final class DeploymentApplier {
     // stage
     journal.write(journal.state().withActive(active.at(Step.STAGE)));
     progress.accept("stage", packages.size() + " function(s)");
+    deleteTree(fleetDir.resolve(STAGED));
     for (FunctionSpec f : document.functions()) {
       if (packages.containsKey(f.name())) {
-        checkPackage(f, packages.get(f.name()));
+        String runtime = checkPackage(f, packages.get(f.name()));
+        if (!"java".equals(runtime)) {
+          // process and wasm functions run from their files: unpack, with their unix modes
+          packages.put(f.name(), unpack(f, packages.get(f.name())));
+        }
       }
     }
     JsonNode previousOverlay = ConfigOverlay.read(fleetDir);
@@ -156,8 +169,35 @@ final class DeploymentApplier {
         && info.get().state() != FunctionState.STOPPED;
   }
 
-  /** The package must be the function and version the document declares. */
-  private static void checkPackage(FunctionSpec f, Path jar) throws StepFailure {
+  /**
+   * A zipped process or wasm package unpacked under the fleet directory, within the admin API's
+   * bounds for uploaded packages ({@code admin.maxUnpackedBytes}, {@code admin.maxPackageFiles}).
+   */
+  private Path unpack(FunctionSpec f, Path zip) throws StepFailure {
+    try {
+      return Upload.stage(
+          fleetDir.resolve(STAGED),
+          Files.readAllBytes(zip),
+          true,
+          host.config().admin().uploadLimits());
+    } catch (IOException e) {
+      throw new StepFailure("stage", f.name() + ": cannot unpack the package: " + e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** The package must be the function and version the document declares; returns its runtime. */
+  private static String checkPackage(FunctionSpec f, Path jar) throws StepFailure {
     try (JarFile file = new JarFile(jar.toFile())) {
       ZipEntry entry = file.getEntry("outpost-function.yaml");
       if (entry == null) {
@@ -182,6 +222,7 @@ final class DeploymentApplier {
                 + " "
                 + f.version());
       }
+      return descriptor.path("runtime").asText("java");
     } catch (IOException e) {
       throw new StepFailure("stage", f.name() + ": the package is not a readable function jar");
     }
