@@ -41,37 +41,6 @@ public record FunctionInfo(
     List<String> keptVersions,
     Schedule schedule) {
 
-  /** A snapshot without a schedule (filled in by {@link FunctionRuntime#list}). */
-  public FunctionInfo(
-      String name,
-      String version,
-      RuntimeKind runtime,
-      Lifecycle lifecycle,
-      List<String> triggers,
-      FunctionState state,
-      List<String> previousVersions,
-      long invocations,
-      long failures,
-      int queueDepth,
-      String lastError,
-      Settings settings) {
-    this(
-        name,
-        version,
-        runtime,
-        lifecycle,
-        triggers,
-        state,
-        previousVersions,
-        invocations,
-        failures,
-        queueDepth,
-        lastError,
-        settings,
-        null,
-        null);
-  }
-
   /**
    * A snapshot with its kept versions, without a schedule (filled in by {@link
    * FunctionRuntime#list}).
