@@ -42,41 +42,6 @@ public record FunctionInfo(
     Schedule schedule) {
 
   /**
-   * A snapshot with its kept versions, without a schedule (filled in by {@link
-   * FunctionRuntime#list}).
-   */
-  public FunctionInfo(
-      String name,
-      String version,
-      RuntimeKind runtime,
-      Lifecycle lifecycle,
-      List<String> triggers,
-      FunctionState state,
-      List<String> previousVersions,
-      long invocations,
-      long failures,
-      int queueDepth,
-      String lastError,
-      Settings settings,
-      List<String> keptVersions) {
-    this(
-        name,
-        version,
-        runtime,
-        lifecycle,
-        triggers,
-        state,
-        previousVersions,
-        invocations,
-        failures,
-        queueDepth,
-        lastError,
-        settings,
-        keptVersions,
-        null);
-  }
-
-  /**
    * A function's scheduled trigger ({@code schedule} or {@code every} in its descriptor).
    *
    * @param cron the cron expression, or null

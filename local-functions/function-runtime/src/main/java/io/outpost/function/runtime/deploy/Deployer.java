@@ -111,6 +111,7 @@ public final class Deployer {
         0,
         e.getMessage() != null ? e.getMessage() : FunctionInstance.describe(e),
         null,
+        null,
         null);
   }
 
@@ -278,7 +279,8 @@ public final class Deployer {
               0,
               failed.lastError(),
               null,
-              failed.keptVersions());
+              failed.keptVersions(),
+              null);
     }
     try {
       store.remove(name);

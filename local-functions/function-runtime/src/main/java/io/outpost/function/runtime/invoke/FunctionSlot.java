@@ -243,7 +243,8 @@ public final class FunctionSlot {
         lastError,
         new FunctionInfo.Settings(
             spec.timeout().toMillis(), spec.maxConcurrency(), spec.maxQueued(), spec.overflow()),
-        keptVersions.isEmpty() ? List.of(d.version()) : keptVersions);
+        keptVersions.isEmpty() ? List.of(d.version()) : keptVersions,
+        null);
   }
 
   /** Removes this function's meters (on remove). */
