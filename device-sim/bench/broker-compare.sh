@@ -33,6 +33,8 @@
 #   HIVEMQ_PORT (18850), WINDOW (100), IDLE (10: seconds without arrivals before the subscribers give
 #   up on messages not yet arrived; they stop at once when all have), MAX_DRAIN (60: seconds after the
 #   publishers' duration by which a row ends; what has not arrived then counts as lost), HIVEMQ_JVM_OPTS (-Xmx2g), SIM_JAR, OUTPOST_JAR, JAVA.
+#   HiveMQ variants (to check what limits it): HIVEMQ_QUEUE_SIZE (10000000 messages per client),
+#   HIVEMQ_PERSISTENCE (in-memory; file-native), HIVEMQ_LIFT (all; none keeps HiveMQ's internal QoS 0 limits).
 # Results: device-sim/bench/results/broker-<stamp>/ (raw JSON, logs, configs, commands) and, unless
 # --no-doc, the "broker-comparison" section of docs/benchmarks.md.
 
@@ -258,7 +260,7 @@ EOF
       require_free_port "$HIVEMQ_PORT" hivemq
       # shellcheck disable=SC2086
       bench_bg "$RESULTS/hivemq.log" "$JAVA" $HIVEMQ_JVM_OPTS -jar "$HIVEMQ_DIR/target/hivemq-launcher.jar" \
-        "$HIVEMQ_PORT" "$RESULTS/hivemq"
+        "$HIVEMQ_PORT" "$RESULTS/hivemq" ${HIVEMQ_QUEUE_SIZE:-}
       wait_for_port "$HIVEMQ_PORT" hivemq
       TARGET_PORT="$HIVEMQ_PORT"
       { echo "# JVM options: $HIVEMQ_JVM_OPTS; HiveMQ CE $(sed -n 's:.*<hivemq.version>\(.*\)</hivemq.version>.*:\1:p' "$HIVEMQ_DIR/pom.xml") embedded"

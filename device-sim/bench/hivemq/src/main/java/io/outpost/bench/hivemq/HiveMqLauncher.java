@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in-memory persistence as Mosquitto's and Outpost's clean sessions have), lifts HiveMQ's internal
  * QoS 0 memory limits (by default it drops QoS 0 messages for a subscriber whose socket is not
  * writable once 5 MB per client or a quarter of the heap is queued), prints what it set, and runs
- * until SIGTERM.
+ * until SIGTERM. Environment, to check what limits HiveMQ in a row: {@code HIVEMQ_PERSISTENCE}
+ * ({@code in-memory} by default, or {@code file-native}) and {@code HIVEMQ_LIFT} ({@code all} by
+ * default; {@code none} leaves the internal limits at HiveMQ's defaults).
  */
 public final class HiveMqLauncher {
 
@@ -49,20 +51,25 @@ public final class HiveMqLauncher {
             </queued-messages>
           </mqtt>
           <persistence>
-            <mode>in-memory</mode>
+            <mode>%s</mode>
           </persistence>
           <anonymous-usage-statistics>
             <enabled>false</enabled>
           </anonymous-usage-statistics>
         </hivemq>
         """
-            .formatted(port, queueSize);
+            .formatted(port, queueSize, System.getenv().getOrDefault("HIVEMQ_PERSISTENCE", "in-memory"));
     Files.writeString(conf.resolve("config.xml"), config);
     System.out.println("hivemq config.xml:\n" + config);
-    liftInternalLimit("QOS_0_MEMORY_HARD_LIMIT_DIVISOR", 1);
-    liftInternalLimit("QOS_0_MEMORY_LIMIT_PER_CLIENT_BYTES", Integer.MAX_VALUE);
-    liftInternalLimit("QOS_0_MEMORY_LIMIT_PER_CLIENT", Integer.MAX_VALUE);
-    liftInternalLimit("NOT_WRITABLE_QUEUE_SIZE", Integer.MAX_VALUE);
+    String lifts = System.getenv().getOrDefault("HIVEMQ_LIFT", "all");
+    if (lifts.equals("all")) {
+      liftInternalLimit("QOS_0_MEMORY_HARD_LIMIT_DIVISOR", 1);
+      liftInternalLimit("QOS_0_MEMORY_LIMIT_PER_CLIENT_BYTES", Integer.MAX_VALUE);
+      liftInternalLimit("QOS_0_MEMORY_LIMIT_PER_CLIENT", Integer.MAX_VALUE);
+      liftInternalLimit("NOT_WRITABLE_QUEUE_SIZE", Integer.MAX_VALUE);
+    } else {
+      System.out.println("hivemq internal limits left at HiveMQ's defaults (HIVEMQ_LIFT=" + lifts + ")");
+    }
 
     EmbeddedHiveMQ hivemq =
         EmbeddedHiveMQ.builder()
