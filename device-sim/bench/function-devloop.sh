@@ -3,7 +3,8 @@
 # on a running daemon, per runtime:
 #   java   - init, `mvn -o -q package` (compile + unit test + jar, offline against the packaged SDK), deploy, publish
 #   python - init, `python3 -m unittest`, deploy, publish
-#   wasm   - init, `npm install` (AssemblyScript; from npm's cache after the first run), `npm test`, deploy, publish
+#   wasm   - init, `npm install --offline` (AssemblyScript from the packaged SDK's tarballs, with an empty npm cache of
+#            its own), `npm test`, deploy, publish
 # "First output" = a subscriber on NAME/out receives the function's reply to {"name": "Ada"} published on NAME/in.
 #
 # Usage: device-sim/bench/function-devloop.sh [--runtimes java,python,wasm]
@@ -86,7 +87,8 @@ for runtime in ${RUNTIMES//,/ }; do
   case "$runtime" in
     java)   bench_cmd mvn -o -q -B package; pkg="target/$name.jar" ;;
     python) bench_cmd python3 -m unittest -q 2>/dev/null; pkg="." ;;
-    wasm)   bench_cmd npm install --no-audit --no-fund -q > /dev/null; bench_cmd npm test > /dev/null; pkg="dist" ;;
+    wasm)   bench_cmd env npm_config_cache="$work/npm-cache" npm install --offline -q > /dev/null
+            bench_cmd env npm_config_cache="$work/npm-cache" npm test > /dev/null; pkg="dist" ;;
     *) die "unknown runtime $runtime" ;;
   esac
   t_built=$(date +%s%N)

@@ -77,7 +77,8 @@ install_files() {
   install -D -m 0644 "$HERE/share/outpost/prometheus/outpost-alerts.yml" \
     "$DESTDIR$PREFIX/share/outpost/prometheus/outpost-alerts.yml"
   install -D -m 0755 "$HERE/bin/outpost" "$DESTDIR$PREFIX/bin/outpost"
-  # the function SDK (a local Maven repository and the Python testkit), replaced whole on upgrade
+  # the function SDK (a local Maven repository, the Python testkit and the wasm scaffold's npm packages), replaced
+  # whole on upgrade
   rm -rf "$DESTDIR$PREFIX/share/outpost/sdk"
   cp -R "$HERE/share/outpost/sdk" "$DESTDIR$PREFIX/share/outpost/sdk"
   chmod -R u=rwX,go=rX "$DESTDIR$PREFIX/share/outpost/sdk"

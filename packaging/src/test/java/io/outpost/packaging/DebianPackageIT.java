@@ -58,7 +58,9 @@ class DebianPackageIT {
     String testkit =
         "io/outpost/outpost-function-testkit/" + version + "/outpost-function-testkit-" + version;
     assertThat(sdk)
-        .as("the function SDK: a Maven repository and the Python testkit, readable by all")
+        .as(
+            "the function SDK: a Maven repository, the Python testkit and the wasm scaffold's npm"
+                + " packages, readable by all")
         .containsKeys(
             SDK + api + ".jar",
             SDK + api + ".pom",
@@ -69,6 +71,10 @@ class DebianPackageIT {
             SDK + testkit + "-sources.jar",
             SDK + testkit + "-javadoc.jar",
             SDK + "python/outpost_testkit.py")
+        .containsKeys(
+            SdkNpmPackages.tarballs().stream()
+                .map(tarball -> SDK + "npm/" + tarball)
+                .toArray(String[]::new))
         .allSatisfy((name, mode) -> assertThat(mode).isEqualTo("-rw-r--r-- root/root"));
     assertThat(files)
         .containsOnly(

@@ -1,8 +1,9 @@
 package io.outpost.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * From the tarball to a working function, per runtime, as a new author goes: {@code outpost
  * functions init} with the packaged launcher (which finds the packaged SDK beside its jar), the
- * scaffold's own build and test (offline for Java: the API and testkit come from the SDK only),
- * {@code outpost functions deploy} to a running daemon, then a device's publish on the trigger
- * topic and the function's output seen by a subscriber.
+ * scaffold's own build and test (offline: for Java the API and testkit come from the SDK only, for
+ * Wasm the AssemblyScript packages, with npm's cache empty and its registry a dead socket), {@code
+ * outpost functions deploy} to a running daemon, then a device's publish on the trigger topic and
+ * the function's output seen by a subscriber.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class FunctionScaffoldIT {
 
   private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
 
@@ -122,22 +125,52 @@ class FunctionScaffoldIT {
   }
 
   @Test
-  void wasmScaffoldBuildsWithAssemblyScriptAndRunsWhenDeployed() throws Exception {
-    // its build needs the npm registry once; tests talk to loopback only unless asked
-    assumeTrue(
-        Boolean.getBoolean(GuideIT.ONLINE_PROPERTY),
-        "needs the npm registry: -D" + GuideIT.ONLINE_PROPERTY + "=true");
-    Tool.assumeInstalled("npm");
+  void wasmScaffoldInstallsFromThePackagedSdkWithoutARegistryAndRunsWhenDeployed()
+      throws Exception {
+    OfflineNpm.assumeNodeAndNpm();
     Path project = init("hello-wasm", "wasm");
+    assertThat(Files.readString(project.resolve("package.json")))
+        .contains("file:" + sdk.resolve("npm").toAbsolutePath());
 
-    // the one step that needs the npm registry (or npm's cache): the AssemblyScript compiler
-    Tool.Result install =
+    try (OfflineNpm npm = new OfflineNpm(dir.resolve("npm-wasm"))) {
+      // plain `npm install`, not --offline: the project itself must ask no registry
+      Tool.Result install =
+          Tool.run(project, npm.environment(), BUILD_TIMEOUT, "npm", "install", "--no-progress");
+      assertThat(install.exitCode()).as(install.output()).isZero();
+      assertThat(npm.registryConnections()).as("connections to the registry").isZero();
+      JsonNode lock = JSON.readTree(project.resolve("package-lock.json").toFile());
+      JsonNode installed = lock.path("packages");
+      assertThat(installed.size()).as(lock.toPrettyString()).isGreaterThan(1);
+      installed
+          .fields()
+          .forEachRemaining(
+              entry -> {
+                if (!entry.getKey().isEmpty()) {
+                  assertThat(entry.getValue().path("resolved").asText())
+                      .as("%s comes from the SDK", entry.getKey())
+                      .startsWith("file:")
+                      .contains("/npm/")
+                      .endsWith(".tgz");
+                }
+              });
+
+      Tool.Result test = Tool.run(project, npm.environment(), BUILD_TIMEOUT, "npm", "test");
+      assertThat(test.exitCode()).as(test.output()).isZero();
+      assertThat(test.output()).contains("# pass 2", "# fail 0");
+      assertThat(npm.registryConnections()).as("connections to the registry").isZero();
+    }
+
+    Tool.Result validate =
         Tool.run(
-            project, Map.of(), BUILD_TIMEOUT, "npm", "install", "--no-audit", "--no-fund", "-q");
-    assertThat(install.exitCode()).as(install.output()).isZero();
-    Tool.Result test = Tool.run(project, Map.of(), BUILD_TIMEOUT, "npm", "test");
-    assertThat(test.exitCode()).as(test.output()).isZero();
-    assertThat(test.output()).contains("# pass 2", "# fail 0");
+            dir,
+            launcherEnvironment(),
+            Tool.DEFAULT_TIMEOUT,
+            launcher.toString(),
+            "functions",
+            "validate",
+            project.resolve("dist").toString());
+    assertThat(validate.exitCode()).as(validate.output()).isZero();
+    assertThat(validate.output()).contains("OK hello-wasm 1.0.0");
 
     deployAndExpectGreeting("hello-wasm", project.resolve("dist"));
   }
@@ -147,9 +180,7 @@ class FunctionScaffoldIT {
     Tool.Result init =
         Tool.run(
             dir,
-            Map.of(
-                "OUTPOST_DEFAULTS", dir.resolve("no-defaults").toString(),
-                "OUTPOST_CDS_DIR", dir.resolve("no-cds").toString()),
+            launcherEnvironment(),
             Tool.DEFAULT_TIMEOUT,
             launcher.toString(),
             "functions",
@@ -162,6 +193,13 @@ class FunctionScaffoldIT {
     assertThat(init.exitCode()).as(init.output()).isZero();
     assertThat(init.output()).contains("created " + runtime + " function " + name);
     return project;
+  }
+
+  /** The packaged launcher's environment: no host defaults file, no class-data archive. */
+  private static Map<String, String> launcherEnvironment() {
+    return Map.of(
+        "OUTPOST_DEFAULTS", dir.resolve("no-defaults").toString(),
+        "OUTPOST_CDS_DIR", dir.resolve("no-cds").toString());
   }
 
   private static void deployAndExpectGreeting(String name, Path pkg) throws Exception {

@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * The shell blocks of a Markdown guide that a test runs: a fenced block right after {@code <!--
  * guide:run -->} (or {@code <!-- guide:run-later -->}, for commands that are not there yet, or
- * {@code <!-- guide:run-online -->}, for steps that need a package registry), with the lines it
- * must print in a fenced block right after a following {@code <!-- guide:output -->}.
+ * {@code <!-- guide:run-online -->}, for steps that need a package registry, or {@code <!--
+ * guide:run-node -->}, for steps that need Node.js and npm but no registry), with the lines it must
+ * print in a fenced block right after a following {@code <!-- guide:output -->}.
  */
 final class GuideBlocks {
 
@@ -31,7 +32,12 @@ final class GuideBlocks {
      * {@code guide:run-online}: needs a package registry (npm), so it runs only where a test may
      * leave the machine; the blocks after it that use what it built are skipped with it.
      */
-    ONLINE
+    ONLINE,
+    /**
+     * {@code guide:run-node}: needs Node.js and npm (the Wasm path) but no registry, so it runs
+     * wherever they are installed, with npm cut off from every registry.
+     */
+    NODE
   }
 
   private GuideBlocks() {}
@@ -47,6 +53,7 @@ final class GuideBlocks {
             case "<!-- guide:run -->" -> Mode.RUN;
             case "<!-- guide:run-later -->" -> Mode.LATER;
             case "<!-- guide:run-online -->" -> Mode.ONLINE;
+            case "<!-- guide:run-node -->" -> Mode.NODE;
             default -> null;
           };
       if (mode == null) {

@@ -44,6 +44,11 @@ class GuideBlocksTest {
         ```sh
         npm install
         ```
+
+        <!-- guide:run-node -->
+        ```sh
+        npm install --offline
+        ```
         """;
 
     List<GuideBlocks.Block> blocks = GuideBlocks.parse(md);
@@ -53,7 +58,8 @@ class GuideBlocksTest {
             new GuideBlocks.Block(
                 8, "echo one\necho two\n", List.of("one", "two"), GuideBlocks.Mode.RUN),
             new GuideBlocks.Block(21, "outpost future\n", List.of(), GuideBlocks.Mode.LATER),
-            new GuideBlocks.Block(26, "npm install\n", List.of(), GuideBlocks.Mode.ONLINE));
+            new GuideBlocks.Block(26, "npm install\n", List.of(), GuideBlocks.Mode.ONLINE),
+            new GuideBlocks.Block(31, "npm install --offline\n", List.of(), GuideBlocks.Mode.NODE));
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs {@code docs/functions.md} as written: every {@code guide:run} block, in order, in one
  * directory, with the tarball's {@code outpost} on the PATH and a packaged daemon running; each
  * must exit 0 and print the lines of its {@code guide:output} block. Blocks marked {@code
- * guide:run-later} document commands this build does not have yet and are skipped.
+ * guide:run-later} document commands this build does not have yet and are skipped; {@code
+ * guide:run-node} blocks run where Node.js and npm are installed, with npm cut off from every
+ * registry ({@link OfflineNpm}).
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class GuideIT {
@@ -37,6 +40,7 @@ class GuideIT {
     assertThat(blocks).filteredOn(b -> b.mode() == GuideBlocks.Mode.RUN).isNotEmpty();
     // tests talk to loopback only: the npm registry steps run when asked for, where npm is there
     boolean online = Boolean.getBoolean(ONLINE_PROPERTY) && Tool.installed("npm");
+    boolean node = Tool.installed("node") && Tool.installed("npm");
 
     Path unpacked = Files.createDirectories(dir.resolve("tarball"));
     Tool.succeed("tar", "-xzf", Artifacts.tarball().toString(), "-C", unpacked.toString());
@@ -53,7 +57,8 @@ class GuideIT {
             storage: {dir: ./outpost-data}
             admin: {listen: "127.0.0.1:0"}
             """);
-    try (LaunchedDaemon daemon = LaunchedDaemon.jar(work, "run", "--config", config.toString())) {
+    try (LaunchedDaemon daemon = LaunchedDaemon.jar(work, "run", "--config", config.toString());
+        OfflineNpm npm = new OfflineNpm(dir.resolve("npm"))) {
       int adminPort = daemon.awaitReady(90).adminPort();
       Path bin = outpostOnPath(launcher, config, adminPort);
       Map<String, String> env =
@@ -66,13 +71,25 @@ class GuideIT {
               dir.resolve("no-cds").toString(),
               "MAVEN_OPTS",
               "-Dmaven.repo.local=" + ScaffoldRepository.create(dir.resolve("m2")));
+      // every block but the registry ones runs with npm cut off from the registry
+      Map<String, String> offline = new HashMap<>(env);
+      offline.putAll(npm.environment());
 
       for (GuideBlocks.Block block : blocks) {
         if (block.mode() == GuideBlocks.Mode.LATER
-            || (block.mode() == GuideBlocks.Mode.ONLINE && !online)) {
+            || (block.mode() == GuideBlocks.Mode.ONLINE && !online)
+            || (block.mode() == GuideBlocks.Mode.NODE && !node)) {
           continue;
         }
-        Tool.Result result = Tool.run(work, env, BLOCK_TIMEOUT, "sh", "-e", "-c", block.script());
+        Tool.Result result =
+            Tool.run(
+                work,
+                block.mode() == GuideBlocks.Mode.ONLINE ? env : offline,
+                BLOCK_TIMEOUT,
+                "sh",
+                "-e",
+                "-c",
+                block.script());
         String what =
             GUIDE + ":" + block.line() + "\n" + block.script() + "--- printed:\n" + result.output();
         assertThat(result.exitCode()).as(what).isZero();
@@ -80,6 +97,7 @@ class GuideIT {
           assertThat(result.output()).as(what).contains(line);
         }
       }
+      assertThat(npm.registryConnections()).as("npm's connections to a registry").isZero();
       daemon.terminate();
       daemon.awaitExit(60);
     }

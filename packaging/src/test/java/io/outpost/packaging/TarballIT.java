@@ -60,6 +60,11 @@ class TarballIT {
     assertThat(stage.resolve("usr/local/share/outpost/sdk/io/outpost/outpost-function-api"))
         .as("the function SDK, a Maven repository")
         .isDirectory();
+    for (String tarball : SdkNpmPackages.tarballs()) {
+      assertThat(mode("usr/local/share/outpost/sdk/npm/" + tarball))
+          .as("the wasm scaffold's npm package " + tarball)
+          .isEqualTo("rw-r--r--");
+    }
     assertThat(mode("etc/outpost/outpost.yaml")).isEqualTo("rw-r-----");
     assertThat(mode("etc/default/outpost")).isEqualTo("rw-r--r--");
     assertThat(mode("var/lib/outpost")).isEqualTo("rwxr-x---");

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
     description =
         "Create a function project: descriptor, handler, a unit test and a README "
             + "(java: a Maven project against the Outpost SDK; python: a process function; "
-            + "wasm: an AssemblyScript project).")
+            + "wasm: an AssemblyScript project that installs from the SDK's npm packages).")
 final class FunctionsInitCommand implements Callable<Integer> {
 
   /** The runtimes a project can be created for. */
@@ -67,8 +67,9 @@ final class FunctionsInitCommand implements Callable<Integer> {
       names = "--sdk",
       paramLabel = "DIR",
       description =
-          "The Outpost SDK (a local Maven repository) for Java projects; default: sdk/ beside "
-              + "outpost.jar, /usr/share/outpost/sdk, else ~/.m2/repository.")
+          "The Outpost SDK (a local Maven repository, with npm/ holding the AssemblyScript "
+              + "packages for wasm projects); default: sdk/ beside outpost.jar, "
+              + "/usr/share/outpost/sdk, else ~/.m2/repository.")
   Path sdk;
 
   @Spec CommandSpec spec;
@@ -89,7 +90,7 @@ final class FunctionsInitCommand implements Callable<Integer> {
       return ExitCodes.CANT_CREATE;
     }
     Optional<FunctionsInitSdk> found =
-        runtime == Kind.JAVA ? FunctionsInitSdk.find(sdk) : Optional.empty();
+        runtime == Kind.PYTHON ? Optional.empty() : FunctionsInitSdk.find(sdk);
     if (runtime == Kind.JAVA && found.isEmpty()) {
       err.println(
           "outpost: no Outpost SDK found"
@@ -101,8 +102,26 @@ final class FunctionsInitCommand implements Callable<Integer> {
               + "; install the outpost package, or run mvn install in an Outpost source checkout");
       return ExitCodes.NOT_FOUND;
     }
+    Optional<Path> tarballs = Optional.empty();
+    if (runtime == Kind.WASM) {
+      tarballs = found.flatMap(s -> FunctionsInitNpm.tarballs(s.repository()));
+      if (tarballs.isEmpty() && sdk != null) {
+        err.println(
+            "outpost: no AssemblyScript packages in "
+                + sdk.resolve(FunctionsInitNpm.SDK_DIRECTORY)
+                + "; name an Outpost SDK that has them, or leave out --sdk to use the npm registry");
+        return ExitCodes.NOT_FOUND;
+      }
+      if (tarballs.isEmpty()) {
+        err.println(
+            "outpost: note: no Outpost SDK with the AssemblyScript packages found (looked beside "
+                + "outpost.jar, in "
+                + FunctionsInitSdk.DEB_SDK
+                + " and in ~/.m2/repository); npm install will fetch them from the npm registry");
+      }
+    }
     Map<String, String> files =
-        FunctionsInitTemplates.render(runtime.template(), values(found.orElse(null)));
+        FunctionsInitTemplates.render(runtime.template(), values(found.orElse(null), tarballs));
     try {
       for (Map.Entry<String, String> file : files.entrySet()) {
         Path path = target.resolve(file.getKey());
@@ -115,22 +134,25 @@ final class FunctionsInitCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("created " + runtime.template() + " function " + name + " in " + target);
-    out.println(nextSteps(target));
+    out.println(nextSteps(target, tarballs.isPresent()));
     out.flush();
     return ExitCodes.OK;
   }
 
-  private String nextSteps(Path target) {
+  private String nextSteps(Path target, boolean offline) {
     String cd = "  cd " + target + "\n";
     return switch (runtime) {
       case JAVA ->
           cd + "  mvn -o -q package\n" + "  outpost functions deploy target/" + name + ".jar";
       case PYTHON -> cd + "  python3 -m unittest\n  outpost functions deploy .";
-      case WASM -> cd + "  npm install && npm test\n  outpost functions deploy dist";
+      case WASM ->
+          cd
+              + (offline ? "  npm install --offline" : "  npm install")
+              + " && npm test\n  outpost functions deploy dist";
     };
   }
 
-  private Map<String, String> values(FunctionsInitSdk found) {
+  private Map<String, String> values(FunctionsInitSdk found, Optional<Path> tarballs) {
     String className = className(name);
     String pkg = "com.example." + packagePart(name);
     String repositories = "";
@@ -166,7 +188,31 @@ final class FunctionsInitCommand implements Callable<Integer> {
         "packagePath", pkg.replace('.', '/'),
         "outpostVersion", version,
         "repositories", repositories,
-        "sdkWhere", where);
+        "sdkWhere", where,
+        "npmDependencies", FunctionsInitNpm.dependencies(tarballs),
+        "npmInstallLine", npmInstallLine(tarballs.isPresent()),
+        "npmNote", npmNote(tarballs));
+  }
+
+  private static String npmInstallLine(boolean offline) {
+    return offline
+        ? "npm install --offline              # the AssemblyScript compiler, from the Outpost SDK"
+        : "npm install                        # the AssemblyScript compiler, from the npm registry";
+  }
+
+  private static String npmNote(Optional<Path> tarballs) {
+    return tarballs
+        .map(
+            dir ->
+                "`package.json` names the AssemblyScript packages by their tarballs in the Outpost SDK (`"
+                    + dir
+                    + "`), so `npm install` needs no registry. After an Outpost upgrade that changes\n"
+                    + "their versions, copy `devDependencies` and `overrides` from a project that "
+                    + "`outpost functions init` writes anew.")
+        .orElse(
+            "`outpost functions init` found no Outpost SDK with the AssemblyScript packages, so "
+                + "`npm install` fetches them\nfrom the npm registry once (later installs work "
+                + "with `npm install --offline` from npm's cache).");
   }
 
   /** {@code my-temp.sensor} becomes {@code MyTempSensor}; a leading digit gets an {@code F}. */

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * out by the build ({@code sdk/} beside the running {@code outpost.jar}: {@code
  * /usr/share/outpost/sdk} in the .deb, {@code share/outpost/sdk} in the tarball, {@code
  * packaging/target/sdk} in a source checkout), or the developer's own {@code ~/.m2/repository}
- * after a source checkout's {@code mvn install}.
+ * after a source checkout's {@code mvn install}. A packaged SDK also holds, in {@code npm/}, the
+ * npm packages a wasm project's build uses ({@link FunctionsInitNpm}).
  *
  * @param repository the repository's root directory
  * @param shipped true for a packaged SDK (the project must name it as a repository), false for the

@@ -2,6 +2,8 @@ package io.outpost.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.gateway.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,6 +22,8 @@ import picocli.CommandLine;
 
 @Timeout(60)
 class FunctionsInitCommandTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
 
@@ -171,6 +176,125 @@ class FunctionsInitCommandTest {
                 .exit())
         .isZero();
     assertThat(empty.resolve("outpost-function.yaml")).isRegularFile();
+    // whichever SDK this machine has (or none): package.json is valid JSON naming the compiler
+    JsonNode devDependencies =
+        JSON.readTree(empty.resolve("package.json").toFile()).path("devDependencies");
+    assertThat(devDependencies.has("assemblyscript")).as(devDependencies.toString()).isTrue();
+  }
+
+  @Test
+  void wasmProjectInstallsFromTheSdksTarballsWithoutARegistry() throws Exception {
+    Path sdk = sdk();
+    Path npm = Files.createDirectories(sdk.resolve("npm"));
+    for (FunctionsInitNpm.NpmPackage p : FunctionsInitNpm.packages()) {
+      Files.write(npm.resolve(p.tarball()), new byte[0]);
+    }
+    Path project = dir.resolve("scale");
+
+    Run run =
+        outpost(
+            "functions",
+            "init",
+            "scale",
+            "--runtime",
+            "wasm",
+            "--dir",
+            project.toString(),
+            "--sdk",
+            sdk.toString());
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).contains("npm install --offline && npm test");
+    assertThat(files(project))
+        .containsExactlyInAnyOrder(
+            "package.json",
+            "asconfig.json",
+            "assembly/index.ts",
+            "test/handler.test.mjs",
+            "outpost-function.yaml",
+            ".gitignore",
+            ".npmrc",
+            "README.md");
+    JsonNode packageJson = JSON.readTree(project.resolve("package.json").toFile());
+    assertThat(packageJson.path("name").asText()).isEqualTo("scale");
+    for (FunctionsInitNpm.NpmPackage p : FunctionsInitNpm.packages()) {
+      assertThat(packageJson.path("devDependencies").path(p.name()).asText())
+          .as(p.name())
+          .isEqualTo("file:" + npm.resolve(p.tarball()));
+      // npm resolves a package's own dependencies through the overrides, to the same tarballs
+      assertThat(packageJson.path("overrides").has(p.name())).as(p.name()).isEqualTo(!p.direct());
+      if (!p.direct()) {
+        assertThat(packageJson.path("overrides").path(p.name()).asText()).isEqualTo("$" + p.name());
+      }
+    }
+    assertThat(Files.readString(project.resolve(".npmrc"))).contains("audit=false");
+    // the build runs asc (assemblyscript), whose config extends the WASI shim's: both are pinned
+    assertThat(Files.readString(project.resolve("asconfig.json")))
+        .contains("node_modules/@assemblyscript/wasi-shim/asconfig.json");
+    assertThat(packageJson.path("scripts").path("build").asText()).startsWith("asc ");
+    assertThat(Files.readString(project.resolve("README.md")))
+        .contains("npm install --offline", npm.toString())
+        .doesNotContain("{{");
+  }
+
+  @Test
+  void wasmWithAnSdkWithoutTheNpmPackagesSaysSoAndWritesNothing() throws Exception {
+    Path sdk = sdk();
+    Path project = dir.resolve("w");
+
+    Run run =
+        outpost(
+            "functions",
+            "init",
+            "w",
+            "--runtime",
+            "wasm",
+            "--dir",
+            project.toString(),
+            "--sdk",
+            sdk.toString());
+
+    assertThat(run.exit()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(run.err()).contains("no AssemblyScript packages in " + sdk.resolve("npm"));
+    assertThat(project).doesNotExist();
+  }
+
+  @Test
+  void withoutTheSdksTarballsTheProjectNamesItsDevDependenciesByVersion() throws Exception {
+    String members = FunctionsInitNpm.dependencies(Optional.empty());
+
+    JsonNode packageJson = JSON.readTree("{\n" + members + "\n}");
+    List<FunctionsInitNpm.NpmPackage> direct =
+        FunctionsInitNpm.packages().stream().filter(FunctionsInitNpm.NpmPackage::direct).toList();
+    assertThat(direct).extracting(FunctionsInitNpm.NpmPackage::name).isNotEmpty();
+    assertThat(packageJson.path("devDependencies").size()).isEqualTo(direct.size());
+    for (FunctionsInitNpm.NpmPackage p : direct) {
+      assertThat(packageJson.path("devDependencies").path(p.name()).asText())
+          .isEqualTo(p.version());
+    }
+    assertThat(packageJson.has("overrides")).isFalse();
+  }
+
+  @Test
+  void thePinnedNpmPackagesAreWhatTheWasmTemplatesUse() throws Exception {
+    List<FunctionsInitNpm.NpmPackage> packages = FunctionsInitNpm.packages();
+    List<String> names = packages.stream().map(FunctionsInitNpm.NpmPackage::name).toList();
+
+    assertThat(names)
+        .contains("assemblyscript", "@assemblyscript/wasi-shim")
+        .doesNotHaveDuplicates();
+    assertThat(packages)
+        .allSatisfy(
+            p -> {
+              assertThat(p.integrity()).startsWith("sha512-");
+              assertThat(p.direct() || names.contains(p.neededBy())).as(p.name()).isTrue();
+            });
+    assertThat(
+            new FunctionsInitNpm.NpmPackage("@assemblyscript/wasi-shim", "0.1.0", "project", "x")
+                .tarball())
+        .as("as npm pack names a scoped package's tarball")
+        .isEqualTo("assemblyscript-wasi-shim-0.1.0.tgz");
   }
 
   @Test
