@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * With the argument {@code java-process} it measures only a Java handler in a child JVM ({@code
- * isolation: process}).
+ * isolation: process}); with {@code java-in-process} only the in-process Java rows.
  */
 public final class RuntimeBench {
 
@@ -73,6 +73,9 @@ public final class RuntimeBench {
             "java %-9s throughput: %,.0f invocations/s (window %d, 1 worker)%n",
             lifecycle, perSecond, JAVA_WINDOW);
         latency(runtime, name, LATENCY_SAMPLES, "java " + lifecycle);
+      }
+      if (args.length > 0 && args[0].equals("java-in-process")) {
+        return;
       }
       Path dir = Files.createDirectories(tmp.resolve("py"));
       try (InputStream in =

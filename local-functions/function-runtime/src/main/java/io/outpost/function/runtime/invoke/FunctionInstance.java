@@ -17,7 +17,6 @@ import io.outpost.function.runtime.sandbox.LimitKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.LoggerFactory;
@@ -44,6 +43,8 @@ public final class FunctionInstance {
   private final org.slf4j.Logger slf4j;
   private final FunctionLogger logger;
   private final CircuitBreaker breaker;
+  private final FailureRecorder failures;
+  private final long timeoutNanos;
   private final Invoker invoker;
   private final WorkerPool pool;
   private volatile boolean lastFailed;
@@ -64,8 +65,10 @@ public final class FunctionInstance {
         new Slf4jFunctionLogger(slf4j, spec.name(), services.logs(), LogSource.RUNTIME, null);
     this.breaker =
         BrokenDetector.create(spec, services.options(), services.clock(), slot::stateChanged);
+    this.failures = new FailureRecorder(breaker);
+    this.timeoutNanos = spec.timeout().toNanos();
     this.invoker = invokers.create(pkg, this, services);
-    this.pool = new WorkerPool(this, spec, services.options());
+    this.pool = new WorkerPool(this, spec, services.scheduler());
     this.idle = new IdleScaler(this, invoker, services);
   }
 
@@ -115,7 +118,6 @@ public final class FunctionInstance {
    * watchdog did.
    */
   void execute(Invocation inv, WorkerPool.Worker worker) {
-    long timeoutNanos = spec.timeout().toNanos();
     invoker.awaitRestart();
     if (!inv.start(System.nanoTime(), timeoutNanos)) {
       return;
@@ -127,35 +129,30 @@ public final class FunctionInstance {
       }
       return;
     }
-    ScheduledFuture<?> timer =
-        services
-            .scheduler()
-            .schedule(() -> timedOut(inv, worker), timeoutNanos, TimeUnit.NANOSECONDS);
+    worker.watchdog.started(inv);
     InvocationContext ctx = new InvocationContext(this, inv);
     idle.beginUse();
     try {
       List<OutboundMessage> returned = invoker.invoke(inv, ctx);
       long took = System.nanoTime() - inv.startNanos();
-      if (returned.size() + ctx.published().size() > maxOutputs()) {
+      List<OutboundMessage> published = ctx.published();
+      if (returned.size() + published.size() > maxOutputs()) {
         throw new IllegalStateException("handler produced more than " + maxOutputs() + " messages");
       }
       if (inv.finish()) {
-        timer.cancel(false);
-        breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+        failures.success(took);
         returned.forEach(this::publishOutput);
-        List<OutboundMessage> all = new ArrayList<>(ctx.published());
-        all.addAll(returned);
+        List<OutboundMessage> all = outputs(published, returned);
         markFailed(false);
         slot.completed(this, inv, Outcome.OK, all, took, null);
       }
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       long took = System.nanoTime() - inv.startNanos();
       if (inv.finish()) {
-        timer.cancel(false);
-        breaker.onError(took, TimeUnit.NANOSECONDS, e);
+        failures.error(took, e);
         markFailed(true);
         logger.warn("invocation on {} failed", inv.message.topic(), e);
-        slot.completed(this, inv, Outcome.ERROR, List.copyOf(ctx.published()), took, describe(e));
+        slot.completed(this, inv, Outcome.ERROR, ctx.published(), took, describe(e));
       } else if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
@@ -164,12 +161,12 @@ public final class FunctionInstance {
     }
   }
 
-  private void timedOut(Invocation inv, WorkerPool.Worker worker) {
+  /** Called by the worker's watchdog once {@code inv} ran past its deadline. */
+  void timedOut(Invocation inv, WorkerPool.Worker worker) {
     if (!inv.finish()) {
       return;
     }
-    long timeoutNanos = spec.timeout().toNanos();
-    breaker.onError(timeoutNanos, TimeUnit.NANOSECONDS, new TimeoutException("timed out"));
+    failures.error(timeoutNanos, new TimeoutException("timed out"));
     markFailed(true);
     services
         .limitHits()
@@ -209,7 +206,7 @@ public final class FunctionInstance {
    * A process child crashed outside an invocation: counts towards BROKEN like a failed invocation.
    */
   public void childCrashed(String reason) {
-    breaker.onError(0, TimeUnit.NANOSECONDS, new IllegalStateException(reason));
+    failures.error(0, new IllegalStateException(reason));
     slot.noteError(reason);
     markFailed(true);
   }
@@ -231,6 +228,21 @@ public final class FunctionInstance {
       case HALF_OPEN -> FunctionState.ERRORED;
       default -> lastFailed ? FunctionState.ERRORED : FunctionState.RUNNING;
     };
+  }
+
+  /** Returned after published, without copying when the handler produced nothing. */
+  private static List<OutboundMessage> outputs(
+      List<OutboundMessage> published, List<OutboundMessage> returned) {
+    if (published.isEmpty()) {
+      return returned;
+    }
+    if (returned.isEmpty()) {
+      return published;
+    }
+    List<OutboundMessage> all = new ArrayList<>(published.size() + returned.size());
+    all.addAll(published);
+    all.addAll(returned);
+    return all;
   }
 
   private void markFailed(boolean failed) {

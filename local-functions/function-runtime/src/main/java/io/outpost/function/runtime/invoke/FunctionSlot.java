@@ -15,9 +15,7 @@ import io.outpost.function.runtime.descriptor.FunctionDescriptor;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
@@ -37,7 +35,10 @@ public final class FunctionSlot {
   private final ErrorRecords errors;
   private final Runnable onStateChange;
   private final MeterRegistry registry;
-  private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+
+  /** By {@link Outcome#ordinal()}: an array index, not an EnumMap lookup, on every invocation. */
+  private final Counter[] outcomes = new Counter[Outcome.values().length];
+
   private final Timer duration;
   private final Counter publishFailures;
   private final List<Meter> meters = new ArrayList<>();
@@ -61,14 +62,13 @@ public final class FunctionSlot {
     this.registry = registry;
     this.onStateChange = onStateChange;
     for (Outcome o : Outcome.values()) {
-      outcomes.put(
-          o,
+      outcomes[o.ordinal()] =
           keep(
               Counter.builder("outpost.function.invocations")
                   .tag("function", name)
                   .tag("outcome", o.tag())
                   .description("Function invocations by outcome")
-                  .register(registry)));
+                  .register(registry));
     }
     duration =
         keep(
@@ -155,7 +155,7 @@ public final class FunctionSlot {
       List<OutboundMessage> outputs,
       long nanos,
       String error) {
-    outcomes.get(outcome).increment();
+    outcomes[outcome.ordinal()].increment();
     invocations.increment();
     if (outcome == Outcome.OK || outcome == Outcome.ERROR || outcome == Outcome.TIMEOUT) {
       duration.record(nanos, TimeUnit.NANOSECONDS);

@@ -68,6 +68,9 @@ final class IdleScaler {
    * invoke).
    */
   void beginUse() {
+    if (idleMillis <= 0) {
+      return;
+    }
     boolean woke;
     synchronized (lock) {
       active++;
@@ -81,6 +84,9 @@ final class IdleScaler {
   }
 
   void endUse() {
+    if (idleMillis <= 0) {
+      return;
+    }
     synchronized (lock) {
       active--;
       lastUsedMillis = services.clock().millis();

@@ -5,9 +5,9 @@ import io.outpost.function.FunctionLogger;
 import io.outpost.function.Publication;
 import io.outpost.function.runtime.OutboundMessage;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The runtime's {@link Context} for one invocation; publishes go straight to the host while the
@@ -17,7 +17,13 @@ public final class InvocationContext implements Context {
 
   private final FunctionInstance instance;
   private final Invocation invocation;
-  private final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
+
+  /**
+   * Created on the first publish: most invocations publish nothing. Its contents are guarded by
+   * this.
+   */
+  private volatile List<OutboundMessage> published;
+
   private volatile FunctionLogger handlerLogger;
 
   InvocationContext(FunctionInstance instance, Invocation invocation) {
@@ -78,11 +84,16 @@ public final class InvocationContext implements Context {
           .warn("discarding publish to {} after the invocation ended", message.topic());
       return;
     }
-    if (published.size() >= instance.maxOutputs()) {
-      throw new IllegalStateException(
-          "more than " + instance.maxOutputs() + " messages in one invocation");
+    synchronized (this) {
+      if (published == null) {
+        published = new ArrayList<>();
+      }
+      if (published.size() >= instance.maxOutputs()) {
+        throw new IllegalStateException(
+            "more than " + instance.maxOutputs() + " messages in one invocation");
+      }
+      published.add(message);
     }
-    published.add(message);
     instance.publishOutput(message);
   }
 
@@ -91,7 +102,14 @@ public final class InvocationContext implements Context {
     return invocation.id;
   }
 
+  /** What the handler published so far, as a snapshot. */
   List<OutboundMessage> published() {
-    return published;
+    List<OutboundMessage> p = published;
+    if (p == null) {
+      return List.of();
+    }
+    synchronized (this) {
+      return List.copyOf(p);
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.outpost.function.runtime.invoke;
 
-import io.outpost.function.runtime.FunctionRuntimeOptions;
 import io.outpost.function.runtime.Outcome;
 import io.outpost.function.runtime.OverflowPolicy;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
@@ -10,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,13 +18,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * A version's bounded executor: {@code maxConcurrency} named worker threads and a queue of at most
  * {@code maxQueued} invocations with the configured overflow policy. A worker whose invocation
  * timed out is retired (interrupted, replaced at once and counted as abandoned until its handler
- * returns), so a handler that never returns costs one thread, not the function's capacity.
+ * returns), so a handler that never returns costs one thread, not the function's capacity. Each
+ * worker times out its invocations through its own {@link InvocationWatchdog}.
  */
 final class WorkerPool {
 
   private final FunctionInstance instance;
   private final FunctionSpec spec;
   private final FunctionThreads threads;
+  private final ScheduledExecutorService scheduler;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
@@ -38,9 +40,13 @@ final class WorkerPool {
   private boolean accepting = true;
   private boolean closed;
 
-  WorkerPool(FunctionInstance instance, FunctionSpec spec, FunctionRuntimeOptions options) {
+  /**
+   * @param scheduler where the workers' timeout watchdogs run
+   */
+  WorkerPool(FunctionInstance instance, FunctionSpec spec, ScheduledExecutorService scheduler) {
     this.instance = instance;
     this.spec = spec;
+    this.scheduler = scheduler;
     this.threads = new FunctionThreads("outpost-fn-" + spec.name() + "@" + spec.version(), true);
   }
 
@@ -200,9 +206,18 @@ final class WorkerPool {
     w.thread.start();
   }
 
-  private Invocation take(Worker w) {
+  /**
+   * Waits for the next invocation; with {@code finishedOne}, first counts the worker's previous one
+   * done, under the same lock acquisition (one hand-off per invocation, not two).
+   *
+   * @return null when the worker must end (pool closed, worker retired, interrupted)
+   */
+  private Invocation take(Worker w, boolean finishedOne) {
     lock.lock();
     try {
+      if (finishedOne) {
+        finished(w);
+      }
       idle++;
       try {
         while (queue.isEmpty() && !closed && !w.retired) {
@@ -228,12 +243,16 @@ final class WorkerPool {
   private void done(Worker w) {
     lock.lock();
     try {
-      running--;
-      w.current = null;
-      checkDrained();
+      finished(w);
     } finally {
       lock.unlock();
     }
+  }
+
+  private void finished(Worker w) {
+    running--;
+    w.current = null;
+    checkDrained();
   }
 
   private void exited(Worker w) {
@@ -303,25 +322,27 @@ final class WorkerPool {
     Thread thread;
     volatile Invocation current;
     volatile boolean retired;
+    final InvocationWatchdog watchdog =
+        new InvocationWatchdog(scheduler, () -> current, inv -> instance.timedOut(inv, this));
 
     @Override
     public void run() {
       try {
-        while (true) {
-          Invocation inv = take(this);
-          if (inv == null) {
-            return;
-          }
+        Invocation inv = take(this, false);
+        while (inv != null) {
+          boolean returned = false;
           try {
             instance.execute(inv, this);
+            returned = true;
           } finally {
-            done(this);
+            if (!returned) {
+              done(this);
+            }
           }
-          if (retired) {
-            return;
-          }
+          inv = take(this, true);
         }
       } finally {
+        watchdog.stop();
         exited(this);
       }
     }

@@ -27,18 +27,25 @@ public final class JavaInvoker implements Invoker {
 
   private final FunctionPackage pkg;
   private final FunctionInstance instance;
-  private URLClassLoader loader;
-  private Constructor<? extends Handler> constructor;
+  private final boolean decodeJson;
+
+  /** The version's class loader and handler constructor; null before start and when suspended. */
+  private volatile Loaded loaded;
+
   private volatile Handler pinned;
+
+  /** What {@link #start()} loads, replaced as one so an invocation never mixes two loads. */
+  private record Loaded(URLClassLoader loader, Constructor<? extends Handler> constructor) {}
 
   public JavaInvoker(FunctionPackage pkg, FunctionInstance instance) {
     this.pkg = pkg;
     this.instance = instance;
+    this.decodeJson = pkg.descriptor().inputEncoding() == InputEncoding.JSON;
   }
 
   @Override
   public synchronized void start() throws Exception {
-    loader =
+    URLClassLoader loader =
         new URLClassLoader(
             "function-" + pkg.descriptor().name() + "-" + pkg.descriptor().version(),
             classpath(),
@@ -50,23 +57,31 @@ public final class JavaInvoker implements Invoker {
     } catch (ClassNotFoundException | LinkageError e) {
       throw HandlerClasses.cannotLoad(className, pkg.location(), e);
     }
-    constructor = HandlerClasses.usable(type, className);
+    Loaded l = new Loaded(loader, HandlerClasses.usable(type, className));
+    loaded = l;
     if (pkg.descriptor().lifecycle() == Lifecycle.PINNED) {
-      pinned = newHandler();
+      pinned = newHandler(l);
     }
   }
 
   @Override
   public List<OutboundMessage> invoke(Invocation invocation, InvocationContext context)
       throws Exception {
-    URLClassLoader current = loaded();
+    Loaded l = loaded;
+    if (l == null) {
+      l = load();
+    }
+    Handler handler = pinned;
+    boolean own = handler == null;
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(current);
-    Handler handler = pinned != null ? pinned : newHandler();
+    thread.setContextClassLoader(l.loader());
     try {
+      if (own) {
+        handler = l.constructor().newInstance(); // under the function's context loader already
+      }
       Message message = instance.messageView(invocation.message);
-      if (pkg.descriptor().inputEncoding() == InputEncoding.JSON) {
+      if (decodeJson) {
         message.json(); // fail fast with a clear PayloadFormatException
       }
       List<Publication> returned = handler.handle(message, context);
@@ -79,7 +94,7 @@ public final class JavaInvoker implements Invoker {
       }
       return out;
     } finally {
-      if (handler != pinned && handler instanceof AutoCloseable closeable) {
+      if (own && handler instanceof AutoCloseable closeable) {
         closeable.close();
       }
       thread.setContextClassLoader(previous);
@@ -97,18 +112,18 @@ public final class JavaInvoker implements Invoker {
    */
   @Override
   public synchronized void suspend() {
-    if (pinned == null && loader != null) {
+    if (pinned == null && loaded != null) {
       closeLoader();
-      loader = null;
-      constructor = null;
+      loaded = null;
     }
   }
 
-  private synchronized URLClassLoader loaded() throws Exception {
-    if (loader == null) {
+  /** Loads again after a scale to zero (the first invocation that finds nothing loaded). */
+  private synchronized Loaded load() throws Exception {
+    if (loaded == null) {
       start();
     }
-    return loader;
+    return loaded;
   }
 
   @Override
@@ -126,21 +141,22 @@ public final class JavaInvoker implements Invoker {
   }
 
   private synchronized void closeLoader() {
-    if (loader != null) {
+    Loaded l = loaded;
+    if (l != null) {
       try {
-        loader.close();
+        l.loader().close();
       } catch (IOException e) {
         instance.logger().warn("closing class loader failed", e);
       }
     }
   }
 
-  private Handler newHandler() throws ReflectiveOperationException {
+  private static Handler newHandler(Loaded l) throws ReflectiveOperationException {
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(loader);
+    thread.setContextClassLoader(l.loader());
     try {
-      return constructor.newInstance();
+      return l.constructor().newInstance();
     } finally {
       thread.setContextClassLoader(previous);
     }
