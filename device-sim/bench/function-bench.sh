@@ -19,7 +19,8 @@
 # Usage: device-sim/bench/function-bench.sh [--runtimes java-in-process,java-process,python,wasm]
 #            [--duration 20s] [--no-invocations] [--no-doc]
 # Environment: MQTT_PORT (18850), ADMIN_PORT (18851), RATE (2000), DEVICES (20), STARTS (10), COPIES (10),
-#   WARMUP (3s), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options).
+#   WARMUP (3s), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options), IN_FLIGHT (8: the
+#   maxConcurrency of the java-process and python echoes, requests in flight in their one child; 1 = one at a time).
 # Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, javac, /usr/bin/python3
 # with python3-paho-mqtt, and for the invocations/s part Maven (it compiles function-runtime's test sources).
 
@@ -46,6 +47,7 @@ DEVICES="${DEVICES:-20}"
 STARTS="${STARTS:-10}"
 COPIES="${COPIES:-10}"
 WARMUP="${WARMUP:-3s}"
+IN_FLIGHT="${IN_FLIGHT:-8}"
 if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
   OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
 fi
@@ -80,9 +82,11 @@ fi
 
 # ---- the echo function in each runtime ----------------------------------------------------------------------
 descriptor() { # NAME RUNTIME HANDLER-LINE TRIGGER EXTRA
-  # a generous timeout: a child's start-up on a busy box must not count as a failure
-  printf 'name: %s\nversion: "1"\nruntime: %s\n%s\ntriggers: ["%s"]\ninputEncoding: binary\nmaxQueued: 20000\nidleTimeoutMillis: 1000\ntimeoutMillis: 30000\n%s\n' \
-    "$1" "$2" "$3" "$4" "$5"
+  # a generous timeout: a child's start-up on a busy box must not count as a failure; only the cold-start copies
+  # scale to zero (the echo measured under load must not be idle when the load starts: that is the cold start row)
+  local idle="idleTimeoutMillis: 1000"; [[ "$1" == echo-* ]] && idle="idleTimeoutMillis: 0"
+  printf 'name: %s\nversion: "1"\nruntime: %s\n%s\ntriggers: ["%s"]\ninputEncoding: binary\nmaxQueued: 20000\n%s\ntimeoutMillis: 30000\n%s\n' \
+    "$1" "$2" "$3" "$4" "$idle" "$5"
 }
 mkdir -p "$RESULTS/pkgs/java-src/bench" "$RESULTS/pkgs/java-classes"
 cat > "$RESULTS/pkgs/java-src/bench/Echo.java" <<'JAVA'
@@ -121,14 +125,15 @@ package() {
   rm -rf "$dir"; mkdir -p "$dir"
   case "$rt" in
     java-in-process|java-process)
-      local iso=in-process; [[ "$rt" == java-process ]] && iso=process
+      local iso=in-process; [[ "$rt" == java-process ]] && iso=process$'\n'"maxConcurrency: $IN_FLIGHT"
       cp -r "$RESULTS/pkgs/java-classes/." "$dir/"
       descriptor "$name" java "handler: bench.Echo" "$trigger" "isolation: $iso" > "$dir/outpost-function.yaml"
       (cd "$dir" && jar cf "../$name.jar" .)
       echo "$RESULTS/pkgs/$name.jar" ;;
     python)
       cp "$RESULTS/pkgs/echo.py" "$dir/"
-      descriptor "$name" process "command: [python3, echo.py]" "$trigger" "" > "$dir/outpost-function.yaml"
+      # echo.py reads and answers one line after the other: it can take requests pipelined
+      descriptor "$name" process "command: [python3, echo.py]" "$trigger" "maxConcurrency: $IN_FLIGHT" > "$dir/outpost-function.yaml"
       echo "$dir" ;;
     wasm)
       cp "$WASM_RES/echo.wasm" "$dir/"
@@ -230,7 +235,8 @@ bench_stop "$DAEMON_PID"
   echo "shipped JVM options (\`${OUTPOST_JVM_OPTS:-plain java}\`). Added latency at $RATE msg/s ($DEVICES devices, QoS 1,"
   echo "100-byte payloads, $DURATION, first $WARMUP left out): p50/p99 of device -> function -> subscriber minus the same"
   echo "percentile of device -> subscriber directly, same run. Cold start: trigger to first output after scaling to"
-  echo "zero, p50 (max) of $STARTS. RSS per idle instance: see the script's header."
+  echo "zero, p50 (max) of $STARTS. RSS per idle instance: see the script's header. java-process and python echoes"
+  echo "declare maxConcurrency $IN_FLIGHT (requests in flight in their one child)."
   echo
   cat "$RESULTS/machine.md"
   echo

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * With the argument {@code java-process} it measures only a Java handler in a child JVM ({@code
- * isolation: process}); with {@code java-in-process} only the in-process Java rows.
+ * isolation: process}), with {@code java-in-process} only the in-process Java rows, with {@code
+ * python} only the Python process runtime: one request at a time and with {@code maxConcurrency:
+ * 8} (pipelined: the sequential handler.py takes its requests from the pipe one after the other).
  */
 public final class RuntimeBench {
 
@@ -54,6 +56,10 @@ public final class RuntimeBench {
         javaProcess(runtime, tmp);
         return;
       }
+      if (args.length > 0 && args[0].equals("python")) {
+        python(runtime, tmp);
+        return;
+      }
       for (String lifecycle : List.of("on-demand", "pinned")) {
         String name = "noop-" + lifecycle;
         runtime.deploy(
@@ -77,23 +83,36 @@ public final class RuntimeBench {
       if (args.length > 0 && args[0].equals("java-in-process")) {
         return;
       }
-      Path dir = Files.createDirectories(tmp.resolve("py"));
+      python(runtime, tmp);
+    } finally {
+      runtime.close();
+      FunctionStore.deleteTree(tmp);
+    }
+  }
+
+  /** The Python test handler, pinned: one request at a time, then 8 in flight. */
+  private static void python(FunctionRuntime runtime, Path tmp) throws Exception {
+    for (int inFlight : new int[] {1, 8}) {
+      String name = "py" + inFlight;
+      Path dir = Files.createDirectories(tmp.resolve(name));
       try (InputStream in =
           RuntimeBench.class.getResourceAsStream("/process-function/handler.py")) {
         Files.copy(in, dir.resolve("handler.py"));
       }
       Files.writeString(
           dir.resolve(FunctionDescriptor.FILE_NAME),
-          "name: py\nversion: 1\nruntime: process\n"
-              + "command: [python3, handler.py]\nlifecycle: pinned\nmaxQueued: 100000\n");
+          "name: "
+              + name
+              + "\nversion: 1\nruntime: process\n"
+              + "command: [python3, handler.py]\nlifecycle: pinned\nmaxQueued: 100000\n"
+              + (inFlight > 1 ? "maxConcurrency: " + inFlight + "\n" : ""));
       runtime.deploy(dir);
-      latency(runtime, "py", PROCESS_INVOCATIONS / 10, "python pinned (warm-up)");
-      double perSecond = throughput(runtime, "py", PROCESS_INVOCATIONS, 64);
-      System.out.printf("python pinned throughput: %,.0f invocations/s (window 64)%n", perSecond);
-      latency(runtime, "py", PROCESS_INVOCATIONS / 4, "python pinned");
-    } finally {
-      runtime.close();
-      FunctionStore.deleteTree(tmp);
+      latency(runtime, name, PROCESS_INVOCATIONS / 10, "python pinned (warm-up)");
+      double perSecond = throughput(runtime, name, PROCESS_INVOCATIONS, 64);
+      System.out.printf(
+          "python pinned throughput: %,.0f invocations/s (window 64, maxConcurrency %d)%n",
+          perSecond, inFlight);
+      latency(runtime, name, PROCESS_INVOCATIONS / 4, "python pinned");
     }
   }
 
@@ -102,23 +121,31 @@ public final class RuntimeBench {
    * trip.
    */
   private static void javaProcess(FunctionRuntime runtime, Path tmp) throws Exception {
-    long t0 = System.nanoTime();
-    runtime.deploy(
-        TestPackages.jar(
-            tmp,
-            "name: noop-jvm\nversion: 1\nhandler: "
-                + Noop.class.getName()
-                + "\nlifecycle: pinned\ninputEncoding: binary\nisolation: process\nmaxConcurrency: 4"
-                + "\nmaxQueued: 100000\n",
-            Noop.class));
-    System.out.printf(
-        "java process start (deploy until the child JVM loaded the handler): %.0f ms%n",
-        (System.nanoTime() - t0) / 1e6);
-    latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 10, "java process (warm-up)");
-    double perSecond = throughput(runtime, "noop-jvm", PROCESS_INVOCATIONS, 64);
-    System.out.printf(
-        "java process throughput: %,.0f invocations/s (window 64, maxConcurrency 4)%n", perSecond);
-    latency(runtime, "noop-jvm", PROCESS_INVOCATIONS / 4, "java process pinned");
+    for (int inFlight : new int[] {4, 1}) {
+      String name = "noop-jvm" + inFlight;
+      long t0 = System.nanoTime();
+      runtime.deploy(
+          TestPackages.jar(
+              tmp,
+              "name: "
+                  + name
+                  + "\nversion: 1\nhandler: "
+                  + Noop.class.getName()
+                  + "\nlifecycle: pinned\ninputEncoding: binary\nisolation: process\nmaxConcurrency: "
+                  + inFlight
+                  + "\nmaxQueued: 100000\n",
+              Noop.class));
+      System.out.printf(
+          "java process start (deploy until the child JVM loaded the handler): %.0f ms%n",
+          (System.nanoTime() - t0) / 1e6);
+      latency(runtime, name, PROCESS_INVOCATIONS / 10, "java process (warm-up)");
+      double perSecond = throughput(runtime, name, PROCESS_INVOCATIONS, 64);
+      System.out.printf(
+          "java process throughput: %,.0f invocations/s (window 64, maxConcurrency %d)%n",
+          perSecond, inFlight);
+      latency(runtime, name, PROCESS_INVOCATIONS / 4, "java process pinned");
+      runtime.remove(name);
+    }
   }
 
   private static InboundMessage message() {

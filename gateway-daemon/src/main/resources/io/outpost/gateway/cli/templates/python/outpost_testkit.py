@@ -62,14 +62,14 @@ class Output:
 class Result:
     """What one invocation produced: ``outputs`` (list of Output) or ``error`` (the function's reason)."""
 
-    def __init__(self, reply):
+    def __init__(self, reply, published_now=()):
         self.reply = reply
         error = reply.get("error")
         self.error = None if error is None else (error if isinstance(error, str) else json.dumps(error))
         publish = reply.get("publish") or []
         if not isinstance(publish, list):
             raise AssertionError("protocol: 'publish' must be an array")
-        self.outputs = [Output(p) for p in publish]
+        self.outputs = [Output(p) for p in list(published_now) + publish]
 
     def single(self):
         """The only output; fails unless there is exactly one (and no error)."""
@@ -119,7 +119,8 @@ class ProcessFunction:
         are sent as they are (``payloadBase64``) with ``input_encoding="binary"``.
         """
         self._next_id += 1
-        request = {"id": self._next_id, "function": self.name, "version": self.version, "topic": topic,
+        request = {"id": self._next_id, "invocationId": "test-%d" % self._next_id,
+                   "function": self.name, "version": self.version, "topic": topic,
                    "qos": qos, "clientId": client_id,
                    "receivedAt": (received_at or datetime.now(timezone.utc)).isoformat().replace("+00:00", "Z"),
                    "userProperties": [{"name": n, "value": v} for n, v in user_properties],
@@ -135,6 +136,7 @@ class ProcessFunction:
         except BrokenPipeError:
             raise AssertionError(f"the function exited (code {self._process.poll()}); its log:\n"
                                  + "\n".join(self.logs)) from None
+        now = []
         while True:
             try:
                 line = self._lines.get(timeout=self.timeout)
@@ -147,8 +149,16 @@ class ProcessFunction:
                 reply = json.loads(line)
             except ValueError:
                 continue  # the daemon ignores non-JSON stdout lines too
-            if isinstance(reply, dict) and reply.get("id") == self._next_id:
-                return Result(reply)
+            if not isinstance(reply, dict) or reply.get("id") != self._next_id:
+                continue
+            if "publish" not in reply and "error" not in reply:
+                if "log" in reply:  # a log line of this invocation
+                    self.logs.append(f"{reply['log']} {reply.get('message', '')}")
+                    continue
+                if "publishNow" in reply:  # published while it runs: part of its outputs
+                    now.extend(reply["publishNow"] or [])
+                    continue
+            return Result(reply, now)
 
     def close(self):
         """Closes stdin (the function's signal to exit), then waits; kills it if it does not exit in time."""

@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  *     (3000)
  * @param lifecycle {@code on-demand} (default) or {@code pinned}
  * @param maxConcurrency invocations running at once; default {@code
- *     functions.defaultMaxConcurrency} (1); must be 1 for the process runtime
+ *     functions.defaultMaxConcurrency} (1); for the process runtime, how many requests its program
+ *     takes in flight at once (it answers each by id, in any order), default 1: one at a time
  * @param maxQueued invocations waiting; default {@code functions.defaultMaxQueued} (1000)
  * @param overflow {@code reject-new} or {@code drop-oldest}; default {@code
  *     functions.defaultOverflow} (reject-new)
@@ -163,9 +164,6 @@ public record FunctionDescriptor(
     if (maxConcurrency != null && maxConcurrency < 1) {
       problems.add("maxConcurrency: must be >= 1, was " + maxConcurrency);
     }
-    if (runtime == RuntimeKind.PROCESS && maxConcurrency != null && maxConcurrency != 1) {
-      problems.add("maxConcurrency: the process runtime runs one invocation at a time");
-    }
     if (maxQueued != null && maxQueued < 0) {
       problems.add("maxQueued: must be >= 0, was " + maxQueued);
     }
@@ -215,13 +213,18 @@ public record FunctionDescriptor(
    */
   public FunctionSpec resolve(FunctionRuntimeOptions options) {
     FunctionOverrides o = options.overridesFor(name);
-    if (runtime == RuntimeKind.PROCESS && o.maxConcurrency() != null && o.maxConcurrency() != 1) {
+    int declared = maxConcurrency == null ? 1 : maxConcurrency;
+    if (runtime == RuntimeKind.PROCESS
+        && o.maxConcurrency() != null
+        && o.maxConcurrency() > declared) {
       throw new IllegalArgumentException(
           "functions.overrides."
               + name
               + ".maxConcurrency: "
               + name
-              + " is a process function, which runs one invocation at a time; was "
+              + " is a process function whose program takes at most "
+              + declared
+              + " requests in flight (its maxConcurrency); was "
               + o.maxConcurrency());
     }
     long timeout = first(o.timeoutMillis(), timeoutMillis, options.defaultTimeoutMillis());
@@ -232,7 +235,7 @@ public record FunctionDescriptor(
             : first(null, isolation, options.defaultIsolation());
     int concurrency =
         runtime == RuntimeKind.PROCESS
-            ? 1
+            ? first(o.maxConcurrency(), maxConcurrency, 1) // the program's own declaration
             : first(o.maxConcurrency(), maxConcurrency, options.defaultMaxConcurrency());
     Map<String, String> env = new java.util.HashMap<>(environment);
     env.putAll(o.environment());

@@ -7,52 +7,48 @@ import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import io.outpost.function.runtime.sandbox.OutOfMemorySigns;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * One running child of a process function: writes request lines to its stdin, matches result lines
- * from its stdout by id, logs its stderr, and reports its exit once. Reader threads are named after
- * the function.
+ * One running child of a process function: writes request lines to its stdin (batched, {@link
+ * LineWriter}), matches result lines from its stdout by id (several may be in flight, answered in
+ * any order), logs its stderr ({@link StderrReader}), and reports its exit once. Reader threads are
+ * named after the function.
  */
 final class ChildProcess {
 
   private static final long EXIT_WAIT_MILLIS = 5_000;
   private static final long GRACEFUL_EXIT_MILLIS = 500;
 
-  /** How long the stderr reader must have been idle before a result is reported (millis). */
-  private static final long STDERR_IDLE = 5;
-
   /** The id of the ready line a handshaking child writes once it loaded its handler. */
   static final long READY_ID = 0;
 
   private final Process process;
-  private volatile boolean saidOutOfMemory;
-  private final OutputStream stdin;
-  private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-  private final Map<Long, java.util.function.Consumer<JsonNode>> early = new ConcurrentHashMap<>();
+  private final LineWriter stdin;
+  private final Map<Long, Request> pending = new ConcurrentHashMap<>();
   private final Thread stdoutReader;
-  private final Thread stderrReader;
-  private volatile String lastStderr;
+  private final StderrReader stderr;
   private final FunctionLogger log;
   private final ObjectMapper mapper;
   private final int maxLineBytes;
+  private final int maxInFlight;
   private final ExitListener onExit;
   private final Output output;
-  private final Map<Long, String> invocations = new ConcurrentHashMap<>();
-  private volatile boolean stderrBetweenLines;
-  private volatile long stderrActiveNanos = System.nanoTime();
-  private volatile String lastInvocation;
   private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
+  private volatile String lastInvocation;
+  private volatile String killedBecause;
+
+  /** A request written to the child and not answered yet. */
+  private record Request(
+      CompletableFuture<JsonNode> reply, String invocationId, Consumer<JsonNode> publishNow) {}
 
   private ChildProcess(
       Process process,
@@ -60,17 +56,26 @@ final class ChildProcess {
       FunctionLogger log,
       ObjectMapper mapper,
       int maxLineBytes,
+      int maxInFlight,
       Output output,
       ExitListener onExit) {
     this.process = process;
     this.output = output;
-    this.stdin = process.getOutputStream();
+    this.stdin = new LineWriter(process.getOutputStream());
     this.log = log;
     this.mapper = mapper;
     this.maxLineBytes = maxLineBytes;
+    this.maxInFlight = maxInFlight;
     this.onExit = onExit;
     this.stdoutReader = new Thread(this::readStdout, threadPrefix + "-stdout");
-    this.stderrReader = new Thread(this::readStderr, threadPrefix + "-stderr");
+    this.stderr =
+        new StderrReader(
+            process.getErrorStream(),
+            maxLineBytes,
+            threadPrefix + "-stderr",
+            process.pid(),
+            log,
+            line -> output.line(LogSource.STDERR, line, currentInvocation()));
   }
 
   /**
@@ -80,6 +85,8 @@ final class ChildProcess {
    * @param shown the command as the log names it (without the confinement's wrapper)
    * @param handshake whether the child announces it is ready with a result line of id 0 ({@link
    *     #ready()})
+   * @param maxInFlight the most requests written and not yet answered (the function's {@code
+   *     maxConcurrency}); more is a bug of the caller and refused
    */
   static ChildProcess spawn(
       FunctionPackage pkg,
@@ -88,6 +95,7 @@ final class ChildProcess {
       List<String> shown,
       boolean handshake,
       int maxLineBytes,
+      int maxInFlight,
       ObjectMapper mapper,
       FunctionLogger log,
       Output output,
@@ -105,15 +113,16 @@ final class ChildProcess {
             log,
             mapper,
             maxLineBytes,
+            maxInFlight,
             output,
             onExit);
     if (handshake) {
-      child.pending.put(READY_ID, child.ready);
+      child.pending.put(READY_ID, new Request(child.ready, null, null));
     } else {
       child.ready.complete(null);
     }
     child.stdoutReader.start();
-    child.stderrReader.start();
+    child.stderr.start();
     log.info("started process pid {}: {}", process.pid(), shown);
     return child;
   }
@@ -139,37 +148,35 @@ final class ChildProcess {
   /**
    * Writes one request; the future completes with the matching result line or fails when the child
    * dies. Lines with the same id and a {@code publishNow} list go to {@code publishNow} as they
-   * arrive.
+   * arrive; lines with a {@code log} level are the invocation's log lines.
    */
   CompletableFuture<JsonNode> send(
-      long id, String invocationId, byte[] line, java.util.function.Consumer<JsonNode> publishNow)
-      throws IOException {
+      long id, String invocationId, byte[] line, Consumer<JsonNode> publishNow) throws IOException {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-    pending.put(id, reply);
-    early.put(id, publishNow);
-    invocations.put(id, invocationId);
-    lastInvocation = invocationId;
-    reply.whenComplete(
-        (r, e) -> {
-          early.remove(id);
-          invocations.remove(id);
-        });
-    try {
-      synchronized (stdin) {
-        stdin.write(line);
-        stdin.flush();
+    synchronized (pending) {
+      if (requestsInFlight() >= maxInFlight) {
+        throw new IllegalStateException(
+            "process pid " + process.pid() + " already has " + maxInFlight + " requests in flight");
       }
+      pending.put(id, new Request(reply, invocationId, publishNow));
+    }
+    lastInvocation = invocationId;
+    try {
+      stdin.write(line);
     } catch (IOException e) {
       pending.remove(id);
-      early.remove(id);
-      invocations.remove(id);
       throw new IOException(
           "process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
     }
     if (!process.isAlive()) {
-      failPending("process exited with code " + exitCode());
+      failPending(exitReason());
     }
     return reply;
+  }
+
+  /** Requests written and not answered yet (without the start-up handshake). */
+  int requestsInFlight() {
+    return pending.size() - (pending.containsKey(READY_ID) ? 1 : 0);
   }
 
   boolean isAlive() {
@@ -181,8 +188,8 @@ final class ChildProcess {
    * null: usually why it could not start.
    */
   String lastStderr() throws InterruptedException {
-    stderrReader.join(EXIT_WAIT_MILLIS);
-    return lastStderr;
+    stderr.join(EXIT_WAIT_MILLIS);
+    return stderr.last();
   }
 
   long pid() {
@@ -190,28 +197,44 @@ final class ChildProcess {
   }
 
   /**
-   * Closes stdin, gives the child a moment to exit, then kills it and its descendants; waits for
-   * exit.
+   * Kills the child and its descendants at once; the requests in flight fail with {@code reason}.
+   */
+  void kill(String reason) {
+    killedBecause = reason;
+    stop(false);
+  }
+
+  /**
+   * Graceful: closes stdin and gives the child a moment to exit before killing it; else kills it
+   * (and its descendants) first. Waits for exit.
    */
   void stop(boolean graceful) {
     try {
-      stdin.close();
-    } catch (IOException e) {
-      log.debug("closing stdin of pid {} failed: {}", process.pid(), e.toString());
-    }
-    try {
-      if (graceful && process.waitFor(GRACEFUL_EXIT_MILLIS, TimeUnit.MILLISECONDS)) {
-        joinReaders();
-        return;
+      if (graceful) {
+        closeStdin();
+        if (process.waitFor(GRACEFUL_EXIT_MILLIS, TimeUnit.MILLISECONDS)) {
+          joinReaders();
+          return;
+        }
       }
+      // killed before stdin is closed: a write blocked on a full pipe would hold the close up
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
         log.error("process pid {} did not exit after SIGKILL", process.pid());
       }
+      closeStdin();
       joinReaders();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeStdin() {
+    try {
+      stdin.close();
+    } catch (IOException e) {
+      log.debug("closing stdin of pid {} failed: {}", process.pid(), e.toString());
     }
   }
 
@@ -220,29 +243,36 @@ final class ChildProcess {
    * exited, waits (bounded) until its stderr is read to the end.
    */
   boolean saidOutOfMemory() {
-    if (!process.isAlive() && Thread.currentThread() != stderrReader) {
+    if (!process.isAlive()) {
       try {
-        stderrReader.join(EXIT_WAIT_MILLIS);
+        stderr.join(EXIT_WAIT_MILLIS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
-    return saidOutOfMemory;
+    return stderr.saidOutOfMemory();
+  }
+
+  /** See {@link StderrReader#awaitCaughtUp}. */
+  void awaitStderrRead(long maxMillis) {
+    stderr.awaitCaughtUp(maxMillis);
+  }
+
+  /** Requests written so far and the flushes that carried them (batching). */
+  long[] writes() {
+    return new long[] {stdin.lines(), stdin.batches()};
   }
 
   private void joinReaders() throws InterruptedException {
     stdoutReader.join(EXIT_WAIT_MILLIS);
-    stderrReader.join(EXIT_WAIT_MILLIS);
+    stderr.join(EXIT_WAIT_MILLIS);
   }
 
   private void readStdout() {
     String reason;
-    try (InputStream in = new BufferedInputStream(process.getInputStream())) {
-      String line;
-      while ((line = readLine(in, false)) != null) {
-        onLine(line);
-      }
-      reason = "process pid " + process.pid() + " exited with code " + exitCode();
+    try (InputStream in = process.getInputStream()) {
+      new LineReader(in, maxLineBytes, false).pump(this::onLine);
+      reason = exitReason();
     } catch (IOException e) {
       reason = "process pid " + process.pid() + " stdout failed: " + e.getMessage();
       process.destroyForcibly();
@@ -251,114 +281,55 @@ final class ChildProcess {
     onExit.exited(this, reason, hadPending);
   }
 
-  private void onLine(String line) {
+  private void onLine(byte[] bytes, int offset, int length) {
     JsonNode reply;
     try {
-      reply = mapper.readTree(line);
+      reply = mapper.readTree(bytes, offset, length);
     } catch (IOException e) {
-      output.line(LogSource.STDOUT_NOISE, abbreviate(line), currentInvocation());
-      return;
+      reply = null;
     }
-    JsonNode id = reply == null ? null : reply.get("id");
-    if (id != null && reply.has("publishNow") && !reply.has("publish") && !reply.has("error")) {
-      java.util.function.Consumer<JsonNode> now = early.get(id.asLong());
-      if (now != null) {
-        now.accept(reply);
-      } else {
-        log.warn(
-            "protocol: ignoring publishNow for an invocation that is over: {}", abbreviate(line));
+    if (reply == null || !reply.isObject()) {
+      String text = new String(bytes, offset, length, StandardCharsets.UTF_8);
+      if (!text.isBlank()) {
+        output.line(LogSource.STDOUT_NOISE, abbreviate(text), currentInvocation());
       }
       return;
     }
-    CompletableFuture<JsonNode> waiting = id == null ? null : pending.remove(id.asLong());
-    if (waiting == null) {
-      log.warn("protocol: ignoring a result with unknown id: {}", abbreviate(line));
-      return;
-    }
-    waiting.complete(reply);
-  }
-
-  /**
-   * Reads one line of at most maxLineBytes; longer lines fail (stdout) or are truncated (stderr).
-   */
-  private String readLine(InputStream in, boolean truncate) throws IOException {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
-    int b;
-    while ((b = in.read()) != -1) {
-      if (b == '\n') {
-        return buf.toString(StandardCharsets.UTF_8);
-      }
-      if (buf.size() >= maxLineBytes) {
-        if (truncate) {
-          continue;
-        }
-        throw new IOException("protocol: stdout line longer than " + maxLineBytes + " bytes");
-      }
-      buf.write(b);
-    }
-    return buf.size() > 0 ? buf.toString(StandardCharsets.UTF_8) : null;
-  }
-
-  private void readStderr() {
-    try (InputStream in = new BufferedInputStream(process.getErrorStream())) {
-      while (true) {
-        stderrActiveNanos = System.nanoTime();
-        stderrBetweenLines = true;
-        in.mark(1);
-        int first = in.read(); // blocks until the child writes
-        stderrBetweenLines = false;
-        stderrActiveNanos = System.nanoTime();
-        if (first == -1) {
-          return;
-        }
-        in.reset();
-        String line = readLine(in, true);
-        if (line == null) {
-          return;
-        }
-        output.line(LogSource.STDERR, line, currentInvocation());
-        if (!line.isBlank()) {
-          lastStderr = line.strip();
-        }
-        if (!saidOutOfMemory && OutOfMemorySigns.in(line)) {
-          saidOutOfMemory = true;
-        }
-      }
-    } catch (IOException e) {
-      log.debug("stderr of pid {} closed: {}", process.pid(), e.toString());
-    } finally {
-      stderrBetweenLines = true;
-    }
-  }
-
-  /**
-   * Waits (at most {@code maxMillis}) until the stderr reader has been idle for a moment, so lines
-   * the child wrote just before its result are in the log when the result is reported. (Asking the
-   * stream how much is buffered would wait for the reader's lock while it blocks.)
-   */
-  void awaitStderrRead(long maxMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
-    while (System.nanoTime() < deadline) {
-      if (stderrBetweenLines
-          && System.nanoTime() - stderrActiveNanos > TimeUnit.MILLISECONDS.toNanos(STDERR_IDLE)) {
+    JsonNode id = reply.get("id");
+    Request request = id == null ? null : pending.get(id.asLong());
+    if (id != null && !reply.has("publish") && !reply.has("error")) {
+      if (reply.has("log")) {
+        output.log(
+            reply.path("log").asText("INFO"),
+            request == null ? null : request.invocationId(),
+            reply.path("message").asText(""));
         return;
       }
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (reply.has("publishNow")) {
+        if (request != null && request.publishNow() != null) {
+          request.publishNow().accept(reply);
+        } else {
+          log.warn(
+              "protocol: ignoring publishNow for an invocation that is over: {}",
+              abbreviate(reply.toString()));
+        }
         return;
       }
     }
+    if (request == null || !pending.remove(id.asLong(), request)) {
+      log.warn("protocol: ignoring a result with unknown id: {}", abbreviate(reply.toString()));
+      return;
+    }
+    request.reply().complete(reply);
   }
 
   private boolean failPending(String reason) {
     boolean any = false;
     for (Long id : pending.keySet()) {
-      CompletableFuture<JsonNode> f = pending.remove(id);
-      if (f != null) {
+      Request r = pending.remove(id);
+      if (r != null) {
         any = true;
-        f.completeExceptionally(new IOException(reason));
+        r.reply().completeExceptionally(new IOException(reason));
       }
     }
     return any;
@@ -369,24 +340,33 @@ final class ChildProcess {
    * flight, the last one (its lines may be read just after its result); with several, unknown.
    */
   private String currentInvocation() {
-    int inFlight = invocations.size();
-    if (inFlight == 0) {
-      return lastInvocation;
+    String only = null;
+    int seen = 0;
+    for (Request r : pending.values()) {
+      if (r.invocationId() != null) {
+        only = r.invocationId();
+        if (++seen > 1) {
+          return null;
+        }
+      }
     }
-    if (inFlight > 1) {
-      return null;
-    }
-    java.util.Iterator<String> it = invocations.values().iterator();
-    return it.hasNext() ? it.next() : lastInvocation;
+    return seen == 1 ? only : lastInvocation;
   }
 
-  /** Where the child's stderr lines and stray stdout lines go. */
+  /** Where the child's stderr lines, stray stdout lines and protocol log lines go. */
   interface Output {
     /**
      * @param source {@link LogSource#STDERR} or {@link LogSource#STDOUT_NOISE}
      * @param invocationId the invocation in flight, null when none or several are
      */
     void line(LogSource source, String text, String invocationId);
+
+    /**
+     * A {@code log} line of the protocol: what the handler logged during one invocation.
+     *
+     * @param invocationId the invocation whose request id the line carries, null when it is over
+     */
+    void log(String level, String invocationId, String message);
   }
 
   /** Told once when the child is gone. */
@@ -400,14 +380,21 @@ final class ChildProcess {
     void exited(ChildProcess child, String reason, boolean hadPending);
   }
 
-  private String exitCode() {
+  private String exitReason() {
+    String because = killedBecause;
+    if (because != null) {
+      return because;
+    }
     try {
-      return process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-          ? String.valueOf(process.exitValue())
-          : "unknown (still running)";
+      return "process pid "
+          + process.pid()
+          + " exited with code "
+          + (process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+              ? String.valueOf(process.exitValue())
+              : "unknown (still running)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "unknown (interrupted)";
+      return "process pid " + process.pid() + " exited with code unknown (interrupted)";
     }
   }
 

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.outpost.function.runtime.FunctionDeploymentException;
 import io.outpost.function.runtime.FunctionRuntimeOptions;
 import io.outpost.function.runtime.Lifecycle;
-import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.OutboundMessage;
 import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
@@ -30,10 +29,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs invocations through a long-lived child process ({@link ChildProcess}). A child that dies is
- * restarted after an exponential back-off (at once in the background when pinned, at the next
- * invocation when on-demand); one that exceeds an invocation's timeout is killed and restarted the
- * same way.
+ * Runs invocations through a long-lived child process ({@link ChildProcess}). Up to the function's
+ * {@code maxConcurrency} requests are in flight in the child at once (each worker thread waits for
+ * its own result, matched by id); a plain process function has 1. A child that dies is restarted
+ * after an exponential back-off (at once in the background when pinned, at the next invocation when
+ * on-demand); one that exceeds an invocation's timeout is killed and restarted the same way, and
+ * the other invocations in flight in it fail (outcome error).
  */
 public final class ProcessInvoker implements Invoker {
   // Every child runs under the version's Confinement (cgroup or rlimits, see the sandbox package);
@@ -49,8 +50,11 @@ public final class ProcessInvoker implements Invoker {
   /** How long a reply waits for the stderr lines written before it to be read. */
   private static final long STDERR_GRACE_MILLIS = 100;
 
-  private static final java.util.Set<String> HANDLER_LEVELS =
-      java.util.Set.of("DEBUG", "INFO", "WARN", "ERROR");
+  /**
+   * While invocations succeed, the confinement's limit counters (files of its cgroup) are read at
+   * most this often, not after each invocation; a failed one reads them at once.
+   */
+  private static final long HIT_CHECK_MILLIS = 200;
 
   private final FunctionPackage pkg;
   private final FunctionInstance instance;
@@ -58,8 +62,12 @@ public final class ProcessInvoker implements Invoker {
   private final IntervalFunction backoff;
   private final Counter restarts;
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong nextHitCheckNanos = new AtomicLong(System.nanoTime());
+  private final java.util.concurrent.atomic.AtomicBoolean hitCheckScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final boolean pinned;
   private final boolean jvm;
+  private final int maxInFlight;
   private final String name;
   private Confinement confinement;
   private ChildProcess child;
@@ -77,6 +85,7 @@ public final class ProcessInvoker implements Invoker {
     this.jvm = pkg.descriptor().runtime() == RuntimeKind.JAVA;
     this.pinned = pkg.descriptor().lifecycle() == Lifecycle.PINNED || jvm;
     this.name = pkg.descriptor().name();
+    this.maxInFlight = instance.spec().maxConcurrency();
     FunctionRuntimeOptions o = services.options();
     this.backoff =
         IntervalFunction.ofExponentialBackoff(
@@ -186,17 +195,22 @@ public final class ProcessInvoker implements Invoker {
     byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
     CompletableFuture<JsonNode> reply = c.send(id, inv.id, line, now -> publishNow(now, ctx));
     JsonNode result;
+    boolean answered = false;
     try {
       result =
           reply.get(ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      answered = true;
     } catch (ExecutionException e) {
       throw new IOException(e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new IOException("no reply from process pid " + c.pid() + " in time", e);
     } finally {
-      reportHits(null, false);
+      checkHits(!answered);
     }
-    c.awaitStderrRead(STDERR_GRACE_MILLIS);
+    if (!jvm && maxInFlight == 1) {
+      // one at a time: what it wrote to stderr before its result belongs to this invocation
+      c.awaitStderrRead(STDERR_GRACE_MILLIS);
+    }
     synchronized (this) {
       crashes = 0;
     }
@@ -270,8 +284,21 @@ public final class ProcessInvoker implements Invoker {
       killedForTimeout = c;
     }
     if (c != null) {
-      instance.logger().warn("invocation timed out; killing process pid {}", c.pid());
-      c.stop(false);
+      int others = c.requestsInFlight() - 1;
+      instance
+          .logger()
+          .warn(
+              "invocation timed out; killing process pid {}{}",
+              c.pid(),
+              others > 0
+                  ? " and failing the " + others + " other invocations in flight in it"
+                  : "");
+      c.kill(
+          "process pid "
+              + c.pid()
+              + " was killed because another invocation in flight in it timed out (timeoutMillis "
+              + instance.spec().timeout().toMillis()
+              + ")");
     }
     Confinement k = confinement();
     if (k != null) {
@@ -319,6 +346,37 @@ public final class ProcessInvoker implements Invoker {
 
   private synchronized Confinement confinement() {
     return confinement;
+  }
+
+  /**
+   * After an invocation: looks for limits hit at once when it failed or the last look is {@value
+   * #HIT_CHECK_MILLIS} ms old, else makes sure one look follows within that time (a fork refused
+   * while the child goes on is counted without reading cgroup files on every invocation).
+   */
+  private void checkHits(boolean failed) {
+    long now = System.nanoTime();
+    long next = nextHitCheckNanos.get();
+    if (failed
+        || (now - next >= 0
+            && nextHitCheckNanos.compareAndSet(
+                next, now + TimeUnit.MILLISECONDS.toNanos(HIT_CHECK_MILLIS)))) {
+      reportHits(null, false);
+    } else if (hitCheckScheduled.compareAndSet(false, true)) {
+      services
+          .scheduler()
+          .schedule(
+              () -> {
+                hitCheckScheduled.set(false);
+                synchronized (this) {
+                  if (closed) {
+                    return;
+                  }
+                }
+                reportHits(null, false);
+              },
+              HIT_CHECK_MILLIS,
+              TimeUnit.MILLISECONDS);
+    }
   }
 
   /**
@@ -380,6 +438,7 @@ public final class ProcessInvoker implements Invoker {
                 spec.name(),
                 spec.version(),
                 spec.descriptor().lifecycle() == Lifecycle.PINNED,
+                spec.maxConcurrency(),
                 spec.environment().keySet(),
                 spec.limits())
             : spec.descriptor().command();
@@ -391,28 +450,13 @@ public final class ProcessInvoker implements Invoker {
             jvm ? List.of("java", spec.descriptor().handler()) : command,
             jvm,
             services.options().maxProcessLineBytes(),
+            maxInFlight,
             instance.mapper(),
             instance.logger(),
-            this::output,
+            new ChildOutput(instance),
             this::exited);
     confinement.started(c.pid());
     return c;
-  }
-
-  /**
-   * A line of the child's output: a child JVM's stderr lines that start with a level are its
-   * handler's logger ({@code sandbox.jvm.StderrLogger}); anything else is plain output.
-   */
-  private void output(LogSource source, String text, String invocationId) {
-    if (jvm && source == LogSource.STDERR) {
-      int space = text.indexOf(' ');
-      String level = space > 0 ? text.substring(0, space) : "";
-      if (HANDLER_LEVELS.contains(level)) {
-        instance.output(LogSource.HANDLER, level, invocationId, text.substring(space + 1));
-        return;
-      }
-    }
-    instance.output(source, source == LogSource.STDERR ? "INFO" : "WARN", invocationId, text);
   }
 
   private void exited(ChildProcess c, String reason, boolean hadPending) {

@@ -1,9 +1,8 @@
 package io.outpost.function.runtime.process;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.function.PayloadFormatException;
 import io.outpost.function.UserProperty;
 import io.outpost.function.runtime.InboundMessage;
@@ -13,6 +12,7 @@ import io.outpost.function.runtime.RuntimeKind;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import io.outpost.function.runtime.invoke.Invocation;
 import io.outpost.function.runtime.invoke.InvocationContext;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,24 +21,26 @@ import java.util.List;
 /**
  * The process runtime's line protocol (documented in docs/functions.md): one JSON object per line
  * on the child's stdin per invocation, one JSON object per line on its stdout per result, matched
- * by {@code id}.
+ * by {@code id} (several may be in flight when the function declares {@code maxConcurrency}; their
+ * results may come in any order), plus {@code publishNow} and {@code log} lines carrying the id of
+ * the invocation they belong to.
  */
 public final class ProcessProtocol {
 
   private ProcessProtocol() {}
 
-  /** Encodes one request line (with the trailing newline). */
+  /**
+   * Encodes one request line (with the trailing newline), streamed straight to bytes: no JSON tree
+   * is built for the request itself.
+   *
+   * @throws PayloadFormatException when the function takes JSON and the payload is not
+   */
   public static byte[] request(
       long id, Invocation inv, InvocationContext ctx, FunctionSpec spec, ObjectMapper mapper)
       throws IOException {
     InboundMessage m = inv.message;
-    ObjectNode req = mapper.createObjectNode();
-    req.put("id", id);
-    req.put("function", spec.name());
-    req.put("version", spec.version());
-    req.put("topic", m.topic());
+    JsonNode payload = null;
     if (spec.descriptor().inputEncoding() == InputEncoding.JSON) {
-      JsonNode payload;
       try {
         payload = mapper.readTree(m.payload());
       } catch (IOException e) {
@@ -46,27 +48,40 @@ public final class ProcessProtocol {
             "payload on " + m.topic() + " is not JSON (inputEncoding: json)", e);
       }
       if (spec.descriptor().runtime() == RuntimeKind.JAVA) {
-        // a child JVM hands the handler the very bytes, as the in-process runtime does
-        req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
-      } else {
-        req.set("payload", payload);
+        payload =
+            null; // a child JVM hands the handler the very bytes, as the in-process runtime does
       }
-    } else {
-      req.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
     }
-    req.put("qos", m.qos());
-    req.put("clientId", m.publisherClientId());
-    req.put("receivedAt", m.receivedAt().toString());
-    ArrayNode props = req.putArray("userProperties");
-    for (UserProperty p : m.userProperties()) {
-      props.addObject().put("name", p.name()).put("value", p.value());
+    ByteArrayOutputStream line = new ByteArrayOutputStream(256 + m.payload().length * 2);
+    try (JsonGenerator g = mapper.getFactory().createGenerator(line)) {
+      g.writeStartObject();
+      g.writeNumberField("id", id);
+      g.writeStringField("invocationId", inv.id);
+      g.writeStringField("function", spec.name());
+      g.writeStringField("version", spec.version());
+      g.writeStringField("topic", m.topic());
+      if (payload != null) {
+        g.writeFieldName("payload");
+        mapper.writeTree(g, payload);
+      } else {
+        g.writeBinaryField("payloadBase64", m.payload());
+      }
+      g.writeNumberField("qos", m.qos());
+      g.writeStringField("clientId", m.publisherClientId());
+      g.writeStringField("receivedAt", m.receivedAt().toString());
+      g.writeArrayFieldStart("userProperties");
+      for (UserProperty p : m.userProperties()) {
+        g.writeStartObject();
+        g.writeStringField("name", p.name());
+        g.writeStringField("value", p.value());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeNumberField("timeoutMillis", ctx.remainingTime().toMillis());
+      g.writeEndObject();
     }
-    req.put("timeoutMillis", ctx.remainingTime().toMillis());
-    byte[] json = mapper.writeValueAsBytes(req);
-    byte[] line = new byte[json.length + 1];
-    System.arraycopy(json, 0, line, 0, json.length);
-    line[json.length] = '\n';
-    return line;
+    line.write('\n');
+    return line.toByteArray();
   }
 
   /**

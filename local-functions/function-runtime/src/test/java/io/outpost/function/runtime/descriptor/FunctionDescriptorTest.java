@@ -84,9 +84,42 @@ class FunctionDescriptorTest {
         .hasMessageContaining("reject-new, drop-oldest");
     assertThatThrownBy(() -> parse("name: a\nversion: 1\nhandler: a.B\ntimeout: 3\n"))
         .hasMessageContaining("timeout");
+  }
+
+  @Test
+  void aProcessFunctionTakesSeveralRequestsInFlightOnlyWhenItDeclaresSo() throws Exception {
+    FunctionRuntimeOptions manyByDefault =
+        new ObjectMapper(new YAMLFactory())
+            .readValue("defaultMaxConcurrency: 8\n", FunctionRuntimeOptions.class);
+    FunctionDescriptor plain = parse("name: a\nversion: 1\nruntime: process\ncommand: [x]\n");
+    FunctionDescriptor declared =
+        parse("name: a\nversion: 1\nruntime: process\ncommand: [x]\nmaxConcurrency: 4\n");
+
+    assertThat(plain.resolve(manyByDefault).maxConcurrency()).isEqualTo(1);
+    assertThat(declared.resolve(manyByDefault).maxConcurrency()).isEqualTo(4);
+    assertThat(
+            declared
+                .resolve(
+                    FunctionRuntimeOptions.defaults()
+                        .withOverrides(
+                            java.util.Map.of(
+                                "a",
+                                new io.outpost.function.runtime.FunctionOverrides(
+                                    null, 2, null, null, null))))
+                .maxConcurrency())
+        .isEqualTo(2);
     assertThatThrownBy(
-            () -> parse("name: a\nversion: 1\nruntime: process\ncommand: [x]\nmaxConcurrency: 2\n"))
-        .hasMessageContaining("one invocation at a time");
+            () ->
+                declared.resolve(
+                    FunctionRuntimeOptions.defaults()
+                        .withOverrides(
+                            java.util.Map.of(
+                                "a",
+                                new io.outpost.function.runtime.FunctionOverrides(
+                                    null, 5, null, null, null)))))
+        .hasMessage(
+            "functions.overrides.a.maxConcurrency: a is a process function whose program takes at"
+                + " most 4 requests in flight (its maxConcurrency); was 5");
   }
 
   @Test

@@ -31,6 +31,7 @@ public final class ChildJvmCommand {
    * @param version function version
    * @param pinned whether one handler instance serves every invocation (else a new one per
    *     invocation)
+   * @param maxConcurrency how many invocations the child runs at once (its pool's size)
    * @param configNames environment variables that form {@code Context.config()}
    * @param limits the function's limits
    */
@@ -40,6 +41,7 @@ public final class ChildJvmCommand {
       String name,
       String version,
       boolean pinned,
+      int maxConcurrency,
       Iterable<String> configNames,
       ResolvedLimits limits) {
     List<String> cmd =
@@ -57,6 +59,7 @@ public final class ChildJvmCommand {
                 "-Xss512k",
                 "-XX:-UsePerfData",
                 "-D" + ChildJvmMain.PINNED + "=" + pinned,
+                "-D" + ChildJvmMain.MAX_CONCURRENCY + "=" + maxConcurrency,
                 "-cp",
                 classpath(),
                 ChildJvmMain.class.getName(),

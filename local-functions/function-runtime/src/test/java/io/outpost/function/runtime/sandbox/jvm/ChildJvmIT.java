@@ -47,7 +47,7 @@ class ChildJvmIT {
     Path classes = Path.of(handler.getProtectionDomain().getCodeSource().getLocation().toURI());
     List<String> cmd =
         ChildJvmCommand.of(
-            classes, handler.getName(), "jvm-test", "1", false, List.of("GREETING"), c.limits());
+            classes, handler.getName(), "jvm-test", "1", false, 1, List.of("GREETING"), c.limits());
     ProcessBuilder pb =
         new ProcessBuilder(c.wrap(cmd, true)).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("GREETING", "hello");

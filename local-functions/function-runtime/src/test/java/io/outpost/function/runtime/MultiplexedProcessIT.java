@@ -1,0 +1,245 @@
+package io.outpost.function.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.function.runtime.descriptor.FunctionDescriptor;
+import io.outpost.function.runtime.testfunctions.Rendezvous;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several invocations in flight in one child ({@code maxConcurrency} > 1) against real children: a
+ * Python program that answers only once several requests are in flight, in reverse order, and a
+ * Java handler in a child JVM that waits until several run at once. Results are matched by id; a
+ * timeout or a crash fails every invocation in flight, counted, and the child is restarted; log
+ * lines land under their own invocation.
+ */
+@Timeout(120)
+class MultiplexedProcessIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+  RuntimeFixture f;
+
+  @BeforeEach
+  void start() throws Exception {
+    f =
+        new RuntimeFixture(
+            tmp.resolve("functions"),
+            FunctionRuntimeOptions.defaults()
+                .withRestartBackoff(Duration.ofMillis(50))
+                .withBroken(20, Duration.ofSeconds(30)));
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
+  }
+
+  /** The multiplex.py package; {@code extra} is added to its descriptor. */
+  private Path muxPackage(String hold, String timeoutMillis, String extra) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("pkg-" + System.nanoTime()));
+    try (InputStream in = getClass().getResourceAsStream("/process-function/multiplex.py")) {
+      Files.copy(in, dir.resolve("multiplex.py"));
+    }
+    Files.writeString(
+        dir.resolve(FunctionDescriptor.FILE_NAME),
+        String.join(
+            "\n",
+            "name: mux",
+            "version: 1",
+            "runtime: process",
+            "command: [python3, multiplex.py]",
+            "lifecycle: pinned",
+            "timeoutMillis: " + timeoutMillis,
+            "environment: {HOLD: '" + hold + "'}",
+            extra,
+            ""));
+    return dir;
+  }
+
+  private CompletableFuture<InvocationResult> invokeAsync(String payload) {
+    return f.runtime.invoke("mux", RuntimeFixture.message("in/mux", payload)).toCompletableFuture();
+  }
+
+  private static InvocationResult get(CompletableFuture<InvocationResult> r) throws Exception {
+    return r.get(RuntimeFixture.WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private List<String> stderrLines() throws Exception {
+    return f.runtime.logs().read("mux", null, 1_000).get(10, TimeUnit.SECONDS).stream()
+        .filter(l -> l.source() == LogSource.STDERR)
+        .map(FunctionLogRecord::message)
+        .toList();
+  }
+
+  private List<FunctionLogRecord> linesOf(String function, String invocationId) throws Exception {
+    return f.runtime.logs().read(function, null, 1_000).get(10, TimeUnit.SECONDS).stream()
+        .filter(l -> invocationId.equals(l.invocationId()))
+        .toList();
+  }
+
+  private static JsonNode output(InvocationResult r) throws Exception {
+    return JSON.readTree(r.outputs().get(0).payload());
+  }
+
+  @Test
+  void severalRequestsInFlightCompleteOutOfOrderEachWithItsOwnResultAndLogLines() throws Exception {
+    f.runtime.deploy(muxPackage("4", "20000", "maxConcurrency: 4"));
+    List<CompletableFuture<InvocationResult>> calls = new ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      calls.add(invokeAsync("{\"mode\":\"hold\",\"k\":" + k + "}"));
+    }
+
+    for (int k = 0; k < 4; k++) {
+      InvocationResult r = get(calls.get(k));
+      assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+      JsonNode out = output(r);
+      assertThat(out.get("k").asInt()).as("the result of its own request").isEqualTo(k);
+      assertThat(out.get("inFlight").asInt()).isEqualTo(4);
+      assertThat(out.get("position").asInt())
+          .as("answered in the reverse order of arrival")
+          .isEqualTo(3 - out.get("arrival").asInt());
+      assertThat(linesOf("mux", r.invocationId()))
+          .filteredOn(l -> l.source() == LogSource.HANDLER)
+          .extracting(FunctionLogRecord::message)
+          .containsExactly("answering " + k + " for " + r.invocationId());
+    }
+  }
+
+  @Test
+  void aPlainProcessFunctionIsSentOneRequestAtATime() throws Exception {
+    f.runtime.deploy(muxPackage("1", "20000", ""));
+    List<CompletableFuture<InvocationResult>> calls = new ArrayList<>();
+    for (int k = 0; k < 6; k++) {
+      calls.add(invokeAsync("{\"mode\":\"peek\"}"));
+    }
+
+    for (CompletableFuture<InvocationResult> call : calls) {
+      InvocationResult r = get(call);
+      assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+      assertThat(output(r).get("waiting").asBoolean())
+          .as("no second request while one is in flight")
+          .isFalse();
+    }
+  }
+
+  @Test
+  void aTimeoutInAMultiplexedChildKillsItFailingTheOthersInFlightAsCountedErrors()
+      throws Exception {
+    f.runtime.deploy(muxPackage("10", "3000", "maxConcurrency: 3"));
+    long firstPid = childPid();
+    CompletableFuture<InvocationResult> first = invokeAsync("{\"k\":\"a\"}");
+    await().atMost(RuntimeFixture.WAIT).until(() -> stderrLines().contains("holding a"));
+    // the others start well after the first, so only the first reaches its timeout
+    Thread.sleep(1_500);
+    CompletableFuture<InvocationResult> second = invokeAsync("{\"k\":\"b\"}");
+    CompletableFuture<InvocationResult> third = invokeAsync("{\"k\":\"c\"}");
+    await()
+        .atMost(RuntimeFixture.WAIT)
+        .until(() -> stderrLines().containsAll(List.of("holding b", "holding c")));
+
+    assertThat(get(first).outcome()).isEqualTo(Outcome.TIMEOUT);
+    for (InvocationResult other : List.of(get(second), get(third))) {
+      assertThat(other.outcome()).isEqualTo(Outcome.ERROR);
+      assertThat(other.error()).contains("another invocation in flight in it timed out");
+    }
+    assertThat(f.count("mux", Outcome.TIMEOUT)).isEqualTo(1.0);
+    assertThat(f.count("mux", Outcome.ERROR)).isEqualTo(2.0);
+    assertRestartedWithANewChild(firstPid);
+  }
+
+  @Test
+  void aCrashWithSeveralInFlightFailsThemAllCountedAndTheChildIsRestarted() throws Exception {
+    f.runtime.deploy(muxPackage("10", "20000", "maxConcurrency: 3"));
+    long firstPid = childPid();
+    CompletableFuture<InvocationResult> a = invokeAsync("{\"k\":\"a\"}");
+    CompletableFuture<InvocationResult> b = invokeAsync("{\"k\":\"b\"}");
+    await()
+        .atMost(RuntimeFixture.WAIT)
+        .until(() -> stderrLines().containsAll(List.of("holding a", "holding b")));
+
+    CompletableFuture<InvocationResult> crash = invokeAsync("{\"mode\":\"crash\"}");
+
+    for (InvocationResult r : List.of(get(a), get(b), get(crash))) {
+      assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+      assertThat(r.error()).contains("exited with code 3");
+    }
+    assertThat(f.count("mux", Outcome.ERROR)).isEqualTo(3.0);
+    assertRestartedWithANewChild(firstPid);
+  }
+
+  @Test
+  void aChildJvmRunsUpToMaxConcurrencyAtOnceAndItsLogLinesCarryTheirInvocation() throws Exception {
+    f.runtime.deploy(
+        TestPackages.jar(
+            tmp,
+            TestPackages.javaDescriptor(
+                "meet",
+                "1",
+                Rendezvous.class,
+                "isolation: process\nlifecycle: pinned\nmaxConcurrency: 4\ntimeoutMillis: 30000\n"
+                    + "environment: {parties: '4'}\n"),
+            Rendezvous.class));
+    List<CompletableFuture<InvocationResult>> calls = new ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      calls.add(
+          f.runtime
+              .invoke("meet", RuntimeFixture.message("in/meet/x", "p" + k))
+              .toCompletableFuture());
+    }
+
+    for (int k = 0; k < 4; k++) {
+      InvocationResult r = get(calls.get(k));
+      assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+      assertThat(r.outputs().get(0).topic()).isEqualTo("rendezvous/p" + k);
+      assertThat(r.outputs().get(0).payloadAsString()).as("all four ran at once").isEqualTo("true");
+      assertThat(linesOf("meet", r.invocationId()))
+          .extracting(FunctionLogRecord::source, FunctionLogRecord::message)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(LogSource.HANDLER, "arrived p" + k),
+              org.assertj.core.groups.Tuple.tuple(LogSource.HANDLER, "leaving p" + k));
+    }
+  }
+
+  private long childPid() {
+    List<ProcessHandle> children =
+        ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
+    assertThat(children).hasSize(1);
+    return children.get(0).pid();
+  }
+
+  private void assertRestartedWithANewChild(long firstPid) {
+    assertThat(
+            f.registry
+                .get("outpost.function.process.restarts")
+                .tag("function", "mux")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(1.0);
+    await()
+        .atMost(RuntimeFixture.WAIT)
+        .untilAsserted(
+            () -> {
+              InvocationResult r = f.invoke("mux", "in/mux", "{\"mode\":\"peek\"}");
+              assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+              assertThat(childPid()).isNotEqualTo(firstPid);
+            });
+  }
+}

@@ -1,0 +1,112 @@
+package io.outpost.function.runtime.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Requests written to a child's stdin in batches, by the callers themselves. */
+@Timeout(10)
+class LineWriterTest {
+
+  private static byte[] line(String s) {
+    return (s + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Records what was flushed; its first write blocks until released. */
+  private static final class GatedStream extends OutputStream {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    final List<String> flushes = new ArrayList<>();
+    boolean first = true;
+
+    @Override
+    public synchronized void write(int b) {
+      pending.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (first) {
+        first = false;
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException(e);
+        }
+      }
+      synchronized (this) {
+        pending.write(b, off, len);
+      }
+    }
+
+    @Override
+    public synchronized void flush() {
+      flushes.add(pending.toString(StandardCharsets.UTF_8));
+      pending.reset();
+    }
+  }
+
+  @Test
+  void linesQueuedDuringAWriteGoOutTogetherInOneFlushWithoutTheirCallersWaiting() throws Exception {
+    GatedStream out = new GatedStream();
+    LineWriter writer = new LineWriter(out);
+    Thread firstCaller =
+        new Thread(
+            () -> {
+              try {
+                writer.write(line("1"));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            "first-caller");
+    firstCaller.start();
+    assertThat(out.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    writer.write(line("2")); // returns at once: the first caller writes it
+    writer.write(line("3"));
+    writer.write(line("4"));
+    out.release.countDown();
+    firstCaller.join(5_000);
+
+    assertThat(out.flushes).containsExactly("1\n", "2\n3\n4\n");
+    assertThat(writer.lines()).isEqualTo(4);
+    assertThat(writer.batches()).isEqualTo(2);
+  }
+
+  @Test
+  void afterAFailedWriteEveryLaterWriteFails() {
+    LineWriter writer =
+        new LineWriter(
+            new OutputStream() {
+              @Override
+              public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+              }
+            });
+
+    assertThatThrownBy(() -> writer.write(line("1"))).hasMessage("Broken pipe");
+    assertThatThrownBy(() -> writer.write(line("2"))).hasMessage("Broken pipe");
+  }
+
+  @Test
+  void aClosedWriterRefusesLines() throws IOException {
+    LineWriter writer = new LineWriter(new ByteArrayOutputStream());
+    writer.close();
+
+    assertThatThrownBy(() -> writer.write(line("1"))).hasMessage("stdin closed");
+  }
+}
