@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  *
  * With the argument {@code java-process} it measures only a Java handler in a child JVM ({@code
  * isolation: process}), with {@code java-in-process} only the in-process Java rows, with {@code
- * python} only the Python process runtime: one request at a time and with {@code maxConcurrency:
- * 8} (pipelined: the sequential handler.py takes its requests from the pipe one after the other).
+ * python} only the Python process runtime: one request at a time and with {@code maxConcurrency: 8}
+ * (pipelined: the sequential handler.py takes its requests from the pipe one after the other).
  */
 public final class RuntimeBench {
 
