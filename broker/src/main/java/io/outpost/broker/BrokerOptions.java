@@ -25,13 +25,15 @@ import java.util.List;
  * @param maxQueuedMessages messages queued per session beyond the in-flight window (also for
  *     offline persistent sessions); default {@value #DEFAULT_MAX_QUEUED_MESSAGES}; when full {@link
  *     #queueOverflow} decides. While a connected session's queue is at least half full, the
- *     publishers of its messages are throttled as described below for QoS 0. Also bounds the QoS 0
- *     messages waiting unflushed for a slow reader; beyond it new QoS 0 messages are dropped,
- *     counted in {@code outpost.broker.messages.dropped{reason=slow-consumer}}. From half of it on,
- *     the clients publishing those messages are not read from for 10 ms at a time (TCP
- *     backpressure; a QoS 1/2 publisher also waits longer for its acknowledgements), counted in
- *     {@code outpost.broker.publishers.throttled}, so the broker does not spend its CPU receiving
- *     what it would drop
+ *     publishers of its messages are throttled as described below for QoS 0, and held in 10 ms
+ *     pauses (at most 20 in a row) while it stays three quarters full, so messages that reach it in
+ *     bursts after a durable commit slow their publishers down instead of overflowing it. Also
+ *     bounds the QoS 0 messages waiting unflushed for a slow reader; beyond it new QoS 0 messages
+ *     are dropped, counted in {@code outpost.broker.messages.dropped{reason=slow-consumer}}. From
+ *     half of it on, the clients publishing those messages are not read from for 10 ms at a time
+ *     (TCP backpressure; a QoS 1/2 publisher also waits longer for its acknowledgements), counted
+ *     in {@code outpost.broker.publishers.throttled}, so the broker does not spend its CPU
+ *     receiving what it would drop
  * @param queueOverflow {@code drop-oldest} (default) or {@code drop-newest}; every drop is counted
  *     in {@code outpost.broker.messages.dropped{reason=queue-full}}
  * @param maxSubscriptionsPerClient subscriptions per session; default {@value

@@ -366,4 +366,40 @@ class BoundsIT {
     assertThat(publisher.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
     assertThat(fixture.broker.connectedClients()).isEqualTo(2);
   }
+
+  @Test
+  void
+      publisherOfQos1ToASubscriberThatFellBehindIsHeldThenServedAndEveryMessageIsDeliveredOrCounted()
+          throws Exception {
+    BrokerOptions options =
+        BrokerFixture.localOptions().withQueueing(1, 8, QueueOverflowPolicy.DROP_OLDEST);
+    fixture = BrokerFixture.start(dir, options, PublishRouter.NONE);
+    RawMqttClient stalled = raw("stalled", true, MqttVersion.MQTT_3_1_1);
+    stalled.send(RawMqttClient.subscribe(1, "q/#", 1));
+    assertThat(stalled.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
+    RawMqttClient publisher = raw("publisher", true, MqttVersion.MQTT_3_1_1);
+    int sent = 12;
+    for (int i = 1; i <= sent; i++) {
+      publisher.send(RawMqttClient.publish("q/" + i, "m" + i, 1, i, false));
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .until(() -> fixture.counter("outpost.broker.publishers.throttled") > 0);
+
+    // the subscriber catches up: it acknowledges whatever reaches it until nothing more comes
+    List<String> got = new ArrayList<>();
+    MqttMessage next;
+    while ((next = stalled.expect(MqttMessageType.PUBLISH, Duration.ofSeconds(2))) != null) {
+      MqttPublishMessage p = (MqttPublishMessage) next;
+      got.add(p.payload().toString(StandardCharsets.UTF_8));
+      stalled.send(RawMqttClient.ack(MqttMessageType.PUBACK, p.variableHeader().packetId()));
+    }
+    double dropped = fixture.counter("outpost.broker.messages.dropped", "reason", "queue-full");
+    assertThat(got.size() + (long) dropped).as("delivered plus counted drops").isEqualTo(sent);
+    assertThat(got).doesNotHaveDuplicates();
+    // held, never cut off: once the subscriber caught up the publisher is read from again
+    publisher.send(RawMqttClient.subscribe(99, "other", 0));
+    assertThat(publisher.expect(MqttMessageType.SUBACK, WAIT)).isNotNull();
+    assertThat(fixture.broker.connectedClients()).isEqualTo(2);
+  }
 }

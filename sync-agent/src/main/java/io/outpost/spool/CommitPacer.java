@@ -15,21 +15,29 @@ import java.util.function.LongSupplier;
  * that gathered no write (a lone device that sends its next message only after this one's PUBACK),
  * a lone write commits at once again; a commit that finds several writes queued (writers overlap)
  * turns waiting back on.
+ *
+ * <p>The pause that ends a wait follows the stream: {@value #QUIET_GAPS} times the mean gap between
+ * writes seen in recent waits, between half a millisecond and a tenth of the interval. Under a
+ * saturating load (every writer's window is in this batch) the batch commits half a millisecond
+ * after its last write instead of a tenth of the interval later; a slow stream, whose gaps are
+ * long, keeps the full tenth.
  */
 final class CommitPacer {
   private static final long MIN_QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   static final int FRUITLESS_LIMIT = 2;
+  static final int QUIET_GAPS = 8;
 
   private final long intervalNanos;
-  private final long quietNanos;
+  private final long maxQuietNanos;
   private final LongSupplier ticker;
   private long lastStart;
   private boolean started;
   private int fruitless;
+  private long meanGapNanos = -1;
 
   CommitPacer(SpoolOptions options, LongSupplier ticker) {
     this.intervalNanos = options.commitInterval().toNanos();
-    this.quietNanos = Math.max(MIN_QUIET_NANOS, intervalNanos / 10);
+    this.maxQuietNanos = Math.max(MIN_QUIET_NANOS, intervalNanos / 10);
     this.ticker = ticker;
   }
 
@@ -65,7 +73,23 @@ final class CommitPacer {
 
   /** Longest pause between arrivals that still counts as a stream worth waiting for. */
   long quietNanos() {
-    return quietNanos;
+    if (meanGapNanos < 0) {
+      return maxQuietNanos;
+    }
+    return Math.max(MIN_QUIET_NANOS, Math.min(maxQuietNanos, QUIET_GAPS * meanGapNanos));
+  }
+
+  /**
+   * During a wait, {@code writes} writes arrived {@code elapsedNanos} after the previous arrival
+   * (or the wait's start): updates the mean gap between writes (a moving average over about eight
+   * arrivals).
+   */
+  void arrived(long elapsedNanos, int writes) {
+    if (writes <= 0) {
+      return;
+    }
+    long gap = Math.max(0, elapsedNanos) / writes;
+    meanGapNanos = meanGapNanos < 0 ? gap : meanGapNanos + (gap - meanGapNanos) / 8;
   }
 
   /** A commit started at {@code now}. */

@@ -127,6 +127,7 @@ final class SpoolWriter implements Runnable {
     int found = ops.size();
     try {
       long deadline = pacer.earliestStart();
+      long lastArrival = pacer.now();
       while (ops.size() < options.commitBatchMax()) {
         long remaining = Math.min(pacer.quietNanos(), deadline - pacer.now());
         SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
@@ -136,6 +137,9 @@ final class SpoolWriter implements Runnable {
         int from = ops.size();
         ops.add(next);
         queue.drainTo(ops, options.commitBatchMax() - ops.size());
+        long arrival = pacer.now();
+        pacer.arrived(arrival - lastArrival, ops.size() - from);
+        lastArrival = arrival;
         if (!serveEarlyReads(ops, from)) {
           return;
         }

@@ -65,6 +65,32 @@ class CommitPacerTest {
   }
 
   @Test
+  void theQuietGapFollowsTheStreamBetweenHalfAMillisecondAndATenthOfTheInterval() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    assertThat(pacer.quietNanos()).as("no arrivals seen yet").isEqualTo(ms(4));
+    for (int i = 0; i < 50; i++) {
+      pacer.arrived(TimeUnit.MICROSECONDS.toNanos(200), 10); // 20 µs apart: a saturating stream
+    }
+    assertThat(pacer.quietNanos()).isEqualTo(TimeUnit.MICROSECONDS.toNanos(500));
+    for (int i = 0; i < 50; i++) {
+      pacer.arrived(TimeUnit.MICROSECONDS.toNanos(250), 1);
+    }
+    assertThat(pacer.quietNanos())
+        .as("eight mean gaps of about 250 µs")
+        .isBetween(TimeUnit.MICROSECONDS.toNanos(1900), TimeUnit.MICROSECONDS.toNanos(2000));
+    for (int i = 0; i < 50; i++) {
+      pacer.arrived(ms(2), 1); // a slow stream keeps the full tenth of the interval
+    }
+    assertThat(pacer.quietNanos()).isEqualTo(ms(4));
+    pacer.arrived(ms(1), 0);
+    assertThat(pacer.quietNanos()).as("a poll that found nothing changes nothing").isEqualTo(ms(4));
+  }
+
+  private static long ms(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  @Test
   void theLegacyLingerKeyBecomesABudget() {
     assertThat(
             new SpoolOptions(

@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * The broker's shared services, handed to every connection: options, sessions, retained messages,
@@ -89,13 +90,14 @@ public final class BrokerCore {
 
   /**
    * Slows down the client that published {@code message} (if it is connected), because a subscriber
-   * of it falls behind: see {@link Connection#throttle()}.
+   * of it falls behind, for as long as {@code stillBehind} says so: see {@link
+   * Connection#throttle(BooleanSupplier)}.
    */
-  void throttlePublisherOf(BrokerMessage message) {
+  void throttlePublisherOf(BrokerMessage message, BooleanSupplier stillBehind) {
     String publisher = message.publisherClientId();
     Connection c = publisher == null ? null : connections.get(publisher);
     if (c != null) {
-      c.throttle();
+      c.throttle(stillBehind);
     }
   }
 

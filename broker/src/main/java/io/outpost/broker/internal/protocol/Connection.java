@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,9 @@ public final class Connection implements SessionLink {
    * How long a publisher is not read from when a connected subscriber of its messages falls behind.
    */
   static final Duration THROTTLE_PAUSE = Duration.ofMillis(10);
+
+  /** Pauses of {@link #THROTTLE_PAUSE} in a row at most while a subscriber stays behind. */
+  static final int MAX_THROTTLE_PAUSES = 20;
 
   private final BrokerCore core;
   private final MqttEndpoint endpoint;
@@ -195,7 +199,8 @@ public final class Connection implements SessionLink {
       int waiting = unflushed.get();
       int bound = core.options().maxQueuedMessages();
       if (bound > 0 && waiting >= bound / 2) {
-        core.throttlePublisherOf(m);
+        // one pause only: what a slow reader cannot take at QoS 0 is dropped, not held for
+        core.throttlePublisherOf(m, () -> false);
       }
       if (waiting >= bound) {
         core.metrics().dropped(BrokerMetrics.DROP_SLOW_CONSUMER);
@@ -258,13 +263,17 @@ public final class Connection implements SessionLink {
   }
 
   /**
-   * Stops reading from this client for {@link #THROTTLE_PAUSE}, unless already paused: TCP
-   * backpressure on a client whose messages a connected subscriber cannot take as fast as they come
-   * (half its queue, or for QoS 0 half the unflushed bound, used). Bounded in time, so a client
-   * that subscribes to its own messages cannot stall itself, and a stuck subscriber only slows
+   * Stops reading from this client, unless already paused: TCP backpressure on a client whose
+   * messages a connected subscriber cannot take as fast as they come (half its queue, or for QoS 0
+   * half the unflushed bound, used). The pause lasts {@link #THROTTLE_PAUSE} and is renewed while
+   * {@code subscriberBehind} holds (that subscriber's backlog is still a quarter of its bound or
+   * more), up to {@link #MAX_THROTTLE_PAUSES} in a row: a publisher whose messages reach the
+   * subscriber late (after a durable commit) keeps being held until the subscriber caught up,
+   * instead of refilling its queue each time a short pause ends. Bounded in time, so a client that
+   * subscribes to its own messages cannot stall itself for long, and a stuck subscriber only slows
    * publishers down until keep-alive closes it.
    */
-  void throttle() {
+  void throttle(BooleanSupplier subscriberBehind) {
     EndpointSocket s = socket;
     if (s == null || closed.get() || !throttled.compareAndSet(false, true)) {
       return;
@@ -277,16 +286,26 @@ public final class Connection implements SessionLink {
             return;
           }
           s.pause();
-          core.vertx()
-              .setTimer(
-                  THROTTLE_PAUSE.toMillis(),
-                  t -> {
-                    throttled.set(false);
-                    if (!closed.get()) {
-                      s.resume();
-                    }
-                  });
+          holdPaused(s, subscriberBehind, 1);
         });
+  }
+
+  private void holdPaused(EndpointSocket s, BooleanSupplier subscriberBehind, int pauses) {
+    core.vertx()
+        .setTimer(
+            THROTTLE_PAUSE.toMillis(),
+            t -> {
+              if (!closed.get()
+                  && pauses < MAX_THROTTLE_PAUSES
+                  && subscriberBehind.getAsBoolean()) {
+                holdPaused(s, subscriberBehind, pauses + 1);
+                return;
+              }
+              throttled.set(false);
+              if (!closed.get()) {
+                s.resume();
+              }
+            });
   }
 
   @Override

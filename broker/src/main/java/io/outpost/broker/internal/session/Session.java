@@ -1,5 +1,6 @@
 package io.outpost.broker.internal.session;
 
+import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.QueueOverflowPolicy;
 import io.outpost.broker.internal.metrics.BrokerMetrics;
 import io.vertx.core.Future;
@@ -89,6 +90,12 @@ public final class Session {
     return queue.size();
   }
 
+  /** Whether this session is connected with its queue still three quarters full or more. */
+  private synchronized boolean stillBehind() {
+    int maxQueued = settings.maxQueuedMessages();
+    return link != null && maxQueued > 0 && queue.size() >= maxQueued - maxQueued / 4;
+  }
+
   /**
    * Takes {@code message} for delivery: sends it now if a connection and an in-flight slot are
    * free, otherwise queues it (QoS 1/2 only; QoS 0 to an offline session is dropped and counted).
@@ -112,8 +119,11 @@ public final class Session {
       }
       int maxQueued = settings.maxQueuedMessages();
       if (link != null && maxQueued > 0 && queue.size() >= maxQueued / 2) {
+        // a connected subscriber falls behind: slow the publisher until it catches up (one short
+        // pause only when it is its own subscriber, whose acknowledgements a pause holds back too)
+        BrokerMessage m = message.message();
         settings.backlog(
-            message.message()); // a connected subscriber falls behind: slow the publisher
+            m, clientId().equals(m.publisherClientId()) ? () -> false : this::stillBehind);
       }
       if (queue.size() >= maxQueued) {
         metrics.dropped(BrokerMetrics.DROP_QUEUE_FULL);

@@ -4,7 +4,8 @@ import io.outpost.broker.BrokerMessage;
 import io.outpost.broker.QueueOverflowPolicy;
 import io.outpost.broker.internal.metrics.BrokerMetrics;
 import java.time.Clock;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * What every session shares: queue bounds, storage, metrics and the clock. The queue bounds can
@@ -20,7 +21,7 @@ public final class SessionSettings {
   private final BrokerMetrics metrics;
   private final Clock clock;
   private volatile QueueLimits limits;
-  private volatile Consumer<BrokerMessage> backlogListener = m -> {};
+  private volatile BiConsumer<BrokerMessage, BooleanSupplier> backlogListener = (m, behind) -> {};
 
   /**
    * @param maxQueuedMessages queue bound per session
@@ -52,16 +53,17 @@ public final class SessionSettings {
 
   /**
    * Sets who is told when a message is queued for a connected session whose queue is at least half
-   * full (the broker slows that message's publisher down). Called with the session's lock held:
-   * must only hand off work.
+   * full (the broker slows that message's publisher down), with a test that says whether that
+   * session is still behind (its queue a quarter full or more while connected). Called with the
+   * session's lock held: must only hand off work.
    */
-  public void backlogListener(Consumer<BrokerMessage> listener) {
+  public void backlogListener(BiConsumer<BrokerMessage, BooleanSupplier> listener) {
     this.backlogListener = listener;
   }
 
-  /** Tells the backlog listener about {@code message}. */
-  void backlog(BrokerMessage message) {
-    backlogListener.accept(message);
+  /** Tells the backlog listener about {@code message}, queued for a session that is behind. */
+  void backlog(BrokerMessage message, BooleanSupplier stillBehind) {
+    backlogListener.accept(message, stillBehind);
   }
 
   public int maxQueuedMessages() {

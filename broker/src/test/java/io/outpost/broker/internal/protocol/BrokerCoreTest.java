@@ -166,7 +166,7 @@ class BrokerCoreTest {
 
   @Test
   void throttlingAPublisherThatIsNotConnectedChangesNothing() {
-    core.throttlePublisherOf(BrokerMessage.of("t", Buffer.buffer("x"), 1, false));
+    core.throttlePublisherOf(BrokerMessage.of("t", Buffer.buffer("x"), 1, false), () -> false);
 
     assertThat(core.connections()).isEmpty();
   }
