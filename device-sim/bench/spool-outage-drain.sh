@@ -11,9 +11,12 @@
 # The cloud keeps sessions on disk and queues without limit, so nothing is dropped there either.
 #
 # Usage: device-sim/bench/spool-outage-drain.sh [--messages 50000] [--inflight "20 1000"]
-#          [--gateways "outpost-5 outpost-3.1.1 bridge"] [--baseline-jar PATH] [--no-doc]
+#          [--gateways "outpost-5 outpost-3.1.1 bridge"] [--baseline-jar PATH] [--window N] [--no-doc]
 #   --baseline-jar: an earlier build of the daemon, run as gateways baseline-5 / baseline-3.1.1 in the same run
 #                   (before/after of a change, back to back on the same machine).
+#   --window:       Outpost's cloud.inflightWindow (default: what the cloud allows, at least 100); also the most a
+#                   crash may send twice, so unacknowledged plus acknowledged-but-not-yet-deleted publishes stay
+#                   within it and a slow fsync of the spool's deletes can bound the drain (docs/benchmarks.md).
 # Needs: the packaged daemon, mosquitto, node + npm (MQTT.js installed under mqttjs/ on first use), jq.
 # Environment: GATEWAY_PORT (18880), CLOUD_PORT (18881), OUTPOST_JAR.
 
@@ -23,14 +26,16 @@ MESSAGES=50000
 INFLIGHT="20 1000"
 GATEWAYS="outpost-5 outpost-3.1.1 bridge"
 WRITE_DOC=1
+WINDOW=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --messages) MESSAGES="$2"; shift 2 ;;
     --inflight) INFLIGHT="$2"; shift 2 ;;
     --gateways) GATEWAYS="$2"; shift 2 ;;
     --baseline-jar) BASELINE_JAR="$2"; shift 2 ;;
+    --window) WINDOW="$2"; shift 2 ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -103,7 +108,7 @@ cloud:
   url: tcp://127.0.0.1:$CLOUD_PORT
   clientId: outpost-drain-$STAMP
   mqttVersion: "$version"
-  inflightWindow: $(( inflight > 100 ? inflight : 100 ))
+  inflightWindow: ${WINDOW:-$(( inflight > 100 ? inflight : 100 ))}
 routes:
   - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
 admin:
@@ -134,7 +139,7 @@ done
 
 {
   echo
-  echo "Run $STAMP with \`device-sim/bench/spool-outage-drain.sh --messages $MESSAGES --inflight \"$INFLIGHT\" --gateways \"$GATEWAYS\"\`."
+  echo "Run $STAMP with \`device-sim/bench/spool-outage-drain.sh --messages $MESSAGES --inflight \"$INFLIGHT\" --gateways \"$GATEWAYS\"${WINDOW:+ --window $WINDOW}\`."
   echo
   cat "$RESULTS/machine.md"
   echo

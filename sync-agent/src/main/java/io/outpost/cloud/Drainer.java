@@ -36,11 +36,12 @@ import org.slf4j.LoggerFactory;
  * never waits for a spool read queued behind a delete commit. At most two windows of messages are
  * held in memory.
  *
- * <p>Runs on the link thread and, for PUBACKs, on the transport's callback thread: a PUBACK is
- * handled where it arrives and the next publish is sent from there, without a hand-off to the link
- * thread (one thread wake-up less per round trip, which sets the drain rate on a busy box). Every
- * entry point holds {@link #lock}; it is never held while waiting for anything but the transport's
- * non-blocking publish.
+ * <p>Runs on the link thread, for PUBACKs on the transport's callback thread and for committed
+ * deletes on the spool's writer thread: each is handled where it arrives and the next publish (or
+ * delete) is sent from there, without a hand-off to the link thread (a thread wake-up costs more
+ * than the work on a busy box, and the wake-ups on a round trip set the drain rate). Every entry
+ * point holds {@link #lock}; it is never held while waiting for anything but the transport's
+ * non-blocking publish and the spool's non-blocking submit.
  */
 final class Drainer {
   private static final Logger LOG = LoggerFactory.getLogger(Drainer.class);
@@ -68,7 +69,9 @@ final class Drainer {
   private final Map<PublishUnit, Long> inflight = new LinkedHashMap<>();
   private final AtomicBoolean signalQueued = new AtomicBoolean();
   private final List<PublishUnit> acked = new ArrayList<>();
-  private boolean ackFlushQueued;
+
+  /** A delete of acknowledged units is with the spool; later acknowledgements gather meanwhile. */
+  private boolean deleteInFlight;
 
   /**
    * Acknowledged units whose delete is not committed yet; they still count against the
@@ -425,9 +428,15 @@ final class Drainer {
 
   /**
    * The cloud acknowledged: the MQTT slot is free at once, and the messages are deleted from the
-   * spool. Deletes of the acknowledgements that arrived together are sent as one spool operation.
-   * The unit counts against the budget until its delete is committed, so a crash can resend at most
-   * {@link CloudOptions#inflightWindow()} publishes the cloud already has.
+   * spool. The unit counts against the budget until its delete is committed, so a crash can resend
+   * at most {@link CloudOptions#inflightWindow()} publishes the cloud already has.
+   *
+   * <p>Deletes are group-committed without a thread hop: with no delete in flight the
+   * acknowledgement goes to the spool at once, from the thread it arrived on; acknowledgements that
+   * arrive while one is in flight gather and go as one spool operation when it completes, from the
+   * spool's writer thread. Where the window is as large as the budget (MQTT 3.1.1, a cloud allowing
+   * as many in flight as {@code cloud.inflightWindow}) every freed slot waits for a delete commit,
+   * so the commit's turnaround sets the drain rate.
    */
   private void delivered(PublishUnit unit) {
     metrics.delivered.increment(unit.messages().size());
@@ -436,15 +445,14 @@ final class Drainer {
     inflightCount = inflight.size();
     deleting++;
     acked.add(unit);
-    if (!ackFlushQueued) {
-      ackFlushQueued = true;
-      CloudLink.runOn(link, () -> locked(this::flushAcks));
+    if (!deleteInFlight) {
+      flushAcks();
     }
     sendReady();
   }
 
+  /** Sends the gathered acknowledgements to the spool as one delete; holds the lock. */
   private void flushAcks() {
-    ackFlushQueued = false;
     if (acked.isEmpty()) {
       return;
     }
@@ -454,34 +462,45 @@ final class Drainer {
     for (PublishUnit unit : units) {
       ids.addAll(unit.ids());
     }
+    deleteInFlight = true;
     spool
         .acknowledge(ids, behind)
         .whenComplete(
-            (ok, ackError) ->
-                CloudLink.runOn(
-                    link,
-                    () ->
-                        locked(
-                            () -> {
-                              if (ackError != null) {
-                                LOG.error(
-                                    "Deleting {} delivered message(s) failed; they will be sent again",
-                                    ids.size(),
-                                    ackError);
-                                spool.release(ids);
-                              } else if (progress != null) {
-                                // the spool's depth already counts deletes whose callbacks are
-                                // still to
-                                // come: it says the backlog is gone only when no other delete is
-                                // pending
-                                boolean lastPending = deleting == units.size();
-                                progress.acknowledged(
-                                    ids.size(),
-                                    lastPending ? () -> spool.stats().depth() : () -> -1L);
-                              }
-                              deleting -= units.size();
-                              pumpLocked();
-                            })));
+            (ok, ackError) -> {
+              lock.lock();
+              try {
+                deleted(units.size(), ids, ackError);
+              } catch (RuntimeException e) {
+                LOG.error("Handling the outcome of a spool delete failed", e);
+              } finally {
+                lock.unlock();
+              }
+            });
+  }
+
+  /**
+   * On the spool's writer thread (or at once, when the spool refused the delete): frees the budget
+   * the delete held, sends what that allows and the acknowledgements gathered meanwhile.
+   */
+  private void deleted(int units, List<Long> ids, Throwable ackError) {
+    deleteInFlight = false;
+    if (ackError != null) {
+      LOG.error(
+          "Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
+      spool.release(ids);
+    } else if (progress != null) {
+      // the spool's depth already counts deletes whose callbacks are still to come: it says the
+      // backlog is gone only when no other delete is pending
+      boolean lastPending = deleting == units;
+      int count = ids.size();
+      CloudLink.runOn(
+          link,
+          () ->
+              progress.acknowledged(count, lastPending ? () -> spool.stats().depth() : () -> -1L));
+    }
+    deleting -= units;
+    flushAcks();
+    pumpLocked();
   }
 
   private void retryLater(PublishUnit unit, long pauseNanos) {

@@ -170,8 +170,31 @@ final class SpoolWriter implements Runnable {
     return gather;
   }
 
+  /**
+   * Serves the leases at the head of the batch, among deletes only, before the batch's commit: a
+   * backlog's drain asks for its next messages while the previous ones' deletes are queued, and a
+   * lease served after their commit (an fsync) left the link with nothing to send meanwhile. The
+   * lease reads committed state and skips what is still leased, which the deleted messages are
+   * until the commit, so it returns the same messages either way. A lease behind anything else (an
+   * append, a release) keeps its place: it must see what was queued before it.
+   */
+  private static void serveLeasesAhead(List<SpoolOp> ops, ReadHandler reads) {
+    for (int i = 0; i < ops.size(); ) {
+      SpoolOp op = ops.get(i);
+      if (op instanceof SpoolOp.Lease lease) {
+        ops.remove(i);
+        reads.handle(lease);
+      } else if (op instanceof SpoolOp.Ack) {
+        i++;
+      } else {
+        return;
+      }
+    }
+  }
+
   /** Runs one batch; returns the stop op if it was in the batch. */
   private SpoolOp.Stop process(List<SpoolOp> ops) {
+    serveLeasesAhead(ops, reads);
     List<SpoolOp.Read> readOps = new ArrayList<>();
     SpoolOp.Stop stop = null;
     batch.begin();

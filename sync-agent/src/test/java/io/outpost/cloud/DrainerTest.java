@@ -116,6 +116,35 @@ class DrainerTest {
   }
 
   @Test
+  void acknowledgementsThatArriveWhileADeleteIsInFlightAreDeletedTogetherWhenItCompletes()
+      throws Exception {
+    append(6);
+    GatedSpool gated = new GatedSpool(spool);
+    gated.gate = new CompletableFuture<>();
+    Drainer drainer = new Drainer(options(), gated, link, ticker::get, reconnects::add);
+    metrics = new CloudMetrics(registry, null, drainer::inflight);
+    drainer.metrics(metrics);
+    ScriptedTransport cloud = new ScriptedTransport(65_535);
+    onLink(() -> drainer.online(cloud));
+    await().atMost(WAIT).until(() -> cloud.sent.size() == 6);
+
+    cloud.sent.get(0).puback().complete(0);
+    assertThat(gated.deletes).as("the first delete goes at once").hasSize(1);
+    CompletableFuture<Void> first = gated.gate;
+    gated.gate = CompletableFuture.completedFuture(null);
+    for (int i = 1; i < 6; i++) {
+      cloud.sent.get(i).puback().complete(0);
+    }
+    assertThat(gated.deletes).as("later ones gather while it is in flight").hasSize(1);
+    first.complete(null);
+    await().atMost(WAIT).until(() -> gated.deletes.size() == 2);
+    assertThat(gated.deletes.get(0)).hasSize(1);
+    assertThat(gated.deletes.get(1)).as("one delete for the five gathered").hasSize(5);
+    await().atMost(WAIT).until(() -> spool.stats().depth() == 0);
+    assertThat(registry.get("outpost.cloud.delivered").counter().count()).isEqualTo(6);
+  }
+
+  @Test
   void keepsNoMorePublishesInFlightThanTheCloudAllows() throws Exception {
     append(8);
     Drainer drainer = drainer(options());

@@ -137,6 +137,26 @@ class SqliteSpoolTest {
   }
 
   @Test
+  void aLeaseQueuedWithDeletesSkipsWhatIsLeasedAndALeaseAfterAReleaseKeepsDrainOrder()
+      throws Exception {
+    SqliteSpool spool = open();
+    for (int i = 0; i < 10; i++) {
+      get(spool.append(entry("telemetry", 0, "m" + i)));
+    }
+    List<Long> ids = get(spool.lease(5)).stream().map(SpooledMessage::id).toList();
+    // queued together, as a draining link does: deletes of m0..m2, then its next lease, which the
+    // writer may serve ahead of the deletes' commit
+    CompletableFuture<Void> deleted = spool.acknowledge(ids.subList(0, 3), true);
+    CompletableFuture<List<SpooledMessage>> next = spool.lease(5);
+    assertThat(texts(get(next))).containsExactly("m5", "m6", "m7", "m8", "m9");
+    get(deleted);
+    // a lease queued after a release sees the released messages, in drain order
+    spool.release(ids.subList(3, 5));
+    assertThat(texts(get(spool.lease(5)))).containsExactly("m3", "m4");
+    assertThat(spool.stats().depth()).isEqualTo(7);
+  }
+
+  @Test
   void idsKeepGrowingAfterTheSpoolDrainedEmptyAndReopened() throws Exception {
     SqliteSpool spool = open();
     long first = get(spool.append(entry("a", 0, "x")));
