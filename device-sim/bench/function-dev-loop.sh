@@ -220,6 +220,8 @@ done
 median=$(printf '%s\n' "${TIMES[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 grep -q '^tests FAILED' "$DEV_LOG" && echo "warning: a test run after a deploy failed (see $DEV_LOG)"
 echo "edit -> redeployed (java, mode $MODE, one test, debounce 300 ms): median $median ms over $ITERATIONS edits"
-kill -INT "$DEV_PID" 2>/dev/null || true
-wait "$DEV_PID" && echo "dev mode exited 0 on SIGINT" || echo "dev mode exited $? on SIGINT"
+# SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored, so the JVM
+# cannot take it (Ctrl-C in a terminal works); the dev command handles both the same way
+kill -TERM "$DEV_PID" 2>/dev/null || true
+wait "$DEV_PID" && echo "dev mode exited 0 on SIGTERM" || echo "dev mode exited $? on SIGTERM"
 bench_stop "$DAEMON_PID"
