@@ -8,10 +8,16 @@
 # the descriptor's version ITERATIONS times and measures, each time, from the edit to the moment the
 # dev command printed "deployed NAME VERSION" for the new version (which it prints once the daemon
 # answered the deploy), then checks the daemon reports that version. The time includes the debounce
-# (300 ms), the project's own build (mvn -q -o package, with its test) and the deploy.
-# Prints one line per edit and the median; raw log under device-sim/bench/results/dev-loop-<stamp>/.
+# (300 ms), the project's own build and the deploy. Which build runs (--mode):
+#   warm             the default of `outpost functions dev`: the installed Maven kept warm in one build
+#                    JVM; the jar is packaged (tests compiled, not run), deployed, then the tests run
+#   warm-tests-first the warm build with --tests-first: mvn package with its tests, then the deploy
+#   cold             --build "mvn -q -o package": a new Maven per save (the dev command before the warm
+#                    build)
+# Prints the dev command's "build:" line, one line per edit and the median; raw log under
+# device-sim/bench/results/dev-loop-<stamp>/.
 #
-# Usage: device-sim/bench/function-dev-loop.sh [--iterations 5] [--project DIR]
+# Usage: device-sim/bench/function-dev-loop.sh [--iterations 5] [--project DIR] [--mode warm|warm-tests-first|cold]
 # Environment: OUTPOST_JAR, JAVA, ADMIN_PORT (18181), MQTT_PORT (18883), API_VERSION (the function
 #   API version in ~/.m2, default the checkout's).
 
@@ -19,14 +25,22 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ITERATIONS=5
 PROJECT=""
+MODE=warm
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --iterations) ITERATIONS="$2"; shift 2 ;;
     --project) PROJECT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --mode) MODE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
+case "$MODE" in
+  warm) DEV_OPTIONS=() ;;
+  warm-tests-first) DEV_OPTIONS=(--tests-first) ;;
+  cold) DEV_OPTIONS=(--build "mvn -q -o package") ;;
+  *) die "unknown --mode $MODE (warm, warm-tests-first or cold)" ;;
+esac
 ADMIN_PORT="${ADMIN_PORT:-18181}"
 MQTT_PORT="${MQTT_PORT:-18883}"
 API_VERSION="${API_VERSION:-$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$REPO_ROOT/pom.xml" | head -1)}"
@@ -149,7 +163,8 @@ wait_for_port "$ADMIN_PORT" "the daemon's admin API"
 wait_for_file "$RESULTS/data/admin.token" "the admin token"
 
 DEV_LOG="$RESULTS/dev.log"
-bench_bg "$DEV_LOG" "$JAVA" -jar "$OUTPOST_JAR" functions dev "$PROJECT" --no-logs --config "$CONFIG"
+bench_bg "$DEV_LOG" "$JAVA" -jar "$OUTPOST_JAR" functions dev "$PROJECT" --no-logs --config "$CONFIG" \
+  ${DEV_OPTIONS[@]+"${DEV_OPTIONS[@]}"}
 DEV_PID=$BENCH_LAST_PID
 
 # wait_deployed VERSION TIMEOUT_S -> the dev command's "deployed NAME VERSION ..." line
@@ -166,7 +181,22 @@ wait_deployed() {
   die "version $version was not deployed within $2 s"
 }
 
-echo "first build and deploy: $(wait_deployed 1.0.0 300)"
+# wait_tests N: in warm mode the tests run after each deploy; the next edit waits for the Nth result, as
+# a developer reads it before the next save (the time is not part of edit -> redeployed)
+wait_tests() {
+  [[ "$MODE" == warm ]] || return 0
+  local deadline=$((SECONDS + 120))
+  while (( SECONDS < deadline )); do
+    (( $(grep -c '^tests \(passed\|FAILED\)' "$DEV_LOG") >= $1 )) && return 0
+    sleep 0.05
+  done
+  die "no test result after deploy $1"
+}
+
+first="$(wait_deployed 1.0.0 300)"
+echo "mode $MODE: $(grep -m1 '^build: ' "$DEV_LOG" || echo 'build: (not printed)')"
+echo "first build and deploy: $first"
+wait_tests 1
 sleep 2 # let the first deploy settle (child JVM started) before measuring edits
 
 TIMES=()
@@ -183,11 +213,15 @@ for i in $(seq 1 "$ITERATIONS"); do
   [[ "$shown" == "$version" ]] || die "the daemon reports $NAME $shown, expected $version"
   echo "edit $i: redeployed in $ms ms  ($line)"
   TIMES+=("$ms")
+  wait_tests $((i + 1))
   sleep 1
 done
 
 median=$(printf '%s\n' "${TIMES[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-echo "edit -> redeployed (java, mvn -q -o package with one test, debounce 300 ms): median $median ms over $ITERATIONS edits"
-kill -INT "$DEV_PID" 2>/dev/null || true
-wait "$DEV_PID" && echo "dev mode exited 0 on SIGINT" || echo "dev mode exited $? on SIGINT"
+grep -q '^tests FAILED' "$DEV_LOG" && echo "warning: a test run after a deploy failed (see $DEV_LOG)"
+echo "edit -> redeployed (java, mode $MODE, one test, debounce 300 ms): median $median ms over $ITERATIONS edits"
+# SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored, so the JVM
+# cannot take it (Ctrl-C in a terminal works); the dev command handles both the same way
+kill -TERM "$DEV_PID" 2>/dev/null || true
+wait "$DEV_PID" && echo "dev mode exited 0 on SIGTERM" || echo "dev mode exited $? on SIGTERM"
 bench_stop "$DAEMON_PID"

@@ -26,9 +26,10 @@ import sun.misc.Signal;
     mixinStandardHelpOptions = true,
     description =
         "Watch a function project and redeploy it to the running daemon on every change: Java"
-            + " projects are built with their own build first (mvn -q -o package), Python and Wasm"
-            + " projects deploy their directory. Prints build and test failures and the function's"
-            + " log. Ctrl-C stops.")
+            + " projects are built with their own build first (the installed Maven, kept warm"
+            + " between builds; mvn -q -o package without one), Python and Wasm projects deploy"
+            + " their directory. Prints build and test failures and the function's log. Ctrl-C"
+            + " stops.")
 final class FunctionsDevCommand extends AdminCommand {
 
   @Parameters(
@@ -54,6 +55,22 @@ final class FunctionsDevCommand extends AdminCommand {
   @Option(names = "--no-logs", description = "Do not stream the function's log.")
   boolean noLogs;
 
+  @Option(
+      names = "--maven-home",
+      paramLabel = "DIR",
+      description =
+          "The Maven installation to keep warm between builds (default: the one behind the mvn on"
+              + " PATH).")
+  Path mavenHome;
+
+  @Option(
+      names = "--tests-first",
+      description =
+          "With the warm build, run the tests before the deploy (a failing test stops it), as mvn"
+              + " package does. Default: deploy the packaged jar first, then run the tests and"
+              + " print their failures.")
+  boolean testsFirst;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private LogFollower logs;
 
@@ -76,9 +93,11 @@ final class FunctionsDevCommand extends AdminCommand {
       return ExitCodes.NOT_FOUND;
     }
     installStopSignals();
-    try (ProjectWatcher watcher =
-        new ProjectWatcher(project, Duration.ofMillis(Math.max(0, debounceMillis)))) {
+    try (p;
+        ProjectWatcher watcher =
+            new ProjectWatcher(project, Duration.ofMillis(Math.max(0, debounceMillis)))) {
       out().println("watching " + project + " (Ctrl-C to stop)");
+      chooseBuild(p, project);
       cycle(p, null);
       while (stop.getCount() > 0) {
         Path changed = watcher.awaitChange(Duration.ofMillis(200));
@@ -100,6 +119,47 @@ final class FunctionsDevCommand extends AdminCommand {
     return ExitCodes.OK;
   }
 
+  /**
+   * Keeps a Maven project's build warm when a Maven installation is found and {@code --build} was
+   * not given, and says which build runs (the benchmark reads this line).
+   */
+  private void chooseBuild(DevProject p, Path project) {
+    if (!p.isMaven()) {
+      return;
+    }
+    if (build != null) {
+      out().println("build: " + build + " (--build), a new process per build");
+      return;
+    }
+    String why;
+    try {
+      MavenHome home = MavenHome.locate(mavenHome, System.getenv("PATH"));
+      WarmMaven warm = WarmMaven.start(home, project);
+      p.useWarmMaven(warm, !testsFirst);
+      out()
+          .println(
+              "build: warm Maven "
+                  + warm.version()
+                  + " from "
+                  + home.dir()
+                  + ", kept running between builds ("
+                  + p.buildCommand()
+                  + (p.testsAfterDeploy()
+                      ? "; the tests run after each deploy: mvn "
+                          + String.join(" ", DevProject.WARM_TESTS)
+                      : "")
+                  + ")");
+      return;
+    } catch (MavenHome.NotFound e) {
+      why = e.getMessage();
+    } catch (IOException e) {
+      why = "cannot start it: " + e.getMessage();
+    }
+    out()
+        .println(
+            "build: " + p.buildCommand() + ", a new Maven per build (no warm build: " + why + ")");
+  }
+
   /** One rebuild and redeploy; failures are printed and the watch goes on. */
   private void cycle(DevProject p, Path changed) throws InterruptedException {
     long start = System.nanoTime();
@@ -115,6 +175,19 @@ final class FunctionsDevCommand extends AdminCommand {
                 "build failed (" + p.buildCommand() + ", exit " + built.exit() + "); not deployed");
         return;
       }
+      deploy(p, start);
+    } catch (IOException e) {
+      out().println("not deployed: " + e.getMessage());
+      return;
+    }
+    if (p.testsAfterDeploy()) {
+      runTestsAfterDeploy(p);
+    }
+  }
+
+  /** Deploys what the build made; a refused deploy is printed and the watch goes on. */
+  private void deploy(DevProject p, long start) throws IOException {
+    try {
       Path pkg = p.deployable();
       long buildMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       JsonNode result =
@@ -123,6 +196,14 @@ final class FunctionsDevCommand extends AdminCommand {
               : admin.post("api/functions", Files.readAllBytes(pkg), "application/java-archive");
       long total = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       String name = result.path("name").asText();
+      String built =
+          p.buildCommand() == null
+              ? ""
+              : " (build "
+                  + buildMillis
+                  + " ms"
+                  + (p.testsAfterDeploy() ? "; tests not run yet, they run now" : "")
+                  + ")";
       out()
           .println(
               "deployed "
@@ -134,12 +215,36 @@ final class FunctionsDevCommand extends AdminCommand {
                   + ") in "
                   + total
                   + " ms"
-                  + (p.buildCommand() == null ? "" : " (build " + buildMillis + " ms)"));
+                  + built);
       followLogs(name);
-    } catch (IOException e) {
-      out().println("not deployed: " + e.getMessage());
     } catch (AdminClient.AdminException e) {
       out().println("deploy failed: " + e.getMessage());
+    }
+  }
+
+  /** The warm build's second half: the tests of what was just deployed, failures printed. */
+  private void runTestsAfterDeploy(DevProject p) {
+    long start = System.nanoTime();
+    try {
+      DevProject.BuildResult tests = p.test();
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      if (tests == null) {
+        return;
+      }
+      if (tests.ok()) {
+        out().println("tests passed in " + millis + " ms");
+      } else {
+        out().print(tests.output());
+        out()
+            .println(
+                "tests FAILED (mvn "
+                    + String.join(" ", DevProject.WARM_TESTS)
+                    + ", exit "
+                    + tests.exit()
+                    + "): the version deployed above does not pass its tests");
+      }
+    } catch (IOException e) {
+      out().println("tests not run: " + e.getMessage());
     }
   }
 
