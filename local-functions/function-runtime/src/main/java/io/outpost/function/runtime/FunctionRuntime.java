@@ -137,7 +137,9 @@ public final class FunctionRuntime implements AutoCloseable {
             timer != null ? timer : ScheduleTimer.of(scheduleThread),
             functionsDir.resolve(".schedule"),
             registry,
-            this::invoke);
+            this::invoke,
+            (function, level, message) ->
+                logs.append(function, level, LogSource.RUNTIME, null, message));
     this.notFound =
         Counter.builder("outpost.function.invocations")
             .tag("function", UNKNOWN_FUNCTION_TAG)

@@ -57,6 +57,7 @@ public final class FunctionScheduler implements AutoCloseable {
   private final LastRuns lastRuns;
   private final MeterRegistry registry;
   private final BiFunction<String, InboundMessage, CompletionStage<InvocationResult>> invoke;
+  private final RunLog runLog;
   private final Map<String, Armed> armed = new HashMap<>();
   private final Map<String, Tally> tallies = new HashMap<>();
   private final Set<String> seen = new HashSet<>();
@@ -68,18 +69,29 @@ public final class FunctionScheduler implements AutoCloseable {
    * @param stateDir where {@code catchUp} functions' last run times are kept
    * @param registry metrics
    * @param invoke queues one invocation and never blocks ({@code FunctionRuntime#invoke})
+   * @param runLog the function's own log, where each run, skip and catch-up is written beside its
+   *     handler's lines
    */
   public FunctionScheduler(
       Clock clock,
       ScheduleTimer timer,
       Path stateDir,
       MeterRegistry registry,
-      BiFunction<String, InboundMessage, CompletionStage<InvocationResult>> invoke) {
+      BiFunction<String, InboundMessage, CompletionStage<InvocationResult>> invoke,
+      RunLog runLog) {
     this.clock = clock;
     this.timer = timer;
     this.lastRuns = new LastRuns(stateDir);
     this.registry = registry;
     this.invoke = invoke;
+    this.runLog = runLog;
+  }
+
+  /** Where scheduled runs are told to the function's own log (never blocks, never throws). */
+  @FunctionalInterface
+  public interface RunLog {
+    /** Writes {@code message} at {@code level} (INFO, WARN) to {@code function}'s log. */
+    void append(String function, String level, String message);
   }
 
   /**
@@ -197,6 +209,8 @@ public final class FunctionScheduler implements AutoCloseable {
           "function {}: scheduled run for {} skipped: the previous run has not finished",
           a.function,
           due);
+      runLog.append(
+          a.function, "WARN", "scheduled run for " + due + " skipped: the previous run has not finished");
       return;
     }
     run(a, due, false);
@@ -209,6 +223,7 @@ public final class FunctionScheduler implements AutoCloseable {
       }
     }
     LOG.info("function {}: catching up on runs missed since {}", a.function, missed);
+    runLog.append(a.function, "INFO", "catching up on scheduled runs missed since " + missed);
     run(a, missed, true);
   }
 
@@ -223,6 +238,7 @@ public final class FunctionScheduler implements AutoCloseable {
             null,
             clock.instant());
     LOG.debug("function {}: scheduled run for {}", a.function, due);
+    runLog.append(a.function, "INFO", "scheduled run for " + due);
     CompletableFuture<InvocationResult> result =
         invoke.apply(a.function, message).toCompletableFuture();
     a.inFlight = result;
@@ -233,6 +249,8 @@ public final class FunctionScheduler implements AutoCloseable {
           if (outcome == Outcome.OVERFLOW) {
             LOG.warn(
                 "function {}: scheduled run for {} skipped: its queue is full", a.function, due);
+            runLog.append(
+                a.function, "WARN", "scheduled run for " + due + " skipped: its queue is full");
           }
         });
     if (a.catchUp) {

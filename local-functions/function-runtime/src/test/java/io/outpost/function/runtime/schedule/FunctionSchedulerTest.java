@@ -38,6 +38,7 @@ class FunctionSchedulerTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final List<InboundMessage> received = new CopyOnWriteArrayList<>();
   private final List<CompletableFuture<InvocationResult>> results = new CopyOnWriteArrayList<>();
+  private final List<String> functionLog = new CopyOnWriteArrayList<>();
 
   /** Completes each invocation at once unless a test holds them. */
   private volatile boolean hold;
@@ -50,7 +51,13 @@ class FunctionSchedulerTest {
   }
 
   private FunctionScheduler newScheduler() {
-    return new FunctionScheduler(timer.clock, timer, state, registry, this::invoke);
+    return new FunctionScheduler(
+        timer.clock,
+        timer,
+        state,
+        registry,
+        this::invoke,
+        (function, level, message) -> functionLog.add(function + " " + level + " " + message));
   }
 
   private CompletionStage<InvocationResult> invoke(String function, InboundMessage message) {
@@ -135,6 +142,14 @@ class FunctionSchedulerTest {
     assertThat(received).hasSize(1);
     assertThat(counted("slow", FunctionScheduler.SKIPPED)).isEqualTo(2);
     assertThat(scheduler.status("slow").orElseThrow().skipped()).isEqualTo(2);
+    assertThat(functionLog)
+        .as("each run and skip is in the function's own log")
+        .containsExactly(
+            "slow INFO scheduled run for 2026-12-05T04:58:31Z",
+            "slow WARN scheduled run for 2026-12-05T04:58:32Z skipped: the previous run has not"
+                + " finished",
+            "slow WARN scheduled run for 2026-12-05T04:58:33Z skipped: the previous run has not"
+                + " finished");
 
     results.get(0).complete(ok("slow"));
     timer.advance(Duration.ofSeconds(1));
@@ -155,6 +170,10 @@ class FunctionSchedulerTest {
 
     assertThat(counted("full", "overflow")).isEqualTo(1);
     assertThat(scheduler.status("full").orElseThrow().skipped()).isEqualTo(1);
+    assertThat(functionLog)
+        .containsExactly(
+            "full INFO scheduled run for 2026-12-05T04:58:31Z",
+            "full WARN scheduled run for 2026-12-05T04:58:31Z skipped: its queue is full");
   }
 
   @Test
@@ -194,6 +213,8 @@ class FunctionSchedulerTest {
     assertThat(scheduler.status("report").orElseThrow().nextRun())
         .isEqualTo(Instant.parse("2026-12-05T05:35:00Z"));
     assertThat(Files.readString(state.resolve("report.json"))).contains("2026-12-05T05:05:00Z");
+    assertThat(functionLog)
+        .contains("report INFO catching up on scheduled runs missed since 2026-12-05T05:05:00Z");
 
     timer.advance(Duration.ofMinutes(4));
     assertThat(received).hasSize(3);
