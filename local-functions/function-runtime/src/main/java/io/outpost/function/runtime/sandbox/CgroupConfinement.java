@@ -10,12 +10,6 @@ import java.util.function.Consumer;
  * One function version's cgroup (v2: one directory; v1: one per memory, pids and cpu hierarchy). A
  * child joins it through a {@code sh} prologue that writes its own pid to {@code cgroup.procs}
  * before it executes the function's program, so nothing it starts can escape.
- *
- * <p>The CPU quota is an average over 100 ms periods with a burst allowance of one period's quota
- * (v2 {@code cpu.max.burst}, v1 {@code cpu.cfs_burst_us}, where the kernel has them): a function
- * that stayed under its quota may use what it saved in a short burst (a child JVM's compiler and
- * collector threads, a spike of messages) instead of being stopped for the rest of the period,
- * which without it costs up to 100 ms of latency at a fraction of the quota on average.
  */
 final class CgroupConfinement implements Confinement {
 
@@ -59,14 +53,12 @@ final class CgroupConfinement implements Confinement {
       CgroupFiles.write(memory(), "memory.max", bytes);
       CgroupFiles.tryWrite(memory(), "memory.swap.max", "0");
       CgroupFiles.write(cpu(), "cpu.max", quota + " " + CPU_PERIOD_MICROS);
-      CgroupFiles.tryWrite(cpu(), "cpu.max.burst", Long.toString(quota));
     } else {
       CgroupFiles.write(memory(), "memory.limit_in_bytes", bytes);
       // with swap accounting, memory + swap together; without it the file is absent
       CgroupFiles.tryWrite(memory(), "memory.memsw.limit_in_bytes", bytes);
       CgroupFiles.write(cpu(), "cpu.cfs_period_us", Long.toString(CPU_PERIOD_MICROS));
       CgroupFiles.write(cpu(), "cpu.cfs_quota_us", Long.toString(quota));
-      CgroupFiles.tryWrite(cpu(), "cpu.cfs_burst_us", Long.toString(quota));
     }
     CgroupFiles.write(pids(), "pids.max", Integer.toString(limits.maxProcesses()));
     oomKills = oomKillCount();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -103,20 +102,6 @@ class SandboxIT {
                     .orElseThrow()
                     .split(":", 3)[2]);
     assertThat(pids.resolve("pids.max")).hasContent("5");
-    Path cpu =
-        Path.of(
-            "/sys/fs/cgroup/cpu"
-                + out.lines()
-                    .filter(l -> l.matches("\\d+:[^:]*\\bcpu\\b[^:]*:.*"))
-                    .findFirst()
-                    .orElseThrow()
-                    .split(":", 3)[2]);
-    assertThat(cpu.resolve("cpu.cfs_quota_us")).hasContent("50000");
-    if (Files.exists(cpu.resolve("cpu.cfs_burst_us"))) {
-      assertThat(cpu.resolve("cpu.cfs_burst_us"))
-          .as("a burst of one period's quota")
-          .hasContent("50000");
-    }
     c.close();
     assertThat(pids).doesNotExist();
   }
