@@ -210,7 +210,9 @@ public final class FunctionScheduler implements AutoCloseable {
           a.function,
           due);
       runLog.append(
-          a.function, "WARN", "scheduled run for " + due + " skipped: the previous run has not finished");
+          a.function,
+          "WARN",
+          "scheduled run for " + due + " skipped: the previous run has not finished");
       return;
     }
     run(a, due, false);
