@@ -266,8 +266,8 @@ public final class Connection implements SessionLink {
    * Stops reading from this client, unless already paused: TCP backpressure on a client whose
    * messages a connected subscriber cannot take as fast as they come (half its queue, or for QoS 0
    * half the unflushed bound, used). The pause lasts {@link #THROTTLE_PAUSE} and is renewed while
-   * {@code subscriberBehind} holds (that subscriber's backlog is still a quarter of its bound or
-   * more), up to {@link #MAX_THROTTLE_PAUSES} in a row: a publisher whose messages reach the
+   * {@code subscriberBehind} holds (that subscriber's backlog is still three quarters of its bound
+   * or more), up to {@link #MAX_THROTTLE_PAUSES} in a row: a publisher whose messages reach the
    * subscriber late (after a durable commit) keeps being held until the subscriber caught up,
    * instead of refilling its queue each time a short pause ends. Bounded in time, so a client that
    * subscribes to its own messages cannot stall itself for long, and a stuck subscriber only slows

@@ -54,8 +54,8 @@ public final class SessionSettings {
   /**
    * Sets who is told when a message is queued for a connected session whose queue is at least half
    * full (the broker slows that message's publisher down), with a test that says whether that
-   * session is still behind (its queue a quarter full or more while connected). Called with the
-   * session's lock held: must only hand off work.
+   * session is still behind (its queue three quarters full or more while connected). Called with
+   * the session's lock held: must only hand off work.
    */
   public void backlogListener(BiConsumer<BrokerMessage, BooleanSupplier> listener) {
     this.backlogListener = listener;
