@@ -7,6 +7,7 @@ import io.outpost.function.runtime.LogSource;
 import io.outpost.function.runtime.descriptor.FunctionPackage;
 import io.outpost.function.runtime.descriptor.FunctionSpec;
 import io.outpost.function.runtime.sandbox.OutOfMemorySigns;
+import io.outpost.function.runtime.sandbox.jvm.LineWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,17 +1,17 @@
-package io.outpost.function.runtime.process;
+package io.outpost.function.runtime.sandbox.jvm;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 
 /**
- * Writes request lines to a child's stdin in batches without a thread of its own: the caller that
- * finds no write in progress writes its line and every line queued meanwhile by others, then
- * flushes once (one system call for a burst of requests instead of one each); the others return at
- * once. A caller never waits for a line other than its own batch, and a failed write fails later
- * callers at once.
+ * Writes protocol lines to a pipe in batches without a thread of its own — the daemon's requests to
+ * a child's stdin, and a child JVM's replies to its stdout: the caller that finds no write in
+ * progress writes its line and every line queued meanwhile by others, then flushes once (one system
+ * call for a burst of lines instead of one each); the others return at once. A caller never waits
+ * for a line other than its own batch, and a failed write fails later callers at once.
  */
-final class LineWriter {
+public final class LineWriter {
 
   private final OutputStream out;
   private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
@@ -20,7 +20,7 @@ final class LineWriter {
   private long batches;
   private long lines;
 
-  LineWriter(OutputStream out) {
+  public LineWriter(OutputStream out) {
     this.out = out;
   }
 
@@ -30,7 +30,7 @@ final class LineWriter {
    *
    * @throws IOException when this or an earlier write to the stream failed
    */
-  void write(byte[] line) throws IOException {
+  public void write(byte[] line) throws IOException {
     synchronized (this) {
       if (failed != null) {
         throw new IOException(failed.getMessage(), failed);
@@ -70,7 +70,7 @@ final class LineWriter {
   }
 
   /** Closes the stream; a write in progress fails. */
-  void close() throws IOException {
+  public void close() throws IOException {
     synchronized (this) {
       if (failed == null) {
         failed = new IOException("stdin closed");
@@ -81,12 +81,12 @@ final class LineWriter {
   }
 
   /** Flushes made so far; with {@link #lines()}, how well requests were batched. */
-  synchronized long batches() {
+  public synchronized long batches() {
     return batches;
   }
 
   /** Lines written (or queued) so far. */
-  synchronized long lines() {
+  public synchronized long lines() {
     return lines;
   }
 }

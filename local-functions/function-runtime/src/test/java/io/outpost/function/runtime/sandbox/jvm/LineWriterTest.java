@@ -1,4 +1,4 @@
-package io.outpost.function.runtime.process;
+package io.outpost.function.runtime.sandbox.jvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
