@@ -26,14 +26,15 @@ import java.util.List;
  *     offline persistent sessions); default {@value #DEFAULT_MAX_QUEUED_MESSAGES}; when full {@link
  *     #queueOverflow} decides. While a connected session's queue is at least half full, the
  *     publishers of its messages are throttled as described below for QoS 0, and held in 10 ms
- *     pauses (at most 20 in a row) while it stays three quarters full, so messages that reach it in
- *     bursts after a durable commit slow their publishers down instead of overflowing it. Also
- *     bounds the QoS 0 messages waiting unflushed for a slow reader; beyond it new QoS 0 messages
- *     are dropped, counted in {@code outpost.broker.messages.dropped{reason=slow-consumer}}. From
- *     half of it on, the clients publishing those messages are not read from for 10 ms at a time
- *     (TCP backpressure; a QoS 1/2 publisher also waits longer for its acknowledgements), counted
- *     in {@code outpost.broker.publishers.throttled}, so the broker does not spend its CPU
- *     receiving what it would drop
+ *     pauses (for at most {@link #publisherHoldMillis} in a row) while it stays three quarters
+ *     full, so messages that reach it in bursts after a durable commit slow their publishers down
+ *     instead of overflowing it. Also bounds the QoS 0 messages waiting unflushed for a slow
+ *     reader; beyond it new QoS 0 messages are dropped, counted in {@code
+ *     outpost.broker.messages.dropped{reason=slow-consumer}}. From half of it on, the clients
+ *     publishing those messages are not read from for 10 ms at a time (TCP backpressure; a QoS 1/2
+ *     publisher also waits longer for its acknowledgements), counted in {@code
+ *     outpost.broker.publishers.throttled}, so the broker does not spend its CPU receiving what it
+ *     would drop
  * @param queueOverflow {@code drop-oldest} (default) or {@code drop-newest}; every drop is counted
  *     in {@code outpost.broker.messages.dropped{reason=queue-full}}
  * @param maxSubscriptionsPerClient subscriptions per session; default {@value
@@ -62,6 +63,12 @@ import java.util.List;
  *     maximum per connection: a topic is sent in full once, then as an empty topic and its alias;
  *     default {@value #DEFAULT_OUTBOUND_TOPIC_ALIASES}. Packets sent with an alias only are counted
  *     in {@code outpost.broker.topic.alias.hits}
+ * @param publisherHoldMillis longest a QoS 1/2 publisher is held in a row (pauses of 10 ms renewed
+ *     while a connected subscriber of its messages stays three quarters full); default {@value
+ *     #DEFAULT_PUBLISHER_HOLD_MILLIS}; at least 10 (one pause). After it the publisher is read
+ *     again even if the subscriber is still behind, so a client subscribed to its own messages
+ *     cannot stall itself for long; each hold is counted in {@code
+ *     outpost.broker.publishers.throttled}
  */
 public record BrokerOptions(
     List<ListenerOptions> listeners,
@@ -79,7 +86,8 @@ public record BrokerOptions(
     Integer connectTimeoutSeconds,
     Integer topicAliasMaximum,
     Integer maxClientIdLength,
-    Boolean outboundTopicAliases) {
+    Boolean outboundTopicAliases,
+    Integer publisherHoldMillis) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   public static final int DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
@@ -100,6 +108,7 @@ public record BrokerOptions(
   public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
   public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 256;
   public static final boolean DEFAULT_OUTBOUND_TOPIC_ALIASES = true;
+  public static final int DEFAULT_PUBLISHER_HOLD_MILLIS = 200;
 
   /** Applies defaults and rejects invalid values with the offending key in the message. */
   public BrokerOptions {
@@ -126,6 +135,7 @@ public record BrokerOptions(
     maxClientIdLength = orDefault(maxClientIdLength, DEFAULT_MAX_CLIENT_ID_LENGTH);
     outboundTopicAliases =
         outboundTopicAliases == null ? DEFAULT_OUTBOUND_TOPIC_ALIASES : outboundTopicAliases;
+    publisherHoldMillis = orDefault(publisherHoldMillis, DEFAULT_PUBLISHER_HOLD_MILLIS);
 
     require("instances", instances, 1, 1024);
     require("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
@@ -143,6 +153,7 @@ public record BrokerOptions(
     require("connectTimeoutSeconds", connectTimeoutSeconds, 1, 3_600);
     require("topicAliasMaximum", topicAliasMaximum, 0, 65_535);
     require("maxClientIdLength", maxClientIdLength, 23, 65_535);
+    require("publisherHoldMillis", publisherHoldMillis, 10, 60_000);
   }
 
   /** The options without {@code outboundTopicAliases}, which takes its default. */
@@ -178,6 +189,7 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
+        null,
         null);
   }
 
@@ -185,7 +197,7 @@ public record BrokerOptions(
   public static BrokerOptions defaults() {
     return new BrokerOptions(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null);
   }
 
   /** A copy with other listeners. */
@@ -206,7 +218,8 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
-        outboundTopicAliases);
+        outboundTopicAliases,
+        publisherHoldMillis);
   }
 
   /** A copy with another number of event-loop instances. */
@@ -227,7 +240,8 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
-        outboundTopicAliases);
+        outboundTopicAliases,
+        publisherHoldMillis);
   }
 
   /** A copy with other connection and packet bounds. */
@@ -248,7 +262,8 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
-        outboundTopicAliases);
+        outboundTopicAliases,
+        publisherHoldMillis);
   }
 
   /** A copy with another maximum packet size. */
@@ -269,7 +284,8 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
-        outboundTopicAliases);
+        outboundTopicAliases,
+        publisherHoldMillis);
   }
 
   /** A copy with other in-flight and queue bounds. */
@@ -290,7 +306,8 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
-        outboundTopicAliases);
+        outboundTopicAliases,
+        publisherHoldMillis);
   }
 
   /** A copy with another maximum keep-alive. */
@@ -311,7 +328,8 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
-        outboundTopicAliases);
+        outboundTopicAliases,
+        publisherHoldMillis);
   }
 
   /** A copy with outbound topic aliases on or off. */
@@ -332,7 +350,30 @@ public record BrokerOptions(
         connectTimeoutSeconds,
         topicAliasMaximum,
         maxClientIdLength,
-        on);
+        on,
+        publisherHoldMillis);
+  }
+
+  /** A copy with another publisher hold bound. */
+  public BrokerOptions withPublisherHoldMillis(int millis) {
+    return new BrokerOptions(
+        listeners,
+        instances,
+        maxConnections,
+        maxPacketBytes,
+        receiveMaximum,
+        maxInflight,
+        maxQueuedMessages,
+        queueOverflow,
+        maxSubscriptionsPerClient,
+        maxRetainedMessages,
+        maxSessionExpirySeconds,
+        maxKeepAliveSeconds,
+        connectTimeoutSeconds,
+        topicAliasMaximum,
+        maxClientIdLength,
+        outboundTopicAliases,
+        millis);
   }
 
   /** The connect timeout as a duration. */

@@ -22,6 +22,7 @@ class BrokerOptionsTest {
     assertThat(o.maxConnections()).isEqualTo(BrokerOptions.DEFAULT_MAX_CONNECTIONS);
     assertThat(o.maxPacketBytes()).isEqualTo(BrokerOptions.DEFAULT_MAX_PACKET_BYTES);
     assertThat(o.queueOverflow()).isEqualTo(QueueOverflowPolicy.DROP_OLDEST);
+    assertThat(o.publisherHoldMillis()).isEqualTo(BrokerOptions.DEFAULT_PUBLISHER_HOLD_MILLIS);
     assertThat(o.instances()).isPositive();
     assertThat(BrokerOptions.defaults().listeners())
         .containsExactly(ListenerOptions.of("127.0.0.1", 1883));
@@ -80,5 +81,16 @@ class BrokerOptionsTest {
         .hasMessageContaining("port: must be 0-65535");
     assertThatThrownBy(() -> yaml.readValue("maxConections: 3\n", BrokerOptions.class))
         .hasMessageContaining("maxConections");
+  }
+
+  @Test
+  void publisherHoldBoundIsConfiguredAndAtLeastOnePause() throws Exception {
+    assertThat(
+            yaml.readValue("publisherHoldMillis: 50\n", BrokerOptions.class).publisherHoldMillis())
+        .isEqualTo(50);
+    assertThat(BrokerOptions.defaults().withPublisherHoldMillis(30).publisherHoldMillis())
+        .isEqualTo(30);
+    assertThatThrownBy(() -> yaml.readValue("publisherHoldMillis: 5\n", BrokerOptions.class))
+        .hasMessageContaining("publisherHoldMillis: must be 10-60000");
   }
 }

@@ -41,9 +41,6 @@ public final class Connection implements SessionLink {
    */
   static final Duration THROTTLE_PAUSE = Duration.ofMillis(10);
 
-  /** Pauses of {@link #THROTTLE_PAUSE} in a row at most while a subscriber stays behind. */
-  static final int MAX_THROTTLE_PAUSES = 20;
-
   private final BrokerCore core;
   private final MqttEndpoint endpoint;
   private final Context context;
@@ -267,11 +264,11 @@ public final class Connection implements SessionLink {
    * messages a connected subscriber cannot take as fast as they come (half its queue, or for QoS 0
    * half the unflushed bound, used). The pause lasts {@link #THROTTLE_PAUSE} and is renewed while
    * {@code subscriberBehind} holds (that subscriber's backlog is still three quarters of its bound
-   * or more), up to {@link #MAX_THROTTLE_PAUSES} in a row: a publisher whose messages reach the
-   * subscriber late (after a durable commit) keeps being held until the subscriber caught up,
-   * instead of refilling its queue each time a short pause ends. Bounded in time, so a client that
-   * subscribes to its own messages cannot stall itself for long, and a stuck subscriber only slows
-   * publishers down until keep-alive closes it.
+   * or more), for up to {@code broker.publisherHoldMillis} in a row: a publisher whose messages
+   * reach the subscriber late (after a durable commit) keeps being held until the subscriber caught
+   * up, instead of refilling its queue each time a short pause ends. Bounded in time, so a client
+   * that subscribes to its own messages cannot stall itself for long, and a stuck subscriber only
+   * slows publishers down until keep-alive closes it.
    */
   void throttle(BooleanSupplier subscriberBehind) {
     EndpointSocket s = socket;
@@ -296,7 +293,8 @@ public final class Connection implements SessionLink {
             THROTTLE_PAUSE.toMillis(),
             t -> {
               if (!closed.get()
-                  && pauses < MAX_THROTTLE_PAUSES
+                  && (long) (pauses + 1) * THROTTLE_PAUSE.toMillis()
+                      <= core.options().publisherHoldMillis()
                   && subscriberBehind.getAsBoolean()) {
                 holdPaused(s, subscriberBehind, pauses + 1);
                 return;
