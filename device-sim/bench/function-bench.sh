@@ -6,7 +6,10 @@
 #                    handler, run with the shipped JVM options;
 #   added latency  - through the packaged daemon at RATE msg/s (DEVICES devices, QoS 1): device -> function ->
 #                    local subscriber minus device -> subscriber directly, both measured in the same run by two
-#                    device-sim consumers (bench/in/+ directly, bench/out/+ what the echo republished);
+#                    device-sim consumers (bench/in/+ directly, bench/out/+ what the echo republished), in steady
+#                    state: the same load runs PREWARM before the consumers start, so a function started cold
+#                    under that load has caught up (a Java child JVM needs seconds of it to compile its hot
+#                    paths; that start is the cold start row's business, not the added latency's);
 #   cold start     - trigger to first output after the function scaled to zero (idleTimeoutMillis 1000),
 #                    STARTS times, timed by function-cold-start.py over MQTT;
 #   RSS per idle instance - process runtimes: the resident memory of the function's child processes after one
@@ -19,7 +22,7 @@
 # Usage: device-sim/bench/function-bench.sh [--runtimes java-in-process,java-process,python,wasm]
 #            [--duration 20s] [--no-invocations] [--no-doc]
 # Environment: MQTT_PORT (18850), ADMIN_PORT (18851), RATE (2000), DEVICES (20), STARTS (10), COPIES (10),
-#   WARMUP (3s), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options), IN_FLIGHT (8: the
+#   WARMUP (3s), PREWARM (10s; 0s measures from the function's first start), CONSUMER_JVM_OPTS (Epsilon GC), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options), IN_FLIGHT (8: the
 #   maxConcurrency of the java-process and python echoes, requests in flight in their one child; 1 = one at a time).
 # Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, javac, /usr/bin/python3
 # with python3-paho-mqtt, and for the invocations/s part Maven (it compiles function-runtime's test sources).
@@ -36,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift 2 ;;
     --no-invocations) INVOCATIONS=0; shift ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -47,6 +50,10 @@ DEVICES="${DEVICES:-20}"
 STARTS="${STARTS:-10}"
 COPIES="${COPIES:-10}"
 WARMUP="${WARMUP:-3s}"
+PREWARM="${PREWARM:-10s}"
+# the measuring consumers must not add pauses of their own to what they measure: no garbage collector at all (a
+# consumer of a 30 s run allocates well under the heap given), the same for both
+CONSUMER_JVM_OPTS="${CONSUMER_JVM_OPTS--XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -Xms256m -Xmx4g}"
 IN_FLIGHT="${IN_FLIGHT:-8}"
 if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
   OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
@@ -174,10 +181,15 @@ latency() {
   # a function that delivers nothing must not hold the consumer for long
   [[ "$DURATION" =~ ^[0-9]+s$ ]] && consume_for="$(( ${DURATION%s} + 60 ))s"
   per_device="$(awk -v r="$RATE" -v d="$DEVICES" 'BEGIN {print r / d}')"
+  if [[ "$PREWARM" != "0s" && "$PREWARM" != "0" ]]; then
+    bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "warm-$rt-" \
+      -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$PREWARM" -o "$RESULTS/$rt-prewarm.json" -q > /dev/null || true
+  fi
   for side in direct function; do
     local filter="bench/in/+"; [[ "$side" == function ]] && filter="bench/out/+"
     rm -f "$RESULTS/$rt-$side.ready"
-    bench_bg "$RESULTS/$rt-$side.log" "$JAVA" -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$MQTT_PORT" --qos 1 \
+    # shellcheck disable=SC2086  # a list of options
+    bench_bg "$RESULTS/$rt-$side.log" "$JAVA" $CONSUMER_JVM_OPTS -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$MQTT_PORT" --qos 1 \
       --client-id-prefix "sub-$rt-$side" -t "$filter" --warmup "$WARMUP" --idle-timeout 5s --duration "$consume_for" \
       --ready-file "$RESULTS/$rt-$side.ready" -o "$RESULTS/$rt-$side.json" -q
     eval "consumer_$side=$BENCH_LAST_PID"
@@ -233,7 +245,7 @@ bench_stop "$DAEMON_PID"
   echo "Figures from a loaded, shared machine (other builds ran at the same time): compare rows with each other,"
   echo "not with other sections. Trivial echo handler, inputEncoding binary; daemon and runtime benches with the"
   echo "shipped JVM options (\`${OUTPOST_JVM_OPTS:-plain java}\`). Added latency at $RATE msg/s ($DEVICES devices, QoS 1,"
-  echo "100-byte payloads, $DURATION, first $WARMUP left out): p50/p99 of device -> function -> subscriber minus the same"
+  echo "100-byte payloads, $DURATION after $PREWARM of the same load, first $WARMUP left out): p50/p99 of device -> function -> subscriber minus the same"
   echo "percentile of device -> subscriber directly, same run. Cold start: trigger to first output after scaling to"
   echo "zero, p50 (max) of $STARTS. RSS per idle instance: see the script's header. java-process and python echoes"
   echo "declare maxConcurrency $IN_FLIGHT (requests in flight in their one child)."
