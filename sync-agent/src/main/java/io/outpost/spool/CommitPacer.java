@@ -21,6 +21,14 @@ import java.util.function.LongSupplier;
  * saturating load (every writer's window is in this batch) the batch commits half a millisecond
  * after its last write instead of a tenth of the interval later; a slow stream, whose gaps are
  * long, keeps the full tenth.
+ *
+ * <p>A pause proves that every writer waits for this commit only when no write arrives while the
+ * commit runs: writes that arrive before their PUBACK could have gone out are not answers to it,
+ * the stream was still flowing (devices sending at their own pace, in bursts spaced wider than the
+ * pause). Such a commit doubles the pause the next waits require (its <em>patience</em>, up to the
+ * whole interval), so a paced stream is held to the budget instead of committing at every gap
+ * between its bursts; each pause that proves right (nothing arrived during its commit) takes an
+ * eighth off again, so writers that do wait for every commit get the short pause back.
  */
 final class CommitPacer {
   private static final long MIN_QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
@@ -34,6 +42,8 @@ final class CommitPacer {
   private boolean started;
   private int fruitless;
   private long meanGapNanos = -1;
+  private long patienceNanos;
+  private long pauseEndedWait;
 
   CommitPacer(SpoolOptions options, LongSupplier ticker) {
     this.intervalNanos = options.commitInterval().toNanos();
@@ -73,10 +83,35 @@ final class CommitPacer {
 
   /** Longest pause between arrivals that still counts as a stream worth waiting for. */
   long quietNanos() {
-    if (meanGapNanos < 0) {
-      return maxQuietNanos;
+    long followsStream =
+        meanGapNanos < 0
+            ? maxQuietNanos
+            : Math.max(MIN_QUIET_NANOS, Math.min(maxQuietNanos, QUIET_GAPS * meanGapNanos));
+    return Math.max(followsStream, patienceNanos);
+  }
+
+  /**
+   * The wait for the commit about to start ended on a pause of {@code quietNanos}, or ({@code 0})
+   * otherwise (the budget's interval ran out, the batch filled, a read came, or no wait at all).
+   */
+  void waitEnded(long quietNanos) {
+    pauseEndedWait = Math.max(0, quietNanos);
+  }
+
+  /**
+   * The commit started last has finished; {@code writesArrived}: writes arrived while it ran (after
+   * its batch closed). After a wait that a pause ended, this adjusts the patience: doubled when the
+   * stream was still flowing, an eighth less when the pause was right.
+   */
+  void finished(boolean writesArrived) {
+    if (pauseEndedWait > 0) {
+      long next =
+          writesArrived
+              ? Math.min(intervalNanos, 2 * pauseEndedWait)
+              : patienceNanos - patienceNanos / 8;
+      patienceNanos = next < MIN_QUIET_NANOS ? 0 : next;
     }
-    return Math.max(MIN_QUIET_NANOS, Math.min(maxQuietNanos, QUIET_GAPS * meanGapNanos));
+    pauseEndedWait = 0;
   }
 
   /**

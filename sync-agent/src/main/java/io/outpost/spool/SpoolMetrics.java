@@ -21,6 +21,7 @@ final class SpoolMetrics {
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
   private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+  private final Map<CommitStart, Counter> commitStarts = new EnumMap<>(CommitStart.class);
   final Counter appended;
   final Counter queueFull;
   final Counter diskFull;
@@ -46,6 +47,17 @@ final class SpoolMetrics {
               Counter.builder("outpost.spool.dropped")
                   .tag("reason", reason.tag())
                   .description("Messages that left the spool without reaching the cloud")
+                  .register(registry)));
+    }
+    for (CommitStart start : CommitStart.values()) {
+      commitStarts.put(
+          start,
+          add(
+              Counter.builder("outpost.spool.commit.started")
+                  .tag("after", start.tag())
+                  .description(
+                      "Group commits by what started them: at once, the wear budget's interval,"
+                          + " a pause in the stream, or another reason")
                   .register(registry)));
     }
     appended =
@@ -139,6 +151,10 @@ final class SpoolMetrics {
     if (count > 0) {
       dropped.get(reason).increment(count);
     }
+  }
+
+  void commitStarted(CommitStart start) {
+    commitStarts.get(start).increment();
   }
 
   Map<DropReason, Long> droppedSnapshot() {
