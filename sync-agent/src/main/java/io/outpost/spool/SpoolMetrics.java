@@ -32,6 +32,13 @@ final class SpoolMetrics {
   final DistributionSummary commitMessages;
   final Counter appendedBytes;
 
+  /**
+   * Read through this object, which the spool holds: Micrometer keeps only a weak reference to a
+   * function counter's object, and a bare supplier was collected at the first GC (the counter then
+   * stayed 0).
+   */
+  private final LongSupplier written;
+
   SpoolMetrics(
       MeterRegistry registry,
       SpoolLedger ledger,
@@ -40,6 +47,7 @@ final class SpoolMetrics {
       LongSupplier written,
       Clock clock) {
     this.registry = registry;
+    this.written = written;
     for (DropReason reason : DropReason.values()) {
       dropped.put(
           reason,
@@ -113,7 +121,7 @@ final class SpoolMetrics {
                 .description("Payload bytes made durable")
                 .register(registry));
     add(
-        FunctionCounter.builder("outpost.spool.written", written, w -> w.getAsLong())
+        FunctionCounter.builder("outpost.spool.written", this, m -> m.written.getAsLong())
             .baseUnit("bytes")
             .description(
                 "Bytes the spool writer wrote to disk (WAL and checkpoints; stays 0 where"

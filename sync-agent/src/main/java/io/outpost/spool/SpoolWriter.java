@@ -136,17 +136,23 @@ final class SpoolWriter implements Runnable {
     try {
       long deadline = pacer.earliestStart();
       long lastArrival = pacer.now();
+      boolean probing = false;
       while (ops.size() < options.commitBatchMax()) {
-        long quiet = pacer.quietNanos();
+        long quiet = probing ? Long.MAX_VALUE : pacer.quietNanos();
         long untilDeadline = deadline - pacer.now();
         long remaining = Math.min(quiet, untilDeadline);
         SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
         if (next == null) {
           boolean paused = quiet < untilDeadline; // before the budget's interval ran out
+          if (paused && pacer.probe(pacer.now())) {
+            probing = true; // does the stream go on after this pause?
+            continue;
+          }
           pacer.waitEnded(paused ? quiet : 0);
           start = paused ? CommitStart.PAUSE : CommitStart.INTERVAL;
           return;
         }
+        probing = false;
         int from = ops.size();
         ops.add(next);
         queue.drainTo(ops, options.commitBatchMax() - ops.size());

@@ -131,6 +131,32 @@ class CommitPacerTest {
     assertThat(pacer.quietNanos()).isEqualTo(ms(8));
   }
 
+  @Test
+  void aWriteAfterAGapThePauseWouldHaveEndedTheWaitOnSetsThePatienceToTwiceThatGap() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    for (int i = 0; i < 50; i++) {
+      pacer.arrived(TimeUnit.MICROSECONDS.toNanos(20), 1); // bursts: 0.5 ms pauses
+    }
+    assertThat(pacer.quietNanos()).isEqualTo(TimeUnit.MICROSECONDS.toNanos(500));
+    pacer.arrived(ms(10), 1); // the next burst, 10 ms later: it did not wait for a commit
+    assertThat(pacer.quietNanos()).isEqualTo(ms(20));
+    pacer.arrived(ms(30), 1);
+    assertThat(pacer.quietNanos()).as("at most the interval").isEqualTo(ms(40));
+  }
+
+  @Test
+  void aPauseProbesOnToTheIntervalsEndAtMostOnceEveryProbeIntervals() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    assertThat(pacer.probe(pacer.now())).as("not in the first second").isFalse();
+    ticker.addAndGet(ms(40L * CommitPacer.PROBE_INTERVALS));
+    assertThat(pacer.probe(pacer.now())).isTrue();
+    assertThat(pacer.probe(pacer.now())).isFalse();
+    ticker.addAndGet(ms(40L * CommitPacer.PROBE_INTERVALS - 1));
+    assertThat(pacer.probe(pacer.now())).isFalse();
+    ticker.addAndGet(ms(1));
+    assertThat(pacer.probe(pacer.now())).isTrue();
+  }
+
   private static long ms(long millis) {
     return TimeUnit.MILLISECONDS.toNanos(millis);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -243,6 +244,19 @@ class GroupCommitTest {
     long doubled = 2 * pause;
     assertThat(pacer.quietNanos()).isEqualTo(doubled - doubled / 8);
     assertThat(visibleElsewhere(during.get(0).get())).isTrue();
+  }
+
+  @Test
+  void theBytesTheWriterWroteStayCountedAfterAGarbageCollection() throws Exception {
+    SqliteSpool spool = open(SpoolOptions.in(dir), System::nanoTime, CommitListener.NONE);
+    System.gc(); // the registry holds the counter's function weakly; the spool must hold it
+    spool.append(entry("after-gc")).get(10, TimeUnit.SECONDS);
+    assertThat(Files.readString(Path.of("/proc/thread-self/io")))
+        .as("this kernel accounts writes per thread")
+        .contains("write_bytes:");
+    assertThat(registry.get("outpost.spool.written").functionCounter().count())
+        .as("WAL pages and their fsync counted")
+        .isPositive();
   }
 
   @Test
