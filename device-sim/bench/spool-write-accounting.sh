@@ -115,7 +115,7 @@ if command -v strace >/dev/null && [[ "$STRACE_SECONDS" != 0 ]]; then
   kill -INT "$strace_pid" 2>/dev/null || true
   wait "$strace_pid" 2>/dev/null || true
 else
-  echo "== no strace (apt-get install -y strace): no split by file" >&2
+  echo "== no strace run (--strace-seconds 0, or apt-get install -y strace): no split by file" >&2
 fi
 
 /usr/bin/python3 - "$RESULTS" "$PAYLOAD" > "$RESULTS/section.md" <<'PY'
