@@ -9,8 +9,9 @@
 #
 # Usage: device-sim/bench/spool-ingest-sweep.sh [--budgets "0 25 5"] (a budget "default" leaves the key out;
 #          "25@1024" also sets storage.pageSize: 1024 for a fresh spool) [--rates "10 100 1000 10000 0"]
-#          [--publishers "1 4"] [--windows "1 100"] [--seconds 10] [--count 50000] [--no-doc]
-#   rate 0 = unthrottled (--count messages); other rates run for --seconds.
+#          [--publishers "1 4"] [--windows "1 100"] [--seconds 10] [--count 50000] [--nodelay] [--no-doc]
+#   rate 0 = unthrottled (--count messages); other rates run for --seconds. --nodelay: publishers set
+#   TCP_NODELAY (MQTT.js leaves Nagle on, so a publish may wait for the broker's delayed TCP ACK).
 # Needs: the packaged daemon (mvn -B -pl packaging -am package -DskipTests), node + npm (MQTT.js is
 # installed into device-sim/bench/mqttjs/node_modules on first use), /usr/bin/python3, jq.
 # Environment: GATEWAY_PORT (18870), OUTPOST_JAR.
@@ -24,6 +25,7 @@ WINDOWS="1 100"
 SECONDS_PER_POINT=10
 COUNT=50000
 WRITE_DOC=1
+NODELAY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --budgets) BUDGETS="$2"; shift 2 ;;
@@ -33,7 +35,8 @@ while [[ $# -gt 0 ]]; do
     --seconds) SECONDS_PER_POINT="$2"; shift 2 ;;
     --count) COUNT="$2"; shift 2 ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --nodelay) NODELAY=1; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -90,7 +93,7 @@ YAML
         out="$RESULTS/point-$budget-$publishers-$window-$rate.json"
         bench_cmd node "$BENCH_DIR/mqttjs/load.mjs" --url "mqtt://127.0.0.1:$GATEWAY_PORT" --publishers "$publishers" \
           --window "$window" --rate "$rate" --seconds "$SECONDS_PER_POINT" --count "$COUNT" --payload "$PAYLOAD" \
-          --run "b$budget-p$publishers-w$window-r$rate" > "$out" || echo "load point failed: $out" >&2
+          --nodelay "$NODELAY" --run "b$budget-p$publishers-w$window-r$rate" > "$out" || echo "load point failed: $out" >&2
         sleep 1 # let the last commits and a checkpoint land in this point's bytes
         written=$(( $(write_bytes "$pid") - before ))
         jq -r --arg b "$budget" --argjson w "$written" --argjson p "$PAYLOAD" \

@@ -25,6 +25,10 @@ const payloadBytes = Number(args.payload ?? 200);
 const prefix = args.prefix ?? 'devices';
 const protocolVersion = Number(args.protocol ?? 5);
 const runId = args.run ?? String(process.pid);
+// --nodelay 1: TCP_NODELAY on each publisher's socket (Node leaves Nagle on: a publish sent while an
+// earlier one is unacknowledged by TCP waits for the broker's ACK, delayed up to 40 ms when no PUBACK
+// carries it)
+const noDelay = args.nodelay === '1';
 
 function payload(publisher, seq) {
   const head = `${publisher}:${seq}:`;
@@ -37,6 +41,7 @@ function connect(i) {
       clientId: `bench-${runId}-${i}`, clean: true, protocolVersion, reconnectPeriod: 0, connectTimeout: 10000,
     });
     client.once('connect', (connack) => {
+      if (noDelay) client.stream.setNoDelay(true);
       // MQTT.js does not hold publishes back for the server's Receive Maximum: the window does it
       client.receiveMaximum = connack.properties?.receiveMaximum ?? 65535;
       resolve(client);

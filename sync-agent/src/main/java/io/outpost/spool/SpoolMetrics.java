@@ -21,6 +21,7 @@ final class SpoolMetrics {
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
   private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+  private final Map<CommitStart, Counter> commitStarts = new EnumMap<>(CommitStart.class);
   final Counter appended;
   final Counter queueFull;
   final Counter diskFull;
@@ -31,6 +32,13 @@ final class SpoolMetrics {
   final DistributionSummary commitMessages;
   final Counter appendedBytes;
 
+  /**
+   * Read through this object, which the spool holds: Micrometer keeps only a weak reference to a
+   * function counter's object, and a bare supplier was collected at the first GC (the counter then
+   * stayed 0).
+   */
+  private final LongSupplier written;
+
   SpoolMetrics(
       MeterRegistry registry,
       SpoolLedger ledger,
@@ -39,6 +47,7 @@ final class SpoolMetrics {
       LongSupplier written,
       Clock clock) {
     this.registry = registry;
+    this.written = written;
     for (DropReason reason : DropReason.values()) {
       dropped.put(
           reason,
@@ -46,6 +55,17 @@ final class SpoolMetrics {
               Counter.builder("outpost.spool.dropped")
                   .tag("reason", reason.tag())
                   .description("Messages that left the spool without reaching the cloud")
+                  .register(registry)));
+    }
+    for (CommitStart start : CommitStart.values()) {
+      commitStarts.put(
+          start,
+          add(
+              Counter.builder("outpost.spool.commit.started")
+                  .tag("after", start.tag())
+                  .description(
+                      "Group commits by what started them: at once, the wear budget's interval,"
+                          + " a pause in the stream, or another reason")
                   .register(registry)));
     }
     appended =
@@ -101,7 +121,7 @@ final class SpoolMetrics {
                 .description("Payload bytes made durable")
                 .register(registry));
     add(
-        FunctionCounter.builder("outpost.spool.written", written, w -> w.getAsLong())
+        FunctionCounter.builder("outpost.spool.written", this, m -> m.written.getAsLong())
             .baseUnit("bytes")
             .description(
                 "Bytes the spool writer wrote to disk (WAL and checkpoints; stays 0 where"
@@ -139,6 +159,10 @@ final class SpoolMetrics {
     if (count > 0) {
       dropped.get(reason).increment(count);
     }
+  }
+
+  void commitStarted(CommitStart start) {
+    commitStarts.get(start).increment();
   }
 
   Map<DropReason, Long> droppedSnapshot() {

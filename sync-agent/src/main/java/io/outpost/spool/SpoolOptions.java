@@ -44,8 +44,9 @@ import java.time.Duration;
  *     writer starts at most this many commits a second and gathers the writes that arrive in
  *     between into the next one. A write that finds the writer idle and the budget unspent (no
  *     commit started in the last {@code 1/N} s) commits at once, so a lone device waits for one
- *     fsync; a gathering commit also starts early when no write arrived for a tenth of the interval
- *     (the writers are all waiting for it, so waiting longer saves no writes). Every commit appends
+ *     fsync; a gathering commit also starts early when the stream pauses (the writers are all
+ *     waiting for it, so waiting longer saves no writes), unless the stream only paused between
+ *     bursts: then the next waits require a longer pause, up to the interval. Every commit appends
  *     whole pages to the WAL and fsyncs whatever it holds, so fewer, larger commits write several
  *     times fewer bytes to flash per message at moderate rates; the price is up to {@code 1/N} s
  *     more PUBACK latency, never durability (a device is acknowledged after the fsync that holds

@@ -35,6 +35,7 @@ final class SpoolWriter implements Runnable {
   private volatile boolean writable = true;
   private volatile String lastError;
   private long nextSweepAt;
+  private CommitStart start = CommitStart.OTHER;
 
   SpoolWriter(
       SpoolOptions options,
@@ -86,6 +87,7 @@ final class SpoolWriter implements Runnable {
       while (stop == null) {
         long wait = Math.max(1, nextSweepAt - clock.millis());
         SpoolOp first = queue.poll(wait, TimeUnit.MILLISECONDS);
+        start = CommitStart.OTHER;
         if (first != null) {
           ops.add(first);
           queue.drainTo(ops, options.commitBatchMax() - 1);
@@ -119,8 +121,14 @@ final class SpoolWriter implements Runnable {
    * waiting for this commit) ends the wait at once.
    */
   private void gather(List<SpoolOp> ops) throws InterruptedException {
+    pacer.waitEnded(0);
+    start = CommitStart.AT_ONCE;
     int writes = (int) ops.stream().filter(SpoolOp.Write.class::isInstance).count();
-    if (!pacer.mustWait(pacer.now(), writes) || !serveEarlyReads(ops, 0) || ops.isEmpty()) {
+    if (!pacer.mustWait(pacer.now(), writes)) {
+      return;
+    }
+    start = CommitStart.OTHER;
+    if (!serveEarlyReads(ops, 0) || ops.isEmpty()) {
       return; // without a wait, reads keep their place after the commit of the writes queued before
       // them
     }
@@ -128,12 +136,23 @@ final class SpoolWriter implements Runnable {
     try {
       long deadline = pacer.earliestStart();
       long lastArrival = pacer.now();
+      boolean probing = false;
       while (ops.size() < options.commitBatchMax()) {
-        long remaining = Math.min(pacer.quietNanos(), deadline - pacer.now());
+        long quiet = probing ? Long.MAX_VALUE : pacer.quietNanos();
+        long untilDeadline = deadline - pacer.now();
+        long remaining = Math.min(quiet, untilDeadline);
         SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
         if (next == null) {
+          boolean paused = quiet < untilDeadline; // before the budget's interval ran out
+          if (paused && pacer.probe(pacer.now())) {
+            probing = true; // does the stream go on after this pause?
+            continue;
+          }
+          pacer.waitEnded(paused ? quiet : 0);
+          start = paused ? CommitStart.PAUSE : CommitStart.INTERVAL;
           return;
         }
+        probing = false;
         int from = ops.size();
         ops.add(next);
         queue.drainTo(ops, options.commitBatchMax() - ops.size());
@@ -228,6 +247,7 @@ final class SpoolWriter implements Runnable {
       store.commit();
       long finished = pacer.now();
       metrics.commit.record(finished - started, TimeUnit.NANOSECONDS);
+      metrics.commitStarted(start);
       metrics.commitBatch.record(batch.size());
       metrics.commitMessages.record(batch.appended());
       metrics.appendedBytes.increment(batch.appendedBytes());
@@ -238,6 +258,8 @@ final class SpoolWriter implements Runnable {
       writable = true;
       lastError = null;
       listener.committed(batch.size());
+      // before any PUBACK goes out: writes queued by now did not wait for this commit
+      pacer.finished(queuedAppends.get() > 0);
       boolean available = batch.committed();
       if (!batch.onlyInserts() || ledger.oldestReceivedAt() < 0) {
         // one query per priority: skipped when appends alone cannot have changed the answer

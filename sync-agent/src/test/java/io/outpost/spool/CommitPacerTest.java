@@ -86,6 +86,77 @@ class CommitPacerTest {
     assertThat(pacer.quietNanos()).as("a poll that found nothing changes nothing").isEqualTo(ms(4));
   }
 
+  @Test
+  void aPauseWhoseCommitFoundTheStreamStillFlowingIsDoubledForTheNextWaitsUpToTheInterval() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    assertThat(pacer.quietNanos()).isEqualTo(ms(4));
+    long[] expected = {8, 16, 32, 40, 40};
+    for (long quiet : expected) {
+      pacer.waitEnded(pacer.quietNanos());
+      pacer.started(pacer.now());
+      pacer.finished(true); // writes arrived while the commit ran: they were not waiting for it
+      assertThat(pacer.quietNanos()).isEqualTo(ms(quiet));
+    }
+  }
+
+  @Test
+  void eachPauseThatProvedRightTakesAnEighthOffThePatienceUntilTheStreamsOwnPauseIsBack() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    for (int i = 0; i < 50; i++) {
+      pacer.arrived(TimeUnit.MICROSECONDS.toNanos(20), 1); // a saturating stream: 0.5 ms pauses
+    }
+    pacer.waitEnded(pacer.quietNanos());
+    pacer.finished(true);
+    assertThat(pacer.quietNanos()).isEqualTo(ms(1));
+    pacer.waitEnded(pacer.quietNanos());
+    pacer.finished(false); // nothing arrived during the commit: every writer was waiting for it
+    assertThat(pacer.quietNanos()).isEqualTo(TimeUnit.MICROSECONDS.toNanos(875));
+    for (int i = 0; i < 10; i++) {
+      pacer.waitEnded(pacer.quietNanos());
+      pacer.finished(false);
+    }
+    assertThat(pacer.quietNanos()).isEqualTo(TimeUnit.MICROSECONDS.toNanos(500));
+  }
+
+  @Test
+  void commitsThatNoPauseStartedLeaveThePatienceAsItIs() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    pacer.waitEnded(0); // the interval ran out, the batch filled, or no wait at all
+    pacer.finished(true);
+    assertThat(pacer.quietNanos()).isEqualTo(ms(4));
+    pacer.waitEnded(pacer.quietNanos());
+    pacer.finished(true);
+    pacer.waitEnded(0);
+    pacer.finished(false);
+    assertThat(pacer.quietNanos()).isEqualTo(ms(8));
+  }
+
+  @Test
+  void aWriteAfterAGapThePauseWouldHaveEndedTheWaitOnSetsThePatienceToTwiceThatGap() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    for (int i = 0; i < 50; i++) {
+      pacer.arrived(TimeUnit.MICROSECONDS.toNanos(20), 1); // bursts: 0.5 ms pauses
+    }
+    assertThat(pacer.quietNanos()).isEqualTo(TimeUnit.MICROSECONDS.toNanos(500));
+    pacer.arrived(ms(10), 1); // the next burst, 10 ms later: it did not wait for a commit
+    assertThat(pacer.quietNanos()).isEqualTo(ms(20));
+    pacer.arrived(ms(30), 1);
+    assertThat(pacer.quietNanos()).as("at most the interval").isEqualTo(ms(40));
+  }
+
+  @Test
+  void aPauseProbesOnToTheIntervalsEndAtMostOnceEveryProbeIntervals() {
+    CommitPacer pacer = pacer(SpoolOptions.defaults().withMaxCommitsPerSecond(25));
+    assertThat(pacer.probe(pacer.now())).as("not in the first second").isFalse();
+    ticker.addAndGet(ms(40L * CommitPacer.PROBE_INTERVALS));
+    assertThat(pacer.probe(pacer.now())).isTrue();
+    assertThat(pacer.probe(pacer.now())).isFalse();
+    ticker.addAndGet(ms(40L * CommitPacer.PROBE_INTERVALS - 1));
+    assertThat(pacer.probe(pacer.now())).isFalse();
+    ticker.addAndGet(ms(1));
+    assertThat(pacer.probe(pacer.now())).isTrue();
+  }
+
   private static long ms(long millis) {
     return TimeUnit.MILLISECONDS.toNanos(millis);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,10 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,6 +92,11 @@ class GroupCommitTest {
     return registry.get("outpost.spool.commit").timer().count();
   }
 
+  private long commitsStarted(String after) {
+    return (long)
+        registry.get("outpost.spool.commit.started").tag("after", after).counter().count();
+  }
+
   @ParameterizedTest(name = "maxCommitsPerSecond {0}")
   @ValueSource(ints = {0, 1, SpoolOptions.DEFAULT_MAX_COMMITS_PER_SECOND, 1000})
   void acknowledgesNoAppendBeforeTheCommitThatHoldsIt(int budget) throws Exception {
@@ -122,6 +130,10 @@ class GroupCommitTest {
                               });
                   synchronized (checks) {
                     checks.add(check);
+                  }
+                  if (i % 5 == 4) {
+                    // bursts with gaps: pauses end waits while other publishers keep sending
+                    pause(3);
                   }
                 }
               },
@@ -193,6 +205,58 @@ class GroupCommitTest {
     ticker.addAndGet(TimeUnit.SECONDS.toNanos(2));
     spool.append(entry("after-pause")).get(10, TimeUnit.SECONDS);
     assertThat(commits()).as("the budget allows the next write at once").isEqualTo(3);
+    assertThat(commitsStarted("at-once")).isEqualTo(2);
+    assertThat(commitsStarted("pause")).as("the stream of 30 paused").isEqualTo(1);
+    assertThat(commitsStarted("interval")).isZero();
+  }
+
+  @Test
+  void writesArrivingWhileAPauseStartedCommitRunsMakeTheNextWaitsLonger() throws Exception {
+    AtomicLong ticker = new AtomicLong(1_000_000_000L); // frozen: every wait ends on a pause
+    SpoolOptions options = SpoolOptions.in(dir).withMaxCommitsPerSecond(25);
+    CommitPacer pacer = new CommitPacer(options, ticker::get);
+    long pause = pacer.quietNanos();
+    AtomicReference<SqliteSpool> spool = new AtomicReference<>();
+    AtomicLong commitsSeen = new AtomicLong();
+    List<CompletableFuture<Long>> during = new CopyOnWriteArrayList<>();
+    SqliteSpool paced =
+        SqliteSpool.open(
+            options,
+            registry,
+            Clock.systemUTC(),
+            pacer,
+            operations -> {
+              if (commitsSeen.incrementAndGet() == 2) {
+                // a device that did not wait for this commit sends while it runs
+                during.add(spool.get().append(entry("during")));
+              }
+            });
+    opened.add(paced);
+    spool.set(paced);
+    paced.append(entry("first")).get(10, TimeUnit.SECONDS); // the budget allows it at once
+    paced.append(entry("second")).get(10, TimeUnit.SECONDS); // waits; a pause ends the wait
+    assertThat(during).hasSize(1);
+    during.get(0).get(10, TimeUnit.SECONDS); // waited twice the pause, nothing arrived meanwhile
+
+    assertThat(commits()).isEqualTo(3);
+    assertThat(commitsStarted("at-once")).isEqualTo(1);
+    assertThat(commitsStarted("pause")).isEqualTo(2);
+    long doubled = 2 * pause;
+    assertThat(pacer.quietNanos()).isEqualTo(doubled - doubled / 8);
+    assertThat(visibleElsewhere(during.get(0).get())).isTrue();
+  }
+
+  @Test
+  void theBytesTheWriterWroteStayCountedAfterAGarbageCollection() throws Exception {
+    SqliteSpool spool = open(SpoolOptions.in(dir), System::nanoTime, CommitListener.NONE);
+    System.gc(); // the registry holds the counter's function weakly; the spool must hold it
+    spool.append(entry("after-gc")).get(10, TimeUnit.SECONDS);
+    assertThat(Files.readString(Path.of("/proc/thread-self/io")))
+        .as("this kernel accounts writes per thread")
+        .contains("write_bytes:");
+    assertThat(registry.get("outpost.spool.written").functionCounter().count())
+        .as("WAL pages and their fsync counted")
+        .isPositive();
   }
 
   @Test
@@ -206,6 +270,14 @@ class GroupCommitTest {
     assertThat(registry.get("outpost.spool.appended.payload").counter().count()).isEqualTo(20);
     assertThat(registry.get("outpost.spool.written").functionCounter().count())
         .isGreaterThanOrEqualTo(0);
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void await(CountDownLatch latch) {

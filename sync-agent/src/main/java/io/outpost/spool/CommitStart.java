@@ -1,0 +1,28 @@
+package io.outpost.spool;
+
+/**
+ * Why a group commit started when it did: {@code outpost.spool.commit.started{after}} counts each,
+ * so an operator sees whether the wear budget ({@code storage.maxCommitsPerSecond}) holds or which
+ * rule commits more often than it.
+ */
+enum CommitStart {
+  /** The budget was unspent (or waiting is off: budget 0, a lone writer): no wait. */
+  AT_ONCE("at-once"),
+  /** Gathered writes until the budget's interval ran out. */
+  INTERVAL("interval"),
+  /** Gathered writes until the stream paused (its writers were waiting for the commit). */
+  PAUSE("pause"),
+  /** A full batch, a read or a prompt delete ended the wait, or a TTL sweep needed no wait. */
+  OTHER("other");
+
+  private final String tag;
+
+  CommitStart(String tag) {
+    this.tag = tag;
+  }
+
+  /** The metric tag value. */
+  String tag() {
+    return tag;
+  }
+}
