@@ -226,6 +226,10 @@ for rt in "${runtime_list[@]}"; do
   echo "== $rt: added latency at $RATE msg/s" >&2
   deploy "$(package "$rt" "echo-$rt" "bench/in/+")"
   latency "$rt"
+  # what the daemon counted meanwhile: invocation outcomes, drops, the function's queue
+  curl -s -H "Authorization: Bearer $(cat "$TOKEN")" "$ADMIN/metrics" \
+    | grep -E '^outpost_(function_invocations_total|broker_messages_dropped_total|function_queue_depth)' \
+    | grep -E "echo-$rt|dropped" > "$RESULTS/$rt-metrics.txt" || true
   remove "echo-$rt"
   [[ "$SKIP_COLD" == 1 ]] && continue
 
