@@ -25,7 +25,7 @@
 #   descriptors, e.g. 'limits: {cpus: 2}').
 # CPU per message: the daemon's and the function's child processes' user+system time (/proc/<pid>/stat) over the
 # load, divided by the messages the devices sent.
-# Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, javac, /usr/bin/python3
+# Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, curl, javac, /usr/bin/python3
 # with python3-paho-mqtt, and for the invocations/s part Maven (it compiles function-runtime's test sources).
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
