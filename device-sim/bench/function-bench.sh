@@ -22,9 +22,14 @@
 # Usage: device-sim/bench/function-bench.sh [--runtimes java-in-process,java-process,python,wasm]
 #            [--duration 20s] [--no-invocations] [--no-doc]
 # Environment: MQTT_PORT (18850), ADMIN_PORT (18851), RATE (2000), DEVICES (20), STARTS (10), COPIES (10),
-#   WARMUP (3s), PREWARM (10s; 0s measures from the function's first start), CONSUMER_JVM_OPTS (Epsilon GC), SIM_JAR, OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options), IN_FLIGHT (8: the
-#   maxConcurrency of the java-process and python echoes, requests in flight in their one child; 1 = one at a time).
-# Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, javac, /usr/bin/python3
+#   WARMUP (3s), PREWARM (10s; 0s measures from the function's first start), CONSUMER_JVM_OPTS (Epsilon GC), SIM_JAR,
+#   OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options), IN_FLIGHT (8: the
+#   maxConcurrency of the java-process and python echoes, requests in flight in their one child; 1 = one at a time),
+#   SKIP_COLD (1: measure only the added latency, no cold start or RSS), EXTRA_DESC (lines added to the Java echoes'
+#   descriptors, e.g. 'limits: {cpus: 2}').
+# CPU per message: the daemon's and the function's child processes' user+system time (/proc/<pid>/stat) over the
+# load, divided by the messages the devices sent.
+# Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, curl, javac, /usr/bin/python3
 # with python3-paho-mqtt, and for the invocations/s part Maven (it compiles function-runtime's test sources).
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -39,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift 2 ;;
     --no-invocations) INVOCATIONS=0; shift ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -55,6 +60,8 @@ PREWARM="${PREWARM:-10s}"
 # consumer of a 30 s run allocates well under the heap given), the same for both
 CONSUMER_JVM_OPTS="${CONSUMER_JVM_OPTS--XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -Xms256m -Xmx4g}"
 IN_FLIGHT="${IN_FLIGHT:-8}"
+SKIP_COLD="${SKIP_COLD:-0}"
+EXTRA_DESC="${EXTRA_DESC:-}"
 if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
   OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
 fi
@@ -134,7 +141,8 @@ package() {
     java-in-process|java-process)
       local iso=in-process; [[ "$rt" == java-process ]] && iso=process$'\n'"maxConcurrency: $IN_FLIGHT"
       cp -r "$RESULTS/pkgs/java-classes/." "$dir/"
-      descriptor "$name" java "handler: bench.Echo" "$trigger" "isolation: $iso" > "$dir/outpost-function.yaml"
+      descriptor "$name" java "handler: bench.Echo" "$trigger" "isolation: $iso${EXTRA_DESC:+$'\n'$EXTRA_DESC}" \
+        > "$dir/outpost-function.yaml"
       (cd "$dir" && jar cf "../$name.jar" .)
       echo "$RESULTS/pkgs/$name.jar" ;;
     python)
@@ -169,6 +177,15 @@ deploy() { bench_cmd "$JAVA" -jar "$OUTPOST_JAR" functions deploy "$1" --admin-u
 remove() { cli functions remove "$1" > /dev/null; }
 rss_kib() { ps -o rss= -p "$1" | awk '{s += $1} END {print s + 0}'; }
 descendants() { local p; for p in $(pgrep -P "$1" || true); do echo "$p"; descendants "$p"; done; }
+# cpu_ticks PID... -> user+system clock ticks of those processes (fields 14 and 15 of /proc/<pid>/stat)
+cpu_ticks() {
+  local p t=0
+  for p in "$@"; do
+    [[ -r "/proc/$p/stat" ]] || continue
+    t=$(( t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}') ))
+  done
+  echo "$t"
+}
 publish_once() { "$PY" - "$MQTT_PORT" "$1" <<'PYTHON'
 import sys, paho.mqtt.publish as p
 p.single(sys.argv[2], '{"seq":1,"ts":0}', qos=1, hostname="127.0.0.1", port=int(sys.argv[1]))
@@ -195,12 +212,26 @@ latency() {
     eval "consumer_$side=$BENCH_LAST_PID"
     wait_for_file "$RESULTS/$rt-$side.ready" "consumer $rt-$side"
   done
+  local children daemon0 children0
+  children="$(descendants "$DAEMON_PID" | paste -sd' ')"
+  daemon0="$(cpu_ticks "$DAEMON_PID")"
+  # shellcheck disable=SC2086  # a list of pids
+  children0="$(cpu_ticks $children)"
   bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "dev-$rt-" \
     -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$DURATION" -o "$RESULTS/$rt-run.json" -q > /dev/null || true
   # shellcheck disable=SC2154  # set by the eval above
   wait "$consumer_direct" || die "consumer $rt-direct failed, see $RESULTS/$rt-direct.log"
   # shellcheck disable=SC2154
   wait "$consumer_function" || die "consumer $rt-function failed, see $RESULTS/$rt-function.log"
+  # after the consumers went idle: a backlog the function worked off after the load counts too
+  # a child started during the load (an on-demand one) counts from its start
+  children="$(descendants "$DAEMON_PID" | paste -sd' ')"
+  # shellcheck disable=SC2086
+  jq -n --argjson d "$(( $(cpu_ticks "$DAEMON_PID") - daemon0 ))" --argjson c "$(( $(cpu_ticks $children) - children0 ))" \
+    --argjson hz "$(getconf CLK_TCK)" --argjson sent "$(jq '.sent' "$RESULTS/$rt-run.json")" \
+    '{daemonCpuMs: ($d * 1000 / $hz), childCpuMs: ($c * 1000 / $hz), sent: $sent,
+      daemonUsPerMessage: ($d * 1e6 / $hz / $sent | round), childUsPerMessage: ($c * 1e6 / $hz / $sent | round)}' \
+    > "$RESULTS/$rt-cpu.json"
 }
 
 IFS=',' read -r -a runtime_list <<< "$RUNTIMES"
@@ -208,7 +239,12 @@ for rt in "${runtime_list[@]}"; do
   echo "== $rt: added latency at $RATE msg/s" >&2
   deploy "$(package "$rt" "echo-$rt" "bench/in/+")"
   latency "$rt"
+  # what the daemon counted meanwhile: invocation outcomes, drops, the function's queue
+  curl -s -H "Authorization: Bearer $(cat "$TOKEN")" "$ADMIN/metrics" \
+    | grep -E '^outpost_(function_invocations_total|broker_messages_dropped_total|function_queue_depth)' \
+    | grep -E "echo-$rt|dropped" > "$RESULTS/$rt-metrics.txt" || true
   remove "echo-$rt"
+  [[ "$SKIP_COLD" == 1 ]] && continue
 
   echo "== $rt: cold start" >&2
   deploy "$(package "$rt" "cold-$rt" "bench/in/cold")"
@@ -256,13 +292,21 @@ bench_stop "$DAEMON_PID"
   echo "|---|---|---|---|---|---|---|"
   for rt in "${runtime_list[@]}"; do
     d="$RESULTS/$rt-direct.json"; f="$RESULTS/$rt-function.json"
+    cold="$RESULTS/$rt-cold.json"; rss="$RESULTS/$rt-rss.json"
     printf '| %s | %s | %s | %s / %s | %s of %s | %s (%s) | %s MiB |\n' "$rt" \
       "$(jq -n --slurpfile f "$f" --slurpfile d "$d" '($f[0].endToEndLatency.p50Ms - $d[0].endToEndLatency.p50Ms) * 10 | round / 10')" \
       "$(jq -n --slurpfile f "$f" --slurpfile d "$d" '($f[0].endToEndLatency.p99Ms - $d[0].endToEndLatency.p99Ms) * 10 | round / 10')" \
       "$(jq -r '.endToEndLatency.p50Ms' "$d")" "$(jq -r '.endToEndLatency.p99Ms' "$d")" \
       "$(jq -r '.received' "$f")" "$(jq -r '.received' "$d")" \
-      "$(jq -r '.p50Ms' "$RESULTS/$rt-cold.json")" "$(jq -r '.maxMs' "$RESULTS/$rt-cold.json")" \
-      "$(jq -r '.rssKiB / 1024 * 10 | round / 10' "$RESULTS/$rt-rss.json")"
+      "$( [[ -f "$cold" ]] && jq -r '.p50Ms' "$cold" || echo -)" "$( [[ -f "$cold" ]] && jq -r '.maxMs' "$cold" || echo -)" \
+      "$( [[ -f "$rss" ]] && jq -r '.rssKiB / 1024 * 10 | round / 10' "$rss" || echo -)"
+  done
+  echo
+  echo "CPU per message sent during the load (user + system time over the run, divided by the messages sent):"
+  echo
+  for rt in "${runtime_list[@]}"; do
+    jq -r --arg rt "$rt" '"- \($rt): daemon \(.daemonUsPerMessage) µs, function child processes \(.childUsPerMessage) µs (\(.sent) messages)"' \
+      "$RESULTS/$rt-cpu.json"
   done
   if [[ -f "$RESULTS/invocations.txt" ]]; then
     echo

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.function.runtime.descriptor.FunctionDescriptor;
+import io.outpost.function.runtime.testfunctions.Gate;
 import io.outpost.function.runtime.testfunctions.Rendezvous;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -216,6 +217,94 @@ class MultiplexedProcessIT {
               org.assertj.core.groups.Tuple.tuple(LogSource.HANDLER, "arrived p" + k),
               org.assertj.core.groups.Tuple.tuple(LogSource.HANDLER, "leaving p" + k));
     }
+  }
+
+  /** The Gate handler in a child JVM; its gate file is never created. */
+  private void deployGateJvm(String extra) throws Exception {
+    f.runtime.deploy(
+        TestPackages.jar(
+            tmp,
+            TestPackages.javaDescriptor(
+                "gatej",
+                "1",
+                Gate.class,
+                "isolation: process\nlifecycle: pinned\nmaxConcurrency: 3\n"
+                    + "environment: {gate: '"
+                    + tmp.resolve("never")
+                    + "'}\n"
+                    + extra),
+            Gate.class));
+  }
+
+  private CompletableFuture<InvocationResult> invokeGate(String payload) {
+    return f.runtime
+        .invoke("gatej", RuntimeFixture.message("in/gate", payload))
+        .toCompletableFuture();
+  }
+
+  private void awaitStarted(int count) {
+    await().atMost(RuntimeFixture.WAIT).until(() -> f.host.on("gate/started").size() >= count);
+  }
+
+  @Test
+  void aTimeoutInAChildJvmWithSeveralInFlightKillsItFailingTheOthersAndItIsRestarted()
+      throws Exception {
+    deployGateJvm("timeoutMillis: 3000\n");
+    long firstPid = childPid();
+    CompletableFuture<InvocationResult> first = invokeGate("wait a");
+    awaitStarted(1);
+    // the others start well after the first, so only the first reaches its timeout
+    Thread.sleep(1_500);
+    CompletableFuture<InvocationResult> second = invokeGate("wait b");
+    CompletableFuture<InvocationResult> third = invokeGate("wait c");
+
+    assertThat(get(first).outcome()).isEqualTo(Outcome.TIMEOUT);
+    for (InvocationResult other : List.of(get(second), get(third))) {
+      assertThat(other.outcome()).isEqualTo(Outcome.ERROR);
+      assertThat(other.error()).contains("another invocation in flight in it timed out");
+    }
+    assertThat(f.count("gatej", Outcome.TIMEOUT)).isEqualTo(1.0);
+    assertThat(f.count("gatej", Outcome.ERROR)).isEqualTo(2.0);
+    assertGateServedByANewChild(firstPid);
+  }
+
+  @Test
+  void aChildJvmKilledWithSeveralInFlightFailsThemAllCountedAndIsRestarted() throws Exception {
+    deployGateJvm("timeoutMillis: 30000\n");
+    long firstPid = childPid();
+    CompletableFuture<InvocationResult> a = invokeGate("wait a");
+    CompletableFuture<InvocationResult> b = invokeGate("wait b");
+    awaitStarted(2);
+
+    ProcessHandle child = ProcessHandle.of(firstPid).orElseThrow();
+    child.descendants().forEach(ProcessHandle::destroyForcibly);
+    child.destroyForcibly();
+
+    for (InvocationResult r : List.of(get(a), get(b))) {
+      assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+      assertThat(r.error()).contains("exited with code");
+    }
+    assertThat(f.count("gatej", Outcome.ERROR)).isEqualTo(2.0);
+    assertGateServedByANewChild(firstPid);
+  }
+
+  private void assertGateServedByANewChild(long firstPid) {
+    assertThat(
+            f.registry
+                .get("outpost.function.process.restarts")
+                .tag("function", "gatej")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(1.0);
+    await()
+        .atMost(RuntimeFixture.WAIT)
+        .untilAsserted(
+            () -> {
+              InvocationResult r = f.invoke("gatej", "in/gate", "go");
+              assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+              assertThat(r.outputs().get(0).topic()).isEqualTo("gate/done");
+              assertThat(childPid()).isNotEqualTo(firstPid);
+            });
   }
 
   private long childPid() {

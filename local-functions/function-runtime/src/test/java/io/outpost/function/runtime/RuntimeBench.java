@@ -3,6 +3,7 @@ package io.outpost.function.runtime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outpost.function.runtime.deploy.FunctionStore;
 import io.outpost.function.runtime.descriptor.FunctionDescriptor;
+import io.outpost.function.runtime.testfunctions.Echo;
 import io.outpost.function.runtime.testfunctions.Noop;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -117,12 +118,17 @@ public final class RuntimeBench {
   }
 
   /**
-   * The trivial handler in a child JVM ({@code isolation: process}): start-up, throughput, round
-   * trip.
+   * The trivial handler in a child JVM ({@code isolation: process}): start-up, throughput with the
+   * CPU time the child JVM spent per invocation meanwhile, round trip; then the echo handler (one
+   * publication back) with 8 in flight, as the daemon benchmark runs it.
    */
   private static void javaProcess(FunctionRuntime runtime, Path tmp) throws Exception {
-    for (int inFlight : new int[] {4, 1}) {
-      String name = "noop-jvm" + inFlight;
+    record Run(Class<?> handler, int inFlight) {}
+    for (Run run :
+        List.of(new Run(Noop.class, 4), new Run(Noop.class, 1), new Run(Echo.class, 8))) {
+      int inFlight = run.inFlight();
+      String label = run.handler().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+      String name = label + "-jvm" + inFlight;
       long t0 = System.nanoTime();
       runtime.deploy(
           TestPackages.jar(
@@ -130,22 +136,43 @@ public final class RuntimeBench {
               "name: "
                   + name
                   + "\nversion: 1\nhandler: "
-                  + Noop.class.getName()
+                  + run.handler().getName()
                   + "\nlifecycle: pinned\ninputEncoding: binary\nisolation: process\nmaxConcurrency: "
                   + inFlight
                   + "\nmaxQueued: 100000\n",
-              Noop.class));
+              run.handler()));
       System.out.printf(
           "java process start (deploy until the child JVM loaded the handler): %.0f ms%n",
           (System.nanoTime() - t0) / 1e6);
       latency(runtime, name, PROCESS_INVOCATIONS / 10, "java process (warm-up)");
+      long cpuBefore = childCpuMillis();
       double perSecond = throughput(runtime, name, PROCESS_INVOCATIONS, 64);
+      long cpuMillis = childCpuMillis() - cpuBefore;
       System.out.printf(
-          "java process throughput: %,.0f invocations/s (window 64, maxConcurrency %d)%n",
-          perSecond, inFlight);
+          "java process %s throughput: %,.0f invocations/s (window 64, maxConcurrency %d);"
+              + " child JVM CPU %.1f us per invocation%n",
+          label, perSecond, inFlight, cpuMillis * 1e3 / PROCESS_INVOCATIONS);
       latency(runtime, name, PROCESS_INVOCATIONS / 4, "java process pinned");
       runtime.remove(name);
     }
+  }
+
+  /**
+   * User plus system CPU time of this JVM's child processes so far ({@code /proc/<pid>/stat}, clock
+   * ticks of 10 ms, the Linux default), 0 where there is no /proc.
+   */
+  private static long childCpuMillis() {
+    long ticks = 0;
+    for (ProcessHandle h : ProcessHandle.current().descendants().toList()) {
+      try {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(h.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the process ended meanwhile, or no /proc: it counts nothing
+      }
+    }
+    return ticks * 10;
   }
 
   private static InboundMessage message() {

@@ -69,6 +69,11 @@ public final class ProcessProtocol {
       g.writeNumberField("qos", m.qos());
       g.writeStringField("clientId", m.publisherClientId());
       g.writeStringField("receivedAt", m.receivedAt().toString());
+      if (spec.descriptor().runtime() == RuntimeKind.JAVA
+          && m.receivedAt().getNano() % 1_000_000 == 0) {
+        // the same instant for a child JVM without parsing the ISO text (whole milliseconds only)
+        g.writeNumberField("receivedAtMillis", m.receivedAt().toEpochMilli());
+      }
       g.writeArrayFieldStart("userProperties");
       for (UserProperty p : m.userProperties()) {
         g.writeStartObject();

@@ -31,7 +31,7 @@ public final class ChildJvmCommand {
    * @param version function version
    * @param pinned whether one handler instance serves every invocation (else a new one per
    *     invocation)
-   * @param maxConcurrency how many invocations the child runs at once (its pool's size)
+   * @param maxConcurrency how many invocations the child runs at once (its handler threads)
    * @param configNames environment variables that form {@code Context.config()}
    * @param limits the function's limits
    */
@@ -55,6 +55,8 @@ public final class ChildJvmCommand {
                 "-XX:ReservedCodeCacheSize=16m",
                 "-XX:ActiveProcessorCount=" + Math.max(1, (int) Math.ceil(limits.cpus())),
                 "-XX:+UseSerialGC",
+                // C1 only: C2's compilations cost a child more CPU in its first minutes than they
+                // save, under its CPU quota (docs/benchmarks.md, leader/follower child JVM)
                 "-XX:TieredStopAtLevel=1",
                 "-Xss512k",
                 "-XX:-UsePerfData",

@@ -38,7 +38,7 @@ final class ProtocolLogger implements FunctionLogger {
   }
 
   private void log(String level, String format, Object... args) {
-    out.write(out.node().put("id", id).put("log", level).put("message", format(format, args)));
+    out.log(id, level, format(format, args));
   }
 
   /**
