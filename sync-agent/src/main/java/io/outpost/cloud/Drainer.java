@@ -305,10 +305,21 @@ final class Drainer {
         .whenComplete(
             (messages, error) ->
                 CloudLink.runOn(
-                    link, () -> locked(() -> onLeased(leaseEpoch, max, messages, error))));
+                    link,
+                    () -> {
+                      // packing touches no drain state: done before taking the lock, which the
+                      // PUBACK handling on the transport's callback thread needs meanwhile
+                      PublishPacker.Packed packed = messages == null ? null : packer.pack(messages);
+                      locked(() -> onLeased(leaseEpoch, max, messages, packed, error));
+                    }));
   }
 
-  private void onLeased(int leaseEpoch, int max, List<SpooledMessage> messages, Throwable error) {
+  private void onLeased(
+      int leaseEpoch,
+      int max,
+      List<SpooledMessage> messages,
+      PublishPacker.Packed packed,
+      Throwable error) {
     if (leaseEpoch != epoch || transport == null) {
       if (messages != null) {
         spool.release(messages.stream().map(SpooledMessage::id).toList());
@@ -321,7 +332,6 @@ final class Drainer {
       pausedUntilNanos = ticker.getAsLong() + RETRY_PAUSE_NANOS;
       return;
     }
-    PublishPacker.Packed packed = packer.pack(messages);
     for (SpooledMessage message : packed.tooLarge()) {
       // spooled under a larger limit (or before ingress checked it): set aside, saying why, without
       // blocking the rest
@@ -490,15 +500,28 @@ final class Drainer {
         .acknowledge(ids, (long) deleting * 2 >= pendingDeletesMax)
         .whenComplete(
             (ok, ackError) -> {
-              lock.lock();
-              try {
-                deleted(batchUnits, ids, ackError);
-              } catch (RuntimeException e) {
-                LOG.error("Handling the outcome of a spool delete failed", e);
-              } finally {
-                lock.unlock();
+              // on the spool's writer thread: never wait there for the drain's lock (the writer
+              // would stop serving leases and commits meanwhile); when it is busy, the link thread
+              // takes the outcome
+              if (lock.tryLock()) {
+                try {
+                  deletedGuarded(batchUnits, ids, ackError);
+                } finally {
+                  lock.unlock();
+                }
+              } else {
+                CloudLink.runOn(
+                    link, () -> locked(() -> deletedGuarded(batchUnits, ids, ackError)));
               }
             });
+  }
+
+  private void deletedGuarded(int units, List<Long> ids, Throwable ackError) {
+    try {
+      deleted(units, ids, ackError);
+    } catch (RuntimeException e) {
+      LOG.error("Handling the outcome of a spool delete failed", e);
+    }
   }
 
   /**
