@@ -11,14 +11,18 @@
 # The cloud keeps sessions on disk and queues without limit, so nothing is dropped there either.
 #
 # Usage: device-sim/bench/spool-outage-drain.sh [--messages 50000] [--inflight "20 1000"]
-#          [--gateways "outpost-5 outpost-3.1.1 bridge"] [--baseline-jar PATH] [--window N] [--no-doc]
+#          [--gateways "outpost-5 outpost-3.1.1 bridge"] [--baseline-jar PATH] [--window N]
+#          [--pending-deletes N] [--no-doc]
 #   --baseline-jar: an earlier build of the daemon, run as gateways baseline-5 / baseline-3.1.1 in the same run
 #                   (before/after of a change, back to back on the same machine).
-#   --window:       Outpost's cloud.inflightWindow (default: what the cloud allows, at least 100); also the most a
-#                   crash may send twice, so unacknowledged plus acknowledged-but-not-yet-deleted publishes stay
-#                   within it and a slow fsync of the spool's deletes can bound the drain (docs/benchmarks.md).
+#   --window:       Outpost's cloud.inflightWindow (default: what the cloud allows, at least 100): publishes
+#                   awaiting PUBACK.
+#   --pending-deletes: Outpost's cloud.pendingDeletes for the outpost-* gateways only (default: the build's own;
+#                   a baseline build may not know the key): acknowledged publishes whose delete is not committed.
+#                   A crash may send window + pendingDeletes twice. After each outpost-*/baseline-* case the
+#                   daemon's outpost_cloud_drain_paused_total and spool commit counters are printed.
 # Needs: the packaged daemon, mosquitto, node + npm (MQTT.js installed under mqttjs/ on first use), jq.
-# Environment: GATEWAY_PORT (18880), CLOUD_PORT (18881), OUTPOST_JAR.
+# Environment: GATEWAY_PORT (18880), CLOUD_PORT (18881), ADMIN_PORT (18882, Outpost's admin API), OUTPOST_JAR.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -27,6 +31,7 @@ INFLIGHT="20 1000"
 GATEWAYS="outpost-5 outpost-3.1.1 bridge"
 WRITE_DOC=1
 WINDOW=
+PENDING_DELETES=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --messages) MESSAGES="$2"; shift 2 ;;
@@ -34,8 +39,9 @@ while [[ $# -gt 0 ]]; do
     --gateways) GATEWAYS="$2"; shift 2 ;;
     --baseline-jar) BASELINE_JAR="$2"; shift 2 ;;
     --window) WINDOW="$2"; shift 2 ;;
+    --pending-deletes) PENDING_DELETES="$2"; shift 2 ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -43,6 +49,7 @@ BASELINE_JAR="${BASELINE_JAR:-}"
 CURRENT_JAR="$OUTPOST_JAR"
 GATEWAY_PORT="${GATEWAY_PORT:-18880}"
 CLOUD_PORT="${CLOUD_PORT:-18881}"
+ADMIN_PORT="${ADMIN_PORT:-18882}"
 
 command -v jq >/dev/null || die "jq is required (apt-get install -y jq)"
 command -v node >/dev/null || die "node is required"
@@ -109,10 +116,11 @@ cloud:
   clientId: outpost-drain-$STAMP
   mqttVersion: "$version"
   inflightWindow: ${WINDOW:-$(( inflight > 100 ? inflight : 100 ))}
+$([[ -n "$PENDING_DELETES" && "$gateway" == outpost-* ]] && echo "  pendingDeletes: $PENDING_DELETES" || true)
 routes:
   - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
 admin:
-  listen: "127.0.0.1:0"
+  listen: "127.0.0.1:$ADMIN_PORT"
 YAML
         start_outpost "$GATEWAY_PORT" "$case_dir/outpost.yaml"
         gateway_pid=$BENCH_LAST_PID
@@ -132,6 +140,12 @@ YAML
         ((.lastAtMs - .firstAtMs) / 1000), (if .lastAtMs > .firstAtMs then ((.unique - 1) * 1000 / (.lastAtMs - .firstAtMs) | floor) else "-" end)] | @csv' \
       "$case_dir/consume.json" >> "$RESULTS/drain.csv"
     tail -1 "$RESULTS/drain.csv" >&2
+    if [[ "$gateway" != bridge && -f "$case_dir/outpost-data/admin.token" ]]; then
+      curl -s -H "Authorization: Bearer $(cat "$case_dir/outpost-data/admin.token")" \
+        "http://127.0.0.1:$ADMIN_PORT/metrics" > "$case_dir/metrics.txt" || true
+      grep -E '^outpost_(cloud_drain_paused_total|cloud_deletes_pending|spool_commit_seconds_count|spool_commit_seconds_sum)' \
+        "$case_dir/metrics.txt" | sed 's/^/   /' >&2 || true
+    fi
     bench_stop "$gateway_pid"
     bench_stop "$cloud_pid"
   done
@@ -139,7 +153,7 @@ done
 
 {
   echo
-  echo "Run $STAMP with \`device-sim/bench/spool-outage-drain.sh --messages $MESSAGES --inflight \"$INFLIGHT\" --gateways \"$GATEWAYS\"${WINDOW:+ --window $WINDOW}\`."
+  echo "Run $STAMP with \`device-sim/bench/spool-outage-drain.sh --messages $MESSAGES --inflight \"$INFLIGHT\" --gateways \"$GATEWAYS\"${WINDOW:+ --window $WINDOW}${PENDING_DELETES:+ --pending-deletes $PENDING_DELETES}\`."
   echo
   cat "$RESULTS/machine.md"
   echo

@@ -53,8 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * alternate between ingest with the cloud unreachable and a drain into a reachable cloud with
  * devices still publishing (QoS 1 and QoS 2); the cut lands after a random number of
  * acknowledgements or arrivals. Then every acknowledged id must reach the cloud, duplicates within
- * one {@code cloud.inflightWindow} per drain cut, no database moved aside, the broker's retained
- * message and a persistent session's queued message still there.
+ * one {@code cloud.inflightWindow} plus {@code cloud.pendingDeletes} per drain cut, no database
+ * moved aside, the broker's retained message and a persistent session's queued message still there.
  *
  * <p>The same run with {@code storage.synchronous: normal} must lose acknowledged messages: the
  * mutation check that proves the harness can see a missing fsync at all.
@@ -76,6 +76,7 @@ class PowerCutIT {
 
   private static final String FUNCTION = "power-cut-probe";
   private static final int WINDOW = 32;
+  private static final int PENDING_DELETES = 64;
   private static final int DEVICES = 3;
   private static final int MAX_ACKS_BEFORE_CUT = 300;
   private static final int MAX_ARRIVALS_BEFORE_CUT = 1000;
@@ -217,7 +218,7 @@ class PowerCutIT {
     assertThat(daemon.awaitExit(30)).as(context("graceful stop")).isZero();
     collectComplaints();
 
-    long bound = (long) WINDOW * (drainCuts + 1);
+    long bound = (long) (WINDOW + PENDING_DELETES) * (drainCuts + 1);
     System.out.printf(
         "PowerCutIT seed %d: %d power cuts (%d during a drain) in %d ms; %d acknowledged, all arrived; "
             + "%d duplicates (bound %d); files moved aside: %s%n",
@@ -236,7 +237,7 @@ class PowerCutIT {
         .as(context("no daemon logged an error"))
         .noneMatch(line -> line.contains(" ERROR "));
     assertThat(duplicates())
-        .as(context("duplicates within one window per drain cut, plus one"))
+        .as(context("duplicates within one window plus pendingDeletes per drain cut, plus one"))
         .isLessThanOrEqualTo(bound);
     assertThat(acked)
         .as(context("the cycles acknowledged enough to mean something"))
@@ -411,12 +412,14 @@ class PowerCutIT {
           clientId: edge-powercut
           mqttVersion: "3.1.1"
           inflightWindow: %d
+          pendingDeletes: %d
           backoff: {initialMillis: 100, maxMillis: 500}
         routes:
           - {name: %s, from: local, filter: "%s", to: cloud}
         admin: {listen: "127.0.0.1:0"}
         """
-        .formatted(storage, synchronous, link.port(), WINDOW, routeName, TELEMETRY);
+        .formatted(
+            storage, synchronous, link.port(), WINDOW, PENDING_DELETES, routeName, TELEMETRY);
   }
 
   /** SIGKILL, then the loss of everything not synced, then the mount back. */

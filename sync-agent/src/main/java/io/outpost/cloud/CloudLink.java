@@ -107,7 +107,7 @@ public final class CloudLink implements AutoCloseable {
             executor,
             System::nanoTime,
             reason -> dropConnection(generation, reason, null));
-    this.metrics = new CloudMetrics(registry, this, drainer::inflight);
+    this.metrics = new CloudMetrics(registry, this, drainer::inflight, drainer::pendingDeletes);
     drainer.metrics(metrics);
     this.progress = new DrainProgress(clock);
     drainer.progress(progress);

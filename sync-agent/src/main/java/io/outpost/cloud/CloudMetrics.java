@@ -24,9 +24,18 @@ final class CloudMetrics {
   final Counter connectionsLost;
   final Counter downlinkReceived;
   final Counter downlinkErrors;
+  final Counter pausedForDeletes;
   final RateWindow drainRate = new RateWindow(System::nanoTime);
 
-  CloudMetrics(MeterRegistry registry, CloudLink link, Supplier<Number> inflight) {
+  /**
+   * @param inflight publishes awaiting PUBACK
+   * @param pendingDeletes publishes the cloud acknowledged whose spool delete is not committed yet
+   */
+  CloudMetrics(
+      MeterRegistry registry,
+      CloudLink link,
+      Supplier<Number> inflight,
+      Supplier<Number> pendingDeletes) {
     this.registry = registry;
     publishedMessages =
         add(
@@ -65,6 +74,14 @@ final class CloudMetrics {
             Counter.builder("outpost.cloud.downlink.errors")
                 .description("Downlink messages the daemon's callback threw on")
                 .register(registry));
+    pausedForDeletes =
+        add(
+            Counter.builder("outpost.cloud.drain.paused")
+                .tag("reason", "pending-deletes")
+                .description(
+                    "Times the drain stopped sending because cloud.pendingDeletes acknowledged"
+                        + " publishes awaited their spool delete")
+                .register(registry));
     add(
         Gauge.builder(
                 "outpost.cloud.link.up", link, l -> l.state() == CloudLinkState.ONLINE ? 1 : 0)
@@ -83,6 +100,11 @@ final class CloudMetrics {
     add(
         Gauge.builder("outpost.cloud.inflight", inflight)
             .description("Publishes awaiting PUBACK")
+            .register(registry));
+    add(
+        Gauge.builder("outpost.cloud.deletes.pending", pendingDeletes)
+            .description(
+                "Publishes the cloud acknowledged whose delete from the spool is not committed yet")
             .register(registry));
   }
 

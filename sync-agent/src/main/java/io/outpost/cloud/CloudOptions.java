@@ -20,8 +20,13 @@ import java.time.Duration;
  *     #DEFAULT_CONNECT_TIMEOUT_SECONDS}.
  * @param sessionExpirySeconds persistent session lifetime (MQTT 5; 3.1.1 uses {@code
  *     cleanSession=false}). Default {@value #DEFAULT_SESSION_EXPIRY_SECONDS}.
- * @param inflightWindow most cloud publishes awaiting PUBACK; bounds duplicates after a reconnect.
- *     Default {@value #DEFAULT_INFLIGHT_WINDOW} (AWS IoT Core's receive maximum).
+ * @param inflightWindow most cloud publishes awaiting PUBACK (also capped by the cloud's Receive
+ *     Maximum), and most publishes read ahead of them. Default {@value #DEFAULT_INFLIGHT_WINDOW}
+ *     (AWS IoT Core's receive maximum).
+ * @param pendingDeletes most publishes the cloud acknowledged whose delete from the spool is not
+ *     committed yet: at that many the drain sends nothing new until a delete commit lands. A crash
+ *     can send at most {@code inflightWindow + pendingDeletes} publishes twice. Default {@value
+ *     #DEFAULT_PENDING_DELETES}.
  * @param maxPublishesPerSecond drain rate limit in cloud publishes per second (a batch counts
  *     once); {@code 0} = none (default).
  * @param maxBytesPerSecond drain rate limit in payload bytes per second; {@code 0} = none
@@ -50,6 +55,7 @@ public record CloudOptions(
     Integer connectTimeoutSeconds,
     Long sessionExpirySeconds,
     Integer inflightWindow,
+    Integer pendingDeletes,
     Integer maxPublishesPerSecond,
     Long maxBytesPerSecond,
     Integer maxMessageBytes,
@@ -65,6 +71,7 @@ public record CloudOptions(
   public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
   public static final long DEFAULT_SESSION_EXPIRY_SECONDS = 3600;
   public static final int DEFAULT_INFLIGHT_WINDOW = 100;
+  public static final int DEFAULT_PENDING_DELETES = 2000;
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024;
   public static final int DEFAULT_ACK_TIMEOUT_SECONDS = 30;
   public static final String DEFAULT_STATUS_TOPIC = "outpost/{clientId}/status";
@@ -72,6 +79,9 @@ public record CloudOptions(
 
   /** Paho's message-id space bounds the window. */
   static final int MAX_INFLIGHT_WINDOW = 65_535;
+
+  /** Acknowledged publishes' ids are held in memory until their delete commits. */
+  static final int MAX_PENDING_DELETES = 1_000_000;
 
   public CloudOptions {
     if (url == null || url.isBlank()) {
@@ -99,6 +109,11 @@ public record CloudOptions(
     inflightWindow = atLeast("inflightWindow", inflightWindow, DEFAULT_INFLIGHT_WINDOW, 1);
     if (inflightWindow > MAX_INFLIGHT_WINDOW) {
       throw new IllegalArgumentException("inflightWindow: must be <= " + MAX_INFLIGHT_WINDOW);
+    }
+    pendingDeletes = atLeast("pendingDeletes", pendingDeletes, DEFAULT_PENDING_DELETES, 1);
+    if (pendingDeletes > MAX_PENDING_DELETES) {
+      throw new IllegalArgumentException(
+          "pendingDeletes: must be <= " + MAX_PENDING_DELETES + ", got " + pendingDeletes);
     }
     maxPublishesPerSecond = atLeast("maxPublishesPerSecond", maxPublishesPerSecond, 0, 0);
     maxBytesPerSecond = maxBytesPerSecond == null ? 0 : maxBytesPerSecond;
@@ -134,7 +149,7 @@ public record CloudOptions(
   public static CloudOptions of(String url, String clientId) {
     return new CloudOptions(
         url, clientId, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 
   public CloudOptions withMqttVersion(MqttVersion value) {
@@ -149,6 +164,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         maxMessageBytes,
@@ -172,6 +188,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         maxMessageBytes,
@@ -194,6 +211,31 @@ public record CloudOptions(
         keepAliveSeconds,
         connectTimeoutSeconds,
         sessionExpirySeconds,
+        value,
+        pendingDeletes,
+        maxPublishesPerSecond,
+        maxBytesPerSecond,
+        maxMessageBytes,
+        ackTimeoutSeconds,
+        batching,
+        backoff,
+        circuitBreaker,
+        statusTopic,
+        downlinkQos);
+  }
+
+  public CloudOptions withPendingDeletes(int value) {
+    return new CloudOptions(
+        url,
+        clientId,
+        mqttVersion,
+        username,
+        password,
+        tls,
+        keepAliveSeconds,
+        connectTimeoutSeconds,
+        sessionExpirySeconds,
+        inflightWindow,
         value,
         maxPublishesPerSecond,
         maxBytesPerSecond,
@@ -218,6 +260,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         publishesPerSecond,
         bytesPerSecond,
         maxMessageBytes,
@@ -241,6 +284,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         value,
@@ -264,6 +308,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         maxMessageBytes,
@@ -287,6 +332,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         maxMessageBytes,
@@ -310,6 +356,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         maxMessageBytes,
@@ -333,6 +380,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         maxMessageBytes,
@@ -356,6 +404,7 @@ public record CloudOptions(
         connectTimeoutSeconds,
         sessionExpirySeconds,
         inflightWindow,
+        pendingDeletes,
         maxPublishesPerSecond,
         maxBytesPerSecond,
         maxMessageBytes,

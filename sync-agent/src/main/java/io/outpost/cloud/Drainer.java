@@ -20,21 +20,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves messages from the spool to the cloud while the link is online: leases in drain order, packs
  * them into publishes, sends within the in-flight window and the rate limits, deletes on PUBACK,
- * dead-letters refusals. On a connection loss every leased message goes back to the spool and is
- * sent again on the next connection, so at most one window of messages can arrive twice (the stable
- * id lets consumers drop them).
+ * dead-letters refusals. On a connection loss every leased message the cloud did not acknowledge
+ * goes back to the spool and is sent again on the next connection (the stable id lets consumers
+ * drop the duplicates).
  *
- * <p>Two limits apply. Publishes awaiting PUBACK never exceed the cloud's Receive Maximum (less one
- * slot for status publishes) nor {@link CloudOptions#inflightWindow()}. Publishes that are
- * unacknowledged or acknowledged but not yet deleted from the spool together never exceed {@link
- * CloudOptions#inflightWindow()}: that is the most a crash can send twice. A PUBACK frees its MQTT
- * slot at once, so a small Receive Maximum (Mosquitto: 20) does not make every publish wait for a
- * spool commit.
+ * <p>Two bounds apply, each on its own. Publishes awaiting PUBACK never exceed the cloud's Receive
+ * Maximum (less one slot for status publishes) nor {@link CloudOptions#inflightWindow()}. Publishes
+ * the cloud acknowledged whose delete is not committed yet are bounded by {@link
+ * CloudOptions#pendingDeletes()}: at that many, nothing new is sent until a delete commit lands
+ * (counted in {@code outpost.cloud.drain.paused{reason=pending-deletes}}). So a publish slot never
+ * waits for a delete's fsync, and a crash can send at most {@code inflightWindow + pendingDeletes}
+ * publishes twice: a publish is sent only while fewer than {@code pendingDeletes} wait for their
+ * delete, and an acknowledgement moves a publish from one count to the other.
  *
  * <p>Leases are pipelined: up to one more window of publishes is read from the spool while the
  * window is in flight (they were never sent, so a crash cannot duplicate them), so the next publish
  * never waits for a spool read queued behind a delete commit. At most two windows of messages are
- * held in memory.
+ * held in memory; of acknowledged publishes only the ids are kept until their delete commits.
  *
  * <p>Runs on the link thread, for PUBACKs on the transport's callback thread and for committed
  * deletes on the spool's writer thread: each is handled where it arrives and the next publish (or
@@ -53,6 +55,13 @@ final class Drainer {
   static final long QUOTA_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /**
+   * Most message ids in one delete handed to the spool: bounds the work of one commit (a batch
+   * envelope's ids all go in the same delete, so one may exceed it).
+   */
+  static final int DELETE_BATCH_MAX = 4096;
+
   private static final int QUOTA_EXCEEDED = 0x97;
 
   private final CloudOptions options;
@@ -68,28 +77,31 @@ final class Drainer {
   private final Deque<PublishUnit> ready = new ArrayDeque<>();
   private final Map<PublishUnit, Long> inflight = new LinkedHashMap<>();
   private final AtomicBoolean signalQueued = new AtomicBoolean();
-  private final List<PublishUnit> acked = new ArrayList<>();
+
+  /** The message ids of acknowledged publishes not yet handed to the spool, oldest first. */
+  private final Deque<List<Long>> acked = new ArrayDeque<>();
 
   /** A delete of acknowledged units is with the spool; later acknowledgements gather meanwhile. */
   private boolean deleteInFlight;
 
   /**
-   * Acknowledged units whose delete is not committed yet; they still count against the
-   * crash-duplicate budget.
+   * Acknowledged publishes whose delete is not committed yet (gathered or with the spool): a crash
+   * would send them again. Bounded by {@link #pendingDeletesMax} before each publish.
    */
   private int deleting;
+
+  private volatile int deletingCount;
+
+  /** {@link CloudOptions#pendingDeletes()}. */
+  private final int pendingDeletesMax;
+
+  /** The drain found {@link #pendingDeletesMax} reached and has not sent since (counted once). */
+  private boolean heldByDeletes;
 
   private CloudMetrics metrics;
   private CloudTransport transport;
   private int epoch;
   private boolean leasing;
-
-  /**
-   * The last lease came back full: a backlog drains, so deletes are committed promptly (the window
-   * waits on them).
-   */
-  private boolean behind;
-
   private boolean dirty;
   private boolean rateWait;
   private long pausedUntilNanos;
@@ -101,11 +113,8 @@ final class Drainer {
    */
   private int window;
 
-  /**
-   * Unacknowledged + not yet deleted publishes at most, and publishes leased ahead at most: {@link
-   * CloudOptions#inflightWindow()}.
-   */
-  private int budget;
+  /** Publishes leased ahead of the window at most: {@link CloudOptions#inflightWindow()}. */
+  private int leaseAhead;
 
   /**
    * @param link the link thread's scheduler; every method runs there
@@ -128,6 +137,7 @@ final class Drainer {
     this.payloadLimit = CloudPayloadLimit.of(options);
     this.limits = new DrainRateLimits(options);
     this.forceReconnect = forceReconnect;
+    this.pendingDeletesMax = options.pendingDeletes();
   }
 
   void metrics(CloudMetrics value) {
@@ -140,6 +150,11 @@ final class Drainer {
 
   int inflight() {
     return inflightCount;
+  }
+
+  /** Publishes the cloud acknowledged whose delete is not committed yet. */
+  int pendingDeletes() {
+    return deletingCount;
   }
 
   /** A connection is up: start draining through it. */
@@ -155,8 +170,8 @@ final class Drainer {
   private void goOnline(CloudTransport connected) {
     transport = connected;
     // never exceed the server's Receive Maximum (one slot stays free for status publishes)
-    budget = options.inflightWindow();
-    window = Math.max(1, Math.min(budget, connected.receiveMaximum() - 1));
+    leaseAhead = options.inflightWindow();
+    window = Math.max(1, Math.min(leaseAhead, connected.receiveMaximum() - 1));
     if (window < options.inflightWindow()) {
       LOG.info(
           "Cloud allows {} unacknowledged publishes; in-flight window lowered from {}",
@@ -269,22 +284,14 @@ final class Drainer {
       return;
     }
     sendReady();
-    if (!leasing && ready.size() * 2 <= budget) {
+    if (!leasing && ready.size() * 2 <= leaseAhead) {
       lease();
     }
   }
 
-  /**
-   * Publishes a crash could send twice: awaiting PUBACK, or acknowledged and their delete not
-   * committed yet.
-   */
-  private int unconfirmed() {
-    return inflight.size() + deleting;
-  }
-
   /** Reads the next publishes ahead of the window, up to one window of them waiting to be sent. */
   private void lease() {
-    int room = budget - ready.size();
+    int room = leaseAhead - ready.size();
     if (room <= 0) {
       return;
     }
@@ -298,10 +305,21 @@ final class Drainer {
         .whenComplete(
             (messages, error) ->
                 CloudLink.runOn(
-                    link, () -> locked(() -> onLeased(leaseEpoch, max, messages, error))));
+                    link,
+                    () -> {
+                      // packing touches no drain state: done before taking the lock, which the
+                      // PUBACK handling on the transport's callback thread needs meanwhile
+                      PublishPacker.Packed packed = messages == null ? null : packer.pack(messages);
+                      locked(() -> onLeased(leaseEpoch, max, messages, packed, error));
+                    }));
   }
 
-  private void onLeased(int leaseEpoch, int max, List<SpooledMessage> messages, Throwable error) {
+  private void onLeased(
+      int leaseEpoch,
+      int max,
+      List<SpooledMessage> messages,
+      PublishPacker.Packed packed,
+      Throwable error) {
     if (leaseEpoch != epoch || transport == null) {
       if (messages != null) {
         spool.release(messages.stream().map(SpooledMessage::id).toList());
@@ -314,8 +332,6 @@ final class Drainer {
       pausedUntilNanos = ticker.getAsLong() + RETRY_PAUSE_NANOS;
       return;
     }
-    behind = messages.size() == max;
-    PublishPacker.Packed packed = packer.pack(messages);
     for (SpooledMessage message : packed.tooLarge()) {
       // spooled under a larger limit (or before ingress checked it): set aside, saying why, without
       // blocking the rest
@@ -337,8 +353,14 @@ final class Drainer {
         && !rateWait
         && !ready.isEmpty()
         && inflight.size() < window
-        && unconfirmed() < budget
         && ticker.getAsLong() >= pausedUntilNanos) {
+      if (deleting >= pendingDeletesMax) {
+        if (!heldByDeletes) {
+          heldByDeletes = true;
+          metrics.pausedForDeletes.increment();
+        }
+        return; // resumed by the delete commit that brings the count under the bound
+      }
       PublishUnit unit = ready.peekFirst();
       long wait = limits.reserveNanos(unit.payload().length);
       if (wait > 0) {
@@ -368,6 +390,7 @@ final class Drainer {
   }
 
   private void publish(PublishUnit unit) {
+    heldByDeletes = false;
     inflight.put(unit, ticker.getAsLong());
     inflightCount = inflight.size();
     int publishEpoch = epoch;
@@ -428,15 +451,14 @@ final class Drainer {
 
   /**
    * The cloud acknowledged: the MQTT slot is free at once, and the messages are deleted from the
-   * spool. The unit counts against the budget until its delete is committed, so a crash can resend
-   * at most {@link CloudOptions#inflightWindow()} publishes the cloud already has.
+   * spool. The unit counts against {@link CloudOptions#pendingDeletes()} until its delete is
+   * committed; only its ids are kept meanwhile, not its payload.
    *
    * <p>Deletes are group-committed without a thread hop: with no delete in flight the
    * acknowledgement goes to the spool at once, from the thread it arrived on; acknowledgements that
-   * arrive while one is in flight gather and go as one spool operation when it completes, from the
-   * spool's writer thread. Where the window is as large as the budget (MQTT 3.1.1, a cloud allowing
-   * as many in flight as {@code cloud.inflightWindow}) every freed slot waits for a delete commit,
-   * so the commit's turnaround sets the drain rate.
+   * arrive while one is in flight gather and go as one spool operation (at most {@value
+   * #DELETE_BATCH_MAX} ids) when it completes, from the spool's writer thread. One delete at a time
+   * is with the spool, so a slow disk sees fewer, larger delete commits rather than more of them.
    */
   private void delivered(PublishUnit unit) {
     metrics.delivered.increment(unit.messages().size());
@@ -444,42 +466,66 @@ final class Drainer {
     inflight.remove(unit);
     inflightCount = inflight.size();
     deleting++;
-    acked.add(unit);
+    deletingCount = deleting;
+    acked.add(unit.ids());
     if (!deleteInFlight) {
       flushAcks();
     }
-    sendReady();
+    // sends what the slot allows and reads ahead as the ready queue empties: the next lease must
+    // not
+    // wait for a delete commit to come around
+    pumpLocked();
   }
 
-  /** Sends the gathered acknowledgements to the spool as one delete; holds the lock. */
+  /**
+   * Sends the gathered acknowledgements, oldest first and up to {@value #DELETE_BATCH_MAX} ids, to
+   * the spool as one delete; holds the lock. The delete asks for a prompt commit once half of
+   * {@link CloudOptions#pendingDeletes()} is used (the drain will soon wait for it); below that it
+   * shares the wear budget's commits with the appends.
+   */
   private void flushAcks() {
     if (acked.isEmpty()) {
       return;
     }
-    List<PublishUnit> units = new ArrayList<>(acked);
-    acked.clear();
     List<Long> ids = new ArrayList<>();
-    for (PublishUnit unit : units) {
-      ids.addAll(unit.ids());
+    int units = 0;
+    while (!acked.isEmpty()
+        && (units == 0 || ids.size() + acked.peekFirst().size() <= DELETE_BATCH_MAX)) {
+      ids.addAll(acked.pollFirst());
+      units++;
     }
+    int batchUnits = units;
     deleteInFlight = true;
     spool
-        .acknowledge(ids, behind)
+        .acknowledge(ids, (long) deleting * 2 >= pendingDeletesMax)
         .whenComplete(
             (ok, ackError) -> {
-              lock.lock();
-              try {
-                deleted(units.size(), ids, ackError);
-              } catch (RuntimeException e) {
-                LOG.error("Handling the outcome of a spool delete failed", e);
-              } finally {
-                lock.unlock();
+              // on the spool's writer thread: never wait there for the drain's lock (the writer
+              // would stop serving leases and commits meanwhile); when it is busy, the link thread
+              // takes the outcome
+              if (lock.tryLock()) {
+                try {
+                  deletedGuarded(batchUnits, ids, ackError);
+                } finally {
+                  lock.unlock();
+                }
+              } else {
+                CloudLink.runOn(
+                    link, () -> locked(() -> deletedGuarded(batchUnits, ids, ackError)));
               }
             });
   }
 
+  private void deletedGuarded(int units, List<Long> ids, Throwable ackError) {
+    try {
+      deleted(units, ids, ackError);
+    } catch (RuntimeException e) {
+      LOG.error("Handling the outcome of a spool delete failed", e);
+    }
+  }
+
   /**
-   * On the spool's writer thread (or at once, when the spool refused the delete): frees the budget
+   * On the spool's writer thread (or at once, when the spool refused the delete): frees the count
    * the delete held, sends what that allows and the acknowledgements gathered meanwhile.
    */
   private void deleted(int units, List<Long> ids, Throwable ackError) {
@@ -499,6 +545,7 @@ final class Drainer {
               progress.acknowledged(count, lastPending ? () -> spool.stats().depth() : () -> -1L));
     }
     deleting -= units;
+    deletingCount = deleting;
     flushAcks();
     pumpLocked();
   }

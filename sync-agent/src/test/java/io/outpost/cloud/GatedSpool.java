@@ -12,13 +12,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A real spool whose deletes the test can hold: records every {@code acknowledge} call and, while
- * {@link #gate} is not complete, completes a delete only once it is (the delete itself is committed
- * at once). Everything else goes straight to the spool.
+ * A real spool whose deletes the test can hold: records every {@code acknowledge} call (its ids and
+ * whether it asked for a prompt commit) and, while {@link #gate} is not complete, hands a delete to
+ * the spool only once it is (until then the messages stay in the spool file, as after a crash
+ * before the delete's commit). Everything else goes straight to the spool.
  */
 final class GatedSpool implements Spool {
   private final Spool spool;
   final List<List<Long>> deletes = new CopyOnWriteArrayList<>();
+  final List<Boolean> prompts = new CopyOnWriteArrayList<>();
   volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
 
   GatedSpool(Spool spool) {
@@ -32,9 +34,10 @@ final class GatedSpool implements Spool {
 
   @Override
   public CompletableFuture<Void> acknowledge(Collection<Long> ids, boolean prompt) {
-    deletes.add(new ArrayList<>(ids));
-    CompletableFuture<Void> held = gate;
-    return spool.acknowledge(ids, prompt).thenCombine(held, (a, b) -> null);
+    List<Long> copy = new ArrayList<>(ids);
+    deletes.add(copy);
+    prompts.add(prompt);
+    return gate.thenCompose(open -> spool.acknowledge(copy, prompt));
   }
 
   @Override

@@ -23,7 +23,8 @@ import java.util.concurrent.Semaphore;
  * Prints {@code READY} when open and {@code DRAINED} (then exits) when {@code count} is 0 and the
  * spool is empty. Meant to be SIGKILLed at any point.
  *
- * <p>Usage: {@code SpoolLinkProcess <dir> <cloudUrl|none> <firstSeq> <count> <window>}
+ * <p>Usage: {@code SpoolLinkProcess <dir> <cloudUrl|none> <firstSeq> <count> <window>
+ * <pendingDeletes>}
  */
 public final class SpoolLinkProcess {
   static final String TOPIC = "kill/data";
@@ -38,6 +39,7 @@ public final class SpoolLinkProcess {
     long first = Long.parseLong(args[2]);
     int count = Integer.parseInt(args[3]);
     int window = Integer.parseInt(args[4]);
+    int pendingDeletes = Integer.parseInt(args[5]);
     PrintStream out =
         new PrintStream(
             new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -49,6 +51,7 @@ public final class SpoolLinkProcess {
           CloudOptions.of(url, "kill-edge")
               .withMqttVersion(MqttVersion.V3_1_1)
               .withInflightWindow(window)
+              .withPendingDeletes(pendingDeletes)
               .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
       link =
           new CloudLink(

@@ -156,6 +156,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void cloudPendingDeletesHasADefaultLoadsAndAnInvalidOneNamesItsKeyAndLine() throws Exception {
+    String cloud = "cloud: {url: 'tcp://127.0.0.1:1884', clientId: edge-1%s}\n";
+    assertThat(loader.parse(cloud.formatted(""), "test").cloud().pendingDeletes())
+        .isEqualTo(io.outpost.cloud.CloudOptions.DEFAULT_PENDING_DELETES);
+    assertThat(
+            loader.parse(cloud.formatted(", pendingDeletes: 500"), "test").cloud().pendingDeletes())
+        .isEqualTo(500);
+    assertRejected(
+        """
+        storage:
+          dir: ./data
+        cloud:
+          url: tcp://127.0.0.1:1884
+          clientId: edge-1
+          pendingDeletes: 0
+        """,
+        "cloud.pendingDeletes",
+        6,
+        "must be >= 1, got 0");
+    assertRejected(
+        """
+        cloud:
+          url: tcp://127.0.0.1:1884
+          clientId: edge-1
+          pendingDeletes: 2000000
+        """,
+        "cloud.pendingDeletes",
+        4,
+        "must be <= 1000000");
+  }
+
+  @Test
   void invalidFunctionOverrideNamesTheFunctionAndKey() {
     assertRejected(
         """
