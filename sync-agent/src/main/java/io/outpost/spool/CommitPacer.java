@@ -21,24 +21,11 @@ import java.util.function.LongSupplier;
  * saturating load (every writer's window is in this batch) the batch commits half a millisecond
  * after its last write instead of a tenth of the interval later; a slow stream, whose gaps are
  * long, keeps the full tenth.
- *
- * <p>A pause proves nothing about devices that send at their own pace in bursts spaced wider than
- * it (a timer tick, a TCP segment): ending the wait there commits once per burst, several times the
- * budget. So the pause the waits require also has a <em>patience</em>, learned from the stream: a
- * write that arrives after a gap longer than the stream-following pause (which would have ended the
- * wait) sets it to twice that gap, as does a write that arrives while a commit that a pause started
- * is running (it did not wait for that commit's PUBACK); both up to the whole interval. Since such
- * gaps are only seen while waiting past the pause, a wait that a pause would end probes on to the
- * interval's end instead, at most once every {@value #PROBE_INTERVALS} intervals. Each pause that
- * proves right (ends a wait, then nothing arrives while its commit runs) takes an eighth off the
- * patience, so writers that do wait for each commit get the short pause back and pay at most one
- * probe a second.
  */
 final class CommitPacer {
   private static final long MIN_QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   static final int FRUITLESS_LIMIT = 2;
   static final int QUIET_GAPS = 8;
-  static final int PROBE_INTERVALS = 25;
 
   private final long intervalNanos;
   private final long maxQuietNanos;
@@ -47,15 +34,11 @@ final class CommitPacer {
   private boolean started;
   private int fruitless;
   private long meanGapNanos = -1;
-  private long patienceNanos;
-  private long pauseEndedWait;
-  private long nextProbe;
 
   CommitPacer(SpoolOptions options, LongSupplier ticker) {
     this.intervalNanos = options.commitInterval().toNanos();
     this.maxQuietNanos = Math.max(MIN_QUIET_NANOS, intervalNanos / 10);
     this.ticker = ticker;
-    this.nextProbe = ticker.getAsLong() + PROBE_INTERVALS * intervalNanos;
   }
 
   /** The ticker's reading now. */
@@ -90,50 +73,10 @@ final class CommitPacer {
 
   /** Longest pause between arrivals that still counts as a stream worth waiting for. */
   long quietNanos() {
-    return Math.max(streamPauseNanos(), patienceNanos);
-  }
-
-  /** {@value #QUIET_GAPS} mean gaps, between half a millisecond and a tenth of the interval. */
-  private long streamPauseNanos() {
-    return meanGapNanos < 0
-        ? maxQuietNanos
-        : Math.max(MIN_QUIET_NANOS, Math.min(maxQuietNanos, QUIET_GAPS * meanGapNanos));
-  }
-
-  /**
-   * A pause is about to end a wait at {@code now}: whether to wait on to the interval's end instead
-   * and see if the stream goes on (at most once every {@value #PROBE_INTERVALS} intervals).
-   */
-  boolean probe(long now) {
-    if (now - nextProbe < 0) {
-      return false;
+    if (meanGapNanos < 0) {
+      return maxQuietNanos;
     }
-    nextProbe = now + PROBE_INTERVALS * intervalNanos;
-    return true;
-  }
-
-  /**
-   * The wait for the commit about to start ended on a pause of {@code quietNanos}, or ({@code 0})
-   * otherwise (the budget's interval ran out, the batch filled, a read came, or no wait at all).
-   */
-  void waitEnded(long quietNanos) {
-    pauseEndedWait = Math.max(0, quietNanos);
-  }
-
-  /**
-   * The commit started last has finished; {@code writesArrived}: writes arrived while it ran (after
-   * its batch closed). After a wait that a pause ended, this adjusts the patience: doubled when the
-   * stream was still flowing, an eighth less when the pause was right.
-   */
-  void finished(boolean writesArrived) {
-    if (pauseEndedWait > 0) {
-      long next =
-          writesArrived
-              ? Math.min(intervalNanos, 2 * pauseEndedWait)
-              : patienceNanos - patienceNanos / 8;
-      patienceNanos = next < MIN_QUIET_NANOS ? 0 : next;
-    }
-    pauseEndedWait = 0;
+    return Math.max(MIN_QUIET_NANOS, Math.min(maxQuietNanos, QUIET_GAPS * meanGapNanos));
   }
 
   /**
@@ -144,10 +87,6 @@ final class CommitPacer {
   void arrived(long elapsedNanos, int writes) {
     if (writes <= 0) {
       return;
-    }
-    if (elapsedNanos > streamPauseNanos()) {
-      // the stream-following pause would have ended the wait before these writes
-      patienceNanos = Math.min(intervalNanos, Math.max(patienceNanos, 2 * elapsedNanos));
     }
     long gap = Math.max(0, elapsedNanos) / writes;
     meanGapNanos = meanGapNanos < 0 ? gap : meanGapNanos + (gap - meanGapNanos) / 8;

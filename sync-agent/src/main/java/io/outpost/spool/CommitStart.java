@@ -12,6 +12,11 @@ enum CommitStart {
   INTERVAL("interval"),
   /** Gathered writes until the stream paused (its writers were waiting for the commit). */
   PAUSE("pause"),
+  /**
+   * The writes gathered hold {@link SpoolWriter#FULL_BATCH_BYTES} of payload: a commit that large
+   * writes little beyond its payload, so the budget does not hold it back.
+   */
+  FULL("full"),
   /** A full batch, a read or a prompt delete ended the wait, or a TTL sweep needed no wait. */
   OTHER("other");
 

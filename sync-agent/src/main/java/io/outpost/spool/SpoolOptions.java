@@ -45,13 +45,12 @@ import java.time.Duration;
  *     between into the next one. A write that finds the writer idle and the budget unspent (no
  *     commit started in the last {@code 1/N} s) commits at once, so a lone device waits for one
  *     fsync; a gathering commit also starts early when the stream pauses (the writers are all
- *     waiting for it, so waiting longer saves no writes), unless the stream only paused between
- *     bursts: then the next waits require a longer pause, up to the interval. Every commit appends
- *     whole pages to the WAL and fsyncs whatever it holds, so fewer, larger commits write several
- *     times fewer bytes to flash per message at moderate rates; the price is up to {@code 1/N} s
- *     more PUBACK latency, never durability (a device is acknowledged after the fsync that holds
- *     its message). {@code 0} = no budget, latency first: commit as soon as the writer is free
- *     (writes that arrive during a commit still share the next one). Default {@value
+ *     waiting for it, so waiting longer saves no writes) or once it holds 64 KiB of payload. Every
+ *     commit appends whole pages to the WAL and fsyncs whatever it holds, so fewer, larger commits
+ *     write several times fewer bytes to flash per message at moderate rates; the price is up to
+ *     {@code 1/N} s more PUBACK latency, never durability (a device is acknowledged after the fsync
+ *     that holds its message). {@code 0} = no budget, latency first: commit as soon as the writer
+ *     is free (writes that arrive during a commit still share the next one). Default {@value
  *     #DEFAULT_MAX_COMMITS_PER_SECOND}; at most {@value #MAX_MAX_COMMITS_PER_SECOND}.
  * @param pageSize SQLite page size in bytes of a spool file this creates (a power of two from
  *     {@value #MIN_PAGE_SIZE} to {@value #MAX_PAGE_SIZE}); an existing file keeps the page size it

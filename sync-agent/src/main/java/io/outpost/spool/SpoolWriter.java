@@ -17,6 +17,15 @@ import org.slf4j.LoggerFactory;
  * lock.
  */
 final class SpoolWriter implements Runnable {
+  /**
+   * Payload gathered at which a commit starts without waiting for the wear budget: with 64 KiB of
+   * payload the pages a commit writes beyond its rows (about 7 KB: the partly filled last pages,
+   * their parents) are a tenth of it, so holding it back would save little wear while its writers,
+   * whose windows it holds, stop sending. Keeps window-bound streams from being capped at (messages
+   * in flight) x (commits per second).
+   */
+  static final long FULL_BATCH_BYTES = 64 * 1024;
+
   private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
 
   private final SpoolOptions options;
@@ -117,11 +126,10 @@ final class SpoolWriter implements Runnable {
    * stream of appends shares one WAL append and fsync instead of paying one each. Nothing waits
    * when the budget allows a commit now. Leases and releases that arrive meanwhile are served at
    * once against committed state (the drain keeps moving); a stop, another read, a prompt delete (a
-   * backlog drains and waits for it), a full batch, or a pause in the stream (every writer is
-   * waiting for this commit) ends the wait at once.
+   * backlog drains and waits for it), a full batch, {@link #FULL_BATCH_BYTES} of payload gathered,
+   * or a pause in the stream (every writer is waiting for this commit) ends the wait at once.
    */
   private void gather(List<SpoolOp> ops) throws InterruptedException {
-    pacer.waitEnded(0);
     start = CommitStart.AT_ONCE;
     int writes = (int) ops.stream().filter(SpoolOp.Write.class::isInstance).count();
     if (!pacer.mustWait(pacer.now(), writes)) {
@@ -133,32 +141,31 @@ final class SpoolWriter implements Runnable {
       // them
     }
     int found = ops.size();
+    long payload = payloadBytes(ops, 0);
     try {
       long deadline = pacer.earliestStart();
       long lastArrival = pacer.now();
-      boolean probing = false;
       while (ops.size() < options.commitBatchMax()) {
-        long quiet = probing ? Long.MAX_VALUE : pacer.quietNanos();
+        if (payload >= FULL_BATCH_BYTES) {
+          start = CommitStart.FULL;
+          return;
+        }
+        long quiet = pacer.quietNanos();
         long untilDeadline = deadline - pacer.now();
         long remaining = Math.min(quiet, untilDeadline);
         SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
         if (next == null) {
-          boolean paused = quiet < untilDeadline; // before the budget's interval ran out
-          if (paused && pacer.probe(pacer.now())) {
-            probing = true; // does the stream go on after this pause?
-            continue;
-          }
-          pacer.waitEnded(paused ? quiet : 0);
-          start = paused ? CommitStart.PAUSE : CommitStart.INTERVAL;
+          // a pause before the budget's interval ran out: every writer waits for this commit
+          start = quiet < untilDeadline ? CommitStart.PAUSE : CommitStart.INTERVAL;
           return;
         }
-        probing = false;
         int from = ops.size();
         ops.add(next);
         queue.drainTo(ops, options.commitBatchMax() - ops.size());
         long arrival = pacer.now();
         pacer.arrived(arrival - lastArrival, ops.size() - from);
         lastArrival = arrival;
+        payload += payloadBytes(ops, from);
         if (!serveEarlyReads(ops, from)) {
           return;
         }
@@ -166,6 +173,17 @@ final class SpoolWriter implements Runnable {
     } finally {
       pacer.gathered(ops.size() - found);
     }
+  }
+
+  /** Payload bytes of the appends among {@code ops[from..]}. */
+  private static long payloadBytes(List<SpoolOp> ops, int from) {
+    long bytes = 0;
+    for (int i = from; i < ops.size(); i++) {
+      if (ops.get(i) instanceof SpoolOp.Append a) {
+        bytes += a.entry().payload().length;
+      }
+    }
+    return bytes;
   }
 
   /**
@@ -258,8 +276,6 @@ final class SpoolWriter implements Runnable {
       writable = true;
       lastError = null;
       listener.committed(batch.size());
-      // before any PUBACK goes out: writes queued by now did not wait for this commit
-      pacer.finished(queuedAppends.get() > 0);
       boolean available = batch.committed();
       if (!batch.onlyInserts() || ledger.oldestReceivedAt() < 0) {
         // one query per priority: skipped when appends alone cannot have changed the answer

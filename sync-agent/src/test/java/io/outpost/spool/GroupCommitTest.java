@@ -16,12 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -211,39 +209,22 @@ class GroupCommitTest {
   }
 
   @Test
-  void writesArrivingWhileAPauseStartedCommitRunsMakeTheNextWaitsLonger() throws Exception {
-    AtomicLong ticker = new AtomicLong(1_000_000_000L); // frozen: every wait ends on a pause
-    SpoolOptions options = SpoolOptions.in(dir).withMaxCommitsPerSecond(25);
-    CommitPacer pacer = new CommitPacer(options, ticker::get);
-    long pause = pacer.quietNanos();
-    AtomicReference<SqliteSpool> spool = new AtomicReference<>();
-    AtomicLong commitsSeen = new AtomicLong();
-    List<CompletableFuture<Long>> during = new CopyOnWriteArrayList<>();
-    SqliteSpool paced =
-        SqliteSpool.open(
-            options,
-            registry,
-            Clock.systemUTC(),
-            pacer,
-            operations -> {
-              if (commitsSeen.incrementAndGet() == 2) {
-                // a device that did not wait for this commit sends while it runs
-                during.add(spool.get().append(entry("during")));
-              }
-            });
-    opened.add(paced);
-    spool.set(paced);
-    paced.append(entry("first")).get(10, TimeUnit.SECONDS); // the budget allows it at once
-    paced.append(entry("second")).get(10, TimeUnit.SECONDS); // waits; a pause ends the wait
-    assertThat(during).hasSize(1);
-    during.get(0).get(10, TimeUnit.SECONDS); // waited twice the pause, nothing arrived meanwhile
-
-    assertThat(commits()).isEqualTo(3);
+  void aBatchHoldingSixtyFourKibibytesOfPayloadCommitsWithoutWaitingForTheBudget()
+      throws Exception {
+    AtomicLong ticker = new AtomicLong(1_000_000_000L); // frozen: the budget's interval never ends
+    SqliteSpool spool =
+        open(SpoolOptions.in(dir).withMaxCommitsPerSecond(1), ticker::get, CommitListener.NONE);
+    spool.append(entry("lone")).get(10, TimeUnit.SECONDS);
     assertThat(commitsStarted("at-once")).isEqualTo(1);
-    assertThat(commitsStarted("pause")).isEqualTo(2);
-    long doubled = 2 * pause;
-    assertThat(pacer.quietNanos()).isEqualTo(doubled - doubled / 8);
-    assertThat(visibleElsewhere(during.get(0).get())).isTrue();
+
+    long id =
+        spool
+            .append(entry("x".repeat((int) SpoolWriter.FULL_BATCH_BYTES + 1)))
+            .get(10, TimeUnit.SECONDS);
+    assertThat(commitsStarted("full")).as("a full batch is not held back").isEqualTo(1);
+    assertThat(commitsStarted("pause")).isZero();
+    assertThat(commitsStarted("interval")).isZero();
+    assertThat(visibleElsewhere(id)).as("acknowledged after its commit").isTrue();
   }
 
   @Test
