@@ -113,9 +113,6 @@ final class Drainer {
    */
   private int window;
 
-  /** Publishes leased ahead of the window at most: {@link CloudOptions#inflightWindow()}. */
-  private int leaseAhead;
-
   /**
    * @param link the link thread's scheduler; every method runs there
    * @param ticker monotonic nanoseconds (PUBACK timeouts, retry pauses); {@code System::nanoTime}
@@ -170,8 +167,7 @@ final class Drainer {
   private void goOnline(CloudTransport connected) {
     transport = connected;
     // never exceed the server's Receive Maximum (one slot stays free for status publishes)
-    leaseAhead = options.inflightWindow();
-    window = Math.max(1, Math.min(leaseAhead, connected.receiveMaximum() - 1));
+    window = Math.max(1, Math.min(options.inflightWindow(), connected.receiveMaximum() - 1));
     if (window < options.inflightWindow()) {
       LOG.info(
           "Cloud allows {} unacknowledged publishes; in-flight window lowered from {}",
@@ -284,14 +280,17 @@ final class Drainer {
       return;
     }
     sendReady();
-    if (!leasing && ready.size() * 2 <= leaseAhead) {
+    if (!leasing && ready.size() * 2 <= options.inflightWindow()) {
       lease();
     }
   }
 
-  /** Reads the next publishes ahead of the window, up to one window of them waiting to be sent. */
+  /**
+   * Reads the next publishes ahead of the window, up to {@link CloudOptions#inflightWindow()} of
+   * them waiting to be sent.
+   */
   private void lease() {
-    int room = leaseAhead - ready.size();
+    int room = options.inflightWindow() - ready.size();
     if (room <= 0) {
       return;
     }
@@ -472,8 +471,7 @@ final class Drainer {
       flushAcks();
     }
     // sends what the slot allows and reads ahead as the ready queue empties: the next lease must
-    // not
-    // wait for a delete commit to come around
+    // not wait for a delete commit to come around
     pumpLocked();
   }
 

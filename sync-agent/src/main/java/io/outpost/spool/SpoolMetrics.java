@@ -65,7 +65,7 @@ final class SpoolMetrics {
                   .tag("after", start.tag())
                   .description(
                       "Group commits by what started them: at once, the wear budget's interval,"
-                          + " a pause in the stream, or another reason")
+                          + " a pause in the stream, a full batch, or another reason")
                   .register(registry)));
     }
     appended =

@@ -49,7 +49,7 @@ public final class SqliteSpool implements Spool {
       SpoolOptions options,
       MeterRegistry registry,
       Clock clock,
-      CommitPacer pacer,
+      LongSupplier ticker,
       CommitListener listener)
       throws SQLException, IOException {
     this.options = options;
@@ -88,7 +88,7 @@ public final class SqliteSpool implements Spool {
             deadLetters,
             highest,
             this::fireAvailable,
-            pacer,
+            new CommitPacer(options, ticker),
             listener);
     this.writerThread = new Thread(writer, "outpost-spool-writer");
     writerThread.start();
@@ -121,19 +121,8 @@ public final class SqliteSpool implements Spool {
       LongSupplier ticker,
       CommitListener listener) {
     Objects.requireNonNull(options, "options");
-    return open(options, registry, clock, new CommitPacer(options, ticker), listener);
-  }
-
-  /** As {@link #open(SpoolOptions, MeterRegistry, Clock)}, with the commit pacer given. */
-  static SqliteSpool open(
-      SpoolOptions options,
-      MeterRegistry registry,
-      Clock clock,
-      CommitPacer pacer,
-      CommitListener listener) {
-    Objects.requireNonNull(options, "options");
     try {
-      return new SqliteSpool(options, registry, clock, pacer, listener);
+      return new SqliteSpool(options, registry, clock, ticker, listener);
     } catch (SQLException | IOException e) {
       throw new SpoolUnavailableException(
           "cannot open spool " + options.databaseFile() + ": " + e.getMessage(), e);
