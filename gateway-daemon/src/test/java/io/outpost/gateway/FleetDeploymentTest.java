@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -166,13 +168,7 @@ class FleetDeploymentTest {
     Execution badVersion =
         deploy(
             "job-version", document(valid).replace("\"schemaVersion\": 1", "\"schemaVersion\": 9"));
-    Execution tampered =
-        deploy(
-            "job-tampered",
-            document(
-                valid
-                    .replaceFirst("\"sha256\": \"[0-9a-f]", "\"sha256\": \"0")
-                    .replaceFirst("\"sha256\": \"00", "\"sha256\": \"01")));
+    Execution tampered = deploy("job-tampered", document(withFirstDigestDigitChanged(valid)));
 
     assertThat(unknownField.status()).isEqualTo("REJECTED");
     assertThat(unknownField.statusDetails().get("reason"))
@@ -334,6 +330,14 @@ class FleetDeploymentTest {
     return "{\"schemaVersion\": 1, \"name\": \"test\", \"functions\": ["
         + String.join(",", functions)
         + "]}";
+  }
+
+  /** The spec with its sha256's first hex digit replaced by a different one, whatever it was. */
+  private static String withFirstDigestDigitChanged(String spec) {
+    Matcher m = Pattern.compile("\"sha256\": \"([0-9a-f])").matcher(spec);
+    assertThat(m.find()).isTrue();
+    String changed = m.group(1).equals("0") ? "1" : "0";
+    return spec.substring(0, m.start(1)) + changed + spec.substring(m.end(1));
   }
 
   private String function(String name, String version, byte[] jar) throws Exception {
