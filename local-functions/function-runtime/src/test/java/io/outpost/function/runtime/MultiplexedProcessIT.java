@@ -125,6 +125,24 @@ class MultiplexedProcessIT {
   }
 
   @Test
+  void aMultiplexedChildsResultIsPublishedByTheThreadThatReadItWithoutWaitingForTheWorker()
+      throws Exception {
+    f.runtime.deploy(muxPackage("1", "20000", "maxConcurrency: 2"));
+
+    for (int k = 0; k < 3; k++) {
+      InvocationResult r = get(invokeAsync("{\"mode\":\"hold\",\"k\":" + k + "}"));
+      assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+      assertThat(output(r).get("k").asInt()).isEqualTo(k);
+    }
+
+    assertThat(f.host.on("mux/out")).hasSize(3);
+    assertThat(f.host.publishingThreads)
+        .as("handed to the host by the child's stdout reader, not by a woken worker")
+        .hasSize(3)
+        .allSatisfy(name -> assertThat(name).endsWith("-stdout"));
+  }
+
+  @Test
   void aPlainProcessFunctionIsSentOneRequestAtATime() throws Exception {
     f.runtime.deploy(muxPackage("1", "20000", ""));
     List<CompletableFuture<InvocationResult>> calls = new ArrayList<>();
@@ -139,6 +157,10 @@ class MultiplexedProcessIT {
           .as("no second request while one is in flight")
           .isFalse();
     }
+    assertThat(f.host.publishingThreads)
+        .as("published by the worker once the stderr written before the result was read")
+        .hasSize(6)
+        .allSatisfy(name -> assertThat(name).startsWith("outpost-fn-mux@"));
   }
 
   @Test

@@ -13,8 +13,12 @@ final class RecordingHost implements FunctionHost {
 
   final List<OutboundMessage> published = new CopyOnWriteArrayList<>();
 
+  /** The name of the thread each message of {@link #published} was handed over on. */
+  final List<String> publishingThreads = new CopyOnWriteArrayList<>();
+
   @Override
   public CompletionStage<Void> publish(OutboundMessage message) {
+    publishingThreads.add(Thread.currentThread().getName());
     published.add(message);
     return CompletableFuture.completedFuture(null);
   }

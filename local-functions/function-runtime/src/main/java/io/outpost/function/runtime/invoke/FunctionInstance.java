@@ -133,19 +133,7 @@ public final class FunctionInstance {
     InvocationContext ctx = new InvocationContext(this, inv);
     idle.beginUse();
     try {
-      List<OutboundMessage> returned = invoker.invoke(inv, ctx);
-      long took = System.nanoTime() - inv.startNanos();
-      List<OutboundMessage> published = ctx.published();
-      if (returned.size() + published.size() > maxOutputs()) {
-        throw new IllegalStateException("handler produced more than " + maxOutputs() + " messages");
-      }
-      if (inv.finish()) {
-        failures.success(took);
-        returned.forEach(this::publishOutput);
-        List<OutboundMessage> all = outputs(published, returned);
-        markFailed(false);
-        slot.completed(this, inv, Outcome.OK, all, took, null);
-      }
+      succeeded(inv, ctx, invoker.invoke(inv, ctx));
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       long took = System.nanoTime() - inv.startNanos();
       if (inv.finish()) {
@@ -158,6 +146,29 @@ public final class FunctionInstance {
       }
     } finally {
       idle.endUse();
+    }
+  }
+
+  /**
+   * Reports {@code inv} done with what its handler returned, unless it was reported already: by the
+   * worker once {@link Invoker#invoke} returns, or earlier by an invoker that learns the result on
+   * another thread ({@link InvocationContext#returned}).
+   *
+   * @throws IllegalStateException when the handler produced more than the outputs allowed (the
+   *     worker reports that as the invocation's error)
+   */
+  void succeeded(Invocation inv, InvocationContext ctx, List<OutboundMessage> returned) {
+    long took = System.nanoTime() - inv.startNanos();
+    List<OutboundMessage> published = ctx.published();
+    if (returned.size() + published.size() > maxOutputs()) {
+      throw new IllegalStateException("handler produced more than " + maxOutputs() + " messages");
+    }
+    if (inv.finish()) {
+      failures.success(took);
+      returned.forEach(this::publishOutput);
+      List<OutboundMessage> all = outputs(published, returned);
+      markFailed(false);
+      slot.completed(this, inv, Outcome.OK, all, took, null);
     }
   }
 

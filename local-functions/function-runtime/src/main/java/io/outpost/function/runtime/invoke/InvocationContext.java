@@ -97,6 +97,19 @@ public final class InvocationContext implements Context {
     instance.publishOutput(message);
   }
 
+  /**
+   * Completes the invocation with what its handler returned, from the thread that read the result
+   * (a process child's reply reader), so its outputs go out without waiting for the worker thread
+   * to wake up; the worker's own return then finds it reported. Nothing happens if the invocation
+   * already ended (timed out, stopped).
+   *
+   * @throws IllegalStateException when the handler produced more messages than allowed; the invoker
+   *     must then fail the invocation from its worker thread
+   */
+  public void returned(List<OutboundMessage> returned) {
+    instance.succeeded(invocation, this, returned);
+  }
+
   /** The id of this invocation, as its log lines and result carry it. */
   public String invocationId() {
     return invocation.id;

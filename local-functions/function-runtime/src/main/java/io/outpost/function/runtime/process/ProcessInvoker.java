@@ -20,6 +20,7 @@ import io.outpost.function.runtime.sandbox.LimitKind;
 import io.outpost.function.runtime.sandbox.ResolvedLimits;
 import io.outpost.function.runtime.sandbox.jvm.ChildJvmCommand;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -194,27 +195,63 @@ public final class ProcessInvoker implements Invoker {
     long id = ids.incrementAndGet();
     byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
     CompletableFuture<JsonNode> reply = c.send(id, inv.id, line, now -> publishNow(now, ctx));
-    JsonNode result;
-    boolean answered = false;
+    // A child answering several requests at once has no stderr to attribute to one of them, so its
+    // result completes the invocation on the reader thread (outputs leave one thread wake-up
+    // sooner).
+    // A one-at-a-time program's result waits on this thread for the stderr lines written before it.
+    boolean early = jvm || maxInFlight > 1;
+    CompletableFuture<List<OutboundMessage>> outputs =
+        reply.thenApply(result -> decode(result, early ? ctx : null));
     try {
-      result =
-          reply.get(ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-      answered = true;
+      return outputs.get(
+          ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new IOException(e.getCause().getMessage(), e.getCause());
+      throw unwrap(e.getCause());
     } catch (TimeoutException e) {
       throw new IOException("no reply from process pid " + c.pid() + " in time", e);
     } finally {
+      boolean answered = reply.isDone() && !reply.isCompletedExceptionally();
       checkHits(!answered);
+      if (answered) {
+        if (!early) {
+          c.awaitStderrRead(STDERR_GRACE_MILLIS);
+        }
+        synchronized (this) {
+          crashes = 0;
+        }
+      }
     }
-    if (!jvm && maxInFlight == 1) {
-      // one at a time: what it wrote to stderr before its result belongs to this invocation
-      c.awaitStderrRead(STDERR_GRACE_MILLIS);
+  }
+
+  /**
+   * The outputs of a result line; with {@code ctx}, also reports the invocation done with them (on
+   * the thread that read the line).
+   */
+  private List<OutboundMessage> decode(JsonNode result, InvocationContext ctx) {
+    List<OutboundMessage> out;
+    try {
+      out = ProcessProtocol.outputs(result, instance.spec().name(), instance.mapper());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    synchronized (this) {
-      crashes = 0;
+    if (ctx != null) {
+      ctx.returned(out);
     }
-    return ProcessProtocol.outputs(result, instance.spec().name(), instance.mapper());
+    return out;
+  }
+
+  /**
+   * What the invocation throws: the child's error result, a malformed one or too many outputs as
+   * they were raised; the child's end (the reply failed) as an IOException.
+   */
+  private static Exception unwrap(Throwable cause) {
+    if (cause instanceof UncheckedIOException u) {
+      return u.getCause();
+    }
+    if (cause instanceof RuntimeException r) {
+      return r;
+    }
+    return new IOException(cause.getMessage(), cause);
   }
 
   /**
