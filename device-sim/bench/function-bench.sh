@@ -6,10 +6,12 @@
 #                    handler, run with the shipped JVM options;
 #   added latency  - through the packaged daemon at RATE msg/s (DEVICES devices, QoS 1): device -> function ->
 #                    local subscriber minus device -> subscriber directly, both measured in the same run by two
-#                    device-sim consumers (bench/in/+ directly, bench/out/+ what the echo republished), in steady
-#                    state: the same load runs PREWARM before the consumers start, so a function started cold
-#                    under that load has caught up (a Java child JVM needs seconds of it to compile its hot
-#                    paths; that start is the cold start row's business, not the added latency's);
+#                    device-sim consumers (bench/in/+ directly, bench/out/+ what the echo republished), per message
+#                    (paired by device and sequence number, paired-latency.py) and as a difference of percentiles, in steady
+#                    state: the same load runs PREWARM before the measured run and its first WARMUP are left out, so
+#                    a function started cold under that load has caught up (a Java child JVM needs seconds of it to
+#                    compile its hot paths; that start is the cold start row's business, not the added latency's)
+#                    and the consumers, which take the prewarm load too, are warm as well;
 #   cold start     - trigger to first output after the function scaled to zero (idleTimeoutMillis 1000),
 #                    STARTS times, timed by function-cold-start.py over MQTT;
 #   RSS per idle instance - process runtimes: the resident memory of the function's child processes after one
@@ -26,7 +28,8 @@
 #   OUTPOST_JAR, JAVA, OUTPOST_JVM_OPTS (instead of the shipped options), IN_FLIGHT (8: the
 #   maxConcurrency of the java-process and python echoes, requests in flight in their one child; 1 = one at a time),
 #   SKIP_COLD (1: measure only the added latency, no cold start or RSS), EXTRA_DESC (lines added to the Java echoes'
-#   descriptors, e.g. 'limits: {cpus: 2}').
+#   descriptors, e.g. 'limits: {cpus: 2}'), KEEP_LATENCY_LOGS (1: keep the consumers' per-message latency logs,
+#   <runtime>-{direct,function}.lat, which are otherwise deleted once paired).
 # CPU per message: the daemon's and the function's child processes' user+system time (/proc/<pid>/stat) over the
 # load, divided by the messages the devices sent.
 # Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, curl, javac, /usr/bin/python3
@@ -56,6 +59,7 @@ STARTS="${STARTS:-10}"
 COPIES="${COPIES:-10}"
 WARMUP="${WARMUP:-3s}"
 PREWARM="${PREWARM:-10s}"
+[[ "$WARMUP" =~ ^[0-9]+s$ && "$PREWARM" =~ ^[0-9]+s$ ]] || die "WARMUP and PREWARM are whole seconds, e.g. 3s"
 # the measuring consumers must not add pauses of their own to what they measure: no garbage collector at all (a
 # consumer of a 30 s run allocates well under the heap given), the same for both
 CONSUMER_JVM_OPTS="${CONSUMER_JVM_OPTS--XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -Xms256m -Xmx4g}"
@@ -196,27 +200,35 @@ PYTHON
 latency() {
   local rt="$1" per_device consume_for="10m"
   # a function that delivers nothing must not hold the consumer for long
-  [[ "$DURATION" =~ ^[0-9]+s$ ]] && consume_for="$(( ${DURATION%s} + 60 ))s"
+  [[ "$DURATION" =~ ^[0-9]+s$ ]] && consume_for="$(( ${DURATION%s} + ${PREWARM%s} + 60 ))s"
   per_device="$(awk -v r="$RATE" -v d="$DEVICES" 'BEGIN {print r / d}')"
-  if [[ "$PREWARM" != "0s" && "$PREWARM" != "0" ]]; then
-    bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "warm-$rt-" \
-      -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$PREWARM" -o "$RESULTS/$rt-prewarm.json" -q > /dev/null || true
-  fi
+  # The consumers start first and take the prewarm load too, so the measuring JVMs are warm as well (a cold
+  # consumer falls behind at the start and its JIT hiccups land on one path only); arrivals in the prewarm and
+  # the first WARMUP of the run are left out: the consumers' own figures by time from their first arrival, the
+  # paired ones by each message's intended send time.
+  local consumer_warmup="$WARMUP"
+  [[ "$PREWARM" != "0s" ]] && consumer_warmup="$(( ${PREWARM%s} + ${WARMUP%s} ))s"
   for side in direct function; do
     local filter="bench/in/+"; [[ "$side" == function ]] && filter="bench/out/+"
     rm -f "$RESULTS/$rt-$side.ready"
     # shellcheck disable=SC2086  # a list of options
     bench_bg "$RESULTS/$rt-$side.log" "$JAVA" $CONSUMER_JVM_OPTS -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$MQTT_PORT" --qos 1 \
-      --client-id-prefix "sub-$rt-$side" -t "$filter" --warmup "$WARMUP" --idle-timeout 5s --duration "$consume_for" \
-      --ready-file "$RESULTS/$rt-$side.ready" -o "$RESULTS/$rt-$side.json" -q
+      --client-id-prefix "sub-$rt-$side" -t "$filter" --warmup "$consumer_warmup" --idle-timeout 8s --duration "$consume_for" \
+      --ready-file "$RESULTS/$rt-$side.ready" --latency-log "$RESULTS/$rt-$side.lat" -o "$RESULTS/$rt-$side.json" -q
     eval "consumer_$side=$BENCH_LAST_PID"
     wait_for_file "$RESULTS/$rt-$side.ready" "consumer $rt-$side"
   done
+  if [[ "$PREWARM" != "0s" ]]; then
+    bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "warm-$rt-" \
+      -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$PREWARM" -o "$RESULTS/$rt-prewarm.json" -q > /dev/null || true
+  fi
   local children daemon0 children0
   children="$(descendants "$DAEMON_PID" | paste -sd' ')"
   daemon0="$(cpu_ticks "$DAEMON_PID")"
   # shellcheck disable=SC2086  # a list of pids
   children0="$(cpu_ticks $children)"
+  local run_start_us
+  run_start_us="$(date +%s%6N)"
   bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "dev-$rt-" \
     -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$DURATION" -o "$RESULTS/$rt-run.json" -q > /dev/null || true
   # shellcheck disable=SC2154  # set by the eval above
@@ -232,6 +244,10 @@ latency() {
     '{daemonCpuMs: ($d * 1000 / $hz), childCpuMs: ($c * 1000 / $hz), sent: $sent,
       daemonUsPerMessage: ($d * 1e6 / $hz / $sent | round), childUsPerMessage: ($c * 1e6 / $hz / $sent | round)}' \
     > "$RESULTS/$rt-cpu.json"
+  # the same messages at both consumers, paired: what the function path added to each
+  "$PY" "$BENCH_DIR/paired-latency.py" "$RESULTS/$rt-direct.lat" "$RESULTS/$rt-function.lat" \
+    "$(( run_start_us + ${WARMUP%s} * 1000000 ))" > "$RESULTS/$rt-paired.json"
+  [[ "${KEEP_LATENCY_LOGS:-0}" == 1 ]] || rm -f "$RESULTS/$rt-direct.lat" "$RESULTS/$rt-function.lat"
 }
 
 IFS=',' read -r -a runtime_list <<< "$RUNTIMES"
@@ -241,8 +257,8 @@ for rt in "${runtime_list[@]}"; do
   latency "$rt"
   # what the daemon counted meanwhile: invocation outcomes, drops, the function's queue
   curl -s -H "Authorization: Bearer $(cat "$TOKEN")" "$ADMIN/metrics" \
-    | grep -E '^outpost_(function_invocations_total|broker_messages_dropped_total|function_queue_depth)' \
-    | grep -E "echo-$rt|dropped" > "$RESULTS/$rt-metrics.txt" || true
+    | grep -E '^outpost_(function_invocations_total|broker_messages_dropped_total|function_queue_depth|broker_publishers_(throttled|held)_total|function_limit_hits_total)' \
+    | grep -E "echo-$rt|dropped|publishers" > "$RESULTS/$rt-metrics.txt" || true
   remove "echo-$rt"
   [[ "$SKIP_COLD" == 1 ]] && continue
 
@@ -281,23 +297,28 @@ bench_stop "$DAEMON_PID"
   echo "Figures from a loaded, shared machine (other builds ran at the same time): compare rows with each other,"
   echo "not with other sections. Trivial echo handler, inputEncoding binary; daemon and runtime benches with the"
   echo "shipped JVM options (\`${OUTPOST_JVM_OPTS:-plain java}\`). Added latency at $RATE msg/s ($DEVICES devices, QoS 1,"
-  echo "100-byte payloads, $DURATION after $PREWARM of the same load, first $WARMUP left out): p50/p99 of device -> function -> subscriber minus the same"
-  echo "percentile of device -> subscriber directly, same run. Cold start: trigger to first output after scaling to"
+  echo "100-byte payloads, $DURATION after $PREWARM of the same load that the consumers also take, first $WARMUP of the run left out)."
+  echo "Added per message: each message's"
+  echo "latency device -> function -> subscriber minus its own latency device -> subscriber directly (both from its intended"
+  echo "send time, paired by device and sequence number), p50/p99 over the messages. Difference of percentiles: p50/p99 of the"
+  echo "function path minus the same percentile of the direct path (two tails with their own noise; can be negative)."
+  echo "Cold start: trigger to first output after scaling to"
   echo "zero, p50 (max) of $STARTS. RSS per idle instance: see the script's header. java-process and python echoes"
   echo "declare maxConcurrency $IN_FLIGHT (requests in flight in their one child)."
   echo
   cat "$RESULTS/machine.md"
   echo
-  echo "| Runtime | p50 added (ms) | p99 added (ms) | direct p50/p99 (ms) | via function received | Cold start p50 (max) ms | RSS per idle instance |"
+  echo "| Runtime | added per message p50 / p99 (ms) | difference of p50 / p99 (ms) | direct p50/p99 (ms) | via function received (paired) | Cold start p50 (max) ms | RSS per idle instance |"
   echo "|---|---|---|---|---|---|---|"
   for rt in "${runtime_list[@]}"; do
     d="$RESULTS/$rt-direct.json"; f="$RESULTS/$rt-function.json"
-    cold="$RESULTS/$rt-cold.json"; rss="$RESULTS/$rt-rss.json"
-    printf '| %s | %s | %s | %s / %s | %s of %s | %s (%s) | %s MiB |\n' "$rt" \
+    cold="$RESULTS/$rt-cold.json"; rss="$RESULTS/$rt-rss.json"; paired="$RESULTS/$rt-paired.json"
+    printf '| %s | %s / %s | %s / %s | %s / %s | %s of %s (%s) | %s (%s) | %s MiB |\n' "$rt" \
+      "$(jq -r '.p50Ms' "$paired")" "$(jq -r '.p99Ms' "$paired")" \
       "$(jq -n --slurpfile f "$f" --slurpfile d "$d" '($f[0].endToEndLatency.p50Ms - $d[0].endToEndLatency.p50Ms) * 10 | round / 10')" \
       "$(jq -n --slurpfile f "$f" --slurpfile d "$d" '($f[0].endToEndLatency.p99Ms - $d[0].endToEndLatency.p99Ms) * 10 | round / 10')" \
       "$(jq -r '.endToEndLatency.p50Ms' "$d")" "$(jq -r '.endToEndLatency.p99Ms' "$d")" \
-      "$(jq -r '.received' "$f")" "$(jq -r '.received' "$d")" \
+      "$(jq -r '.received' "$f")" "$(jq -r '.received' "$d")" "$(jq -r '.paired' "$paired")" \
       "$( [[ -f "$cold" ]] && jq -r '.p50Ms' "$cold" || echo -)" "$( [[ -f "$cold" ]] && jq -r '.maxMs' "$cold" || echo -)" \
       "$( [[ -f "$rss" ]] && jq -r '.rssKiB / 1024 * 10 | round / 10' "$rss" || echo -)"
   done

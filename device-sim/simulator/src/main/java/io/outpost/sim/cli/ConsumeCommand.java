@@ -4,6 +4,7 @@ import io.outpost.sim.consume.ConsumeSummary;
 import io.outpost.sim.consume.Consumer;
 import io.outpost.sim.consume.ConsumerOptions;
 import io.outpost.sim.measure.DrainTracker;
+import io.outpost.sim.measure.LatencyLog;
 import io.outpost.sim.measure.SequenceTracker;
 import io.outpost.sim.measure.SimClock;
 import io.outpost.sim.payload.PayloadDecoder;
@@ -150,6 +151,23 @@ final class ConsumeCommand implements Callable<Integer> {
   Path readyFile;
 
   @Option(
+      names = "--latency-log",
+      paramLabel = "FILE",
+      description =
+          "Write each message's end-to-end latency to FILE (warm-up included), one line each:"
+              + " device id, sequence number, latency in microseconds, intended send time in epoch"
+              + " microseconds (tab-separated), to pair the arrivals of the same messages at two"
+              + " consumers.")
+  Path latencyLogFile;
+
+  @Option(
+      names = "--latency-log-max",
+      defaultValue = "5000000",
+      paramLabel = "N",
+      description = "At most N messages in the latency log; later ones are left out and counted.")
+  int latencyLogMax;
+
+  @Option(
       names = "--fail-on-loss",
       description = "Exit with " + EXIT_LOSS + " if anything was lost or duplicated.")
   boolean failOnLoss;
@@ -185,6 +203,10 @@ final class ConsumeCommand implements Callable<Integer> {
                 ProgressReporter.DEFAULT_PERIOD,
                 ProgressReporter.DEFAULT_MAX_POINTS);
         StopOnSignal signal = new StopOnSignal(consumer::requestStop)) {
+      LatencyLog latencyLog = latencyLogFile == null ? null : new LatencyLog(latencyLogMax);
+      if (latencyLog != null) {
+        consumer.logLatencies(latencyLog);
+      }
       consumer.start();
       progress.start();
       if (readyFile != null) {
@@ -193,6 +215,17 @@ final class ConsumeCommand implements Callable<Integer> {
       consumer.awaitCompletion();
       progress.close();
       consumer.close();
+      if (latencyLog != null) {
+        latencyLog.writeTo(latencyLogFile);
+        if (latencyLog.dropped() > 0) {
+          System.err.println(
+              "latency log full: "
+                  + latencyLog.dropped()
+                  + " messages left out of it (--latency-log-max "
+                  + latencyLogMax
+                  + ")");
+        }
+      }
       summary = consumer.summary(progress.timeline());
       output.emit(summary, SummaryText.consume(summary));
     }

@@ -3,6 +3,7 @@ package io.outpost.sim.consume;
 import io.outpost.sim.client.SimClient;
 import io.outpost.sim.client.SimClients;
 import io.outpost.sim.measure.DrainTracker;
+import io.outpost.sim.measure.LatencyLog;
 import io.outpost.sim.measure.LatencyRecorder;
 import io.outpost.sim.measure.SequenceCounts;
 import io.outpost.sim.measure.SequenceTracker;
@@ -48,12 +49,22 @@ public final class Consumer implements AutoCloseable {
   private volatile boolean stopRequested;
   private boolean closed;
   private long lastSampleReceived;
+  private volatile LatencyLog latencyLog;
   private long lastSampleNanos;
 
   public Consumer(ConsumerOptions options, SimClock clock) {
     this.options = options;
     this.clock = clock;
     this.drain = new DrainTracker(options.staleThreshold());
+  }
+
+  /**
+   * Also records each decodable message's latency with its device, sequence number and intended
+   * send time in {@code log}, warm-up included (whoever pairs the log chooses by send time what to
+   * leave out). Call before {@link #start()}.
+   */
+  public void logLatencies(LatencyLog log) {
+    this.latencyLog = log;
   }
 
   /**
@@ -129,6 +140,10 @@ public final class Consumer implements AutoCloseable {
     long e2e = -1;
     if (m.hasTimestamp()) {
       e2e = nowMicros - m.epochMicros();
+      LatencyLog log = latencyLog;
+      if (log != null && m.hasSeq()) {
+        log.record(m.deviceId(), m.seq(), e2e, m.epochMicros());
+      }
       if (arrival - firstArrivalNanos.get() >= options.warmup().toNanos()) {
         latency.record(e2e);
       } else {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +73,7 @@ class CliIT {
     Path ready = dir.resolve("ready");
     Path consumed = dir.resolve("consume.json");
     Path ran = dir.resolve("run.json");
+    Path latencyLog = dir.resolve("latency.tsv");
     CompletableFuture<Integer> consume =
         CompletableFuture.supplyAsync(
             () ->
@@ -87,6 +89,8 @@ class CliIT {
                     "60s",
                     "--ready-file",
                     ready.toString(),
+                    "--latency-log",
+                    latencyLog.toString(),
                     "-o",
                     consumed.toString(),
                     "-q",
@@ -121,6 +125,22 @@ class CliIT {
     assertThat(consumeJson.path("received").asLong()).isEqualTo(20);
     assertThat(consumeJson.path("sequence").path("lost").asLong()).isZero();
     assertThat(consumeJson.path("endToEndLatency").path("count").asLong()).isEqualTo(20);
+    List<String[]> logged =
+        Files.readAllLines(latencyLog).stream().map(l -> l.split("\t")).toList();
+    assertThat(logged).hasSize(20);
+    assertThat(logged)
+        .extracting(f -> f[0] + "#" + f[1])
+        .as("every message once, by device and sequence number")
+        .doesNotHaveDuplicates();
+    assertThat(logged)
+        .allSatisfy(
+            f -> {
+              assertThat(f).hasSize(4);
+              assertThat(Long.parseLong(f[2])).as("latency, µs").isNotNegative();
+              assertThat(Long.parseLong(f[3]))
+                  .as("intended send time, epoch µs")
+                  .isGreaterThan(1_700_000_000_000_000L);
+            });
 
     Path latencyPng = dir.resolve("latency.png");
     Path timelinePng = dir.resolve("timeline.png");
