@@ -5,7 +5,8 @@
 // publishers reported in --expect-file arrived, --idle seconds (default 10) after the last message,
 // or after --max-seconds and prints one JSON line: deliveries, unique per publisher
 // summed over subscribers, duplicates, deliveries/s from first to last arrival, end-to-end latency
-// percentiles (arrivals in the first --warmup seconds left out of them), to --out or stdout.
+// percentiles (arrivals in the first --warmup seconds left out of them), to --out or stdout; with
+// --latencies-out F also the sampled latencies, one per line, so fanmerge.mjs can merge processes.
 //
 //   node fansub.mjs --url mqtt://127.0.0.1:1883 --subscribers 1 --qos 1 --protocol 4 \
 //     --topic 'bench/fanin/+' --ready-file F
@@ -110,4 +111,6 @@ const report = JSON.stringify({
   latencyMs: { p50: pct(0.5), p99: pct(0.99), max: pct(1), samples: latencies.length },
 });
 if (args.out) writeFileSync(args.out, `${report}\n`); else console.log(report);
+// the sampled latencies themselves, one per line, for merging several subscriber processes (fanmerge.mjs)
+if (args['latencies-out']) writeFileSync(args['latencies-out'], latencies.map((l) => l.toFixed(3)).join('\n') + '\n');
 process.exit(0);
