@@ -310,19 +310,25 @@ class MultiplexedProcessIT {
     assertGateServedByANewChild(firstPid);
   }
 
-  private void assertGateServedByANewChild(long firstPid) {
-    // the child's reader fails the invocations in flight first, then counts the restart
+  /**
+   * Waits until a restart of {@code function}'s child is counted: the child's reader fails the
+   * invocations in flight first, then counts the restart.
+   */
+  private void awaitRestartCounted(String function) {
     await()
         .atMost(RuntimeFixture.WAIT)
-        .untilAsserted(
+        .until(
             () ->
-                assertThat(
-                        f.registry
-                            .get("outpost.function.process.restarts")
-                            .tag("function", "gatej")
-                            .counter()
-                            .count())
-                    .isGreaterThanOrEqualTo(1.0));
+                f.registry
+                        .get("outpost.function.process.restarts")
+                        .tag("function", function)
+                        .counter()
+                        .count()
+                    >= 1.0);
+  }
+
+  private void assertGateServedByANewChild(long firstPid) {
+    awaitRestartCounted("gatej");
     await()
         .atMost(RuntimeFixture.WAIT)
         .untilAsserted(
@@ -342,18 +348,7 @@ class MultiplexedProcessIT {
   }
 
   private void assertRestartedWithANewChild(long firstPid) {
-    // the child's reader fails the invocations in flight first, then counts the restart
-    await()
-        .atMost(RuntimeFixture.WAIT)
-        .untilAsserted(
-            () ->
-                assertThat(
-                        f.registry
-                            .get("outpost.function.process.restarts")
-                            .tag("function", "mux")
-                            .counter()
-                            .count())
-                    .isGreaterThanOrEqualTo(1.0));
+    awaitRestartCounted("mux");
     await()
         .atMost(RuntimeFixture.WAIT)
         .untilAsserted(
