@@ -76,6 +76,32 @@ wait_for_file() {
   die "$what not ready within 60 s"
 }
 
+# spool_bench_config BUDGET DIR PORT -> stdout: the daemon config of the spool benches: a listener on PORT that takes
+# window-100 publishers (receiveMaximum 1000, not the default 64), the spool in DIR, storage.maxCommitsPerSecond from
+# BUDGET ("default", N, or N@SIZE to set storage.pageSize too), devices/# routed to the cloud (none is configured, so
+# everything is spooled), the admin API on an ephemeral port.
+spool_bench_config() {
+  local budget="$1" dir="$2" port="$3" commits page_size=""
+  [[ "$budget" == *@* ]] && page_size="${budget#*@}"
+  commits="${budget%@*}"
+  cat <<YAML
+broker:
+  receiveMaximum: 1000
+  listeners:
+    - host: 127.0.0.1
+      port: $port
+storage:
+  dir: $dir
+  maxBytes: 8589934592
+$( [[ $commits == default ]] || echo "  maxCommitsPerSecond: $commits")
+$( [[ -z $page_size ]] || echo "  pageSize: $page_size")
+routes:
+  - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
+admin:
+  listen: "127.0.0.1:0"
+YAML
+}
+
 # Writes the machine description (markdown list) to stdout.
 machine_info() {
   local cpu mem jdk

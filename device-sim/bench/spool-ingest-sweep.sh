@@ -62,27 +62,9 @@ write_bytes() { awk '/^write_bytes:/ {print $2}' "/proc/$1/io"; }
 echo "budget,publishers,window,offered,acked,achieved,p50_ms,p99_ms,bytes_written,bytes_per_payload_byte" \
   > "$RESULTS/sweep.csv"
 for budget in $BUDGETS; do
-  page_size=""
-  if [[ "$budget" == *@* ]]; then page_size="${budget#*@}"; fi
-  commits="${budget%@*}"
   data="$RESULTS/data-$budget"
   mkdir -p "$data"
-  cat > "$RESULTS/outpost-$budget.yaml" <<YAML
-broker:
-  receiveMaximum: 1000 # the sweep's window-100 publishers must not be cut off at the default 64
-  listeners:
-    - host: 127.0.0.1
-      port: $GATEWAY_PORT
-storage:
-  dir: $data
-  maxBytes: 8589934592
-$( [[ $commits == default ]] || echo "  maxCommitsPerSecond: $commits")
-$( [[ -z $page_size ]] || echo "  pageSize: $page_size")
-routes:
-  - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
-admin:
-  listen: "127.0.0.1:0"
-YAML
+  spool_bench_config "$budget" "$data" "$GATEWAY_PORT" > "$RESULTS/outpost-$budget.yaml"
   echo "== daemon, storage.maxCommitsPerSecond $budget" >&2
   start_outpost "$GATEWAY_PORT" "$RESULTS/outpost-$budget.yaml"
   pid=$BENCH_LAST_PID

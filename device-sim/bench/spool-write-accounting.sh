@@ -47,27 +47,9 @@ mkdir -p "$RESULTS"
 trap bench_cleanup EXIT
 machine_info > "$RESULTS/machine.md"
 
-page_size=""
-if [[ "$BUDGET" == *@* ]]; then page_size="${BUDGET#*@}"; fi
-commits="${BUDGET%@*}"
 data="$RESULTS/data"
 mkdir -p "$data"
-cat > "$RESULTS/outpost.yaml" <<YAML
-broker:
-  receiveMaximum: 1000
-  listeners:
-    - host: 127.0.0.1
-      port: $GATEWAY_PORT
-storage:
-  dir: $data
-  maxBytes: 8589934592
-$( [[ $commits == default ]] || echo "  maxCommitsPerSecond: $commits")
-$( [[ -z $page_size ]] || echo "  pageSize: $page_size")
-routes:
-  - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
-admin:
-  listen: "127.0.0.1:0"
-YAML
+spool_bench_config "$BUDGET" "$data" "$GATEWAY_PORT" > "$RESULTS/outpost.yaml"
 start_outpost "$GATEWAY_PORT" "$RESULTS/outpost.yaml"
 pid=$BENCH_LAST_PID
 log="$RESULTS/outpost-$GATEWAY_PORT.log"
