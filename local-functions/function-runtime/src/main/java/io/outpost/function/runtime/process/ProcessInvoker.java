@@ -196,9 +196,9 @@ public final class ProcessInvoker implements Invoker {
     byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
     CompletableFuture<JsonNode> reply = c.send(id, inv.id, line, now -> publishNow(now, ctx));
     // A child answering several requests at once has no stderr to attribute to one of them, so its
-    // result completes the invocation on the reader thread (outputs leave one thread wake-up
-    // sooner).
-    // A one-at-a-time program's result waits on this thread for the stderr lines written before it.
+    // result completes the invocation on the reader thread: outputs leave one thread wake-up
+    // sooner. A one-at-a-time program's result waits on this thread for the stderr lines written
+    // before it.
     boolean early = jvm || maxInFlight > 1;
     CompletableFuture<List<OutboundMessage>> outputs =
         reply.thenApply(result -> decode(result, early ? ctx : null));
