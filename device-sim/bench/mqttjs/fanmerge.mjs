@@ -1,10 +1,11 @@
 // Merges the reports of several fansub.mjs processes that shared one row's subscribers into one
 // report of the same shape: counts summed (deliveries, duplicates, malformed, unique, unique per
 // publisher), first arrival the earliest, last the latest, deliveries/s over that span, latency
-// percentiles over all processes' sampled latencies (the same nearest-rank rule as fansub.mjs).
+// percentiles over all processes' sampled latencies (percentile.mjs, as fansub.mjs reports them).
 //
 //   node fanmerge.mjs --out merged.json part-1.json:part-1.lat part-2.json:part-2.lat ...
 import { readFileSync, writeFileSync } from 'node:fs';
+import { percentile } from './percentile.mjs';
 
 const argv = process.argv.slice(2);
 const outAt = argv.indexOf('--out');
@@ -26,8 +27,7 @@ for (const part of parts) {
   for (const line of readFileSync(latFile, 'utf8').split('\n')) if (line !== '') latencies.push(Number(line));
 }
 latencies.sort((a, b) => a - b);
-const pct = (p) => (latencies.length === 0 ? null
-  : Number(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))].toFixed(2)));
+const pct = (p) => (latencies.length === 0 ? null : Number(percentile(latencies, p).toFixed(2)));
 const seconds = merged.firstAtMs === null ? 0 : (merged.lastAtMs - merged.firstAtMs) / 1000;
 merged.seconds = Number(seconds.toFixed(3));
 merged.deliveriesPerSecond = seconds > 0 ? Math.round(merged.deliveries / seconds) : 0;

@@ -13,6 +13,7 @@
 import mqtt from 'mqtt';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './percentile.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => {
   if (arg.startsWith('--')) pairs.push([arg.slice(2), all[i + 1]]);
@@ -101,8 +102,7 @@ await new Promise((resolve) => {
 });
 await Promise.all(clients.map((c) => c.endAsync()));
 latencies.sort((a, b) => a - b);
-const pct = (p) => (latencies.length === 0 ? null
-  : Number(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))].toFixed(2)));
+const pct = (p) => (latencies.length === 0 ? null : Number(percentile(latencies, p).toFixed(2)));
 const seconds = firstAtMs === null ? 0 : (lastAtMs - firstAtMs) / 1000;
 const report = JSON.stringify({
   subscribers, qos, protocolVersion, deliveries, duplicates, malformed,

@@ -10,6 +10,7 @@
 // find losses and duplicates. Topic: <prefix>/bench-<publisher>/telemetry.
 import mqtt from 'mqtt';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './percentile.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => {
   if (arg.startsWith('--')) pairs.push([arg.slice(2), all[i + 1]]);
@@ -48,11 +49,6 @@ function connect(i) {
     });
     client.once('error', reject);
   });
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 async function runPublisher(i, share, latencies) {
