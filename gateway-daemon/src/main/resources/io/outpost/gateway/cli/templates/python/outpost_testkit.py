@@ -3,7 +3,9 @@
 Starts the program as the daemon does (the package directory as working directory, the descriptor's
 environment plus OUTPOST_FUNCTION_NAME and OUTPOST_FUNCTION_VERSION), writes one JSON request per line
 to its stdin and reads the matching result line from its stdout. Its stderr (the function's log) is
-collected in ``logs``. Standard library only; works with unittest, pytest or a plain script:
+collected in ``logs``: whatever the program wrote to stderr before a result is in ``logs`` when
+``invoke`` returns that result. Standard library only (POSIX: pipes are polled with ``selectors``);
+works with unittest, pytest or a plain script:
 
     from outpost_testkit import ProcessFunction, assert_json_equal
 
@@ -15,9 +17,9 @@ collected in ``logs``. Standard library only; works with unittest, pytest or a p
 import base64
 import json
 import os
-import queue
+import selectors
 import subprocess
-import threading
+import time
 from datetime import datetime, timezone
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -95,22 +97,63 @@ class ProcessFunction:
         self.timeout = timeout
         self.logs = []
         self._next_id = 0
-        self._lines = queue.Queue()
         self._process = subprocess.Popen(command, cwd=cwd, env=full_env, stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._readers = [threading.Thread(target=self._pump_stdout, daemon=True),
-                         threading.Thread(target=self._pump_stderr, daemon=True)]
-        for reader in self._readers:
-            reader.start()
+        self._stdout_fd = self._process.stdout.fileno()
+        self._stderr_fd = self._process.stderr.fileno()
+        self._pending = {self._stdout_fd: b"", self._stderr_fd: b""}
+        self._results = []  # complete stdout lines not yet consumed
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._stdout_fd, selectors.EVENT_READ)
+        self._selector.register(self._stderr_fd, selectors.EVENT_READ)
 
-    def _pump_stdout(self):
-        for line in self._process.stdout:
-            self._lines.put(line)
-        self._lines.put(None)
+    def _poll(self, timeout):
+        """Reads what the program has written so far (waiting up to ``timeout`` s for something).
 
-    def _pump_stderr(self):
-        for line in self._process.stderr:
-            self.logs.append(line.decode("utf-8", "replace").rstrip("\n"))
+        One thread reads both pipes, so stderr written before a stdout line is read in the same poll that
+        reads the line, or an earlier one. At end of file a pipe is unregistered and a trailing partial line
+        is kept as a line.
+        """
+        if not self._selector.get_map():
+            return
+        for key, _ in self._selector.select(timeout):
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                self._selector.unregister(key.fd)
+                rest, self._pending[key.fd] = self._pending[key.fd], b""
+                self._take_lines(key.fd, [rest] if rest else [])
+                continue
+            *lines, self._pending[key.fd] = (self._pending[key.fd] + chunk).split(b"\n")
+            self._take_lines(key.fd, lines)
+
+    def _take_lines(self, fd, lines):
+        if fd == self._stderr_fd:
+            self.logs.extend(line.decode("utf-8", "replace") for line in lines)
+        else:
+            self._results.extend(lines)
+
+    def _drain_stderr(self):
+        """Takes every stderr line already written: the program wrote it before the line just read.
+
+        Bounded (64 MiB at most) so that a program writing to stderr without pause cannot hold ``invoke``.
+        """
+        for _ in range(1024):
+            if self._stderr_fd not in self._selector.get_map() or \
+                    not any(key.fd == self._stderr_fd for key, _ in self._selector.select(0)):
+                return
+            self._poll(0)
+
+    def _next_line(self, deadline):
+        """The next stdout line, None when the program closed stdout; AssertionError at the deadline."""
+        while not self._results:
+            if self._stdout_fd not in self._selector.get_map():
+                return None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no result within {self.timeout} s; its log:\n" + "\n".join(self.logs))
+            self._poll(remaining)
+        self._drain_stderr()
+        return self._results.pop(0)
 
     def invoke(self, topic, payload, qos=0, client_id=None, user_properties=(), received_at=None):
         """Sends one request and returns its Result.
@@ -137,12 +180,11 @@ class ProcessFunction:
             raise AssertionError(f"the function exited (code {self._process.poll()}); its log:\n"
                                  + "\n".join(self.logs)) from None
         now = []
+        deadline = time.monotonic() + self.timeout
         while True:
-            try:
-                line = self._lines.get(timeout=self.timeout)
-            except queue.Empty:
-                raise AssertionError(f"no result within {self.timeout} s; its log:\n" + "\n".join(self.logs)) from None
+            line = self._next_line(deadline)
             if line is None:
+                self._drain_until_closed(deadline)
                 raise AssertionError(f"the function exited (code {self._process.wait()}) without a result; "
                                      "its log:\n" + "\n".join(self.logs))
             try:
@@ -161,18 +203,32 @@ class ProcessFunction:
             return Result(reply, now)
 
     def close(self):
-        """Closes stdin (the function's signal to exit), then waits; kills it if it does not exit in time."""
+        """Closes stdin (the function's signal to exit), reads its last output, then waits; kills it if it
+        does not exit in time."""
+        if self._selector is None:
+            return
+        deadline = time.monotonic() + self.timeout
+        try:
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass
         if self._process.poll() is None:
+            self._drain_until_closed(deadline)
             try:
-                self._process.stdin.close()
-                self._process.wait(timeout=self.timeout)
-            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self._process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        for reader in self._readers:
-            reader.join(timeout=self.timeout)
+        self._drain_until_closed(time.monotonic() + self.timeout)
+        self._selector.close()
+        self._selector = None
         self._process.stdout.close()
         self._process.stderr.close()
+
+    def _drain_until_closed(self, deadline):
+        """Reads both pipes to their end (the program's last log lines) or until the deadline."""
+        while self._selector.get_map() and time.monotonic() < deadline:
+            self._poll(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self):
         return self
