@@ -71,15 +71,9 @@ MAX_DRAIN="${MAX_DRAIN:-60}"
 HIVEMQ_JVM_OPTS="${HIVEMQ_JVM_OPTS:--Xmx2g}"
 HIVEMQ_DIR="$BENCH_DIR/hivemq"
 CLK_TCK="$(getconf CLK_TCK)"
-if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
-  OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
-fi
+[[ -n "${OUTPOST_JVM_OPTS+set}" ]] || OUTPOST_JVM_OPTS="$(shipped_jvm_opts)"
 OUTPOST_LABEL="${OUTPOST_LABEL:-outpost}"
-# the throughput profile: the commented-out JAVA_OPTS line of the shipped /etc/default/outpost
-if [[ -z "${OUTPOST_THROUGHPUT_JVM_OPTS+set}" ]]; then
-  OUTPOST_THROUGHPUT_JVM_OPTS="$(sed -n 's/^#JAVA_OPTS="\(.*\)"$/\1/p' "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" | head -1)"
-  [[ -n "$OUTPOST_THROUGHPUT_JVM_OPTS" ]] || die "no throughput profile (#JAVA_OPTS=...) in the shipped /etc/default/outpost"
-fi
+[[ -n "${OUTPOST_THROUGHPUT_JVM_OPTS+set}" ]] || OUTPOST_THROUGHPUT_JVM_OPTS="$(shipped_throughput_jvm_opts)"
 
 command -v jq >/dev/null || die "jq is required (apt-get install -y jq)"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is required (apt-get install -y time)"

@@ -22,9 +22,7 @@ while [[ $# -gt 0 ]]; do
     *) die "unknown argument $1" ;;
   esac
 done
-if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
-  OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
-fi
+[[ -n "${OUTPOST_JVM_OPTS+set}" ]] || OUTPOST_JVM_OPTS="$(shipped_jvm_opts)"
 JFR_TOOL="${JFR_TOOL:-$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jfr}"
 [[ -x "$JFR_TOOL" ]] || die "the JDK's jfr tool is required (looked at $JFR_TOOL; set JFR_TOOL)"
 OUT="$BENCH_DIR/results/profile-$(date -u +%Y%m%dT%H%M%SZ)"

@@ -66,9 +66,7 @@ CONSUMER_JVM_OPTS="${CONSUMER_JVM_OPTS--XX:+UnlockExperimentalVMOptions -XX:+Use
 IN_FLIGHT="${IN_FLIGHT:-8}"
 SKIP_COLD="${SKIP_COLD:-0}"
 EXTRA_DESC="${EXTRA_DESC:-}"
-if [[ -z "${OUTPOST_JVM_OPTS+set}" ]]; then
-  OUTPOST_JVM_OPTS="$(. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")"
-fi
+[[ -n "${OUTPOST_JVM_OPTS+set}" ]] || OUTPOST_JVM_OPTS="$(shipped_jvm_opts)"
 PY=/usr/bin/python3
 
 require_tools

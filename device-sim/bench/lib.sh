@@ -129,12 +129,27 @@ start_mosquitto() {
   wait_for_port "$port" "mosquitto"
 }
 
-# Starts Outpost from packaging/target/outpost.jar with a config file (path in $2) on port $1.
+# The JVM options the package ships (JAVA_OPTS of /etc/default/outpost: the footprint profile).
+shipped_jvm_opts() {
+  (. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")
+}
+
+# The throughput profile: the commented-out JAVA_OPTS line of the shipped /etc/default/outpost.
+shipped_throughput_jvm_opts() {
+  local opts
+  opts="$(sed -n 's/^#JAVA_OPTS="\(.*\)"$/\1/p' "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" | head -1)"
+  [[ -n "$opts" ]] || die "no throughput profile (#JAVA_OPTS=...) in the shipped /etc/default/outpost"
+  echo "$opts"
+}
+
+# Starts Outpost from packaging/target/outpost.jar with a config file (path in $2) on port $1, with the JVM
+# options in OUTPOST_JVM_OPTS (word-split; none when unset, as a plain `java -jar`).
 start_outpost() {
   local port="$1" config="$2"
   [[ -f "$OUTPOST_JAR" ]] || die "missing $OUTPOST_JAR: build it with  mvn -B -pl packaging -am package -DskipTests"
   require_free_port "$port" "outpost"
-  bench_bg "$RESULTS/outpost-$port.log" "$JAVA" -jar "$OUTPOST_JAR" run --config "$config"
+  # shellcheck disable=SC2086 # the options are words
+  bench_bg "$RESULTS/outpost-$port.log" "$JAVA" ${OUTPOST_JVM_OPTS:-} -jar "$OUTPOST_JAR" run --config "$config"
   wait_for_port "$port" "outpost"
 }
 

@@ -81,8 +81,15 @@ final class Drainer {
   /** The message ids of acknowledged publishes not yet handed to the spool, oldest first. */
   private final Deque<List<Long>> acked = new ArrayDeque<>();
 
-  /** A delete of acknowledged units is with the spool; later acknowledgements gather meanwhile. */
-  private boolean deleteInFlight;
+  /**
+   * Deletes of acknowledged units with the spool; later acknowledgements gather meanwhile. One at a
+   * time, plus one prompt delete when the gathered ones near the bound while a delete that shares
+   * the wear budget's commit still waits for it.
+   */
+  private int deletesInFlight;
+
+  /** One of {@link #deletesInFlight} asked for a prompt commit. */
+  private boolean promptInFlight;
 
   /**
    * Acknowledged publishes whose delete is not committed yet (gathered or with the spool): a crash
@@ -457,7 +464,9 @@ final class Drainer {
    * acknowledgement goes to the spool at once, from the thread it arrived on; acknowledgements that
    * arrive while one is in flight gather and go as one spool operation (at most {@value
    * #DELETE_BATCH_MAX} ids) when it completes, from the spool's writer thread. One delete at a time
-   * is with the spool, so a slow disk sees fewer, larger delete commits rather than more of them.
+   * is with the spool, so a slow disk sees fewer, larger delete commits rather than more of them;
+   * it shares the wear budget's next commit (the spool holds even a lone delete to the budget), and
+   * a second, prompt one joins it only when the pending deletes near their bound.
    */
   private void delivered(PublishUnit unit) {
     metrics.delivered.increment(unit.messages().size());
@@ -467,24 +476,34 @@ final class Drainer {
     deleting++;
     deletingCount = deleting;
     acked.add(unit.ids());
-    if (!deleteInFlight) {
-      flushAcks();
-    }
+    maybeFlushAcks();
     // sends what the slot allows and reads ahead as the ready queue empties: the next lease must
     // not wait for a delete commit to come around
     pumpLocked();
   }
 
   /**
-   * Sends the gathered acknowledgements, oldest first and up to {@value #DELETE_BATCH_MAX} ids, to
-   * the spool as one delete; holds the lock. The delete asks for a prompt commit once half of
-   * {@link CloudOptions#pendingDeletes()} is used (the drain will soon wait for it); below that it
-   * shares the wear budget's commits with the appends.
+   * Sends the gathered acknowledgements to the spool when no delete is with it, or as a prompt one
+   * when half of {@link CloudOptions#pendingDeletes()} is used (the drain will soon wait for it)
+   * and no prompt delete is with it yet: the delete already there may be waiting for the wear
+   * budget's interval, and the prompt one ends that wait.
    */
-  private void flushAcks() {
+  private void maybeFlushAcks() {
     if (acked.isEmpty()) {
       return;
     }
+    boolean prompt = (long) deleting * 2 >= pendingDeletesMax;
+    if (deletesInFlight == 0 || (prompt && !promptInFlight)) {
+      flushAcks(prompt);
+    }
+  }
+
+  /**
+   * Sends the gathered acknowledgements, oldest first and up to {@value #DELETE_BATCH_MAX} ids, to
+   * the spool as one delete; holds the lock. Without {@code prompt} the delete shares the wear
+   * budget's commits with the appends (nothing waits for it but the bound on pending deletes).
+   */
+  private void flushAcks(boolean prompt) {
     List<Long> ids = new ArrayList<>();
     int units = 0;
     while (!acked.isEmpty()
@@ -493,9 +512,10 @@ final class Drainer {
       units++;
     }
     int batchUnits = units;
-    deleteInFlight = true;
+    deletesInFlight++;
+    promptInFlight |= prompt;
     spool
-        .acknowledge(ids, (long) deleting * 2 >= pendingDeletesMax)
+        .acknowledge(ids, prompt)
         .whenComplete(
             (ok, ackError) -> {
               // on the spool's writer thread: never wait there for the drain's lock (the writer
@@ -503,20 +523,20 @@ final class Drainer {
               // takes the outcome
               if (lock.tryLock()) {
                 try {
-                  deletedGuarded(batchUnits, ids, ackError);
+                  deletedGuarded(batchUnits, ids, prompt, ackError);
                 } finally {
                   lock.unlock();
                 }
               } else {
                 CloudLink.runOn(
-                    link, () -> locked(() -> deletedGuarded(batchUnits, ids, ackError)));
+                    link, () -> locked(() -> deletedGuarded(batchUnits, ids, prompt, ackError)));
               }
             });
   }
 
-  private void deletedGuarded(int units, List<Long> ids, Throwable ackError) {
+  private void deletedGuarded(int units, List<Long> ids, boolean prompt, Throwable ackError) {
     try {
-      deleted(units, ids, ackError);
+      deleted(units, ids, prompt, ackError);
     } catch (RuntimeException e) {
       LOG.error("Handling the outcome of a spool delete failed", e);
     }
@@ -526,8 +546,11 @@ final class Drainer {
    * On the spool's writer thread (or at once, when the spool refused the delete): frees the count
    * the delete held, sends what that allows and the acknowledgements gathered meanwhile.
    */
-  private void deleted(int units, List<Long> ids, Throwable ackError) {
-    deleteInFlight = false;
+  private void deleted(int units, List<Long> ids, boolean prompt, Throwable ackError) {
+    deletesInFlight--;
+    if (prompt) {
+      promptInFlight = false;
+    }
     if (ackError != null) {
       LOG.error(
           "Deleting {} delivered message(s) failed; they will be sent again", ids.size(), ackError);
@@ -544,7 +567,7 @@ final class Drainer {
     }
     deleting -= units;
     deletingCount = deleting;
-    flushAcks();
+    maybeFlushAcks();
     pumpLocked();
   }
 

@@ -61,6 +61,14 @@ final class CommitPacer {
         && fruitless < FRUITLESS_LIMIT;
   }
 
+  /**
+   * Whether the budget's interval since the last commit's start is still running: a commit now
+   * would exceed the budget. Unlike {@link #mustWait}, whatever waiting gathered lately.
+   */
+  boolean withinInterval(long now) {
+    return intervalNanos > 0 && started && now - lastStart < intervalNanos;
+  }
+
   /** A wait ended having gathered {@code writes} more writes. */
   void gathered(int writes) {
     fruitless = writes == 0 ? fruitless + 1 : 0;

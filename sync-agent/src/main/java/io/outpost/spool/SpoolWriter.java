@@ -128,11 +128,20 @@ final class SpoolWriter implements Runnable {
    * once against committed state (the drain keeps moving); a stop, another read, a prompt delete (a
    * backlog drains and waits for it), a full batch, {@link #FULL_BATCH_BYTES} of payload gathered,
    * or a pause in the stream (every writer is waiting for this commit) ends the wait at once.
+   *
+   * <p>A batch of deletes no one waits for (not prompt: the drain keeps sending while they wait,
+   * and gathers the next acknowledgements meanwhile) waits for the budget's interval even alone and
+   * through pauses: otherwise a draining backlog, whose next delete comes only after this one's
+   * commit, would commit each small delete at once, hundreds of fsyncs a second that the drain's
+   * own writer time pays for. An append or a prompt delete arriving meanwhile brings back the rules
+   * above.
    */
   private void gather(List<SpoolOp> ops) throws InterruptedException {
     start = CommitStart.AT_ONCE;
     int writes = (int) ops.stream().filter(SpoolOp.Write.class::isInstance).count();
-    if (!pacer.mustWait(pacer.now(), writes)) {
+    long now = pacer.now();
+    boolean unwaitedDeletes = unwaitedDeletesOnly(ops, 0, true);
+    if (!pacer.mustWait(now, writes) && !(unwaitedDeletes && pacer.withinInterval(now))) {
       return;
     }
     start = CommitStart.OTHER;
@@ -150,11 +159,14 @@ final class SpoolWriter implements Runnable {
           start = CommitStart.FULL;
           return;
         }
-        long quiet = pacer.quietNanos();
         long untilDeadline = deadline - pacer.now();
+        long quiet = unwaitedDeletes ? untilDeadline : pacer.quietNanos();
         long remaining = Math.min(quiet, untilDeadline);
         SpoolOp next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
         if (next == null) {
+          if (unwaitedDeletes && untilDeadline > 0) {
+            continue; // woken before the interval's end by the clock: the deletes wait on
+          }
           // a pause before the budget's interval ran out: every writer waits for this commit
           start = quiet < untilDeadline ? CommitStart.PAUSE : CommitStart.INTERVAL;
           return;
@@ -163,7 +175,10 @@ final class SpoolWriter implements Runnable {
         ops.add(next);
         queue.drainTo(ops, options.commitBatchMax() - ops.size());
         long arrival = pacer.now();
-        pacer.arrived(arrival - lastArrival, ops.size() - from);
+        unwaitedDeletes = unwaitedDeletesOnly(ops, from, unwaitedDeletes);
+        if (!unwaitedDeletes) {
+          pacer.arrived(arrival - lastArrival, ops.size() - from);
+        }
         lastArrival = arrival;
         payload += payloadBytes(ops, from);
         if (!serveEarlyReads(ops, from)) {
@@ -171,8 +186,27 @@ final class SpoolWriter implements Runnable {
         }
       }
     } finally {
-      pacer.gathered(ops.size() - found);
+      if (!unwaitedDeletes) {
+        // a wait for deletes alone says nothing about whether waiting gathers appends
+        pacer.gathered(ops.size() - found);
+      }
     }
+  }
+
+  /**
+   * Whether {@code ops[from..]} (given {@code sofar} for the ops before) hold only deletes that no
+   * one waits for, besides the leases and releases served meanwhile.
+   */
+  private static boolean unwaitedDeletesOnly(List<SpoolOp> ops, int from, boolean sofar) {
+    boolean only = sofar;
+    for (int i = from; i < ops.size() && only; i++) {
+      SpoolOp op = ops.get(i);
+      only =
+          (op instanceof SpoolOp.Ack ack && !ack.prompt())
+              || op instanceof SpoolOp.Lease
+              || op instanceof SpoolOp.Release;
+    }
+    return only;
   }
 
   /** Payload bytes of the appends among {@code ops[from..]}. */

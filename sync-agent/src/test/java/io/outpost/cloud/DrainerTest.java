@@ -222,10 +222,11 @@ class DrainerTest {
   }
 
   @Test
-  void aDeleteAsksForAPromptCommitOnlyOnceHalfThePendingDeletesAreUsed() throws Exception {
+  void aDeleteAsksForAPromptCommitOnceHalfThePendingDeletesAreUsedEvenWhileOneWaitsForTheBudget()
+      throws Exception {
     append(12);
     GatedSpool gated = new GatedSpool(spool);
-    gated.gate = new CompletableFuture<>();
+    gated.gate = new CompletableFuture<>(); // the first delete waits, as for the budget's interval
     Drainer drainer = gatedDrainer(options().withPendingDeletes(10), gated);
     ScriptedTransport cloud = new ScriptedTransport(65_535);
     onLink(() -> drainer.online(cloud));
@@ -233,17 +234,25 @@ class DrainerTest {
 
     cloud.sent.get(0).puback().complete(0);
     assertThat(gated.prompts).as("1 of 10 pending: shares the wear budget").containsExactly(false);
-    for (int i = 1; i < 10; i++) {
+    for (int i = 1; i < 4; i++) {
       cloud.sent.get(i).puback().complete(0);
     }
+    assertThat(gated.prompts).as("4 of 10 pending: they gather behind the first").hasSize(1);
+    cloud.sent.get(4).puback().complete(0);
+    assertThat(gated.prompts)
+        .as("5 of 10 pending: past half the bound, a prompt delete ends the first one's wait")
+        .containsExactly(false, true);
+    assertThat(gated.deletes.get(1)).hasSize(4);
+    for (int i = 5; i < 10; i++) {
+      cloud.sent.get(i).puback().complete(0);
+    }
+    assertThat(gated.prompts).as("one prompt delete at a time").hasSize(2);
+
     CompletableFuture<Void> held = gated.gate;
     gated.gate = CompletableFuture.completedFuture(null);
     held.complete(null);
-    await().atMost(WAIT).until(() -> gated.prompts.size() == 2);
-    assertThat(gated.prompts.get(1))
-        .as("9 gathered while the first delete was held: past half the bound, commit promptly")
-        .isTrue();
-    assertThat(gated.deletes.get(1)).hasSize(9);
+    await().atMost(WAIT).until(() -> gated.prompts.size() == 3);
+    assertThat(gated.deletes.get(2)).as("the five gathered meanwhile").hasSize(5);
     await().atMost(WAIT).until(() -> cloud.sent.size() == 12);
     cloud.ackAll();
     await().atMost(WAIT).until(() -> spool.stats().depth() == 0);

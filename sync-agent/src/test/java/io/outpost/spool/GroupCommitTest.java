@@ -209,6 +209,42 @@ class GroupCommitTest {
   }
 
   @Test
+  void aLoneDeleteNoOneWaitsForIsHeldToTheBudgetWhileAPromptOneEndsTheWait() throws Exception {
+    AtomicLong ticker = new AtomicLong(1_000_000_000L); // moves only when the test moves it
+    SqliteSpool spool =
+        open(SpoolOptions.in(dir).withMaxCommitsPerSecond(10), ticker::get, CommitListener.NONE);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ticker.addAndGet(TimeUnit.SECONDS.toNanos(1)); // each append commits at once
+      ids.add(spool.append(entry("m" + i)).get(10, TimeUnit.SECONDS));
+    }
+    assertThat(spool.lease(3).get(10, TimeUnit.SECONDS)).hasSize(3);
+    long before = commits();
+
+    CompletableFuture<Void> first = spool.acknowledge(List.of(ids.get(0)), false);
+    ticker.addAndGet(TimeUnit.MILLISECONDS.toNanos(10)); // within the budget's 100 ms interval
+    CompletableFuture<Void> second = spool.acknowledge(List.of(ids.get(1)), false);
+    // held: the writer serves other work meanwhile
+    assertThat(spool.lease(3).get(10, TimeUnit.SECONDS)).as("all three still leased").isEmpty();
+    assertThat(first).as("a delete no one waits for waits for the interval").isNotDone();
+    assertThat(commits()).isEqualTo(before);
+
+    ticker.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+    CompletableFuture.allOf(first, second).get(10, TimeUnit.SECONDS);
+    assertThat(commits()).as("both share one commit, at the interval's end").isEqualTo(before + 1);
+    assertThat(commitsStarted("interval")).isEqualTo(1);
+
+    CompletableFuture<Void> third = spool.acknowledge(List.of(ids.get(2)), false);
+    ticker.addAndGet(TimeUnit.MILLISECONDS.toNanos(10));
+    spool.acknowledge(List.of(), true).get(10, TimeUnit.SECONDS);
+    third.get(10, TimeUnit.SECONDS);
+    assertThat(commits())
+        .as("a prompt delete ends the wait: both in one more commit")
+        .isEqualTo(before + 2);
+    assertThat(spool.stats().depth()).isZero();
+  }
+
+  @Test
   void aBatchHoldingSixtyFourKibibytesOfPayloadCommitsWithoutWaitingForTheBudget()
       throws Exception {
     AtomicLong ticker = new AtomicLong(1_000_000_000L); // frozen: the budget's interval never ends
