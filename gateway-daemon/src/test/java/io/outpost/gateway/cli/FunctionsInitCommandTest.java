@@ -8,13 +8,11 @@ import io.outpost.gateway.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,14 +122,7 @@ class FunctionsInitCommandTest {
             "outpost_testkit.py",
             ".gitignore",
             "README.md");
-    Process test =
-        new ProcessBuilder(python(), "-m", "unittest", "-v")
-            .directory(project.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(test.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(test.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(test.exitValue()).as(output).isZero();
+    String output = PythonUnittest.passes(project, List.of());
     assertThat(output).contains("test_greets_by_name", "Ran 2 tests", "OK");
   }
 
@@ -365,10 +356,6 @@ class FunctionsInitCommandTest {
         .hasMessageContaining("template placeholder without a value");
     assertThat(FunctionsInitTemplates.fill("a {{b}} c {{ d", Map.of("b", "B")))
         .isEqualTo("a B c {{ d");
-  }
-
-  private static String python() {
-    return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
   }
 
   private static List<String> files(Path root) throws IOException {
