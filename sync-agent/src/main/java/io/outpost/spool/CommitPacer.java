@@ -12,9 +12,10 @@ import java.util.function.LongSupplier;
  * budget every commit starts as soon as the writer is free. Time comes from an injected ticker.
  *
  * <p>Waiting pays only when others write meanwhile. After {@value #FRUITLESS_LIMIT} waits in a row
- * that gathered no write (a lone device that sends its next message only after this one's PUBACK),
- * a lone write commits at once again; a commit that finds several writes queued (writers overlap)
- * turns waiting back on.
+ * that gathered no append (a lone device that sends its next message only after this one's PUBACK),
+ * a lone append commits at once again; a commit that finds several appends queued (writers overlap)
+ * turns waiting back on. Only appends count: the drain's deletes arrive between a lone device's
+ * appends without anyone waiting for them.
  *
  * <p>The pause that ends a wait follows the stream: {@value #QUIET_GAPS} times the mean gap between
  * writes seen in recent waits, between half a millisecond and a tenth of the interval. Under a
@@ -47,12 +48,12 @@ final class CommitPacer {
   }
 
   /**
-   * Whether the {@code queuedWrites} writes found now should wait for more: the budget is spent
-   * until {@link #earliestStart}, and waiting has been gathering writes lately (or several are
-   * queued already).
+   * Whether the writes found now, {@code queuedAppends} of them appends, should wait for more: the
+   * budget is spent until {@link #earliestStart}, and waiting has been gathering appends lately (or
+   * several are queued already).
    */
-  boolean mustWait(long now, int queuedWrites) {
-    if (queuedWrites > 1) {
+  boolean mustWait(long now, int queuedAppends) {
+    if (queuedAppends > 1) {
       fruitless = 0;
     }
     return intervalNanos > 0
@@ -69,9 +70,9 @@ final class CommitPacer {
     return intervalNanos > 0 && started && now - lastStart < intervalNanos;
   }
 
-  /** A wait ended having gathered {@code writes} more writes. */
-  void gathered(int writes) {
-    fruitless = writes == 0 ? fruitless + 1 : 0;
+  /** A wait ended having gathered {@code appends} more appends. */
+  void gathered(int appends) {
+    fruitless = appends == 0 ? fruitless + 1 : 0;
   }
 
   /** Ticker time at which the budget allows the next commit. */

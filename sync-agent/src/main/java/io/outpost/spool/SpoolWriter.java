@@ -133,15 +133,17 @@ final class SpoolWriter implements Runnable {
    * and gathers the next acknowledgements meanwhile) waits for the budget's interval even alone and
    * through pauses: otherwise a draining backlog, whose next delete comes only after this one's
    * commit, would commit each small delete at once, hundreds of fsyncs a second that the drain's
-   * own writer time pays for. An append or a prompt delete arriving meanwhile brings back the rules
-   * above.
+   * own writer time pays for. A prompt delete arriving meanwhile ends the wait; an append commits
+   * with them at once if it would have alone (the budget, or a lone writer waiting for each
+   * commit), and otherwise brings back the rules above.
    */
   private void gather(List<SpoolOp> ops) throws InterruptedException {
     start = CommitStart.AT_ONCE;
-    int writes = (int) ops.stream().filter(SpoolOp.Write.class::isInstance).count();
     long now = pacer.now();
     boolean unwaitedDeletes = unwaitedDeletesOnly(ops, 0, true);
-    if (!pacer.mustWait(now, writes) && !(unwaitedDeletes && pacer.withinInterval(now))) {
+    // whether waiting pays is learned from appends alone: a drain's deletes interleave with a lone
+    // device's appends without being writers that wait for this commit
+    if (!pacer.mustWait(now, appends(ops)) && !(unwaitedDeletes && pacer.withinInterval(now))) {
       return;
     }
     start = CommitStart.OTHER;
@@ -149,7 +151,8 @@ final class SpoolWriter implements Runnable {
       return; // without a wait, reads keep their place after the commit of the writes queued before
       // them
     }
-    int found = ops.size();
+    int found = appends(ops);
+    boolean deletesWait = unwaitedDeletes;
     long payload = payloadBytes(ops, 0);
     try {
       long deadline = pacer.earliestStart();
@@ -175,9 +178,20 @@ final class SpoolWriter implements Runnable {
         ops.add(next);
         queue.drainTo(ops, options.commitBatchMax() - ops.size());
         long arrival = pacer.now();
-        unwaitedDeletes = unwaitedDeletesOnly(ops, from, unwaitedDeletes);
         if (!unwaitedDeletes) {
           pacer.arrived(arrival - lastArrival, ops.size() - from);
+        } else {
+          unwaitedDeletes = unwaitedDeletesOnly(ops, from, true);
+          if (!unwaitedDeletes) {
+            if (!pacer.mustWait(arrival, appends(ops))) {
+              // an append joined deletes waiting for the budget: it commits when it would have
+              // alone
+              start = CommitStart.AT_ONCE;
+              return;
+            }
+            deletesWait = false; // from here a wait for appends: fruitless if no more arrive
+            found = appends(ops);
+          }
         }
         lastArrival = arrival;
         payload += payloadBytes(ops, from);
@@ -186,11 +200,21 @@ final class SpoolWriter implements Runnable {
         }
       }
     } finally {
-      if (!unwaitedDeletes) {
-        // a wait for deletes alone says nothing about whether waiting gathers appends
-        pacer.gathered(ops.size() - found);
+      if (!deletesWait) {
+        // a wait that began for deletes alone says nothing about whether waiting gathers appends
+        pacer.gathered(appends(ops) - found);
       }
     }
+  }
+
+  private static int appends(List<SpoolOp> ops) {
+    int appends = 0;
+    for (SpoolOp op : ops) {
+      if (op instanceof SpoolOp.Append) {
+        appends++;
+      }
+    }
+    return appends;
   }
 
   /**

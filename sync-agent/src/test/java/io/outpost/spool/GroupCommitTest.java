@@ -245,6 +245,58 @@ class GroupCommitTest {
   }
 
   @Test
+  void aLoneDeviceWhoseMessagesTheDrainDeletesMeanwhileStillCommitsAtOnce() throws Exception {
+    AtomicLong ticker = new AtomicLong(1_000_000_000L); // frozen: the budget's interval never ends
+    SqliteSpool spool =
+        open(SpoolOptions.in(dir).withMaxCommitsPerSecond(1), ticker::get, CommitListener.NONE);
+    long previous = spool.append(entry("m0")).get(10, TimeUnit.SECONDS);
+    for (int i = 1; i <= CommitPacer.FRUITLESS_LIMIT + 1; i++) {
+      // the cloud acknowledged the previous message: its delete reaches the spool before (or with)
+      // the device's next message, which the device sends only after the previous PUBACK
+      assertThat(spool.lease(1).get(10, TimeUnit.SECONDS)).hasSize(1);
+      CompletableFuture<Void> delete = spool.acknowledge(List.of(previous), false);
+      previous = spool.append(entry("m" + i)).get(10, TimeUnit.SECONDS);
+      delete.get(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(commitsStarted("pause"))
+        .as("waits that gathered a delete but no other append were fruitless")
+        .isEqualTo(CommitPacer.FRUITLESS_LIMIT);
+    assertThat(commitsStarted("at-once"))
+        .as("the first append, then the lone device's")
+        .isEqualTo(2);
+    assertThat(commits()).isEqualTo(CommitPacer.FRUITLESS_LIMIT + 2);
+  }
+
+  @Test
+  void anAppendFromALoneWriterCommitsAtOnceWithDeletesThatWaitForTheBudget() throws Exception {
+    AtomicLong ticker = new AtomicLong(1_000_000_000L); // frozen: the budget's interval never ends
+    SqliteSpool spool =
+        open(SpoolOptions.in(dir).withMaxCommitsPerSecond(10), ticker::get, CommitListener.NONE);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      // a device that sends its next message only after this one's PUBACK: two waits that gather
+      // nothing, then each commits at once
+      ids.add(spool.append(entry("lone-" + i)).get(10, TimeUnit.SECONDS));
+    }
+    assertThat(commitsStarted("pause")).isEqualTo(CommitPacer.FRUITLESS_LIMIT);
+    assertThat(commitsStarted("at-once")).isEqualTo(2);
+    assertThat(spool.lease(1).get(10, TimeUnit.SECONDS)).hasSize(1);
+
+    CompletableFuture<Void> delete = spool.acknowledge(List.of(ids.get(0)), false);
+    assertThat(spool.lease(1).get(10, TimeUnit.SECONDS)).as("the writer serves reads").hasSize(1);
+    assertThat(delete).as("held to the budget").isNotDone();
+    spool.append(entry("next")).get(10, TimeUnit.SECONDS);
+
+    delete.get(10, TimeUnit.SECONDS);
+    assertThat(commitsStarted("at-once"))
+        .as("the append did not wait for the interval")
+        .isEqualTo(3);
+    assertThat(commitsStarted("pause")).isEqualTo(CommitPacer.FRUITLESS_LIMIT);
+    assertThat(commitsStarted("interval")).isZero();
+  }
+
+  @Test
   void aBatchHoldingSixtyFourKibibytesOfPayloadCommitsWithoutWaitingForTheBudget()
       throws Exception {
     AtomicLong ticker = new AtomicLong(1_000_000_000L); // frozen: the budget's interval never ends
