@@ -76,12 +76,13 @@ wait_for_file() {
   die "$what not ready within 60 s"
 }
 
-# spool_bench_config BUDGET DIR PORT -> stdout: the daemon config of the spool benches: a listener on PORT that takes
-# window-100 publishers (receiveMaximum 1000, not the default 64), the spool in DIR, storage.maxCommitsPerSecond from
-# BUDGET ("default", N, or N@SIZE to set storage.pageSize too), devices/# routed to the cloud (none is configured, so
-# everything is spooled), the admin API on an ephemeral port.
+# spool_bench_config BUDGET DIR PORT [CLOUD_URL] -> stdout: the daemon config of the spool benches: a listener on PORT
+# that takes window-100 publishers (receiveMaximum 1000, not the default 64), the spool in DIR,
+# storage.maxCommitsPerSecond from BUDGET ("default", N, or N@SIZE to set storage.pageSize too), devices/# routed to
+# the cloud (at CLOUD_URL; without it none is configured, so everything stays spooled), the admin API on an ephemeral
+# port.
 spool_bench_config() {
-  local budget="$1" dir="$2" port="$3" commits page_size=""
+  local budget="$1" dir="$2" port="$3" cloud_url="${4:-}" commits page_size=""
   [[ "$budget" == *@* ]] && page_size="${budget#*@}"
   commits="${budget%@*}"
   cat <<YAML
@@ -95,6 +96,7 @@ storage:
   maxBytes: 8589934592
 $( [[ $commits == default ]] || echo "  maxCommitsPerSecond: $commits")
 $( [[ -z $page_size ]] || echo "  pageSize: $page_size")
+$( [[ -z $cloud_url ]] || printf 'cloud:\n  url: %s\n  clientId: outpost-spool-bench\n' "$cloud_url")
 routes:
   - {name: telemetry, from: local, filter: "devices/#", to: cloud, qos: 1}
 admin:
