@@ -56,10 +56,7 @@ final class CommitPacer {
     if (queuedAppends > 1) {
       fruitless = 0;
     }
-    return intervalNanos > 0
-        && started
-        && now - lastStart < intervalNanos
-        && fruitless < FRUITLESS_LIMIT;
+    return withinInterval(now) && fruitless < FRUITLESS_LIMIT;
   }
 
   /**
