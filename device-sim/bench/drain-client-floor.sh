@@ -43,12 +43,7 @@ echo "|---|---:|---:|---:|---:|---|" >> "$RESULTS/table.md"
 for inflight in $INFLIGHT; do
   for client in $CLIENTS; do
     case_dir="$RESULTS/$client-$inflight"
-    mkdir -p "$case_dir/cloud-data"
-    chmod a+rwx "$case_dir/cloud-data" # mosquitto started as root drops to its own user
-    start_mosquitto "$CLOUD_PORT" "persistence true
-persistence_location $case_dir/cloud-data/
-max_queued_messages 0
-max_inflight_messages $inflight"
+    start_mosquitto "$CLOUD_PORT" "$(drain_cloud_config "$case_dir/cloud-data" "$inflight")"
     cloud_pid=$BENCH_LAST_PID
     warm=$(( MESSAGES / 2 ))
     bench_bg "$case_dir/consume.json" node "$BENCH_DIR/mqttjs/consume.mjs" --url "mqtt://127.0.0.1:$CLOUD_PORT" \

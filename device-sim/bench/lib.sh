@@ -131,6 +131,18 @@ start_mosquitto() {
   wait_for_port "$port" "mosquitto"
 }
 
+# drain_cloud_config DIR INFLIGHT -> stdout: the Mosquitto config of the outage-drain benches' cloud, which keeps its
+# sessions on disk in DIR (created, writable for the mosquitto user), queues without limit and allows INFLIGHT
+# messages in flight (max_inflight_messages; MQTT 5 Receive Maximum). spool-outage-drain.sh and
+# drain-client-floor.sh both use it, so the client floor is measured against the same cloud as the drain.
+drain_cloud_config() {
+  local dir="$1" inflight="$2"
+  mkdir -p "$dir"
+  chmod a+rwx "$dir" # mosquitto started as root drops to its own user
+  printf '%s\n' "persistence true" "persistence_location $dir/" "max_queued_messages 0" \
+    "max_inflight_messages $inflight"
+}
+
 # The JVM options the package ships (JAVA_OPTS of /etc/default/outpost: the footprint profile).
 shipped_jvm_opts() {
   (. "$REPO_ROOT/packaging/src/deb/files/etc/default/outpost" && echo "${JAVA_OPTS:-}")

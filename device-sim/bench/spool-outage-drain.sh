@@ -78,12 +78,7 @@ echo "gateway,cloud_inflight,messages,received,duplicates,time_to_first_ms,drain
 for inflight in $INFLIGHT; do
   for gateway in $GATEWAYS; do
     case_dir="$RESULTS/$gateway-$inflight"
-    mkdir -p "$case_dir/cloud-data"
-    chmod a+rwx "$case_dir/cloud-data" # mosquitto started as root drops to its own user
-    cloud_conf="persistence true
-persistence_location $case_dir/cloud-data/
-max_queued_messages 0
-max_inflight_messages $inflight"
+    cloud_conf="$(drain_cloud_config "$case_dir/cloud-data" "$inflight")"
     echo "== $gateway, cloud allowing $inflight in flight" >&2
     start_mosquitto "$CLOUD_PORT" "$cloud_conf"
     cloud_pid=$BENCH_LAST_PID
