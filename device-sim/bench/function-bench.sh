@@ -29,7 +29,8 @@
 #   maxConcurrency of the java-process and python echoes, requests in flight in their one child; 1 = one at a time),
 #   SKIP_COLD (1: measure only the added latency, no cold start or RSS), EXTRA_DESC (lines added to the Java echoes'
 #   descriptors, e.g. 'limits: {cpus: 2}'), KEEP_LATENCY_LOGS (1: keep the consumers' per-message latency logs,
-#   <runtime>-{direct,function}.lat, which are otherwise deleted once paired).
+#   <runtime>-{direct,function}.lat, which are otherwise deleted once paired), EXTRA_CONFIG (lines added to the
+#   daemon's config, e.g. 'functions: {sandbox: rlimit}').
 # CPU per message: the daemon's and the function's child processes' user+system time (/proc/<pid>/stat) over the
 # load, divided by the messages the devices sent.
 # Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, curl, javac, /usr/bin/python3
@@ -47,7 +48,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift 2 ;;
     --no-invocations) INVOCATIONS=0; shift ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -166,6 +167,7 @@ require_free_port "$ADMIN_PORT" "outpost admin"
 mkdir -p "$RESULTS/outpost-data"
 printf 'broker: {listeners: [{host: 127.0.0.1, port: %s}]}\nstorage: {dir: %s}\nadmin: {listen: "127.0.0.1:%s"}\n' \
   "$MQTT_PORT" "$RESULTS/outpost-data" "$ADMIN_PORT" > "$RESULTS/outpost.yaml"
+[[ -n "${EXTRA_CONFIG:-}" ]] && printf '%s\n' "$EXTRA_CONFIG" >> "$RESULTS/outpost.yaml"
 # shellcheck disable=SC2086
 bench_bg "$RESULTS/outpost.log" "$JAVA" $OUTPOST_JVM_OPTS -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
 DAEMON_PID=$BENCH_LAST_PID
