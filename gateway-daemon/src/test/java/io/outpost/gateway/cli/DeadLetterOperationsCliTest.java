@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.outpost.gateway.ExitCodes;
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.testkit.StandInCloud;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -39,27 +37,16 @@ class DeadLetterOperationsCliTest {
 
   private final StandInCloud cloud = StandInCloud.start();
   private final HttpClient http = HttpClient.newHttpClient();
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
 
   @BeforeEach
   void threeDeadLetters() throws Exception {
     // spooled while the daemon has no cloud link; the link configured next sends at most 64 bytes,
     // so it dead-letters them (with the link in place they would be refused at ingress instead)
-    String daemon =
-        """
-        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-        storage: {dir: %s}
-        admin: {listen: "127.0.0.1:0"}
-        %s
-        routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
-        """;
-    config =
-        Files.writeString(dir.resolve("outpost.yaml"), daemon.formatted(dir.resolve("data"), ""));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
-    MqttClient device =
-        new MqttClient(
-            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-9", new MemoryPersistence());
+    String routes =
+        "routes: [{name: telemetry, from: local, filter: \"devices/+/telemetry\", to: cloud}]\n";
+    daemon = LocalDaemon.start(dir, routes);
+    MqttClient device = new MqttClient(daemon.mqttUrl(), "pump-9", new MemoryPersistence());
     try {
       device.connect();
       for (String payload : List.of(big("a"), big("b"), big("c"))) {
@@ -70,25 +57,23 @@ class DeadLetterOperationsCliTest {
       device.disconnect();
       device.close();
     }
-    gateway.stop(Duration.ofSeconds(10));
-    gateway = null;
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            daemon.formatted(
-                dir.resolve("data"),
-                "cloud: {url: \"%s\", clientId: edge-dlo, mqttVersion: \"3.1.1\", maxMessageBytes: 64,"
-                        .formatted(cloud.url())
-                    + " backoff: {initialMillis: 50, maxMillis: 500}}"));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    daemon.close();
+    daemon = null;
+    daemon =
+        LocalDaemon.start(
+            dir,
+            "cloud: {url: \"%s\", clientId: edge-dlo, mqttVersion: \"3.1.1\", maxMessageBytes: 64,"
+                    .formatted(cloud.url())
+                + " backoff: {initialMillis: 50, maxMillis: 500}}\n"
+                + routes);
     await().atMost(WAIT).until(() -> deadLetterCount() == 3);
   }
 
   @AfterEach
   void stop() {
     try {
-      if (gateway != null) {
-        gateway.stop(Duration.ofSeconds(10));
+      if (daemon != null) {
+        daemon.close();
       }
     } finally {
       cloud.close();
@@ -100,13 +85,13 @@ class DeadLetterOperationsCliTest {
   }
 
   private CliRun cli(String... args) {
-    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
+    return daemon.cli(args);
   }
 
   private HttpResponse<String> admin(String method, String path) throws Exception {
     String token = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+        HttpRequest.newBuilder(URI.create(daemon.adminUrl() + path))
             .header("Authorization", "Bearer " + token)
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.outpost.gateway.ExitCodes;
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import io.outpost.testkit.StandInCloud;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,28 +33,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class DeadLetterRetryTest {
 
-  private static final String CONFIG =
-      """
-      broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-      storage: {dir: %s}
-      admin: {listen: "127.0.0.1:0"}
-      %s
-      routes: [{name: telemetry, from: local, filter: "devices/+/telemetry", to: cloud}]
-      """;
+  private static final String ROUTES =
+      "routes: [{name: telemetry, from: local, filter: \"devices/+/telemetry\", to: cloud}]\n";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir Path dir;
 
   private final StandInCloud cloud = StandInCloud.start();
   private final HttpClient http = HttpClient.newHttpClient();
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
 
   @AfterEach
   void stop() {
     try {
-      if (gateway != null) {
-        gateway.stop(Duration.ofSeconds(10));
+      if (daemon != null) {
+        daemon.close();
       }
     } finally {
       cloud.close();
@@ -72,20 +63,19 @@ class DeadLetterRetryTest {
    * {@code null}.
    */
   private void startDaemon(Integer maxMessageBytes) throws Exception {
-    String link = maxMessageBytes == null ? "" : CLOUD.formatted(cloud.url(), maxMessageBytes);
-    config =
-        Files.writeString(dir.resolve("outpost.yaml"), CONFIG.formatted(dir.resolve("data"), link));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    String link =
+        maxMessageBytes == null ? "" : CLOUD.formatted(cloud.url(), maxMessageBytes) + "\n";
+    daemon = LocalDaemon.start(dir, link + ROUTES);
   }
 
   private CliRun cli(String... args) {
-    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
+    return daemon.cli(args);
   }
 
   private HttpResponse<String> admin(String method, String path) throws Exception {
     String token = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+        HttpRequest.newBuilder(URI.create(daemon.adminUrl() + path))
             .header("Authorization", "Bearer " + token)
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build();
@@ -116,9 +106,7 @@ class DeadLetterRetryTest {
     // dead-letters them
     // (with a link in place they would have been refused at ingress instead)
     startDaemon(null);
-    MqttClient device =
-        new MqttClient(
-            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "pump-1", new MemoryPersistence());
+    MqttClient device = new MqttClient(daemon.mqttUrl(), "pump-1", new MemoryPersistence());
     try {
       device.connect();
       for (String payload : List.of(big("first"), big("second"), "small")) {
@@ -129,7 +117,7 @@ class DeadLetterRetryTest {
       device.disconnect();
       device.close();
     }
-    gateway.stop(Duration.ofSeconds(10));
+    daemon.close();
     startDaemon(64);
     // the small one went through, so both large ones were drained before it and refused
     await().atMost(WAIT).until(() -> cloudPayloads().contains("small"));
@@ -155,9 +143,9 @@ class DeadLetterRetryTest {
     assertThat(cloudPayloads()).containsExactly("small");
 
     // the operator raises the limit; dead letters survive the restart
-    gateway.stop(Duration.ofSeconds(10));
+    daemon.close();
     startDaemon(131_072);
-    await().atMost(WAIT).until(() -> gateway.isReady());
+    await().atMost(WAIT).until(() -> daemon.gateway().isReady());
     assertThat(deadLetterCount()).isEqualTo(2);
 
     HttpResponse<String> retried =
@@ -174,7 +162,7 @@ class DeadLetterRetryTest {
     assertThat(cloudPayloads()).containsExactlyInAnyOrder("small", big("first"), big("second"));
     assertThat(deadLetterCount()).isZero();
     assertThat(adminJson("/api/spool/dead-letters").getJsonArray("deadLetters")).isEmpty();
-    assertThat(gateway.isReady()).isTrue();
+    assertThat(daemon.gateway().isReady()).isTrue();
 
     CliRun again = cli("spool", "retry", Long.toString(ids.get(1)));
     assertThat(again.exit()).isEqualTo(ExitCodes.NOT_FOUND);

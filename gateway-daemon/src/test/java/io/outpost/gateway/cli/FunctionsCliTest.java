@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.outpost.gateway.ExitCodes;
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,23 +36,13 @@ class FunctionsCliTest {
 
   @TempDir Path dir;
 
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
   private MqttClient device;
 
   @BeforeEach
   void startDaemon() throws Exception {
-    assumeTrue(python3Available(), "python3 is needed for the process-runtime example");
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
-        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-        storage: {dir: %s}
-        admin: {listen: "127.0.0.1:0"}
-        """
-                .formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    assumeTrue(PythonUnittest.available(), "python3 is needed for the process-runtime example");
+    daemon = LocalDaemon.start(dir);
   }
 
   @AfterEach
@@ -66,26 +53,13 @@ class FunctionsCliTest {
       }
       device.close();
     }
-    if (gateway != null) {
-      gateway.stop(Duration.ofSeconds(10));
-    }
-  }
-
-  private static boolean python3Available() {
-    try {
-      Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+    if (daemon != null) {
+      daemon.close();
     }
   }
 
   private CliRun cli(String... args) {
-    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
+    return daemon.cli(args);
   }
 
   /**
@@ -108,9 +82,7 @@ class FunctionsCliTest {
     assertThat(deployed.exit()).as(deployed.err()).isZero();
     assertThat(deployed.out()).contains("deployed fahrenheit-to-celsius 1.0.0");
 
-    device =
-        new MqttClient(
-            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "sensor-7", new MemoryPersistence());
+    device = new MqttClient(daemon.mqttUrl(), "sensor-7", new MemoryPersistence());
     device.connect();
     BlockingQueue<MqttMessage> celsius = new LinkedBlockingQueue<>();
     device.subscribe(

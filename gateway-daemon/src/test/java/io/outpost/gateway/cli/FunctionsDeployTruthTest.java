@@ -3,15 +3,12 @@ package io.outpost.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.outpost.gateway.ExitCodes;
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -41,32 +38,22 @@ class FunctionsDeployTruthTest {
 
   @TempDir Path dir;
 
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
 
   @BeforeEach
   void startDaemon() throws Exception {
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
-            broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-            storage: {dir: %s}
-            admin: {listen: "127.0.0.1:0"}
-            """
-                .formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    daemon = LocalDaemon.start(dir);
   }
 
   @AfterEach
   void stopDaemon() throws Exception {
-    if (gateway != null) {
-      gateway.stop(Duration.ofSeconds(10));
+    if (daemon != null) {
+      daemon.close();
     }
   }
 
   private CliRun cli(String... args) {
-    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
+    return daemon.cli(args);
   }
 
   /** The CLI without a daemon's address (validate). */

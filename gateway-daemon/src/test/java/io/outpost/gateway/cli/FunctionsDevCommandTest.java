@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -31,24 +29,14 @@ class FunctionsDevCommandTest {
 
   @TempDir Path dir;
 
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
   private Process dev;
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void startDaemon() throws Exception {
-    assumeTrue(ScheduledFunctionsCliTest.python3Available(), "python3 is needed");
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
-            broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-            storage: {dir: %s}
-            admin: {listen: "127.0.0.1:0"}
-            """
-                .formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    assumeTrue(PythonUnittest.available(), "python3 is needed");
+    daemon = LocalDaemon.start(dir);
   }
 
   @AfterEach
@@ -56,15 +44,13 @@ class FunctionsDevCommandTest {
     if (dev != null && dev.isAlive()) {
       dev.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    if (gateway != null) {
-      gateway.stop(Duration.ofSeconds(10));
+    if (daemon != null) {
+      daemon.close();
     }
   }
 
   private String version() throws Exception {
-    CliRun list =
-        CliRun.against(
-            config, "http://127.0.0.1:" + gateway.adminPort(), "functions", "list", "--json");
+    CliRun list = daemon.cli("functions", "list", "--json");
     for (var f : AdminClient.json().readTree(list.out()).path("functions")) {
       if (f.path("name").asText().equals("ticker")) {
         return f.path("version").asText();
@@ -89,9 +75,9 @@ class FunctionsDevCommandTest {
                 "--debounce",
                 "100",
                 "--config",
-                config.toString(),
+                daemon.config().toString(),
                 "--admin-url",
-                "http://127.0.0.1:" + gateway.adminPort())
+                daemon.adminUrl())
             .redirectErrorStream(true)
             .start();
     Thread reader =

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +33,7 @@ class FunctionsDevWarmMavenTest {
 
   @TempDir Path dir;
 
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
   private Process dev;
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
@@ -48,16 +44,7 @@ class FunctionsDevWarmMavenTest {
     } catch (MavenHome.NotFound e) {
       assumeTrue(false, "needs an installed Maven 3: " + e.getMessage());
     }
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
-            broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-            storage: {dir: %s}
-            admin: {listen: "127.0.0.1:0"}
-            """
-                .formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    daemon = LocalDaemon.start(dir);
   }
 
   @AfterEach
@@ -66,13 +53,9 @@ class FunctionsDevWarmMavenTest {
       dev.descendants().forEach(ProcessHandle::destroyForcibly);
       dev.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    if (gateway != null) {
-      gateway.stop(Duration.ofSeconds(10));
+    if (daemon != null) {
+      daemon.close();
     }
-  }
-
-  private String adminUrl() {
-    return "http://127.0.0.1:" + gateway.adminPort();
   }
 
   private void startDev(Path project, String... options) throws Exception {
@@ -90,9 +73,9 @@ class FunctionsDevWarmMavenTest {
                 "--debounce",
                 "100",
                 "--config",
-                config.toString(),
+                daemon.config().toString(),
                 "--admin-url",
-                adminUrl()));
+                daemon.adminUrl()));
     command.addAll(List.of(options));
     dev = new ProcessBuilder(command).redirectErrorStream(true).start();
     Thread reader =
@@ -122,7 +105,7 @@ class FunctionsDevWarmMavenTest {
   }
 
   private String version(String name) throws Exception {
-    CliRun list = CliRun.against(config, adminUrl(), "functions", "list", "--json");
+    CliRun list = daemon.cli("functions", "list", "--json");
     for (var f : AdminClient.json().readTree(list.out()).path("functions")) {
       if (f.path("name").asText().equals(name)) {
         return f.path("version").asText();
@@ -132,16 +115,8 @@ class FunctionsDevWarmMavenTest {
   }
 
   private String invoke(String name) {
-    return CliRun.against(
-            config,
-            adminUrl(),
-            "functions",
-            "invoke",
-            name,
-            "--topic",
-            name + "/in",
-            "--payload",
-            "{}")
+    return daemon
+        .cli("functions", "invoke", name, "--topic", name + "/in", "--payload", "{}")
         .out();
   }
 

@@ -3,8 +3,6 @@ package io.outpost.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.outpost.gateway.ExitCodes;
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -16,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,23 +31,13 @@ class FunctionsLogsCliTest {
 
   @TempDir Path dir;
 
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void startDaemon() throws Exception {
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
-        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-        storage: {dir: %s}
-        admin: {listen: "127.0.0.1:0"}
-        functions: {logs: {maxBytesPerFunction: 65536, maxFiles: 2}}
-        """
-                .formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    daemon =
+        LocalDaemon.start(dir, "functions: {logs: {maxBytesPerFunction: 65536, maxFiles: 2}}\n");
     Path jar =
         FunctionJars.jar(
             Files.createDirectories(dir.resolve("jars")),
@@ -71,17 +58,13 @@ class FunctionsLogsCliTest {
 
   @AfterEach
   void stopDaemon() throws Exception {
-    if (gateway != null) {
-      gateway.stop(Duration.ofSeconds(10));
+    if (daemon != null) {
+      daemon.close();
     }
   }
 
   private CliRun cli(String... args) {
-    return CliRun.against(config, base(), args);
-  }
-
-  private String base() {
-    return "http://127.0.0.1:" + gateway.adminPort();
+    return daemon.cli(args);
   }
 
   private String token() throws Exception {
@@ -148,7 +131,8 @@ class FunctionsLogsCliTest {
   void theLogEndpointNeedsTheToken() throws Exception {
     HttpResponse<String> anonymous =
         http.send(
-            HttpRequest.newBuilder(URI.create(base() + "/api/functions/logged/logs")).build(),
+            HttpRequest.newBuilder(URI.create(daemon.adminUrl() + "/api/functions/logged/logs"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
 
     assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -181,7 +165,7 @@ class FunctionsLogsCliTest {
   private HttpResponse<InputStream> follow(String accept) throws Exception {
     return http.send(
         HttpRequest.newBuilder(
-                URI.create(base() + "/api/functions/logged/logs?follow=true&lines=1"))
+                URI.create(daemon.adminUrl() + "/api/functions/logged/logs?follow=true&lines=1"))
             .header("Authorization", "Bearer " + token())
             .header("Accept", accept)
             .build(),

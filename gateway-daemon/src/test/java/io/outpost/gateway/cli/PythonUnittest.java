@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@code python3 -m unittest -v} in a directory, as a developer runs a project's tests. */
+/**
+ * Runs {@code python3 -m unittest -v} in a directory, as a developer runs a project's tests, and
+ * tells whether python3 is there at all.
+ */
 final class PythonUnittest {
   private PythonUnittest() {}
 
@@ -31,6 +34,20 @@ final class PythonUnittest {
     assertThat(test.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(test.exitValue()).as(output).isZero();
     return output;
+  }
+
+  /** Whether {@code python3} runs here (tests of the process runtime are skipped without it). */
+  static boolean available() {
+    try {
+      Process p = new ProcessBuilder(python(), "--version").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static String python() {

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,23 +44,13 @@ class ScheduledFunctionsCliTest {
 
   @TempDir Path dir;
 
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
   private MqttClient subscriber;
 
   @BeforeEach
   void startDaemon() throws Exception {
-    assumeTrue(python3Available(), "python3 is needed for the process runtime");
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
-            broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-            storage: {dir: %s}
-            admin: {listen: "127.0.0.1:0"}
-            """
-                .formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    assumeTrue(PythonUnittest.available(), "python3 is needed for the process runtime");
+    daemon = LocalDaemon.start(dir);
   }
 
   @AfterEach
@@ -74,8 +61,8 @@ class ScheduledFunctionsCliTest {
       }
       subscriber.close();
     }
-    if (gateway != null) {
-      gateway.stop(Duration.ofSeconds(10));
+    if (daemon != null) {
+      daemon.close();
     }
   }
 
@@ -98,28 +85,13 @@ class ScheduledFunctionsCliTest {
     return pkg;
   }
 
-  static boolean python3Available() {
-    try {
-      Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
   private CliRun cli(String... args) {
-    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
+    return daemon.cli(args);
   }
 
   @Test
   void aFunctionWithEveryPublishesToLocalSubscribersOnItsOwn() throws Exception {
-    subscriber =
-        new MqttClient(
-            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "watcher", new MemoryPersistence());
+    subscriber = new MqttClient(daemon.mqttUrl(), "watcher", new MemoryPersistence());
     subscriber.connect();
     BlockingQueue<MqttMessage> ticks = new LinkedBlockingQueue<>();
     subscriber.subscribe(

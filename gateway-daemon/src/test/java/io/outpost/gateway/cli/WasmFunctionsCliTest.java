@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.outpost.gateway.Gateway;
-import io.outpost.gateway.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,22 +47,12 @@ class WasmFunctionsCliTest {
 
   @TempDir Path dir;
 
-  private Gateway gateway;
-  private Path config;
+  private LocalDaemon daemon;
   private MqttClient device;
 
   @BeforeEach
   void startDaemon() throws Exception {
-    config =
-        Files.writeString(
-            dir.resolve("outpost.yaml"),
-            """
-        broker: {listeners: [{host: 127.0.0.1, port: 0}]}
-        storage: {dir: %s}
-        admin: {listen: "127.0.0.1:0"}
-        """
-                .formatted(dir.resolve("data")));
-    gateway = Gateway.start(new ConfigLoader().load(config), config);
+    daemon = LocalDaemon.start(dir);
   }
 
   @AfterEach
@@ -75,13 +63,13 @@ class WasmFunctionsCliTest {
       }
       device.close();
     }
-    if (gateway != null) {
-      gateway.stop(Duration.ofSeconds(10));
+    if (daemon != null) {
+      daemon.close();
     }
   }
 
   private CliRun cli(String... args) {
-    return CliRun.against(config, "http://127.0.0.1:" + gateway.adminPort(), args);
+    return daemon.cli(args);
   }
 
   /**
@@ -134,9 +122,7 @@ class WasmFunctionsCliTest {
     assertThat(deployed.out()).contains("deployed adc-scale 1.0.0");
     assertThat(cli("functions", "deploy", spinPackage().toString()).exit()).isZero();
 
-    device =
-        new MqttClient(
-            "tcp://127.0.0.1:" + gateway.brokerPorts().get(0), "adc-7", new MemoryPersistence());
+    device = new MqttClient(daemon.mqttUrl(), "adc-7", new MemoryPersistence());
     device.connect();
     BlockingQueue<String> scaled = new LinkedBlockingQueue<>();
     device.subscribe(
