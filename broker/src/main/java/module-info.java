@@ -25,4 +25,8 @@ module io.outpost.broker {
   requires java.sql;
   requires org.xerial.sqlitejdbc;
   requires java.naming;
+  // compile time only: RecordBuilder generates the options records' withers (and marks them
+  // @Generated)
+  requires static io.soabase.recordbuilder.core;
+  requires static java.compiler;
 }
