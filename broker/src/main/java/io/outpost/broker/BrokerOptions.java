@@ -1,11 +1,16 @@
 package io.outpost.broker;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * Configuration of the local MQTT broker: the {@code broker:} section of the daemon's YAML file.
  * Every bound has a default, a metric and a documented behaviour when hit.
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code BrokerOptionsBuilder.With} ({@link #withQueueing} sets the three queue keys at once);
+ * every copy runs the constructor again, so it gets the same defaults and checks.
  *
  * @param listeners TCP listeners; default one on {@code 127.0.0.1:1883}
  * @param instances number of event-loop instances serving connections; default the number of CPU
@@ -70,6 +75,11 @@ import java.util.List;
  *     cannot stall itself for long; each hold is counted in {@code
  *     outpost.broker.publishers.throttled}
  */
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
 public record BrokerOptions(
     List<ListenerOptions> listeners,
     Integer instances,
@@ -87,7 +97,8 @@ public record BrokerOptions(
     Integer topicAliasMaximum,
     Integer maxClientIdLength,
     Boolean outboundTopicAliases,
-    Integer publisherHoldMillis) {
+    Integer publisherHoldMillis)
+    implements BrokerOptionsBuilder.With {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   public static final int DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
@@ -200,180 +211,9 @@ public record BrokerOptions(
         null, null);
   }
 
-  /** A copy with other listeners. */
-  public BrokerOptions withListeners(List<ListenerOptions> newListeners) {
-    return new BrokerOptions(
-        newListeners,
-        instances,
-        maxConnections,
-        maxPacketBytes,
-        receiveMaximum,
-        maxInflight,
-        maxQueuedMessages,
-        queueOverflow,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        maxKeepAliveSeconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        outboundTopicAliases,
-        publisherHoldMillis);
-  }
-
-  /** A copy with another number of event-loop instances. */
-  public BrokerOptions withInstances(int n) {
-    return new BrokerOptions(
-        listeners,
-        n,
-        maxConnections,
-        maxPacketBytes,
-        receiveMaximum,
-        maxInflight,
-        maxQueuedMessages,
-        queueOverflow,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        maxKeepAliveSeconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        outboundTopicAliases,
-        publisherHoldMillis);
-  }
-
-  /** A copy with other connection and packet bounds. */
-  public BrokerOptions withMaxConnections(int n) {
-    return new BrokerOptions(
-        listeners,
-        instances,
-        n,
-        maxPacketBytes,
-        receiveMaximum,
-        maxInflight,
-        maxQueuedMessages,
-        queueOverflow,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        maxKeepAliveSeconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        outboundTopicAliases,
-        publisherHoldMillis);
-  }
-
-  /** A copy with another maximum packet size. */
-  public BrokerOptions withMaxPacketBytes(int n) {
-    return new BrokerOptions(
-        listeners,
-        instances,
-        maxConnections,
-        n,
-        receiveMaximum,
-        maxInflight,
-        maxQueuedMessages,
-        queueOverflow,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        maxKeepAliveSeconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        outboundTopicAliases,
-        publisherHoldMillis);
-  }
-
   /** A copy with other in-flight and queue bounds. */
   public BrokerOptions withQueueing(int inflight, int queued, QueueOverflowPolicy policy) {
-    return new BrokerOptions(
-        listeners,
-        instances,
-        maxConnections,
-        maxPacketBytes,
-        receiveMaximum,
-        inflight,
-        queued,
-        policy,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        maxKeepAliveSeconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        outboundTopicAliases,
-        publisherHoldMillis);
-  }
-
-  /** A copy with another maximum keep-alive. */
-  public BrokerOptions withMaxKeepAliveSeconds(int seconds) {
-    return new BrokerOptions(
-        listeners,
-        instances,
-        maxConnections,
-        maxPacketBytes,
-        receiveMaximum,
-        maxInflight,
-        maxQueuedMessages,
-        queueOverflow,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        seconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        outboundTopicAliases,
-        publisherHoldMillis);
-  }
-
-  /** A copy with outbound topic aliases on or off. */
-  public BrokerOptions withOutboundTopicAliases(boolean on) {
-    return new BrokerOptions(
-        listeners,
-        instances,
-        maxConnections,
-        maxPacketBytes,
-        receiveMaximum,
-        maxInflight,
-        maxQueuedMessages,
-        queueOverflow,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        maxKeepAliveSeconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        on,
-        publisherHoldMillis);
-  }
-
-  /** A copy with another publisher hold bound. */
-  public BrokerOptions withPublisherHoldMillis(int millis) {
-    return new BrokerOptions(
-        listeners,
-        instances,
-        maxConnections,
-        maxPacketBytes,
-        receiveMaximum,
-        maxInflight,
-        maxQueuedMessages,
-        queueOverflow,
-        maxSubscriptionsPerClient,
-        maxRetainedMessages,
-        maxSessionExpirySeconds,
-        maxKeepAliveSeconds,
-        connectTimeoutSeconds,
-        topicAliasMaximum,
-        maxClientIdLength,
-        outboundTopicAliases,
-        millis);
+    return with(b -> b.maxInflight(inflight).maxQueuedMessages(queued).queueOverflow(policy));
   }
 
   /** The connect timeout as a duration. */

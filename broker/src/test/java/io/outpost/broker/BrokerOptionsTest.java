@@ -93,4 +93,16 @@ class BrokerOptionsTest {
     assertThatThrownBy(() -> yaml.readValue("publisherHoldMillis: 5\n", BrokerOptions.class))
         .hasMessageContaining("publisherHoldMillis: must be 10-60000");
   }
+
+  @Test
+  void copiesGetTheSameDefaultsAndChecks() {
+    BrokerOptions o = BrokerOptions.defaults().withQueueing(8, 20, QueueOverflowPolicy.DROP_NEWEST);
+    assertThat(o.maxInflight()).isEqualTo(8);
+    assertThat(o.maxQueuedMessages()).isEqualTo(20);
+    assertThat(o.queueOverflow()).isEqualTo(QueueOverflowPolicy.DROP_NEWEST);
+    assertThat(o.withMaxConnections(null).maxConnections())
+        .isEqualTo(BrokerOptions.DEFAULT_MAX_CONNECTIONS);
+    assertThatThrownBy(() -> o.withMaxInflight(0))
+        .hasMessage("maxInflight: must be 1-65535 but was 0");
+  }
 }

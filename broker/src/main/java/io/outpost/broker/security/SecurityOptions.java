@@ -1,5 +1,6 @@
 package io.outpost.broker.security;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,11 @@ import java.util.Map;
  * else is configured (no password file, no rules), which is the laptop case with the broker on
  * 127.0.0.1. As soon as a password file or a rule is configured, clients without a verified
  * password or client certificate are refused unless {@code allowAnonymous: true} says otherwise.
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code SecurityOptionsBuilder.With} ({@link #withPasswordFile} and {@link #withPolicy} also
+ * return {@code allowAnonymous} to its default); every copy runs the constructor again, so it gets
+ * the same defaults and checks.
  *
  * @param passwordFile file of {@code user:$pbkdf2-sha256$...} lines managed with {@code outpost
  *     passwd}; default none (user names are then not verified and never used as identity). Re-read
@@ -34,6 +40,11 @@ import java.util.Map;
  * @param fileCheckSeconds how often certificate, key and password files are checked for changes;
  *     default {@value #DEFAULT_FILE_CHECK_SECONDS}
  */
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
 public record SecurityOptions(
     String passwordFile,
     Boolean allowAnonymous,
@@ -41,7 +52,8 @@ public record SecurityOptions(
     List<PolicyRule> rules,
     Integer authThreads,
     Integer authQueueCapacity,
-    Integer fileCheckSeconds) {
+    Integer fileCheckSeconds)
+    implements SecurityOptionsBuilder.With {
 
   public static final int DEFAULT_AUTH_THREADS = 2;
   public static final int DEFAULT_AUTH_QUEUE_CAPACITY = 64;
@@ -87,28 +99,17 @@ public record SecurityOptions(
    * A copy with another password file (anonymous access then defaults to refused unless set
    * explicitly).
    */
+  @Override
   public SecurityOptions withPasswordFile(String file) {
-    return new SecurityOptions(
-        file, null, groups, rules, authThreads, authQueueCapacity, fileCheckSeconds);
+    return with(b -> b.passwordFile(file).allowAnonymous(null));
   }
 
-  /** A copy with an explicit anonymous-access decision. */
-  public SecurityOptions withAllowAnonymous(boolean allow) {
-    return new SecurityOptions(
-        passwordFile, allow, groups, rules, authThreads, authQueueCapacity, fileCheckSeconds);
-  }
-
-  /** A copy with another policy. */
+  /**
+   * A copy with another policy (anonymous access then defaults to refused unless set explicitly).
+   */
   public SecurityOptions withPolicy(
       Map<String, List<String>> newGroups, List<PolicyRule> newRules) {
-    return new SecurityOptions(
-        passwordFile, null, newGroups, newRules, authThreads, authQueueCapacity, fileCheckSeconds);
-  }
-
-  /** A copy with another file check interval. */
-  public SecurityOptions withFileCheckSeconds(int seconds) {
-    return new SecurityOptions(
-        passwordFile, allowAnonymous, groups, rules, authThreads, authQueueCapacity, seconds);
+    return with(b -> b.groups(newGroups).rules(newRules).allowAnonymous(null));
   }
 
   /** Whether an authorization policy is configured (deny by default). */

@@ -1,10 +1,16 @@
 package io.outpost.broker.security;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
+
 /**
  * TLS settings of one broker listener ({@code broker.listeners[i].tls}). Certificates and keys are
  * PEM files; they are re-read without a restart when they change on disk (see {@code
  * security.fileCheckSeconds}). Only TLS 1.2 and 1.3 with AEAD cipher suites are offered ({@link
  * TlsSupport#PROTOCOLS}, {@link TlsSupport#CIPHER_SUITES}).
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code TlsOptionsBuilder.With}; every copy runs the constructor again, so it gets the same
+ * defaults and checks.
  *
  * @param certFile PEM file with the server certificate followed by its intermediates; required
  * @param keyFile PEM file with the server's private key (PKCS#8, PKCS#1 RSA or SEC1 EC); required.
@@ -15,8 +21,13 @@ package io.outpost.broker.security;
  *     {@code caFile} is set, else {@code none}. A verified client certificate's CN (or first SAN)
  *     becomes the client's identity
  */
-public record TlsOptions(
-    String certFile, String keyFile, String caFile, ClientAuthMode clientAuth) {
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
+public record TlsOptions(String certFile, String keyFile, String caFile, ClientAuthMode clientAuth)
+    implements TlsOptionsBuilder.With {
 
   /** Applies defaults and validates. */
   public TlsOptions {
@@ -46,10 +57,5 @@ public record TlsOptions(
   /** Mutual TLS: clients must present a certificate issued by {@code caFile}. */
   public static TlsOptions mutual(String certFile, String keyFile, String caFile) {
     return new TlsOptions(certFile, keyFile, caFile, ClientAuthMode.REQUIRE);
-  }
-
-  /** A copy with another client-certificate mode. */
-  public TlsOptions withClientAuth(ClientAuthMode mode) {
-    return new TlsOptions(certFile, keyFile, caFile, mode);
   }
 }
