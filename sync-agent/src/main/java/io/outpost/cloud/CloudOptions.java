@@ -1,5 +1,6 @@
 package io.outpost.cloud;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.net.URI;
 import java.time.Duration;
 
@@ -7,6 +8,10 @@ import java.time.Duration;
  * Options of the cloud link: the {@code cloud:} section of the gateway YAML (absent = offline;
  * everything routed to the cloud stays in the spool). Absent keys get the default named in their
  * constant; invalid values are rejected with {@code IllegalArgumentException("<key>: <why>")}.
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code CloudOptionsBuilder.With} ({@link #withRateLimits} sets both rate limits at once); every
+ * copy runs the constructor again, so it gets the same defaults and checks.
  *
  * @param url broker URL, {@code tcp://host:port} or {@code ssl://host:port}. Required.
  * @param clientId MQTT client id; also the {@code gateway} of batch envelopes and {@code
@@ -44,6 +49,11 @@ import java.time.Duration;
  *     {clientId}} is replaced. Default {@value #DEFAULT_STATUS_TOPIC}.
  * @param downlinkQos QoS of the downlink subscriptions. Default {@value #DEFAULT_DOWNLINK_QOS}.
  */
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
 public record CloudOptions(
     String url,
     String clientId,
@@ -64,7 +74,8 @@ public record CloudOptions(
     BackoffOptions backoff,
     CircuitBreakerOptions circuitBreaker,
     String statusTopic,
-    Integer downlinkQos) {
+    Integer downlinkQos)
+    implements CloudOptionsBuilder.With {
 
   public static final MqttVersion DEFAULT_MQTT_VERSION = MqttVersion.V5;
   public static final int DEFAULT_KEEP_ALIVE_SECONDS = 30;
@@ -152,268 +163,9 @@ public record CloudOptions(
         null, null, null, null, null);
   }
 
-  public CloudOptions withMqttVersion(MqttVersion value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        value,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withTls(TlsOptions value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        value,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withInflightWindow(int value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        value,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withPendingDeletes(int value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        value,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
+  /** A copy with other drain rate limits (0 = none). */
   public CloudOptions withRateLimits(int publishesPerSecond, long bytesPerSecond) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        publishesPerSecond,
-        bytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withMaxMessageBytes(int value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        value,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withAckTimeoutSeconds(int value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        value,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withBatching(BatchingOptions value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        value,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withBackoff(BackoffOptions value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        value,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withCircuitBreaker(CircuitBreakerOptions value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        keepAliveSeconds,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        value,
-        statusTopic,
-        downlinkQos);
-  }
-
-  public CloudOptions withKeepAliveSeconds(int value) {
-    return new CloudOptions(
-        url,
-        clientId,
-        mqttVersion,
-        username,
-        password,
-        tls,
-        value,
-        connectTimeoutSeconds,
-        sessionExpirySeconds,
-        inflightWindow,
-        pendingDeletes,
-        maxPublishesPerSecond,
-        maxBytesPerSecond,
-        maxMessageBytes,
-        ackTimeoutSeconds,
-        batching,
-        backoff,
-        circuitBreaker,
-        statusTopic,
-        downlinkQos);
+    return with(b -> b.maxPublishesPerSecond(publishesPerSecond).maxBytesPerSecond(bytesPerSecond));
   }
 
   /** The status topic with {@code {clientId}} replaced. */

@@ -1,5 +1,6 @@
 package io.outpost.spool;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -8,6 +9,10 @@ import java.time.Duration;
  *
  * <p>Every component is boxed so an absent key is {@code null} and gets the default named in its
  * constant; invalid values are rejected with {@code IllegalArgumentException("<key>: <why>")}.
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code SpoolOptionsBuilder.With}; every copy runs the constructor again, so it gets the same
+ * defaults and checks.
  *
  * @param dir directory holding {@code spool.db} (created if missing). Default {@value
  *     #DEFAULT_DIR}.
@@ -39,7 +44,8 @@ import java.time.Duration;
  * @param commitLingerMillis the earlier form of the budget, still accepted: {@code L} means {@code
  *     maxCommitsPerSecond: 1000/L} ({@code 0} means {@code 0}). Giving both keys is an error. At
  *     most {@value #MAX_COMMIT_LINGER_MILLIS}. Folded into {@code maxCommitsPerSecond} here, so
- *     always {@code null} after construction.
+ *     always {@code null} after construction (and a copy cannot set it: it has {@code
+ *     maxCommitsPerSecond}).
  * @param maxCommitsPerSecond the flash-wear budget of group commit: while writes keep arriving, the
  *     writer starts at most this many commits a second and gathers the writes that arrive in
  *     between into the next one. A write that finds the writer idle and the budget unspent (no
@@ -58,6 +64,11 @@ import java.time.Duration;
  *     page of the table and its parents again each time), so smaller pages write fewer bytes per
  *     commit. Default {@value #DEFAULT_PAGE_SIZE}.
  */
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
 public record SpoolOptions(
     String dir,
     Long maxBytes,
@@ -72,7 +83,8 @@ public record SpoolOptions(
     Boolean integrityCheckAtStart,
     Integer commitLingerMillis,
     Integer maxCommitsPerSecond,
-    Integer pageSize) {
+    Integer pageSize)
+    implements SpoolOptionsBuilder.With {
 
   public static final String DEFAULT_DIR = "./outpost-data";
   public static final long DEFAULT_MAX_BYTES = 1L << 30;
@@ -182,222 +194,6 @@ public record SpoolOptions(
   /** Defaults with the spool in {@code dir}. */
   public static SpoolOptions in(Path dir) {
     return defaults().withDir(dir.toString());
-  }
-
-  public SpoolOptions withDir(String value) {
-    return new SpoolOptions(
-        value,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withMaxBytes(long value) {
-    return new SpoolOptions(
-        dir,
-        value,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withOverflowPolicy(OverflowPolicy value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        value,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withSynchronous(Synchronous value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        value,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withSpoolQos0(boolean value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        value,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withCommitBatchMax(int value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        value,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withQueueMax(int value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        value,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withMaxFileBytes(long value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        value,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withDeadLetterMax(int value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        value,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withTtlSweepSeconds(int value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        value,
-        integrityCheckAtStart,
-        commitLingerMillis,
-        maxCommitsPerSecond,
-        pageSize);
-  }
-
-  public SpoolOptions withMaxCommitsPerSecond(int value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        null,
-        value,
-        pageSize);
-  }
-
-  public SpoolOptions withPageSize(int value) {
-    return new SpoolOptions(
-        dir,
-        maxBytes,
-        overflowPolicy,
-        synchronous,
-        spoolQos0,
-        commitBatchMax,
-        queueMax,
-        maxFileBytes,
-        deadLetterMax,
-        ttlSweepSeconds,
-        integrityCheckAtStart,
-        null,
-        maxCommitsPerSecond,
-        value);
   }
 
   /**

@@ -172,7 +172,7 @@ class SqliteSpoolTest {
   @Test
   void rejectNewFailsTheAppendWithSpoolFullAndCountsOverflow() throws Exception {
     SqliteSpool spool =
-        open(SpoolOptions.in(dir).withMaxBytes(400).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
+        open(SpoolOptions.in(dir).withMaxBytes(400L).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
     get(spool.append(entry("a", 0, "x".repeat(200))));
 
     assertThatThrownBy(() -> get(spool.append(entry("a", 0, "y".repeat(200)))))
@@ -186,7 +186,7 @@ class SqliteSpoolTest {
 
   @Test
   void dropOldestEvictsLowerPriorityFirstAndNeverAHigherOne() throws Exception {
-    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxBytes(800));
+    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxBytes(800L));
     get(spool.append(entry("a", 2, "keep-high".repeat(20))));
     get(spool.append(entry("a", 1, "old-low".repeat(20))));
     get(spool.append(entry("a", 1, "new-low".repeat(20))));
@@ -281,7 +281,7 @@ class SqliteSpoolTest {
 
   @Test
   void fullDiskFailsAppendsClearlyAndRecoversWhenSpaceIsFreed() throws Exception {
-    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxFileBytes(256 * 1024));
+    SqliteSpool spool = open(SpoolOptions.in(dir).withMaxFileBytes(256 * 1024L));
     List<Long> stored = new ArrayList<>();
     Throwable failure = null;
     for (int i = 0; i < 10_000 && failure == null; i++) {
@@ -361,7 +361,7 @@ class SqliteSpoolTest {
 
   @Test
   void rejectsInvalidOptionsNamingTheKey() {
-    assertThatThrownBy(() -> SpoolOptions.defaults().withMaxBytes(0))
+    assertThatThrownBy(() -> SpoolOptions.defaults().withMaxBytes(0L))
         .hasMessageStartingWith("maxBytes:");
     assertThatThrownBy(() -> OverflowPolicy.fromKey("drop-newest"))
         .hasMessageStartingWith("overflowPolicy:");

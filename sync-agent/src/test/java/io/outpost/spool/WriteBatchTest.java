@@ -114,7 +114,8 @@ class WriteBatchTest {
   @Test
   void aFullSpoolWithRejectNewRefusesTheAppendAfterTheCommit() throws Exception {
     WriteBatch batch =
-        batch(SpoolOptions.in(dir).withMaxBytes(120).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
+        batch(
+            SpoolOptions.in(dir).withMaxBytes(120L).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
     SpoolOp.Append first = append("a".repeat(60));
     SpoolOp.Append second = append("b".repeat(60));
     commit(batch, first, second);

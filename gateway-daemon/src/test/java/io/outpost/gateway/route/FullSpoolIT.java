@@ -50,7 +50,7 @@ class FullSpoolIT {
         SqliteSpool.open(
             SpoolOptions.defaults()
                 .withDir(dir.toString())
-                .withMaxBytes(1)
+                .withMaxBytes(1L)
                 .withOverflowPolicy(OverflowPolicy.REJECT_NEW),
             spoolRegistry,
             Clock.systemUTC());

@@ -167,7 +167,7 @@ class GatewayRouterTest {
             """
         routes: [{from: local, filter: "#", to: cloud}]
         """,
-            SpoolOptions.defaults().withMaxBytes(1).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
+            SpoolOptions.defaults().withMaxBytes(1L).withOverflowPolicy(OverflowPolicy.REJECT_NEW));
 
     Future<Void> result = router.route(message("a/b", "dev", null));
 
