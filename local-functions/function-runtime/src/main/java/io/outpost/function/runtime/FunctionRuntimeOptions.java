@@ -4,6 +4,7 @@ import io.outpost.function.runtime.logs.FunctionLogOptions;
 import io.outpost.function.runtime.sandbox.Isolation;
 import io.outpost.function.runtime.sandbox.LimitCaps;
 import io.outpost.function.runtime.sandbox.SandboxMode;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Duration;
 import java.util.Map;
 
@@ -12,6 +13,11 @@ import java.util.Map;
  * take the default named in its description. Descriptor values ({@code timeoutMillis}, {@code
  * maxConcurrency}, {@code maxQueued}, {@code overflow}) override the {@code default*} keys per
  * function.
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code FunctionRuntimeOptionsBuilder.With} (the methods below add copies that take a {@link
+ * Duration} or change several keys); every copy runs the constructor again, so it gets the same
+ * defaults and checks.
  *
  * @param defaultTimeoutMillis invocation timeout when a descriptor sets none; default {@value
  *     #DEFAULT_TIMEOUT_MILLIS}
@@ -69,6 +75,11 @@ import java.util.Map;
  * @param logs bounds of the per-function logs ({@link FunctionLogOptions}); defaults as documented
  *     there; read at start
  */
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
 public record FunctionRuntimeOptions(
     Long defaultTimeoutMillis,
     Integer defaultMaxConcurrency,
@@ -92,7 +103,8 @@ public record FunctionRuntimeOptions(
     Isolation defaultIsolation,
     Long childJvmStartMillis,
     Long deployProbeMillis,
-    FunctionLogOptions logs) {
+    FunctionLogOptions logs)
+    implements FunctionRuntimeOptionsBuilder.With {
 
   public static final long DEFAULT_TIMEOUT_MILLIS = 3_000;
   public static final int DEFAULT_MAX_CONCURRENCY = 1;
@@ -190,338 +202,35 @@ public record FunctionRuntimeOptions(
 
   /** A copy with another default timeout. */
   public FunctionRuntimeOptions withDefaultTimeout(Duration timeout) {
-    return new FunctionRuntimeOptions(
-        timeout.toMillis(),
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
+    return withDefaultTimeoutMillis(timeout.toMillis());
   }
 
-  /** A copy with another default overflow policy. */
-  public FunctionRuntimeOptions withDefaultOverflow(OverflowPolicy overflow) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        overflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with another default queue bound. */
-  public FunctionRuntimeOptions withDefaultMaxQueued(int maxQueued) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        maxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with another BROKEN threshold and first back-off. */
+  /**
+   * A copy with another BROKEN threshold and first back-off; the longest back-off rises to the
+   * first if it was shorter.
+   */
   public FunctionRuntimeOptions withBroken(int threshold, Duration backoff) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        threshold,
-        backoff.toMillis(),
-        Math.max(brokenBackoffMaxMillis, backoff.toMillis()),
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
+    return with(
+        b ->
+            b.brokenThreshold(threshold)
+                .brokenBackoffMillis(backoff.toMillis())
+                .brokenBackoffMaxMillis(Math.max(brokenBackoffMaxMillis, backoff.toMillis())));
   }
 
-  /** A copy with another first restart back-off for process functions. */
+  /**
+   * A copy with another first restart back-off for process functions; the longest restart delay
+   * rises to it if it was shorter.
+   */
   public FunctionRuntimeOptions withRestartBackoff(Duration backoff) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        backoff.toMillis(),
-        Math.max(restartBackoffMaxMillis, backoff.toMillis()),
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with another abandoned-thread limit. */
-  public FunctionRuntimeOptions withMaxAbandonedThreads(int max) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        max,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with another sandbox mode. */
-  public FunctionRuntimeOptions withSandbox(SandboxMode mode) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        mode,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with another default isolation for Java functions. */
-  public FunctionRuntimeOptions withDefaultIsolation(Isolation isolation) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        isolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with other limit caps. */
-  public FunctionRuntimeOptions withLimits(LimitCaps caps) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        wasm,
-        caps,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with other per-function overrides. */
-  public FunctionRuntimeOptions withOverrides(Map<String, FunctionOverrides> next) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        next,
-        defaultIdleTimeoutMillis,
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
+    return with(
+        b ->
+            b.restartBackoffMillis(backoff.toMillis())
+                .restartBackoffMaxMillis(Math.max(restartBackoffMaxMillis, backoff.toMillis())));
   }
 
   /** A copy with another default idle time before on-demand functions scale to zero (0 = never). */
   public FunctionRuntimeOptions withDefaultIdleTimeout(Duration idle) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        idle.toMillis(),
-        wasm,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
-  }
-
-  /** A copy with other wasm memory bounds. */
-  public FunctionRuntimeOptions withWasm(WasmOptions next) {
-    return new FunctionRuntimeOptions(
-        defaultTimeoutMillis,
-        defaultMaxConcurrency,
-        defaultMaxQueued,
-        defaultOverflow,
-        brokenThreshold,
-        brokenBackoffMillis,
-        brokenBackoffMaxMillis,
-        restartBackoffMillis,
-        restartBackoffMaxMillis,
-        maxAbandonedThreads,
-        maxOutputsPerInvocation,
-        maxProcessLineBytes,
-        retainedVersions,
-        drainTimeoutMillis,
-        overrides,
-        defaultIdleTimeoutMillis,
-        next,
-        limits,
-        sandbox,
-        defaultIsolation,
-        childJvmStartMillis,
-        deployProbeMillis,
-        logs);
+    return withDefaultIdleTimeoutMillis(idle.toMillis());
   }
 
   /** The overrides for {@code function}, or {@link FunctionOverrides#NONE}. */
