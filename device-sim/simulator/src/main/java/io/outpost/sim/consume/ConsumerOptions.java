@@ -4,11 +4,16 @@ import io.outpost.sim.client.ConnectionSettings;
 import io.outpost.sim.measure.DrainTracker;
 import io.outpost.sim.measure.SequenceTracker;
 import io.outpost.sim.payload.PayloadDecoder;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * What {@code device-sim consume} subscribes to and how it judges what arrives.
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code ConsumerOptionsBuilder.With} (the methods below set two keys at once); every copy runs the
+ * constructor again, so it gets the same checks.
  *
  * @param connection broker to subscribe on (may differ from the one devices publish to)
  * @param topicFilter subscription filter
@@ -27,6 +32,11 @@ import java.util.Objects;
  * @param warmup arrivals within this time after the first one are left out of latency figures (JIT
  *     warm-up); they still count for sequence checks
  */
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
 public record ConsumerOptions(
     ConnectionSettings connection,
     String topicFilter,
@@ -42,7 +52,8 @@ public record ConsumerOptions(
     Duration idleTimeout,
     int maxDevices,
     int maxGapRanges,
-    Duration warmup) {
+    Duration warmup)
+    implements ConsumerOptionsBuilder.With {
 
   public static final String DEFAULT_TOPIC_FILTER = "devices/+/telemetry";
   public static final String DEFAULT_CLIENT_ID_PREFIX = "device-sim-consumer";
@@ -86,118 +97,12 @@ public record ConsumerOptions(
         Duration.ZERO);
   }
 
-  public ConsumerOptions withTopicFilter(String filter) {
-    return new ConsumerOptions(
-        connection,
-        filter,
-        qos,
-        subscribers,
-        clientIdPrefix,
-        decoder,
-        firstSeq,
-        expectedPerDevice,
-        expectedDevices,
-        staleThreshold,
-        duration,
-        idleTimeout,
-        maxDevices,
-        maxGapRanges,
-        warmup);
-  }
-
   public ConsumerOptions withExpectation(long perDevice, int devices) {
-    return new ConsumerOptions(
-        connection,
-        topicFilter,
-        qos,
-        subscribers,
-        clientIdPrefix,
-        decoder,
-        firstSeq,
-        perDevice,
-        devices,
-        staleThreshold,
-        duration,
-        idleTimeout,
-        maxDevices,
-        maxGapRanges,
-        warmup);
-  }
-
-  public ConsumerOptions withSubscribers(int count) {
-    return new ConsumerOptions(
-        connection,
-        topicFilter,
-        qos,
-        count,
-        clientIdPrefix,
-        decoder,
-        firstSeq,
-        expectedPerDevice,
-        expectedDevices,
-        staleThreshold,
-        duration,
-        idleTimeout,
-        maxDevices,
-        maxGapRanges,
-        warmup);
+    return with(b -> b.expectedPerDevice(perDevice).expectedDevices(devices));
   }
 
   public ConsumerOptions withLimits(Duration maxDuration, Duration idle) {
-    return new ConsumerOptions(
-        connection,
-        topicFilter,
-        qos,
-        subscribers,
-        clientIdPrefix,
-        decoder,
-        firstSeq,
-        expectedPerDevice,
-        expectedDevices,
-        staleThreshold,
-        maxDuration,
-        idle,
-        maxDevices,
-        maxGapRanges,
-        warmup);
-  }
-
-  public ConsumerOptions withStaleThreshold(Duration threshold) {
-    return new ConsumerOptions(
-        connection,
-        topicFilter,
-        qos,
-        subscribers,
-        clientIdPrefix,
-        decoder,
-        firstSeq,
-        expectedPerDevice,
-        expectedDevices,
-        threshold,
-        duration,
-        idleTimeout,
-        maxDevices,
-        maxGapRanges,
-        warmup);
-  }
-
-  public ConsumerOptions withWarmup(Duration warm) {
-    return new ConsumerOptions(
-        connection,
-        topicFilter,
-        qos,
-        subscribers,
-        clientIdPrefix,
-        decoder,
-        firstSeq,
-        expectedPerDevice,
-        expectedDevices,
-        staleThreshold,
-        duration,
-        idleTimeout,
-        maxDevices,
-        maxGapRanges,
-        warm);
+    return with(b -> b.duration(maxDuration).idleTimeout(idle));
   }
 
   /** Total unique deliveries expected over all subscribers, or 0 when unknown. */

@@ -4,11 +4,16 @@ import io.outpost.sim.client.ConnectionSettings;
 import io.outpost.sim.payload.PayloadGenerator;
 import io.outpost.sim.payload.SizedPayload;
 import io.outpost.sim.payload.Template;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * What a simulated fleet does.
+ *
+ * <p>Copies with one key changed are the {@code with<Key>} methods RecordBuilder generates into
+ * {@code FleetOptionsBuilder.With} ({@link #withRate} is {@code withRatePerDevice}); every copy
+ * runs the constructor again, so it gets the same checks.
  *
  * @param connection broker, protocol version, credentials, TLS
  * @param devices number of devices, each with its own connection and client id
@@ -25,6 +30,11 @@ import java.util.Objects;
  * @param drainTimeout how long to wait for outstanding acknowledgements after sending stops
  * @param seed seed for random placeholder values
  */
+@RecordBuilder
+@RecordBuilder.Options(
+    addClassRetainedGenerated = true,
+    addStaticBuilder = false,
+    enableGetters = false)
 public record FleetOptions(
     ConnectionSettings connection,
     int devices,
@@ -39,7 +49,8 @@ public record FleetOptions(
     int window,
     int pacerThreads,
     Duration drainTimeout,
-    long seed) {
+    long seed)
+    implements FleetOptionsBuilder.With {
 
   public static final int DEFAULT_DEVICES = 10;
   public static final String DEFAULT_DEVICE_ID_PREFIX = "dev-";
@@ -94,39 +105,7 @@ public record FleetOptions(
   }
 
   public FleetOptions withRate(double rate) {
-    return new FleetOptions(
-        connection,
-        devices,
-        deviceIdPrefix,
-        topic,
-        payload,
-        qos,
-        rate,
-        rampUp,
-        duration,
-        messagesPerDevice,
-        window,
-        pacerThreads,
-        drainTimeout,
-        seed);
-  }
-
-  public FleetOptions withQos(int q) {
-    return new FleetOptions(
-        connection,
-        devices,
-        deviceIdPrefix,
-        topic,
-        payload,
-        q,
-        ratePerDevice,
-        rampUp,
-        duration,
-        messagesPerDevice,
-        window,
-        pacerThreads,
-        drainTimeout,
-        seed);
+    return withRatePerDevice(rate);
   }
 
   /** The id of device {@code index} (zero-based): prefix plus the one-based index, five digits. */
