@@ -1,5 +1,6 @@
 package io.outpost.function.runtime.deploy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.durable.DurableFiles;
 import io.outpost.function.runtime.descriptor.FunctionDescriptor;
@@ -49,7 +50,14 @@ public final class FunctionStore {
   }
 
   private static final String STATE = "state.json";
-  private final ObjectMapper json = new ObjectMapper();
+
+  /**
+   * Reads fields it does not know past: a state file written by a newer build (a field added) still
+   * loads after a downgrade to this one, with what this build understands.
+   */
+  private final ObjectMapper json =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
   private final Path root;
 
   FunctionStore(Path root) {
