@@ -13,15 +13,7 @@ the first one's send time.
 import argparse
 import datetime
 
-
-def read(path, prefix):
-    lat = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            device, seq, micros, sent = line.rstrip("\n").split("\t")
-            if device.startswith(prefix):
-                lat[(device, int(seq))] = (int(micros), int(sent))
-    return lat
+import latency_log
 
 
 def main():
@@ -33,7 +25,8 @@ def main():
     ap.add_argument("--over-ms", type=float, default=5.0)
     ap.add_argument("--devices", default="dev-", help="device id prefix of the measured run")
     args = ap.parse_args()
-    direct, via = read(args.direct, args.devices), read(args.via, args.devices)
+    measured = lambda device, _: device.startswith(args.devices)
+    direct, via = latency_log.read(args.direct, measured), latency_log.read(args.via, measured)
     rows = sorted((direct[k][1], via[k][0] - direct[k][0]) for k in direct.keys() & via.keys())
     if not rows:
         raise SystemExit("no message was seen on both paths")

@@ -16,15 +16,11 @@ With SENT_FROM_EPOCH_MICROS, only messages whose intended send time is at or aft
 import json
 import sys
 
+import latency_log
+
 
 def read(path, sent_from):
-    lat = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            device, seq, micros, sent = line.rstrip("\n").split("\t")
-            if int(sent) >= sent_from:
-                lat[(device, int(seq))] = int(micros)
-    return lat
+    return {k: micros for k, (micros, _) in latency_log.read(path, lambda _, sent: sent >= sent_from).items()}
 
 
 def pct(sorted_values, p):
