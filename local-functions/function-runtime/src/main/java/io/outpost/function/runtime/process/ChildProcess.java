@@ -147,13 +147,19 @@ final class ChildProcess {
   }
 
   /**
-   * Writes one request; the future completes with the matching result line or fails when the child
-   * dies. Lines with the same id and a {@code publishNow} list go to {@code publishNow} as they
-   * arrive; lines with a {@code log} level are the invocation's log lines.
+   * Writes one request; {@code reply} completes with the matching result line or fails when the
+   * child dies. The caller creates it so that stages it attaches before this call run on the thread
+   * that reads the result, however fast the child answers. Lines with the same id and a {@code
+   * publishNow} list go to {@code publishNow} as they arrive; lines with a {@code log} level are
+   * the invocation's log lines.
    */
-  CompletableFuture<JsonNode> send(
-      long id, String invocationId, byte[] line, Consumer<JsonNode> publishNow) throws IOException {
-    CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+  void send(
+      long id,
+      String invocationId,
+      byte[] line,
+      CompletableFuture<JsonNode> reply,
+      Consumer<JsonNode> publishNow)
+      throws IOException {
     synchronized (pending) {
       if (requestsInFlight() >= maxInFlight) {
         throw new IllegalStateException(
@@ -172,7 +178,6 @@ final class ChildProcess {
     if (!process.isAlive()) {
       failPending(exitReason());
     }
-    return reply;
   }
 
   /** Requests written and not answered yet (without the start-up handshake). */

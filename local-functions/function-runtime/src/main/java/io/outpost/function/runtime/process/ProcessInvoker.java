@@ -194,14 +194,16 @@ public final class ProcessInvoker implements Invoker {
     }
     long id = ids.incrementAndGet();
     byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
-    CompletableFuture<JsonNode> reply = c.send(id, inv.id, line, now -> publishNow(now, ctx));
     // A child answering several requests at once has no stderr to attribute to one of them, so its
     // result completes the invocation on the reader thread: outputs leave one thread wake-up
     // sooner. A one-at-a-time program's result waits on this thread for the stderr lines written
-    // before it.
+    // before it. The stage is attached before the line is written, so even an instant answer is
+    // decoded by the reader.
     boolean early = jvm || maxInFlight > 1;
+    CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     CompletableFuture<List<OutboundMessage>> outputs =
         reply.thenApply(result -> decode(result, early ? ctx : null));
+    c.send(id, inv.id, line, reply, now -> publishNow(now, ctx));
     try {
       return outputs.get(
           ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
