@@ -101,9 +101,18 @@ class FunctionLogsIT {
     f.runtime.deploy(pythonPackage());
 
     InvocationResult r = f.invoke("proc", "in/proc", "{\"mode\": \"echo\"}");
-    InvocationResult crash = f.invoke("proc", "in/proc", "{\"mode\": \"crash\"}");
 
     assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+    // stderr is attributed when its reader thread reads it, which may be just after the result
+    // (StderrReader): the line must be read before the next request is sent, or it lands there
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(linesOf("proc", r.invocationId()))
+                    .extracting(FunctionLogRecord::source, FunctionLogRecord::message)
+                    .containsExactly(tuple(LogSource.STDERR, "handling in/proc")));
+    InvocationResult crash = f.invoke("proc", "in/proc", "{\"mode\": \"crash\"}");
     assertThat(crash.outcome()).isEqualTo(Outcome.ERROR);
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(20))

@@ -74,7 +74,8 @@ class FunctionLogsTest {
     f.runtime.deploy(
         TestPackages.jar(
             tmp,
-            TestPackages.javaDescriptor("sleepy", "1", Chatty.class, "timeoutMillis: 200\n"),
+            // long enough that the handler has logged its line before the timeout, even cold
+            TestPackages.javaDescriptor("sleepy", "1", Chatty.class, "timeoutMillis: 2000\n"),
             Chatty.class));
 
     InvocationResult r = f.invoke("sleepy", "in/sleepy/a", "sleep");
@@ -87,7 +88,7 @@ class FunctionLogsTest {
             org.assertj.core.groups.Tuple.tuple(LogSource.HANDLER, "handling sleep"),
             org.assertj.core.groups.Tuple.tuple(
                 LogSource.RUNTIME,
-                "invocation on in/sleepy/a ended timeout: timed out after 200 ms"));
+                "invocation on in/sleepy/a ended timeout: timed out after 2000 ms"));
     assertThat(logs("sleepy"))
         .anySatisfy(
             l -> {

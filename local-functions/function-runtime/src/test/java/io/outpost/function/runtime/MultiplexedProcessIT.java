@@ -34,6 +34,16 @@ class MultiplexedProcessIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The timeout tests: every invocation has this timeout, and the later ones start {@link
+   * #LATER_START_MILLIS} after the first. The first times out and kills the child; the margins on
+   * either side (the later ones must reach the child before that, and be failed by the kill well
+   * before their own timeouts) hold on a loaded machine.
+   */
+  private static final long SHARED_TIMEOUT_MILLIS = 10_000;
+
+  private static final long LATER_START_MILLIS = 5_000;
+
   @TempDir Path tmp;
   RuntimeFixture f;
 
@@ -160,18 +170,23 @@ class MultiplexedProcessIT {
     assertThat(f.host.publishingThreads)
         .as("published by the worker once the stderr written before the result was read")
         .hasSize(6)
-        .allSatisfy(name -> assertThat(name).startsWith("outpost-fn-mux@"));
+        .allSatisfy(
+            name ->
+                assertThat(name)
+                    .startsWith("outpost-fn-mux@")
+                    .doesNotEndWith("-stdout")
+                    .doesNotEndWith("-stderr"));
   }
 
   @Test
   void aTimeoutInAMultiplexedChildKillsItFailingTheOthersInFlightAsCountedErrors()
       throws Exception {
-    f.runtime.deploy(muxPackage("10", "3000", "maxConcurrency: 3"));
+    f.runtime.deploy(muxPackage("10", String.valueOf(SHARED_TIMEOUT_MILLIS), "maxConcurrency: 3"));
     long firstPid = childPid();
     CompletableFuture<InvocationResult> first = invokeAsync("{\"k\":\"a\"}");
     await().atMost(RuntimeFixture.WAIT).until(() -> stderrLines().contains("holding a"));
     // the others start well after the first, so only the first reaches its timeout
-    Thread.sleep(1_500);
+    Thread.sleep(LATER_START_MILLIS);
     CompletableFuture<InvocationResult> second = invokeAsync("{\"k\":\"b\"}");
     CompletableFuture<InvocationResult> third = invokeAsync("{\"k\":\"c\"}");
     await()
@@ -271,14 +286,15 @@ class MultiplexedProcessIT {
   @Test
   void aTimeoutInAChildJvmWithSeveralInFlightKillsItFailingTheOthersAndItIsRestarted()
       throws Exception {
-    deployGateJvm("timeoutMillis: 3000\n");
+    deployGateJvm("timeoutMillis: " + SHARED_TIMEOUT_MILLIS + "\n");
     long firstPid = childPid();
     CompletableFuture<InvocationResult> first = invokeGate("wait a");
     awaitStarted(1);
     // the others start well after the first, so only the first reaches its timeout
-    Thread.sleep(1_500);
+    Thread.sleep(LATER_START_MILLIS);
     CompletableFuture<InvocationResult> second = invokeGate("wait b");
     CompletableFuture<InvocationResult> third = invokeGate("wait c");
+    awaitStarted(3);
 
     assertThat(get(first).outcome()).isEqualTo(Outcome.TIMEOUT);
     for (InvocationResult other : List.of(get(second), get(third))) {

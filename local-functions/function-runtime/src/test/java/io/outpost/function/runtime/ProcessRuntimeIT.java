@@ -155,6 +155,7 @@ class ProcessRuntimeIT {
                             .children()
                             .filter(p -> p.isAlive() && p.pid() != firstPid))
                     .hasSize(1));
+    // the crash is reported (ERRORED) before its restart is scheduled: no await needed
     assertThat(f.runtime.get("proc"))
         .get()
         .extracting(FunctionInfo::state)

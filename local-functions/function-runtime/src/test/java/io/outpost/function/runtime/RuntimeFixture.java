@@ -20,8 +20,13 @@ final class RuntimeFixture implements AutoCloseable {
   final FunctionRuntime runtime;
 
   RuntimeFixture(Path functionsDir, FunctionRuntimeOptions options) throws Exception {
+    this(functionsDir, options, Clock.systemUTC());
+  }
+
+  /** With the runtime's clock (back-offs of the BROKEN detector, idle times, timestamps). */
+  RuntimeFixture(Path functionsDir, FunctionRuntimeOptions options, Clock clock) throws Exception {
     this.functionsDir = functionsDir;
-    this.runtime = new FunctionRuntime(options, functionsDir, host, registry, Clock.systemUTC());
+    this.runtime = new FunctionRuntime(options, functionsDir, host, registry, clock);
     runtime.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 

@@ -156,6 +156,11 @@ public final class FunctionSlot {
       long nanos,
       String error) {
     outcomes[outcome.ordinal()].increment();
+    if (outcome.isFailure()) {
+      failures.increment();
+      lastError = error;
+    }
+    // After its failure and last error: whoever sees this invocation counted (info()) sees them.
     invocations.increment();
     if (outcome == Outcome.OK || outcome == Outcome.ERROR || outcome == Outcome.TIMEOUT) {
       duration.record(nanos, TimeUnit.NANOSECONDS);
@@ -168,8 +173,6 @@ public final class FunctionSlot {
           "invocation on " + inv.message.topic() + " ended " + outcome.tag() + ": " + error);
     }
     if (outcome.isFailure()) {
-      failures.increment();
-      lastError = error;
       host(errors.record(name, version, outcome, error, inv.message));
     }
     inv.result.complete(
@@ -229,6 +232,11 @@ public final class FunctionSlot {
     FunctionInstance i = current;
     FunctionDescriptor d = i.spec().descriptor();
     FunctionSpec spec = i.spec();
+    // Invocations first: completed() counts a failure before its invocation, so these failures
+    // include those of every invocation counted here, and perhaps of some being counted right now:
+    // capped, they never exceed the invocations.
+    long invoked = invocations.sum();
+    long failed = Math.min(failures.sum(), invoked);
     return new FunctionInfo(
         name,
         d.version(),
@@ -237,8 +245,8 @@ public final class FunctionSlot {
         d.triggers(),
         override != null ? override : i.state(),
         previousVersions,
-        invocations.sum(),
-        failures.sum(),
+        invoked,
+        failed,
         i.queueDepth(),
         lastError,
         new FunctionInfo.Settings(

@@ -342,8 +342,10 @@ final class ChildProcess {
   }
 
   /**
-   * The invocation a line of output belongs to: the one in flight if exactly one is; with none in
-   * flight, the last one (its lines may be read just after its result); with several, unknown.
+   * The invocation a line of output belongs to, as far as is known when the line is read: the one
+   * in flight if exactly one is; with none in flight, the last one (its lines may be read just
+   * after its result); with several, unknown. A line read late, once the next request was sent,
+   * goes to that next one.
    */
   private String currentInvocation() {
     String only = null;

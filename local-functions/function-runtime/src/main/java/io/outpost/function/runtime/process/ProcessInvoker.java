@@ -48,7 +48,10 @@ public final class ProcessInvoker implements Invoker {
   private static final long REPLY_GRACE_MILLIS = 1_000;
   private static final long RESTART_POLL_MILLIS = 20;
 
-  /** How long a reply waits for the stderr lines written before it to be read. */
+  /**
+   * The most a reply waits for the stderr lines written before it to be read (best effort, see
+   * {@link StderrReader#awaitCaughtUp}).
+   */
   private static final long STDERR_GRACE_MILLIS = 100;
 
   /**
@@ -78,6 +81,12 @@ public final class ProcessInvoker implements Invoker {
   private long notBeforeNanos;
   private boolean closed;
   private ScheduledFuture<?> restart;
+
+  /**
+   * A pinned child's exit is being reported (exited()) and its restart is scheduled next: {@link
+   * #awaitRestart} waits for it as for a scheduled one.
+   */
+  private boolean restartPending;
 
   public ProcessInvoker(FunctionPackage pkg, FunctionInstance instance, RuntimeServices services) {
     this.pkg = pkg;
@@ -196,9 +205,9 @@ public final class ProcessInvoker implements Invoker {
     byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
     // A child answering several requests at once has no stderr to attribute to one of them, so its
     // result completes the invocation on the reader thread: outputs leave one thread wake-up
-    // sooner. A one-at-a-time program's result waits on this thread for the stderr lines written
-    // before it. The stage is attached before the line is written, so even an instant answer is
-    // decoded by the reader.
+    // sooner. A one-at-a-time program's result waits on this thread, briefly and best effort, for
+    // the stderr lines written before it. The stage is attached before the line is written, so even
+    // an instant answer is decoded by the reader.
     boolean early = jvm || maxInFlight > 1;
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     CompletableFuture<List<OutboundMessage>> outputs =
@@ -285,7 +294,7 @@ public final class ProcessInvoker implements Invoker {
           c = child;
           break;
         }
-        if (restart == null || restart.isDone()) {
+        if (!restartPending && (restart == null || restart.isDone())) {
           return; // nothing is starting: the invocation reports why
         }
       }
@@ -517,14 +526,28 @@ public final class ProcessInvoker implements Invoker {
       delayMillis = backoff.apply(crashes);
       notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
       restarts.increment();
-      if (pinned) {
-        restart =
-            services.scheduler().schedule(this::restartPinned, delayMillis, TimeUnit.MILLISECONDS);
-      }
+      restartPending = pinned;
     }
     instance.logger().warn("{}; restarting in {} ms", reason, delayMillis);
-    if (!timeout && !hadPending) {
-      instance.childCrashed(instance.spec().name() + ": " + reason);
+    try {
+      if (!timeout && !hadPending) {
+        // Before the restart is scheduled (outside the monitor: it calls state listeners): whoever
+        // sees the new child sees the crash (ERRORED), and a crash that made the function BROKEN
+        // holds the restart back (restartPinned).
+        instance.childCrashed(instance.spec().name() + ": " + reason);
+      }
+    } finally {
+      if (pinned) {
+        synchronized (this) {
+          restartPending = false;
+          if (!closed) {
+            restart =
+                services
+                    .scheduler()
+                    .schedule(this::restartPinned, delayMillis, TimeUnit.MILLISECONDS);
+          }
+        }
+      }
     }
   }
 
