@@ -127,7 +127,9 @@ class MosquittoClientsIT {
       assertThat(pub.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
       assertThat(pub.exitValue()).isZero();
     }
-    assertThat(output(sub).lines()).containsExactly("m/0 q0", "m/1 q1", "m/2 q2");
+    // three connections: the order they reach the subscriber in is not given (mosquitto_pub may
+    // exit before the broker has routed its QoS 0 message)
+    assertThat(output(sub).lines()).containsExactlyInAnyOrder("m/0 q0", "m/1 q1", "m/2 q2");
     assertThat(sub.exitValue()).isZero();
   }
 

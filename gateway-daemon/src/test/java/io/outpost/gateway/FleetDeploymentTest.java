@@ -225,7 +225,7 @@ class FleetDeploymentTest {
   @Test
   void aJobCanceledBeforeTheSwitchChangesNothing() throws Exception {
     startGateway(1);
-    artifacts.delayMillis = 3000;
+    artifacts.hold(); // the download stays under way until the job is canceled
     jobs.queue(
         "job-c", List.of("edge-1"), json(document(function("echo", "1.0.0", echoJar("1.0.0")))));
     await()
@@ -234,8 +234,10 @@ class FleetDeploymentTest {
             () ->
                 "download"
                     .equals(jobs.executions("job-c").get("edge-1").statusDetails().get("step")));
+    await().atMost(Duration.ofSeconds(30)).until(() -> !artifacts.ranges.isEmpty());
 
-    jobs.cancel("job-c");
+    jobs.cancel("job-c"); // the cloud has it canceled from here on
+    artifacts.release(); // the download completes; the gateway asks the cloud before its switch
 
     await().atMost(Duration.ofSeconds(30)).until(() -> journal().contains("job-c CANCELED"));
     assertThat(jobs.executions("job-c").get("edge-1").status()).isEqualTo("CANCELED");

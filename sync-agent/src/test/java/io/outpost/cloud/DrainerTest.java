@@ -97,6 +97,21 @@ class DrainerTest {
     link.submit(task).get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Waits until the drain has read ahead at least {@code count} messages (sent, or waiting to be
+   * sent) and the lease that brought them has landed in its ready queue: the read-ahead lease is
+   * asynchronous, and a test that acknowledges publishes before it lands finds nothing to send.
+   */
+  private void awaitReadAhead(long count) throws Exception {
+    await().atMost(WAIT).until(() -> spool.stats().leased() >= count);
+    // the spool's writer completes the lease, which hands it to the link thread, before it answers
+    // a later read; the lease's future may also have completed before the drain took it, in a task
+    // still running on the link thread: after a second round trip the hand-off has run
+    spool.deadLetters(1).get(10, TimeUnit.SECONDS);
+    onLink(() -> {});
+    onLink(() -> {});
+  }
+
   private void append(int count) throws Exception {
     for (int i = 0; i < count; i++) {
       spool
@@ -187,7 +202,8 @@ class DrainerTest {
     assertThat(pausedForDeletes()).as("20 pending < 25: not held yet").isZero();
 
     // each PUBACK adds a pending delete and frees a slot: a publish goes out while fewer than 25
-    // wait, so after 21, 22, 23 and 24 pending, and not after 25
+    // wait, so after 21, 22, 23 and 24 pending, and not after 25 (the four were read ahead)
+    awaitReadAhead(30 + 4);
     cloud.ackAll();
     await().atMost(WAIT).until(() -> pendingDeletesGauge() == 30);
     onLink(drainer::pump);
@@ -272,6 +288,7 @@ class DrainerTest {
     await().atMost(WAIT).until(() -> before.sent.size() == 10);
     before.ackAll();
     await().atMost(WAIT).until(() -> before.sent.size() == 20);
+    awaitReadAhead(20 + 4);
     before.ackAll(); // m20..m23 go out as pending deletes rise to 14, then the bound holds
     await().atMost(WAIT).until(() -> pendingDeletesGauge() == 20);
     assertThat(before.sent).hasSize(24);

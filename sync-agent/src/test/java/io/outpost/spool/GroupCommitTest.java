@@ -186,16 +186,34 @@ class GroupCommitTest {
   @Test
   void aBudgetHoldsAStreamBackForOneCommitButNotAWriteAfterAPause() throws Exception {
     AtomicLong ticker = new AtomicLong(1_000_000_000L);
+    CountDownLatch loneCommitReported = new CountDownLatch(1);
+    CountDownLatch streamQueued = new CountDownLatch(1);
     SqliteSpool spool =
-        open(SpoolOptions.in(dir).withMaxCommitsPerSecond(1), ticker::get, CommitListener.NONE);
-    spool.append(entry("lone")).get(10, TimeUnit.SECONDS);
+        open(
+            SpoolOptions.in(dir).withMaxCommitsPerSecond(1),
+            ticker::get,
+            operations -> {
+              if (loneCommitReported.getCount() > 0) {
+                loneCommitReported.countDown();
+                // the writer is busy with the lone commit while the stream arrives: with the ticker
+                // frozen the pause that ends a wait is half a millisecond of real time, which a
+                // stall of this test's thread between two appends would otherwise exceed
+                await(streamQueued);
+              }
+            });
+    CompletableFuture<Long> lone = spool.append(entry("lone"));
+    assertThat(loneCommitReported.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(commits()).as("a lone write commits at once").isEqualTo(1);
+    assertThat(commitsStarted("at-once")).isEqualTo(1);
 
-    // the budget interval (1 s of the ticker) has not passed: a stream gathers until it pauses
+    // the budget interval (1 s of the ticker) has not passed: a stream gathers until it pauses, and
+    // its commit waits for that pause instead of starting at once
     List<CompletableFuture<Long>> stream = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       stream.add(spool.append(entry("stream-" + i)));
     }
+    streamQueued.countDown();
+    lone.get(10, TimeUnit.SECONDS);
     CompletableFuture.allOf(stream.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     assertThat(commits()).isEqualTo(2);
     assertThat(registry.get("outpost.spool.commit.messages").summary().max()).isEqualTo(30);

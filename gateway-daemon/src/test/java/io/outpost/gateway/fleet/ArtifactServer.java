@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
  * A local HTTP server for artifacts, with {@code Range} support as S3 has: serves byte arrays by
- * path. A path can be set to break off its first response half-way, as a link loss would.
+ * path. A path can be set to break off its first response half-way, as a link loss would, and the
+ * responses can be held until the test releases them, as a slow download would.
  */
 public final class ArtifactServer implements AutoCloseable {
 
@@ -33,8 +35,8 @@ public final class ArtifactServer implements AutoCloseable {
   /** The Range headers received, in order (null for a request without one). */
   public final List<String> ranges = new CopyOnWriteArrayList<>();
 
-  /** How long every response waits before its headers. */
-  public volatile long delayMillis;
+  /** Every response waits for it before its headers; open unless {@link #hold} closed it. */
+  private volatile CountDownLatch gate = new CountDownLatch(0);
 
   public ArtifactServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -55,19 +57,30 @@ public final class ArtifactServer implements AutoCloseable {
     breakOnce.put("/" + path, true);
   }
 
+  /**
+   * Holds every response from now on before its headers, until {@link #release}: the request is
+   * recorded in {@link #ranges} on arrival, so the test sees the download under way.
+   */
+  public void hold() {
+    gate = new CountDownLatch(1);
+  }
+
+  /** Lets the held responses, and every later one, go. */
+  public void release() {
+    gate.countDown();
+  }
+
   private void serve(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       byte[] body = files.get(path);
       String range = exchange.getRequestHeaders().getFirst("Range");
       ranges.add(range);
-      if (delayMillis > 0) {
-        try {
-          Thread.sleep(delayMillis);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
       if (body == null) {
         exchange.sendResponseHeaders(404, -1);
@@ -102,6 +115,7 @@ public final class ArtifactServer implements AutoCloseable {
 
   @Override
   public void close() {
+    release();
     server.stop(0);
     executor.shutdownNow();
   }
