@@ -34,7 +34,8 @@
 #   HIVEMQ_PORT (18850), WINDOW (100), SUB_PROCS (2: node processes a row's subscribers are split over, so one
 #   single-threaded process does not limit a fan-out row), IDLE (10: seconds without arrivals before the subscribers give
 #   up on messages not yet arrived; they stop at once when all have), MAX_DRAIN (60: seconds after the
-#   publishers' duration by which a row ends; what has not arrived then counts as lost), HIVEMQ_JVM_OPTS (-Xmx2g), SIM_JAR, OUTPOST_JAR, JAVA.
+#   publishers' duration by which a row ends; what has not arrived then counts as lost), HIVEMQ_JVM_OPTS (-Xmx2g), SIM_JAR, OUTPOST_JAR, JAVA,
+#   OUTPOST_BROKER_KEYS (one line added to Outpost's broker: section, e.g. 'nativeTransport: false').
 #   HiveMQ variants (to check what limits it): HIVEMQ_QUEUE_SIZE (10000000 messages per client),
 #   HIVEMQ_PERSISTENCE (in-memory; file-native), HIVEMQ_LIFT (all; none keeps HiveMQ's internal QoS 0 limits).
 # Results: device-sim/bench/results/broker-<stamp>/ (raw JSON, logs, configs, commands) and, unless
@@ -274,6 +275,7 @@ broker:
   listeners:
     - host: 127.0.0.1
       port: $OUTPOST_PORT
+${OUTPOST_BROKER_KEYS:+  $OUTPOST_BROKER_KEYS}
 storage:
   dir: $RESULTS/outpost-data
 admin:

@@ -45,7 +45,6 @@ import io.outpost.spool.SpoolOptions;
 import io.outpost.spool.SqliteSpool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,6 +81,7 @@ public final class Gateway {
   private final Instant startedAt;
   private PrometheusMeterRegistry registry;
   private Vertx vertx;
+  private String socketTransport;
   private SqliteSpool spool;
   private FunctionRuntime functions;
   private FunctionTriggers triggers;
@@ -149,9 +149,10 @@ public final class Gateway {
       bindJvmMetrics();
       vertx =
           Vertx.builder()
-              .with(new VertxOptions())
+              .with(SocketTransport.options(config.broker().nativeTransport()))
               .withMetrics(new MicrometerMetricsFactory(registry))
               .build();
+      socketTransport = SocketTransport.inUse(vertx, config.broker().nativeTransport());
       lifecycle.started("vert.x", () -> vertx.close().toCompletionStage());
     } catch (RuntimeException | Error e) {
       spoolOpening.abandon(e, SqliteSpool::close);
@@ -483,6 +484,11 @@ public final class Gateway {
 
   MqttBroker broker() {
     return broker;
+  }
+
+  /** {@code epoll} or {@code nio}: the transport the daemon's sockets run on. */
+  String socketTransport() {
+    return socketTransport;
   }
 
   SqliteSpool spool() {

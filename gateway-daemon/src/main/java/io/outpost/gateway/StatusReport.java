@@ -27,7 +27,10 @@ final class StatusReport implements Supplier<JsonObject> {
         .put("uptimeSeconds", uptime.toSeconds())
         .put("ready", gateway.isReady())
         .put(
-            "broker", new JsonObject().put("connectedClients", gateway.broker().connectedClients()))
+            "broker",
+            new JsonObject()
+                .put("connectedClients", gateway.broker().connectedClients())
+                .put("transport", gateway.socketTransport()))
         .put("cloud", cloud())
         .put("spool", spool())
         .put("functions", functions())
