@@ -74,10 +74,6 @@ import java.util.List;
  *     again even if the subscriber is still behind, so a client subscribed to its own messages
  *     cannot stall itself for long; each hold is counted in {@code
  *     outpost.broker.publishers.throttled}
- * @param nativeTransport whether the daemon's sockets (devices, the admin API and console) use
- *     Linux epoll through Netty's native library instead of Java NIO; default {@value
- *     #DEFAULT_NATIVE_TRANSPORT}. Where the library does not load (another OS or CPU) the daemon
- *     logs why and stays on NIO; {@code outpost status} shows the transport in use
  */
 @RecordBuilder
 @RecordBuilder.Options(
@@ -101,8 +97,7 @@ public record BrokerOptions(
     Integer topicAliasMaximum,
     Integer maxClientIdLength,
     Boolean outboundTopicAliases,
-    Integer publisherHoldMillis,
-    Boolean nativeTransport)
+    Integer publisherHoldMillis)
     implements BrokerOptionsBuilder.With {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -125,7 +120,6 @@ public record BrokerOptions(
   public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 256;
   public static final boolean DEFAULT_OUTBOUND_TOPIC_ALIASES = true;
   public static final int DEFAULT_PUBLISHER_HOLD_MILLIS = 200;
-  public static final boolean DEFAULT_NATIVE_TRANSPORT = true;
 
   /** Applies defaults and rejects invalid values with the offending key in the message. */
   public BrokerOptions {
@@ -153,7 +147,6 @@ public record BrokerOptions(
     outboundTopicAliases =
         outboundTopicAliases == null ? DEFAULT_OUTBOUND_TOPIC_ALIASES : outboundTopicAliases;
     publisherHoldMillis = orDefault(publisherHoldMillis, DEFAULT_PUBLISHER_HOLD_MILLIS);
-    nativeTransport = nativeTransport == null ? DEFAULT_NATIVE_TRANSPORT : nativeTransport;
 
     require("instances", instances, 1, 1024);
     require("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
@@ -174,10 +167,7 @@ public record BrokerOptions(
     require("publisherHoldMillis", publisherHoldMillis, 10, 60_000);
   }
 
-  /**
-   * The options without {@code outboundTopicAliases}, {@code publisherHoldMillis} and {@code
-   * nativeTransport}, which take their defaults.
-   */
+  /** The options without {@code outboundTopicAliases}, which takes its default. */
   public BrokerOptions(
       List<ListenerOptions> listeners,
       Integer instances,
@@ -211,7 +201,6 @@ public record BrokerOptions(
         topicAliasMaximum,
         maxClientIdLength,
         null,
-        null,
         null);
   }
 
@@ -219,7 +208,7 @@ public record BrokerOptions(
   public static BrokerOptions defaults() {
     return new BrokerOptions(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null);
+        null, null);
   }
 
   /** A copy with other in-flight and queue bounds. */

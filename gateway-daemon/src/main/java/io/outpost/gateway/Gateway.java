@@ -45,6 +45,7 @@ import io.outpost.spool.SpoolOptions;
 import io.outpost.spool.SqliteSpool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,7 +82,6 @@ public final class Gateway {
   private final Instant startedAt;
   private PrometheusMeterRegistry registry;
   private Vertx vertx;
-  private String socketTransport;
   private SqliteSpool spool;
   private FunctionRuntime functions;
   private FunctionTriggers triggers;
@@ -149,10 +149,9 @@ public final class Gateway {
       bindJvmMetrics();
       vertx =
           Vertx.builder()
-              .with(SocketTransport.options(config.broker().nativeTransport()))
+              .with(new VertxOptions())
               .withMetrics(new MicrometerMetricsFactory(registry))
               .build();
-      socketTransport = SocketTransport.inUse(vertx, config.broker().nativeTransport());
       lifecycle.started("vert.x", () -> vertx.close().toCompletionStage());
     } catch (RuntimeException | Error e) {
       spoolOpening.abandon(e, SqliteSpool::close);
@@ -484,11 +483,6 @@ public final class Gateway {
 
   MqttBroker broker() {
     return broker;
-  }
-
-  /** {@code epoll} or {@code nio}: the transport the daemon's sockets run on. */
-  String socketTransport() {
-    return socketTransport;
   }
 
   SqliteSpool spool() {

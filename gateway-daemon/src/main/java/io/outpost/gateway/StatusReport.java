@@ -27,10 +27,7 @@ final class StatusReport implements Supplier<JsonObject> {
         .put("uptimeSeconds", uptime.toSeconds())
         .put("ready", gateway.isReady())
         .put(
-            "broker",
-            new JsonObject()
-                .put("connectedClients", gateway.broker().connectedClients())
-                .put("transport", gateway.socketTransport()))
+            "broker", new JsonObject().put("connectedClients", gateway.broker().connectedClients()))
         .put("cloud", cloud())
         .put("spool", spool())
         .put("functions", functions())

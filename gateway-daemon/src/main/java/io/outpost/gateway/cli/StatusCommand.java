@@ -26,12 +26,7 @@ final class StatusCommand extends AdminCommand {
     t.row("version", s.path("version").asText());
     t.row("uptime", human(Duration.ofSeconds(s.path("uptimeSeconds").asLong())));
     t.row("ready", s.path("ready").asBoolean() ? "yes" : "NO");
-    t.row(
-        "clients",
-        s.path("broker").path("connectedClients").asInt()
-            + " (sockets: "
-            + s.path("broker").path("transport").asText("-")
-            + ")");
+    t.row("clients", s.path("broker").path("connectedClients").asInt());
     t.row(
         "cloud",
         cloud.path("state").asText()
