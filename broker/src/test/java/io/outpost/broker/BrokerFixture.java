@@ -1,23 +1,19 @@
 package io.outpost.broker;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.testkit.MovableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** A real broker on 127.0.0.1 with an ephemeral port and a SQLite store in a test directory. */
 public final class BrokerFixture implements AutoCloseable {
 
   public final Vertx vertx = Vertx.vertx();
   public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  public final TestClock clock = new TestClock();
+  public final MovableClock clock = MovableClock.ahead();
   public final Path dir;
   public final BrokerOptions options;
   public final PublishRouter router;
@@ -90,35 +86,6 @@ public final class BrokerFixture implements AutoCloseable {
       }
     } finally {
       await(vertx.close());
-    }
-  }
-
-  /** A clock tests can move forward. */
-  public static final class TestClock extends Clock {
-    private final AtomicLong offsetMillis = new AtomicLong();
-
-    void advance(Duration d) {
-      offsetMillis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneId.of("UTC");
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public long millis() {
-      return System.currentTimeMillis() + offsetMillis.get();
     }
   }
 }

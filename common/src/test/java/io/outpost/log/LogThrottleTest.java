@@ -2,43 +2,17 @@ package io.outpost.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.outpost.testkit.MovableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class LogThrottleTest {
 
-  /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    private Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void logsTheFirstThenOneSummaryPerIntervalCountingWhatWasLeftOut() {
-    ManualClock clock = new ManualClock();
+    MovableClock clock = MovableClock.fixed();
     LogThrottle throttle = new LogThrottle(Duration.ofMinutes(5), clock);
 
     assertThat(throttle.admit()).isZero();
@@ -52,7 +26,7 @@ class LogThrottleTest {
 
   @Test
   void resetEndsTheSeriesSoTheNextOccurrenceIsLoggedAtOnce() {
-    ManualClock clock = new ManualClock();
+    MovableClock clock = MovableClock.fixed();
     LogThrottle throttle = new LogThrottle(Duration.ofMinutes(5), clock);
     throttle.admit();
     throttle.admit();

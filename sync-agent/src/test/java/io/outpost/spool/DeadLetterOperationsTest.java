@@ -3,9 +3,11 @@ package io.outpost.spool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.testkit.MovableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +24,7 @@ class DeadLetterOperationsTest {
 
   @TempDir Path dir;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final SqliteSpoolTest.MutableClock clock = new SqliteSpoolTest.MutableClock(NOW);
+  private final MovableClock clock = MovableClock.at(Instant.ofEpochMilli(NOW));
   private SqliteSpool spool;
 
   @AfterEach

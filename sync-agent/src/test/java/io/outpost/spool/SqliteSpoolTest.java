@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.testkit.MovableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ class SqliteSpoolTest {
 
   @TempDir Path dir;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final MutableClock clock = new MutableClock(NOW);
+  private final MovableClock clock = MovableClock.at(Instant.ofEpochMilli(NOW));
   private final List<SqliteSpool> opened = new ArrayList<>();
 
   @AfterEach
@@ -367,33 +366,5 @@ class SqliteSpoolTest {
         .hasMessageStartingWith("overflowPolicy:");
     assertThat(OverflowPolicy.fromKey("drop-oldest")).isEqualTo(OverflowPolicy.DROP_OLDEST);
     assertThat(SpoolOptions.defaults().synchronous()).isEqualTo(Synchronous.FULL);
-  }
-
-  /** A settable clock for TTL tests. */
-  static final class MutableClock extends Clock {
-    private final java.util.concurrent.atomic.AtomicLong millis;
-
-    MutableClock(long millis) {
-      this.millis = new java.util.concurrent.atomic.AtomicLong(millis);
-    }
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
   }
 }

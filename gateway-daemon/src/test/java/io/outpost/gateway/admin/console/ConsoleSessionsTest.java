@@ -2,38 +2,15 @@ package io.outpost.gateway.admin.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.outpost.testkit.MovableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class ConsoleSessionsTest {
 
-  /** A clock the test moves by hand. */
-  private static final class HandClock extends Clock {
-    private Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final HandClock clock = new HandClock();
+  private final MovableClock clock = MovableClock.fixed();
 
   @Test
   void aSessionUnusedForTheIdleTimeEndsAndUseKeepsItAlive() {
@@ -41,9 +18,9 @@ class ConsoleSessionsTest {
     ConsoleSessions.Session used = sessions.create();
     ConsoleSessions.Session idle = sessions.create();
 
-    clock.now = clock.now.plus(Duration.ofMinutes(20));
+    clock.advance(Duration.ofMinutes(20));
     assertThat(sessions.find(used.id())).isNotNull();
-    clock.now = clock.now.plus(Duration.ofMinutes(20));
+    clock.advance(Duration.ofMinutes(20));
 
     assertThat(sessions.find(used.id())).isNotNull();
     assertThat(sessions.find(idle.id())).isNull();

@@ -4,40 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.testkit.MovableClock;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class RatesTest {
 
-  /** A clock the test moves by hand. */
-  private static final class HandClock extends Clock {
-    private Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final HandClock clock = new HandClock();
+  private final MovableClock clock = MovableClock.fixed();
   private final Rates rates = new Rates(registry, clock);
 
   @Test
@@ -52,7 +29,7 @@ class RatesTest {
     qos0.increment(30);
     qos1.increment(10);
     cloud.increment(20);
-    clock.now = clock.now.plus(Duration.ofSeconds(2));
+    clock.advance(Duration.ofSeconds(2));
     JsonObject r = rates.sample(100);
 
     assertThat(r.getDouble("inPerSecond")).isEqualTo(20.0);
@@ -60,7 +37,7 @@ class RatesTest {
     assertThat(r.getLong("drainEtaSeconds")).isEqualTo(10L);
     assertThat(r.getLong("receivedTotal")).isEqualTo(40L);
 
-    clock.now = clock.now.plus(Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(1));
     JsonObject idle = rates.sample(100);
     assertThat(idle.getDouble("drainPerSecond")).isZero();
     assertThat(idle.getLong("drainEtaSeconds")).as("nothing drains: no ETA").isNull();

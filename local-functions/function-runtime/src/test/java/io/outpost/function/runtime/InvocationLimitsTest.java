@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.outpost.function.runtime.testfunctions.Echo;
 import io.outpost.function.runtime.testfunctions.Gate;
 import io.outpost.function.runtime.testfunctions.Stubborn;
+import io.outpost.testkit.MovableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -185,7 +182,7 @@ class InvocationLimitsTest {
     // The back-off runs on the runtime's clock: the test moves it on instead of waiting, so however
     // slow the machine, no call gets through before the back-off is over, and the first one after
     // it does.
-    SkippingClock clock = new SkippingClock();
+    MovableClock clock = MovableClock.ahead();
     Duration backoff = Duration.ofMinutes(10);
     f.close();
     f =
@@ -207,7 +204,7 @@ class InvocationLimitsTest {
         .extracting(FunctionInfo::state)
         .isEqualTo(FunctionState.BROKEN);
     assertThat(f.invoke("echo", "in/echo", "ok").outcome()).isEqualTo(Outcome.BROKEN);
-    clock.skip(backoff.plusSeconds(1));
+    clock.advance(backoff.plusSeconds(1));
     InvocationResult trial = f.invoke("echo", "in/echo", "ok");
     assertThat(trial.outcome()).as(trial.error()).isEqualTo(Outcome.OK);
     assertThat(f.runtime.get("echo"))
@@ -215,30 +212,6 @@ class InvocationLimitsTest {
         .extracting(FunctionInfo::state)
         .isEqualTo(FunctionState.RUNNING);
     assertThat(f.count("echo", Outcome.BROKEN)).isEqualTo(1.0);
-  }
-
-  /** The system clock, moved ahead by hand. */
-  private static final class SkippingClock extends Clock {
-    private volatile Duration ahead = Duration.ZERO;
-
-    void skip(Duration by) {
-      ahead = ahead.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(ahead);
-    }
   }
 
   @Test

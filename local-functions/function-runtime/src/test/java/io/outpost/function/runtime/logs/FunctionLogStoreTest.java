@@ -7,12 +7,11 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outpost.function.runtime.FunctionLogRecord;
 import io.outpost.function.runtime.LogSource;
+import io.outpost.testkit.MovableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +27,7 @@ class FunctionLogStoreTest {
   @TempDir Path dir;
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final MovableClock clock = MovableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
   private FunctionLogStore store;
 
   @AfterEach
@@ -259,33 +258,5 @@ class FunctionLogStoreTest {
 
     assertThat(discarding.read("alpha", null, 10).get(1, TimeUnit.SECONDS)).isEmpty();
     discarding.close();
-  }
-
-  /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
