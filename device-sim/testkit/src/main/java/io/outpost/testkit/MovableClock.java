@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A UTC clock a test moves forward by hand: either standing at a fixed instant ({@link #at}) or
- * running with the system clock ({@link #ahead}); {@link #advance} moves both. Safe to read from
- * any thread while the test moves it.
+ * running with the system clock ({@link #ahead}); {@link #advance} and {@link #moveTo} move both.
+ * Safe to read from any thread while the test moves it.
  */
 public final class MovableClock extends Clock {
 
@@ -41,9 +41,18 @@ public final class MovableClock extends Clock {
     moved.accumulateAndGet(by, Duration::plus);
   }
 
+  /** Sets the clock to {@code to}, earlier or later than now. */
+  public void moveTo(Instant to) {
+    moved.set(Duration.between(base(), to));
+  }
+
   @Override
   public Instant instant() {
-    return (start == null ? Instant.now() : start).plus(moved.get());
+    return base().plus(moved.get());
+  }
+
+  private Instant base() {
+    return start == null ? Instant.now() : start;
   }
 
   @Override

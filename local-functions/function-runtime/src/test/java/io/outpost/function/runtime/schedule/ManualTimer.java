@@ -1,17 +1,16 @@
 package io.outpost.function.runtime.schedule;
 
-import java.time.Clock;
+import io.outpost.testkit.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 /**
- * A {@link ScheduleTimer} and its {@link Clock}, both advanced by hand: {@link #advance} moves the
- * time forward and runs, on the calling thread and in time order, every task that falls due.
+ * A {@link ScheduleTimer} and its {@link MovableClock}, both advanced by hand: {@link #advance}
+ * moves the time forward and runs, on the calling thread and in time order, every task that falls
+ * due.
  */
 public final class ManualTimer implements ScheduleTimer {
 
@@ -20,42 +19,25 @@ public final class ManualTimer implements ScheduleTimer {
   private final PriorityQueue<Task> tasks =
       new PriorityQueue<>(
           (a, b) -> a.due.equals(b.due) ? Long.compare(a.seq, b.seq) : a.due.compareTo(b.due));
-  private volatile Instant now;
   private long seq;
 
-  public ManualTimer(Instant start) {
-    this.now = start;
-  }
-
   /** The clock this timer moves. */
-  public final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
+  public final MovableClock clock;
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now;
-        }
-      };
+  public ManualTimer(Instant start) {
+    this.clock = MovableClock.at(start);
+  }
 
   @Override
   public synchronized Future<?> after(Duration delay, Runnable task) {
     FutureTask<Void> run = new FutureTask<>(task, null);
-    tasks.add(new Task(now.plus(delay.isNegative() ? Duration.ZERO : delay), seq++, run));
+    tasks.add(new Task(now().plus(delay.isNegative() ? Duration.ZERO : delay), seq++, run));
     return run;
   }
 
   /** Moves the clock forward by {@code by}, running what falls due on the way. */
   public void advance(Duration by) {
-    Instant target = now.plus(by);
+    Instant target = now().plus(by);
     while (true) {
       Task next;
       synchronized (this) {
@@ -64,18 +46,18 @@ public final class ManualTimer implements ScheduleTimer {
           break;
         }
         tasks.poll();
-        if (next.due.isAfter(now)) {
-          now = next.due;
+        if (next.due.isAfter(now())) {
+          clock.moveTo(next.due);
         }
       }
       next.run.run();
     }
-    now = target;
+    clock.moveTo(target);
   }
 
   /** Sets the clock without running anything (a daemon that was down). */
   public void jumpTo(Instant to) {
-    now = to;
+    clock.moveTo(to);
   }
 
   /** Tasks not yet run or cancelled. */
@@ -84,6 +66,6 @@ public final class ManualTimer implements ScheduleTimer {
   }
 
   public Instant now() {
-    return now;
+    return clock.instant();
   }
 }
