@@ -18,7 +18,7 @@ import java.time.Duration;
  *     {clientId}} in topics. Required.
  * @param mqttVersion {@code 5} (default) or {@code 3.1.1}.
  * @param username MQTT user name, or absent.
- * @param password MQTT password, or absent.
+ * @param password MQTT password, or absent; printed as {@code <redacted>} (see {@link Secret}).
  * @param tls mutual TLS from PEM files for {@code ssl://}, see {@link TlsOptions}.
  * @param keepAliveSeconds MQTT keep-alive. Default {@value #DEFAULT_KEEP_ALIVE_SECONDS}.
  * @param connectTimeoutSeconds time allowed for TCP + TLS + CONNACK. Default {@value
@@ -59,7 +59,7 @@ public record CloudOptions(
     String clientId,
     MqttVersion mqttVersion,
     String username,
-    String password,
+    Secret password,
     TlsOptions tls,
     Integer keepAliveSeconds,
     Integer connectTimeoutSeconds,
@@ -190,29 +190,5 @@ public record CloudOptions(
       throw new IllegalArgumentException(key + ": must be >= " + min + ", got " + value);
     }
     return value;
-  }
-
-  /**
-   * Like the record's own, but never shows the password: options objects end up in logs and error
-   * messages.
-   */
-  @Override
-  public String toString() {
-    StringBuilder b = new StringBuilder("CloudOptions[");
-    java.lang.reflect.RecordComponent[] components = CloudOptions.class.getRecordComponents();
-    for (int i = 0; i < components.length; i++) {
-      String name = components[i].getName();
-      Object value;
-      try {
-        value = components[i].getAccessor().invoke(this);
-      } catch (ReflectiveOperationException e) {
-        value = "?";
-      }
-      b.append(i == 0 ? "" : ", ")
-          .append(name)
-          .append('=')
-          .append("password".equals(name) && value != null ? "<redacted>" : value);
-    }
-    return b.append(']').toString();
   }
 }

@@ -75,7 +75,7 @@ final class Paho3Transport implements CloudTransport {
       connect.setUserName(options.username());
     }
     if (options.password() != null) {
-      connect.setPassword(options.password().toCharArray());
+      connect.setPassword(options.password().chars());
     }
     if (socketFactory != null) {
       connect.setSocketFactory(socketFactory);

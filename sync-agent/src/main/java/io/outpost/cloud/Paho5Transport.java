@@ -1,6 +1,5 @@
 package io.outpost.cloud;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +112,7 @@ final class Paho5Transport implements CloudTransport {
       connect.setUserName(options.username());
     }
     if (options.password() != null) {
-      connect.setPassword(options.password().getBytes(StandardCharsets.UTF_8));
+      connect.setPassword(options.password().utf8());
     }
     if (socketFactory != null) {
       connect.setSocketFactory(socketFactory);

@@ -19,6 +19,22 @@ class CloudOptionsRedactionTest {
         .contains("username=u")
         .contains("password=<redacted>")
         .doesNotContain("s3cret-pw");
-    assertThat(o.password()).isEqualTo("s3cret-pw");
+    assertThat(o.password().text()).isEqualTo("s3cret-pw");
+    assertThat(o.with(b -> {}).toString()).doesNotContain("s3cret-pw");
+    assertThat(CloudOptionsBuilder.builder(o).toString())
+        .as("the generated builder prints the password's redacted form too")
+        .contains("password=<redacted>")
+        .doesNotContain("s3cret-pw");
+  }
+
+  @Test
+  void aPasswordWrittenAsANumberIsReadAsItsText() throws Exception {
+    CloudOptions o =
+        new ObjectMapper()
+            .readValue(
+                "{\"url\":\"tcp://127.0.0.1:1\",\"clientId\":\"edge\",\"password\":12345}",
+                CloudOptions.class);
+
+    assertThat(o.password().text()).isEqualTo("12345");
   }
 }

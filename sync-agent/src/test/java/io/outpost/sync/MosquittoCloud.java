@@ -24,6 +24,12 @@ public final class MosquittoCloud implements AutoCloseable {
 
   private MosquittoCloud(Path dir, int tcpPort, int maxInflight, boolean anonymous)
       throws IOException, InterruptedException {
+    this(dir, tcpPort, maxInflight, anonymous, null);
+  }
+
+  private MosquittoCloud(
+      Path dir, int tcpPort, int maxInflight, boolean anonymous, Path passwordFile)
+      throws IOException, InterruptedException {
     Path socket = dir.resolve("mosquitto.sock");
     Path acl = dir.resolve("acl");
     Files.writeString(acl, "topic readwrite #\ntopic deny denied/#\n");
@@ -37,6 +43,7 @@ public final class MosquittoCloud implements AutoCloseable {
             tcpPort > 0 ? "listener " + tcpPort + " 127.0.0.1" : "",
             "allow_anonymous " + anonymous,
             "acl_file " + acl,
+            passwordFile == null ? "" : "password_file " + passwordFile,
             "persistence false",
             "log_dest stderr",
             "log_type error",
@@ -92,6 +99,30 @@ public final class MosquittoCloud implements AutoCloseable {
     Assumptions.assumeTrue(
         Files.isExecutable(BINARY), "mosquitto is not installed (apt-get install mosquitto)");
     return new MosquittoCloud(dir, 0, 0, false);
+  }
+
+  /**
+   * A cloud that accepts only {@code user} with {@code password} (Mosquitto's password file, made
+   * with {@code mosquitto_passwd}) and refuses anyone else in CONNACK.
+   */
+  public static MosquittoCloud startWithUser(Path dir, String user, String password)
+      throws IOException, InterruptedException {
+    Path tool = Path.of("/usr/bin/mosquitto_passwd");
+    Assumptions.assumeTrue(
+        Files.isExecutable(BINARY) && Files.isExecutable(tool),
+        "mosquitto is not installed (apt-get install mosquitto)");
+    Path file = dir.resolve("passwd");
+    Process made =
+        new ProcessBuilder(tool.toString(), "-b", "-c", file.toString(), user, password)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("mosquitto_passwd.log").toFile())
+            .start();
+    if (!made.waitFor(10, TimeUnit.SECONDS) || made.exitValue() != 0) {
+      made.destroyForcibly();
+      throw new IOException(
+          "mosquitto_passwd failed: " + Files.readString(dir.resolve("mosquitto_passwd.log")));
+    }
+    return new MosquittoCloud(dir, 0, 0, false, file);
   }
 
   /** The direct TCP listener of {@link #startWithTcpPort}. */
