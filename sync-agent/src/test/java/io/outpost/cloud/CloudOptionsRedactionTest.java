@@ -3,6 +3,7 @@ package io.outpost.cloud;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.Test;
 
 class CloudOptionsRedactionTest {
@@ -36,5 +37,15 @@ class CloudOptionsRedactionTest {
                 CloudOptions.class);
 
     assertThat(o.password().text()).isEqualTo("12345");
+  }
+
+  @Test
+  void aYamlPasswordKeepsItsTextEvenWhenItLooksLikeANumber() throws Exception {
+    CloudOptions o =
+        new YAMLMapper()
+            .readValue(
+                "url: tcp://127.0.0.1:1\nclientId: edge\npassword: 0123\n", CloudOptions.class);
+
+    assertThat(o.password().text()).isEqualTo("0123");
   }
 }
