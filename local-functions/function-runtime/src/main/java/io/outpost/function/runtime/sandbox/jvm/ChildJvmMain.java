@@ -38,8 +38,11 @@ public final class ChildJvmMain {
   /** Protocol output is batched up to this many bytes per write. */
   private static final int OUT_BUFFER_BYTES = 65_536;
 
-  /** Exit code when the handler cannot be loaded (after the id-0 error line). */
-  private static final int EXIT_UNUSABLE = 65;
+  /**
+   * Exit code when the handler cannot be loaded (after the id-0 error line): {@code EX_CONFIG}, the
+   * package is wrong, unlike {@link RequestLoop#EXIT_PROTOCOL} ({@code EX_DATAERR}, a broken line).
+   */
+  private static final int EXIT_UNUSABLE = 78;
 
   private final ReplyWriter protocol;
   private final HandlerLoader loaded;

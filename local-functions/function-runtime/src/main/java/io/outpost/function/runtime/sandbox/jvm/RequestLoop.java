@@ -36,7 +36,9 @@ final class RequestLoop {
     ChildRequest decode(byte[] line) throws IOException;
   }
 
-  /** Exit code when a request line cannot be decoded (the protocol is broken). */
+  /**
+   * Exit code when a request line cannot be decoded (the protocol is broken): {@code EX_DATAERR}.
+   */
   static final int EXIT_PROTOCOL = 65;
 
   /** Exit code when a handler thread ended by an error outside its handler. */

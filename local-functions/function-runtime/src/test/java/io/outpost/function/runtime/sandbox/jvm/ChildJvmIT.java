@@ -127,6 +127,19 @@ class ChildJvmIT {
   }
 
   @Test
+  void aClassThatIsNoHandlerIsReportedOnTheReadyLineAndEndsTheChildWithExConfig() throws Exception {
+    Confinement c = sandbox.confine("jvm-test@1", new ResolvedLimits(256, 1, 64, 256));
+    Process p = start(ChildJvmIT.class, c);
+
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    JsonNode ready = until(out, n -> n.get("id").asLong() == 0);
+    assertThat(ready.path("error").asText()).contains(ChildJvmIT.class.getName());
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("EX_CONFIG: the package is wrong").isEqualTo(78);
+  }
+
+  @Test
   void answersOverTheProcessLineProtocol() throws Exception {
     Confinement c = sandbox.confine("jvm-test@1", new ResolvedLimits(256, 1, 64, 256));
     Process p = start(Echo.class, c);
