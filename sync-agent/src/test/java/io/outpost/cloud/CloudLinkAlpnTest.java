@@ -67,15 +67,7 @@ class CloudLinkAlpnTest {
             .withMqttVersion(MqttVersion.V3_1_1)
             .withTls(tls)
             .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
-    CloudLink link =
-        new CloudLink(
-            options,
-            spool,
-            List.of(),
-            DownlinkHandler.immediate(m -> {}),
-            registry,
-            Clock.systemUTC());
-    resources.add(link);
+    CloudLink link = resources.link(options, spool, registry);
     return link;
   }
 

@@ -55,15 +55,7 @@ class CloudLinkMqtt5Test {
   private CloudLink link() {
     CloudOptions options =
         CloudOptions.of(cloud.url(), "edge-5").withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5));
-    CloudLink link =
-        new CloudLink(
-            options,
-            spool,
-            List.of(),
-            DownlinkHandler.immediate(m -> {}),
-            registry,
-            Clock.systemUTC());
-    resources.add(link);
+    CloudLink link = resources.link(options, spool, registry);
     return link;
   }
 
@@ -143,15 +135,7 @@ class CloudLinkMqtt5Test {
         CloudOptions.of(refusing.url(), "edge-5")
             .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5))
             .withCircuitBreaker(new CircuitBreakerOptions(3, 60));
-    CloudLink link =
-        new CloudLink(
-            options,
-            spool,
-            List.of(),
-            DownlinkHandler.immediate(m -> {}),
-            registry,
-            Clock.systemUTC());
-    resources.add(link);
+    CloudLink link = resources.link(options, spool, registry);
     link.start().get(10, TimeUnit.SECONDS);
 
     // CONNACK 0x87 (not authorized) three times: the link leaves the cloud alone for the open

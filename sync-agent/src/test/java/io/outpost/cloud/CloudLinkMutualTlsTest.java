@@ -232,15 +232,7 @@ class CloudLinkMutualTlsTest {
             .withTls(tls)
             .withBackoff(new BackoffOptions(50L, 500L, 2.0, 0.5))
             .withCircuitBreaker(new CircuitBreakerOptions(REFUSALS_TO_OPEN, 60));
-    CloudLink link =
-        new CloudLink(
-            options,
-            spool,
-            List.of(),
-            DownlinkHandler.immediate(m -> {}),
-            registry,
-            Clock.systemUTC());
-    resources.add(link);
+    CloudLink link = resources.link(options, spool, registry);
     return link;
   }
 

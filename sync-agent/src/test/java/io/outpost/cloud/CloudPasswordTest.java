@@ -60,15 +60,7 @@ class CloudPasswordTest {
                         .username("edge")
                         .password(new Secret(password))
                         .backoff(new BackoffOptions(50L, 500L, 2.0, 0.5)));
-    CloudLink link =
-        new CloudLink(
-            options,
-            spool,
-            List.of(),
-            DownlinkHandler.immediate(m -> {}),
-            registry,
-            Clock.systemUTC());
-    resources.add(link);
+    CloudLink link = resources.link(options, spool, registry);
     link.start().get(10, TimeUnit.SECONDS);
     return link;
   }

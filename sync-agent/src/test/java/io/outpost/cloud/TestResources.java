@@ -1,5 +1,8 @@
 package io.outpost.cloud;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.outpost.spool.Spool;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -23,6 +26,18 @@ final class TestResources implements AutoCloseable {
   <T extends AutoCloseable> T add(T resource) {
     opened.push(resource);
     return resource;
+  }
+
+  /** A cloud link on {@code spool} without downlink filters (not started), closed with the rest. */
+  CloudLink link(CloudOptions options, Spool spool, MeterRegistry registry) {
+    return add(
+        new CloudLink(
+            options,
+            spool,
+            List.of(),
+            DownlinkHandler.immediate(m -> {}),
+            registry,
+            Clock.systemUTC()));
   }
 
   /**
