@@ -4,10 +4,11 @@
 # counting the messages) when it does nothing else: no spool, no gateway. Each client keeps the cloud's
 # in-flight limit less one awaiting PUBACK (as the daemon's MQTT 5 link does) and sends the next publish
 # from a PUBACK's completion (client-floor/ClientFloor.java). Clients: paho (Eclipse Paho 1.2.5, the
-# daemon's cloud client) and hivemq (HiveMQ MQTT client 1.3.5, Netty). In one JVM with the shipped JVM
+# daemon's cloud client, MQTT 5), hivemq (HiveMQ MQTT client 1.3.5, Netty, MQTT 5) and vertx (the Vert.x 5
+# MQTT client, Netty, MQTT 3.1.1 only: PUBACK handling and the next publish on one event loop). In one JVM with the shipped JVM
 # options (OUTPOST_JVM_OPTS overrides): half of --messages as a warm-up (not timed), then the other half timed.
 #
-# Usage: device-sim/bench/drain-client-floor.sh [--messages 100000] [--inflight "20 1000"] [--clients "paho hivemq"]
+# Usage: device-sim/bench/drain-client-floor.sh [--messages 100000] [--inflight "20 1000"] [--clients "paho vertx hivemq"]
 # Needs: mosquitto, node + npm (MQTT.js under mqttjs/), jq, Maven (builds client-floor/ on first use).
 # Environment: CLOUD_PORT (18891). Prints a markdown table; raw files under results/client-floor-<time>/.
 
@@ -15,13 +16,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MESSAGES=100000
 INFLIGHT="20 1000"
-CLIENTS="paho hivemq"
+CLIENTS="paho vertx hivemq"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --messages) MESSAGES="$2"; shift 2 ;;
     --inflight) INFLIGHT="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done

@@ -3,7 +3,14 @@ package io.outpost.bench;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,14 +24,14 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 
 /**
- * Publishes QoS 1 messages over MQTT 5 keeping {@code window} awaiting PUBACK, each next publish sent
+ * Publishes QoS 1 messages over MQTT 5 (vertx: MQTT 3.1.1) keeping {@code window} awaiting PUBACK, each next publish sent
  * from the completion of a PUBACK, as the daemon's drain does, but with nothing else: no spool, no
  * broker. First {@code warmup} messages (not timed; payloads "warmup:&lt;seq&gt;:..."), then {@code
  * count} timed ones ("floor:&lt;seq&gt;:...") in the same JVM; payloads are 200 bytes. Prints one
  * JSON line: client, window, count, seconds, rate.
  *
  * <pre>
- * java -cp client-floor.jar:lib/* io.outpost.bench.ClientFloor paho|hivemq HOST PORT COUNT WINDOW WARMUP
+ * java -cp client-floor.jar:lib/* io.outpost.bench.ClientFloor paho|hivemq|vertx HOST PORT COUNT WINDOW WARMUP
  * </pre>
  */
 public final class ClientFloor {
@@ -145,8 +152,45 @@ public final class ClientFloor {
                         send.phase().acknowledged();
                       });
       close = () -> hive.disconnect().get();
+    } else if (client.equals("vertx")) {
+      // MQTT 3.1.1 only; the PUBACK handler runs on the client's event loop, which also writes the
+      // next publish
+      Vertx vertx = Vertx.vertx();
+      MqttClientOptions options =
+          new MqttClientOptions()
+              .setClientId("floor-" + System.nanoTime())
+              .setCleanSession(true)
+              .setMaxInflightQueue(window + 1);
+      MqttClient mqtt = MqttClient.create(vertx, options);
+      Map<Integer, Phase> pending = new ConcurrentHashMap<>();
+      mqtt.publishCompletionHandler(id -> pending.remove(id).acknowledged());
+      mqtt.connect(port, host).toCompletionStage().toCompletableFuture().get();
+      var context = vertx.getOrCreateContext();
+      sender =
+          send -> {
+            Runnable publish =
+                () ->
+                    mqtt.publish(
+                            "devices/floor/telemetry",
+                            Buffer.buffer(send.payload()),
+                            MqttQoS.AT_LEAST_ONCE,
+                            false,
+                            false)
+                        .onSuccess(id -> pending.put(id, send.phase()))
+                        .onFailure(ClientFloor::fail);
+            if (Vertx.currentContext() != null) {
+              publish.run();
+            } else {
+              context.runOnContext(v -> publish.run());
+            }
+          };
+      close =
+          () -> {
+            mqtt.disconnect().toCompletionStage().toCompletableFuture().get();
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+          };
     } else {
-      throw new IllegalArgumentException("client: paho or hivemq, got " + client);
+      throw new IllegalArgumentException("client: paho, hivemq or vertx, got " + client);
     }
     if (warmup > 0) {
       new Phase("warmup", warmup).run(sender, window);
