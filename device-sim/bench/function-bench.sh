@@ -21,7 +21,7 @@
 # JAVA_OPTS from packaging/src/deb/files/etc/default/outpost. Writes raw figures and command lines under
 # device-sim/bench/results/function-<stamp>/ and the "function-runtimes" section of docs/benchmarks.md.
 #
-# Usage: device-sim/bench/function-bench.sh [--runtimes java-in-process,java-process,python,wasm]
+# Usage: device-sim/bench/function-bench.sh [--runtimes java-in-process,java-process,python,wasm[,none]]
 #            [--duration 20s] [--no-invocations] [--no-doc]
 # Environment: MQTT_PORT (18850), ADMIN_PORT (18851), RATE (2000), DEVICES (20), STARTS (10), COPIES (10),
 #   WARMUP (3s), PREWARM (10s; 0s measures from the function's first start), CONSUMER_JVM_OPTS (Epsilon GC), SIM_JAR,
@@ -30,7 +30,9 @@
 #   SKIP_COLD (1: measure only the added latency, no cold start or RSS), EXTRA_DESC (lines added to the Java echoes'
 #   descriptors, e.g. 'limits: {cpus: 2}'), KEEP_LATENCY_LOGS (1: keep the consumers' per-message latency logs,
 #   <runtime>-{direct,function}.lat, which are otherwise deleted once paired), EXTRA_CONFIG (lines added to the
-#   daemon's config, e.g. 'functions: {sandbox: rlimit}').
+#   daemon's config, e.g. 'functions: {sandbox: rlimit}'), DAEMON_CPUS and LOAD_CPUS (taskset CPU lists: the daemon,
+#   with the function children it starts, and the device-sim load and consumers on CPUs of their own, as devices are
+#   on a real site; unset: all share every CPU).
 # CPU per message: the daemon's and the function's child processes' user+system time (/proc/<pid>/stat) over the
 # load, divided by the messages the devices sent.
 # Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, curl, javac, /usr/bin/python3
@@ -168,8 +170,11 @@ mkdir -p "$RESULTS/outpost-data"
 printf 'broker: {listeners: [{host: 127.0.0.1, port: %s}]}\nstorage: {dir: %s}\nadmin: {listen: "127.0.0.1:%s"}\n' \
   "$MQTT_PORT" "$RESULTS/outpost-data" "$ADMIN_PORT" > "$RESULTS/outpost.yaml"
 [[ -n "${EXTRA_CONFIG:-}" ]] && printf '%s\n' "$EXTRA_CONFIG" >> "$RESULTS/outpost.yaml"
+DAEMON_PIN=(); LOAD_PIN=()
+[[ -n "${DAEMON_CPUS:-}" ]] && DAEMON_PIN=(taskset -c "$DAEMON_CPUS")
+[[ -n "${LOAD_CPUS:-}" ]] && LOAD_PIN=(taskset -c "$LOAD_CPUS")
 # shellcheck disable=SC2086
-bench_bg "$RESULTS/outpost.log" "$JAVA" $OUTPOST_JVM_OPTS -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
+bench_bg "$RESULTS/outpost.log" "${DAEMON_PIN[@]}" "$JAVA" $OUTPOST_JVM_OPTS -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
 DAEMON_PID=$BENCH_LAST_PID
 wait_for_port "$MQTT_PORT" "outpost"
 wait_for_port "$ADMIN_PORT" "outpost admin"
@@ -209,17 +214,18 @@ latency() {
   local consumer_warmup="$WARMUP"
   [[ "$PREWARM" != "0s" ]] && consumer_warmup="$(( ${PREWARM%s} + ${WARMUP%s} ))s"
   for side in direct function; do
-    local filter="bench/in/+"; [[ "$side" == function ]] && filter="bench/out/+"
+    # runtime "none": the second consumer takes the direct path too, so "added" is the harness's own noise
+    local filter="bench/in/+"; [[ "$side" == function && "$rt" != none ]] && filter="bench/out/+"
     rm -f "$RESULTS/$rt-$side.ready"
     # shellcheck disable=SC2086  # a list of options
-    bench_bg "$RESULTS/$rt-$side.log" "$JAVA" $CONSUMER_JVM_OPTS -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$MQTT_PORT" --qos 1 \
+    bench_bg "$RESULTS/$rt-$side.log" "${LOAD_PIN[@]}" "$JAVA" $CONSUMER_JVM_OPTS -jar "$SIM_JAR" consume -b "tcp://127.0.0.1:$MQTT_PORT" --qos 1 \
       --client-id-prefix "sub-$rt-$side" -t "$filter" --warmup "$consumer_warmup" --idle-timeout 8s --duration "$consume_for" \
       --ready-file "$RESULTS/$rt-$side.ready" --latency-log "$RESULTS/$rt-$side.lat" -o "$RESULTS/$rt-$side.json" -q
     eval "consumer_$side=$BENCH_LAST_PID"
     wait_for_file "$RESULTS/$rt-$side.ready" "consumer $rt-$side"
   done
   if [[ "$PREWARM" != "0s" ]]; then
-    bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "warm-$rt-" \
+    bench_cmd "${LOAD_PIN[@]}" "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "warm-$rt-" \
       -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$PREWARM" -o "$RESULTS/$rt-prewarm.json" -q > /dev/null || true
   fi
   local children daemon0 children0
@@ -229,7 +235,7 @@ latency() {
   children0="$(cpu_ticks $children)"
   local run_start_us
   run_start_us="$(date +%s%6N)"
-  bench_cmd "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "dev-$rt-" \
+  bench_cmd "${LOAD_PIN[@]}" "$JAVA" -jar "$SIM_JAR" run -b "tcp://127.0.0.1:$MQTT_PORT" -n "$DEVICES" --device-prefix "dev-$rt-" \
     -t "bench/in/{deviceId}" -s 100 --qos 1 -r "$per_device" -d "$DURATION" -o "$RESULTS/$rt-run.json" -q > /dev/null || true
   # shellcheck disable=SC2154  # set by the eval above
   wait "$consumer_direct" || die "consumer $rt-direct failed, see $RESULTS/$rt-direct.log"
@@ -253,6 +259,10 @@ latency() {
 IFS=',' read -r -a runtime_list <<< "$RUNTIMES"
 for rt in "${runtime_list[@]}"; do
   echo "== $rt: added latency at $RATE msg/s" >&2
+  if [[ "$rt" == none ]]; then
+    latency none
+    continue
+  fi
   deploy "$(package "$rt" "echo-$rt" "bench/in/+")"
   latency "$rt"
   # what the daemon counted meanwhile: invocation outcomes, drops, the function's queue
