@@ -24,9 +24,9 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 
 /**
- * Publishes QoS 1 messages over MQTT 5 (vertx: MQTT 3.1.1) keeping {@code window} awaiting PUBACK, each next publish sent
- * from the completion of a PUBACK, as the daemon's drain does, but with nothing else: no spool, no
- * broker. First {@code warmup} messages (not timed; payloads "warmup:&lt;seq&gt;:..."), then {@code
+ * Publishes QoS 1 messages over MQTT 5 (vertx: MQTT 3.1.1) keeping {@code window} awaiting PUBACK,
+ * each next publish sent from the completion of a PUBACK, as the daemon's drain does, but with
+ * nothing else: no spool, no broker. First {@code warmup} messages (not timed; payloads "warmup:&lt;seq&gt;:..."), then {@code
  * count} timed ones ("floor:&lt;seq&gt;:...") in the same JVM; payloads are 200 bytes. Prints one
  * JSON line: client, window, count, seconds, rate.
  *
@@ -153,8 +153,8 @@ public final class ClientFloor {
                       });
       close = () -> hive.disconnect().get();
     } else if (client.equals("vertx")) {
-      // MQTT 3.1.1 only; the PUBACK handler runs on the client's event loop, which also writes the
-      // next publish
+      // MQTT 3.1.1 only; the PUBACK handler runs on the connection's event loop, which then writes
+      // the next publish itself (only the first window is sent from another context)
       Vertx vertx = Vertx.vertx();
       MqttClientOptions options =
           new MqttClientOptions()
