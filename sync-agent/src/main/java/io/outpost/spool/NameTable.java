@@ -5,8 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,8 +94,14 @@ final class NameTable {
     texts.clear();
   }
 
-  /** Deletes names no row references, once there are many. */
-  void collect() throws SQLException {
+  /** Adds name ids referenced outside the tables' columns (inside packs). */
+  @FunctionalInterface
+  interface References {
+    void addTo(Set<Long> ids) throws SQLException;
+  }
+
+  /** Deletes names no row or pack references, once there are many. */
+  void collect(References packed) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       long count;
       try (ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM name")) {
@@ -100,14 +110,31 @@ final class NameTable {
       if (count <= COLLECT_ABOVE) {
         return;
       }
-      int deleted =
-          statement.executeUpdate(
-              "DELETE FROM name WHERE id NOT IN (SELECT route_id FROM message UNION"
+      Set<Long> referenced = new HashSet<>();
+      packed.addTo(referenced);
+      List<Long> unreferenced = new ArrayList<>();
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT id FROM name WHERE id NOT IN (SELECT route_id FROM message UNION"
                   + " SELECT topic_id FROM message UNION SELECT origin_id FROM message WHERE origin_id IS NOT NULL UNION"
                   + " SELECT route_id FROM dead_letter UNION SELECT topic_id FROM dead_letter UNION"
-                  + " SELECT origin_id FROM dead_letter WHERE origin_id IS NOT NULL)");
+                  + " SELECT origin_id FROM dead_letter WHERE origin_id IS NOT NULL)")) {
+        while (rs.next()) {
+          if (!referenced.contains(rs.getLong(1))) {
+            unreferenced.add(rs.getLong(1));
+          }
+        }
+      }
+      try (PreparedStatement delete =
+          connection.prepareStatement("DELETE FROM name WHERE id = ?")) {
+        for (long id : unreferenced) {
+          delete.setLong(1, id);
+          delete.executeUpdate();
+        }
+      }
       clearCache();
-      LOG.info("Spool name table: {} unreferenced name(s) of {} deleted", deleted, count);
+      LOG.info(
+          "Spool name table: {} unreferenced name(s) of {} deleted", unreferenced.size(), count);
     }
   }
 

@@ -39,7 +39,14 @@ final class SpoolSchema {
                   + " origin_id INTEGER, qos INTEGER NOT NULL, expires_at INTEGER NOT NULL, received_at INTEGER NOT NULL,"
                   + " content_type TEXT, props BLOB, payload BLOB NOT NULL, size INTEGER NOT NULL, reason TEXT NOT NULL,"
                   + " failed_at INTEGER NOT NULL)",
-              "CREATE INDEX dead_letter_age ON dead_letter(failed_at)"));
+              "CREATE INDEX dead_letter_age ON dead_letter(failed_at)"),
+          // one row per commit and priority (see PackTable); rows of version 1 stay in message,
+          // which also takes dead letters moved back
+          List.of(
+              "CREATE TABLE pack(id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL,"
+                  + " expires_min INTEGER NOT NULL, body BLOB NOT NULL)",
+              "CREATE INDEX pack_expiry ON pack(expires_min) WHERE expires_min > 0",
+              "CREATE TABLE pack_gone(id INTEGER PRIMARY KEY, gone BLOB NOT NULL)"));
 
   /** The version this code writes. */
   static final int CURRENT_VERSION = MIGRATIONS.size();

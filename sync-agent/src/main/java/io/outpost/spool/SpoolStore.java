@@ -9,7 +9,10 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * SQL for the spool on one connection with cached prepared statements. Confined to the writer
  * thread: no locks.
+ *
+ * <p>New messages go into packs ({@link PackTable}: one row per commit and priority); table {@code
+ * message} holds rows written before packs existed and dead letters moved back. Every read merges
+ * the two in id order.
  */
 final class SpoolStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolStore.class);
@@ -40,8 +47,7 @@ final class SpoolStore implements AutoCloseable {
   private final Connection connection;
   private final List<PreparedStatement> statements = new ArrayList<>();
   private NameTable names;
-  private int pendingInserts;
-  private PreparedStatement insert;
+  private PackTable packs;
   private PreparedStatement delete;
   private PreparedStatement refById;
   private PreparedStatement drainOrder;
@@ -49,6 +55,7 @@ final class SpoolStore implements AutoCloseable {
   private PreparedStatement oldestInRange;
   private PreparedStatement expired;
   private PreparedStatement toDeadLetter;
+  private PreparedStatement packedToDeadLetter;
   private PreparedStatement fromDeadLetter;
   private PreparedStatement deleteDeadLetter;
   private PreparedStatement listDeadLetters;
@@ -68,7 +75,7 @@ final class SpoolStore implements AutoCloseable {
 
   private void prepareAll() throws SQLException {
     names = new NameTable(connection);
-    insert = prepare("INSERT INTO message(" + COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    packs = new PackTable(connection);
     delete = prepare("DELETE FROM message WHERE id = ?");
     refById = prepare("SELECT id, route_id, size FROM message WHERE id = ?");
     drainOrder = prepare("SELECT " + COLS + " FROM message ORDER BY id LIMIT ?");
@@ -86,6 +93,11 @@ final class SpoolStore implements AutoCloseable {
                 + ", reason, failed_at) SELECT "
                 + COLS
                 + ", ?, ? FROM message WHERE id = ?");
+    packedToDeadLetter =
+        prepare(
+            "INSERT OR REPLACE INTO dead_letter("
+                + COLS
+                + ", reason, failed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     fromDeadLetter =
         prepare(
             "INSERT INTO message(" + COLS + ") SELECT " + COLS + " FROM dead_letter WHERE id = ?");
@@ -109,7 +121,7 @@ final class SpoolStore implements AutoCloseable {
                 + " (SELECT id FROM dead_letter ORDER BY failed_at, id LIMIT ?)");
     setMeta = prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
     firstReceivedInRange =
-        prepare("SELECT received_at FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT 1");
+        prepare("SELECT received_at, id FROM message WHERE id >= ? AND id < ? ORDER BY id LIMIT 1");
     begin = prepare("BEGIN");
     commit = prepare("COMMIT");
     rollback = prepare("ROLLBACK");
@@ -135,11 +147,12 @@ final class SpoolStore implements AutoCloseable {
     }
     try {
       names.close();
+      packs.close();
     } catch (SQLException e) {
       LOG.debug("Closing name statements after a failed commit", e);
     }
     statements.clear();
-    pendingInserts = 0;
+    packs.reset();
     prepareAll();
     rollback();
   }
@@ -157,108 +170,152 @@ final class SpoolStore implements AutoCloseable {
     return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
   }
 
+  /** Stores a message in its priority's pack of this transaction (written at the next flush). */
   void insert(long id, SpoolEntry e, byte[] props, int size) throws SQLException {
     long route = names.id(e.route());
     long topic = names.id(e.topic());
-    Long origin = e.originClientId() == null ? null : names.id(e.originClientId());
-    insert.setLong(1, id);
-    insert.setLong(2, route);
-    insert.setLong(3, topic);
-    if (origin == null) {
-      insert.setNull(4, Types.INTEGER);
-    } else {
-      insert.setLong(4, origin);
-    }
-    insert.setInt(5, e.qos());
-    insert.setLong(6, e.expiresAtMillis());
-    insert.setLong(7, e.receivedAtMillis());
-    if (e.contentType() == null) {
-      insert.setNull(8, Types.VARCHAR);
-    } else {
-      insert.setString(8, e.contentType());
-    }
-    if (props == null) {
-      insert.setNull(9, Types.BLOB);
-    } else {
-      insert.setBytes(9, props);
-    }
-    insert.setBytes(10, e.payload());
-    insert.setInt(11, size);
-    insert.addBatch();
-    pendingInserts++;
+    long origin = e.originClientId() == null ? -1 : names.id(e.originClientId());
+    packs.add(id, route, topic, origin, e, props, size);
   }
 
   /**
-   * Inserts are batched into one native call (much cheaper than a JNI round trip per row); every
-   * other statement flushes them first so it sees them.
+   * Writes what is buffered (packs of this transaction, removals from packs); every other statement
+   * runs it first so it sees them.
    */
-  void flushInserts() throws SQLException {
-    if (pendingInserts > 0) {
-      pendingInserts = 0;
-      insert.executeBatch();
-    }
+  void flush() throws SQLException {
+    packs.flush();
   }
 
   boolean delete(long id) throws SQLException {
-    flushInserts();
+    if (packs.remove(id) != null) {
+      return true;
+    }
+    flush();
     delete.setLong(1, id);
     return delete.executeUpdate() > 0;
   }
 
   RowRef ref(long id) throws SQLException {
-    flushInserts();
+    PackMeta pack = packs.holding(id);
+    if (pack != null) {
+      int i = pack.indexOf(id);
+      if (pack.isLive(i)) {
+        return new RowRef(id, names.text(pack.routeIds[i]), pack.sizes[i]);
+      }
+    }
+    flush();
     refById.setLong(1, id);
     try (ResultSet rs = refById.executeQuery()) {
       return rs.next() ? readRef(rs) : null;
     }
   }
 
-  /** Ids in drain order (rowid order, see {@link SpoolKeys}). */
   /**
    * The first {@code max} messages in drain order (ids order by priority, then arrival) whose id
-   * {@code skip} does not reject, scanning at most {@code scanLimit} rows. One query: skipped rows
-   * are stepped over without decoding them.
+   * {@code skip} does not reject, stepping over at most {@code scanLimit} messages. Rows and packs
+   * are merged by id; skipped messages are stepped over without decoding their payload.
    */
   List<SpooledMessage> drainOrder(int scanLimit, int max, LongPredicate skip) throws SQLException {
-    flushInserts();
+    flush();
     drainOrder.setInt(1, scanLimit);
     List<SpooledMessage> rows = new ArrayList<>(Math.min(max, 4096));
-    try (ResultSet rs = drainOrder.executeQuery()) {
-      while (rows.size() < max && rs.next()) {
-        long id = rs.getLong(1);
-        if (!skip.test(id)) {
-          rows.add(new SpooledMessage(id, readEntry(rs), rs.getInt(11)));
+    int scanned = 0;
+    try (ResultSet rs = drainOrder.executeQuery();
+        PackTable.Cursor packed = packs.all()) {
+      boolean hasRow = rs.next();
+      boolean hasPacked = packed.next();
+      while (rows.size() < max && scanned < scanLimit && (hasRow || hasPacked)) {
+        scanned++;
+        if (hasRow && (!hasPacked || rs.getLong(1) < packed.message().id)) {
+          long id = rs.getLong(1);
+          if (!skip.test(id)) {
+            rows.add(new SpooledMessage(id, readEntry(rs), rs.getInt(11)));
+          }
+          hasRow = rs.next();
+        } else {
+          PackCodec.Reader m = packed.message();
+          if (!skip.test(m.id)) {
+            rows.add(new SpooledMessage(m.id, entry(m), m.size));
+          }
+          hasPacked = packed.next();
         }
       }
     }
     return rows;
   }
 
+  /** A packed message as an entry. */
+  private SpoolEntry entry(PackCodec.Reader m) throws SQLException {
+    byte[] props = m.props();
+    return new SpoolEntry(
+        names.text(m.routeId),
+        SpoolKeys.priority(m.id),
+        names.text(m.topicId),
+        m.payload(),
+        m.qos,
+        m.ttlMillis,
+        PropertiesCodec.decode(props),
+        m.contentType(),
+        m.originId < 0 ? null : names.text(m.originId),
+        m.receivedAt);
+  }
+
   /** Lowest stored priority, or {@code null} when empty. */
   Integer minPriority() throws SQLException {
-    flushInserts();
+    flush();
+    Long highest = packs.maxId();
     try (ResultSet rs = lastId.executeQuery()) {
       if (rs.next()) {
         long id = rs.getLong(1);
-        return rs.wasNull() ? null : SpoolKeys.priority(id);
+        if (!rs.wasNull()) {
+          highest = highest == null ? id : Math.max(highest, id);
+        }
       }
-      return null;
     }
+    return highest == null ? null : SpoolKeys.priority(highest);
   }
 
+  /** The oldest {@code limit} messages of a priority, rows and packs merged by id. */
   List<RowRef> oldestOfPriority(int priority, int limit) throws SQLException {
-    flushInserts();
+    flush();
     oldestInRange.setLong(1, SpoolKeys.first(priority));
     oldestInRange.setLong(2, SpoolKeys.end(priority));
     oldestInRange.setInt(3, limit);
-    return refs(oldestInRange);
+    List<RowRef> rows = refs(oldestInRange);
+    List<RowRef> merged = new ArrayList<>(limit);
+    int r = 0;
+    try (PackTable.Cursor packed =
+        packs.range(SpoolKeys.first(priority), SpoolKeys.end(priority))) {
+      boolean hasPacked = packed.next();
+      while (merged.size() < limit && (r < rows.size() || hasPacked)) {
+        if (r < rows.size() && (!hasPacked || rows.get(r).id() < packed.message().id)) {
+          merged.add(rows.get(r++));
+        } else {
+          PackCodec.Reader m = packed.message();
+          merged.add(new RowRef(m.id, names.text(m.routeId), m.size));
+          hasPacked = packed.next();
+        }
+      }
+    }
+    return merged;
   }
 
+  /** Up to about {@code limit} messages expired by {@code nowMillis}, in no particular order. */
   List<RowRef> expired(long nowMillis, int limit) throws SQLException {
-    flushInserts();
+    flush();
     expired.setLong(1, nowMillis);
     expired.setInt(2, limit);
-    return refs(expired);
+    List<RowRef> refs = refs(expired);
+    try (PackTable.Cursor packed = packs.expiring(nowMillis)) {
+      while (refs.size() < limit && packed.next()) {
+        PackCodec.Reader m = packed.message();
+        long expiresAt = m.expiresAt();
+        if (expiresAt > 0 && expiresAt <= nowMillis) {
+          refs.add(new RowRef(m.id, names.text(m.routeId), m.size));
+        }
+      }
+    }
+    return refs;
   }
 
   private List<RowRef> refs(PreparedStatement statement) throws SQLException {
@@ -277,16 +334,60 @@ final class SpoolStore implements AutoCloseable {
 
   /** Copies a message into the dead-letter table and deletes it; false if it no longer exists. */
   boolean moveToDeadLetter(long id, String reason, long nowMillis) throws SQLException {
-    flushInserts();
+    PackMeta pack = packs.holding(id);
+    if (pack != null && pack.isLive(pack.indexOf(id))) {
+      return movePackedToDeadLetter(pack, id, reason, nowMillis);
+    }
+    flush();
     toDeadLetter.setString(1, reason);
     toDeadLetter.setLong(2, nowMillis);
     toDeadLetter.setLong(3, id);
     return toDeadLetter.executeUpdate() > 0 && delete(id);
   }
 
+  private boolean movePackedToDeadLetter(PackMeta pack, long id, String reason, long nowMillis)
+      throws SQLException {
+    PackCodec.Reader m = new PackCodec.Reader(pack.id, packs.body(pack.id));
+    while (m.next()) {
+      if (m.id == id) {
+        PreparedStatement insert = packedToDeadLetter;
+        insert.setLong(1, id);
+        insert.setLong(2, m.routeId);
+        insert.setLong(3, m.topicId);
+        if (m.originId < 0) {
+          insert.setNull(4, Types.INTEGER);
+        } else {
+          insert.setLong(4, m.originId);
+        }
+        insert.setInt(5, m.qos);
+        insert.setLong(6, m.expiresAt());
+        insert.setLong(7, m.receivedAt);
+        String contentType = m.contentType();
+        if (contentType == null) {
+          insert.setNull(8, Types.VARCHAR);
+        } else {
+          insert.setString(8, contentType);
+        }
+        byte[] props = m.props();
+        if (props == null) {
+          insert.setNull(9, Types.BLOB);
+        } else {
+          insert.setBytes(9, props);
+        }
+        insert.setBytes(10, m.payload());
+        insert.setInt(11, m.size);
+        insert.setString(12, reason);
+        insert.setLong(13, nowMillis);
+        insert.executeUpdate();
+        return packs.remove(id) != null;
+      }
+    }
+    return false;
+  }
+
   /** Moves a dead letter back into the message table; false if there is no such dead letter. */
   boolean moveFromDeadLetter(long id) throws SQLException {
-    flushInserts();
+    flush();
     fromDeadLetter.setLong(1, id);
     if (fromDeadLetter.executeUpdate() == 0) {
       return false;
@@ -365,7 +466,7 @@ final class SpoolStore implements AutoCloseable {
   }
 
   void setIdFloor(long sequence) throws SQLException {
-    flushInserts();
+    flush();
     setMeta.setString(1, ID_FLOOR);
     setMeta.setLong(2, sequence);
     setMeta.executeUpdate();
@@ -377,6 +478,12 @@ final class SpoolStore implements AutoCloseable {
    */
   long highestSequence() throws SQLException {
     long highest = queryLong("SELECT value FROM meta WHERE key = '" + ID_FLOOR + "'", -1);
+    for (int p = SpoolKeys.MIN_PRIORITY; p <= SpoolKeys.MAX_PRIORITY; p++) {
+      long last = packs.lastIdIn(SpoolKeys.first(p), SpoolKeys.end(p));
+      if (last >= 0) {
+        highest = Math.max(highest, SpoolKeys.sequence(last));
+      }
+    }
     for (String table : List.of("message", "dead_letter")) {
       try (PreparedStatement max =
           connection.prepareStatement(
@@ -400,16 +507,26 @@ final class SpoolStore implements AutoCloseable {
 
   /** Earliest received-at among the oldest message of each priority, or {@code -1} when empty. */
   long oldestReceivedAt() throws SQLException {
-    flushInserts();
+    flush();
     long oldest = -1;
     for (int p = SpoolKeys.MIN_PRIORITY; p <= SpoolKeys.MAX_PRIORITY; p++) {
+      long firstId = Long.MAX_VALUE;
+      long received = -1;
       firstReceivedInRange.setLong(1, SpoolKeys.first(p));
       firstReceivedInRange.setLong(2, SpoolKeys.end(p));
       try (ResultSet rs = firstReceivedInRange.executeQuery()) {
         if (rs.next()) {
-          long received = rs.getLong(1);
-          oldest = oldest < 0 ? received : Math.min(oldest, received);
+          firstId = rs.getLong(2);
+          received = rs.getLong(1);
         }
+      }
+      try (PackTable.Cursor packed = packs.range(SpoolKeys.first(p), SpoolKeys.end(p))) {
+        if (packed.next() && packed.message().id < firstId) {
+          received = packed.message().receivedAt;
+        }
+      }
+      if (received >= 0) {
+        oldest = oldest < 0 ? received : Math.min(oldest, received);
       }
     }
     return oldest;
@@ -417,24 +534,52 @@ final class SpoolStore implements AutoCloseable {
 
   /** Per-route counts and sizes, to rebuild the in-memory ledger. */
   List<RouteTotal> totalsByRoute() throws SQLException {
-    flushInserts();
-    List<RouteTotal> totals = new ArrayList<>();
+    flush();
+    Map<Long, long[]> byRoute = new HashMap<>();
     try (Statement statement = connection.createStatement();
         ResultSet rs =
             statement.executeQuery(
                 "SELECT route_id, COUNT(*), COALESCE(SUM(size), 0) FROM message"
                     + " GROUP BY route_id")) {
       while (rs.next()) {
-        totals.add(new RouteTotal(names.text(rs.getLong(1)), rs.getLong(2), rs.getLong(3)));
+        long[] total = byRoute.computeIfAbsent(rs.getLong(1), r -> new long[2]);
+        total[0] += rs.getLong(2);
+        total[1] += rs.getLong(3);
       }
+    }
+    try (PackTable.Cursor cursor = packs.all()) {
+      while (cursor.next()) {
+        PackCodec.Reader m = cursor.message();
+        long[] total = byRoute.computeIfAbsent(m.routeId, r -> new long[2]);
+        total[0]++;
+        total[1] += m.size;
+      }
+    }
+    List<RouteTotal> totals = new ArrayList<>(byRoute.size());
+    for (Map.Entry<Long, long[]> e : byRoute.entrySet()) {
+      totals.add(new RouteTotal(names.text(e.getKey()), e.getValue()[0], e.getValue()[1]));
     }
     return totals;
   }
 
   /** Periodic housekeeping inside the sweep transaction. */
   void collectNames() throws SQLException {
-    flushInserts();
-    names.collect();
+    flush();
+    names.collect(this::packedNames);
+  }
+
+  /** Adds the name ids packed messages refer to. */
+  private void packedNames(Set<Long> into) throws SQLException {
+    try (PackTable.Cursor cursor = packs.all()) {
+      while (cursor.next()) {
+        PackCodec.Reader m = cursor.message();
+        into.add(m.routeId);
+        into.add(m.topicId);
+        if (m.originId >= 0) {
+          into.add(m.originId);
+        }
+      }
+    }
   }
 
   private long queryLong(String sql, long fallback) throws SQLException {
@@ -457,7 +602,7 @@ final class SpoolStore implements AutoCloseable {
   }
 
   void commit() throws SQLException {
-    flushInserts();
+    flush();
     commit.execute();
   }
 
@@ -466,6 +611,7 @@ final class SpoolStore implements AutoCloseable {
    */
   void rollback() throws SQLException {
     names.clearCache();
+    packs.reset();
     try {
       rollback.execute();
     } catch (SQLException e) {

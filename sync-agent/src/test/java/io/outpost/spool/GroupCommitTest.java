@@ -74,9 +74,11 @@ class GroupCommitTest {
         reader =
             DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SpoolOptions.DATABASE_FILE));
       }
+      // new messages are stored in packs, one row per commit and priority, keyed by the first id
       try (PreparedStatement select =
-          reader.prepareStatement("SELECT count(*) FROM message WHERE id = ?")) {
+          reader.prepareStatement("SELECT count(*) FROM pack WHERE id <= ? AND last_id >= ?")) {
         select.setLong(1, id);
+        select.setLong(2, id);
         try (ResultSet rows = select.executeQuery()) {
           return rows.next() && rows.getLong(1) == 1;
         }
