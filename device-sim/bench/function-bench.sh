@@ -32,7 +32,9 @@
 #   <runtime>-{direct,function}.lat, which are otherwise deleted once paired), EXTRA_CONFIG (lines added to the
 #   daemon's config, e.g. 'functions: {sandbox: rlimit}'), DAEMON_CPUS and LOAD_CPUS (taskset CPU lists: the daemon,
 #   with the function children it starts, and the device-sim load and consumers on CPUs of their own, as devices are
-#   on a real site; unset: all share every CPU).
+#   on a real site; unset: all share every CPU), LOAD_NICE (a nice value for the device-sim load and consumers:
+#   they share every CPU but yield it to the daemon and its children when both are runnable, as devices on their own
+#   hardware would; unset: the same priority).
 # CPU per message: the daemon's and the function's child processes' user+system time (/proc/<pid>/stat) over the
 # load, divided by the messages the devices sent.
 # Needs: packaging/target/outpost.jar, device-sim/simulator/target/device-sim.jar, jq, curl, javac, /usr/bin/python3
@@ -50,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift 2 ;;
     --no-invocations) INVOCATIONS=0; shift ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -173,6 +175,7 @@ printf 'broker: {listeners: [{host: 127.0.0.1, port: %s}]}\nstorage: {dir: %s}\n
 DAEMON_PIN=(); LOAD_PIN=()
 [[ -n "${DAEMON_CPUS:-}" ]] && DAEMON_PIN=(taskset -c "$DAEMON_CPUS")
 [[ -n "${LOAD_CPUS:-}" ]] && LOAD_PIN=(taskset -c "$LOAD_CPUS")
+[[ -n "${LOAD_NICE:-}" ]] && LOAD_PIN=(nice -n "$LOAD_NICE" "${LOAD_PIN[@]}")
 # shellcheck disable=SC2086
 bench_bg "$RESULTS/outpost.log" "${DAEMON_PIN[@]}" "$JAVA" $OUTPOST_JVM_OPTS -jar "$OUTPOST_JAR" run --config "$RESULTS/outpost.yaml"
 DAEMON_PID=$BENCH_LAST_PID

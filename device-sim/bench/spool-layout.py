@@ -11,8 +11,12 @@ message is deleted again, one commit per PER_COMMIT messages, as the drain's bat
 Variants:
   rows-<page size>          the spool's schema (one row per message, rowid = message id), PRAGMA page_size
   rows-<ps>-ckpt<N>         the same with PRAGMA wal_autocheckpoint=N pages
+  <layout>-<ps>-psow0       opened with the URI parameter psow=0 (no powersafe overwrite): each synced WAL
+                            commit is padded to the next 4 KiB sector
   batch-<page size>         one row per commit batch: the messages of a commit in one blob, with their ids
                             (the "batch table with an index of message offsets" layout)
+  lean-<page size>          the same, with a compact header per message (7 bytes: id delta, route, topic, qos
+                            and flags, received-at delta in ms, payload length) instead of 28
 
     /usr/bin/python3 device-sim/bench/spool-layout.py DIR [--commits 1000] [--per-commit 40] [--payload 200]
         [--variants "rows-4096 rows-1024 batch-4096"] [--drain] [--secure-delete 0|1|fast]
@@ -47,8 +51,12 @@ def write_bytes():
     raise RuntimeError("no write_bytes in /proc/self/io")
 
 
-def open_db(path, page_size, autocheckpoint, secure_delete):
-    db = sqlite3.connect(path, isolation_level=None)
+def open_db(path, page_size, autocheckpoint, secure_delete, psow=True):
+    if psow:
+        db = sqlite3.connect(path, isolation_level=None)
+    else:
+        # powersafe overwrite off: SQLite pads each synced WAL commit to the sector boundary (4096)
+        db = sqlite3.connect(f"file:{path}?psow=0", isolation_level=None, uri=True)
     db.execute(f"PRAGMA page_size={page_size}")
     db.execute(f"PRAGMA secure_delete={secure_delete}")
     db.execute("PRAGMA journal_mode=WAL")
@@ -62,12 +70,13 @@ def open_db(path, page_size, autocheckpoint, secure_delete):
 def run(directory, variant, commits, per_commit, payload_size, drain, secure_delete):
     parts = variant.split("-")
     layout, page_size = parts[0], int(parts[1])
-    autocheckpoint = int(parts[2][4:]) if len(parts) > 2 and parts[2].startswith("ckpt") else None
+    autocheckpoint = next((int(p[4:]) for p in parts[2:] if p.startswith("ckpt")), None)
+    psow = "psow0" not in parts[2:]
     workdir = os.path.join(directory, variant)
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
     path = os.path.join(workdir, "spool.db")
-    db = open_db(path, page_size, autocheckpoint, secure_delete)
+    db = open_db(path, page_size, autocheckpoint, secure_delete, psow)
     for sql in SCHEMA if layout == "rows" else BATCH_SCHEMA:
         db.execute(sql)
     payload = b"x" * payload_size
@@ -82,6 +91,10 @@ def run(directory, variant, commits, per_commit, payload_size, drain, secure_del
                 "INSERT INTO message VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(next_id + i, 1, 2, 3, 1, 0, now, None, None, payload, 32 + payload_size + 24)
                  for i in range(per_commit)])
+        elif layout == "lean":
+            body = b"".join(struct.pack(">BBBBHH", i, 1, 2, 1, i, payload_size) + payload
+                            for i in range(per_commit))
+            db.execute("INSERT INTO batch VALUES (?,?,?,?)", (next_id, per_commit, per_commit, body))
         else:
             body = b"".join(struct.pack(">qiiqi", next_id + i, 1, 2, now, payload_size) + payload
                             for i in range(per_commit))

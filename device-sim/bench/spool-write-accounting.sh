@@ -8,7 +8,8 @@
 # and show only in the thread split).
 #
 # Usage: device-sim/bench/spool-write-accounting.sh [--budget default|N[@pageSize]] [--rate 1000] [--publishers 4]
-#          [--window 100] [--seconds 10] [--strace-seconds 5] [--warmup-seconds 5]
+#          [--window 100] [--seconds 10] [--strace-seconds 5] [--warmup-seconds 5] [--nodelay]
+#   --nodelay: the MQTT.js publishers set TCP_NODELAY (as spool-ingest-sweep.sh --nodelay).
 # Needs: the packaged daemon, node + npm, curl, jq, strace (apt-get install -y strace), /usr/bin/python3.
 # Environment: GATEWAY_PORT (18875), OUTPOST_JAR.
 
@@ -21,6 +22,7 @@ WINDOW=100
 SECONDS_PER_POINT=10
 STRACE_SECONDS=5
 WARMUP_SECONDS=5
+NODELAY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --budget) BUDGET="$2"; shift 2 ;;
@@ -30,7 +32,8 @@ while [[ $# -gt 0 ]]; do
     --seconds) SECONDS_PER_POINT="$2"; shift 2 ;;
     --strace-seconds) STRACE_SECONDS="$2"; shift 2 ;;
     --warmup-seconds) WARMUP_SECONDS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --nodelay) NODELAY=1; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -60,7 +63,7 @@ token="$(cat "$data/admin.token")"
 
 load() { # $1 = run name, $2 = seconds
   bench_cmd node "$BENCH_DIR/mqttjs/load.mjs" --url "mqtt://127.0.0.1:$GATEWAY_PORT" --publishers "$PUBLISHERS" \
-    --window "$WINDOW" --rate "$RATE" --seconds "$2" --payload "$PAYLOAD" --run "$1"
+    --window "$WINDOW" --rate "$RATE" --seconds "$2" --payload "$PAYLOAD" --nodelay "$NODELAY" --run "$1"
 }
 
 # One snapshot: "process <bytes>", "thread <tid> <name> <bytes>", "metric <name> <value>", "file <path> <size>".
