@@ -4,33 +4,23 @@ import java.util.Arrays;
 import java.util.BitSet;
 
 /**
- * What the writer keeps in memory of a stored pack: its messages' ids and accounting data, and
- * which of them are gone (delivered, expired, evicted or dead-lettered). Payloads stay on disk.
+ * What the writer keeps in memory of a stored pack: its messages' ids, routes and accounted sizes
+ * (20 bytes a message), and which of them are gone (delivered, expired, evicted or dead-lettered).
+ * Payloads stay on disk.
  */
 final class PackMeta {
   final long id;
   final long[] ids;
   final long[] routeIds;
   final int[] sizes;
-  final long[] expiresAt;
-  final long[] receivedAt;
   final BitSet gone;
   private int live;
 
-  private PackMeta(
-      long id,
-      long[] ids,
-      long[] routeIds,
-      int[] sizes,
-      long[] expiresAt,
-      long[] receivedAt,
-      BitSet gone) {
+  private PackMeta(long id, long[] ids, long[] routeIds, int[] sizes, BitSet gone) {
     this.id = id;
     this.ids = ids;
     this.routeIds = routeIds;
     this.sizes = sizes;
-    this.expiresAt = expiresAt;
-    this.receivedAt = receivedAt;
     this.gone = gone;
     this.live = ids.length - gone.cardinality();
   }
@@ -41,8 +31,6 @@ final class PackMeta {
     long[] ids = new long[capacity];
     long[] routes = new long[capacity];
     int[] sizes = new int[capacity];
-    long[] expires = new long[capacity];
-    long[] received = new long[capacity];
     int n = 0;
     PackCodec.Reader reader = new PackCodec.Reader(id, body);
     while (reader.next()) {
@@ -51,14 +39,10 @@ final class PackMeta {
         ids = Arrays.copyOf(ids, capacity);
         routes = Arrays.copyOf(routes, capacity);
         sizes = Arrays.copyOf(sizes, capacity);
-        expires = Arrays.copyOf(expires, capacity);
-        received = Arrays.copyOf(received, capacity);
       }
       ids[n] = reader.id;
       routes[n] = reader.routeId;
       sizes[n] = reader.size;
-      expires[n] = reader.expiresAt();
-      received[n] = reader.receivedAt;
       n++;
     }
     return new PackMeta(
@@ -66,8 +50,6 @@ final class PackMeta {
         Arrays.copyOf(ids, n),
         Arrays.copyOf(routes, n),
         Arrays.copyOf(sizes, n),
-        Arrays.copyOf(expires, n),
-        Arrays.copyOf(received, n),
         gone == null ? new BitSet(n) : BitSet.valueOf(gone));
   }
 

@@ -22,12 +22,16 @@ import java.util.TreeMap;
  * flush. After a rollback {@link #reset} forgets everything not on disk.
  */
 final class PackTable {
-  /** Packs whose accounting data stay in memory (about 2 KB each at 40 messages a pack). */
-  static final int CACHE_PACKS = 1024;
+  /**
+   * Messages whose packs' accounting data stay in memory (about 1.3 MB). Beyond it the packs with
+   * the highest ids are dropped first: the drain works from the lowest.
+   */
+  static final int CACHE_MESSAGES = 65_536;
 
   private final Map<Integer, PackCodec.Writer> pending = new LinkedHashMap<>();
   private final TreeMap<Long, PackMeta> cache = new TreeMap<>();
   private final Map<Long, PackMeta> dirty = new LinkedHashMap<>();
+  private long cachedMessages;
   private final List<PreparedStatement> statements = new ArrayList<>();
   private final PreparedStatement insert;
   private final PreparedStatement containing;
@@ -104,7 +108,7 @@ final class PackTable {
           deletePack.executeUpdate();
           deleteGone.setLong(1, meta.id);
           deleteGone.executeUpdate();
-          cache.remove(meta.id);
+          forget(meta.id);
         } else {
           saveGone.setLong(1, meta.id);
           saveGone.setBytes(2, meta.gone.toByteArray());
@@ -151,24 +155,23 @@ final class PackTable {
     return meta;
   }
 
-  /** The in-memory data of a pack just read from disk (kept unless known already). */
-  PackMeta known(long packId, byte[] packBody, byte[] gone) {
-    PackMeta meta = cache.get(packId);
-    if (meta == null) {
-      meta = PackMeta.decode(packId, packBody, gone);
-      remember(meta);
+  private void remember(PackMeta meta) {
+    forget(meta.id);
+    cache.put(meta.id, meta);
+    cachedMessages += meta.ids.length;
+    while (cachedMessages > CACHE_MESSAGES && cache.size() > 1) {
+      Map.Entry<Long, PackMeta> highest = cache.lastEntry();
+      if (dirty.containsKey(highest.getKey())) {
+        break; // written at the next flush (which every read runs first), then dropped as the rest
+      }
+      forget(highest.getKey());
     }
-    return meta;
   }
 
-  private void remember(PackMeta meta) {
-    cache.put(meta.id, meta);
-    while (cache.size() > CACHE_PACKS) {
-      Map.Entry<Long, PackMeta> eldest = cache.firstEntry();
-      if (dirty.containsKey(eldest.getKey())) {
-        break; // written at the next flush, then dropped with the rest
-      }
-      cache.pollFirstEntry();
+  private void forget(long packId) {
+    PackMeta dropped = cache.remove(packId);
+    if (dropped != null) {
+      cachedMessages -= dropped.ids.length;
     }
   }
 
@@ -206,10 +209,16 @@ final class PackTable {
     }
   }
 
-  /** Every live packed message, in id order. */
+  /** Every live packed message, in id order; the packs read are kept in memory (for the drain). */
   Cursor all() throws SQLException {
     flush();
-    return new Cursor(all.executeQuery());
+    return new Cursor(all.executeQuery(), true);
+  }
+
+  /** As {@link #all}, without keeping the packs in memory: a scan of the whole spool. */
+  Cursor scanAll() throws SQLException {
+    flush();
+    return new Cursor(all.executeQuery(), false);
   }
 
   /** The live packed messages of packs with an id in {@code [from, to)}, in id order. */
@@ -217,7 +226,7 @@ final class PackTable {
     flush();
     range.setLong(1, from);
     range.setLong(2, to);
-    return new Cursor(range.executeQuery());
+    return new Cursor(range.executeQuery(), true);
   }
 
   /**
@@ -227,17 +236,19 @@ final class PackTable {
   Cursor expiring(long nowMillis) throws SQLException {
     flush();
     expiring.setLong(1, nowMillis);
-    return new Cursor(expiring.executeQuery());
+    return new Cursor(expiring.executeQuery(), true);
   }
 
   /** Steps through the live messages of the packs a query returned. */
   final class Cursor implements AutoCloseable {
     private final ResultSet rows;
+    private final boolean keep;
     private PackCodec.Reader reader;
     private PackMeta meta;
 
-    private Cursor(ResultSet rows) {
+    private Cursor(ResultSet rows, boolean keep) {
       this.rows = rows;
+      this.keep = keep;
     }
 
     /** Moves to the next live message; false when there is none. */
@@ -256,7 +267,13 @@ final class PackTable {
         }
         long id = rows.getLong(1);
         byte[] packBody = rows.getBytes(2);
-        meta = known(id, packBody, rows.getBytes(3));
+        meta = cache.get(id);
+        if (meta == null) {
+          meta = PackMeta.decode(id, packBody, rows.getBytes(3));
+          if (keep) {
+            remember(meta);
+          }
+        }
         reader = new PackCodec.Reader(id, packBody);
       }
     }
@@ -282,6 +299,7 @@ final class PackTable {
     pending.clear();
     dirty.clear();
     cache.clear();
+    cachedMessages = 0;
   }
 
   void close() throws SQLException {

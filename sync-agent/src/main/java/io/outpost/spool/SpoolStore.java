@@ -547,7 +547,7 @@ final class SpoolStore implements AutoCloseable {
         total[1] += rs.getLong(3);
       }
     }
-    try (PackTable.Cursor cursor = packs.all()) {
+    try (PackTable.Cursor cursor = packs.scanAll()) {
       while (cursor.next()) {
         PackCodec.Reader m = cursor.message();
         long[] total = byRoute.computeIfAbsent(m.routeId, r -> new long[2]);
@@ -570,7 +570,7 @@ final class SpoolStore implements AutoCloseable {
 
   /** Adds the name ids packed messages refer to. */
   private void packedNames(Set<Long> into) throws SQLException {
-    try (PackTable.Cursor cursor = packs.all()) {
+    try (PackTable.Cursor cursor = packs.scanAll()) {
       while (cursor.next()) {
         PackCodec.Reader m = cursor.message();
         into.add(m.routeId);

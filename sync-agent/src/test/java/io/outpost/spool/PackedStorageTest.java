@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -585,5 +586,56 @@ class PackedStorageTest {
     assertThat(reopened.stats().depth()).isZero();
     reopened.close();
     assertThat(open().stats().depth()).isZero();
+  }
+
+  @Test
+  void aBacklogLargerThanThePacksKeptInMemoryDrainsOnceAndInOrderAcrossAReopen() throws Exception {
+    SqliteSpool spool = open();
+    int total = PackTable.CACHE_MESSAGES + 10_000;
+    List<Long> ids = new ArrayList<>(total);
+    for (int from = 0; from < total; from += 8_192) {
+      // in rounds that stay below the writer's queue bound
+      List<CompletableFuture<Long>> appends = new ArrayList<>();
+      for (int i = from; i < Math.min(total, from + 8_192); i++) {
+        appends.add(spool.append(entry("a", 0, "m" + i)));
+      }
+      for (CompletableFuture<Long> append : appends) {
+        ids.add(get(append));
+      }
+    }
+    // lease everything before acknowledging anything: more packs are read than stay in memory
+    List<Long> leased = new ArrayList<>(total);
+    List<SpooledMessage> chunk;
+    while (!(chunk = get(spool.lease(5_000))).isEmpty()) {
+      leased.addAll(ids(chunk));
+    }
+    assertThat(leased).containsExactlyElementsOf(ids);
+    // acknowledge every other message, newest first, then the first half of the rest
+    List<Long> everyOther = new ArrayList<>();
+    for (int i = total - 1; i >= 0; i -= 2) {
+      everyOther.add(ids.get(i));
+    }
+    get(spool.acknowledge(everyOther));
+    List<Long> rest = new ArrayList<>();
+    for (int i = total - 2; i >= 0; i -= 2) {
+      rest.add(ids.get(i));
+    }
+    Collections.reverse(rest);
+    get(spool.acknowledge(rest.subList(0, rest.size() / 2)));
+    long depth = spool.stats().depth();
+    long bytes = spool.stats().bytes();
+    assertThat(depth).isEqualTo(rest.size() - rest.size() / 2);
+    spool.close();
+
+    SqliteSpool reopened = open();
+    assertThat(reopened.stats().depth()).isEqualTo(depth);
+    assertThat(reopened.stats().bytes()).isEqualTo(bytes);
+    List<Long> drained = new ArrayList<>();
+    while (!(chunk = get(reopened.lease(5_000))).isEmpty()) {
+      drained.addAll(ids(chunk));
+      get(reopened.acknowledge(ids(chunk)));
+    }
+    assertThat(drained).containsExactlyElementsOf(rest.subList(rest.size() / 2, rest.size()));
+    assertThat(reopened.stats().depth()).isZero();
   }
 }
