@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /**
  * The spool's packs: the messages one commit stores for one priority go into one row of table
  * {@code pack} (id = the first message's id, so rows sort in drain order), which writes about a
- * tenth fewer bytes per message than a row each and deletes a drained batch with one row. A message
+ * fifth fewer bytes per message than a row each and deletes a drained batch with one row. A message
  * removed on its own (delivered, expired, evicted, dead-lettered) is marked in {@code pack_gone} in
  * the same transaction; the pack's row goes once all its messages are gone.
  *
@@ -281,11 +281,6 @@ final class PackTable {
     /** The current message. */
     PackCodec.Reader message() {
       return reader;
-    }
-
-    /** The current message's pack. */
-    PackMeta pack() {
-      return meta;
     }
 
     @Override
