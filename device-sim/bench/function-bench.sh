@@ -268,9 +268,9 @@ for rt in "${runtime_list[@]}"; do
   fi
   deploy "$(package "$rt" "echo-$rt" "bench/in/+")"
   latency "$rt"
-  # what the daemon counted meanwhile: invocation outcomes, drops, the function's queue
+  # what the daemon counted meanwhile: invocation outcomes, requests by who wrote them, drops, the function's queue
   curl -s -H "Authorization: Bearer $(cat "$TOKEN")" "$ADMIN/metrics" \
-    | grep -E '^outpost_(function_invocations_total|broker_messages_dropped_total|function_queue_depth|broker_publishers_(throttled|held)_total|function_limit_hits_total)' \
+    | grep -E '^outpost_(function_invocations_total|function_process_requests_total|broker_messages_dropped_total|function_queue_depth|broker_publishers_(throttled|held)_total|function_limit_hits_total)' \
     | grep -E "echo-$rt|dropped|publishers" > "$RESULTS/$rt-metrics.txt" || true
   remove "echo-$rt"
   [[ "$SKIP_COLD" == 1 ]] && continue

@@ -153,6 +153,91 @@ class MultiplexedProcessIT {
   }
 
   @Test
+  void aMultiplexedChildGetsItsRequestFromTheSubmittingThreadWhileASlotIsFree() throws Exception {
+    f.runtime.deploy(muxPackage("1", "20000", "maxConcurrency: 2"));
+    // once the version takes traffic, calls go at once
+    await()
+        .atMost(RuntimeFixture.WAIT)
+        .until(
+            () -> {
+              assertThat(get(invokeAsync("{\"mode\":\"hold\",\"k\":0}")).outcome())
+                  .isEqualTo(Outcome.OK);
+              return requests("submitter") > 0;
+            });
+    double atOnce = requests("submitter");
+    double byWorker = requests("worker");
+
+    for (int k = 1; k <= 3; k++) {
+      InvocationResult r = get(invokeAsync("{\"mode\":\"hold\",\"k\":" + k + "}"));
+      assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+      assertThat(output(r).get("k").asInt()).isEqualTo(k);
+    }
+    assertThat(requests("submitter") - atOnce).isEqualTo(3);
+    // a request too large to be sure of the pipe's room goes through a worker
+    String pad = "x".repeat(3_000);
+    InvocationResult r = get(invokeAsync("{\"mode\":\"hold\",\"k\":4,\"pad\":\"" + pad + "\"}"));
+    assertThat(r.outcome()).as(r.error()).isEqualTo(Outcome.OK);
+    assertThat(output(r).get("k").asInt()).isEqualTo(4);
+    assertThat(requests("submitter") - atOnce).isEqualTo(3);
+    assertThat(requests("worker") - byWorker).isEqualTo(1);
+    assertThat(f.host.publishingThreads).allSatisfy(name -> assertThat(name).endsWith("-stdout"));
+  }
+
+  @Test
+  void aChildThatStopsReadingNeverBlocksTheThreadThatInvokes() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("deaf"));
+    Files.writeString(
+        dir.resolve(FunctionDescriptor.FILE_NAME),
+        String.join(
+            "\n",
+            "name: deaf",
+            "version: 1",
+            "runtime: process",
+            "command: [python3, -c, 'import time; time.sleep(600)']",
+            "lifecycle: pinned",
+            "timeoutMillis: 60000",
+            "inputEncoding: binary",
+            "maxConcurrency: 30",
+            ""));
+    f.runtime.deploy(dir);
+    // 30 requests of ~3 KB: more than the child's stdin pipe holds (64 KiB), none read
+    String payload = "y".repeat(2_000);
+    List<CompletableFuture<InvocationResult>> calls = new ArrayList<>();
+    Thread invoker =
+        new Thread(
+            () -> {
+              for (int k = 0; k < 30; k++) {
+                calls.add(
+                    f.runtime
+                        .invoke("deaf", RuntimeFixture.message("in/deaf", payload))
+                        .toCompletableFuture());
+              }
+            },
+            "deaf-invoker");
+    invoker.start();
+    invoker.join(RuntimeFixture.WAIT.toMillis());
+
+    assertThat(invoker.isAlive()).as("the invoking thread returned").isFalse();
+    assertThat(calls).hasSize(30).allSatisfy(c -> assertThat(c).isNotDone());
+    assertThat(requests("deaf", "submitter"))
+        .as("only what the pipe surely holds is written by the invoking thread")
+        .isEqualTo(1);
+  }
+
+  private double requests(String sentBy) {
+    return requests("mux", sentBy);
+  }
+
+  private double requests(String function, String sentBy) {
+    return f.registry
+        .get("outpost.function.process.requests")
+        .tag("function", function)
+        .tag("sent.by", sentBy)
+        .counter()
+        .count();
+  }
+
+  @Test
   void aPlainProcessFunctionIsSentOneRequestAtATime() throws Exception {
     f.runtime.deploy(muxPackage("1", "20000", ""));
     List<CompletableFuture<InvocationResult>> calls = new ArrayList<>();

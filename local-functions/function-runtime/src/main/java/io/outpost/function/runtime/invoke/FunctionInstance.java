@@ -113,6 +113,47 @@ public final class FunctionInstance {
     event("INFO", null, "version " + spec.version() + " stopped");
   }
 
+  /** Whether the invoker can start invocations on the submitting thread ({@link #startNow}). */
+  boolean startsNow() {
+    return invoker.startsNow() && !idle.isIdle();
+  }
+
+  /**
+   * Starts {@code inv} on the submitting thread when the invoker can without blocking it, the
+   * function is healthy (its breaker closed) and not scaled to zero; then no worker waits for it
+   * (see {@link WorkerPool}).
+   *
+   * @return false when it must wait for a worker as usual
+   */
+  boolean startNow(Invocation inv) {
+    if (breaker.getState() != CircuitBreaker.State.CLOSED || !breaker.tryAcquirePermission()) {
+      return false; // closed grants every call: nothing was taken from a half-open quota
+    }
+    if (!idle.tryBeginUse()) {
+      return false;
+    }
+    inv.arm(System.nanoTime(), timeoutNanos);
+    boolean started = false;
+    try {
+      started = invoker.startNow(inv, new InvocationContext(this, inv, true));
+    } finally {
+      if (!started) {
+        idle.endUse();
+      }
+    }
+    if (started) {
+      inv.running();
+    }
+    return started;
+  }
+
+  /** An invocation started on the submitting thread was reported: its slot is free. */
+  void startedDone(Invocation inv) {
+    if (pool.startedDone(inv)) {
+      idle.endUse();
+    }
+  }
+
   /**
    * Runs one invocation on the calling worker thread; reports exactly one outcome unless the
    * watchdog did.
@@ -135,17 +176,22 @@ public final class FunctionInstance {
     try {
       succeeded(inv, ctx, invoker.invoke(inv, ctx));
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-      long took = System.nanoTime() - inv.startNanos();
-      if (inv.finish()) {
-        failures.error(took, e);
-        markFailed(true);
-        logger.warn("invocation on {} failed", inv.message.topic(), e);
-        slot.completed(this, inv, Outcome.ERROR, ctx.published(), took, describe(e));
-      } else if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
+      failed(inv, ctx, e);
     } finally {
       idle.endUse();
+    }
+  }
+
+  /** Reports {@code inv} failed with what its handler or invoker threw, unless it was reported. */
+  void failed(Invocation inv, InvocationContext ctx, Throwable e) {
+    long took = System.nanoTime() - inv.startNanos();
+    if (inv.finish()) {
+      failures.error(took, e);
+      markFailed(true);
+      logger.warn("invocation on {} failed", inv.message.topic(), e);
+      slot.completed(this, inv, Outcome.ERROR, ctx.published(), took, describe(e));
+    } else if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -198,6 +244,36 @@ public final class FunctionInstance {
         timeoutNanos,
         "timed out after " + spec.timeout().toMillis() + " ms");
     services.scheduler().schedule(this::checkAbandoned, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Called by the pool's timer once {@code inv}, started on the submitting thread, ran past its
+   * deadline: as {@link #timedOut} without a worker to retire.
+   */
+  void startedTimedOut(Invocation inv) {
+    if (!inv.finish()) {
+      return;
+    }
+    try {
+      failures.error(timeoutNanos, new TimeoutException("timed out"));
+      markFailed(true);
+      services
+          .limitHits()
+          .hit(
+              spec.name(),
+              LimitKind.TIMEOUT,
+              "an invocation ran past its " + spec.timeout().toMillis() + " ms timeout");
+      invoker.timedOut();
+    } finally {
+      startedDone(inv);
+    }
+    slot.completed(
+        this,
+        inv,
+        Outcome.TIMEOUT,
+        List.of(),
+        timeoutNanos,
+        "timed out after " + spec.timeout().toMillis() + " ms");
   }
 
   private void checkAbandoned() {

@@ -3,6 +3,7 @@ package io.outpost.function.runtime.invoke;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Scale to zero for one on-demand version: when nothing has run or waited for {@code idleTimeout},
@@ -22,7 +23,7 @@ final class IdleScaler {
   private final Invoker invoker;
   private final RuntimeServices services;
   private final long idleMillis;
-  private final Object lock = new Object();
+  private final ReentrantLock lock = new ReentrantLock();
   private int active; // guarded by lock
   private long lastUsedMillis; // guarded by lock
   private volatile boolean idle;
@@ -41,21 +42,27 @@ final class IdleScaler {
     if (idleMillis <= 0) {
       return;
     }
-    synchronized (lock) {
+    lock.lock();
+    try {
       lastUsedMillis = services.clock().millis();
       long every = Math.max(MIN_CHECK_MILLIS, Math.min(MAX_CHECK_MILLIS, idleMillis / 4));
       check =
           services
               .scheduler()
               .scheduleWithFixedDelay(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
+    } finally {
+      lock.unlock();
     }
   }
 
   void stop() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (check != null) {
         check.cancel(false);
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -72,10 +79,13 @@ final class IdleScaler {
       return;
     }
     boolean woke;
-    synchronized (lock) {
+    lock.lock();
+    try {
       active++;
       woke = idle;
       idle = false;
+    } finally {
+      lock.unlock();
     }
     if (woke) {
       instance.logger().info("starting again after scaling to zero");
@@ -83,20 +93,47 @@ final class IdleScaler {
     }
   }
 
+  /**
+   * {@link #beginUse} for a thread that must not wait (an event loop starting an invocation):
+   * false, changing nothing, when the version is idle or a check holds the lock (it may be stopping
+   * the child).
+   */
+  boolean tryBeginUse() {
+    if (idleMillis <= 0) {
+      return true;
+    }
+    if (!lock.tryLock()) {
+      return false;
+    }
+    try {
+      if (idle) {
+        return false;
+      }
+      active++;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void endUse() {
     if (idleMillis <= 0) {
       return;
     }
-    synchronized (lock) {
+    lock.lock();
+    try {
       active--;
       lastUsedMillis = services.clock().millis();
+    } finally {
+      lock.unlock();
     }
   }
 
   private void checkIdle() {
     boolean suspended = false;
     try {
-      synchronized (lock) {
+      lock.lock();
+      try {
         if (!idle
             && active == 0
             && instance.queueDepth() == 0
@@ -105,6 +142,8 @@ final class IdleScaler {
           idle = true;
           suspended = true;
         }
+      } finally {
+        lock.unlock();
       }
     } catch (RuntimeException e) {
       instance.logger().warn("scaling to zero failed; the function keeps running", e);

@@ -53,9 +53,23 @@ public final class Invocation {
 
   /** Moves QUEUED to RUNNING; false if it was already finished (e.g. evicted). */
   boolean start(long nowNanos, long timeoutNanos) {
+    arm(nowNanos, timeoutNanos);
+    return state.compareAndSet(QUEUED, RUNNING);
+  }
+
+  /**
+   * Sets the start and deadline without leaving QUEUED: an invocation being started on the
+   * submitting thread moves to RUNNING ({@link #running()}) only once its request left, so the
+   * timeout watchdog never takes it for one past its deadline before it has one.
+   */
+  void arm(long nowNanos, long timeoutNanos) {
     startNanos = nowNanos;
     deadlineNanos = nowNanos + timeoutNanos;
-    return state.compareAndSet(QUEUED, RUNNING);
+  }
+
+  /** QUEUED to RUNNING, unless it finished already (its result may come back that fast). */
+  void running() {
+    state.compareAndSet(QUEUED, RUNNING);
   }
 
   /** Claims the right to report the outcome; true only for the first caller. */

@@ -26,9 +26,20 @@ public final class InvocationContext implements Context {
 
   private volatile FunctionLogger handlerLogger;
 
+  private final boolean startedNow;
+
   InvocationContext(FunctionInstance instance, Invocation invocation) {
+    this(instance, invocation, false);
+  }
+
+  /**
+   * @param startedNow started on the submitting thread ({@link Invoker#startNow}): no worker waits
+   *     for it, so reporting its end also frees its slot
+   */
+  InvocationContext(FunctionInstance instance, Invocation invocation, boolean startedNow) {
     this.instance = instance;
     this.invocation = invocation;
+    this.startedNow = startedNow;
   }
 
   @Override
@@ -104,10 +115,27 @@ public final class InvocationContext implements Context {
    * already ended (timed out, stopped).
    *
    * @throws IllegalStateException when the handler produced more messages than allowed; the invoker
-   *     must then fail the invocation from its worker thread
+   *     must then fail the invocation ({@link #failed} for one it started now, else from its worker
+   *     thread)
    */
   public void returned(List<OutboundMessage> returned) {
     instance.succeeded(invocation, this, returned);
+    if (startedNow) {
+      instance.startedDone(invocation);
+    }
+  }
+
+  /**
+   * Fails an invocation the invoker started on the submitting thread ({@link Invoker#startNow}):
+   * what ended it (the child's end, an error result), reported as its error outcome unless it was
+   * reported already (timed out, stopped).
+   */
+  public void failed(Throwable cause) {
+    try {
+      instance.failed(invocation, this, cause);
+    } finally {
+      instance.startedDone(invocation);
+    }
   }
 
   /** The id of this invocation, as its log lines and result carry it. */

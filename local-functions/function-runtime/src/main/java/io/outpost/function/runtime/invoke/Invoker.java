@@ -31,6 +31,28 @@ public interface Invoker {
   List<OutboundMessage> invoke(Invocation invocation, InvocationContext context) throws Exception;
 
   /**
+   * Whether {@link #startNow} may ever start an invocation: checked before a slot is reserved for
+   * it.
+   */
+  default boolean startsNow() {
+    return false;
+  }
+
+  /**
+   * Starts an invocation on the submitting thread, which may be an event loop, when that cannot
+   * block it (for a child process: its request fits in the pipe at once). No worker waits for it:
+   * the invoker reports its end exactly once, on another thread, through {@link
+   * InvocationContext#returned} or {@link InvocationContext#failed}; the version's timer times it
+   * out ({@link #timedOut}).
+   *
+   * @return false, having started nothing, when it cannot start now (a worker runs {@link #invoke}
+   *     as usual)
+   */
+  default boolean startNow(Invocation invocation, InvocationContext context) {
+    return false;
+  }
+
+  /**
    * Waits (bounded) until a child that is being restarted can take invocations, so its start-up
    * does not count against the next invocation's timeout. Called by a worker before the invocation
    * starts; never throws.

@@ -6,10 +6,13 @@ import io.outpost.function.runtime.descriptor.FunctionSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,6 +23,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * timed out is retired (interrupted, replaced at once and counted as abandoned until its handler
  * returns), so a handler that never returns costs one thread, not the function's capacity. Each
  * worker times out its invocations through its own {@link InvocationWatchdog}.
+ *
+ * <p>An invocation whose invoker can start it on the submitting thread without blocking ({@link
+ * FunctionInstance#startNow}: a child process's request written at once) is started there when
+ * nothing waits in the queue and a slot is free. No worker waits for it: the thread that reads its
+ * result reports it, and one timer for all of them ({@link #expire}) times out the oldest. They
+ * count against {@code maxConcurrency} with the workers' invocations, so a worker takes a queued
+ * invocation only while a slot is free.
  */
 final class WorkerPool {
 
@@ -30,6 +40,16 @@ final class WorkerPool {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
+
+  /**
+   * Invocations started on submitting threads and not over, in the order they started: the order of
+   * their deadlines, all of a version sharing its timeout.
+   */
+  private final Set<Invocation> startedNow = new LinkedHashSet<>();
+
+  /** Armed for the deadline of the oldest started invocation, while any is in flight. */
+  private ScheduledFuture<?> expiry;
+
   private final Set<Worker> workers = new HashSet<>();
   private final Set<Worker> abandoned = new HashSet<>();
   private final List<Thread> allThreads = new ArrayList<>();
@@ -72,6 +92,26 @@ final class WorkerPool {
    *     being replaced)
    */
   boolean submit(Invocation inv) {
+    boolean now;
+    lock.lock();
+    try {
+      if (!accepting) {
+        return false;
+      }
+      now =
+          started // the version takes traffic (a new one may queue before)
+              && queue.isEmpty()
+              && running + startedNow.size() < spec.maxConcurrency()
+              && instance.startsNow();
+      if (now) {
+        startedNow.add(inv); // the slot, taken before the request can be answered
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (now && startNow(inv)) {
+      return true;
+    }
     Invocation victim = null;
     String reason = null;
     lock.lock();
@@ -105,6 +145,94 @@ final class WorkerPool {
     return true;
   }
 
+  /**
+   * Starts {@code inv}, which holds a slot in {@link #startedNow}, on this thread.
+   *
+   * @return false when the invoker could not start it now: its slot is given back and it is queued
+   *     the ordinary way
+   */
+  private boolean startNow(Invocation inv) {
+    boolean ok = false;
+    try {
+      ok = instance.startNow(inv);
+    } finally {
+      lock.lock();
+      try {
+        if (!ok) {
+          startedNow.remove(inv);
+          checkDrained();
+        } else if (expiry == null && startedNow.contains(inv) && !closed) {
+          armExpiry(inv.deadlineNanos());
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return ok;
+  }
+
+  /**
+   * An invocation started on a submitting thread is over: its slot is free.
+   *
+   * @return false when it held none any more (reported twice, or the pool was closed)
+   */
+  boolean startedDone(Invocation inv) {
+    lock.lock();
+    try {
+      if (!startedNow.remove(inv)) {
+        return false;
+      }
+      if (!queue.isEmpty()) {
+        work.signal(); // a worker may take a queued invocation in the slot
+      }
+      checkDrained();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void armExpiry(long deadlineNanos) {
+    try {
+      expiry =
+          scheduler.schedule(
+              this::expire, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      expiry = null; // the runtime is stopping: its shutdown ends the invocations
+    }
+  }
+
+  /**
+   * Times out the started invocations past their deadline, oldest first, and arms for the next.
+   * Those still being started (no deadline yet) or just answered are passed over.
+   */
+  private void expire() {
+    List<Invocation> late = new ArrayList<>();
+    lock.lock();
+    try {
+      expiry = null;
+      if (closed) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (Invocation inv : startedNow) {
+        if (!inv.isRunning()) {
+          continue;
+        }
+        if (inv.deadlineNanos() - now > 0) {
+          armExpiry(inv.deadlineNanos());
+          break;
+        }
+        late.add(inv);
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Invocation inv : late) {
+      instance.startedTimedOut(inv);
+    }
+  }
+
   CompletableFuture<Void> drain() {
     lock.lock();
     try {
@@ -131,6 +259,11 @@ final class WorkerPool {
       }
       accepting = false;
       closed = true;
+      left.addAll(startedNow);
+      startedNow.clear();
+      if (expiry != null) {
+        expiry.cancel(false);
+      }
       left.addAll(queue);
       queue.clear();
       for (Worker w : workers) {
@@ -220,7 +353,12 @@ final class WorkerPool {
       }
       idle++;
       try {
-        while (queue.isEmpty() && !closed && !w.retired) {
+        // a queued invocation only while a slot is free besides those started on submitting
+        // threads (which no worker holds)
+        while ((queue.isEmpty()
+                || !startedNow.isEmpty() && running + startedNow.size() >= spec.maxConcurrency())
+            && !closed
+            && !w.retired) {
           work.await();
         }
       } finally {
@@ -266,7 +404,7 @@ final class WorkerPool {
   }
 
   private void checkDrained() {
-    if (!accepting && queue.isEmpty() && running == 0) {
+    if (!accepting && queue.isEmpty() && startedNow.isEmpty() && running == 0) {
       drained.complete(null);
     }
   }
@@ -283,7 +421,7 @@ final class WorkerPool {
   int running() {
     lock.lock();
     try {
-      return running;
+      return running + startedNow.size();
     } finally {
       lock.unlock();
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -44,12 +45,22 @@ final class ChildProcess {
   private final ExitListener onExit;
   private final Output output;
   private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
+  private final String threadName;
   private volatile String lastInvocation;
   private volatile String killedBecause;
 
   /** A request written to the child and not answered yet. */
   private record Request(
-      CompletableFuture<JsonNode> reply, String invocationId, Consumer<JsonNode> publishNow) {}
+      CompletableFuture<JsonNode> reply,
+      String invocationId,
+      Consumer<JsonNode> publishNow,
+      int bytes) {}
+
+  /**
+   * Bytes of the request lines written and not answered yet: at least what sits unread in the stdin
+   * pipe, since the child reads a request before it answers it ({@link #trySendNow}).
+   */
+  private final AtomicInteger unansweredBytes = new AtomicInteger();
 
   private ChildProcess(
       Process process,
@@ -68,6 +79,7 @@ final class ChildProcess {
     this.maxLineBytes = maxLineBytes;
     this.maxInFlight = maxInFlight;
     this.onExit = onExit;
+    this.threadName = threadPrefix;
     this.stdoutReader = new Thread(this::readStdout, threadPrefix + "-stdout");
     this.stderr =
         new StderrReader(
@@ -118,7 +130,7 @@ final class ChildProcess {
             output,
             onExit);
     if (handshake) {
-      child.pending.put(READY_ID, new Request(child.ready, null, null));
+      child.pending.put(READY_ID, new Request(child.ready, null, null, 0));
     } else {
       child.ready.complete(null);
     }
@@ -165,19 +177,78 @@ final class ChildProcess {
         throw new IllegalStateException(
             "process pid " + process.pid() + " already has " + maxInFlight + " requests in flight");
       }
-      pending.put(id, new Request(reply, invocationId, publishNow));
+      put(id, new Request(reply, invocationId, publishNow, line.length));
     }
     lastInvocation = invocationId;
     try {
       stdin.write(line);
     } catch (IOException e) {
-      pending.remove(id);
+      remove(id);
       throw new IOException(
           "process pid " + process.pid() + " is not reading stdin: " + e.getMessage(), e);
     }
     if (!process.isAlive()) {
       failPending(exitReason());
     }
+  }
+
+  /**
+   * {@link #send} for a thread that must not block (an event loop): writes the request, or leaves
+   * it to the write in progress, only when the child is ready, has a request slot free and the
+   * request lines it has not answered, this one included, fit in {@code pipeBytes}: the pipe holds
+   * at least that much and its unread bytes are part of them, so the line never waits for the child
+   * ({@link LineWriter#writeNow}).
+   *
+   * @return false, with nothing sent, when any of that does not hold: the caller sends it the
+   *     ordinary way; true when it was sent, or when the child's end failed it meanwhile (its reply
+   *     completed exceptionally)
+   */
+  boolean trySendNow(
+      long id,
+      String invocationId,
+      byte[] line,
+      CompletableFuture<JsonNode> reply,
+      Consumer<JsonNode> publishNow,
+      int pipeBytes) {
+    if (!ready.isDone() || ready.isCompletedExceptionally() || !process.isAlive()) {
+      return false;
+    }
+    synchronized (pending) {
+      if (requestsInFlight() >= maxInFlight) {
+        return false;
+      }
+      put(id, new Request(reply, invocationId, publishNow, line.length));
+    }
+    lastInvocation = invocationId;
+    boolean sent;
+    try {
+      sent = stdin.writeNow(line, this::startWriter, () -> unansweredBytes.get() <= pipeBytes);
+    } catch (IOException e) {
+      sent = false; // gone or not reading: an ordinary send reports it
+    }
+    // Not sent: taken back, unless the child's end failed it first (then it is reported). The
+    // child's end is left to the reader: failing requests here would report them on this thread.
+    return sent || remove(id) == null;
+  }
+
+  private void put(long id, Request request) {
+    pending.put(id, request);
+    unansweredBytes.addAndGet(request.bytes());
+  }
+
+  private Request remove(long id) {
+    Request r = pending.remove(id);
+    if (r != null) {
+      unansweredBytes.addAndGet(-r.bytes());
+    }
+    return r;
+  }
+
+  /** Writes the lines a {@link #trySendNow} caller hands on, on a thread of their own. */
+  private void startWriter(Runnable lines) {
+    Thread t = new Thread(lines, threadName + "-stdin");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Requests written and not answered yet (without the start-up handshake). */
@@ -211,17 +282,17 @@ final class ChildProcess {
   }
 
   /**
-   * Graceful: closes stdin and gives the child a moment to exit before killing it; else kills it
-   * (and its descendants) first. Waits for exit.
+   * Graceful: closes stdin and gives the child a moment to exit before killing it; else, or when a
+   * write to its stdin is stuck (it stopped reading), kills it (and its descendants) first. Waits
+   * for exit.
    */
   void stop(boolean graceful) {
     try {
-      if (graceful) {
-        closeStdin();
-        if (process.waitFor(GRACEFUL_EXIT_MILLIS, TimeUnit.MILLISECONDS)) {
-          joinReaders();
-          return;
-        }
+      if (graceful
+          && closeStdin()
+          && process.waitFor(GRACEFUL_EXIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        joinReaders();
+        return;
       }
       // killed before stdin is closed: a write blocked on a full pipe would hold the close up
       process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -236,11 +307,16 @@ final class ChildProcess {
     }
   }
 
-  private void closeStdin() {
+  /**
+   * @return false when a write was in progress, possibly stuck on a full pipe (its writer closes
+   *     stdin once the write ends: when the child reads or dies)
+   */
+  private boolean closeStdin() {
     try {
-      stdin.close();
+      return stdin.close();
     } catch (IOException e) {
       log.debug("closing stdin of pid {} failed: {}", process.pid(), e.toString());
+      return true;
     }
   }
 
@@ -326,13 +402,14 @@ final class ChildProcess {
       log.warn("protocol: ignoring a result with unknown id: {}", abbreviate(reply.toString()));
       return;
     }
+    unansweredBytes.addAndGet(-request.bytes());
     request.reply().complete(reply);
   }
 
   private boolean failPending(String reason) {
     boolean any = false;
     for (Long id : pending.keySet()) {
-      Request r = pending.remove(id);
+      Request r = remove(id);
       if (r != null) {
         any = true;
         r.reply().completeExceptionally(new IOException(reason));

@@ -49,6 +49,12 @@ public final class ProcessInvoker implements Invoker {
   private static final long RESTART_POLL_MILLIS = 20;
 
   /**
+   * The most request bytes a child may have unanswered for {@link #startNow} to write one more on
+   * the submitting thread: a pipe holds at least a page, so these never wait for the child.
+   */
+  static final int SEND_NOW_PIPE_BYTES = 4096;
+
+  /**
    * The most a reply waits for the stderr lines written before it to be read (best effort, see
    * {@link StderrReader#awaitCaughtUp}).
    */
@@ -65,6 +71,8 @@ public final class ProcessInvoker implements Invoker {
   private final RuntimeServices services;
   private final IntervalFunction backoff;
   private final Counter restarts;
+  private final Counter sentAtOnce;
+  private final Counter sentByWorker;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong nextHitCheckNanos = new AtomicLong(System.nanoTime());
   private final java.util.concurrent.atomic.AtomicBoolean hitCheckScheduled =
@@ -72,14 +80,24 @@ public final class ProcessInvoker implements Invoker {
   private final boolean pinned;
   private final boolean jvm;
   private final int maxInFlight;
+
+  /**
+   * A child JVM, or a program answering several requests at once: its result completes the
+   * invocation on the reader thread (a one-at-a-time program's waits for its stderr on the worker).
+   */
+  private final boolean answersOnReader;
+
   private final String name;
   private Confinement confinement;
-  private ChildProcess child;
+
+  /** Written under this object's lock; volatile for {@link #startNow}, which must not take it. */
+  private volatile ChildProcess child;
+
   private ChildProcess killedForTimeout;
   private ChildProcess stoppedIdle;
   private int crashes;
   private long notBeforeNanos;
-  private boolean closed;
+  private volatile boolean closed;
   private ScheduledFuture<?> restart;
 
   /**
@@ -96,6 +114,7 @@ public final class ProcessInvoker implements Invoker {
     this.pinned = pkg.descriptor().lifecycle() == Lifecycle.PINNED || jvm;
     this.name = pkg.descriptor().name();
     this.maxInFlight = instance.spec().maxConcurrency();
+    this.answersOnReader = jvm || maxInFlight > 1;
     FunctionRuntimeOptions o = services.options();
     this.backoff =
         IntervalFunction.ofExponentialBackoff(
@@ -105,6 +124,18 @@ public final class ProcessInvoker implements Invoker {
             .tag("function", pkg.descriptor().name())
             .description("Process function children restarted after dying or timing out")
             .register(services.registry());
+    this.sentAtOnce = requests("submitter");
+    this.sentByWorker = requests("worker");
+  }
+
+  private Counter requests(String sentBy) {
+    return Counter.builder("outpost.function.process.requests")
+        .tag("function", name)
+        .tag("sent.by", sentBy)
+        .description(
+            "Requests written to the child: by the thread that submitted the invocation (at once,"
+                + " without a hand-off) or by a worker")
+        .register(services.registry());
   }
 
   @Override
@@ -208,11 +239,83 @@ public final class ProcessInvoker implements Invoker {
     // sooner. A one-at-a-time program's result waits on this thread, briefly and best effort, for
     // the stderr lines written before it. The stage is attached before the line is written, so even
     // an instant answer is decoded by the reader.
-    boolean early = jvm || maxInFlight > 1;
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     CompletableFuture<List<OutboundMessage>> outputs =
-        reply.thenApply(result -> decode(result, early ? ctx : null));
+        reply.thenApply(result -> decode(result, answersOnReader ? ctx : null));
     c.send(id, inv.id, line, reply, now -> publishNow(now, ctx));
+    sentByWorker.increment();
+    return await(c, reply, outputs, ctx);
+  }
+
+  /** A child that answers on its reader thread: see {@link #startNow}. */
+  @Override
+  public boolean startsNow() {
+    return answersOnReader;
+  }
+
+  /**
+   * Writes the request on the submitting thread when the child is up and ready, has a request slot
+   * free and its pipe takes the line without waiting ({@link ChildProcess#trySendNow}, at most
+   * {@value #SEND_NOW_PIPE_BYTES} bytes unanswered): neither a hand-off to a worker nor a worker
+   * waiting for the result. The thread that reads the result (or the child's end) reports it.
+   */
+  @Override
+  public boolean startNow(Invocation inv, InvocationContext ctx) {
+    ChildProcess c = closed ? null : child; // not under the lock a spawning thread holds
+    // base64 makes the payload a third larger: a line that cannot fit is not even encoded here
+    if (!answersOnReader || c == null || inv.message.payload().length > SEND_NOW_PIPE_BYTES / 2) {
+      return false;
+    }
+    CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+    try {
+      long id = ids.incrementAndGet();
+      byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
+      if (line.length > SEND_NOW_PIPE_BYTES) {
+        return false;
+      }
+      // attached before the line leaves: the reader runs it, however fast the child answers
+      reply.whenComplete((result, failure) -> answered(result, failure, ctx));
+      if (!c.trySendNow(
+          id, inv.id, line, reply, now -> publishNow(now, ctx), SEND_NOW_PIPE_BYTES)) {
+        return false; // the reply never completes: nothing is reported
+      }
+    } catch (IOException | RuntimeException e) {
+      return false; // a payload that is not JSON, a failed stream: the worker's invoke reports it
+    }
+    sentAtOnce.increment();
+    return true;
+  }
+
+  /**
+   * Reports an invocation {@link #startNow} started, on the thread that completed its reply: the
+   * reader (a result, the child's end) or the one that killed the child.
+   */
+  private void answered(JsonNode result, Throwable failure, InvocationContext ctx) {
+    Throwable cause = failure;
+    if (cause == null) {
+      try {
+        ctx.returned(ProcessProtocol.outputs(result, instance.spec().name(), instance.mapper()));
+      } catch (IOException | RuntimeException e) {
+        cause = e; // a malformed result, an error result, too many outputs
+      }
+    }
+    checkHits(cause != null);
+    if (cause == null) {
+      synchronized (this) {
+        crashes = 0;
+      }
+    } else {
+      ctx.failed(cause);
+    }
+  }
+
+  /** Waits for a request's outputs on a worker; counts limit hits and resets the crash count. */
+  private List<OutboundMessage> await(
+      ChildProcess c,
+      CompletableFuture<JsonNode> reply,
+      CompletableFuture<List<OutboundMessage>> outputs,
+      InvocationContext ctx)
+      throws Exception {
     try {
       return outputs.get(
           ctx.remainingTime().toMillis() + REPLY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
@@ -224,7 +327,7 @@ public final class ProcessInvoker implements Invoker {
       boolean answered = reply.isDone() && !reply.isCompletedExceptionally();
       checkHits(!answered);
       if (answered) {
-        if (!early) {
+        if (!answersOnReader) {
           c.awaitStderrRead(STDERR_GRACE_MILLIS);
         }
         synchronized (this) {

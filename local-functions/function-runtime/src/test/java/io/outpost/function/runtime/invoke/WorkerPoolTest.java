@@ -61,6 +61,13 @@ class WorkerPoolTest {
   private final Map<String, Thread> threadOf = new ConcurrentHashMap<>();
   private final AtomicInteger runningNow = new AtomicInteger();
   private final AtomicInteger peak = new AtomicInteger();
+  private final AtomicInteger timedOut = new AtomicInteger();
+
+  /** Invocations started on the submitting thread, by payload, until {@link #answer}ed. */
+  private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+
+  private record Answer(InvocationContext context) {}
+
   private final String version = "v" + VERSIONS.incrementAndGet();
   private FunctionInstance instance;
 
@@ -366,9 +373,126 @@ class WorkerPoolTest {
     assertThat(workerThreads()).isEmpty();
   }
 
+  @Test
+  void startsAnInvocationOnTheSubmittingThreadWhenASlotIsFreeAndNoWorkerWaitsForIt()
+      throws Exception {
+    instance = newInstance(2, 5, "reject-new");
+    instance.startWorkers();
+    awaitIdleWorkers(2);
+
+    Invocation a = submit("now:a");
+
+    assertThat(threadOf.get("now:a")).isSameAs(Thread.currentThread());
+    assertThat(instance.inFlight()).isEqualTo(1);
+    assertThat(instance.queueDepth()).isZero();
+    awaitIdleWorkers(2); // no worker waits for it
+    answer("now:a");
+    assertThat(result(a).outcome()).isEqualTo(Outcome.OK);
+    await().atMost(WAIT).until(() -> instance.inFlight() == 0);
+  }
+
+  @Test
+  void invocationsStartedOnTheSubmittingThreadTimeOutOldestFirstThroughOneTimer() throws Exception {
+    instance = newInstance(2, 5, "reject-new", 300);
+    instance.startWorkers();
+    Invocation a = submit("now:a");
+    Runnable timer = scheduler.nextTimer(); // armed for a's deadline
+    await().pollDelay(Duration.ofMillis(400)).atMost(WAIT).until(() -> true); // past it
+    Invocation b = submit("now:b");
+
+    timer.run();
+
+    assertThat(result(a).outcome()).isEqualTo(Outcome.TIMEOUT);
+    assertThat(result(a).error()).isEqualTo("timed out after 300 ms");
+    assertThat(timedOut.get()).isEqualTo(1);
+    assertThat(b.result).as("not past its own deadline").isNotDone();
+    assertThat(instance.inFlight()).isEqualTo(1);
+    scheduler.nextTimer(); // armed again, for b's deadline
+    answer("now:b");
+    assertThat(result(b).outcome()).isEqualTo(Outcome.OK);
+  }
+
+  @Test
+  void startsNothingOnTheSubmittingThreadWhileInvocationsWaitInTheQueue() throws Exception {
+    instance = newInstance(1, 5, "reject-new");
+    instance.startWorkers();
+    Invocation a = submit("a");
+    await().atMost(WAIT).until(() -> started.contains("a"));
+
+    Invocation b = submit("now:b"); // no free slot: queued
+    Invocation c = submit("c");
+    assertThat(instance.queueDepth()).isEqualTo(2);
+    assertThat(threadOf).doesNotContainKey("now:b");
+    release.countDown();
+
+    for (Invocation inv : List.of(a, b, c)) {
+      assertThat(result(inv).outcome()).isEqualTo(Outcome.OK);
+    }
+    assertThat(started).containsExactly("a", "now:b", "c");
+    assertThat(threadOf.get("now:b")).isNotSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void invocationsStartedOnTheSubmittingThreadCountAgainstMaxConcurrency() throws Exception {
+    instance = newInstance(2, 5, "reject-new");
+    instance.startWorkers();
+    Invocation a = submit("now:a");
+    Invocation b = submit("now:b");
+    assertThat(started).containsExactly("now:a", "now:b");
+
+    Invocation c = submit("c"); // both slots are taken: it waits though the workers are idle
+    Invocation d = submit("now:d");
+
+    assertThat(instance.queueDepth()).isEqualTo(2);
+    awaitIdleWorkers(2);
+    assertThat(started).containsExactly("now:a", "now:b");
+    answer("now:a");
+    assertThat(result(a).outcome()).isEqualTo(Outcome.OK);
+    await().atMost(WAIT).until(() -> started.contains("c"));
+    assertThat(instance.queueDepth()).isEqualTo(1);
+    assertThat(started).doesNotContain("now:d");
+    release.countDown();
+    answer("now:b");
+    for (Invocation inv : List.of(b, c, d)) {
+      assertThat(result(inv).outcome()).isEqualTo(Outcome.OK);
+    }
+    assertThat(peak.get()).isEqualTo(2);
+    assertThat(threadOf.get("now:d")).isNotSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void drainWaitsForAnInvocationStartedOnTheSubmittingThread() throws Exception {
+    instance = newInstance(1, 5, "reject-new");
+    instance.startWorkers();
+    Invocation a = submit("now:a");
+
+    CompletableFuture<Void> drained = instance.drain();
+
+    assertThat(drained).isNotDone();
+    answer("now:a");
+    assertThat(result(a).outcome()).isEqualTo(Outcome.OK);
+    drained.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void closeStopsAnInvocationStartedOnTheSubmittingThread() throws Exception {
+    instance = newInstance(1, 5, "reject-new");
+    instance.startWorkers();
+    Invocation a = submit("now:a");
+
+    instance.close();
+
+    assertThat(result(a).outcome()).isEqualTo(Outcome.STOPPED);
+  }
+
   // --- fixture ---
 
   private FunctionInstance newInstance(int maxConcurrency, int maxQueued, String overflow) {
+    return newInstance(maxConcurrency, maxQueued, overflow, 600_000);
+  }
+
+  private FunctionInstance newInstance(
+      int maxConcurrency, int maxQueued, String overflow, long timeoutMillis) {
     String yaml =
         "name: wp\n"
             + "version: "
@@ -379,7 +503,9 @@ class WorkerPoolTest {
             + "inputEncoding: binary\n"
             + "isolation: in-process\n"
             + "lifecycle: pinned\n"
-            + "timeoutMillis: 600000\n"
+            + "timeoutMillis: "
+            + timeoutMillis
+            + "\n"
             + "maxConcurrency: "
             + maxConcurrency
             + "\nmaxQueued: "
@@ -406,6 +532,19 @@ class WorkerPoolTest {
         new FunctionInstance(pkg, spec, slot, services, (p, i, s) -> new ScriptedInvoker());
     slot.activate(created, List.of());
     return created;
+  }
+
+  /**
+   * What a child's reader thread does with a result: completes the invocation, then the future the
+   * worker awaits.
+   */
+  private void answer(String payload) throws Exception {
+    await().atMost(WAIT).until(() -> answers.containsKey(payload));
+    Answer a = answers.remove(payload);
+    runningNow.decrementAndGet();
+    Thread reader = new Thread(() -> a.context().returned(List.of()), "worker-pool-test-reader");
+    reader.start();
+    reader.join(WAIT.toMillis());
   }
 
   private Invocation submit(String payload) {
@@ -461,7 +600,8 @@ class WorkerPoolTest {
   /**
    * Handlers by payload: "stuck" ignores interrupts until released; "wait-for-outcome:*" answers an
    * interrupt only once its invocation has an outcome (so close() reports it, not the handler);
-   * anything else waits for {@link #release}.
+   * anything else waits for {@link #release}. "now:*" is started on the submitting thread ({@link
+   * #startNow}) until {@link #answer}ed, like a child process's request.
    */
   private final class ScriptedInvoker implements Invoker {
 
@@ -506,7 +646,27 @@ class WorkerPoolTest {
     }
 
     @Override
-    public void timedOut() {}
+    public boolean startsNow() {
+      return true;
+    }
+
+    @Override
+    public boolean startNow(Invocation inv, InvocationContext context) {
+      String payload = new String(inv.message.payload(), StandardCharsets.UTF_8);
+      if (!payload.startsWith("now:")) {
+        return false;
+      }
+      threadOf.put(payload, Thread.currentThread());
+      started.add(payload);
+      peak.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
+      answers.put(payload, new Answer(context));
+      return true;
+    }
+
+    @Override
+    public void timedOut() {
+      timedOut.incrementAndGet();
+    }
 
     @Override
     public void close() {}

@@ -28,7 +28,13 @@ class LineWriterTest {
     final CountDownLatch release = new CountDownLatch(1);
     final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     final List<String> flushes = new ArrayList<>();
+    volatile boolean closed;
     boolean first = true;
+
+    @Override
+    public void close() {
+      closed = true;
+    }
 
     @Override
     public synchronized void write(int b) {
@@ -85,6 +91,104 @@ class LineWriterTest {
     assertThat(out.flushes).containsExactly("1\n", "2\n3\n4\n");
     assertThat(writer.lines()).isEqualTo(4);
     assertThat(writer.batches()).isEqualTo(2);
+  }
+
+  @Test
+  void writeNowTakesALineOnlyWhenItFitsAndLeavesItToAWriteInProgress() throws Exception {
+    GatedStream out = new GatedStream();
+    LineWriter writer = new LineWriter(out);
+    List<Runnable> handedOn = new ArrayList<>();
+    Thread worker = writeOn("worker", writer, "1");
+    assertThat(out.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(writer.writeNow(line("x"), handedOn::add, () -> false)).isFalse();
+    assertThat(writer.writeNow(line("2"), handedOn::add, () -> true))
+        .as("queued for the writer in progress, not waited for")
+        .isTrue();
+    out.release.countDown();
+    worker.join(5_000);
+
+    assertThat(out.flushes).containsExactly("1\n", "2\n");
+    assertThat(handedOn).isEmpty();
+    assertThat(writer.writeNow(line("3"), handedOn::add, () -> true)).isTrue();
+    assertThat(out.flushes).containsExactly("1\n", "2\n", "3\n");
+    assertThat(writer.lines()).isEqualTo(3);
+  }
+
+  @Test
+  void aWriteNowCallerWritesWhatOthersQueueUntilAWriteLineComesThenHandsTheRestOn()
+      throws Exception {
+    GatedStream out = new GatedStream();
+    LineWriter writer = new LineWriter(out);
+    List<Runnable> handedOn = new ArrayList<>();
+    boolean[] taken = new boolean[1];
+    Thread now =
+        new Thread(
+            () -> {
+              try {
+                taken[0] = writer.writeNow(line("1"), handedOn::add, () -> true);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            "now-caller");
+    now.start();
+    assertThat(out.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(writer.writeNow(line("2"), handedOn::add, () -> true)).isTrue();
+    writer.write(line("3")); // may wait on the pipe: not for the now-caller to write
+    assertThat(writer.writeNow(line("4"), handedOn::add, () -> true)).isTrue();
+    out.release.countDown();
+    now.join(5_000);
+
+    assertThat(taken[0]).isTrue();
+    assertThat(out.flushes).containsExactly("1\n");
+    assertThat(handedOn).hasSize(1);
+    handedOn.get(0).run();
+    assertThat(out.flushes).containsExactly("1\n", "2\n3\n4\n");
+  }
+
+  private static Thread writeOn(String name, LineWriter writer, String text) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                writer.write(line(text));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            name);
+    t.start();
+    return t;
+  }
+
+  @Test
+  void closeDuringAStuckWriteReturnsAtOnceAndTheWriterClosesTheStreamWhenItsWriteEnds()
+      throws Exception {
+    GatedStream out = new GatedStream();
+    LineWriter writer = new LineWriter(out);
+    Thread stuck =
+        new Thread(
+            () -> {
+              try {
+                writer.write(line("1"));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            "stuck-writer");
+    stuck.start();
+    assertThat(out.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(writer.close()).as("left to the write in progress").isFalse();
+
+    assertThat(out.closed).isFalse();
+    assertThatThrownBy(() -> writer.write(line("2"))).hasMessage("stdin closed");
+    out.release.countDown(); // the reader reads again (or dies): the write ends
+    stuck.join(5_000);
+    assertThat(out.closed).isTrue();
+    assertThat(out.flushes).containsExactly("1\n");
   }
 
   @Test
