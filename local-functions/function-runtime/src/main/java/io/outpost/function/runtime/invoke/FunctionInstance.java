@@ -220,30 +220,9 @@ public final class FunctionInstance {
 
   /** Called by the worker's watchdog once {@code inv} ran past its deadline. */
   void timedOut(Invocation inv, WorkerPool.Worker worker) {
-    if (!inv.finish()) {
-      return;
+    if (timeOut(inv, () -> pool.retire(worker, inv))) {
+      services.scheduler().schedule(this::checkAbandoned, 1, TimeUnit.SECONDS);
     }
-    failures.error(timeoutNanos, new TimeoutException("timed out"));
-    markFailed(true);
-    services
-        .limitHits()
-        .hit(
-            spec.name(),
-            LimitKind.TIMEOUT,
-            "an invocation ran past its " + spec.timeout().toMillis() + " ms timeout");
-    try {
-      invoker.timedOut();
-    } finally {
-      pool.retire(worker, inv);
-    }
-    slot.completed(
-        this,
-        inv,
-        Outcome.TIMEOUT,
-        List.of(),
-        timeoutNanos,
-        "timed out after " + spec.timeout().toMillis() + " ms");
-    services.scheduler().schedule(this::checkAbandoned, 1, TimeUnit.SECONDS);
   }
 
   /**
@@ -251,8 +230,18 @@ public final class FunctionInstance {
    * deadline: as {@link #timedOut} without a worker to retire.
    */
   void startedTimedOut(Invocation inv) {
+    timeOut(inv, () -> startedDone(inv));
+  }
+
+  /**
+   * Ends {@code inv} with outcome TIMEOUT unless it ended already: counts it, lets the invoker stop
+   * what runs it, then {@code release} frees what held it (its worker, its slot).
+   *
+   * @return false when it had ended already
+   */
+  private boolean timeOut(Invocation inv, Runnable release) {
     if (!inv.finish()) {
-      return;
+      return false;
     }
     try {
       failures.error(timeoutNanos, new TimeoutException("timed out"));
@@ -265,7 +254,7 @@ public final class FunctionInstance {
               "an invocation ran past its " + spec.timeout().toMillis() + " ms timeout");
       invoker.timedOut();
     } finally {
-      startedDone(inv);
+      release.run();
     }
     slot.completed(
         this,
@@ -274,6 +263,7 @@ public final class FunctionInstance {
         List.of(),
         timeoutNanos,
         "timed out after " + spec.timeout().toMillis() + " ms");
+    return true;
   }
 
   private void checkAbandoned() {

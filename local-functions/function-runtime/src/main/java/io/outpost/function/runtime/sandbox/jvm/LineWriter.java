@@ -103,19 +103,9 @@ public final class LineWriter {
           mayWaitQueued = false;
           break;
         }
-        batch = queued.toArray(new byte[0][]);
-        queued.clear();
-        batches++;
+        batch = takeQueued();
       }
-      try {
-        for (byte[] b : batch) {
-          out.write(b);
-        }
-        out.flush();
-      } catch (IOException e) {
-        fail(e);
-        throw e;
-      }
+      writeBatch(batch);
     }
     try {
       rest.execute(this::writeQueuedQuietly);
@@ -134,19 +124,30 @@ public final class LineWriter {
           endWrite();
           return;
         }
-        batch = queued.toArray(new byte[0][]);
-        queued.clear();
-        batches++;
+        batch = takeQueued();
       }
-      try {
-        for (byte[] b : batch) {
-          out.write(b);
-        }
-        out.flush();
-      } catch (IOException e) {
-        fail(e);
-        throw e;
+      writeBatch(batch);
+    }
+  }
+
+  /** Takes what is queued as the next batch; call holding the lock. */
+  private byte[][] takeQueued() {
+    byte[][] batch = queued.toArray(new byte[0][]);
+    queued.clear();
+    batches++;
+    return batch;
+  }
+
+  /** Writes a batch with one flush; a failure fails this writer for good. */
+  private void writeBatch(byte[][] batch) throws IOException {
+    try {
+      for (byte[] b : batch) {
+        out.write(b);
       }
+      out.flush();
+    } catch (IOException e) {
+      fail(e);
+      throw e;
     }
   }
 

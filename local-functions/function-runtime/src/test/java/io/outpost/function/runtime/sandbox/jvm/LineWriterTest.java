@@ -69,17 +69,7 @@ class LineWriterTest {
   void linesQueuedDuringAWriteGoOutTogetherInOneFlushWithoutTheirCallersWaiting() throws Exception {
     GatedStream out = new GatedStream();
     LineWriter writer = new LineWriter(out);
-    Thread firstCaller =
-        new Thread(
-            () -> {
-              try {
-                writer.write(line("1"));
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            },
-            "first-caller");
-    firstCaller.start();
+    Thread firstCaller = writeOn("first-caller", writer, "1");
     assertThat(out.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
     writer.write(line("2")); // returns at once: the first caller writes it
@@ -168,17 +158,7 @@ class LineWriterTest {
       throws Exception {
     GatedStream out = new GatedStream();
     LineWriter writer = new LineWriter(out);
-    Thread stuck =
-        new Thread(
-            () -> {
-              try {
-                writer.write(line("1"));
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            },
-            "stuck-writer");
-    stuck.start();
+    Thread stuck = writeOn("stuck-writer", writer, "1");
     assertThat(out.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
     assertThat(writer.close()).as("left to the write in progress").isFalse();
