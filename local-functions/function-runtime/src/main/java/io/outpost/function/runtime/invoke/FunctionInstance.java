@@ -113,9 +113,14 @@ public final class FunctionInstance {
     event("INFO", null, "version " + spec.version() + " stopped");
   }
 
-  /** Whether the invoker can start invocations on the submitting thread ({@link #startNow}). */
+  /** Whether the invoker can ever start invocations on the submitting thread. */
+  boolean canStartNow() {
+    return invoker.startsNow();
+  }
+
+  /** Whether it can now ({@link #startNow}): not while scaled to zero. */
   boolean startsNow() {
-    return invoker.startsNow() && !idle.isIdle();
+    return !idle.isIdle();
   }
 
   /**

@@ -37,6 +37,10 @@ final class WorkerPool {
   private final FunctionSpec spec;
   private final FunctionThreads threads;
   private final ScheduledExecutorService scheduler;
+
+  /** Whether the invoker can ever start an invocation on the submitting thread. */
+  private final boolean startsNow;
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
@@ -67,6 +71,7 @@ final class WorkerPool {
     this.instance = instance;
     this.spec = spec;
     this.scheduler = scheduler;
+    this.startsNow = instance.canStartNow();
     this.threads = new FunctionThreads("outpost-fn-" + spec.name() + "@" + spec.version(), true);
   }
 
@@ -92,24 +97,7 @@ final class WorkerPool {
    *     being replaced)
    */
   boolean submit(Invocation inv) {
-    boolean now;
-    lock.lock();
-    try {
-      if (!accepting) {
-        return false;
-      }
-      now =
-          started // the version takes traffic (a new one may queue before)
-              && queue.isEmpty()
-              && running + startedNow.size() < spec.maxConcurrency()
-              && instance.startsNow();
-      if (now) {
-        startedNow.add(inv); // the slot, taken before the request can be answered
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (now && startNow(inv)) {
+    if (startsNow && tryStartNow(inv)) {
       return true;
     }
     Invocation victim = null;
@@ -146,12 +134,24 @@ final class WorkerPool {
   }
 
   /**
-   * Starts {@code inv}, which holds a slot in {@link #startedNow}, on this thread.
+   * Starts {@code inv} on this thread when nothing is queued and a slot is free.
    *
-   * @return false when the invoker could not start it now: its slot is given back and it is queued
-   *     the ordinary way
+   * @return false when it could not start now: it is queued the ordinary way
    */
-  private boolean startNow(Invocation inv) {
+  private boolean tryStartNow(Invocation inv) {
+    lock.lock();
+    try {
+      if (!started // the version takes traffic (a new one may queue before)
+          || !accepting
+          || !queue.isEmpty()
+          || running + startedNow.size() >= spec.maxConcurrency()
+          || !instance.startsNow()) {
+        return false;
+      }
+      startedNow.add(inv); // the slot, taken before the request can be answered
+    } finally {
+      lock.unlock();
+    }
     boolean ok = false;
     try {
       ok = instance.startNow(inv);
