@@ -118,8 +118,8 @@ public final class FunctionInstance {
     return invoker.startsNow();
   }
 
-  /** Whether it can now ({@link #startNow}): not while scaled to zero. */
-  boolean startsNow() {
+  /** Not scaled to zero: {@link #startNow} may start an invocation (a worker wakes it up). */
+  boolean awake() {
     return !idle.isIdle();
   }
 

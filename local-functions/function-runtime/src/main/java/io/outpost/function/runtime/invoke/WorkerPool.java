@@ -145,7 +145,7 @@ final class WorkerPool {
           || !accepting
           || !queue.isEmpty()
           || running + startedNow.size() >= spec.maxConcurrency()
-          || !instance.startsNow()) {
+          || !instance.awake()) {
         return false;
       }
       startedNow.add(inv); // the slot, taken before the request can be answered

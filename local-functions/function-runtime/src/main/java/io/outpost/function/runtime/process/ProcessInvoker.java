@@ -270,9 +270,6 @@ public final class ProcessInvoker implements Invoker {
     try {
       long id = ids.incrementAndGet();
       byte[] line = ProcessProtocol.request(id, inv, ctx, instance.spec(), instance.mapper());
-      if (line.length > SEND_NOW_PIPE_BYTES) {
-        return false;
-      }
       // attached before the line leaves: the reader runs it, however fast the child answers
       reply.whenComplete((result, failure) -> answered(result, failure, ctx));
       if (!c.trySendNow(
@@ -294,9 +291,11 @@ public final class ProcessInvoker implements Invoker {
     Throwable cause = failure;
     if (cause == null) {
       try {
-        ctx.returned(ProcessProtocol.outputs(result, instance.spec().name(), instance.mapper()));
-      } catch (IOException | RuntimeException e) {
-        cause = e; // a malformed result, an error result, too many outputs
+        decode(result, ctx);
+      } catch (UncheckedIOException e) {
+        cause = e.getCause(); // a malformed result
+      } catch (RuntimeException e) {
+        cause = e; // an error result, too many outputs
       }
     }
     checkHits(cause != null);
